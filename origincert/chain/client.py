@@ -1,0 +1,244 @@
+"""The only module that talks JSON-RPC: connection, contract bindings, transactions, reverts.
+
+Works with any Ethereum JSON-RPC node: Hardhat in development, Besu (QBFT, zero gas price) in
+production. Transactions are legacy, signed locally with an explicit chain id; the nonce of each
+sender is kept locally under a lock so concurrent senders do not collide.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any, Callable, Protocol, TypeVar
+
+import requests
+from eth_account.datastructures import SignedTransaction
+from web3 import Web3
+from web3.contract import Contract
+from web3.contract.contract import ContractFunction
+from web3.exceptions import (
+    ContractLogicError,
+    ProviderConnectionError,
+    RequestTimedOut,
+    TimeExhausted,
+    TransactionNotFound,
+    Web3RPCError,
+)
+from web3.middleware import ExtraDataToPOAMiddleware
+
+from origincert.chain.artifacts import load_artifact
+from origincert.chain.errors import decode_revert
+from origincert.chain.manifest import Manifest
+from origincert.errors import ChainError, ChainUnavailable
+
+T = TypeVar("T")
+
+__all__ = ["ChainClient", "TransactionSigner", "TxResult"]
+
+
+class TransactionSigner(Protocol):
+    """What the client needs from a key: an address and local transaction signing."""
+
+    @property
+    def address(self) -> str: ...
+
+    def sign_transaction(self, transaction_dict: dict[str, Any]) -> SignedTransaction: ...
+
+
+@dataclass(frozen=True)
+class TxResult:
+    tx_hash: str
+    block_number: int
+    gas_used: int
+    receipt: Any
+
+
+def _unavailable(url: str, exc: BaseException) -> ChainUnavailable:
+    if isinstance(exc, (requests.Timeout, RequestTimedOut, TimeExhausted)):
+        return ChainUnavailable(f"the node at {url} did not answer in time", code="node_timeout")
+    return ChainUnavailable(f"the node at {url} is not reachable ({type(exc).__name__})", code="node_unreachable")
+
+
+def _revert_data(exc: ContractLogicError) -> str | None:
+    """Nodes put revert data either directly or in an error object (Hardhat, Besu)."""
+    data = exc.data
+    if isinstance(data, dict):
+        data = data.get("data")
+    return data if isinstance(data, (str, bytes)) else None
+
+
+_NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout, ProviderConnectionError, RequestTimedOut, OSError)
+
+
+class ChainClient:
+    """A connection to one node and, with a manifest, to the two registries on it."""
+
+    def __init__(self, w3: Web3, url: str, manifest: Manifest | None, *, gas_price: int = 0) -> None:
+        self.w3 = w3
+        self.url = url
+        self.manifest = manifest
+        self.gas_price = gas_price
+        self.chain_id = self.guard(lambda: w3.eth.chain_id)
+        if manifest is not None and manifest.chain_id != self.chain_id:
+            raise ChainUnavailable(
+                f"the node at {url} is chain {self.chain_id}, the manifest names chain {manifest.chain_id}",
+                code="wrong_network",
+            )
+        self._nonce_lock = threading.Lock()
+        self._nonces: dict[str, int] = {}
+        self._sender_locks: dict[str, threading.Lock] = {}
+        self._issuers: Contract | None = None
+        self._certificates: Contract | None = None
+
+    @classmethod
+    def connect(cls, url: str, manifest: Manifest | None = None, *, timeout: float = 10.0) -> ChainClient:
+        """Connect and check the node answers (and is the manifest's network)."""
+        w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": timeout}))
+        # QBFT/Clique blocks carry long extraData; web3 refuses them without this middleware.
+        w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
+        return cls(w3, url, manifest)
+
+    # ------------------------------------------------------------------ bindings
+
+    def contract(self, name: str, address: str) -> Contract:
+        return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=load_artifact(name).abi)
+
+    @property
+    def issuers(self) -> Contract:
+        if self._issuers is None:
+            self._issuers = self.contract("IssuerRegistry", self._require_manifest().issuer_registry.address)
+        return self._issuers
+
+    @property
+    def certificates(self) -> Contract:
+        if self._certificates is None:
+            self._certificates = self.contract(
+                "CertificateRegistry", self._require_manifest().certificate_registry.address
+            )
+        return self._certificates
+
+    def _require_manifest(self) -> Manifest:
+        if self.manifest is None:
+            raise ChainError("no deployment manifest: deploy first or pass --manifest", code="manifest_missing")
+        return self.manifest
+
+    # ------------------------------------------------------------------ calls
+
+    def guard(self, fn: Callable[[], T]) -> T:
+        """Run an RPC call, turning network failures and reverts into origincert errors."""
+        try:
+            return fn()
+        except ContractLogicError as exc:
+            raise decode_revert(_revert_data(exc)) from exc
+        except _NETWORK_ERRORS as exc:
+            raise _unavailable(self.url, exc) from exc
+        except Web3RPCError as exc:
+            raise ChainError(f"the node at {self.url} refused the request: {exc}", code="rpc_error") from exc
+
+    def call(self, fn: ContractFunction, block: int | str = "latest") -> Any:
+        return self.guard(lambda: fn.call(block_identifier=block))
+
+    def block_number(self) -> int:
+        return self.guard(lambda: self.w3.eth.block_number)
+
+    # ------------------------------------------------------------------ transactions
+
+    def send(
+        self,
+        fn: ContractFunction,
+        signer: TransactionSigner,
+        *,
+        gas: int | None = None,
+        timeout: float = 60.0,
+    ) -> TxResult:
+        """Estimate (surfacing a refusal before anything is sent), sign locally, send, wait."""
+        sender = Web3.to_checksum_address(signer.address)
+        if gas is None:
+            estimate = self.guard(lambda: fn.estimate_gas({"from": sender}))
+            gas = estimate + estimate // 5 + 10_000
+        data = fn._encode_transaction_data()
+        return self.send_raw(sender, signer, to=fn.address, data=data, gas=gas, timeout=timeout)
+
+    def deploy(self, name: str, args: list[Any], signer: TransactionSigner, *, timeout: float = 60.0) -> TxResult:
+        artifact = load_artifact(name)
+        factory = self.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
+        data = factory.constructor(*args).data_in_transaction
+        sender = Web3.to_checksum_address(signer.address)
+        estimate = self.guard(lambda: self.w3.eth.estimate_gas({"from": sender, "data": data}))
+        return self.send_raw(sender, signer, to=None, data=data, gas=estimate + estimate // 5, timeout=timeout)
+
+    def send_raw(
+        self,
+        sender: str,
+        signer: TransactionSigner,
+        *,
+        to: str | None,
+        data: str | bytes,
+        gas: int,
+        timeout: float = 60.0,
+    ) -> TxResult:
+        with self._sender_lock(sender):
+            tx_hash = self._sign_and_send(sender, signer, to, data, gas)
+        return self.wait(tx_hash, timeout=timeout, replay={"from": sender, "to": to, "data": data})
+
+    def forget_nonces(self) -> None:
+        """Drop the local nonce cache (after the chain was rewound, or another process sent)."""
+        with self._nonce_lock:
+            self._nonces.clear()
+
+    def _sender_lock(self, sender: str) -> threading.Lock:
+        with self._nonce_lock:
+            return self._sender_locks.setdefault(sender, threading.Lock())
+
+    def _sign_and_send(self, sender: str, signer: TransactionSigner, to: str | None, data: Any, gas: int) -> str:
+        for attempt in (1, 2):
+            if sender not in self._nonces:
+                self._nonces[sender] = self.guard(lambda: self.w3.eth.get_transaction_count(sender, "pending"))
+            tx: dict[str, Any] = {
+                "chainId": self.chain_id,
+                "nonce": self._nonces[sender],
+                "gas": gas,
+                "gasPrice": self.gas_price,
+                "data": data,
+                "value": 0,
+            }
+            if to is not None:
+                tx["to"] = to
+            raw = signer.sign_transaction(tx).raw_transaction
+            try:
+                tx_hash = self.guard(lambda: self.w3.eth.send_raw_transaction(raw))
+            except ChainError as exc:
+                # Another process used this key: resynchronise the nonce once and try again.
+                if attempt == 1 and "nonce" in str(exc).lower():
+                    self._nonces.pop(sender, None)
+                    continue
+                self._nonces.pop(sender, None)
+                raise
+            self._nonces[sender] += 1
+            return "0x" + bytes(tx_hash).hex()
+        raise AssertionError("unreachable")
+
+    def wait(self, tx_hash: str, *, timeout: float = 60.0, replay: dict[str, Any] | None = None) -> TxResult:
+        """Wait for the receipt; a failed transaction is replayed as a call to name the error."""
+        deadline = time.monotonic() + timeout
+        while True:
+            receipt = self.guard(lambda: self._receipt(tx_hash))
+            if receipt is not None:
+                break
+            if time.monotonic() > deadline:
+                raise ChainUnavailable(
+                    f"transaction {tx_hash} was not mined within {timeout:.0f} s", code="tx_timeout"
+                )
+            time.sleep(0.05)
+        if receipt["status"] != 1:
+            if replay is not None:
+                self.guard(lambda: self.w3.eth.call(replay, receipt["blockNumber"]))
+            raise ChainError(f"transaction {tx_hash} failed", code="tx_failed")
+        return TxResult(tx_hash, receipt["blockNumber"], receipt["gasUsed"], receipt)
+
+    def _receipt(self, tx_hash: str) -> Any:
+        try:
+            return self.w3.eth.get_transaction_receipt(tx_hash)
+        except TransactionNotFound:
+            return None
