@@ -20,6 +20,9 @@ from origincert.errors import ChainUnavailable, OriginCertError
 
 DEFAULT_STATE_DIR = Path(".origincert")
 
+# Nodes started by this process, kept so they are reaped on stop (and not reported as leaked).
+_children: dict[int, subprocess.Popen[bytes]] = {}
+
 
 @dataclass(frozen=True)
 class DevChain:
@@ -84,6 +87,7 @@ def start(port: int = 8545, *, state_dir: Path = DEFAULT_STATE_DIR, wait: float 
             os.killpg(proc.pid, signal.SIGTERM)
             raise ChainUnavailable(f"the Hardhat node did not answer within {wait:.0f} s; see {log}", code="devchain_failed")
         time.sleep(0.2)
+    _children[port] = proc
     chain = DevChain(pid=proc.pid, port=port, log=str(log))
     _state_file(state_dir, port).write_text(json.dumps({"pid": chain.pid, "port": port, "log": chain.log}))
     return chain
@@ -96,15 +100,20 @@ def stop(port: int = 8545, *, state_dir: Path = DEFAULT_STATE_DIR) -> bool:
         return False
     pid = int(json.loads(state.read_text())["pid"])
     state.unlink()
+    child = _children.pop(port, None)
     try:
         os.killpg(pid, signal.SIGTERM)
     except ProcessLookupError:
         return False
     for _ in range(50):
+        if child is not None and child.poll() is not None:
+            return True
         try:
             os.killpg(pid, 0)
         except ProcessLookupError:
             return True
         time.sleep(0.1)
     os.killpg(pid, signal.SIGKILL)
+    if child is not None:
+        child.wait()
     return True

@@ -57,3 +57,30 @@ def handle_errors(fn: F) -> F:
             raise OriginCertClickError(f"[{exc.code}] {exc}") from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+def key_options(fn: F) -> F:
+    """``--key KEYSTORE`` with ``--password-file`` / ``--password-env``; adds ``signer`` to the kwargs."""
+
+    @click.option("--key", "key_path", required=True, type=click.Path(dir_okay=False), help="Encrypted keystore of the acting key.")
+    @click.option("--password-file", type=click.Path(dir_okay=False), help="File holding the keystore password.")
+    @click.option(
+        "--password-env",
+        default="ORIGINCERT_PASSWORD",
+        show_default=True,
+        help="Environment variable holding the keystore password (used when set).",
+    )
+    @functools.wraps(fn)
+    def wrapper(*args: Any, key_path: str, password_file: str | None, password_env: str, **kwargs: Any) -> Any:
+        from origincert.keys import load_signer, read_password
+
+        password = read_password(prompt=True, file=password_file, env=password_env)
+        kwargs["signer"] = load_signer(key_path, password)
+        return fn(*args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def echo_tx(what: str, tx: Any) -> None:
+    """Say what happened and where to find it on the ledger."""
+    click.echo(f"{what}\n  transaction {tx.tx_hash} (block {tx.block_number}, gas {tx.gas_used})")

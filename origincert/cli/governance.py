@@ -1,0 +1,251 @@
+"""``origincert council``, ``authority`` and ``issuer``: the governance acts on the IssuerRegistry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from typing import Any
+
+import click
+
+from origincert import governance
+from origincert.cli.common import Context, echo_tx, handle_errors, key_options
+
+
+def _timestamp(value: str) -> int:
+    """A date (2027-01-31), a date-time with zone, or Unix seconds."""
+    if value.isdigit():
+        return int(value)
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date like 2027-01-31 or Unix seconds") from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+    return int(parsed.timestamp())
+
+
+def _when(ts: int) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+
+
+# ---------------------------------------------------------------- council
+
+@click.group("council")
+def council() -> None:
+    """Council acts by M-of-N approval: propose, approve, execute."""
+
+
+@council.group("propose")
+def propose() -> None:
+    """Propose a council act (your approval counts as the first)."""
+
+
+def _propose(obj: Context, signer: Any, act: str, args: list[Any], what: str) -> None:
+    result = governance.propose(obj.client(), signer, act, args)
+    threshold = obj.client().call(obj.client().issuers.functions.threshold())
+    echo_tx(f"proposal {result.proposal_id}: {what} ({result.approvals} of {threshold} approvals)", result.tx)
+
+
+@propose.command("register-authority")
+@click.argument("economy")
+@click.argument("account")
+@click.argument("name")
+@key_options
+@click.pass_obj
+@handle_errors
+def propose_register_authority(obj: Context, signer: Any, economy: str, account: str, name: str) -> None:
+    """Register ACCOUNT as the competent authority of ECONOMY (ISO alpha-2)."""
+    _propose(obj, signer, "registerAuthority", [governance.economy_bytes(economy), account, name],
+             f"register {name} ({account}) as the authority of {economy}")
+
+
+@propose.command("remove-authority")
+@click.argument("economy")
+@key_options
+@click.pass_obj
+@handle_errors
+def propose_remove_authority(obj: Context, signer: Any, economy: str) -> None:
+    """Remove the competent authority of ECONOMY."""
+    _propose(obj, signer, "removeAuthority", [governance.economy_bytes(economy)], f"remove the authority of {economy}")
+
+
+@propose.command("add-member")
+@click.argument("account")
+@key_options
+@click.pass_obj
+@handle_errors
+def propose_add_member(obj: Context, signer: Any, account: str) -> None:
+    """Add ACCOUNT to the council."""
+    _propose(obj, signer, "addCouncilMember", [account], f"add {account} to the council")
+
+
+@propose.command("remove-member")
+@click.argument("account")
+@key_options
+@click.pass_obj
+@handle_errors
+def propose_remove_member(obj: Context, signer: Any, account: str) -> None:
+    """Remove ACCOUNT from the council."""
+    _propose(obj, signer, "removeCouncilMember", [account], f"remove {account} from the council")
+
+
+@propose.command("set-threshold")
+@click.argument("threshold", type=int)
+@key_options
+@click.pass_obj
+@handle_errors
+def propose_set_threshold(obj: Context, signer: Any, threshold: int) -> None:
+    """Change the number of approvals a council act needs."""
+    _propose(obj, signer, "setThreshold", [threshold], f"set the threshold to {threshold}")
+
+
+@council.command("approve")
+@click.argument("proposal_id", type=int)
+@key_options
+@click.pass_obj
+@handle_errors
+def approve(obj: Context, signer: Any, proposal_id: int) -> None:
+    """Approve proposal PROPOSAL_ID."""
+    result = governance.approve(obj.client(), signer, proposal_id)
+    echo_tx(f"approved proposal {proposal_id} ({result.approvals} approvals)", result.tx)
+
+
+@council.command("execute")
+@click.argument("proposal_id", type=int)
+@key_options
+@click.pass_obj
+@handle_errors
+def execute(obj: Context, signer: Any, proposal_id: int) -> None:
+    """Execute proposal PROPOSAL_ID once it has enough approvals."""
+    result = governance.execute(obj.client(), signer, proposal_id)
+    echo_tx(f"executed proposal {proposal_id} with {result.approvals} approvals", result.tx)
+
+
+@council.command("show")
+@click.argument("proposal_id", type=int)
+@click.pass_obj
+@handle_errors
+def show_proposal(obj: Context, proposal_id: int) -> None:
+    """Show a proposal and who approved it."""
+    client = obj.client()
+    proposer, executed, _data, approvers, approvals = client.call(client.issuers.functions.proposal(proposal_id))
+    threshold = client.call(client.issuers.functions.threshold())
+    click.echo(
+        f"proposal {proposal_id} by {proposer}: {'executed' if executed else 'pending'}, "
+        f"{approvals} of {threshold} approvals ({', '.join(approvers)})"
+    )
+
+
+# ---------------------------------------------------------------- competent authorities
+
+@click.group("authority")
+def authority() -> None:
+    """A competent authority accredits and oversees the issuing bodies of its economy."""
+
+
+@authority.command("accredit")
+@click.option("--name", required=True, help="Name of the issuing body (chamber of commerce).")
+@click.option("--signing-key", required=True, help="Address of the issuing body's signing key.")
+@click.option("--valid-from", default=None, help="Start of the accreditation (date or Unix seconds); default now.")
+@click.option("--valid-until", required=True, help="End of the accreditation (date or Unix seconds).")
+@click.option("--metadata", type=click.File("rb"), help="A document about the body (its SHA-256 goes on chain).")
+@key_options
+@click.pass_obj
+@handle_errors
+def accredit(
+    obj: Context, signer: Any, name: str, signing_key: str, valid_from: str | None, valid_until: str, metadata: Any
+) -> None:
+    """Accredit an issuing body of your economy."""
+    client = obj.client()
+    start = _timestamp(valid_from) if valid_from else int(client.w3.eth.get_block("latest")["timestamp"])
+    digest = hashlib.sha256(metadata.read()).digest() if metadata else b"\0" * 32
+    issuer_id, tx = governance.accredit(
+        client, signer, name=name, signing_key=signing_key, valid_from=start,
+        valid_until=_timestamp(valid_until), metadata_hash=digest,
+    )
+    echo_tx(f"accredited {name} as issuing body {issuer_id}, valid {_when(start)} to {_when(_timestamp(valid_until))}", tx)
+
+
+@authority.command("suspend")
+@click.argument("issuer_id", type=int)
+@click.option("--reason", type=int, default=0, show_default=True, help="Reason code recorded with the suspension.")
+@key_options
+@click.pass_obj
+@handle_errors
+def suspend(obj: Context, signer: Any, issuer_id: int, reason: int) -> None:
+    """Suspend an issuing body: its keys cannot anchor until reinstated."""
+    echo_tx(f"suspended issuing body {issuer_id}", governance.suspend(obj.client(), signer, issuer_id, reason))
+
+
+@authority.command("reinstate")
+@click.argument("issuer_id", type=int)
+@key_options
+@click.pass_obj
+@handle_errors
+def reinstate(obj: Context, signer: Any, issuer_id: int) -> None:
+    """Reinstate a suspended issuing body."""
+    echo_tx(f"reinstated issuing body {issuer_id}", governance.reinstate(obj.client(), signer, issuer_id))
+
+
+@authority.command("withdraw")
+@click.argument("issuer_id", type=int)
+@click.option("--fraud", is_flag=True, help="Withdrawn for fraud: its earlier certificates become suspect.")
+@key_options
+@click.pass_obj
+@handle_errors
+def withdraw(obj: Context, signer: Any, issuer_id: int, fraud: bool) -> None:
+    """Withdraw an accreditation for good (an ordinary end unless --fraud)."""
+    tx = governance.withdraw(obj.client(), signer, issuer_id, fraud=fraud)
+    echo_tx(f"withdrew issuing body {issuer_id} ({'fraud' if fraud else 'ordinary end'})", tx)
+
+
+@authority.command("renew")
+@click.argument("issuer_id", type=int)
+@click.option("--valid-until", required=True, help="New end of the accreditation.")
+@key_options
+@click.pass_obj
+@handle_errors
+def renew(obj: Context, signer: Any, issuer_id: int, valid_until: str) -> None:
+    """Extend an accreditation before it ends."""
+    tx = governance.renew(obj.client(), signer, issuer_id, _timestamp(valid_until))
+    echo_tx(f"renewed issuing body {issuer_id} until {_when(_timestamp(valid_until))}", tx)
+
+
+# ---------------------------------------------------------------- issuing bodies
+
+@click.group("issuer")
+def issuer() -> None:
+    """An issuing body's own acts and status."""
+
+
+@issuer.command("rotate-key")
+@click.argument("issuer_id", type=int)
+@click.argument("new_key")
+@key_options
+@click.pass_obj
+@handle_errors
+def rotate_key(obj: Context, signer: Any, issuer_id: int, new_key: str) -> None:
+    """Replace the signing key (signed by the current key or the authority)."""
+    echo_tx(f"issuing body {issuer_id} now signs with {new_key}", governance.rotate_key(obj.client(), signer, issuer_id, new_key))
+
+
+@issuer.command("show")
+@click.argument("issuer_id", type=int)
+@click.pass_obj
+@handle_errors
+def show(obj: Context, issuer_id: int) -> None:
+    """Show an issuing body: economy, status, validity window, key."""
+    i = governance.issuer_info(obj.client(), issuer_id)
+    click.echo(
+        f"issuing body {i.id}: {i.name} ({i.economy})\n"
+        f"  status {i.status.name.lower()} since {_when(i.status_since)}\n"
+        f"  accredited {_when(i.valid_from)} to {_when(i.valid_until)}\n"
+        f"  signing key {i.signing_key}"
+    )
+
+
+def register(group: click.Group) -> None:
+    group.add_command(council)
+    group.add_command(authority)
+    group.add_command(issuer)
