@@ -68,6 +68,14 @@ def _revert_data(exc: ContractLogicError) -> str | None:
     return data if isinstance(data, (str, bytes)) else None
 
 
+def _rpc_revert_data(exc: Web3RPCError) -> str | None:
+    error = exc.rpc_response.get("error") if isinstance(exc.rpc_response, dict) else None
+    data = error.get("data") if isinstance(error, dict) else None
+    if isinstance(data, dict):
+        data = data.get("data")
+    return data if isinstance(data, str) and data.startswith("0x") and len(data) >= 10 else None
+
+
 _NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout, ProviderConnectionError, RequestTimedOut, OSError)
 
 
@@ -134,6 +142,9 @@ class ChainClient:
         except _NETWORK_ERRORS as exc:
             raise _unavailable(self.url, exc) from exc
         except Web3RPCError as exc:
+            revert = _rpc_revert_data(exc)
+            if revert is not None:  # a node that executes on send (Hardhat automine) reports the revert here
+                raise decode_revert(revert) from exc
             raise ChainError(f"the node at {self.url} refused the request: {exc}", code="rpc_error") from exc
 
     def call(self, fn: ContractFunction, block: int | str = "latest") -> Any:
