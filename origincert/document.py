@@ -1,0 +1,820 @@
+"""The certificate of origin data model (schema ``urn:origincert:schema:certificate:1``).
+
+One pydantic model covers the non-preferential chamber certificate (ICC) and the preferential
+forms (EUR.1, EUR-MED, GSP Form A, ATIGA Form D, ACFTA Form E, RCEP and the ASEAN+1 forms).
+Validation is strict: a value is accepted only in its one canonical JSON shape (dates as
+``"YYYY-MM-DD"``, decimals as strings, integers as integers), so ``to_json(parse(d))`` is ``d``
+and every party hashes the same bytes. Nothing is stripped or coerced silently.
+
+Validation runs in two phases: field shapes first (all problems at once), then the cross-field
+rules of :data:`RULES` (run only when every field is well formed).
+
+Default validity (``valid_until`` when absent), counted from ``issue_date`` to the same day N
+months later (the month's last day if shorter):
+
+=============================================  ======
+form                                           months
+=============================================  ======
+ICC_CO (non-preferential)                      12
+EUR1, EUR_MED                                  4
+FORM_A (GSP)                                   10
+FORM_D, FORM_E, RCEP, FORM_AK/AJ/AI/AHK, AANZ  12
+=============================================  ======
+
+Paths name fields as in :func:`origincert.fields.flatten`: keys joined by ``.``, list items as
+``[i]`` counted from 0 (``goods[0]`` is item number 1).
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+import re
+import sys
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from itertools import accumulate
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    ValidationError,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from origincert.errors import DocumentError
+
+__all__ = [
+    "FORMS",
+    "SCHEMA_ID",
+    "SCHEMA_PATH",
+    "Certificate",
+    "FormRule",
+    "GoodsItem",
+    "Party",
+    "default_valid_until",
+    "json_schema",
+    "load_json",
+    "parse_certificate",
+    "validate_shown",
+]
+
+SCHEMA_ID = "urn:origincert:schema:certificate:1"
+SCHEMA_PATH = Path(__file__).parent / "schema" / "certificate-1.json"
+MAX_ITEMS = 50
+RETROACTIVE_GRACE_DAYS = 3  # ATIGA: issued more than 3 days after departure is "retroactive"
+DEFAULT_MAX_JSON_BYTES = 1_000_000
+MAX_JSON_DEPTH = 100  # a certificate nests 5 deep, an issued file 6
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary
+
+FormCode = Literal[
+    "ICC_CO", "EUR1", "EUR_MED", "FORM_A", "FORM_D", "FORM_E", "RCEP",
+    "FORM_AK", "FORM_AJ", "FORM_AI", "AANZ", "FORM_AHK",
+]  # fmt: skip
+CriterionCode = Literal[
+    "WO", "PE", "CTH", "CTSH", "CC", "CTC", "RVC", "PSR", "SP", "PC", "CR", "P", "W", "F", "Y", "PK",
+]  # fmt: skip
+Kind = Literal["non_preferential", "preferential"]
+TransportMode = Literal["sea", "air", "road", "rail", "multimodal"]
+ProducerStatement = Literal["SAME", "UNKNOWN", "AVAILABLE_UPON_REQUEST"]
+
+PERCENT_REQUIRED = frozenset({"RVC", "PC"})  # "RVC 40%": the value is part of the criterion
+PERCENT_ALLOWED = PERCENT_REQUIRED | {"Y"}  # GSP "Y" may carry the donor's percentage
+_ASEAN_PLUS = frozenset({"WO", "PE", "RVC", "CTH", "CTSH", "CC", "PSR", "SP", "PC"})
+
+
+@dataclass(frozen=True, slots=True)
+class FormRule:
+    """What a form requires: its kind, agreement, validity, origin criteria and item limits.
+
+    ``agreement`` None on a preferential form means any agreement code (EUR.1 serves many);
+    ``criteria`` None means the form has no origin-criterion box.
+    """
+
+    kind: str
+    agreement: str | None
+    validity_months: int
+    criteria: frozenset[str] | None
+    max_items: int = MAX_ITEMS
+    hs_digits: int | None = None  # Form E and RCEP print the 6-digit HS code
+
+
+FORMS: dict[str, FormRule] = {
+    "ICC_CO": FormRule("non_preferential", None, 12, None),
+    "EUR1": FormRule("preferential", None, 4, None),
+    "EUR_MED": FormRule("preferential", None, 4, None),
+    "FORM_A": FormRule("preferential", "GSP", 10, frozenset({"P", "W", "F", "Y", "PK"})),
+    "FORM_D": FormRule("preferential", "ATIGA", 12, frozenset({"WO", "PE", "RVC", "CTH", "CTSH", "CC", "SP", "PC"})),
+    "FORM_E": FormRule("preferential", "ACFTA", 12, frozenset({"WO", "PE", "RVC", "CTH", "PSR"}), 20, 6),
+    "RCEP": FormRule("preferential", "RCEP", 12, frozenset({"WO", "PE", "CTC", "RVC", "CR"}), hs_digits=6),
+    "FORM_AK": FormRule("preferential", "AKFTA", 12, _ASEAN_PLUS),
+    "FORM_AJ": FormRule("preferential", "AJCEP", 12, _ASEAN_PLUS),
+    "FORM_AI": FormRule("preferential", "AIFTA", 12, _ASEAN_PLUS),
+    "AANZ": FormRule("preferential", "AANZFTA", 12, _ASEAN_PLUS),
+    "FORM_AHK": FormRule("preferential", "AHKFTA", 12, _ASEAN_PLUS),
+}
+
+# ISO 3166-1 alpha-2 (officially assigned) plus XK (Kosovo, user-assigned but in customs use).
+COUNTRIES = frozenset(
+    """
+    AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR
+    BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ
+    EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW
+    GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN KP KR KW KY
+    KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR MS MT MU MV
+    MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY
+    QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG
+    TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM
+    ZW XK
+    """.split()  # noqa: SIM905 - a table reads better than 250 quoted strings
+)
+ORIGINS = COUNTRIES | {"EU"}  # "European Union" is a lawful origin on EUR.1 and chamber COs
+
+# ---------------------------------------------------------------------------------------------
+# Constrained scalar types. Each pattern has one human message (see _PATTERN_MESSAGES).
+
+_P_NUMBER = r"^[A-Z0-9](?:[A-Z0-9./-]{0,38}[A-Z0-9])?$"
+_P_HS = r"^(?:0[1-9]|[1-6][0-9]|7[0-689]|8[0-9]|9[0-7])[0-9]{4,8}$"
+_P_COUNTRY = r"^[A-Z]{2}$"
+_P_CURRENCY = r"^[A-Z]{3}$"
+_P_UNIT = r"^[A-Z0-9]{2,3}$"
+_P_PACKAGE = r"^[A-Z0-9]{2}$"
+_P_DECIMAL = r"^(?:0|[1-9][0-9]{0,14})(?:\.[0-9]{1,6})?$"
+_P_PERCENT = r"^(?:0|[1-9][0-9]?|100)$"
+_P_AGREEMENT = r"^[A-Z0-9](?:[A-Z0-9-]{0,30}[A-Z0-9])?$"
+_P_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
+_PATTERN_MESSAGES = {
+    _P_NUMBER: "must be 1 to 40 characters of A-Z, 0-9, '.', '/', '-', starting and ending with a letter or digit",
+    _P_HS: "must be 6 to 10 digits starting with an HS chapter 01 to 97",
+    _P_COUNTRY: "must be an ISO 3166-1 alpha-2 code in capitals, like SG",
+    _P_CURRENCY: "must be an ISO 4217 currency code in capitals, like USD",
+    _P_UNIT: "must be a UN/ECE Rec. 20 unit code, like KGM or PCE",
+    _P_PACKAGE: "must be a UN/ECE Rec. 21 package code, like CT or PK",
+    _P_DECIMAL: "must be a decimal string like \"1250.50\" (up to 15 digits, 6 decimals, no sign)",
+    _P_PERCENT: "must be a whole percentage 0 to 100 as a string, rounded down (40.6 % is \"40\")",
+    _P_AGREEMENT: "must be an agreement code of A-Z, 0-9 and '-', like ATIGA or EU-CH",
+}
+
+# Characters never allowed in text: C0 controls (line feed only where multi-line), DEL, C1
+# controls, bidirectional embeddings/overrides/isolates, and lone surrogates (not UTF-8).
+_FORBIDDEN_MULTILINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_FORBIDDEN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _char_kind(ch: str) -> str:
+    cp = ord(ch)
+    if cp == 0:
+        return "a NUL byte"
+    if ch == "\n":
+        return "a line break"
+    if 0x202A <= cp <= 0x202E or 0x2066 <= cp <= 0x2069:
+        return "a bidirectional override"
+    if 0xD800 <= cp <= 0xDFFF:
+        return "a lone surrogate"
+    return "a control character"
+
+
+def _text_checker(forbidden: re.Pattern[str]) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        bad = forbidden.search(value)
+        if bad is not None:
+            ch = bad.group()
+            raise PydanticCustomError(
+                "text_forbidden_char",
+                "contains {kind} (U+{cp}) at position {pos}",
+                {"kind": _char_kind(ch), "cp": f"{ord(ch):04X}", "pos": bad.start()},
+            )
+        if value.strip() != value:
+            raise PydanticCustomError("text_whitespace", "must not start or end with whitespace")
+        return value
+
+    return check
+
+
+def _in_set(allowed: frozenset[str], code: str, message: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if value not in allowed:
+            raise PydanticCustomError(code, message)
+        return value
+
+    return check
+
+
+def _positive(value: str) -> str:
+    if value.strip("0.") == "":
+        raise PydanticCustomError("decimal_not_positive", "must be greater than zero")
+    return value
+
+
+_DATE_SHAPE = re.compile(_P_DATE)
+
+
+def _iso_date(value: Any) -> date:
+    if not isinstance(value, str) or _DATE_SHAPE.fullmatch(value) is None:
+        raise PydanticCustomError("date_format", "must be a date as a string \"YYYY-MM-DD\"")
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise PydanticCustomError("date_invalid", "is not a real calendar date") from None
+
+
+_SINGLE_LINE = AfterValidator(_text_checker(_FORBIDDEN_LINE))
+_MULTI_LINE = AfterValidator(_text_checker(_FORBIDDEN_MULTILINE))
+Name = Annotated[str, StringConstraints(min_length=1, max_length=200), _SINGLE_LINE]
+Line = Annotated[str, StringConstraints(min_length=1, max_length=200), _SINGLE_LINE]
+Ref = Annotated[str, StringConstraints(min_length=1, max_length=60), _SINGLE_LINE]
+Address = Annotated[str, StringConstraints(min_length=1, max_length=500), _MULTI_LINE]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=2000), _MULTI_LINE]
+CertNumber = Annotated[str, StringConstraints(pattern=_P_NUMBER)]
+HsCode = Annotated[str, StringConstraints(pattern=_P_HS)]
+Country = Annotated[
+    str,
+    StringConstraints(pattern=_P_COUNTRY),
+    AfterValidator(_in_set(COUNTRIES, "country_unknown", "is not an assigned ISO 3166-1 alpha-2 country code")),
+]
+Origin = Annotated[
+    str,
+    StringConstraints(pattern=_P_COUNTRY),
+    AfterValidator(_in_set(ORIGINS, "origin_unknown", "is not an ISO 3166-1 alpha-2 country code or EU")),
+]
+Currency = Annotated[str, StringConstraints(pattern=_P_CURRENCY)]
+Unit = Annotated[str, StringConstraints(pattern=_P_UNIT)]
+PackageKind = Annotated[str, StringConstraints(pattern=_P_PACKAGE)]
+PositiveDecimal = Annotated[str, StringConstraints(pattern=_P_DECIMAL), AfterValidator(_positive)]
+Percentage = Annotated[str, StringConstraints(pattern=_P_PERCENT)]
+AgreementCode = Annotated[str, StringConstraints(pattern=_P_AGREEMENT)]
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+# ---------------------------------------------------------------------------------------------
+# Models
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+
+class Party(_Model):
+    """A trader named on the certificate: exporter, producer, invoicer."""
+
+    name: Name
+    address: Address
+    country: Country
+
+
+class Consignee(_Model):
+    """Box "consigned to". ``name`` may be "TO ORDER" (then the address may be left out)."""
+
+    name: Name
+    address: Address | None = None
+    country: Country
+
+
+class IssuingBody(_Model):
+    """The chamber or authority that certifies; ``accreditation_ref`` is e.g. the ICC WCF number."""
+
+    name: Name
+    economy: Country
+    accreditation_ref: Ref | None = None
+
+
+class Transport(_Model):
+    """Means of transport and route; ``departure_date`` also decides retroactive issuance."""
+
+    departure_date: IsoDate
+    mode: TransportMode
+    vessel_or_flight: Line | None = None
+    port_of_loading: Line | None = None
+    port_of_discharge: Line | None = None
+    route: Line | None = None
+
+
+class Packages(_Model):
+    count: Annotated[int, Field(ge=1, le=10**9)]
+    kind: PackageKind
+
+
+class Quantity(_Model):
+    value: PositiveDecimal
+    unit: Unit
+
+
+class Invoice(_Model):
+    number: Ref
+    date: IsoDate
+
+
+class OriginCriterion(_Model):
+    """Box "origin criterion"; ``percentage`` is rounded down to a whole number (40.6 % is "40")."""
+
+    code: CriterionCode
+    percentage: Percentage | None = None
+
+
+class Money(_Model):
+    amount: PositiveDecimal
+    currency: Currency
+
+
+class GoodsItem(_Model):
+    item_number: Annotated[int, Field(ge=1, le=MAX_ITEMS)]
+    hs_code: HsCode
+    description: Text
+    marks_and_numbers: Address
+    packages: Packages
+    quantity: Quantity
+    gross_weight_kg: PositiveDecimal
+    invoice: Invoice
+    origin_criterion: OriginCriterion | None = None
+    fob_value: Money | None = None
+    country_of_origin: Origin
+
+
+class Declaration(_Model):
+    """The exporter's declaration: made before (or on) the day of certification."""
+
+    place: Line
+    date: IsoDate
+    signatory: Name
+    statement: Text
+
+
+class Flags(_Model):
+    """Tick boxes. Each one that needs data has its companion field (see the rules)."""
+
+    issued_retroactively: bool = False
+    back_to_back: bool = False
+    third_party_invoicing: bool = False
+    certified_true_copy: bool = False
+    duplicate: bool = False
+    exhibition: bool = False
+    de_minimis: bool = False
+    accumulation: bool = False
+    partial_cumulation: bool = False
+
+
+class OriginalProof(_Model):
+    """The first proof of origin a back-to-back certificate relies on."""
+
+    number: Ref
+    issue_date: IsoDate
+    issuing_country: Country
+    country_of_origin: Origin
+    approved_exporter: Ref | None = None
+
+
+class ThirdPartyInvoicer(_Model):
+    name: Name
+    country: Country
+    invoice: Invoice | None = None
+
+
+class CertificateRef(_Model):
+    """Another certificate: the original of a certified true copy or a duplicate."""
+
+    number: Ref
+    issue_date: IsoDate
+
+
+class Replacement(_Model):
+    """"This certificate cancels and replaces certificate <number> issued on <date>"."""
+
+    number: Ref
+    issue_date: IsoDate
+    reason: Line
+
+
+def _producer_tag(value: Any) -> str | None:
+    if isinstance(value, (dict, Party)):  # a dict when validating, a Party when serialising
+        return "Party"
+    if isinstance(value, str):
+        return "Statement"
+    return None
+
+
+Producer = Annotated[
+    Annotated[Party, Tag("Party")] | Annotated[ProducerStatement, Tag("Statement")],
+    Discriminator(
+        _producer_tag,
+        custom_error_type="producer_kind",
+        custom_error_message="must be a party object or one of SAME, UNKNOWN, AVAILABLE_UPON_REQUEST",
+    ),
+]
+_UNION_TAGS = {"producer": {"Party", "Statement"}}
+
+
+class Certificate(_Model):
+    """A certificate of origin, as issued and as hashed field by field."""
+
+    model_config = ConfigDict(title="Certificate of origin")
+
+    schema_id: Literal["urn:origincert:schema:certificate:1"] = Field(alias="schema")
+    number: CertNumber
+    kind: Kind
+    form: FormCode
+    agreement: AgreementCode | None = None
+    issue_date: IsoDate
+    issue_place: Line
+    valid_until: IsoDate | None = Field(
+        default=None, description="Defaults to issue_date plus the form's validity period."
+    )
+    issuing_body: IssuingBody
+    exporter: Party
+    producer: Producer
+    consignee: Consignee
+    importing_country: Country
+    transport: Transport
+    goods: Annotated[list[GoodsItem], Field(min_length=1, max_length=MAX_ITEMS)]
+    declaration: Declaration
+    remarks: Text | None = None
+    flags: Flags = Field(default_factory=Flags)
+    original_proof: OriginalProof | None = None
+    third_party_invoicer: ThirdPartyInvoicer | None = None
+    copy_of: CertificateRef | None = None
+    duplicate_of: CertificateRef | None = None
+    replaces: Replacement | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_valid_until(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("valid_until") is None:
+            form, issued = data.get("form"), data.get("issue_date")
+            if isinstance(form, str) and form in FORMS and isinstance(issued, str) and _DATE_SHAPE.fullmatch(issued):
+                try:
+                    until = default_valid_until(date.fromisoformat(issued), form)
+                except ValueError:
+                    return data  # the field check names the bad date
+                return {**data, "valid_until": until.isoformat()}
+        return data
+
+    @model_validator(mode="after")
+    def _cross_field_rules(self) -> Certificate:
+        problems = [p for rule in RULES for p in rule(self)]
+        if problems:
+            raise _error(problems)  # not a ValueError: pydantic lets it through unchanged
+        return self
+
+    def to_json(self) -> dict[str, Any]:
+        """The canonical JSON-able dict (absent fields omitted): what gets hashed and shipped."""
+        return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cross-field rules: each yields (path, message) problems.
+
+Problem = tuple[str, str]
+
+
+def _add_months(start: date, months: int) -> date:
+    month_index = start.month - 1 + months
+    year, month = start.year + month_index // 12, month_index % 12 + 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def default_valid_until(issue_date: date, form: str) -> date:
+    """The end of validity a form gives by default (see the table in the module docstring)."""
+    return _add_months(issue_date, FORMS[form].validity_months)
+
+
+def _rule_form(c: Certificate) -> Iterator[Problem]:
+    rule = FORMS[c.form]
+    if c.kind != rule.kind:
+        yield "kind", f"must be {rule.kind} for form {c.form}"
+    if rule.kind == "preferential" and c.agreement is None:
+        yield "agreement", "is required on a preferential certificate"
+    elif rule.kind == "non_preferential" and c.agreement is not None:
+        yield "agreement", "is only used on preferential certificates"
+    elif rule.agreement is not None and c.agreement != rule.agreement:
+        yield "agreement", f"must be {rule.agreement} for form {c.form}"
+    if len(c.goods) > rule.max_items:
+        yield "goods", f"has more than {rule.max_items} items, the limit of form {c.form}"
+
+
+def _rule_dates(c: Certificate) -> Iterator[Problem]:
+    if c.valid_until is not None and c.valid_until <= c.issue_date:
+        yield "valid_until", "must be after issue_date"
+    if c.declaration.date > c.issue_date:
+        yield "declaration.date", "must not be after issue_date (the exporter declares before certification)"
+    late = (c.issue_date - c.transport.departure_date).days
+    if late > RETROACTIVE_GRACE_DAYS and not c.flags.issued_retroactively:
+        yield "flags.issued_retroactively", f"must be true: issued {late} days after departure"
+    elif late <= RETROACTIVE_GRACE_DAYS and c.flags.issued_retroactively:
+        yield "flags.issued_retroactively", (
+            f"must be false: issued within {RETROACTIVE_GRACE_DAYS} days of departure or before it"
+        )
+    invoicer = c.third_party_invoicer
+    if invoicer is not None and invoicer.invoice is not None and invoicer.invoice.date > c.issue_date:
+        yield "third_party_invoicer.invoice.date", "must not be after issue_date"
+
+
+def _rule_companions(c: Certificate) -> Iterator[Problem]:
+    """Each tick box that needs data has it, and data never comes without its tick box."""
+    pairs = (
+        ("back_to_back", "original_proof", c.flags.back_to_back, c.original_proof),
+        ("third_party_invoicing", "third_party_invoicer", c.flags.third_party_invoicing, c.third_party_invoicer),
+        ("certified_true_copy", "copy_of", c.flags.certified_true_copy, c.copy_of),
+        ("duplicate", "duplicate_of", c.flags.duplicate, c.duplicate_of),
+    )
+    for flag, field, ticked, data in pairs:
+        if ticked and data is None:
+            yield field, f"is required when flags.{flag} is true"
+        elif data is not None and not ticked:
+            yield f"flags.{flag}", f"must be true when {field} is given"
+    for field, ref in (("original_proof", c.original_proof), ("copy_of", c.copy_of), ("duplicate_of", c.duplicate_of)):
+        if ref is not None and ref.issue_date > c.issue_date:
+            yield f"{field}.issue_date", "must not be after issue_date"
+    if c.original_proof is not None and c.original_proof.issuing_country == c.issuing_body.economy:
+        yield "original_proof.issuing_country", "must differ from issuing_body.economy (back-to-back is issued elsewhere)"
+    if c.replaces is not None:
+        if c.replaces.number == c.number:
+            yield "replaces.number", "must differ from this certificate's number"
+        if c.replaces.issue_date > c.issue_date:
+            yield "replaces.issue_date", "must not be after issue_date"
+
+
+def _rule_parties(c: Certificate) -> Iterator[Problem]:
+    if c.consignee.address is None and not c.consignee.name.upper().startswith("TO ORDER"):
+        yield "consignee.address", "is required unless the consignee is TO ORDER"
+
+
+def _rule_goods(c: Certificate) -> Iterator[Problem]:
+    rule = FORMS[c.form]
+    for i, item in enumerate(c.goods):
+        at = f"goods[{i}]"
+        if item.item_number != i + 1:
+            yield f"{at}.item_number", f"must be {i + 1} (items are numbered 1 to n in order)"
+        if rule.hs_digits is not None and len(item.hs_code) != rule.hs_digits:
+            yield f"{at}.hs_code", f"must be {rule.hs_digits} digits on form {c.form}"
+        if item.invoice.date > c.issue_date:
+            yield f"{at}.invoice.date", "must not be after issue_date"
+        criterion = item.origin_criterion
+        if rule.criteria is None:
+            if criterion is not None:
+                yield f"{at}.origin_criterion", f"is not used on form {c.form}"
+            continue
+        if criterion is None:
+            yield f"{at}.origin_criterion", f"is required on form {c.form}"
+            continue
+        if criterion.code not in rule.criteria:
+            yield f"{at}.origin_criterion.code", f"must be one of {', '.join(sorted(rule.criteria))} on form {c.form}"
+        if criterion.code in PERCENT_REQUIRED and criterion.percentage is None:
+            yield f"{at}.origin_criterion.percentage", f"is required with criterion {criterion.code}"
+        elif criterion.code not in PERCENT_ALLOWED and criterion.percentage is not None:
+            yield f"{at}.origin_criterion.percentage", f"is not used with criterion {criterion.code}"
+        if criterion.code == "RVC" and item.fob_value is None:
+            yield f"{at}.fob_value", "is required when the origin criterion is RVC"
+
+
+RULES: tuple[Callable[[Certificate], Iterator[Problem]], ...] = (
+    _rule_form,
+    _rule_dates,
+    _rule_companions,
+    _rule_parties,
+    _rule_goods,
+)
+
+# ---------------------------------------------------------------------------------------------
+# Errors: pydantic's report turned into (path, short human message)
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    out: list[str] = []
+    previous: int | str | None = None
+    for part in loc:
+        if isinstance(part, int):
+            out.append(f"[{part}]")
+        elif isinstance(previous, str) and part in _UNION_TAGS.get(previous, ()):
+            pass  # the union member pydantic tried, not a field
+        elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", part):
+            out.append(f".{part}" if out else part)
+        else:
+            out.append(f"[{json.dumps(part)}]")  # an unexpected key, shown escaped
+        previous = part
+    return "".join(out)
+
+
+def _message(err: Any) -> str:
+    kind = err["type"]
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return "is required"
+    if kind == "extra_forbidden":
+        return "is not an allowed field"
+    if kind == "string_type":
+        return "must be a string"
+    if kind == "string_unicode":
+        return "contains a lone surrogate (not valid Unicode text)"
+    if kind == "int_type":
+        return "must be a whole number"
+    if kind == "bool_type":
+        return "must be true or false"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return "must be an object"
+    if kind == "list_type":
+        return "must be a list"
+    if kind == "literal_error":
+        return f"must be {ctx['expected']}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_too_long":
+        return f"is too long (at most {ctx['max_length']} characters)"
+    if kind == "string_pattern_mismatch":
+        return _PATTERN_MESSAGES.get(ctx.get("pattern", ""), "has the wrong format")
+    if kind == "too_short":
+        return f"needs at least {ctx['min_length']} item(s)"
+    if kind == "too_long":
+        return f"has more than {ctx['max_length']} items"
+    if kind == "greater_than_equal":
+        return f"must be at least {ctx['ge']}"
+    if kind == "less_than_equal":
+        return f"must be at most {ctx['le']}"
+    return str(err["msg"])
+
+
+def _problems(exc: ValidationError) -> list[Problem]:
+    return [(_path(err["loc"]), _message(err)) for err in exc.errors(include_url=False)]
+
+
+def _error(problems: list[Problem]) -> DocumentError:
+    shown = "; ".join(f"{path or '(document)'} {message}" for path, message in problems[:5])
+    more = f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
+    noun = "problem" if len(problems) == 1 else "problems"
+    return DocumentError(f"certificate is invalid ({len(problems)} {noun}): {shown}{more}", problems=problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# Public entry points
+
+
+def parse_certificate(data: dict[str, Any]) -> Certificate:
+    """Validate a certificate dict; raise DocumentError listing every problem as (path, message)."""
+    if not isinstance(data, dict):
+        raise DocumentError("a certificate must be a JSON object", code="document_not_object")
+    try:
+        return Certificate.model_validate(data)
+    except ValidationError as exc:
+        raise _error(_problems(exc)) from None
+
+
+def validate_shown(data: dict[str, Any], withheld: Iterable[str]) -> None:
+    """Check a redacted certificate's shown fields; a field is excused only where it was withheld.
+
+    ``withheld`` holds the withheld paths. A missing (or null) value is excused when a withheld
+    path is that value or lies under it. The cross-field rules need every field, so they run
+    only when nothing was withheld (then this is :func:`parse_certificate`).
+    """
+    if not isinstance(data, dict):
+        raise DocumentError("a certificate must be a JSON object", code="document_not_object")
+    hidden = tuple(withheld)
+    if not hidden:
+        parse_certificate(data)
+        return
+    try:
+        Certificate.model_validate(data)
+        return
+    except DocumentError:
+        return  # only the cross-field rules, which a redacted copy cannot satisfy in general
+    except ValidationError as exc:
+        problems = [
+            problem
+            for err, problem in zip(exc.errors(include_url=False), _problems(exc))
+            if not _excused(err, problem[0], hidden)
+        ]
+    if problems:
+        raise _error(problems)
+
+
+def _excused(err: Any, path: str, hidden: tuple[str, ...]) -> bool:
+    if err["type"] != "missing" and err["input"] is not None:
+        return False
+    return any(h == path or h.startswith((f"{path}.", f"{path}[")) for h in hidden)
+
+
+def load_json(raw: bytes | str, *, max_bytes: int = DEFAULT_MAX_JSON_BYTES) -> dict[str, Any]:
+    """Parse untrusted JSON text into a dict, refusing anything ambiguous.
+
+    Refused: empty input, more than ``max_bytes``, invalid UTF-8 or a byte order mark, syntax
+    errors (with line and column), NaN/Infinity, duplicate keys (two readers could see two
+    different values), nesting too deep, and a top level that is not an object.
+    """
+    if isinstance(raw, str):
+        text = raw
+        size = len(raw.encode("utf-8", "surrogatepass"))
+    elif isinstance(raw, (bytes, bytearray, memoryview)):
+        size = len(raw)
+        text = ""
+    else:
+        raise DocumentError(f"expected JSON text, got {type(raw).__name__}", code="json_malformed")
+    if size > max_bytes:
+        raise DocumentError(f"the file is too large ({size} bytes; the limit is {max_bytes})", code="json_too_large")
+    if not isinstance(raw, str):
+        try:
+            text = bytes(raw).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise DocumentError(
+                f"the file is not UTF-8 text (bad byte at offset {exc.start})", code="json_not_utf8"
+            ) from None
+    if text.startswith("\ufeff"):
+        raise DocumentError("the file starts with a byte order mark; save it as UTF-8 without BOM", code="json_malformed")
+    if not text.strip():
+        raise DocumentError("the file is empty", code="json_empty")
+    if _nesting_depth(text) > MAX_JSON_DEPTH:
+        # checked before parsing: the C parser can exhaust the stack and crash on deep input
+        raise DocumentError(f"the JSON is nested more than {MAX_JSON_DEPTH} levels deep", code="json_too_deep")
+    try:
+        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
+    except json.JSONDecodeError as exc:
+        raise DocumentError(
+            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", code="json_malformed"
+        ) from None
+    except _DuplicateKey as exc:
+        raise DocumentError(f"the JSON repeats the key {json.dumps(exc.key)} in one object", code="json_duplicate_key") from None
+    except ValueError as exc:  # NaN/Infinity, integers too long to convert
+        raise DocumentError(f"not valid JSON: {exc}", code="json_malformed") from None
+    if not isinstance(value, dict):
+        raise DocumentError(f"the JSON must be an object, not {_json_type(value)}", code="json_not_object")
+    return value
+
+
+_BRACKET = re.compile(r"[\[\]{}]")
+_BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+
+
+def _nesting_depth(text: str) -> int:
+    """How deep brackets nest outside strings, exact up to the first syntax error (the parser stops there).
+
+    Escaped backslashes, then escaped quotes, are dropped so every quote left delimits a string;
+    every other piece between quotes is outside strings. Counting is skipped when there are too
+    few brackets to nest too deep, which is every ordinary certificate.
+    """
+    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
+        return 0
+    outside = "".join(text.replace("\\\\", "").replace('\\"', "").split('"')[::2])
+    return max(accumulate(map(_BRACKET_STEP.__getitem__, _BRACKET.findall(outside))), default=0)
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str) -> None:
+        self.key = key
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return result
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, str):
+        return "a string"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    return "a number"
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema shipped as ``origincert/schema/certificate-1.json``."""
+    body = Certificate.model_json_schema(by_alias=True)
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **body}
+
+
+def _schema_text() -> str:
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+def _main(argv: list[str]) -> int:
+    if argv == ["--write-schema"]:
+        SCHEMA_PATH.write_text(_schema_text(), encoding="utf-8")
+        print(f"wrote {SCHEMA_PATH}")
+        return 0
+    print("usage: python -m origincert.document --write-schema", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main(sys.argv[1:]))

@@ -1,0 +1,1 @@
+"""Shipped JSON Schemas, generated from the models (``python -m origincert.document --write-schema``)."""
