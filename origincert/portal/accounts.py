@@ -1,0 +1,218 @@
+"""Offices, officers, passwords, lock-out and API tokens: the rules, over a database session.
+
+No Flask here, so the CLI and the portal's admin pages create accounts the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import argon2
+from argon2 import PasswordHasher, profiles
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from origincert.errors import OriginCertError
+from origincert.portal.db import ApiToken, Office, Officer, utcnow
+
+__all__ = [
+    "AccountError",
+    "LoginPolicy",
+    "LoginOutcome",
+    "hasher",
+    "ensure_office",
+    "create_officer",
+    "set_password",
+    "authenticate",
+    "issue_token",
+    "revoke_token",
+    "token_for",
+    "verify_password",
+    "MIN_PASSWORD_LENGTH",
+]
+
+MIN_PASSWORD_LENGTH = 12
+TOKEN_PREFIX = "oct_"
+_USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}[a-z0-9]$")
+_OFFICE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,30}[A-Z0-9]$")
+
+
+class AccountError(OriginCertError):
+    """An account could not be created or changed (bad name, weak password, duplicate)."""
+
+    code = "account_error"
+
+
+def hasher(profile: str = "RFC_9106_LOW_MEMORY") -> PasswordHasher:
+    """argon2id with one of argon2-cffi's named parameter profiles (tests use CHEAPEST)."""
+    try:
+        return PasswordHasher.from_parameters(getattr(profiles, profile))
+    except AttributeError:
+        raise AccountError(f"unknown argon2 profile {profile!r}", code="argon2_profile_unknown") from None
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(
+            f"the password must have at least {MIN_PASSWORD_LENGTH} characters", code="password_too_short"
+        )
+    if len(password) > 1024:
+        raise AccountError("the password is too long (at most 1024 characters)", code="password_too_long")
+
+
+def ensure_office(db: Session, code: str, name: str | None = None) -> Office:
+    """The office with ``code``, created (with ``name``) if it does not exist yet."""
+    if not _OFFICE_CODE.fullmatch(code):
+        raise AccountError(
+            "an office code is 2 to 32 characters of A-Z, 0-9 and '-', like DEHAM-1", code="office_code_invalid"
+        )
+    office = db.scalar(select(Office).where(Office.code == code))
+    if office is None:
+        if not name or not name.strip():
+            raise AccountError(f"office {code} does not exist yet: give its name", code="office_name_missing")
+        office = Office(code=code, name=name.strip())
+        db.add(office)
+        db.flush()
+    return office
+
+
+def create_officer(
+    db: Session,
+    ph: PasswordHasher,
+    *,
+    username: str,
+    full_name: str,
+    office: Office,
+    password: str,
+    is_admin: bool = False,
+) -> Officer:
+    if not _USERNAME.fullmatch(username):
+        raise AccountError(
+            "a username is 3 to 64 characters of a-z, 0-9, '.', '_' and '-'", code="username_invalid"
+        )
+    if not full_name.strip() or len(full_name) > 200:
+        raise AccountError("give the officer's full name (at most 200 characters)", code="full_name_invalid")
+    if db.scalar(select(Officer).where(Officer.username == username)) is not None:
+        raise AccountError(f"the username {username} is taken", code="username_taken")
+    check_password_strength(password)
+    officer = Officer(
+        username=username,
+        full_name=full_name.strip(),
+        office=office,
+        password_hash=ph.hash(password),
+        is_admin=is_admin,
+    )
+    db.add(officer)
+    db.flush()
+    return officer
+
+
+def set_password(officer: Officer, ph: PasswordHasher, password: str) -> None:
+    """New password; also lifts a lock-out and signs the officer out everywhere."""
+    check_password_strength(password)
+    officer.password_hash = ph.hash(password)
+    officer.failed_logins = 0
+    officer.locked_until = None
+    officer.session_epoch += 1
+
+
+@dataclass(frozen=True, slots=True)
+class LoginPolicy:
+    max_failures: int = 5
+    lockout: timedelta = timedelta(minutes=15)
+
+
+@dataclass(frozen=True, slots=True)
+class LoginOutcome:
+    """``code`` is ``ok``, ``bad_credentials``, ``locked`` or ``inactive``."""
+
+    code: str
+    officer: Officer | None = None
+    locked_until: datetime | None = None
+
+
+# Verified against when the username is unknown, so a wrong name costs as long as a wrong password.
+_DUMMY_HASHES: dict[int, str] = {}
+
+
+def _dummy_hash(ph: PasswordHasher) -> str:
+    key = id(ph)
+    if key not in _DUMMY_HASHES:
+        _DUMMY_HASHES[key] = ph.hash(secrets.token_hex(16))
+    return _DUMMY_HASHES[key]
+
+
+def authenticate(
+    db: Session, ph: PasswordHasher, username: str, password: str, policy: LoginPolicy, now: datetime | None = None
+) -> LoginOutcome:
+    """Check a sign-in; count failures and lock the account for ``policy.lockout`` after too many.
+
+    A locked account refuses even the right password until the lock ends, so guessing gains
+    nothing. The caller commits the session.
+    """
+    now = now or utcnow()
+    officer = db.scalar(select(Officer).where(Officer.username == username.strip().lower()))
+    if officer is None:
+        verify_password(ph, _dummy_hash(ph), password)
+        return LoginOutcome("bad_credentials")
+    if officer.locked_until is not None and officer.locked_until > now:
+        return LoginOutcome("locked", locked_until=officer.locked_until)
+    if not verify_password(ph, officer.password_hash, password):
+        officer.failed_logins += 1
+        if officer.failed_logins >= policy.max_failures:
+            officer.locked_until = now + policy.lockout
+            officer.failed_logins = 0
+            return LoginOutcome("locked", locked_until=officer.locked_until)
+        return LoginOutcome("bad_credentials")
+    if not officer.active:
+        return LoginOutcome("inactive")
+    officer.failed_logins = 0
+    officer.locked_until = None
+    officer.last_login_at = now
+    if ph.check_needs_rehash(officer.password_hash):
+        officer.password_hash = ph.hash(password)
+    return LoginOutcome("ok", officer=officer)
+
+
+def verify_password(ph: PasswordHasher, stored: str, password: str) -> bool:
+    try:
+        return ph.verify(stored, password)
+    except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
+        return False
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(db: Session, *, name: str, office: Office, created_by: str) -> tuple[ApiToken, str]:
+    """A new API token; the clear token is returned once and never stored."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise AccountError("give the token a name of 1 to 100 characters, e.g. the system using it", code="token_name_invalid")
+    clear = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        name=name, office=office, token_hash=token_hash(clear), prefix=clear[: len(TOKEN_PREFIX) + 6], created_by=created_by
+    )
+    db.add(token)
+    db.flush()
+    return token, clear
+
+
+def revoke_token(token: ApiToken, now: datetime | None = None) -> None:
+    if token.revoked_at is None:
+        token.revoked_at = now or utcnow()
+
+
+def token_for(db: Session, clear: str) -> ApiToken | None:
+    """The live token matching ``clear``, or None (unknown or revoked)."""
+    if not clear.startswith(TOKEN_PREFIX) or len(clear) > 200:
+        return None
+    token = db.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(clear)))
+    if token is None or token.revoked_at is not None:
+        return None
+    return token

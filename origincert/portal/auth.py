@@ -1,0 +1,173 @@
+"""Signing in and out, session expiry, and the access-check decorators every other page uses.
+
+The session cookie holds the officer id, the officer's ``session_epoch`` and two times (sign-in,
+last activity). A session ends after ``SESSION_IDLE_MINUTES`` without a request, after
+``SESSION_MAX_HOURS`` in all, and at once everywhere when the epoch moves (sign-out, new
+password, deactivation).
+"""
+
+from __future__ import annotations
+
+import functools
+import time
+from datetime import timedelta
+from typing import Any, Callable, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
+
+from origincert.portal import accounts, db
+from origincert.portal.db import Officer
+from origincert.portal.forms import LoginForm, PasswordForm
+from origincert.portal.security import limiter
+
+__all__ = ["bp", "login_required", "admin_required", "password_hasher"]
+
+bp = Blueprint("auth", __name__)
+F = TypeVar("F", bound=Callable[..., Any])
+_SEEN_RESOLUTION = 60  # seconds: refresh "last activity" at most once a minute
+
+
+def password_hasher() -> accounts.PasswordHasher:
+    ext = current_app.extensions
+    if "origincert_hasher" not in ext:
+        ext["origincert_hasher"] = accounts.hasher(current_app.config["ARGON2_PROFILE"])
+    return ext["origincert_hasher"]  # type: ignore[no-any-return]
+
+
+def _policy() -> accounts.LoginPolicy:
+    cfg = current_app.config
+    return accounts.LoginPolicy(cfg["LOGIN_MAX_FAILURES"], timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"]))
+
+
+@bp.before_app_request
+def load_officer() -> None:
+    g.officer = None
+    g.session_expired = False
+    if request.endpoint == "static" or "officer_id" not in session:
+        return
+    now = int(time.time())
+    cfg = current_app.config
+    seen, since = session.get("seen", 0), session.get("since", 0)
+    if now - seen > cfg["SESSION_IDLE_MINUTES"] * 60 or now - since > cfg["SESSION_MAX_HOURS"] * 3600:
+        session.clear()
+        g.session_expired = True
+        return
+    officer = db.session().get(Officer, session["officer_id"])
+    if officer is None or not officer.active or officer.session_epoch != session.get("epoch"):
+        session.clear()
+        g.session_expired = True
+        return
+    g.officer = officer
+    if now - seen >= _SEEN_RESOLUTION:
+        session["seen"] = now
+
+
+def login_required(view: F) -> F:
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if g.officer is None:
+            if g.session_expired:
+                flash("Your session has ended. Sign in again to continue.", "warning")
+            target = request.full_path.rstrip("?") if request.method == "GET" else None
+            return redirect(url_for("auth.login", next=target))
+        return view(*args, **kwargs)
+
+    return wrapped  # type: ignore[return-value]
+
+
+def admin_required(view: F) -> F:
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not g.officer.is_admin:
+            abort(403, "Only a portal administrator may open this page.")
+        return view(*args, **kwargs)
+
+    return login_required(wrapped)  # type: ignore[return-value]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this portal: never an open redirect to another site."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            if "\\" not in target:
+                return target
+    return url_for("verify.index")
+
+
+def _start_session(officer: Officer) -> None:
+    now = int(time.time())
+    session.clear()
+    session.permanent = True
+    session.update(officer_id=officer.id, epoch=officer.session_epoch, since=now, seen=now)
+
+
+@bp.route("/login", methods=("GET", "POST"))
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+def login() -> Response | tuple[str, int] | str:
+    form = LoginForm()
+    if request.method == "GET":
+        if g.officer is not None:
+            return redirect(url_for("verify.index"))
+        form.next.data = request.args.get("next", "")
+        return render_template("login.html", form=form, error=None)
+    if not form.validate_on_submit():
+        return render_template("login.html", form=form, error="Enter your username and password."), 400
+    dbs = db.session()
+    outcome = accounts.authenticate(dbs, password_hasher(), form.username.data or "", form.password.data or "", _policy())
+    dbs.commit()
+    if outcome.code == "ok":
+        assert outcome.officer is not None
+        _start_session(outcome.officer)
+        return redirect(_safe_next(form.next.data))
+    if outcome.code == "locked":
+        assert outcome.locked_until is not None
+        error = (
+            "Too many failed sign-ins: this account is locked until "
+            f"{outcome.locked_until:%H:%M} UTC. Your administrator can unlock it sooner."
+        )
+    elif outcome.code == "inactive":
+        error = "This account has been deactivated. Ask your portal administrator."
+    else:
+        error = "Wrong username or password."
+    current_app.logger.info("failed sign-in for %r: %s", (form.username.data or "")[:64], outcome.code)
+    return render_template("login.html", form=form, error=error, code=outcome.code), 401
+
+
+@bp.post("/logout")
+@login_required
+def logout() -> Response:
+    g.officer.session_epoch += 1  # every copy of this session cookie stops working
+    db.session().commit()
+    session.clear()
+    flash("You have signed out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=("GET", "POST"))
+@login_required
+def account() -> Response | tuple[str, int] | str:
+    form = PasswordForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("account.html", form=form), 400
+        ph = password_hasher()
+        if not accounts.verify_password(ph, g.officer.password_hash, form.current.data or ""):
+            form.current.errors = ["This is not your current password."]
+            return render_template("account.html", form=form), 400
+        try:
+            accounts.set_password(g.officer, ph, form.new.data or "")
+        except accounts.AccountError as exc:
+            form.new.errors = [exc.message]
+            return render_template("account.html", form=form), 400
+        db.session().commit()
+        _start_session(g.officer)
+        flash("Your password has been changed. Other sessions were signed out.", "info")
+        return redirect(url_for("auth.account"))
+    return render_template("account.html", form=form)
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,129 @@
+"""The verification log: search it, page through it, export it to CSV.
+
+Officers see their own office's entries; administrators see every office's.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Iterator
+
+from flask import Blueprint, Flask, Response, abort, current_app, g, render_template, request, stream_with_context
+from sqlalchemy import Select, func, select
+
+from origincert.portal import db
+from origincert.portal.auth import login_required
+from origincert.portal.db import Verification
+from origincert.portal.forms import LogSearchForm
+from origincert.portal.verification import CHANNELS
+from origincert.verdict import Verdict
+
+__all__ = ["bp", "csv_safe"]
+
+bp = Blueprint("log", __name__)
+
+CSV_COLUMNS = ("id", "time_utc", "officer", "office", "channel", "certificate_number", "issuer", "verdict", "reason_code")
+
+
+def _form() -> LogSearchForm:
+    form = LogSearchForm(request.args)
+    form.verdict.choices = [("", "Any verdict")] + [(v.value, v.value) for v in Verdict]
+    return form
+
+
+def _query(form: LogSearchForm) -> Select[tuple[Verification]]:
+    q = select(Verification)
+    if not g.officer.is_admin:
+        q = q.where(Verification.office_code == g.officer.office.code)
+    elif form.office.data:
+        q = q.where(Verification.office_code == form.office.data.strip().upper())
+    if form.number.data:
+        q = q.where(Verification.certificate_number.contains(form.number.data.strip().upper(), autoescape=True))
+    if form.officer.data:
+        q = q.where(Verification.actor.contains(form.officer.data.strip().lower(), autoescape=True))
+    if form.verdict.data:
+        q = q.where(Verification.verdict == form.verdict.data)
+    if form.since.data:
+        q = q.where(Verification.created_at >= _start_of(form.since.data))
+    if form.until.data:
+        q = q.where(Verification.created_at < _start_of(form.until.data + timedelta(days=1)))
+    return q
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+
+
+@bp.get("/log")
+@login_required
+def index() -> Any:
+    form = _form()
+    if request.args and not form.validate():
+        return render_template("log.html", form=form, entries=[], total=0, page=1, pages=1, channels=CHANNELS), 400
+    page_size = current_app.config["LOG_PAGE_SIZE"]
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    dbs = db.session()
+    q = _query(form)
+    total = dbs.scalar(select(func.count()).select_from(q.subquery())) or 0
+    pages = max(1, -(-total // page_size))
+    page = min(page, pages)
+    entries = dbs.scalars(
+        q.order_by(Verification.created_at.desc(), Verification.id.desc()).limit(page_size).offset((page - 1) * page_size)
+    ).all()
+    return render_template("log.html", form=form, entries=entries, total=total, page=page, pages=pages, channels=CHANNELS)
+
+
+def csv_safe(value: Any) -> str:
+    """A cell a spreadsheet shows as text: a leading = + - @ (a formula) is neutralised with '."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+@bp.get("/log.csv")
+@login_required
+def export() -> Any:
+    form = _form()
+    if not form.validate():
+        abort(400, "The search filters are not valid.")
+    q = _query(form).order_by(Verification.created_at, Verification.id)
+    dbs = db.session()
+
+    def rows() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(CSV_COLUMNS)
+        for entry in dbs.scalars(q.execution_options(yield_per=500)):
+            writer.writerow(
+                csv_safe(v)
+                for v in (
+                    entry.id,
+                    entry.created_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                    entry.actor,
+                    entry.office_code,
+                    entry.channel,
+                    entry.certificate_number,
+                    entry.issuer,
+                    entry.verdict,
+                    entry.reason_code,
+                )
+            )
+            if buffer.tell() > 64 * 1024:
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+        yield buffer.getvalue()
+
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    return Response(
+        stream_with_context(rows()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="verification-log-{stamp}.csv"'},
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -1,0 +1,48 @@
+"""Serving the portal: gunicorn with several worker processes, each building its own app.
+
+Each worker calls the factory after the fork, so no database connection, web3 session or rate
+limit counter is shared between processes by accident.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+__all__ = ["GunicornServer", "gunicorn_options"]
+
+
+class GunicornServer(BaseApplication):  # type: ignore[misc]
+    def __init__(self, factory: Callable[[], Flask], options: dict[str, Any]) -> None:
+        self._factory = factory
+        self._options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self._options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self._factory()
+
+
+def gunicorn_options(bind: str, workers: int, threads: int, *, access_log: bool, timeout: int = 30) -> dict[str, Any]:
+    options: dict[str, Any] = {
+        "bind": bind,
+        "workers": workers,
+        "threads": threads,
+        "worker_class": "gthread" if threads > 1 else "sync",
+        "timeout": timeout,
+        "graceful_timeout": 10,
+        "preload_app": False,
+        "errorlog": "-",
+        "loglevel": "info",
+        "limit_request_line": 8190,
+        "limit_request_fields": 100,
+        "proc_name": "origincert-portal",
+    }
+    if access_log:
+        options["accesslog"] = "-"
+    return options

@@ -1,0 +1,187 @@
+"""Signing in and out, lock-out, session expiry, access checks, CSRF and rate limits on login."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from conftest import PASSWORD, csrf_token, login, portal_config, seed_accounts
+from origincert.portal import create_app, db
+from origincert.portal.db import Officer
+
+PAGES = ["/", "/verify/scan", "/log", "/log.csv", "/account", "/admin", "/verifications/1"]
+POSTS = ["/verify/file", "/verify/qr", "/verify/number", "/logout", "/admin/officers", "/admin/tokens"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_but_login_needs_a_signed_in_officer(client: FlaskClient, path: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login?next=")
+
+
+def test_login_page_is_public(client: FlaskClient) -> None:
+    page = client.get("/login")
+    assert page.status_code == 200
+    assert 'name="csrf_token"' in page.get_data(as_text=True)
+
+
+def test_sign_in_and_out(client: FlaskClient) -> None:
+    response = login(client)
+    assert response.status_code == 302 and response.headers["Location"] == "/"
+    assert "Anna Becker" in client.get("/").get_data(as_text=True)
+    out = client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert out.status_code == 302 and out.headers["Location"] == "/login"
+    assert client.get("/").status_code == 302
+
+
+def test_sign_out_ends_every_copy_of_the_session(app: Flask, client: FlaskClient) -> None:
+    login(client)
+    stolen = app.test_client()
+    cookie = client.get_cookie("origincert_portal")
+    assert cookie is not None
+    stolen.set_cookie("origincert_portal", cookie.value)
+    assert stolen.get("/").status_code == 200
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    assert stolen.get("/").status_code == 302
+
+
+def test_wrong_password(client: FlaskClient) -> None:
+    response = login(client, password="not the password")
+    assert response.status_code == 401
+    assert "Wrong username or password." in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+def test_unknown_user_gets_the_same_answer(client: FlaskClient) -> None:
+    response = login(client, username="nobody")
+    assert response.status_code == 401
+    assert "Wrong username or password." in response.get_data(as_text=True)
+
+
+def test_username_is_case_insensitive(client: FlaskClient) -> None:
+    assert login(client, username=" Anna ").status_code == 302
+
+
+def test_login_without_csrf_token_is_refused(client: FlaskClient) -> None:
+    response = client.post("/login", data={"username": "anna", "password": PASSWORD})
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(as_text=True)
+    assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("path", POSTS)
+def test_every_form_needs_its_csrf_token(officer: FlaskClient, path: str) -> None:
+    response = officer.post(path, data={})
+    assert response.status_code == 400
+    assert "csrf_failed" in response.get_data(as_text=True)
+
+
+def test_lock_out_after_repeated_failures(app: Flask, client: FlaskClient) -> None:
+    for _ in range(4):
+        assert "Wrong username or password." in login(client, password="guess").get_data(as_text=True)
+    locked = login(client, password="guess")
+    assert locked.status_code == 401
+    assert "Too many failed sign-ins" in locked.get_data(as_text=True)
+    # even the right password is refused while locked
+    right = login(client)
+    assert right.status_code == 401 and "locked until" in right.get_data(as_text=True)
+
+
+def test_lock_ends_by_itself(app: Flask, client: FlaskClient) -> None:
+    for _ in range(5):
+        login(client, password="guess")
+    with app.app_context():
+        dbs = db.session()
+        anna = dbs.scalar(select(Officer).where(Officer.username == "anna"))
+        assert anna is not None and anna.locked_until is not None
+        anna.locked_until = anna.locked_until.replace(year=2000)
+        dbs.commit()
+    assert login(client).status_code == 302
+
+
+def test_success_resets_the_failure_count(app: Flask, client: FlaskClient) -> None:
+    for _ in range(4):
+        login(client, password="guess")
+    assert login(client).status_code == 302
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    for _ in range(4):
+        login(client, password="guess")
+    assert login(client).status_code == 302  # 4 + 4 failures, never 5 in a row
+
+
+def test_idle_session_expires(app: Flask, officer: FlaskClient) -> None:
+    with officer.session_transaction() as session:
+        session["seen"] = int(time.time()) - 31 * 60
+    response = officer.get("/log")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/login?next=/log"
+    assert "Your session has ended" in officer.get("/login").get_data(as_text=True)
+
+
+def test_session_has_a_maximum_age_even_when_active(app: Flask, officer: FlaskClient) -> None:
+    with officer.session_transaction() as session:
+        session["since"] = int(time.time()) - 13 * 3600
+    assert officer.get("/").status_code == 302
+
+
+def test_activity_keeps_a_session_alive(app: Flask, officer: FlaskClient) -> None:
+    with officer.session_transaction() as session:
+        session["seen"] = int(time.time()) - 29 * 60
+    assert officer.get("/").status_code == 200
+    with officer.session_transaction() as session:
+        assert int(time.time()) - session["seen"] < 5
+
+
+def test_next_goes_back_to_the_page_asked_for(client: FlaskClient) -> None:
+    token = csrf_token(client, "/login")
+    response = client.post("/login", data={"username": "anna", "password": PASSWORD, "next": "/log?verdict=VALID", "csrf_token": token})
+    assert response.headers["Location"] == "/log?verdict=VALID"
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"])
+def test_next_never_leaves_the_portal(client: FlaskClient, target: str) -> None:
+    token = csrf_token(client, "/login")
+    response = client.post("/login", data={"username": "anna", "password": PASSWORD, "next": target, "csrf_token": token})
+    assert response.headers["Location"] == "/"
+
+
+def test_deactivated_officer_cannot_sign_in_and_is_signed_out(app: Flask, officer: FlaskClient) -> None:
+    with app.app_context():
+        dbs = db.session()
+        anna = dbs.scalar(select(Officer).where(Officer.username == "anna"))
+        assert anna is not None
+        anna.active = False
+        dbs.commit()
+    assert officer.get("/").status_code == 302
+    response = login(officer)
+    assert response.status_code == 401
+    assert "deactivated" in response.get_data(as_text=True)
+
+
+def test_login_is_rate_limited(tmp_path, stand_in) -> None:  # type: ignore[no-untyped-def]
+    app = create_app(portal_config(tmp_path, RATELIMIT_LOGIN="3 per minute"), instance_path=tmp_path / "i")
+    seed_accounts(app)
+    client = app.test_client()
+    statuses = [login(client, username="nobody").status_code for _ in range(4)]
+    assert statuses == [401, 401, 401, 429]
+    assert "Too many requests" in login(client).get_data(as_text=True)
+
+
+def test_change_own_password(app: Flask, officer: FlaskClient) -> None:
+    new = "an even longer passphrase"
+    token = csrf_token(officer, "/account")
+    wrong = officer.post("/account", data={"csrf_token": token, "current": "nope", "new": new, "confirm": new})
+    assert wrong.status_code == 400 and "not your current password" in wrong.get_data(as_text=True)
+    short = officer.post("/account", data={"csrf_token": token, "current": PASSWORD, "new": "short", "confirm": "short"})
+    assert short.status_code == 400
+    ok = officer.post("/account", data={"csrf_token": token, "current": PASSWORD, "new": new, "confirm": new})
+    assert ok.status_code == 302
+    assert officer.get("/").status_code == 200  # this session continues
+    other = app.test_client()
+    assert login(other).status_code == 401
+    assert login(other, password=new).status_code == 302

@@ -1,0 +1,312 @@
+"""Verifying in the portal: upload, QR text, QR photo, number; the verdict page; failure paths."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import segno
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from conftest import StandInVerifier, csrf_token, login
+from origincert.errors import DocumentError
+from origincert.portal import db, verify
+from origincert.portal.db import IndexedCertificate, Verification
+
+
+def multipart(fields: dict[str, str], name: str, data: bytes) -> tuple[bytes, str]:
+    """A multipart body built in memory (the test client would spool a large one to a temp file)."""
+    boundary = "origincert-test-boundary"
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n"
+    )
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def upload(client: FlaskClient, data: bytes, name: str = "certificate.coo.json", **fields: str) -> Any:
+    body, content_type = multipart({"csrf_token": csrf_token(client, "/"), **fields}, name, data)
+    return client.post("/verify/file", data=body, content_type=content_type)
+
+
+def follow(client: FlaskClient, response: Any) -> str:
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    assert response.headers["Location"].startswith("/verifications/")
+    page = client.get(response.headers["Location"])
+    assert page.status_code == 200
+    return page.get_data(as_text=True)
+
+
+def log_entries(app: Flask) -> list[Verification]:
+    with app.app_context():
+        return list(db.session().scalars(select(Verification).order_by(Verification.id)))
+
+
+def test_valid_upload_shows_valid_and_is_logged(app: Flask, officer: FlaskClient, issued: bytes) -> None:
+    page = follow(officer, upload(officer, issued))
+    assert 'data-verdict="VALID"' in page
+    assert "DE-HH-2025-000123" in page
+    assert "Eastern Knitwear Trading GmbH" in page  # the certificate, laid out
+    assert "0x" + "cd" * 32 in page  # the anchoring transaction
+    [entry] = log_entries(app)
+    assert (entry.verdict, entry.actor, entry.office_code, entry.channel) == ("VALID", "anna", "DEHAM-1", "file")
+    assert entry.certificate_number == "DE-HH-2025-000123"
+    assert entry.reason_code == "all_checks_passed"
+
+
+def test_tampered_upload_is_invalid_and_names_the_field(officer: FlaskClient, stand_in: StandInVerifier, certificate: dict) -> None:
+    issued = stand_in.issue(certificate)
+    issued["document"]["goods"][0]["gross_weight_kg"] = "1.00"
+    page = follow(officer, upload(officer, json.dumps(issued).encode()))
+    assert 'data-verdict="INVALID"' in page
+    assert "goods[0].gross_weight_kg" in page
+    assert 'class="value flagged"' in page  # the altered value is highlighted in the certificate
+
+
+def test_revoked_upload(officer: FlaskClient, stand_in: StandInVerifier, certificate: dict) -> None:
+    issued = stand_in.issue(certificate)
+    stand_in.revoked.add(issued["proof"]["target_hash"])
+    page = follow(officer, upload(officer, json.dumps(issued).encode()))
+    assert 'data-verdict="REVOKED"' in page
+    assert "issued in error" in page
+
+
+def test_malformed_json_is_a_malformed_verdict(app: Flask, officer: FlaskClient) -> None:
+    page = follow(officer, upload(officer, b'{"format": '))
+    assert 'data-verdict="MALFORMED"' in page
+    assert log_entries(app)[0].verdict == "MALFORMED"
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "words"),
+    [
+        (b"", 400, "The file is empty."),
+        (b"%PDF-1.7\n...", 415, "This is a PDF"),
+        (b"hello, this is text", 415, "neither a certificate file"),
+    ],
+)
+def test_files_that_are_not_certificates_are_refused_clearly(
+    app: Flask, officer: FlaskClient, data: bytes, status: int, words: str
+) -> None:
+    response = upload(officer, data)
+    assert response.status_code == status
+    assert words in response.get_data(as_text=True)
+    assert log_entries(app) == []
+
+
+def test_no_file_chosen(officer: FlaskClient) -> None:
+    response = officer.post("/verify/file", data={"csrf_token": csrf_token(officer, "/")})
+    assert response.status_code == 400
+    assert "Choose a file first." in response.get_data(as_text=True)
+
+
+def test_oversize_upload_gets_a_clear_413(app: Flask, officer: FlaskClient) -> None:
+    app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+    response = upload(officer, b"{" + b" " * (1024 * 1024 + 10) + b"}")
+    assert response.status_code == 413
+    text = response.get_data(as_text=True)
+    assert "larger than the 1 MB" in text
+    assert "Traceback" not in text
+
+
+def test_upload_without_csrf_token_is_refused(app: Flask, officer: FlaskClient, issued: bytes) -> None:
+    body, content_type = multipart({}, "c.json", issued)
+    response = officer.post("/verify/file", data=body, content_type=content_type)
+    assert response.status_code == 400
+    assert "This form has expired or did not come from this portal" in response.get_data(as_text=True)
+    assert log_entries(app) == []
+
+
+def test_ledger_down_says_unreachable_not_invalid(app: Flask, officer: FlaskClient, stand_in: StandInVerifier, issued: bytes) -> None:
+    stand_in.down = True
+    response = upload(officer, issued)
+    assert response.status_code == 503
+    text = response.get_data(as_text=True)
+    assert "Ledger unreachable" in text and "NOT been checked" in text
+    assert "INVALID" not in text
+    assert log_entries(app) == []
+
+
+def test_certificate_fields_are_escaped(officer: FlaskClient, stand_in: StandInVerifier, certificate: dict) -> None:
+    certificate["exporter"]["name"] = "<script>alert('x')</script>"
+    certificate["remarks"] = '"><img src=x onerror=alert(1)>'
+    page = follow(officer, upload(officer, json.dumps(stand_in.issue(certificate)).encode()))
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_withheld_fields_are_marked(officer: FlaskClient, stand_in: StandInVerifier, certificate: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    issued = stand_in.issue(certificate)
+    real = stand_in.verify
+
+    def redacted(data: dict) -> Any:
+        from dataclasses import replace
+
+        result = real(data)
+        doc = json.loads(json.dumps(result.document))
+        del doc["consignee"]["address"]
+        return replace(result, document=doc, withheld=("consignee.address",))
+
+    monkeypatch.setattr(stand_in, "verify", redacted)
+    page = follow(officer, upload(officer, json.dumps(issued).encode()))
+    assert 'class="withheld"' in page
+    assert "1 field withheld by the holder" in page
+
+
+def test_qr_text_is_verified(app: Flask, officer: FlaskClient, stand_in: StandInVerifier, certificate: dict) -> None:
+    payload = "OC1:" + json.dumps(stand_in.issue(certificate))
+    token = csrf_token(officer, "/")
+    page = follow(officer, officer.post("/verify/qr", data={"csrf_token": token, "payload": payload}))
+    assert 'data-verdict="VALID"' in page
+    assert log_entries(app)[0].channel == "qr_scan"
+
+
+def test_qr_text_missing(officer: FlaskClient) -> None:
+    response = officer.post("/verify/qr", data={"csrf_token": csrf_token(officer, "/"), "payload": ""})
+    assert response.status_code == 400
+
+
+def _png(text: str) -> bytes:
+    buffer = io.BytesIO()
+    segno.make(text, error="m").save(buffer, kind="png", scale=6, border=4)
+    return buffer.getvalue()
+
+
+def test_photo_of_a_qr_code_is_read_and_verified(
+    app: Flask, officer: FlaskClient, stand_in: StandInVerifier, certificate: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    payload = "OC1:" + json.dumps(stand_in.issue(certificate), separators=(",", ":"))
+    seen: list[bytes] = []
+
+    def read(data: bytes) -> str:
+        seen.append(data)
+        return payload
+
+    monkeypatch.setattr(verify, "read_qr_photo", read)
+    photo = _png("placeholder")
+    page = follow(officer, upload(officer, photo, "IMG_0042.png"))
+    assert seen == [photo]
+    assert 'data-verdict="VALID"' in page
+    assert log_entries(app)[0].channel == "qr_photo"
+
+
+def test_photo_without_a_qr_code_asks_for_another(app: Flask, officer: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    def read(data: bytes) -> str:
+        raise DocumentError("no QR code found in the image", code="qr_not_found")
+
+    monkeypatch.setattr(verify, "read_qr_photo", read)
+    response = upload(officer, _png("x"), "photo.png")
+    assert response.status_code == 422
+    assert "No certificate QR code could be read from this picture" in response.get_data(as_text=True)
+    assert log_entries(app) == []
+
+
+def number(client: FlaskClient, value: str, **extra: str) -> Any:
+    return client.post("/verify/number", data={"csrf_token": csrf_token(client, "/"), "number": value, **extra})
+
+
+def test_unknown_number_says_so(app: Flask, officer: FlaskClient) -> None:
+    response = number(officer, "XX-404")
+    assert response.status_code == 404
+    assert "No certificate numbered XX-404 is known to this portal" in response.get_data(as_text=True)
+    assert log_entries(app) == []
+
+
+def test_invalid_number_is_refused(officer: FlaskClient) -> None:
+    response = number(officer, "<script>")
+    assert response.status_code == 400
+    assert "a certificate number is 1 to 40 characters" in response.get_data(as_text=True)
+
+
+def test_uploaded_valid_certificate_can_be_found_by_number(app: Flask, officer: FlaskClient, issued: bytes) -> None:
+    follow(officer, upload(officer, issued))
+    page = follow(officer, number(officer, " de-hh-2025-000123 "))
+    assert 'data-verdict="VALID"' in page
+    assert [e.channel for e in log_entries(app)] == ["file", "number"]
+
+
+def test_a_forgery_uploaded_once_does_not_answer_number_lookups(
+    app: Flask, officer: FlaskClient, stand_in: StandInVerifier, certificate: dict
+) -> None:
+    forged = {"format": "urn:origincert:issued:1", "document": certificate, "proof": {"target_hash": "0x" + "11" * 32}}
+    follow(officer, upload(officer, json.dumps(forged).encode()))
+    assert number(officer, certificate["number"]).status_code == 404
+
+
+def test_number_found_in_archive_folder(app: Flask, officer: FlaskClient, issued: bytes, tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    (archive / "2025").mkdir(parents=True)
+    (archive / "2025" / "DE-HH-2025-000123.coo.json").write_bytes(issued)
+    app.config["ARCHIVE_DIRS"] = [str(archive)]  # the file arrived after start-up: found on the miss
+    page = follow(officer, number(officer, "DE-HH-2025-000123"))
+    assert 'data-verdict="VALID"' in page
+
+
+def test_archived_file_deleted_since_indexing(app: Flask, officer: FlaskClient, issued: bytes, tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    archive.mkdir()
+    path = archive / "c.json"
+    path.write_bytes(issued)
+    app.config["ARCHIVE_DIRS"] = [str(archive)]
+    follow(officer, number(officer, "DE-HH-2025-000123"))
+    path.unlink()
+    response = number(officer, "DE-HH-2025-000123")
+    assert response.status_code == 410
+    assert "can no longer be read" in response.get_data(as_text=True)
+
+
+def test_two_certificates_with_one_number_let_the_officer_choose(
+    app: Flask, officer: FlaskClient, stand_in: StandInVerifier, certificate: dict
+) -> None:
+    first = stand_in.issue(certificate)
+    other = json.loads(json.dumps(certificate))
+    other["issuing_body"]["name"] = "Another Chamber"
+    second = stand_in.issue(other)
+    for issued in (first, second):
+        follow(officer, upload(officer, json.dumps(issued).encode()))
+    choice = number(officer, certificate["number"])
+    assert choice.status_code == 200
+    text = choice.get_data(as_text=True)
+    assert "Several certificates carry the number" in text and "Another Chamber" in text
+    page = follow(officer, number(officer, certificate["number"], target_hash=second["proof"]["target_hash"]))
+    assert "Another Chamber" in page
+
+
+def test_verdict_page_is_private_to_the_office(app: Flask, client: FlaskClient, issued: bytes) -> None:
+    login(client)
+    location = upload(client, issued).headers["Location"]
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, "lim")  # another office
+    assert client.get(location).status_code == 404
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    login(client, "boss")  # an administrator sees every office
+    assert client.get(location).status_code == 200
+
+
+def test_unknown_verification_id(officer: FlaskClient) -> None:
+    response = officer.get("/verifications/999")
+    assert response.status_code == 404
+    assert "no verification with this number" in response.get_data(as_text=True)
+
+
+def test_scan_page_loads_the_vendored_decoder(officer: FlaskClient) -> None:
+    page = officer.get("/verify/scan").get_data(as_text=True)
+    assert "/static/vendor/jsqr/jsQR.js" in page and "/static/scan.js" in page
+    assert 'id="scan-form"' in page
+
+
+def test_uploaded_index_keeps_only_genuine_files(app: Flask, officer: FlaskClient, issued: bytes) -> None:
+    follow(officer, upload(officer, issued))
+    follow(officer, upload(officer, issued))
+    with app.app_context():
+        rows = db.session().scalars(select(IndexedCertificate)).all()
+    assert [(r.number, r.source) for r in rows] == [("DE-HH-2025-000123", "upload")]
