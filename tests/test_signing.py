@@ -1,0 +1,240 @@
+"""EIP-712 anchor signing: fixed vectors, eth-account's encoder as the reference, strict signatures."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from pathlib import Path
+
+import pytest
+from eth_account import Account
+from eth_account.messages import encode_typed_data
+from eth_utils import keccak, to_checksum_address
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from origincert.signing import (
+    SECP256K1_N,
+    LocalSigner,
+    Signature,
+    Signer,
+    SigningError,
+    anchor_digest,
+    recover_signer,
+    sign_anchor,
+)
+
+VECTORS = json.loads((Path(__file__).parent / "vectors" / "eip712-anchor.json").read_text())
+KEY = bytes.fromhex(VECTORS["private_key"][2:])
+REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+
+
+def unhex(value: str) -> bytes:
+    assert value.startswith("0x")
+    return bytes.fromhex(value[2:])
+
+
+def reference_digest(root: bytes, leaf_count: int, chain_id: int, registry: str) -> bytes:
+    message = encode_typed_data(
+        full_message={
+            "types": {
+                "EIP712Domain": [
+                    {"name": "name", "type": "string"},
+                    {"name": "version", "type": "string"},
+                    {"name": "chainId", "type": "uint256"},
+                    {"name": "verifyingContract", "type": "address"},
+                ],
+                "Anchor": [
+                    {"name": "root", "type": "bytes32"},
+                    {"name": "leafCount", "type": "uint32"},
+                ],
+            },
+            "primaryType": "Anchor",
+            "domain": {
+                "name": "origincert",
+                "version": "1",
+                "chainId": chain_id,
+                "verifyingContract": registry,
+            },
+            "message": {"root": root, "leafCount": leaf_count},
+        }
+    )
+    return keccak(b"\x19" + message.version + message.header + message.body)
+
+
+@pytest.fixture(scope="module")
+def signer() -> LocalSigner:
+    return LocalSigner(Account.from_key(KEY))
+
+
+@pytest.mark.parametrize(
+    "case", VECTORS["cases"], ids=lambda c: f"{c['leaf_count']}@{c['chain_id']}"
+)
+def test_vectors(case: dict, signer: LocalSigner) -> None:
+    root = unhex(case["root"])
+    args = (root, case["leaf_count"], case["chain_id"], case["registry"])
+    digest = anchor_digest(*args)
+    assert digest == unhex(case["digest"])
+    signature = sign_anchor(signer, *args)
+    assert signature.to_bytes() == unhex(case["signature"])
+    assert signature.compact() == (unhex(case["r"]), unhex(case["vs"]))
+    assert recover_signer(digest, unhex(case["signature"])) == VECTORS["address"] == signer.address
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    root=st.binary(min_size=32, max_size=32),
+    leaf_count=st.integers(1, 2**32 - 1),
+    chain_id=st.integers(1, 2**256 - 1),
+    registry=st.binary(min_size=20, max_size=20).map(to_checksum_address),
+)
+def test_digest_equals_eth_account_encoder(
+    root: bytes, leaf_count: int, chain_id: int, registry: str
+) -> None:
+    assert anchor_digest(root, leaf_count, chain_id, registry) == reference_digest(
+        root, leaf_count, chain_id, registry
+    )
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.binary(min_size=32, max_size=32))
+def test_signatures_round_trip_and_recover(signer: LocalSigner, digest: bytes) -> None:
+    signature = signer.sign_digest(digest)
+    assert Signature.from_bytes(signature.to_bytes()) == signature
+    r, vs = signature.compact()
+    assert int.from_bytes(r, "big") == signature.r
+    assert int.from_bytes(vs, "big") >> 255 == signature.v - 27
+    assert int.from_bytes(vs, "big") & ((1 << 255) - 1) == signature.s
+    assert (
+        recover_signer(digest, signature)
+        == recover_signer(digest, signature.to_bytes())
+        == signer.address
+    )
+
+
+def test_domain_binds_chain_and_registry(signer: LocalSigner) -> None:
+    root = keccak(text="batch")
+    signature = sign_anchor(signer, root, 3, 31337, REGISTRY)
+    other_chain = anchor_digest(root, 3, 1, REGISTRY)
+    other_registry = anchor_digest(root, 3, 31337, "0x" + "11" * 20)
+    other_count = anchor_digest(root, 4, 31337, REGISTRY)
+    for digest in (other_chain, other_registry, other_count):
+        assert recover_signer(digest, signature) != signer.address
+
+
+def test_registry_case_does_not_change_the_digest() -> None:
+    root = bytes(32)
+    assert anchor_digest(root, 1, 5, REGISTRY) == anchor_digest(root, 1, 5, REGISTRY.lower())
+    assert anchor_digest(root, 1, 5, REGISTRY) == anchor_digest(
+        root, 1, 5, "0x" + REGISTRY[2:].upper()
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        ((bytes(31), 1, 1, REGISTRY), "root_malformed"),
+        (("00" * 32, 1, 1, REGISTRY), "root_malformed"),
+        ((bytes(32), 0, 1, REGISTRY), "leaf_count_out_of_range"),
+        ((bytes(32), 2**32, 1, REGISTRY), "leaf_count_out_of_range"),
+        ((bytes(32), True, 1, REGISTRY), "leaf_count_out_of_range"),
+        ((bytes(32), 1, 0, REGISTRY), "chain_id_invalid"),
+        ((bytes(32), 1, 2**256, REGISTRY), "chain_id_invalid"),
+        ((bytes(32), 1, "31337", REGISTRY), "chain_id_invalid"),
+        ((bytes(32), 1, 1, REGISTRY[2:]), "address_invalid"),
+        ((bytes(32), 1, 1, REGISTRY[:-1]), "address_invalid"),
+        ((bytes(32), 1, 1, REGISTRY.replace("F", "f", 1)), "address_invalid"),  # checksum typo
+        ((bytes(32), 1, 1, bytes(20)), "address_invalid"),
+    ],
+)
+def test_bad_anchor_inputs_are_refused(args: tuple, code: str) -> None:
+    with pytest.raises(SigningError) as exc:
+        anchor_digest(*args)
+    assert exc.value.code == code
+
+
+def test_high_s_twin_is_refused(signer: LocalSigner) -> None:
+    digest = keccak(text="digest")
+    good = signer.sign_digest(digest)
+    twin = good.to_bytes()[:32] + (SECP256K1_N - good.s).to_bytes(32, "big") + bytes([55 - good.v])
+    with pytest.raises(SigningError, match="upper half") as exc:
+        recover_signer(digest, twin)
+    assert exc.value.code == "signature_malformed"
+
+
+@pytest.mark.parametrize("v", [0, 1, 26, 29, 255])
+def test_bad_v_is_refused(signer: LocalSigner, v: int) -> None:
+    digest = keccak(text="digest")
+    raw = signer.sign_digest(digest).to_bytes()[:64] + bytes([v])
+    with pytest.raises(SigningError, match="v must be 27 or 28") as exc:
+        recover_signer(digest, raw)
+    assert exc.value.code == "signature_malformed"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        bytes(65)[:-1] + b"\x1b",  # r = s = 0
+        bytes(64),  # too short
+        bytes(66),  # too long
+        "0x" + "00" * 65,  # hex text, not bytes
+        (5).to_bytes(32, "big") + (5).to_bytes(32, "big") + b"\x1b",  # r is no point's x coordinate
+        SECP256K1_N.to_bytes(32, "big") + (5).to_bytes(32, "big") + b"\x1b",  # r out of range
+    ],
+)
+def test_malformed_signatures_are_refused(raw: object) -> None:
+    with pytest.raises(SigningError) as exc:
+        recover_signer(bytes(32), raw)  # type: ignore[arg-type]
+    assert exc.value.code == "signature_malformed"
+
+
+def test_digest_must_be_32_bytes(signer: LocalSigner) -> None:
+    for bad in (bytes(31), "00" * 32):
+        with pytest.raises(SigningError) as exc:
+            signer.sign_digest(bad)  # type: ignore[arg-type]
+        assert exc.value.code == "digest_malformed"
+        with pytest.raises(SigningError) as exc:
+            recover_signer(bad, bytes(65))  # type: ignore[arg-type]
+        assert exc.value.code == "digest_malformed"
+
+
+def test_a_faulty_signer_is_caught_before_anything_is_sent(signer: LocalSigner) -> None:
+    class WrongKey:
+        address = signer.address
+
+        def sign_digest(self, digest: bytes) -> Signature:
+            return LocalSigner(Account.from_key(b"\x02" * 32)).sign_digest(digest)
+
+    assert isinstance(WrongKey(), Signer)
+    with pytest.raises(SigningError, match=signer.address) as exc:
+        sign_anchor(WrongKey(), bytes(32), 1, 31337, REGISTRY)
+    assert exc.value.code == "signer_mismatch"
+
+
+def test_local_signer_never_shows_its_key(signer: LocalSigner) -> None:
+    secrets = (KEY.hex(), KEY.hex().upper(), str(int.from_bytes(KEY, "big")))
+    shown = repr(signer) + str(signer) + f"{signer!r} {signer}" + repr([signer])
+    assert signer.address in repr(signer)
+    assert not any(secret in shown for secret in secrets)
+    with pytest.raises(TypeError, match="cannot be pickled"):
+        pickle.dumps(signer)
+    assert not hasattr(signer, "key") and not hasattr(signer, "__dict__")
+
+
+def test_local_signer_signs_transactions_for_the_chain_client(signer: LocalSigner) -> None:
+    tx = {
+        "chainId": 31337,
+        "nonce": 0,
+        "gas": 21000,
+        "gasPrice": 0,
+        "to": REGISTRY,
+        "value": 0,
+        "data": b"",
+    }
+    signed = signer.sign_transaction(tx)
+    assert Account.recover_transaction(signed.raw_transaction) == signer.address
+
+
+def test_local_signer_wraps_only_local_accounts() -> None:
+    with pytest.raises(TypeError):
+        LocalSigner(KEY)  # type: ignore[arg-type]
