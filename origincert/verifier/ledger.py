@@ -1,0 +1,355 @@
+"""The edge: read what the ledger says about many certificates in few JSON-RPC round trips.
+
+For a chunk of certificates: one ``certificateStatuses`` call; then, in one JSON-RPC batch, the
+``Anchored`` events of the chunk's roots (one ``eth_getLogs``), each distinct signer's standing at
+each distinct anchoring time, and each issuing body's view; a third batch only when the chunk
+holds revoked certificates or QR references. Everything is read as of one block, named in the
+result. Calls are ABI-encoded with eth_abi directly (web3's contract layer is too slow for 10,000
+certificates a second), and sent through the chain client's provider so network failures become
+``ChainUnavailable`` like everywhere else.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from eth_abi import decode, encode
+from eth_utils import event_abi_to_log_topic, function_signature_to_4byte_selector
+
+from origincert.chain import ChainClient, decode_revert
+from origincert.chain.artifacts import load_artifact
+from origincert.errors import ChainError, ChainUnavailable
+from origincert.governance import IssuerInfo, IssuerStatus, Standing
+from origincert.verifier.facts import (
+    AnchorRecord,
+    LedgerFacts,
+    LedgerQuery,
+    Replacement,
+    Revocation,
+)
+
+__all__ = ["DEFAULT_CHUNK", "LedgerReader"]
+
+DEFAULT_CHUNK = 500  # certificates per certificateStatuses call: well under any node's eth_call gas cap
+
+
+def _type_str(param: dict[str, Any]) -> str:
+    if param["type"].startswith("tuple"):
+        return f"({','.join(_type_str(c) for c in param['components'])}){param['type'][5:]}"
+    return str(param["type"])
+
+
+@dataclass(frozen=True)
+class _Fn:
+    selector: bytes
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+
+    def data(self, *args: Any) -> str:
+        return "0x" + (self.selector + encode(self.inputs, args)).hex()
+
+    def result(self, raw: str) -> tuple[Any, ...]:
+        return tuple(decode(self.outputs, bytes.fromhex(raw[2:])))
+
+
+@functools.cache
+def _fn(contract: str, name: str) -> _Fn:
+    (item,) = [i for i in load_artifact(contract).abi if i["type"] == "function" and i["name"] == name]
+    inputs = tuple(_type_str(p) for p in item["inputs"])
+    return _Fn(
+        function_signature_to_4byte_selector(f"{name}({','.join(inputs)})"),
+        inputs,
+        tuple(_type_str(p) for p in item["outputs"]),
+    )
+
+
+@functools.cache
+def _topic(contract: str, name: str) -> str:
+    (item,) = [i for i in load_artifact(contract).abi if i["type"] == "event" and i["name"] == name]
+    return "0x" + event_abi_to_log_topic(item).hex()
+
+
+def _hex(b: bytes) -> str:
+    return "0x" + b.hex()
+
+
+def _word_address(topic_or_word: str) -> str:
+    return "0x" + topic_or_word[-40:].lower()
+
+
+class LedgerReader:
+    """Reads certificate facts from the registries named in the client's manifest."""
+
+    def __init__(self, client: ChainClient, *, chunk: int = DEFAULT_CHUNK) -> None:
+        if client.manifest is None:
+            raise ChainError("no deployment manifest: the verifier needs to know the registries", code="manifest_missing")
+        if chunk < 1:
+            raise ValueError("chunk must be at least 1")
+        self._client = client
+        self._certificates = client.manifest.certificate_registry.address.lower()
+        self._issuers = client.manifest.issuer_registry.address.lower()
+        self._chunk = chunk
+
+    # ------------------------------------------------------------------ public
+
+    def read(self, queries: Sequence[LedgerQuery]) -> list[LedgerFacts]:
+        """Facts for each query, in order, all as of the block current when the read starts."""
+        if not queries:
+            return []
+        session = _Session()
+        out: list[LedgerFacts] = []
+        for start in range(0, len(queries), self._chunk):
+            out.extend(self._read_chunk(session, queries[start : start + self._chunk]))
+        return out
+
+    # ------------------------------------------------------------------ one chunk
+
+    def _read_chunk(self, s: _Session, queries: Sequence[LedgerQuery]) -> list[LedgerFacts]:
+        statuses_call = self._call(
+            self._certificates,
+            _fn("CertificateRegistry", "certificateStatuses").data([q.root for q in queries], [q.leaf for q in queries]),
+            s.block_tag,
+        )
+        if s.block is None:
+            head, raw = self._batch([("eth_getBlockByNumber", ["latest", False]), statuses_call])
+            s.block, s.block_time = int(head["number"], 16), int(head["timestamp"], 16)
+        else:
+            (raw,) = self._batch([statuses_call])
+        (statuses,) = _fn("CertificateRegistry", "certificateStatuses").result(raw)
+
+        anchors = [_anchor(st[0]) for st in statuses]
+        for q, a in zip(queries, anchors):
+            if a is not None:
+                s.anchor_blocks[q.root] = a[3]
+        # Second round: anchoring events, standings at anchoring time, issuing bodies.
+        roots_wanted = sorted({q.root for q, a in zip(queries, anchors) if a is not None and q.root not in s.events})
+        standings_wanted = sorted(
+            {(q.signer.lower(), a[2]) for q, a in zip(queries, anchors) if a is not None and q.signer is not None}
+            - s.standings.keys()
+        )
+        issuers_wanted = sorted({a[0] for a in anchors if a is not None} - s.issuers.keys())
+        revoked = [
+            (q, a, st) for q, a, st in zip(queries, anchors, statuses) if a is not None and (a[4] or st[1])
+        ]
+        self._round(s, roots_wanted, standings_wanted, issuers_wanted)
+
+        # Third round, rare: references (the anchoring key's standing), other signers' bodies, revokers.
+        refs = sorted(
+            {
+                (s.events[q.root][1], a[2])
+                for q, a in zip(queries, anchors)
+                if a is not None and q.signer is None and s.events.get(q.root, (None, None))[1] is not None
+            }
+            - s.standings.keys()
+        )
+        others = sorted({s.standings[k][0] for k in s.standings if s.standings[k][0]} - s.issuers.keys())
+        if refs or others or revoked:
+            self._third_round(s, refs, others, revoked)
+
+        return [self._facts(s, q, a, st) for q, a, st in zip(queries, anchors, statuses)]
+
+    def _round(
+        self,
+        s: _Session,
+        roots: list[bytes],
+        standings: list[tuple[str, int]],
+        issuers: list[int],
+    ) -> None:
+        calls: list[tuple[str, list[Any]]] = []
+        if roots:
+            blocks = [s.anchor_blocks[r] for r in roots]
+            calls.append(
+                (
+                    "eth_getLogs",
+                    [
+                        {
+                            "address": self._certificates,
+                            "fromBlock": hex(min(blocks)),
+                            "toBlock": hex(max(blocks)),
+                            "topics": [_topic("CertificateRegistry", "Anchored"), [_hex(r) for r in roots]],
+                        }
+                    ],
+                )
+            )
+        standing_fn, issuer_fn = _fn("IssuerRegistry", "standingAt"), _fn("IssuerRegistry", "issuer")
+        calls += [self._call(self._issuers, standing_fn.data(k, t), s.block_tag) for k, t in standings]
+        calls += [self._call(self._issuers, issuer_fn.data(i), s.block_tag) for i in issuers]
+        if not calls:
+            return
+        results = iter(self._batch(calls))
+        if roots:
+            wanted = set(roots)
+            for log in next(results):
+                root = bytes.fromhex(log["topics"][1][2:])
+                if root in wanted and not log.get("removed"):
+                    signer = _word_address(log["data"][2:66])
+                    s.events[root] = (log["transactionHash"], signer)
+            for r in roots:
+                s.events.setdefault(r, (None, None))
+        for key in standings:
+            issuer_id, standing = standing_fn.result(next(results))
+            s.standings[key] = (int(issuer_id), Standing(standing))
+        for i in issuers:
+            s.issuers[i] = _issuer_info(issuer_fn.result(next(results))[0])
+
+    def _third_round(
+        self,
+        s: _Session,
+        refs: list[tuple[str, int]],
+        others: list[int],
+        revoked: list[tuple[LedgerQuery, tuple[Any, ...], tuple[Any, ...]]],
+    ) -> None:
+        standing_fn, issuer_fn = _fn("IssuerRegistry", "standingAt"), _fn("IssuerRegistry", "issuer")
+        calls = [self._call(self._issuers, standing_fn.data(k, t), s.block_tag) for k, t in refs]
+        calls += [self._call(self._issuers, issuer_fn.data(i), s.block_tag) for i in others]
+        wanted = [(q, a, st) for q, a, st in revoked if (q.root, q.leaf) not in s.revokers]
+        for q, a, st in wanted:
+            scope_root = bool(a[4])
+            topics = (
+                [_topic("CertificateRegistry", "RootRevoked"), _hex(q.root)]
+                if scope_root
+                else [_topic("CertificateRegistry", "LeafRevoked"), _hex(q.root), _hex(q.leaf)]
+            )
+            calls.append(
+                (
+                    "eth_getLogs",
+                    [
+                        {
+                            "address": self._certificates,
+                            "fromBlock": hex(a[3]),
+                            "toBlock": s.block_tag,
+                            "topics": topics,
+                        }
+                    ],
+                )
+            )
+        results = iter(self._batch(calls))
+        for key in refs:
+            issuer_id, standing = standing_fn.result(next(results))
+            s.standings[key] = (int(issuer_id), Standing(standing))
+        for i in others:
+            s.issuers[i] = _issuer_info(issuer_fn.result(next(results))[0])
+        found: list[tuple[tuple[bytes, bytes], str, str, int]] = []  # key, by, tx, anchoring issuer
+        for q, a, _st in wanted:
+            logs = [log for log in next(results) if not log.get("removed")]
+            if logs:
+                found.append(((q.root, q.leaf), _word_address(logs[0]["topics"][-1]), logs[0]["transactionHash"], a[0]))
+            else:
+                s.revokers[(q.root, q.leaf)] = (None, None, None)
+        if not found:
+            return
+        # Who revoked: the issuing body's own key, or (the only other account allowed) its authority.
+        key_fn = _fn("IssuerRegistry", "keyRecord")
+        owners = self._batch([self._call(self._issuers, key_fn.data(by), s.block_tag) for _, by, _, _ in found])
+        for (key, by, tx, issuer_id), owner in zip(found, owners):
+            role = "issuing body" if int(key_fn.result(owner)[0]) == issuer_id else "competent authority"
+            s.revokers[key] = (by, role, tx)
+
+    # ------------------------------------------------------------------ assembling
+
+    def _facts(self, s: _Session, q: LedgerQuery, a: tuple[Any, ...] | None, st: tuple[Any, ...]) -> LedgerFacts:
+        assert s.block is not None and s.block_time is not None
+        if a is None:
+            return LedgerFacts(s.block, s.block_time, None, q.signer, None, 0, None, None, None, None)
+        issuer_id, leaf_count, anchored_at, anchored_block, root_revoked_at, root_reason = a
+        tx, event_signer = s.events.get(q.root, (None, None))
+        signer = q.signer.lower() if q.signer is not None else event_signer
+        standing_issuer, standing = s.standings.get((signer, anchored_at), (0, None)) if signer else (0, None)
+        revocation = None
+        leaf_revoked_at, leaf_reason, replaced_at, by_root, by_leaf = st[1:]
+        if root_revoked_at or leaf_revoked_at:
+            by, role, rtx = s.revokers.get((q.root, q.leaf), (None, None, None))
+            revocation = Revocation(
+                scope="root" if root_revoked_at else "leaf",
+                at=root_revoked_at or leaf_revoked_at,
+                reason=root_reason if root_revoked_at else leaf_reason,
+                by=by,
+                by_role=role,
+                tx_hash=rtx,
+            )
+        return LedgerFacts(
+            block=s.block,
+            block_time=s.block_time,
+            anchor=AnchorRecord(
+                issuer_id, leaf_count, anchored_at, anchored_block, root_revoked_at, root_reason, tx, event_signer
+            ),
+            signer=signer,
+            standing=standing,
+            standing_issuer_id=standing_issuer,
+            issuer=s.issuers.get(issuer_id),
+            signer_issuer=s.issuers.get(standing_issuer) if standing_issuer and standing_issuer != issuer_id else None,
+            revocation=revocation,
+            replacement=Replacement(replaced_at, _hex(by_root), _hex(by_leaf)) if replaced_at else None,
+        )
+
+    # ------------------------------------------------------------------ JSON-RPC
+
+    def _call(self, to: str, data: str, block: str) -> tuple[str, list[Any]]:
+        return ("eth_call", [{"to": to, "data": data}, block])
+
+    def _batch(self, calls: Iterable[tuple[str, list[Any]]]) -> list[Any]:
+        """One JSON-RPC batch; results in order. A revert becomes ContractRevert, an error ChainError."""
+        calls = list(calls)
+        provider = self._client.w3.provider
+        url = self._client.url
+        try:
+            responses = self._client.guard(lambda: provider.make_batch_request(calls))  # type: ignore[attr-defined]
+        except requests.HTTPError as exc:
+            raise ChainUnavailable(f"the node at {url} answered HTTP {exc.response.status_code}", code="node_error") from exc
+        except (ValueError, json.JSONDecodeError) as exc:
+            raise ChainUnavailable(f"the node at {url} sent an unreadable answer", code="node_error") from exc
+        if not isinstance(responses, list) or len(responses) != len(calls):
+            raise ChainError(f"the node at {url} refused a batch request: {responses!r:.200}", code="rpc_error")
+        out = []
+        for (method, _), response in zip(calls, responses):
+            error = response.get("error")
+            if error is not None:
+                data = error.get("data") if isinstance(error, dict) else None
+                if isinstance(data, dict):
+                    data = data.get("data")
+                if method == "eth_call" and isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
+                    raise decode_revert(data)
+                raise ChainError(f"the node at {url} refused {method}: {error}", code="rpc_error")
+            out.append(response["result"])
+        return out
+
+
+class _Session:
+    """What one ``read`` has learned so far; reused across its chunks, never across reads."""
+
+    def __init__(self) -> None:
+        self.block: int | None = None
+        self.block_time: int | None = None
+        self.events: dict[bytes, tuple[str | None, str | None]] = {}  # root -> (tx, signer)
+        self.anchor_blocks: dict[bytes, int] = {}
+        self.standings: dict[tuple[str, int], tuple[int, Standing]] = {}
+        self.issuers: dict[int, IssuerInfo] = {}
+        self.revokers: dict[tuple[bytes, bytes], tuple[str | None, str | None, str | None]] = {}
+
+    @property
+    def block_tag(self) -> str:
+        return "latest" if self.block is None else hex(self.block)
+
+
+def _anchor(raw: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    """The Anchor struct as a plain tuple, or None when the root was never anchored."""
+    return None if raw[2] == 0 else tuple(int(x) for x in raw)
+
+
+def _issuer_info(v: tuple[Any, ...]) -> IssuerInfo:
+    return IssuerInfo(
+        id=int(v[0]),
+        economy=bytes(v[1]).decode("ascii", "replace"),
+        status=IssuerStatus(v[2]),
+        valid_from=int(v[3]),
+        valid_until=int(v[4]),
+        status_since=int(v[5]),
+        signing_key=str(v[6]).lower(),
+        metadata_hash="0x" + bytes(v[7]).hex(),
+        name=str(v[8]),
+    )

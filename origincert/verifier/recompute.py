@@ -1,0 +1,63 @@
+"""Pure recomputation from a certificate file: field hashes, target hash, leaf, signer.
+
+The hashing itself lives in ``origincert.fields``, ``origincert.merkle`` and ``origincert.signing``
+(one way to do each thing); this module only applies it to a parsed file, and remembers each
+signature it recovered, so a batch of 10,000 certificates under one root recovers it once.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from origincert import fields, merkle, signing
+from origincert.errors import OriginCertError
+from origincert.verifier.subject import IssuedFile
+
+__all__ = ["Recomputed", "leaf_of", "recompute_fields", "recovered_signer"]
+
+
+@dataclass(frozen=True, slots=True)
+class Recomputed:
+    """The file's content hashed again. ``hashes`` covers the shown fields that have a salt."""
+
+    hashes: dict[str, bytes]
+    unsalted: tuple[str, ...]  # shown fields with no salt in a redacted copy: cannot be from issuance
+    target_hash: bytes
+
+
+def recompute_fields(f: IssuedFile) -> Recomputed:
+    """Hash every shown field with its salt; the target hash adds the withheld fields' hashes.
+
+    Raises OriginCertError (from ``fields``) when the document holds something not hashable.
+    """
+    if f.seed is not None:
+        c = fields.commit(f.document, f.seed)
+        return Recomputed(dict(c.field_hashes), (), c.target_hash)
+    hashes: dict[str, bytes] = {}
+    unsalted: list[str] = []
+    for path, value in fields.flatten(f.document).items():
+        salt = f.salts.get(path)
+        if salt is None:
+            unsalted.append(path)
+        else:
+            hashes[path] = fields.field_hash(salt, path, value)
+    return Recomputed(hashes, tuple(unsalted), fields.target_hash([*hashes.values(), *f.withheld.values()]))
+
+
+def leaf_of(target_hash: bytes) -> bytes:
+    return merkle.leaf_hash(target_hash)
+
+
+def recovered_signer(f: IssuedFile) -> str | None:
+    """The key that signed ``Anchor(root, batch_size)`` in the file's own domain (lowercase), or None."""
+    return _recover(f.root, f.batch_size, f.chain_id, f.registry, f.signature)
+
+
+@functools.lru_cache(maxsize=4096)
+def _recover(root: bytes, leaf_count: int, chain_id: int, registry: str, signature: bytes) -> str | None:
+    try:
+        digest = signing.anchor_digest(root, leaf_count, chain_id, registry)
+        return signing.recover_signer(digest, signature).lower()
+    except OriginCertError:  # malformed, malleable (high s) or matching no key
+        return None

@@ -1,0 +1,343 @@
+"""The verifier: parse, read the ledger once for the whole batch, apply the ordered checks, judge.
+
+    >>> v = Verifier.offline()
+    >>> v.verify_bytes(b"not json").verdict
+    <Verdict.MALFORMED: 'MALFORMED'>
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from origincert.chain import ChainClient, Manifest
+from origincert.document import load_json
+from origincert.errors import DocumentError, OriginCertError, VerificationFailed
+from origincert.verdict import Check, CheckStatus, Verdict, VerificationResult
+from origincert.verifier.facts import LedgerFacts, LedgerQuery
+from origincert.verifier.file_checks import (
+    FormatCheck,
+    IntegrityCheck,
+    MerkleCheck,
+    NetworkCheck,
+    SchemaCheck,
+    SignatureCheck,
+    ValidityCheck,
+)
+from origincert.verifier.ledger import DEFAULT_CHUNK, LedgerReader
+from origincert.verifier.ledger_checks import (
+    AnchoredCheck,
+    IssuerAccreditedCheck,
+    IssuerKnownCheck,
+    NotReplacedCheck,
+    NotRevokedCheck,
+)
+from origincert.verifier.policy import (
+    Context,
+    Network,
+    Policy,
+    run_policies,
+    verdict_for_code,
+    verdict_of,
+)
+from origincert.verifier.recompute import leaf_of, recovered_signer
+from origincert.verifier.subject import FormatProblem, IssuedFile, Reference, parse_issued
+from origincert.verifier.text import STATUS_WORDS, describe_issuer, iso, revocation_reason
+
+__all__ = ["DEFAULT_POLICIES", "MAX_INPUT_BYTES", "Verifier", "verify_or_raise"]
+
+MAX_INPUT_BYTES = 1_000_000  # a 50-item certificate is under 100 kB; anything near this is not one
+
+DEFAULT_POLICIES: tuple[Policy, ...] = (
+    FormatCheck(),
+    SchemaCheck(),
+    IntegrityCheck(),
+    MerkleCheck(),
+    SignatureCheck(),
+    NetworkCheck(),
+    AnchoredCheck(),
+    IssuerKnownCheck(),
+    IssuerAccreditedCheck(),
+    NotRevokedCheck(),
+    NotReplacedCheck(),
+    ValidityCheck(),
+)
+
+# document.load_json's refusals, as this verifier's own stable codes
+_INPUT_CODES = {
+    "json_empty": "input_empty",
+    "json_too_large": "input_too_large",
+    "json_not_utf8": "input_not_utf8",
+    "json_malformed": "input_not_json",
+    "json_duplicate_key": "input_duplicate_key",
+    "json_too_deep": "input_too_deep",
+    "json_not_object": "format_invalid",
+}
+
+_Parsed = tuple[IssuedFile | Reference | None, FormatProblem | None]
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+class Verifier:
+    """Verifies certificate files against one ledger (or offline, without one).
+
+    ``policies`` is the ordered list of checks (default: every check); a list without some of the
+    mandatory checks can never give VALID. ``clock`` gives the day validity is judged for.
+    """
+
+    def __init__(
+        self,
+        client: ChainClient | None,
+        *,
+        manifest: Manifest | None = None,
+        policies: Sequence[Policy] | None = None,
+        max_bytes: int = MAX_INPUT_BYTES,
+        chunk: int = DEFAULT_CHUNK,
+        clock: Callable[[], date] = _today,
+    ) -> None:
+        policies = tuple(DEFAULT_POLICIES if policies is None else policies)
+        if not policies:
+            raise ValueError("a verifier needs at least one check: an empty list would pass anything")
+        names = [p.name for p in policies]
+        if len(set(names)) != len(names):
+            raise ValueError(f"each check may appear once: {names}")
+        manifest = manifest if manifest is not None else (client.manifest if client is not None else None)
+        self._policies = policies
+        self._reader = LedgerReader(client, chunk=chunk) if client is not None else None
+        self._network = (
+            Network(manifest.chain_id, manifest.certificate_registry.address.lower()) if manifest is not None else None
+        )
+        self._max_bytes = max_bytes
+        self._clock = clock
+
+    @classmethod
+    def connect(cls, rpc_url: str, manifest: Manifest | str | os.PathLike[str], **kwargs: Any) -> Verifier:
+        """Connect to a member node; raises ChainUnavailable when it does not answer."""
+        m = manifest if isinstance(manifest, Manifest) else Manifest.load(manifest)
+        return cls(ChainClient.connect(rpc_url, m), **kwargs)
+
+    @classmethod
+    def offline(cls, manifest: Manifest | None = None, **kwargs: Any) -> Verifier:
+        """Check everything the file alone can prove; the verdict is at best UNCONFIRMED."""
+        return cls(None, manifest=manifest, **kwargs)
+
+    @property
+    def is_offline(self) -> bool:
+        return self._reader is None
+
+    @property
+    def policies(self) -> tuple[Policy, ...]:
+        return self._policies
+
+    # ------------------------------------------------------------------ entry points
+
+    def verify_bytes(self, raw: bytes, *, on: date | None = None) -> VerificationResult:
+        """Parse and verify an uploaded file. Bad input gives a MALFORMED result, never an exception."""
+        return self._judge_all([self._parse_bytes(raw)], on)[0]
+
+    def verify(self, issued: dict[str, Any], *, on: date | None = None) -> VerificationResult:
+        return self.verify_many([issued], on=on)[0]
+
+    def verify_many(self, issued: Sequence[Any], *, on: date | None = None) -> list[VerificationResult]:
+        """Verify many files with a few ledger reads per chunk; results in the same order."""
+        return self._judge_all([_parse(x) for x in issued], on)
+
+    def verify_many_bytes(self, raws: Sequence[bytes], *, on: date | None = None) -> list[VerificationResult]:
+        return self._judge_all([self._parse_bytes(r) for r in raws], on)
+
+    def verify_qr(self, text: str, *, on: date | None = None) -> VerificationResult:
+        """A QR code's text: an embedded certificate is verified in full; a reference gets the
+        ledger's word on its anchor, and the result says the paper must be compared."""
+        from origincert import qr
+
+        try:
+            payload = qr.decode_payload(text)
+        except OriginCertError as exc:
+            return self._malformed("qr_unreadable", f"The QR code is not an origincert code: {exc.message}.", on)
+        if isinstance(payload, qr.EmbeddedCertificate):
+            return self.verify(payload.issued, on=on)
+        return self._judge_all([(_reference(payload), None)], on)[0]
+
+    def verify_qr_image(self, data: bytes, *, on: date | None = None) -> VerificationResult:
+        from origincert import qr
+
+        try:
+            text = qr.read_qr_image(data)
+        except OriginCertError as exc:
+            code = "input_too_large" if exc.code == "qr_image_too_large" else "qr_unreadable"
+            return self._malformed(code, f"No readable QR code in the image: {exc.message}.", on)
+        return self.verify_qr(text, on=on)
+
+    # ------------------------------------------------------------------ pipeline
+
+    def _parse_bytes(self, raw: bytes) -> _Parsed:
+        if not isinstance(raw, (bytes, bytearray, memoryview)):
+            return None, FormatProblem("format_invalid", "Expected the bytes of a certificate file.")
+        if len(raw) > self._max_bytes:
+            return None, FormatProblem(
+                "input_too_large", f"The file is too large to be a certificate ({len(raw)} bytes; the limit is {self._max_bytes})."
+            )
+        try:
+            data = load_json(bytes(raw), max_bytes=self._max_bytes)
+        except DocumentError as exc:
+            return None, FormatProblem(_INPUT_CODES.get(exc.code, "input_not_json"), f"{exc.message[:1].upper()}{exc.message[1:]}.")
+        return _parse(data)
+
+    def _malformed(self, code: str, message: str, on: date | None) -> VerificationResult:
+        return self._judge_all([(None, FormatProblem(code, message))], on)[0]
+
+    def _judge_all(self, parsed: Sequence[_Parsed], on: date | None) -> list[VerificationResult]:
+        day = on or self._clock()
+        facts = self._read([s for s, _ in parsed])
+        return [self._judge(s, p, f, day) for (s, p), f in zip(parsed, facts)]
+
+    def _read(self, subjects: Sequence[IssuedFile | Reference | None]) -> list[LedgerFacts | None]:
+        """The ledger's facts for each parsed subject (None offline or for unparsed input)."""
+        if self._reader is None:
+            return [None] * len(subjects)
+        wanted = [(i, _query(s)) for i, s in enumerate(subjects) if s is not None]
+        read = self._reader.read([q for _, q in wanted])
+        out: list[LedgerFacts | None] = [None] * len(subjects)
+        for (i, _), f in zip(wanted, read):
+            out[i] = f
+        return out
+
+    def _judge(
+        self, subject: IssuedFile | Reference | None, problem: FormatProblem | None, facts: LedgerFacts | None, on: date
+    ) -> VerificationResult:
+        checks = run_policies(self._policies, Context(subject, problem, self._network, facts, on, {}))
+        verdict = verdict_of(checks)
+        shown = subject.document if isinstance(subject, IssuedFile) else None
+        withheld = tuple(sorted(subject.withheld)) if isinstance(subject, IssuedFile) else ()
+        return VerificationResult(
+            verdict=verdict,
+            checks=checks,
+            evidence=_evidence(subject, facts, self._network),
+            document=shown,
+            withheld=withheld,
+            summary=_summary(verdict, checks, facts),
+        )
+
+
+def verify_or_raise(verifier: Verifier, issued: dict[str, Any] | bytes, *, on: date | None = None) -> VerificationResult:
+    """Verify and return the result if VALID; raise VerificationFailed (holding it) otherwise."""
+    result = verifier.verify_bytes(issued, on=on) if isinstance(issued, (bytes, bytearray)) else verifier.verify(issued, on=on)
+    if result.verdict is not Verdict.VALID:
+        raise VerificationFailed(f"{result.verdict.value}: {result.summary}", result)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# helpers (pure)
+
+
+def _parse(data: Any) -> _Parsed:
+    try:
+        return parse_issued(data), None
+    except FormatProblem as problem:
+        return None, problem
+
+
+def _reference(payload: Any) -> Reference:
+    """A decoded ``qr.CertificateReference`` as a subject (its hashes are bytes already)."""
+    return Reference(
+        number=payload.number,
+        target_hash=payload.target_hash,
+        leaf=leaf_of(payload.target_hash),
+        root=payload.root,
+        chain_id=payload.chain_id,
+        registry=payload.registry.lower(),
+    )
+
+
+def _query(s: IssuedFile | Reference) -> LedgerQuery:
+    if isinstance(s, Reference):
+        return LedgerQuery(s.root, s.leaf, None)
+    return LedgerQuery(s.root, leaf_of(s.target_hash), recovered_signer(s))
+
+
+def _evidence(s: IssuedFile | Reference | None, facts: LedgerFacts | None, network: Network | None) -> dict[str, Any]:
+    ev: dict[str, Any] = {}
+    if isinstance(s, IssuedFile):
+        shown = {k: s.document[k] for k in ("number", "issue_date", "valid_until", "form") if isinstance(s.document.get(k), str)}
+        ev["certificate"] = shown
+        ev["signer"] = recovered_signer(s)
+        ev["batch"] = {"root": "0x" + s.root.hex(), "leaf": "0x" + leaf_of(s.target_hash).hex(), "size": s.batch_size}
+    elif isinstance(s, Reference):
+        ev["certificate"] = {"number": s.number}
+        ev["batch"] = {"root": "0x" + s.root.hex(), "leaf": "0x" + s.leaf.hex()}
+    if facts is None:
+        return ev
+    ev["ledger"] = {
+        "chain_id": network.chain_id if network else None,
+        "registry": network.registry if network else None,
+        "block": facts.block,
+        "time": iso(facts.block_time),
+    }
+    a = facts.anchor
+    if a is not None:
+        ev["anchor"] = {
+            "tx": a.tx_hash,
+            "block": a.anchored_block,
+            "time": iso(a.anchored_at),
+            "timestamp": a.anchored_at,
+            "issuer_id": a.issuer_id,
+            "signer": a.signer,
+            "leaf_count": a.leaf_count,
+        }
+    if facts.issuer is not None:
+        i = facts.issuer
+        ev["issuer"] = {
+            "id": i.id,
+            "name": i.name,
+            "economy": i.economy,
+            "status": STATUS_WORDS[i.status],
+            "status_since": iso(i.status_since),
+            "valid_until": iso(i.valid_until),
+            "description": describe_issuer(i),
+        }
+    if facts.revocation is not None:
+        r = facts.revocation
+        ev["revocation"] = {
+            "scope": r.scope,
+            "time": iso(r.at),
+            "reason_code": r.reason,
+            "reason": revocation_reason(r.reason),
+            "by": r.by,
+            "by_role": r.by_role,
+            "tx": r.tx_hash,
+        }
+    if facts.replacement is not None:
+        p = facts.replacement
+        ev["replaced_by"] = {"time": iso(p.at), "root": p.root, "leaf": p.leaf}
+    return ev
+
+
+_OPENINGS = {
+    Verdict.INVALID: "Not authentic.",
+    Verdict.REVOKED: "Revoked.",
+    Verdict.REPLACED: "Replaced.",
+    Verdict.EXPIRED: "Not in force.",
+    Verdict.SUSPECT: "Doubtful.",
+    Verdict.UNCONFIRMED: "Not confirmed.",
+    Verdict.MALFORMED: "Not a certificate file.",
+}
+
+
+def _summary(verdict: Verdict, checks: Sequence[Check], facts: LedgerFacts | None) -> str:
+    if verdict is Verdict.VALID:
+        assert facts is not None and facts.issuer is not None and facts.anchor is not None
+        return (
+            f"Authentic and in force: issued by {describe_issuer(facts.issuer)}, "
+            f"anchored on the ledger on {iso(facts.anchor.anchored_at)[:10]}."
+        )
+    driver = next(
+        (c for c in checks if c.status is CheckStatus.FAILED and verdict_for_code(c.code) is verdict),
+        next((c for c in checks if c.status is not CheckStatus.OK), None),
+    )
+    return f"{_OPENINGS[verdict]} {driver.message}" if driver else _OPENINGS[verdict]

@@ -1,0 +1,1 @@
+"""Tests of origincert.verifier (a package, so its conftest and helpers have their own names)."""
