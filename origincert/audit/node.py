@@ -1,0 +1,92 @@
+"""Raw JSON-RPC through the chain client's connection: single calls and batches, results untouched.
+
+The audit reads hundreds of thousands of logs, headers and statuses; web3's result formatters
+(AttributeDict, HexBytes) cost more than the work itself, so the audit takes the node's JSON as it
+is. Requests still go through :meth:`ChainClient.guard`, so an unreachable node is
+``ChainUnavailable`` here as everywhere. ``Rpc`` is the seam tests use to put a misbehaving node
+(a range limit, a forged header) between the audit and a real one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import requests
+
+from origincert.chain import ChainClient
+from origincert.errors import ChainError, ChainUnavailable
+
+__all__ = ["MAX_BATCH", "NodeRpc", "Rpc", "RpcError"]
+
+MAX_BATCH = 500  # requests per JSON-RPC batch: under Besu's default cap of 1024
+
+
+class RpcError(ChainError):
+    """The node answered a request with a JSON-RPC error object (or an HTTP error status)."""
+
+    code = "rpc_error"
+
+    def __init__(self, method: str, rpc_code: int | None, rpc_message: str, data: Any = None) -> None:
+        super().__init__(f"the node refused {method}: {rpc_message} (code {rpc_code})")
+        self.method = method
+        self.rpc_code = rpc_code
+        self.rpc_message = rpc_message
+        self.data = data
+
+
+class Rpc(Protocol):
+    """What the audit needs from a node."""
+
+    url: str
+
+    def call(self, method: str, params: list[Any]) -> Any: ...
+
+    def batch(self, calls: Sequence[tuple[str, list[Any]]]) -> list[Any]: ...
+
+
+def _result(method: str, response: Any) -> Any:
+    if not isinstance(response, dict):
+        raise ChainError(f"the node sent an unreadable answer to {method}", code="rpc_error")
+    error = response.get("error")
+    if error is not None:
+        if isinstance(error, dict):
+            raise RpcError(method, error.get("code"), str(error.get("message", "")), error.get("data"))
+        raise RpcError(method, None, str(error))
+    return response.get("result")
+
+
+class NodeRpc:
+    """:class:`Rpc` over a :class:`ChainClient`'s HTTP provider."""
+
+    def __init__(self, client: ChainClient) -> None:
+        self.client = client
+        self.url = client.url
+        self._provider = client.w3.provider
+
+    def _send(self, method: str, fn: Any) -> Any:
+        try:
+            return self.client.guard(fn)
+        except requests.HTTPError as exc:  # e.g. 413 for a log response over the node's size limit
+            status = exc.response.status_code if exc.response is not None else None
+            raise RpcError(method, status, f"HTTP {status} {exc.response.reason if exc.response is not None else ''}") from exc
+        except (ValueError, json.JSONDecodeError) as exc:
+            raise ChainUnavailable(f"the node at {self.url} sent an unreadable answer to {method}", code="node_error") from exc
+
+    def call(self, method: str, params: list[Any]) -> Any:
+        return _result(method, self._send(method, lambda: self._provider.make_request(method, params)))
+
+    def batch(self, calls: Sequence[tuple[str, list[Any]]]) -> list[Any]:
+        """Results in order; any error in the batch raises (the audit never half-reads)."""
+        out: list[Any] = []
+        for i in range(0, len(calls), MAX_BATCH):
+            part = list(calls[i : i + MAX_BATCH])
+            responses = self._send(part[0][0], lambda part=part: self._provider.make_batch_request(part))
+            if not isinstance(responses, list):
+                _result(part[0][0], responses)  # a batch refused as a whole: raises its error
+                raise ChainError(f"the node at {self.url} does not answer batch requests", code="rpc_error")
+            if len(responses) != len(part):
+                raise ChainError(f"the node at {self.url} answered {len(responses)} of {len(part)} batched requests", code="rpc_error")
+            out.extend(_result(method, r) for (method, _), r in zip(part, responses))
+        return out

@@ -1,0 +1,287 @@
+"""Reconcile an issuing body's archive of issued files with the ledger, both ways.
+
+Every archived certificate must be anchored with a matching proof: the leaf recomputed from its
+``target_hash`` (``keccak256(keccak256(target_hash))``), the root recomputed from its Merkle proof
+(sorted pairs), and that root anchored by the issuer whose key signed it. Every anchor of the
+archive's issuers must be accounted for by an archived certificate: an anchor nobody archived
+means a key was used outside the issuer's own process (or files were lost), either way someone
+must look. Files are read and hashed in a process pool (``json`` and keccak are CPU-bound);
+anchors are looked up in the audit's store, 500 at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from eth_hash.auto import keccak
+
+from origincert.audit.findings import Finding, Severity
+from origincert.audit.patterns import DEFAULT_POLICY, PatternPolicy, retroactive_shares
+from origincert.audit.state import LedgerState
+
+__all__ = ["ArchivedCertificate", "ReconciliationSummary", "archive_files", "read_archive", "read_issued_file", "reconcile"]
+
+ISSUED_SUFFIX = ".coo.json"
+_POOL_MIN_FILES = 2_000  # below this, a process pool costs more than it saves
+_TASK_FILES = 256
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedCertificate:
+    """What reconciliation needs from one issued file, and what the file alone got wrong."""
+
+    path: str
+    number: str | None
+    root: str | None
+    leaf: str | None
+    leaf_index: int | None
+    batch_size: int | None
+    signer: str | None
+    tx_hash: str | None
+    chain_id: int | None
+    registry: str | None
+    retroactive: bool
+    problems: tuple[tuple[str, str], ...] = ()
+
+
+def _hex32(value: Any) -> bytes:
+    if not isinstance(value, str) or not value.startswith("0x") or len(value) != 66:
+        raise ValueError(f"not a 32-byte hex string: {value!r:.80}")
+    return bytes.fromhex(value[2:])
+
+
+def read_issued_file(path: str) -> ArchivedCertificate:
+    """Parse one ``*.coo.json`` and recompute its leaf and root (docs/FORMAT.md)."""
+    try:
+        with open(path, "rb") as f:
+            data = json.loads(f.read())
+        proof = data["proof"]
+        document = data.get("document") or {}
+        target = _hex32(proof["target_hash"])
+        leaf = _hex32(proof["leaf"])
+        root = _hex32(proof["root"])
+        siblings = [_hex32(p) for p in proof.get("merkle_proof") or []]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return ArchivedCertificate(path, None, None, None, None, None, None, None, None, None, False,
+                                   (("reconciliation.unreadable_file", f"{type(exc).__name__}: {exc}"),))
+    problems = []
+    if keccak(keccak(target)) != leaf:
+        problems.append(("reconciliation.leaf_mismatch", "the leaf is not keccak256(keccak256(target_hash))"))
+    node = leaf
+    for sibling in siblings:
+        node = keccak(node + sibling if node < sibling else sibling + node)
+    if node != root:
+        problems.append(("reconciliation.proof_mismatch", "the Merkle proof does not lead from the leaf to the root"))
+    flags = document.get("flags") if isinstance(document, dict) else None
+    number = document.get("number") if isinstance(document, dict) else None
+    signer, registry = proof.get("signer"), proof.get("registry")
+    return ArchivedCertificate(
+        path,
+        str(number) if number is not None else None,
+        "0x" + root.hex(),
+        "0x" + leaf.hex(),
+        proof.get("leaf_index"),
+        proof.get("batch_size"),
+        signer.lower() if isinstance(signer, str) else None,
+        proof.get("tx_hash").lower() if isinstance(proof.get("tx_hash"), str) else None,
+        proof.get("chain_id"),
+        registry.lower() if isinstance(registry, str) else None,
+        bool(isinstance(flags, dict) and flags.get("issued_retroactively")),
+        tuple(problems),
+    )
+
+
+def _read_many(paths: Sequence[str]) -> list[ArchivedCertificate]:
+    return [read_issued_file(p) for p in paths]
+
+
+def archive_files(folders: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """Every ``*.coo.json`` under the folders, sorted (so findings come in a stable order)."""
+    found = []
+    for folder in folders:
+        for dirpath, _, names in os.walk(folder):
+            found.extend(os.path.join(dirpath, n) for n in names if n.endswith(ISSUED_SUFFIX))
+    return sorted(found)
+
+
+def read_archive(paths: Sequence[str], *, workers: int | None = None) -> Iterator[ArchivedCertificate]:
+    """Read files in order; in a process pool when there are many."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(paths) < _POOL_MIN_FILES:
+        yield from (read_issued_file(p) for p in paths)
+        return
+    tasks = [paths[i : i + _TASK_FILES] for i in range(0, len(paths), _TASK_FILES)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        for part in pool.map(_read_many, tasks):
+            yield from part
+
+
+@dataclass
+class ReconciliationSummary:
+    files: int = 0
+    anchored: int = 0
+    issuers: list[int] = field(default_factory=list)
+    issuer_anchors: int = 0
+    accounted: int = 0
+    retroactive: int = 0
+    by_problem: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+_FILE_PROBLEMS = {
+    "reconciliation.unreadable_file": (Severity.WARNING, "cannot be read as an issued certificate file"),
+    "reconciliation.leaf_mismatch": (Severity.CRITICAL, "has a target hash that does not give its leaf (altered?)"),
+    "reconciliation.proof_mismatch": (Severity.CRITICAL, "has a Merkle proof that does not reach its root"),
+}
+
+
+class _Reconciler:
+    def __init__(self, state: LedgerState, chain_id: int, registry: str, issuer_ids: set[int] | None, base: str | None) -> None:
+        self.state = state
+        self.chain_id = chain_id
+        self.registry = registry.lower()
+        self.explicit = issuer_ids
+        self.scope: set[int] = set(issuer_ids or ())
+        self.base = base
+        self.findings: list[Finding] = []
+        self.summary = ReconciliationSummary()
+        self.leaves: dict[str, set[str]] = {}  # root -> archived leaves
+        self.numbers: dict[str, tuple[str, str]] = {}  # number -> (leaf, path)
+        self.retro: dict[int, list[Any]] = {}  # issuer -> [certificates, retroactive, example]
+
+    def _name(self, path: str) -> str:
+        return os.path.relpath(path, self.base) if self.base else path
+
+    def _add(self, code: str, severity: Severity, message: str, c: ArchivedCertificate, *, tx: str | None = None,
+             block: int | None = None, issuer_id: int | None = None, **details: Any) -> None:
+        self.summary.by_problem[code] = self.summary.by_problem.get(code, 0) + 1
+        self.findings.append(Finding(code, severity, message, tx, block, issuer_id, c.number or self._name(c.path),
+                                     {"file": self._name(c.path), **details}))
+
+    def batch(self, certificates: list[ArchivedCertificate]) -> None:
+        anchors = self.state.store.anchors(c.root for c in certificates if c.root)
+        keys = self.state.keys
+        for c in certificates:
+            self.summary.files += 1
+            what = f"certificate {c.number or self._name(c.path)}"
+            for code, text in c.problems:
+                severity, sentence = _FILE_PROBLEMS[code]
+                self._add(code, severity, f"{what} {sentence} ({text})" if code.endswith("unreadable_file") else f"{what} {sentence}", c)
+            if c.problems:  # a file that contradicts itself accounts for nothing
+                continue
+            key = keys.get(c.signer or "")
+            issuer_id = key.issuer_id if key else None
+            if issuer_id is not None and self.explicit is None:
+                self.scope.add(issuer_id)
+            self._count_retro(c, issuer_id)
+            if c.chain_id != self.chain_id or c.registry != self.registry:
+                self._add("reconciliation.wrong_network", Severity.CRITICAL,
+                          f"{what} names chain {c.chain_id} and registry {c.registry}, not this ledger", c, issuer_id=issuer_id)
+                continue
+            if c.number is not None:
+                other = self.numbers.setdefault(c.number, (c.leaf, c.path))
+                if other[0] != c.leaf:
+                    self._add("reconciliation.duplicate_number", Severity.WARNING,
+                              f"number {c.number} is used by two different certificates", c, issuer_id=issuer_id,
+                              other_file=self._name(other[1]))
+            anchor = anchors.get(c.root)
+            if anchor is None:
+                self._add("reconciliation.not_anchored", Severity.CRITICAL,
+                          f"{what} is archived as issued but its root {c.root[:10]}… is not on the ledger", c,
+                          tx=c.tx_hash, issuer_id=issuer_id)
+                continue
+            self.summary.anchored += 1
+            self.leaves.setdefault(c.root, set()).add(c.leaf)
+            if issuer_id is None or anchor.issuer_id != issuer_id:
+                self._add("reconciliation.wrong_issuer", Severity.CRITICAL,
+                          f"{what} says it was signed by {c.signer} (issuer {issuer_id}), but its root was anchored by "
+                          f"issuer {anchor.issuer_id}", c, tx=anchor.tx_hash, block=anchor.block, issuer_id=anchor.issuer_id)
+                continue
+            if anchor.signer != c.signer:
+                self._add("reconciliation.signer_mismatch", Severity.WARNING,
+                          f"{what} names signer {c.signer}, the anchor was signed by {anchor.signer}", c,
+                          tx=anchor.tx_hash, block=anchor.block, issuer_id=issuer_id)
+            if c.batch_size != anchor.leaf_count:
+                self._add("reconciliation.batch_size_mismatch", Severity.WARNING,
+                          f"{what} says its batch holds {c.batch_size}, the anchor says {anchor.leaf_count}", c,
+                          tx=anchor.tx_hash, block=anchor.block, issuer_id=issuer_id)
+            if c.tx_hash and c.tx_hash != anchor.tx_hash:
+                self._add("reconciliation.tx_mismatch", Severity.INFO,
+                          f"{what} names transaction {c.tx_hash[:10]}…, its root was anchored in {anchor.tx_hash[:10]}…", c,
+                          tx=anchor.tx_hash, block=anchor.block, issuer_id=issuer_id)
+
+    def _count_retro(self, c: ArchivedCertificate, issuer_id: int | None) -> None:
+        if issuer_id is None:
+            return
+        entry = self.retro.setdefault(issuer_id, [0, 0, ""])
+        entry[0] += 1
+        if c.retroactive:
+            entry[1] += 1
+            entry[2] = entry[2] or (c.number or self._name(c.path))
+            self.summary.retroactive += 1
+
+    def unaccounted(self) -> None:
+        """Anchors of the archive's issuers that no archived certificate accounts for."""
+        self.summary.issuers = sorted(self.scope)
+        for issuer_id in sorted(self.scope):
+            for anchor in self.state.store.iter_anchors(issuer_id):
+                self.summary.issuer_anchors += 1
+                leaves = self.leaves.get(anchor.root)
+                if leaves is None:
+                    self.findings.append(Finding(
+                        "reconciliation.anchor_not_archived", Severity.CRITICAL,
+                        f"root {anchor.root[:10]}… ({anchor.leaf_count} certificate(s)) was anchored by issuer {issuer_id} "
+                        "but no archived certificate accounts for it",
+                        anchor.tx_hash, anchor.block, issuer_id, anchor.root, {"leaf_count": anchor.leaf_count},
+                    ))
+                    continue
+                self.summary.accounted += 1
+                if len(leaves) < anchor.leaf_count:
+                    self.findings.append(Finding(
+                        "reconciliation.batch_incomplete", Severity.WARNING,
+                        f"batch {anchor.root[:10]}… of issuer {issuer_id} holds {anchor.leaf_count} certificates, "
+                        f"the archive has {len(leaves)}",
+                        anchor.tx_hash, anchor.block, issuer_id, anchor.root,
+                        {"leaf_count": anchor.leaf_count, "archived": len(leaves)},
+                    ))
+        for code in ("reconciliation.anchor_not_archived", "reconciliation.batch_incomplete"):
+            n = sum(1 for f in self.findings if f.code == code)
+            if n:
+                self.summary.by_problem[code] = n
+
+
+def reconcile(
+    state: LedgerState,
+    certificates: Iterable[ArchivedCertificate],
+    *,
+    chain_id: int,
+    registry: str,
+    issuer_ids: set[int] | None = None,
+    base: str | os.PathLike[str] | None = None,
+    policy: PatternPolicy = DEFAULT_POLICY,
+) -> tuple[list[Finding], ReconciliationSummary]:
+    """Findings for an archive against the rebuilt ledger.
+
+    ``issuer_ids`` names whose archive it is; by default, the issuers whose keys signed its files.
+    ``base`` makes file names in findings relative to the archive folder.
+    """
+    r = _Reconciler(state, chain_id, registry, issuer_ids, str(Path(base)) if base else None)
+    chunk: list[ArchivedCertificate] = []
+    for c in certificates:
+        chunk.append(c)
+        if len(chunk) >= 1_000:
+            r.batch(chunk)
+            chunk = []
+    r.batch(chunk)
+    r.unaccounted()
+    counts = {i: (n, retro, example) for i, (n, retro, example) in r.retro.items()}
+    return r.findings + retroactive_shares(counts, state, policy), r.summary

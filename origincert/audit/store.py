@@ -1,0 +1,234 @@
+"""The part of the rebuilt state that grows with the ledger: anchors, revocations, replacements.
+
+Kept in SQLite (stdlib ``sqlite3``, not SQLAlchemy: a replay inserts tens of thousands of rows a
+second) so that an audit's memory stays flat whether the ledger holds a thousand anchors or fifteen
+million. ``Store(None)`` is a private temporary file removed on close; ``Store(":memory:")`` is for
+tests; a path is the store that lives next to a checkpoint. Every row carries its block, so a
+store can be cut back to a checkpoint's block after a crash (:meth:`truncate_after`).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["AnchorRow", "ReplacementRow", "RevocationRow", "Store"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS anchors (
+    root BLOB PRIMARY KEY, issuer_id INTEGER NOT NULL, signer BLOB NOT NULL, leaf_count INTEGER NOT NULL,
+    block INTEGER NOT NULL, ts INTEGER NOT NULL, tx BLOB NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS anchors_by_issuer ON anchors (issuer_id, ts);
+CREATE TABLE IF NOT EXISTS revocations (
+    root BLOB NOT NULL, leaf BLOB NOT NULL, issuer_id INTEGER NOT NULL, by BLOB NOT NULL, reason INTEGER NOT NULL,
+    block INTEGER NOT NULL, ts INTEGER NOT NULL, tx BLOB NOT NULL, PRIMARY KEY (root, leaf)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS revocations_by_issuer ON revocations (issuer_id, ts);
+CREATE TABLE IF NOT EXISTS replacements (
+    old_root BLOB NOT NULL, old_leaf BLOB NOT NULL, new_root BLOB NOT NULL, new_leaf BLOB NOT NULL,
+    issuer_id INTEGER NOT NULL, by BLOB NOT NULL, block INTEGER NOT NULL, ts INTEGER NOT NULL, tx BLOB NOT NULL,
+    PRIMARY KEY (old_root, old_leaf)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS replacements_by_issuer ON replacements (issuer_id, ts);
+CREATE INDEX IF NOT EXISTS replacements_by_new ON replacements (new_root, new_leaf);
+"""
+
+ROOT_LEVEL = b""  # the ``leaf`` of a whole-batch revocation
+
+
+def _b(hex_: str) -> bytes:
+    return bytes.fromhex(hex_[2:])
+
+
+def _h(raw: bytes) -> str:
+    return "0x" + raw.hex()
+
+
+@dataclass(frozen=True, slots=True)
+class AnchorRow:
+    root: str
+    issuer_id: int
+    signer: str
+    leaf_count: int
+    block: int
+    timestamp: int
+    tx_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class RevocationRow:
+    root: str
+    leaf: str | None  # None: the whole batch
+    issuer_id: int
+    by: str
+    reason: int
+    block: int
+    timestamp: int
+    tx_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReplacementRow:
+    old_root: str
+    old_leaf: str
+    new_root: str
+    new_leaf: str
+    issuer_id: int
+    by: str
+    block: int
+    timestamp: int
+    tx_hash: str
+
+
+def _anchor(r: tuple) -> AnchorRow:
+    return AnchorRow(_h(r[0]), r[1], _h(r[2]), r[3], r[4], r[5], _h(r[6]))
+
+
+def _revocation(r: tuple) -> RevocationRow:
+    return RevocationRow(_h(r[0]), _h(r[1]) if r[1] else None, r[2], _h(r[3]), r[4], r[5], r[6], _h(r[7]))
+
+
+def _replacement(r: tuple) -> ReplacementRow:
+    return ReplacementRow(_h(r[0]), _h(r[1]), _h(r[2]), _h(r[3]), r[4], _h(r[5]), r[6], r[7], _h(r[8]))
+
+
+class Store:
+    """Anchors, revocations and replacements, keyed as the contract keys them."""
+
+    def __init__(self, path: str | os.PathLike[str] | None) -> None:
+        self._tmpdir: tempfile.TemporaryDirectory[str] | None = None
+        if path is None:
+            self._tmpdir = tempfile.TemporaryDirectory(prefix="origincert-audit-")
+            path = Path(self._tmpdir.name) / "store.sqlite"
+        self.path = str(path)
+        self._db = sqlite3.connect(self.path, isolation_level="DEFERRED")
+        # Durability comes from the checkpoint protocol (rows past its block are cut on resume),
+        # not from fsync on every commit.
+        self._db.execute("PRAGMA synchronous = OFF")
+        self._db.execute("PRAGMA journal_mode = " + ("MEMORY" if self._tmpdir or self.path == ":memory:" else "WAL"))
+        self._db.executescript(_SCHEMA)
+
+    # ------------------------------------------------------------------ lifecycle
+
+    def commit(self) -> None:
+        self._db.commit()
+
+    def close(self) -> None:
+        self._db.close()
+        if self._tmpdir is not None:
+            self._tmpdir.cleanup()
+
+    def truncate_after(self, block: int) -> None:
+        """Forget every row newer than ``block`` (rows written after the last saved checkpoint)."""
+        for table in ("anchors", "revocations", "replacements"):
+            self._db.execute(f"DELETE FROM {table} WHERE block > ?", (block,))
+        self._db.commit()
+
+    # ------------------------------------------------------------------ writes (False: the key existed)
+
+    def add_anchor(self, root: str, issuer_id: int, signer: str, leaf_count: int, block: int, ts: int, tx: str) -> bool:
+        cur = self._db.execute(
+            "INSERT OR IGNORE INTO anchors VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (_b(root), issuer_id, _b(signer), leaf_count, block, ts, _b(tx)),
+        )
+        return cur.rowcount == 1
+
+    def add_revocation(
+        self, root: str, leaf: str | None, issuer_id: int, by: str, reason: int, block: int, ts: int, tx: str
+    ) -> bool:
+        cur = self._db.execute(
+            "INSERT OR IGNORE INTO revocations VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (_b(root), _b(leaf) if leaf else ROOT_LEVEL, issuer_id, _b(by), reason, block, ts, _b(tx)),
+        )
+        return cur.rowcount == 1
+
+    def add_replacement(
+        self, old_root: str, old_leaf: str, new_root: str, new_leaf: str, issuer_id: int, by: str, block: int, ts: int, tx: str
+    ) -> bool:
+        cur = self._db.execute(
+            "INSERT OR IGNORE INTO replacements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (_b(old_root), _b(old_leaf), _b(new_root), _b(new_leaf), issuer_id, _b(by), block, ts, _b(tx)),
+        )
+        return cur.rowcount == 1
+
+    # ------------------------------------------------------------------ point reads
+
+    def anchor(self, root: str) -> AnchorRow | None:
+        r = self._db.execute("SELECT * FROM anchors WHERE root = ?", (_b(root),)).fetchone()
+        return _anchor(r) if r else None
+
+    def revocation(self, root: str, leaf: str | None = None) -> RevocationRow | None:
+        """The revocation of a whole batch (``leaf`` None) or of one certificate in it."""
+        r = self._db.execute(
+            "SELECT * FROM revocations WHERE root = ? AND leaf = ?", (_b(root), _b(leaf) if leaf else ROOT_LEVEL)
+        ).fetchone()
+        return _revocation(r) if r else None
+
+    def replacement(self, old_root: str, old_leaf: str) -> ReplacementRow | None:
+        r = self._db.execute(
+            "SELECT * FROM replacements WHERE old_root = ? AND old_leaf = ?", (_b(old_root), _b(old_leaf))
+        ).fetchone()
+        return _replacement(r) if r else None
+
+    def replaced_by(self, new_root: str, new_leaf: str) -> list[ReplacementRow]:
+        """The certificates that name this one as their successor."""
+        rows = self._db.execute(
+            "SELECT * FROM replacements WHERE new_root = ? AND new_leaf = ?", (_b(new_root), _b(new_leaf))
+        )
+        return [_replacement(r) for r in rows]
+
+    def anchors(self, roots: Iterable[str]) -> dict[str, AnchorRow]:
+        """Many anchors at once (reconciliation)."""
+        out: dict[str, AnchorRow] = {}
+        keys = [_b(r) for r in roots]
+        for i in range(0, len(keys), 500):
+            part = keys[i : i + 500]
+            marks = ",".join("?" * len(part))
+            for r in self._db.execute(f"SELECT * FROM anchors WHERE root IN ({marks})", part):
+                row = _anchor(r)
+                out[row.root] = row
+        return out
+
+    # ------------------------------------------------------------------ scans
+
+    def iter_anchors(self, issuer_id: int | None = None, *, since_block: int = -1, since_ts: int = 0) -> Iterator[AnchorRow]:
+        """Anchors in (issuer, time) order; ``since_*`` bound an incremental run's share."""
+        if issuer_id is None:
+            rows = self._db.execute(
+                "SELECT * FROM anchors WHERE block > ? AND ts >= ? ORDER BY issuer_id, ts", (since_block, since_ts)
+            )
+        else:
+            rows = self._db.execute(
+                "SELECT * FROM anchors WHERE issuer_id = ? AND ts >= ? AND block > ? ORDER BY ts",
+                (issuer_id, since_ts, since_block),
+            )
+        for r in rows:
+            yield _anchor(r)
+
+    def iter_revocations(self, *, since_block: int = -1) -> Iterator[RevocationRow]:
+        for r in self._db.execute("SELECT * FROM revocations WHERE block > ? ORDER BY block, ts", (since_block,)):
+            yield _revocation(r)
+
+    def iter_replacements(self, *, since_block: int = -1) -> Iterator[ReplacementRow]:
+        for r in self._db.execute("SELECT * FROM replacements WHERE block > ? ORDER BY block, ts", (since_block,)):
+            yield _replacement(r)
+
+    def first_in(self, table: str, issuer_id: int, ts_from: int, ts_to: int) -> tuple[str, int] | None:
+        """(tx hash, block) of an issuer's first anchor or revocation in ``[ts_from, ts_to)``."""
+        if table not in ("anchors", "revocations"):
+            raise ValueError(table)
+        r = self._db.execute(
+            f"SELECT tx, block FROM {table} WHERE issuer_id = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT 1",
+            (issuer_id, ts_from, ts_to),
+        ).fetchone()
+        return (_h(r[0]), r[1]) if r else None
+
+    def count(self, table: str) -> int:
+        if table not in ("anchors", "revocations", "replacements"):
+            raise ValueError(table)
+        return int(self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])

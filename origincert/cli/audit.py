@@ -1,0 +1,120 @@
+"""``origincert audit``: replay the ledger, check it, reconcile archives, write the report.
+
+Made to run on a schedule: with ``--checkpoint`` each run continues where the last one stopped,
+and the exit code says whether anything at or above ``--fail-on`` was found (3), apart from bad
+input (1) and an unreachable node (2).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from origincert.cli.common import Context, handle_errors
+
+
+class AnomaliesFound(click.ClickException):
+    """The audit ran and found anomalies at or above the chosen severity: exit code 3."""
+
+    exit_code = 3
+
+
+@click.command("audit")
+@click.option("--checkpoint", type=click.Path(file_okay=False), help="Folder keeping the rebuilt state between runs; "
+              "each run continues from it (created on first use).")
+@click.option("--to-block", type=int, help="Audit the ledger as of this block (default: the head when the run starts).")
+@click.option("--archive", "archives", multiple=True, type=click.Path(exists=True, file_okay=False),
+              help="Folder of issued certificate files (*.coo.json) to reconcile with the ledger (repeat).")
+@click.option("--archive-issuer", "archive_issuers", multiple=True, type=int,
+              help="Issuer id whose archive it is (repeat; default: the issuers whose keys signed the files).")
+@click.option("--out", default="audit-report", show_default=True, type=click.Path(file_okay=False),
+              help="Folder for report.json, report.html and the CSV tables.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(["json", "csv", "html"]),
+              help="Report formats (repeat; default all three).")
+@click.option("--explorer-url", help="Link transactions in the HTML report, e.g. https://explorer.example/tx/{tx}.")
+@click.option("--fail-on", type=click.Choice(["info", "warning", "critical"]), default="critical", show_default=True,
+              help="Exit with code 3 when an anomaly of this severity or above is found.")
+@click.option("--no-crosscheck", is_flag=True, help="Skip comparing the rebuilt state with the contracts' views.")
+@click.option("--workers", type=click.IntRange(min=1), help="Processes reading archive files (default: one per CPU).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary; the exit code and report only.")
+@click.pass_obj
+@handle_errors
+def audit(
+    obj: Context,
+    checkpoint: str | None,
+    to_block: int | None,
+    archives: tuple[str, ...],
+    archive_issuers: tuple[int, ...],
+    out: str,
+    formats: tuple[str, ...],
+    explorer_url: str | None,
+    fail_on: str,
+    no_crosscheck: bool,
+    workers: int | None,
+    quiet: bool,
+) -> None:
+    """Replay both registries, rebuild the state, check every rule, reconcile archives and report."""
+    from tqdm import tqdm
+
+    from origincert.audit import AuditOptions, Severity, run_audit
+    from origincert.audit.report import check_explorer_url, write_report
+
+    check_explorer_url(explorer_url)
+    options = AuditOptions(
+        checkpoint=Path(checkpoint) if checkpoint else None,
+        to_block=to_block,
+        archives=tuple(Path(a) for a in archives),
+        archive_issuers=frozenset(archive_issuers) or None,
+        crosscheck=not no_crosscheck,
+        workers=workers,
+    )
+    client = obj.client()
+    bar = tqdm(total=0, unit="block", file=sys.stderr, disable=quiet or not sys.stderr.isatty(), leave=False, desc="replay")
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.update(done - bar.n)
+
+    try:
+        with run_audit(client, options, on_progress=progress) as result:
+            bar.close()
+            written = write_report(result, out, formats=formats or ("json", "csv", "html"), explorer_url=explorer_url)
+            if not quiet:
+                _summary(result, written)
+            threshold = Severity.parse(fail_on)
+            hits = [f for f in result.findings if f.severity >= threshold]
+    finally:
+        bar.close()
+    if hits:
+        raise AnomaliesFound(f"{len(hits)} anomal{'y' if len(hits) == 1 else 'ies'} at or above {fail_on}; see {out}")
+
+
+def _summary(result: Any, written: list[Path]) -> None:
+    s = result.state
+    counts = {label: sum(1 for f in result.findings if f.severity.label == label) for label in ("critical", "warning", "info")}
+    click.echo(
+        f"audited chain {result.manifest.chain_id}, blocks {result.first_block}-{result.last_block}"
+        f"{' (continued from the checkpoint)' if result.resumed else ''}: {result.stats['events']} events in "
+        f"{result.stats['replay_seconds']} s\n"
+        f"  {len(s.issuers)} issuing bodies, {s.anchors} anchors, {s.certificates} certificates, "
+        f"{s.revocations} revocations, {s.replacements} replacements"
+    )
+    for archive, r in result.reconciliations:
+        click.echo(f"  archive {archive}: {r.files} files, {r.anchored} anchored, {r.accounted} of {r.issuer_anchors} anchors accounted for")
+    if not result.findings:
+        click.echo("no anomalies found")
+    else:
+        click.echo(f"anomalies: {counts['critical']} critical, {counts['warning']} warning, {counts['info']} info")
+        for f in sorted(result.findings, key=lambda f: -f.severity)[:10]:
+            where = f" (tx {f.tx_hash})" if f.tx_hash else (f" (block {f.block})" if f.block is not None else "")
+            click.echo(f"  [{f.severity.label}] {f.code}: {f.message}{where}")
+        if len(result.findings) > 10:
+            click.echo(f"  … {len(result.findings) - 10} more in the report")
+    click.echo("report: " + ", ".join(str(p) for p in written))
+
+
+def register(group: click.Group) -> None:
+    group.add_command(audit)
