@@ -73,7 +73,7 @@ def full() -> dict[str, Any]:
 # embedded certificates
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(
     seed=st.integers(0, 2**32),
     items=st.integers(1, 5),
