@@ -79,6 +79,28 @@ FLAG_LABELS = {
     "partial_cumulation": "Partial cumulation",
 }
 
+FORM_NAMES = {
+    "ICC_CO": "ICC certificate of origin",
+    "EUR1": "EUR.1",
+    "EUR_MED": "EUR-MED",
+    "FORM_A": "Form A",
+    "FORM_D": "Form D",
+    "FORM_E": "Form E",
+    "RCEP": "RCEP",
+    "FORM_AK": "Form AK",
+    "FORM_AJ": "Form AJ",
+    "FORM_AI": "Form AI",
+    "AANZ": "AANZFTA",
+    "FORM_AHK": "Form AHK",
+}
+
+# Codes shown in words; the code itself is what was signed, so an unknown code is shown as it is.
+_DISPLAY = {
+    "form": FORM_NAMES,
+    "kind": {"non_preferential": "Non-preferential", "preferential": "Preferential"},
+    "transport.mode": {"sea": "Sea", "air": "Air", "road": "Road", "rail": "Rail", "multimodal": "Multimodal"},
+}
+
 PRODUCER_STATEMENTS = {
     "SAME": "Same as exporter",
     "UNKNOWN": "Unknown",
@@ -144,6 +166,11 @@ class CertificateView:
     raw: str | None = None  # set when the document could not be laid out at all
 
 
+def _within(path: str, ancestor: str) -> bool:
+    """``path`` is ``ancestor`` or lies inside it (``goods[0].hs_code`` is within ``goods[0]``)."""
+    return path == ancestor or path.startswith(f"{ancestor}.") or path.startswith(f"{ancestor}[")
+
+
 class _Reader:
     """Reads leaves by path and remembers which ones the layout used."""
 
@@ -154,14 +181,16 @@ class _Reader:
         self.used: set[str] = set()
 
     def _under(self, paths: Iterable[str], path: str) -> list[str]:
-        return [p for p in paths if p == path or p.startswith(f"{path}.") or p.startswith(f"{path}[")]
+        return [p for p in paths if _within(p, path)]
 
     def cell(self, path: str) -> Cell:
-        flagged = bool(self._under(self.flagged, path))
+        # a check may name the field itself, something inside it, or a whole object around it
+        flagged = any(_within(f, path) or _within(path, f) for f in self.flagged)
         if path in self.leaves:
             self.used.add(path)
             value = self.leaves[path]
             text = ("Yes" if value else "No") if isinstance(value, bool) else str(value)
+            text = _DISPLAY.get(path, {}).get(text, text)
             return Cell(path, "shown", text, flagged)
         hidden = self._under(self.withheld, path)
         if hidden:
@@ -185,6 +214,10 @@ class _Reader:
                 except ValueError:
                     continue
         return highest + 1
+
+
+def _worth_showing(cells: tuple[Cell, ...]) -> bool:
+    return any(c.state != "absent" or c.flagged for c in cells)
 
 
 def _party(r: _Reader, number: str, title: str, path: str, *, country_label: str = "Country") -> Box:
@@ -247,14 +280,18 @@ def certificate_view(document: Mapping[str, Any], withheld: Iterable[str] = (), 
     r = _Reader(leaves, withheld, flagged)
     form = leaves.get("form")
     title = FORM_TITLES.get(form, "Certificate of origin") if isinstance(form, str) else "Certificate of origin"
-    header = (
-        ("Certificate number", r.cells("number")),
-        ("Form", r.cells("form")),
-        ("Kind", r.cells("kind")),
-        ("Agreement", r.cells("agreement")),
-        ("Issued", r.cells("issue_date", "issue_place")),
-        ("Valid until", r.cells("valid_until")),
-        ("Importing country", r.cells("importing_country")),
+    header = tuple(
+        (label, cells)
+        for label, cells in (
+            ("Certificate number", r.cells("number")),
+            ("Form", r.cells("form")),
+            ("Kind", r.cells("kind")),
+            ("Agreement", r.cells("agreement")),
+            ("Issued", r.cells("issue_date", "issue_place")),
+            ("Valid until", r.cells("valid_until")),
+            ("Importing country", r.cells("importing_country")),
+        )
+        if _worth_showing(cells)
     )
     r.used.add("schema")  # the schema id is the file's format, not a field for officers
     boxes = (
@@ -292,10 +329,13 @@ def certificate_view(document: Mapping[str, Any], withheld: Iterable[str] = (), 
             ),
         ),
     )
-    goods = tuple(
+    rows = [
         tuple(r.cells(*(f"goods[{i}].{p}" for p in paths)) for _, paths in _GOODS_COLUMNS)
         for i in range(r.count("goods"))
-    )
+    ]
+    # a column empty on every item (no FOB value on a chamber certificate) is left out
+    keep = [j for j in range(len(_GOODS_COLUMNS)) if any(_worth_showing(row[j]) for row in rows)]
+    goods = tuple(tuple(row[j] for j in keep) for row in rows)
     flags = tuple(
         (label, cell)
         for key, label in FLAG_LABELS.items()
@@ -313,7 +353,7 @@ def certificate_view(document: Mapping[str, Any], withheld: Iterable[str] = (), 
         title=title,
         header=header,
         boxes=boxes,
-        goods_columns=tuple(label for label, _ in _GOODS_COLUMNS),
+        goods_columns=tuple(_GOODS_COLUMNS[j][0] for j in keep),
         goods=goods,
         flags=flags,
         references=references,

@@ -38,7 +38,7 @@ def _actor() -> Actor:
     return Actor(name=officer.username, office_code=officer.office.code, officer_id=officer.id)
 
 
-def _page(status: int = 200, *, error: str | None = None, tab: str = "file", **forms: object) -> tuple[str, int]:
+def _page(status: int = 200, *, error: str | None = None, tab: str | None = None, **forms: object) -> tuple[str, int]:
     context = {"upload": UploadForm(), "qr": QrForm(), "number_form": NumberForm(), **forms}
     return render_template("verify.html", error=error, tab=tab, **context), status
 
@@ -63,10 +63,10 @@ def index() -> Page:
 def upload() -> Page:
     form = UploadForm()
     if not form.validate_on_submit():
-        return _page(400, error=_first_error(form) or "Choose a file first.", upload=form)
+        return _page(400, error=_first_error(form) or "Choose a file first.", tab="file", upload=form)
     raw = form.file.data.read()
     if not raw:
-        return _page(400, error="The file is empty.", upload=form)
+        return _page(400, error="The file is empty.", tab="file", upload=form)
     kind = sniff(raw)
     if kind is Kind.CERTIFICATE:
         return _finish(verifier().verify_bytes(raw), "file", raw)
@@ -80,11 +80,13 @@ def upload() -> Page:
         return _page(
             415,
             error="This is a PDF. Verify the certificate's .json file, or scan the QR code printed on the PDF.",
+            tab="file",
             upload=form,
         )
     return _page(
         415,
         error="This is neither a certificate file (.json) nor a picture of a QR code (PNG, JPEG, GIF, WebP, BMP).",
+        tab="file",
         upload=form,
     )
 
