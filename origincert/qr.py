@@ -39,11 +39,12 @@ from typing import Any
 
 import base45
 import segno
-from eth_utils import keccak, to_checksum_address
+from eth_utils import to_checksum_address
 
 from origincert import fields
 from origincert.document import load_json
 from origincert.errors import DocumentError
+from origincert.merkle import leaf_hash
 from origincert.redact import ISSUED_FORMAT, reveal_commitment
 
 __all__ = [
@@ -209,7 +210,7 @@ def _embedded_bytes(document: dict[str, Any], proof: dict[str, Any]) -> bytes:
             code="qr_proof_inconsistent",
         )
     target = _hex(proof, "target_hash", 32)
-    if target != disclosure.commitment.target_hash or _hex(proof, "leaf", 32) != _leaf(target):
+    if target != disclosure.commitment.target_hash or _hex(proof, "leaf", 32) != leaf_hash(target):
         raise DocumentError(
             "the proof's target hash or leaf does not match the document",
             code="qr_proof_inconsistent",
@@ -318,10 +319,6 @@ def _int(proof: dict[str, Any], key: str, low: int, high: int) -> int:
     return value
 
 
-def _leaf(target: bytes) -> bytes:
-    return keccak(keccak(target))
-
-
 def _check_url(url: Any, code: str) -> str:
     if not isinstance(url, str) or len(url) > MAX_PORTAL_URL or _URL.fullmatch(url) is None:
         raise DocumentError(
@@ -386,7 +383,7 @@ def _decode_embedded(r: _Reader) -> EmbeddedCertificate:
         "seed": _hx(seed),
         "field_hashes": {path: _hx(h) for path, h in commitment.field_hashes.items()},
         "target_hash": _hx(target),
-        "leaf": _hx(_leaf(target)),
+        "leaf": _hx(leaf_hash(target)),
         "merkle_proof": [_hx(h) for h in merkle_proof],
         "root": _hx(root),
         "leaf_index": leaf_index,
@@ -396,8 +393,9 @@ def _decode_embedded(r: _Reader) -> EmbeddedCertificate:
         "chain_id": chain_id,
         "registry": to_checksum_address(registry),
     }
-    if tx_hash is not None:
-        proof["tx_hash"] = _hx(tx_hash)
+    proof["tx_hash"] = (
+        None if tx_hash is None else _hx(tx_hash)
+    )  # the issuer writes null until known
     return EmbeddedCertificate({"format": ISSUED_FORMAT, "document": document, "proof": proof})
 
 

@@ -48,8 +48,9 @@ def make_issued(
         "chain_id": 31337,
         "registry": to_checksum_address(rng.randbytes(20)),
     }
-    if tx:
-        proof["tx_hash"] = "0x" + rng.randbytes(32).hex()
+    proof["tx_hash"] = (
+        "0x" + rng.randbytes(32).hex() if tx else None
+    )  # null until the receipt is in
     return {"format": "urn:origincert:issued:1", "document": doc, "proof": proof}
 
 
@@ -95,6 +96,31 @@ def test_typical_certificates_embed_and_decode_to_the_same_file(
     assert decoded.issued == issued  # seed-derived hashes, target and leaf rebuilt exactly
     assert decoded.number == issued["document"]["number"]
     assert qr.qr_version(text) <= 33
+
+
+@pytest.mark.parametrize("tx_hash", [None, "0x" + "ab" * 32])
+def test_files_written_by_the_issuer_decode_to_the_same_file(tx_hash: str | None) -> None:
+    from origincert.issuer.pipeline import Anchoring, build_tree, issued_file, prepare_certificate
+
+    rng = random.Random(13)
+    certs = [
+        prepare_certificate(sample_certificate(rng, items=n), i) for i, n in enumerate((1, 3, 5))
+    ]
+    tree = build_tree([c.leaf for c in certs])
+    anchoring = Anchoring(
+        root=tree.root,
+        batch_size=len(certs),
+        signature=rng.randbytes(65),
+        signer=to_checksum_address(rng.randbytes(20)),
+        chain_id=2025,
+        registry=to_checksum_address(rng.randbytes(20)),
+        tx_hash=tx_hash,
+    )
+    for cert in certs:
+        issued = issued_file(cert, tree.proof(cert.leaf_index), anchoring)
+        decoded = qr.decode_payload(qr.encode_payload(issued))
+        assert isinstance(decoded, qr.EmbeddedCertificate)
+        assert decoded.issued == issued
 
 
 def test_the_payload_carries_no_salt_hash_or_leaf(full: dict[str, Any]) -> None:
