@@ -7,7 +7,7 @@ from origincert.governance import IssuerStatus, Standing
 from origincert.verdict import Check
 from origincert.verifier.facts import LedgerFacts
 from origincert.verifier.policy import Context, Policy
-from origincert.verifier.subject import IssuedFile
+from origincert.verifier.subject import IssuedFile, Reference
 from origincert.verifier.text import STANDING_WORDS, describe_issuer, revocation_reason, safe, when
 
 __all__ = ["AnchoredCheck", "IssuerAccreditedCheck", "IssuerKnownCheck", "NotReplacedCheck", "NotRevokedCheck"]
@@ -31,6 +31,10 @@ class AnchoredCheck(Policy):
         if a is None:
             return self.fail("not_anchored", "The ledger has no record of this certificate: it was never anchored.")
         s = ctx.subject
+        if isinstance(s, Reference) and a.leaf_count == 1 and s.leaf != s.root:
+            return self.fail(
+                "not_in_batch", "The ledger's record is of another certificate: the reference's fingerprint does not match it."
+            )
         if isinstance(s, IssuedFile) and a.leaf_count != s.batch_size:
             return self.fail(
                 "batch_size_mismatch",

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from origincert.fields import is_path
+
 __all__ = ["FORMAT_ID", "FormatProblem", "IssuedFile", "Reference", "Subject", "parse_issued"]
 
 FORMAT_ID = "urn:origincert:issued:1"
@@ -171,6 +173,9 @@ def _hex_map(proof: dict[str, Any], key: str, size: int) -> dict[str, bytes]:
     value = proof.get(key)
     if not isinstance(value, dict) or len(value) > MAX_FIELDS:
         raise FormatProblem("format_invalid", f"The proof's {key} must be an object of field paths.")
+    bad = next((path for path in value if not is_path(path)), None)
+    if bad is not None:
+        raise FormatProblem("format_invalid", f"The proof's {key} names {_name(bad)}, which is not a field path.")
     return {path: _hex_value(h, f"{key} entry {_name(path)}", size) for path, h in value.items()}
 
 
