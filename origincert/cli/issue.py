@@ -1,0 +1,223 @@
+"""``origincert issue``, ``revoke`` and ``replace``: a chamber's daily work, thin over ``origincert.issuer``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from origincert.cli.common import Context, handle_errors, key_options
+from origincert.issuer import DEFAULT_JOURNAL, REVOCATION_REASONS, IssueResult, Journal, workflows
+from origincert.issuer.pipeline import FILE_SUFFIX, default_workers
+
+DEFAULT_OUT = "issued"
+POOL_THRESHOLD = 1000  # below this many documents a process pool costs more than it saves
+
+_journal_option = click.option(
+    "--journal",
+    "journal_location",
+    default=DEFAULT_JOURNAL,
+    show_default=True,
+    envvar="ORIGINCERT_JOURNAL",
+    help="The issuing body's journal: a path (SQLite) or an SQLAlchemy URL.",
+)
+_out_option = click.option(
+    "--out",
+    "out_dir",
+    default=DEFAULT_OUT,
+    show_default=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for the issued certificate files.",
+)
+
+
+def _relayer_options(fn: Any) -> Any:
+    for option in reversed(
+        [
+            click.option("--relayer-key", type=click.Path(dir_okay=False), help="Keystore of an account that sends the transaction instead."),
+            click.option("--relayer-password-file", type=click.Path(dir_okay=False), help="File holding the relayer keystore password."),
+            click.option(
+                "--relayer-password-env",
+                default="ORIGINCERT_RELAYER_PASSWORD",
+                show_default=True,
+                help="Environment variable holding the relayer keystore password.",
+            ),
+        ]
+    ):
+        fn = option(fn)
+    return fn
+
+
+def _relayer(key: str | None, password_file: str | None, password_env: str) -> Any:
+    if key is None:
+        return None
+    from origincert.keys import load_signer, read_password
+
+    return load_signer(key, read_password(prompt=True, file=password_file, env=password_env))
+
+
+def _documents(paths: tuple[Path, ...]) -> list[Path]:
+    """Files as given; a folder gives its ``*.json`` files (not issued ``*.coo.json`` ones), sorted."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out += sorted(f for f in p.iterdir() if f.suffix == ".json" and not f.name.endswith(FILE_SUFFIX) and f.is_file())
+        else:
+            out.append(p)
+    return out
+
+
+@contextmanager
+def _bars() -> Iterator[workflows.Progress]:
+    """A tqdm bar per stage (on a terminal only)."""
+    bars: dict[str, tqdm[Any]] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        bar = bars.get(stage)
+        if bar is None:
+            label = {"prepare": "validate + hash", "files": "write files"}.get(stage, stage)
+            bar = bars[stage] = tqdm(total=total, desc=label, unit="cert", disable=None, leave=False)
+        bar.update(done - bar.n)
+
+    try:
+        yield progress
+    finally:
+        for bar in bars.values():
+            bar.close()
+
+
+def _summary(r: IssueResult, *, resumed: bool = False) -> str:
+    noun = "certificate" if r.leaf_count == 1 else "certificates"
+    what = "recorded (found anchored on the ledger)" if r.found_on_ledger else ("finished" if resumed else "issued")
+    gas = f", gas {r.gas_used:,}" if r.gas_used is not None else ""
+    lines = [
+        f"{what} {r.leaf_count:,} {noun} in batch #{r.batch_id}"
+        + (f" ({r.numbers[0]})" if r.leaf_count == 1 else f" ({r.numbers[0]} .. {r.numbers[-1]})"),
+        f"  root        {r.root}",
+        f"  transaction {r.tx_hash} (block {r.block_number}{gas})",
+    ]
+    if r.out_dir is not None:
+        lines.append(f"  files in    {r.out_dir}")
+    return "\n".join(lines)
+
+
+@click.command("issue")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@_journal_option
+@_out_option
+@click.option("--batch/--single", "as_batch", default=True, show_default=True,
+              help="Anchor all documents in one transaction, or each on its own.")  # fmt: skip
+@_relayer_options
+@click.option("--resume", is_flag=True, help="Finish whatever an interrupted run left in the journal.")
+@click.option("--workers", type=click.IntRange(1, 64), help="Processes for hashing (default: one per core for large batches).")
+@click.pass_obj
+@handle_errors
+@key_options
+def issue(
+    obj: Context,
+    signer: Any,
+    paths: tuple[Path, ...],
+    journal_location: str,
+    out_dir: Path,
+    as_batch: bool,
+    relayer_key: str | None,
+    relayer_password_file: str | None,
+    relayer_password_env: str,
+    resume: bool,
+    workers: int | None,
+) -> None:
+    """Issue the certificate documents in FILE|DIR ... and anchor them on the ledger.
+
+    Every certificate is journaled before it is signed; after a crash, `--resume` finishes the
+    work without anchoring anything twice.
+    """
+    if resume == bool(paths):
+        raise click.UsageError("give either certificate files or folders to issue, or --resume")
+    relayer = _relayer(relayer_key, relayer_password_file, relayer_password_env)
+    client = obj.client()
+    with Journal.open(journal_location) as journal, _bars() as progress:
+        if resume:
+            report = workflows.resume(client, signer, journal, relayer=relayer, progress=progress)
+            for r in report.batches:
+                click.echo(_summary(r, resumed=True))
+            for a in report.actions:
+                click.echo(f"{a.kind.value} of {a.number} recorded on the ledger (transaction {a.tx_hash})")
+            if not report.batches and not report.actions:
+                click.echo("nothing to resume: every batch in the journal is anchored and written")
+            return
+        sources = _documents(paths)
+        if not sources:
+            raise click.UsageError("no certificate documents (*.json) found in the given folders")
+        labels = [str(p) for p in sources]
+        if as_batch:
+            n_workers = workers or (default_workers() if len(sources) >= POOL_THRESHOLD else 1)
+            result = workflows.issue_batch(
+                client, signer, sources, journal=journal, out_dir=out_dir, relayer=relayer, labels=labels,
+                workers=n_workers, progress=progress,
+            )  # fmt: skip
+            click.echo(_summary(result))
+        else:
+            for result in workflows.issue_each(
+                client, signer, sources, journal=journal, out_dir=out_dir, relayer=relayer, labels=labels
+            ):
+                click.echo(_summary(result))
+
+
+@click.command("revoke")
+@click.argument("number")
+@click.option(
+    "--reason",
+    required=True,
+    help="Reason code: " + ", ".join(f"{n} ({c})" for n, c in REVOCATION_REASONS.items()) + ", or a number 1..255.",
+)
+@_journal_option
+@click.pass_obj
+@handle_errors
+@key_options
+def revoke(obj: Context, signer: Any, number: str, reason: str, journal_location: str) -> None:
+    """Revoke certificate NUMBER (a leaf of its batch, or the whole batch of one)."""
+    with Journal.open(journal_location) as journal:
+        a = workflows.revoke(obj.client(), signer, journal, number, reason)
+    click.echo(f"revoked {a.number} (reason {a.reason})\n  transaction {a.tx_hash} (block {a.block_number}, gas {a.gas_used})")
+
+
+@click.command("replace")
+@click.argument("old_number")
+@click.argument("new_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--reason", help="Why it is replaced (fills the new document's `replaces` when it has none).")
+@_journal_option
+@_out_option
+@_relayer_options
+@click.pass_obj
+@handle_errors
+@key_options
+def replace(
+    obj: Context,
+    signer: Any,
+    old_number: str,
+    new_file: Path,
+    reason: str | None,
+    journal_location: str,
+    out_dir: Path,
+    relayer_key: str | None,
+    relayer_password_file: str | None,
+    relayer_password_env: str,
+) -> None:
+    """Issue NEW_FILE as the replacement of certificate OLD_NUMBER and link them on the ledger."""
+    relayer = _relayer(relayer_key, relayer_password_file, relayer_password_env)
+    with Journal.open(journal_location) as journal:
+        issued, action = workflows.replace(
+            obj.client(), signer, journal, old_number, new_file, out_dir=out_dir, reason=reason, relayer=relayer
+        )
+    click.echo(_summary(issued))
+    click.echo(f"{old_number} replaced by {issued.numbers[0]}\n  transaction {action.tx_hash} (block {action.block_number}, gas {action.gas_used})")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(issue)
+    group.add_command(revoke)
+    group.add_command(replace)

@@ -1,0 +1,113 @@
+"""What the issuing workflows ask of the CertificateRegistry, and how they send to it.
+
+Reads go through ``ChainClient.call``/``guard`` so a dead node is ``ChainUnavailable`` and a
+refusal is ``ContractRevert``. ``RecordingSigner`` lets the journal write a transaction's hash
+before the transaction leaves this process, so that after a crash ``resume`` knows what to look
+for on the ledger instead of sending blindly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from eth_account.datastructures import SignedTransaction
+from web3 import Web3
+
+from origincert.chain import ChainClient, TransactionSigner
+from origincert.governance import Standing
+
+__all__ = [
+    "LeafStatus",
+    "LedgerAnchor",
+    "LedgerEvent",
+    "RecordingSigner",
+    "anchor_of",
+    "certificate_status",
+    "find_event",
+    "standing_of",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerAnchor:
+    issuer_id: int
+    leaf_count: int
+    anchored_at: int
+    anchored_block: int
+    revoked_at: int
+    revocation_reason: int
+
+
+@dataclass(frozen=True, slots=True)
+class LeafStatus:
+    anchor: LedgerAnchor | None
+    leaf_revoked_at: int
+    replaced_at: int
+    replaced_by_root: bytes
+    replaced_by_leaf: bytes
+
+    @property
+    def revoked(self) -> bool:
+        return self.leaf_revoked_at != 0 or (self.anchor is not None and self.anchor.revoked_at != 0)
+
+    @property
+    def replaced(self) -> bool:
+        return self.replaced_at != 0
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEvent:
+    tx_hash: str
+    block_number: int
+
+
+def _anchor(raw: Any) -> LedgerAnchor | None:
+    a = LedgerAnchor(*(int(v) for v in raw))
+    return a if a.anchored_at != 0 else None
+
+
+def standing_of(client: ChainClient, address: str) -> tuple[int, Standing]:
+    """The issuing body of a key and whether it may anchor now (``IssuerRegistry.standingOf``)."""
+    issuer_id, standing = client.call(client.issuers.functions.standingOf(Web3.to_checksum_address(address)))
+    return int(issuer_id), Standing(standing)
+
+
+def anchor_of(client: ChainClient, root: bytes) -> LedgerAnchor | None:
+    """The ledger's record of a batch root, or None when it was never anchored."""
+    return _anchor(client.call(client.certificates.functions.anchorOf(root)))
+
+
+def certificate_status(client: ChainClient, root: bytes, leaf: bytes) -> LeafStatus:
+    s = client.call(client.certificates.functions.certificateStatus(root, leaf))
+    return LeafStatus(_anchor(s[0]), int(s[1]), int(s[3]), bytes(s[4]), bytes(s[5]))
+
+
+def find_event(
+    client: ChainClient, event: str, filters: dict[str, Any], *, from_block: int, to_block: int | str = "latest"
+) -> LedgerEvent | None:
+    """The first ``event`` of the CertificateRegistry matching ``filters`` (indexed arguments)."""
+    getter = getattr(client.certificates.events, event)()
+    logs = client.guard(lambda: list(getter.get_logs(argument_filters=filters, from_block=from_block, to_block=to_block)))
+    if not logs:
+        return None
+    first = logs[0]
+    return LedgerEvent("0x" + bytes(first["transactionHash"]).hex(), int(first["blockNumber"]))
+
+
+class RecordingSigner:
+    """A transaction signer that reports each signed transaction's hash before it is sent."""
+
+    def __init__(self, inner: TransactionSigner, on_signed: Callable[[str], None]) -> None:
+        self._inner = inner
+        self._on_signed = on_signed
+
+    @property
+    def address(self) -> str:
+        return self._inner.address
+
+    def sign_transaction(self, transaction_dict: dict[str, Any]) -> SignedTransaction:
+        signed = self._inner.sign_transaction(transaction_dict)
+        self._on_signed("0x" + bytes(signed.hash).hex())
+        return signed

@@ -1,0 +1,250 @@
+"""The pure core of issuing: documents -> commitments -> tree -> issued files (docs/FORMAT.md).
+
+No chain and no journal here. ``prepare_certificate`` validates one document (``parse_certificate``),
+canonicalises it, salts and hashes its fields with a fresh seed and computes its leaf;
+``prepare_many`` does it for a batch, on a process pool when asked (the hashing is the only
+CPU-heavy stage of issuing), and reports every invalid document rather than the first.
+``issued_file_text`` assembles a certificate file from the prepared pieces and the batch's proof.
+
+The issued file is assembled from JSON text already made once (the canonical document and the
+field hashes, which the journal also stores verbatim), so a batch of 10,000 costs no second
+serialisation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from origincert.document import load_json, parse_certificate
+from origincert.errors import DocumentError, OriginCertError
+from origincert.fields import commit, new_seed
+from origincert.merkle import MerkleTree, leaf_hash
+
+__all__ = [
+    "ISSUED_FORMAT",
+    "Anchoring",
+    "DocumentSource",
+    "PreparedCertificate",
+    "build_tree",
+    "issued_file",
+    "issued_file_text",
+    "prepare_certificate",
+    "prepare_many",
+    "safe_file_name",
+]
+
+ISSUED_FORMAT = "urn:origincert:issued:1"
+FILE_SUFFIX = ".coo.json"
+_SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}\Z")
+_UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
+CHUNK = 250  # documents per pool task: big enough to amortise pickling, small enough to stream
+
+# A document to issue: a dict, or a path to a JSON file (read where it is prepared, so a process
+# pool reads files itself instead of receiving pickled dicts).
+DocumentSource = Mapping[str, Any] | Path
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedCertificate:
+    """One certificate ready to be journaled and anchored: everything but the batch proof."""
+
+    number: str
+    leaf_index: int
+    document_json: str  # canonical document, compact JSON, as it goes into the issued file
+    seed: bytes  # the secret every salt derives from (docs/FORMAT.md)
+    field_hashes_json: str  # {"path": "0x.."}, as it goes into the issued file
+    target_hash: bytes
+    leaf: bytes
+    file_name: str
+
+    @property
+    def document(self) -> dict[str, Any]:
+        return json.loads(self.document_json)  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True, slots=True)
+class Anchoring:
+    """What every certificate of one anchored batch shares in its proof."""
+
+    root: bytes
+    batch_size: int
+    signature: bytes  # 65 bytes r || s || v
+    signer: str  # checksum address of the issuing key
+    chain_id: int
+    registry: str  # checksum address of the CertificateRegistry
+    tx_hash: str | None
+
+
+def safe_file_name(number: str) -> str:
+    """``<number>.coo.json``; a number that is not a safe file name gets its unsafe characters
+    replaced and a short hash of the number appended, so two numbers never share a file."""
+    if _SAFE.match(number) and ".." not in number:
+        return number + FILE_SUFFIX
+    stem = _UNSAFE_CHARS.sub("_", number).strip("._-")[:80] or "certificate"
+    digest = hashlib.sha256(number.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{stem}-{digest}{FILE_SUFFIX}"
+
+
+def _hex(data: bytes) -> str:
+    return "0x" + data.hex()
+
+
+def _load(source: DocumentSource) -> Mapping[str, Any]:
+    if isinstance(source, Path):
+        try:
+            raw = source.read_bytes()
+        except OSError as exc:
+            raise DocumentError(f"cannot read {source}: {exc.strerror or exc}", code="document_unreadable") from exc
+        return load_json(raw)
+    return source
+
+
+def prepare_certificate(
+    source: DocumentSource, leaf_index: int, *, economy: str | None = None, seed: bytes | None = None
+) -> PreparedCertificate:
+    """Validate, canonicalise, salt and hash one document.
+
+    ``economy``: the issuing body's economy on the ledger; a document naming another
+    (``issuing_body.economy``) is refused, since every verifier would reject it.
+    Raises DocumentError naming every problem.
+    """
+    cert = parse_certificate(dict(_load(source)))
+    if economy is not None and cert.issuing_body.economy != economy:
+        raise DocumentError(
+            f"certificate {cert.number} names an issuing body of {cert.issuing_body.economy}, "
+            f"but the signing key belongs to an issuing body of {economy}",
+            problems=[("issuing_body.economy", f"must be {economy}, the economy of the issuing body that signs")],
+            code="issuing_body_mismatch",
+        )
+    canonical = cert.to_json()
+    seed = new_seed() if seed is None else seed
+    commitment = commit(canonical, seed)
+    # Paths from flatten() are snake_case names, dots and [i]: no JSON escaping needed.
+    hashes = ",".join(f'"{path}":"0x{h.hex()}"' for path, h in commitment.field_hashes.items())
+    return PreparedCertificate(
+        number=cert.number,
+        leaf_index=leaf_index,
+        document_json=json.dumps(canonical, ensure_ascii=False, separators=(",", ":")),
+        seed=seed,
+        field_hashes_json="{" + hashes + "}",
+        target_hash=commitment.target_hash,
+        leaf=leaf_hash(commitment.target_hash),
+        file_name=safe_file_name(cert.number),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Invalid:
+    """Why one document of a batch cannot be issued (plain data: it crosses the process pool)."""
+
+    label: str
+    code: str
+    message: str
+    problems: tuple[tuple[str, str], ...]
+
+
+def _prepare_chunk(
+    start: int, sources: Sequence[DocumentSource], labels: Sequence[str], economy: str | None
+) -> list[PreparedCertificate | _Invalid]:
+    out: list[PreparedCertificate | _Invalid] = []
+    for i, (source, label) in enumerate(zip(sources, labels)):
+        try:
+            out.append(prepare_certificate(source, start + i, economy=economy))
+        except OriginCertError as exc:
+            problems = tuple(exc.problems) if isinstance(exc, DocumentError) else ()
+            out.append(_Invalid(label, exc.code, str(exc), problems))
+    return out
+
+
+def prepare_many(
+    sources: Sequence[DocumentSource],
+    *,
+    economy: str | None = None,
+    labels: Sequence[str] | None = None,
+    workers: int = 1,
+    on_progress: Callable[[int], None] | None = None,
+) -> Iterator[list[PreparedCertificate]]:
+    """Prepare a batch in leaf order, yielding chunks as they are ready (so the journal can write
+    while the pool hashes). After the last chunk, raises DocumentError listing every invalid
+    document (labelled by ``labels``, default the position) if there was any.
+    """
+    labels = list(labels) if labels is not None else [f"document {i + 1}" for i in range(len(sources))]
+    spans = [(s, min(s + CHUNK, len(sources))) for s in range(0, len(sources), CHUNK)]
+    invalid: list[_Invalid] = []
+
+    def take(results: Iterable[list[PreparedCertificate | _Invalid]]) -> Iterator[list[PreparedCertificate]]:
+        for chunk in results:
+            good = [r for r in chunk if isinstance(r, PreparedCertificate)]
+            invalid.extend(r for r in chunk if isinstance(r, _Invalid))
+            if on_progress is not None:
+                on_progress(len(chunk))
+            yield good
+
+    if workers <= 1 or len(spans) <= 1:
+        yield from take(_prepare_chunk(s, sources[s:e], labels[s:e], economy) for s, e in spans)
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = [pool.submit(_prepare_chunk, s, list(sources[s:e]), labels[s:e], economy) for s, e in spans]
+            try:
+                yield from take(f.result() for f in futures)
+            finally:
+                for f in futures:
+                    f.cancel()
+    if invalid:
+        raise _combined(invalid, len(sources))
+
+
+def _combined(invalid: list[_Invalid], total: int) -> DocumentError:
+    if len(invalid) == 1 and total == 1:
+        only = invalid[0]
+        return DocumentError(only.message, problems=list(only.problems), code=only.code)
+    shown = "; ".join(f"{i.label}: {i.message}" for i in invalid[:3])
+    more = f"; and {len(invalid) - 3} more" if len(invalid) > 3 else ""
+    problems = [
+        (f"{i.label}: {path}" if path else i.label, message)
+        for i in invalid
+        for path, message in (i.problems or (("", i.message),))
+    ]
+    return DocumentError(
+        f"{len(invalid)} of {total} documents cannot be issued (nothing was issued): {shown}{more}",
+        problems=problems,
+        code=invalid[0].code,
+    )
+
+
+def build_tree(leaves: Sequence[bytes]) -> MerkleTree:
+    """The batch tree (a single certificate is a batch of one: its root is its leaf)."""
+    return MerkleTree.build(leaves)
+
+
+def issued_file_text(cert: PreparedCertificate, merkle_proof: Sequence[bytes], anchoring: Anchoring) -> str:
+    """The issued certificate file (full copy) as compact JSON text, per docs/FORMAT.md."""
+    proof_list = ",".join(f'"0x{p.hex()}"' for p in merkle_proof)
+    tx = f'"{anchoring.tx_hash}"' if anchoring.tx_hash is not None else "null"
+    return (
+        f'{{"format":"{ISSUED_FORMAT}","document":{cert.document_json},"proof":{{'
+        f'"seed":"{_hex(cert.seed)}","field_hashes":{cert.field_hashes_json},'
+        f'"target_hash":"{_hex(cert.target_hash)}","leaf":"{_hex(cert.leaf)}",'
+        f'"merkle_proof":[{proof_list}],"root":"{_hex(anchoring.root)}",'
+        f'"leaf_index":{cert.leaf_index},"batch_size":{anchoring.batch_size},'
+        f'"signature":"{_hex(anchoring.signature)}","signer":"{anchoring.signer}",'
+        f'"chain_id":{anchoring.chain_id},"registry":"{anchoring.registry}","tx_hash":{tx}}}}}\n'
+    )
+
+
+def issued_file(cert: PreparedCertificate, merkle_proof: Sequence[bytes], anchoring: Anchoring) -> dict[str, Any]:
+    """The issued certificate file as a dict (the parse of :func:`issued_file_text`)."""
+    return json.loads(issued_file_text(cert, merkle_proof, anchoring))  # type: ignore[no-any-return]
+
+
+def default_workers() -> int:
+    """A process per core for the hashing stage, when there are several cores."""
+    return max(1, min(4, os.cpu_count() or 1))

@@ -1,0 +1,684 @@
+"""Issue, resume, revoke and replace: every step is journaled before it acts on the ledger.
+
+Issuing a batch: check the key's standing (refuse before anything is recorded) -> validate and
+hash every document, recording them all as ``prepared`` in one journal transaction -> build the
+tree and sign its root (``signed``) -> send ``anchor`` with the transaction hash journaled just
+before it leaves (``submitted``) -> journal the receipt (``anchored``) -> write the files.
+
+``resume`` picks up every batch and action the journal holds unfinished. For a batch already
+signed or submitted it asks the ledger first (``anchorOf(root)``, then the ``Anchored`` event for
+its transaction); only a root the ledger does not know is sent again, so no certificate is ever
+anchored twice or reported anchored when it is not.
+
+``ORIGINCERT_TEST_CRASH_AT=<point>`` makes the process SIGKILL itself at that point (see
+:data:`CRASH_POINTS`): the crash tests use it to stop a real run between two journal steps.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from web3 import Web3
+
+from origincert.chain import ChainClient, TransactionSigner
+from origincert.document import load_json
+from origincert.errors import ChainError, ChainUnavailable, ContractRevert, JournalError
+from origincert.governance import Standing, issuer_info
+from origincert.issuer.errors import IssuingError, NotAccredited
+from origincert.issuer.files import check_free, write_atomically
+from origincert.issuer.journal import (
+    ActionKind,
+    ActionRecord,
+    BatchRecord,
+    BatchState,
+    Journal,
+)
+from origincert.issuer.ledger import (
+    LedgerEvent,
+    RecordingSigner,
+    anchor_of,
+    certificate_status,
+    find_event,
+    standing_of,
+)
+from origincert.issuer.pipeline import (
+    Anchoring,
+    DocumentSource,
+    PreparedCertificate,
+    build_tree,
+    issued_file,
+    issued_file_text,
+    prepare_many,
+)
+from origincert.issuer.reasons import parse_reason
+from origincert.merkle import MerkleTree
+from origincert.signing import Signature, Signer, sign_anchor
+
+__all__ = [
+    "CRASH_ENV",
+    "CRASH_POINTS",
+    "ActionResult",
+    "IssueResult",
+    "Progress",
+    "ResumeReport",
+    "issue_batch",
+    "issue_documents",
+    "issue_each",
+    "replace",
+    "resume",
+    "revoke",
+]
+
+CRASH_ENV = "ORIGINCERT_TEST_CRASH_AT"
+CRASH_POINTS = (
+    "after_prepare",  # certificates journaled, nothing signed
+    "after_sign",  # root signed and journaled, nothing sent
+    "before_broadcast",  # transaction hash journaled, transaction not yet sent
+    "after_submit",  # transaction mined, journal still says submitted
+    "after_anchor_before_files",  # journal says anchored, no file written
+    "mid_files",  # half the files written
+)
+
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``: stage ``"prepare"`` or ``"files"``, counted in certificates."""
+
+
+def _crash_point(name: str) -> None:
+    if os.environ.get(CRASH_ENV) == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+@dataclass(frozen=True)
+class IssueResult:
+    """One anchored batch (a single certificate is a batch of one)."""
+
+    batch_id: int
+    numbers: tuple[str, ...]
+    root: str
+    tx_hash: str
+    block_number: int
+    gas_used: int | None
+    out_dir: str | None
+    files: tuple[str, ...]
+    found_on_ledger: bool = False  # resume found it anchored by an earlier run: nothing was sent
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def leaf_count(self) -> int:
+        return len(self.numbers)
+
+
+@dataclass(frozen=True)
+class ActionResult:
+    """A revocation or replacement the ledger now shows."""
+
+    action_id: int
+    kind: ActionKind
+    number: str
+    new_number: str | None
+    reason: int | None
+    tx_hash: str | None
+    block_number: int | None
+    gas_used: int | None
+    found_on_ledger: bool = False
+
+
+@dataclass(frozen=True)
+class ResumeReport:
+    batches: tuple[IssueResult, ...]
+    actions: tuple[ActionResult, ...]
+
+
+@dataclass(frozen=True)
+class _Body:
+    """The issuing body the signing key belongs to, on this registry."""
+
+    issuer_id: int
+    economy: str
+    chain_id: int
+    registry: str
+
+
+@dataclass(frozen=True)
+class _Issued:
+    result: IssueResult
+    certificates: list[PreparedCertificate]
+    tree: MerkleTree
+    anchoring: Anchoring
+
+
+# ---------------------------------------------------------------------------------------------
+# issuing
+
+
+def _body(client: ChainClient, signer: Signer, journal: Journal, *, accredited: bool) -> _Body:
+    """Ask the IssuerRegistry who the key is; refuse an unaccredited key when ``accredited``;
+    tie the journal to that body (or check it is the body the journal belongs to)."""
+    issuer_id, standing = standing_of(client, signer.address)
+    if issuer_id == 0 or (accredited and standing is not Standing.ACCREDITED):
+        raise NotAccredited(signer.address, issuer_id, standing)
+    body = _Body(issuer_id, issuer_info(client, issuer_id).economy, client.chain_id, client.certificates.address)
+    journal.bind(chain_id=body.chain_id, registry=body.registry, issuer_id=body.issuer_id)
+    return body
+
+
+def issue_batch(
+    client: ChainClient,
+    signer: Signer,
+    sources: Sequence[DocumentSource],
+    *,
+    journal: Journal,
+    out_dir: str | os.PathLike[str] | None = None,
+    relayer: TransactionSigner | None = None,
+    labels: Sequence[str] | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+) -> IssueResult:
+    """Issue documents (dicts or JSON file paths) as one batch anchored in one transaction.
+
+    ``signer`` is the issuing body's key: it signs the root and, without a ``relayer``, sends the
+    transaction. Files go to ``out_dir`` (none written without one). ``workers > 1`` hashes on a
+    process pool.
+
+    Raises, before anything is recorded: NotAccredited (naming the standing), DocumentError
+    (every invalid document), JournalError ``duplicate_number``/``journal_mismatch``,
+    IssuingError ``output_exists``, ChainUnavailable. A failure later leaves the batch in the
+    journal for :func:`resume`.
+    """
+    return _issue(
+        client, signer, sources, journal=journal, out_dir=out_dir, relayer=relayer, labels=labels,
+        workers=workers, progress=progress,
+    ).result  # fmt: skip
+
+
+def issue_each(
+    client: ChainClient,
+    signer: Signer,
+    sources: Sequence[DocumentSource],
+    *,
+    journal: Journal,
+    out_dir: str | os.PathLike[str] | None = None,
+    relayer: TransactionSigner | None = None,
+    labels: Sequence[str] | None = None,
+    progress: Progress | None = None,
+) -> list[IssueResult]:
+    """Issue each document as its own batch of one (one transaction each), in order."""
+    labels = list(labels) if labels is not None else [f"document {i + 1}" for i in range(len(sources))]
+    return [
+        issue_batch(client, signer, [s], journal=journal, out_dir=out_dir, relayer=relayer, labels=[label], progress=progress)
+        for s, label in zip(sources, labels)
+    ]
+
+
+def issue_documents(
+    client: ChainClient,
+    signer: Signer,
+    documents: Sequence[Mapping[str, Any]],
+    *,
+    journal: Journal,
+    out_dir: str | os.PathLike[str] | None = None,
+    relayer: TransactionSigner | None = None,
+) -> list[dict[str, Any]]:
+    """Issue certificate dicts as one batch and return the issued files (dicts, batch order).
+
+        files = issue_documents(client, LocalSigner(account), [doc], journal=Journal.open(path))
+        files[0]["proof"]["root"]
+    """
+    done = _issue(client, signer, documents, journal=journal, out_dir=out_dir, relayer=relayer)
+    return [issued_file(c, done.tree.proof(i), done.anchoring) for i, c in enumerate(done.certificates)]
+
+
+def _issue(
+    client: ChainClient,
+    signer: Signer,
+    sources: Sequence[DocumentSource],
+    *,
+    journal: Journal,
+    out_dir: str | os.PathLike[str] | None,
+    relayer: TransactionSigner | None,
+    labels: Sequence[str] | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+    replaces: str | None = None,
+) -> _Issued:
+    if not sources:
+        raise IssuingError("no documents to issue", code="nothing_to_issue")
+    started = time.perf_counter()
+    body = _body(client, signer, journal, accredited=True)
+    known = [s["number"] for s in sources if isinstance(s, Mapping) and isinstance(s.get("number"), str)]
+    taken = journal.existing_numbers(known)
+    if taken:
+        shown = ", ".join(taken[:5]) + (f" and {len(taken) - 5} more" if len(taken) > 5 else "")
+        raise JournalError(
+            f"certificate number(s) already in the journal: {shown} (numbers are unique per issuing body; "
+            "if an earlier run was interrupted, use --resume)",
+            code="duplicate_number",
+        )
+    out = Path(out_dir) if out_dir is not None else None
+    if out is not None:
+        _make_out_dir(out)
+    timings = {"check": time.perf_counter() - started}
+
+    prepared: list[PreparedCertificate] = []
+    hashing = 0.0
+    done_count = 0
+
+    def on_progress(n: int) -> None:
+        nonlocal done_count
+        done_count += n
+        if progress is not None:
+            progress("prepare", done_count, len(sources))
+
+    def chunks() -> Any:
+        nonlocal hashing
+        stream = prepare_many(sources, economy=body.economy, labels=labels, workers=workers, on_progress=on_progress)
+        while True:
+            t0 = time.perf_counter()
+            try:
+                chunk = next(stream)
+            except StopIteration:
+                return
+            finally:
+                hashing += time.perf_counter() - t0
+            if out is not None:
+                check_free(out, (c.file_name for c in chunk))
+            prepared.extend(chunk)
+            yield chunk
+
+    t0 = time.perf_counter()
+    batch = journal.record_batch(chunks(), out_dir=str(out) if out is not None else None, replaces=replaces)
+    timings["validate+hash"] = hashing
+    timings["journal"] = time.perf_counter() - t0 - hashing
+    _crash_point("after_prepare")
+    return _complete(client, signer, journal, body, batch, prepared, relayer=relayer, timings=timings, progress=progress)
+
+
+def _make_out_dir(out: Path) -> None:
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise IssuingError(f"cannot create the output folder {out}: {exc.strerror or exc}", code="output_unwritable") from exc
+
+
+def _complete(
+    client: ChainClient,
+    signer: Signer,
+    journal: Journal,
+    body: _Body,
+    batch: BatchRecord,
+    certs: list[PreparedCertificate],
+    *,
+    relayer: TransactionSigner | None,
+    timings: dict[str, float],
+    progress: Progress | None,
+    out_override: Path | None = None,
+) -> _Issued:
+    """Take a journaled batch from whatever state it is in to anchored with its files written."""
+    t0 = time.perf_counter()
+    if len(certs) != batch.leaf_count or [c.leaf_index for c in certs] != list(range(len(certs))):
+        raise JournalError(f"batch #{batch.id} does not hold leaves 0..{batch.leaf_count - 1}", code="journal_inconsistent")
+    tree = build_tree([c.leaf for c in certs])
+    if batch.root is not None and batch.root != tree.root:
+        raise JournalError(f"batch #{batch.id}: its leaves do not give its recorded root", code="journal_inconsistent")
+    timings["tree"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    if batch.state is BatchState.PREPARED:
+        signature = sign_anchor(signer, tree.root, len(certs), body.chain_id, body.registry)
+        journal.mark_signed(batch.id, root=tree.root, signature=signature.to_bytes(), signer=signer.address)
+        _crash_point("after_sign")
+        batch = journal.batch(batch.id)
+    timings["sign"] = time.perf_counter() - t0
+
+    t0 = time.perf_counter()
+    found = False
+    if batch.state is not BatchState.ANCHORED:
+        found = _ensure_anchored(client, signer, journal, body, batch, relayer)
+        batch = journal.batch(batch.id)
+    timings["anchor"] = time.perf_counter() - t0
+
+    assert batch.root is not None and batch.signature is not None and batch.signer is not None
+    assert batch.tx_hash is not None and batch.block_number is not None
+    anchoring = Anchoring(
+        root=batch.root,
+        batch_size=batch.leaf_count,
+        signature=batch.signature,
+        signer=Web3.to_checksum_address(batch.signer),
+        chain_id=body.chain_id,
+        registry=body.registry,
+        tx_hash=batch.tx_hash,
+    )
+    t0 = time.perf_counter()
+    out = out_override or (Path(batch.out_dir) if batch.out_dir else None)
+    files: tuple[str, ...] = ()
+    if out is not None:
+        files = _write_files(journal, batch, certs, tree, anchoring, out, progress)
+    timings["files"] = time.perf_counter() - t0
+    result = IssueResult(
+        batch_id=batch.id,
+        numbers=tuple(c.number for c in certs),
+        root="0x" + tree.root.hex(),
+        tx_hash=batch.tx_hash,
+        block_number=batch.block_number,
+        gas_used=batch.gas_used,
+        out_dir=str(out) if out is not None else None,
+        files=files,
+        found_on_ledger=found,
+        timings=timings,
+    )
+    return _Issued(result, certs, tree, anchoring)
+
+
+def _ensure_anchored(
+    client: ChainClient,
+    signer: Signer,
+    journal: Journal,
+    body: _Body,
+    batch: BatchRecord,
+    relayer: TransactionSigner | None,
+) -> bool:
+    """Anchor a signed batch unless the ledger already holds its root; True when it did.
+
+    A transaction journaled as submitted and still pending is waited for, not sent again; a root
+    the ledger does not know is sent (the contract refuses a second anchoring of a root anyway,
+    and that refusal is read as "already anchored").
+    """
+    assert batch.root is not None and batch.signature is not None and batch.signer is not None
+    if batch.signer.lower() != signer.address.lower():
+        raise IssuingError(
+            f"batch #{batch.id} was signed by {batch.signer}; resume it with that key", code="signer_changed"
+        )
+    event = _anchored_on_ledger(client, body, batch)
+    submitted = batch.tx_hash if batch.state is BatchState.SUBMITTED else None
+    if event is None and submitted is not None and _pending(client, submitted):
+        try:
+            client.wait(submitted)
+        except ChainUnavailable:
+            raise
+        except ChainError:  # it failed: the ledger check below decides what to do
+            pass
+        event = _anchored_on_ledger(client, body, batch)
+    if event is not None:
+        journal.mark_anchored(batch.id, tx_hash=event[0], block_number=event[1], gas_used=event[2])
+        _crash_point("after_anchor_before_files")
+        return True
+
+    issuer_id, standing = standing_of(client, signer.address)  # it may have changed since prepare
+    if standing is not Standing.ACCREDITED:
+        raise NotAccredited(signer.address, issuer_id, standing)
+    sender: TransactionSigner = relayer if relayer is not None else _tx_signer(signer)
+    r, vs = Signature.from_bytes(batch.signature).compact()
+    fn = client.certificates.functions.anchor(batch.root, batch.leaf_count, r, vs)
+
+    def on_signed(tx_hash: str) -> None:
+        journal.mark_submitted(batch.id, tx_hash=tx_hash, sender=sender.address)
+        _crash_point("before_broadcast")
+
+    try:
+        tx = client.send(fn, RecordingSigner(sender, on_signed))
+    except ContractRevert as exc:
+        if exc.error != "CertificateRegistryAlreadyAnchored":
+            raise
+        event = _anchored_on_ledger(client, body, batch)  # an earlier run's transaction got there first
+        if event is None:
+            raise
+        journal.mark_anchored(batch.id, tx_hash=event[0], block_number=event[1], gas_used=event[2])
+        return True
+    _crash_point("after_submit")
+    journal.mark_anchored(batch.id, tx_hash=tx.tx_hash, block_number=tx.block_number, gas_used=tx.gas_used)
+    _crash_point("after_anchor_before_files")
+    return False
+
+
+def _tx_signer(signer: Signer) -> TransactionSigner:
+    if not callable(getattr(signer, "sign_transaction", None)):
+        raise IssuingError(
+            f"the key {signer.address} cannot sign transactions; give a relayer key to send them",
+            code="relayer_needed",
+        )
+    return signer  # type: ignore[return-value]
+
+
+def _pending(client: ChainClient, tx_hash: str) -> bool:
+    from web3.exceptions import TransactionNotFound
+
+    def known() -> bool:
+        try:
+            client.w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
+            return True
+        except TransactionNotFound:
+            return False
+
+    return client.guard(known)
+
+
+def _anchored_on_ledger(client: ChainClient, body: _Body, batch: BatchRecord) -> tuple[str, int, int | None] | None:
+    """(tx hash, block, gas) of the transaction that anchored the batch's root, or None."""
+    assert batch.root is not None
+    anchor = anchor_of(client, batch.root)
+    if anchor is None:
+        return None
+    if anchor.issuer_id != body.issuer_id or anchor.leaf_count != batch.leaf_count:
+        raise JournalError(
+            f"the ledger holds batch #{batch.id}'s root for issuing body #{anchor.issuer_id} with "
+            f"{anchor.leaf_count} leaves, not #{body.issuer_id} with {batch.leaf_count}",
+            code="journal_inconsistent",
+        )
+    event = find_event(
+        client, "Anchored", {"root": batch.root}, from_block=anchor.anchored_block, to_block=anchor.anchored_block
+    )
+    if event is None:
+        raise JournalError(
+            f"the ledger anchored batch #{batch.id} in block {anchor.anchored_block} but shows no Anchored event there",
+            code="journal_inconsistent",
+        )
+    return event.tx_hash, event.block_number, _gas_used(client, event.tx_hash)
+
+
+def _gas_used(client: ChainClient, tx_hash: str) -> int | None:
+    receipt = client.guard(lambda: client.w3.eth.get_transaction_receipt(tx_hash))  # type: ignore[arg-type]
+    return int(receipt["gasUsed"]) if receipt is not None else None
+
+
+def _write_files(
+    journal: Journal,
+    batch: BatchRecord,
+    certs: list[PreparedCertificate],
+    tree: MerkleTree,
+    anchoring: Anchoring,
+    out: Path,
+    progress: Progress | None,
+) -> tuple[str, ...]:
+    _make_out_dir(out)
+    paths: list[str] = []
+    half = len(certs) // 2
+    for i, c in enumerate(certs):
+        path = out / c.file_name
+        write_atomically(path, issued_file_text(c, tree.proof(i), anchoring))
+        paths.append(str(path))
+        if i == half:
+            _crash_point("mid_files")
+        if progress is not None and (i % 500 == 499 or i == len(certs) - 1):
+            progress("files", i + 1, len(certs))
+    if not batch.files_written or batch.out_dir != str(out):
+        journal.mark_files_written(batch.id, str(out))
+    return tuple(paths)
+
+
+# ---------------------------------------------------------------------------------------------
+# resume
+
+
+def resume(
+    client: ChainClient,
+    signer: Signer,
+    journal: Journal,
+    *,
+    relayer: TransactionSigner | None = None,
+    out_dir: str | os.PathLike[str] | None = None,
+    progress: Progress | None = None,
+) -> ResumeReport:
+    """Finish every unfinished batch (oldest first), then every unfinished revocation or
+    replacement. ``out_dir`` overrides where files of batches without files are written.
+
+    Safe to run at any time, any number of times: what the ledger already shows is recorded, not
+    sent again.
+    """
+    pending_batches = journal.batches(unfinished=True)
+    pending_actions = journal.actions(pending=True)
+    if not pending_batches and not pending_actions:
+        return ResumeReport((), ())
+    body = _body(client, signer, journal, accredited=False)
+    results = []
+    for batch in pending_batches:
+        certs = journal.certificates(batch.id)
+        override = Path(out_dir) if out_dir is not None else None
+        done = _complete(
+            client, signer, journal, body, batch, certs, relayer=relayer, timings={}, progress=progress,
+            out_override=override if batch.out_dir is None or not batch.files_written else None,
+        )  # fmt: skip
+        results.append(done.result)
+    actions = [_finish_action(client, signer, journal, a) for a in pending_actions]
+    return ResumeReport(tuple(results), tuple(actions))
+
+
+# ---------------------------------------------------------------------------------------------
+# revoke and replace
+
+
+def revoke(client: ChainClient, signer: Signer, journal: Journal, number: str, reason: str | int) -> ActionResult:
+    """Revoke one certificate: ``revokeLeaf`` with its proof, or ``revokeRoot`` for a batch of one.
+
+    Raises, before anything is recorded: IssuingError ``bad_reason``, ``not_anchored``,
+    ``already_revoked``; JournalError ``unknown_number``.
+    """
+    code = parse_reason(reason)
+    _body(client, signer, journal, accredited=False)
+    batch, cert = _anchored(journal, number)
+    status = certificate_status(client, batch.root, cert.leaf)  # type: ignore[arg-type]
+    if status.revoked:
+        raise IssuingError(f"certificate {number} is already revoked", code="already_revoked")
+    action_id = journal.record_action(ActionKind.REVOKE, number, reason=code)
+    return _finish_action(client, signer, journal, journal.action(action_id))
+
+
+def replace(
+    client: ChainClient,
+    signer: Signer,
+    journal: Journal,
+    old_number: str,
+    new_source: DocumentSource,
+    *,
+    out_dir: str | os.PathLike[str] | None = None,
+    reason: str | None = None,
+    relayer: TransactionSigner | None = None,
+) -> tuple[IssueResult, ActionResult]:
+    """Issue a replacement for an anchored certificate and record the link on the ledger.
+
+    The new document's ``replaces`` must name ``old_number``; when it has none, it is filled in
+    from the old certificate (its number and issue date) and ``reason`` (then required).
+    Raises IssuingError ``not_anchored``, ``already_revoked``, ``already_replaced``,
+    ``replaces_mismatch``, ``replace_reason_missing`` before anything is recorded.
+    """
+    _body(client, signer, journal, accredited=True)
+    old_batch, old_cert = _anchored(journal, old_number)
+    status = certificate_status(client, old_batch.root, old_cert.leaf)  # type: ignore[arg-type]
+    if status.revoked:
+        raise IssuingError(f"certificate {old_number} is revoked; a revoked certificate is not replaced", code="already_revoked")
+    if status.replaced:
+        raise IssuingError(f"certificate {old_number} is already replaced", code="already_replaced")
+    document = with_replaces(
+        dict(load_json(new_source.read_bytes())) if isinstance(new_source, Path) else dict(new_source),
+        old_cert.document,
+        reason,
+    )
+    done = _issue(client, signer, [document], journal=journal, out_dir=out_dir, relayer=relayer, replaces=old_number)
+    (action,) = [a for a in journal.actions(pending=True, number=old_number) if a.kind is ActionKind.REPLACE]
+    return done.result, _finish_action(client, signer, journal, action)
+
+
+def with_replaces(document: dict[str, Any], old: Mapping[str, Any], reason: str | None) -> dict[str, Any]:
+    """The new document with ``replaces`` pointing at ``old``; refuse one pointing elsewhere."""
+    old_number = old["number"]
+    given = document.get("replaces")
+    if given is not None:
+        if not isinstance(given, dict) or given.get("number") != old_number:
+            named = given.get("number") if isinstance(given, dict) else given
+            raise IssuingError(
+                f"the new document replaces {named!r}, not {old_number}", code="replaces_mismatch"
+            )
+        return document
+    if not reason:
+        raise IssuingError(
+            f"the new document has no `replaces`; give a reason to fill it in (replacing {old_number})",
+            code="replace_reason_missing",
+        )
+    return {**document, "replaces": {"number": old_number, "issue_date": old["issue_date"], "reason": reason}}
+
+
+def _anchored(journal: Journal, number: str) -> tuple[BatchRecord, PreparedCertificate]:
+    batch, cert = journal.locate(number)
+    if batch.state is not BatchState.ANCHORED:
+        raise IssuingError(
+            f"certificate {number} is not anchored yet (its batch is {batch.state.value}); run `origincert issue --resume` first",
+            code="not_anchored",
+        )
+    return batch, cert
+
+
+def _finish_action(client: ChainClient, signer: Signer, journal: Journal, action: ActionRecord) -> ActionResult:
+    """Bring a journaled revocation or replacement to the ledger, unless the ledger shows it already."""
+    batch, cert = _anchored(journal, action.number)
+    assert batch.root is not None and batch.block_number is not None
+    tree = build_tree(journal.leaves(batch.id))
+    proof = list(tree.proof(cert.leaf_index))
+    status = certificate_status(client, batch.root, cert.leaf)
+    if action.kind is ActionKind.REVOKE:
+        single = batch.leaf_count == 1
+        done_already = status.revoked
+        lookup: tuple[str, dict[str, Any]] = (
+            ("RootRevoked", {"root": batch.root}) if single else ("LeafRevoked", {"root": batch.root, "leaf": cert.leaf})
+        )
+        fn = (
+            client.certificates.functions.revokeRoot(batch.root, action.reason)
+            if single
+            else client.certificates.functions.revokeLeaf(batch.root, cert.leaf, proof, action.reason)
+        )
+    else:
+        assert action.new_number is not None
+        new_batch, new_cert = _anchored(journal, action.new_number)
+        assert new_batch.root is not None
+        new_proof = list(build_tree(journal.leaves(new_batch.id)).proof(new_cert.leaf_index))
+        done_already = status.replaced
+        lookup = ("CertificateReplaced", {"oldRoot": batch.root, "oldLeaf": cert.leaf})
+        fn = client.certificates.functions.replace(batch.root, cert.leaf, proof, new_batch.root, new_cert.leaf, new_proof)
+
+    if done_already:
+        event: LedgerEvent | None = find_event(client, lookup[0], lookup[1], from_block=batch.block_number)
+        tx_hash = event.tx_hash if event is not None else None
+        block = event.block_number if event is not None else None
+        gas = _gas_used(client, tx_hash) if tx_hash is not None else None
+        journal.mark_action_done(action.id, tx_hash=tx_hash, block_number=block, gas_used=gas)
+        return _action_result(journal.action(action.id), found=True)
+
+    def on_signed(tx_hash: str) -> None:
+        journal.mark_action_submitted(action.id, tx_hash=tx_hash)
+
+    try:
+        tx = client.send(fn, RecordingSigner(_tx_signer(signer), on_signed))
+    except ContractRevert as exc:
+        journal.mark_action_failed(action.id, error=exc.error)
+        raise
+    journal.mark_action_done(action.id, tx_hash=tx.tx_hash, block_number=tx.block_number, gas_used=tx.gas_used)
+    return _action_result(journal.action(action.id), found=False)
+
+
+def _action_result(a: ActionRecord, *, found: bool) -> ActionResult:
+    return ActionResult(a.id, a.kind, a.number, a.new_number, a.reason, a.tx_hash, a.block_number, a.gas_used, found)
+
