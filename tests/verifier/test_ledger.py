@@ -4,7 +4,7 @@ distinct standing and issuing body once, and each (root, signature) recovered on
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, Self
 
 import pytest
 
@@ -21,7 +21,7 @@ class _Spy:
         self.provider, self.batches, self.calls = provider, 0, Counter[str]()
         self._batch = provider.make_batch_request
 
-    def __enter__(self) -> _Spy:
+    def __enter__(self) -> Self:
         def counted(calls: list[tuple[str, Any]]) -> Any:
             self.batches += 1
             for method, params in calls:
