@@ -37,9 +37,17 @@ class DevChain:
 
 def hardhat_dir() -> Path:
     """The source checkout holding hardhat.config.js and node_modules (``ORIGINCERT_HARDHAT_DIR`` overrides)."""
-    candidates = [os.environ.get("ORIGINCERT_HARDHAT_DIR"), Path(__file__).resolve().parents[1], Path.cwd()]
+    candidates = [
+        os.environ.get("ORIGINCERT_HARDHAT_DIR"),
+        Path(__file__).resolve().parents[1],
+        Path.cwd(),
+    ]
     for c in candidates:
-        if c and (Path(c) / "hardhat.config.js").exists() and (Path(c) / "node_modules" / "hardhat").exists():
+        if (
+            c
+            and (Path(c) / "hardhat.config.js").exists()
+            and (Path(c) / "node_modules" / "hardhat").exists()
+        ):
             return Path(c)
     raise OriginCertError(
         "the local chain needs the origincert source checkout with its npm packages "
@@ -50,7 +58,11 @@ def hardhat_dir() -> Path:
 
 def answers(url: str, timeout: float = 1.0) -> bool:
     try:
-        r = requests.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []}, timeout=timeout)
+        r = requests.post(
+            url,
+            json={"jsonrpc": "2.0", "id": 1, "method": "eth_chainId", "params": []},
+            timeout=timeout,
+        )
         return r.ok and "result" in r.json()
     except (requests.RequestException, ValueError):
         return False
@@ -64,7 +76,9 @@ def start(port: int = 8545, *, state_dir: Path = DEFAULT_STATE_DIR, wait: float 
     """Start a Hardhat node on 127.0.0.1:port and return once it answers JSON-RPC."""
     url = f"http://127.0.0.1:{port}"
     if answers(url):
-        raise ChainUnavailable(f"something already answers on {url}: stop it or choose --port", code="port_in_use")
+        raise ChainUnavailable(
+            f"something already answers on {url}: stop it or choose --port", code="port_in_use"
+        )
     cwd = hardhat_dir()
     state_dir.mkdir(parents=True, exist_ok=True)
     log = state_dir / f"devchain-{port}.log"
@@ -82,14 +96,21 @@ def start(port: int = 8545, *, state_dir: Path = DEFAULT_STATE_DIR, wait: float 
     deadline = time.monotonic() + wait
     while not answers(url):
         if proc.poll() is not None:
-            raise ChainUnavailable(f"the Hardhat node exited at start; see {log}", code="devchain_failed")
+            raise ChainUnavailable(
+                f"the Hardhat node exited at start; see {log}", code="devchain_failed"
+            )
         if time.monotonic() > deadline:
             os.killpg(proc.pid, signal.SIGTERM)
-            raise ChainUnavailable(f"the Hardhat node did not answer within {wait:.0f} s; see {log}", code="devchain_failed")
+            raise ChainUnavailable(
+                f"the Hardhat node did not answer within {wait:.0f} s; see {log}",
+                code="devchain_failed",
+            )
         time.sleep(0.2)
     _children[port] = proc
     chain = DevChain(pid=proc.pid, port=port, log=str(log))
-    _state_file(state_dir, port).write_text(json.dumps({"pid": chain.pid, "port": port, "log": chain.log}))
+    _state_file(state_dir, port).write_text(
+        json.dumps({"pid": chain.pid, "port": port, "log": chain.log})
+    )
     return chain
 
 

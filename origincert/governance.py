@@ -17,7 +17,13 @@ from origincert.chain import ChainClient, TransactionSigner, TxResult
 from origincert.errors import OriginCertError
 
 # Council acts a proposal may carry: name -> how to build its arguments from strings.
-COUNCIL_ACTS = ("addCouncilMember", "removeCouncilMember", "setThreshold", "registerAuthority", "removeAuthority")
+COUNCIL_ACTS = (
+    "addCouncilMember",
+    "removeCouncilMember",
+    "setThreshold",
+    "registerAuthority",
+    "removeAuthority",
+)
 
 
 class IssuerStatus(enum.IntEnum):
@@ -56,13 +62,18 @@ class IssuerInfo:
 def economy_bytes(economy: str) -> bytes:
     """ISO 3166-1 alpha-2 code as the contract's bytes2."""
     if len(economy) != 2 or not economy.isascii() or not economy.isalpha() or not economy.isupper():
-        raise OriginCertError(f"economy must be an ISO 3166-1 alpha-2 code like DE, got {economy!r}", code="bad_economy")
+        raise OriginCertError(
+            f"economy must be an ISO 3166-1 alpha-2 code like DE, got {economy!r}",
+            code="bad_economy",
+        )
     return economy.encode("ascii")
 
 
 def encode_council_act(client: ChainClient, act: str, args: list[Any]) -> bytes:
     if act not in COUNCIL_ACTS:
-        raise OriginCertError(f"unknown council act {act!r}; one of {', '.join(COUNCIL_ACTS)}", code="bad_council_act")
+        raise OriginCertError(
+            f"unknown council act {act!r}; one of {', '.join(COUNCIL_ACTS)}", code="bad_council_act"
+        )
     return bytes.fromhex(client.issuers.encode_abi(act, args=args)[2:])
 
 
@@ -78,8 +89,12 @@ class ProposalResult:
     tx: TxResult
 
 
-def propose(client: ChainClient, signer: TransactionSigner, act: str, args: list[Any]) -> ProposalResult:
-    tx = client.send(client.issuers.functions.propose(encode_council_act(client, act, args)), signer)
+def propose(
+    client: ChainClient, signer: TransactionSigner, act: str, args: list[Any]
+) -> ProposalResult:
+    tx = client.send(
+        client.issuers.functions.propose(encode_council_act(client, act, args)), signer
+    )
     created = _event(client, tx, "ProposalCreated")
     approved = _event(client, tx, "ProposalApproved")
     return ProposalResult(int(created["proposalId"]), int(approved["approvals"]), tx)
@@ -112,7 +127,9 @@ def accredit(
     return int(_event(client, tx, "IssuerAccredited")["issuerId"]), tx
 
 
-def suspend(client: ChainClient, authority: TransactionSigner, issuer_id: int, reason: int = 0) -> TxResult:
+def suspend(
+    client: ChainClient, authority: TransactionSigner, issuer_id: int, reason: int = 0
+) -> TxResult:
     return client.send(client.issuers.functions.suspend(issuer_id, reason), authority)
 
 
@@ -120,16 +137,24 @@ def reinstate(client: ChainClient, authority: TransactionSigner, issuer_id: int)
     return client.send(client.issuers.functions.reinstate(issuer_id), authority)
 
 
-def withdraw(client: ChainClient, authority: TransactionSigner, issuer_id: int, *, fraud: bool) -> TxResult:
+def withdraw(
+    client: ChainClient, authority: TransactionSigner, issuer_id: int, *, fraud: bool
+) -> TxResult:
     return client.send(client.issuers.functions.withdraw(issuer_id, 1 if fraud else 0), authority)
 
 
-def renew(client: ChainClient, authority: TransactionSigner, issuer_id: int, valid_until: int) -> TxResult:
+def renew(
+    client: ChainClient, authority: TransactionSigner, issuer_id: int, valid_until: int
+) -> TxResult:
     return client.send(client.issuers.functions.renew(issuer_id, valid_until), authority)
 
 
-def rotate_key(client: ChainClient, signer: TransactionSigner, issuer_id: int, new_key: str) -> TxResult:
-    return client.send(client.issuers.functions.rotateKey(issuer_id, Web3.to_checksum_address(new_key)), signer)
+def rotate_key(
+    client: ChainClient, signer: TransactionSigner, issuer_id: int, new_key: str
+) -> TxResult:
+    return client.send(
+        client.issuers.functions.rotateKey(issuer_id, Web3.to_checksum_address(new_key)), signer
+    )
 
 
 def issuer_info(client: ChainClient, issuer_id: int, block: int | str = "latest") -> IssuerInfo:

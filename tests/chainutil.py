@@ -19,10 +19,18 @@ def eip712_anchor_signature(
                     {"name": "chainId", "type": "uint256"},
                     {"name": "verifyingContract", "type": "address"},
                 ],
-                "Anchor": [{"name": "root", "type": "bytes32"}, {"name": "leafCount", "type": "uint32"}],
+                "Anchor": [
+                    {"name": "root", "type": "bytes32"},
+                    {"name": "leafCount", "type": "uint32"},
+                ],
             },
             "primaryType": "Anchor",
-            "domain": {"name": "origincert", "version": "1", "chainId": chain_id, "verifyingContract": registry},
+            "domain": {
+                "name": "origincert",
+                "version": "1",
+                "chainId": chain_id,
+                "verifyingContract": registry,
+            },
             "message": {"root": root, "leafCount": leaf_count},
         }
     )

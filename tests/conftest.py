@@ -4,9 +4,9 @@ council, authorities and accredited chambers, and per-test isolation by snapshot
 from __future__ import annotations
 
 import socket
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from eth_account import Account
@@ -91,7 +91,10 @@ def world_session(devnode: devchain.DevChain, tmp_path_factory: pytest.TempPathF
         deployer=deployer,
     )
     for economy, account in world.authorities.items():
-        world.council_act("registerAuthority", [economy.encode(), account.address, f"Competent authority {economy}"])
+        world.council_act(
+            "registerAuthority",
+            [economy.encode(), account.address, f"Competent authority {economy}"],
+        )
     now = world.now()
     for label, key in world.chambers.items():
         economy = label[:2]

@@ -5,4 +5,12 @@ from origincert.chain.deploy import deploy
 from origincert.chain.errors import decode_revert
 from origincert.chain.manifest import Deployment, Manifest
 
-__all__ = ["ChainClient", "Deployment", "Manifest", "TransactionSigner", "TxResult", "decode_revert", "deploy"]
+__all__ = [
+    "ChainClient",
+    "Deployment",
+    "Manifest",
+    "TransactionSigner",
+    "TxResult",
+    "decode_revert",
+    "deploy",
+]

@@ -31,7 +31,9 @@ def compile_contracts(repo: Path = REPO) -> dict[str, dict[str, Any]]:
 
     config = json.loads((repo / "contracts" / "solc-settings.json").read_text())
     settings = dict(config["settings"])
-    settings["outputSelection"] = {"*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]}}
+    settings["outputSelection"] = {
+        "*": {"*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object"]}
+    }
     sources = _sources(repo)
     out = solcx.compile_standard(
         {"language": "Solidity", "sources": sources, "settings": settings},
@@ -49,7 +51,8 @@ def compile_contracts(repo: Path = REPO) -> dict[str, dict[str, Any]]:
             "compiler": f"solc-js {config['version']}",
             "settings": config["settings"],
             "sourceSha256": {
-                path: hashlib.sha256(src["content"].encode()).hexdigest() for path, src in sources.items()
+                path: hashlib.sha256(src["content"].encode()).hexdigest()
+                for path, src in sources.items()
             },
             "abi": c["abi"],
             "bytecode": "0x" + c["evm"]["bytecode"]["object"],

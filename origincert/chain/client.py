@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import requests
 from eth_account.datastructures import SignedTransaction
@@ -57,7 +58,9 @@ class TxResult:
 def _unavailable(url: str, exc: BaseException) -> ChainUnavailable:
     if isinstance(exc, (requests.Timeout, RequestTimedOut, TimeExhausted)):
         return ChainUnavailable(f"the node at {url} did not answer in time", code="node_timeout")
-    return ChainUnavailable(f"the node at {url} is not reachable ({type(exc).__name__})", code="node_unreachable")
+    return ChainUnavailable(
+        f"the node at {url} is not reachable ({type(exc).__name__})", code="node_unreachable"
+    )
 
 
 def _revert_data(exc: ContractLogicError) -> str | None:
@@ -76,13 +79,21 @@ def _rpc_revert_data(exc: Web3RPCError) -> str | None:
     return data if isinstance(data, str) and data.startswith("0x") and len(data) >= 10 else None
 
 
-_NETWORK_ERRORS = (requests.ConnectionError, requests.Timeout, ProviderConnectionError, RequestTimedOut, OSError)
+_NETWORK_ERRORS = (
+    requests.ConnectionError,
+    requests.Timeout,
+    ProviderConnectionError,
+    RequestTimedOut,
+    OSError,
+)
 
 
 class ChainClient:
     """A connection to one node and, with a manifest, to the two registries on it."""
 
-    def __init__(self, w3: Web3, url: str, manifest: Manifest | None, *, gas_price: int = 0) -> None:
+    def __init__(
+        self, w3: Web3, url: str, manifest: Manifest | None, *, gas_price: int = 0
+    ) -> None:
         self.w3 = w3
         self.url = url
         self.manifest = manifest
@@ -100,7 +111,9 @@ class ChainClient:
         self._certificates: Contract | None = None
 
     @classmethod
-    def connect(cls, url: str, manifest: Manifest | None = None, *, timeout: float = 10.0) -> ChainClient:
+    def connect(
+        cls, url: str, manifest: Manifest | None = None, *, timeout: float = 10.0
+    ) -> ChainClient:
         """Connect and check the node answers (and is the manifest's network)."""
         w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": timeout}))
         # QBFT/Clique blocks carry long extraData; web3 refuses them without this middleware.
@@ -110,12 +123,16 @@ class ChainClient:
     # ------------------------------------------------------------------ bindings
 
     def contract(self, name: str, address: str) -> Contract:
-        return self.w3.eth.contract(address=Web3.to_checksum_address(address), abi=load_artifact(name).abi)
+        return self.w3.eth.contract(
+            address=Web3.to_checksum_address(address), abi=load_artifact(name).abi
+        )
 
     @property
     def issuers(self) -> Contract:
         if self._issuers is None:
-            self._issuers = self.contract("IssuerRegistry", self._require_manifest().issuer_registry.address)
+            self._issuers = self.contract(
+                "IssuerRegistry", self._require_manifest().issuer_registry.address
+            )
         return self._issuers
 
     @property
@@ -128,7 +145,9 @@ class ChainClient:
 
     def _require_manifest(self) -> Manifest:
         if self.manifest is None:
-            raise ChainError("no deployment manifest: deploy first or pass --manifest", code="manifest_missing")
+            raise ChainError(
+                "no deployment manifest: deploy first or pass --manifest", code="manifest_missing"
+            )
         return self.manifest
 
     # ------------------------------------------------------------------ calls
@@ -143,9 +162,13 @@ class ChainClient:
             raise _unavailable(self.url, exc) from exc
         except Web3RPCError as exc:
             revert = _rpc_revert_data(exc)
-            if revert is not None:  # a node that executes on send (Hardhat automine) reports the revert here
+            if (
+                revert is not None
+            ):  # a node that executes on send (Hardhat automine) reports the revert here
                 raise decode_revert(revert) from exc
-            raise ChainError(f"the node at {self.url} refused the request: {exc}", code="rpc_error") from exc
+            raise ChainError(
+                f"the node at {self.url} refused the request: {exc}", code="rpc_error"
+            ) from exc
 
     def call(self, fn: ContractFunction, block: int | str = "latest") -> Any:
         return self.guard(lambda: fn.call(block_identifier=block))
@@ -174,13 +197,17 @@ class ChainClient:
         data = fn._encode_transaction_data()
         return self.send_raw(sender, signer, to=fn.address, data=data, gas=gas, timeout=timeout)
 
-    def deploy(self, name: str, args: list[Any], signer: TransactionSigner, *, timeout: float = 60.0) -> TxResult:
+    def deploy(
+        self, name: str, args: list[Any], signer: TransactionSigner, *, timeout: float = 60.0
+    ) -> TxResult:
         artifact = load_artifact(name)
         factory = self.w3.eth.contract(abi=artifact.abi, bytecode=artifact.bytecode)
         data = factory.constructor(*args).data_in_transaction
         sender = Web3.to_checksum_address(signer.address)
         estimate = self.guard(lambda: self.w3.eth.estimate_gas({"from": sender, "data": data}))
-        return self.send_raw(sender, signer, to=None, data=data, gas=estimate + estimate // 5, timeout=timeout)
+        return self.send_raw(
+            sender, signer, to=None, data=data, gas=estimate + estimate // 5, timeout=timeout
+        )
 
     def send_raw(
         self,
@@ -205,10 +232,14 @@ class ChainClient:
         with self._nonce_lock:
             return self._sender_locks.setdefault(sender, threading.Lock())
 
-    def _sign_and_send(self, sender: str, signer: TransactionSigner, to: str | None, data: Any, gas: int) -> str:
+    def _sign_and_send(
+        self, sender: str, signer: TransactionSigner, to: str | None, data: Any, gas: int
+    ) -> str:
         for attempt in (1, 2):
             if sender not in self._nonces:
-                self._nonces[sender] = self.guard(lambda: self.w3.eth.get_transaction_count(sender, "pending"))
+                self._nonces[sender] = self.guard(
+                    lambda: self.w3.eth.get_transaction_count(sender, "pending")
+                )
             tx: dict[str, Any] = {
                 "chainId": self.chain_id,
                 "nonce": self._nonces[sender],
@@ -221,7 +252,7 @@ class ChainClient:
                 tx["to"] = to
             raw = signer.sign_transaction(tx).raw_transaction
             try:
-                tx_hash = self.guard(lambda: self.w3.eth.send_raw_transaction(raw))
+                tx_hash = self.guard(lambda raw=raw: self.w3.eth.send_raw_transaction(raw))
             except ChainError as exc:
                 # Another process used this key: resynchronise the nonce once and try again.
                 if attempt == 1 and "nonce" in str(exc).lower():
@@ -233,7 +264,9 @@ class ChainClient:
             return "0x" + bytes(tx_hash).hex()
         raise AssertionError("unreachable")
 
-    def wait(self, tx_hash: str, *, timeout: float = 60.0, replay: dict[str, Any] | None = None) -> TxResult:
+    def wait(
+        self, tx_hash: str, *, timeout: float = 60.0, replay: dict[str, Any] | None = None
+    ) -> TxResult:
         """Wait for the receipt; a failed transaction is replayed as a call to name the error."""
         deadline = time.monotonic() + timeout
         while True:

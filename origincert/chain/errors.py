@@ -11,8 +11,12 @@ from eth_utils import function_signature_to_4byte_selector, to_checksum_address
 from origincert.chain.artifacts import load_artifact
 from origincert.errors import ContractRevert
 
-_PANIC_REASONS = {0x01: "assertion failed", 0x11: "arithmetic overflow", 0x12: "division by zero",
-                  0x32: "array index out of bounds"}
+_PANIC_REASONS = {
+    0x01: "assertion failed",
+    0x11: "arithmetic overflow",
+    0x12: "division by zero",
+    0x32: "array index out of bounds",
+}
 
 
 def _type_str(param: dict[str, Any]) -> str:
@@ -65,7 +69,9 @@ def decode_revert(data: bytes | str | None) -> ContractRevert:
         return ContractRevert(name, {"data": "0x" + data.hex()})
     args = {n: _display(v, t) for n, v, t in zip(names, values, types)}
     if name == "Panic":
-        return ContractRevert(name, args, f"the contract panicked: {_PANIC_REASONS.get(args['code'], args['code'])}")
+        return ContractRevert(
+            name, args, f"the contract panicked: {_PANIC_REASONS.get(args['code'], args['code'])}"
+        )
     if name == "Error":
         return ContractRevert(name, args, f"the contract refused: {args['message']}")
     return ContractRevert(name, args)

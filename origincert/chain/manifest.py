@@ -44,7 +44,9 @@ class Manifest:
                 compiler=str(data["compiler"]),
             )
         except (KeyError, TypeError, ValueError) as exc:
-            raise ChainError(f"the manifest is malformed: {exc}", code="manifest_malformed") from exc
+            raise ChainError(
+                f"the manifest is malformed: {exc}", code="manifest_malformed"
+            ) from exc
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Manifest:
@@ -57,7 +59,9 @@ class Manifest:
                 code="manifest_missing",
             ) from exc
         except (OSError, ValueError) as exc:
-            raise ChainError(f"cannot read the manifest {p}: {exc}", code="manifest_malformed") from exc
+            raise ChainError(
+                f"cannot read the manifest {p}: {exc}", code="manifest_malformed"
+            ) from exc
         if not isinstance(data, dict):
             raise ChainError(f"the manifest {p} is not a JSON object", code="manifest_malformed")
         return cls.from_json(data)

@@ -17,7 +17,9 @@ def chain() -> None:
 
 @chain.command("up")
 @click.option("--port", default=8545, show_default=True, help="Port on 127.0.0.1.")
-@click.option("--state-dir", default=".origincert", show_default=True, type=click.Path(file_okay=False))
+@click.option(
+    "--state-dir", default=".origincert", show_default=True, type=click.Path(file_okay=False)
+)
 @handle_errors
 def up(port: int, state_dir: str) -> None:
     """Start a local Hardhat node in the background; return once it answers."""
@@ -29,7 +31,9 @@ def up(port: int, state_dir: str) -> None:
 
 @chain.command("down")
 @click.option("--port", default=8545, show_default=True)
-@click.option("--state-dir", default=".origincert", show_default=True, type=click.Path(file_okay=False))
+@click.option(
+    "--state-dir", default=".origincert", show_default=True, type=click.Path(file_okay=False)
+)
 @handle_errors
 def down(port: int, state_dir: str) -> None:
     """Stop the local node started by `chain up`."""
@@ -43,8 +47,15 @@ def down(port: int, state_dir: str) -> None:
 
 @chain.command("deploy")
 @key_options
-@click.option("--council", "council", multiple=True, required=True, help="Council member address (repeat).")
-@click.option("--threshold", type=int, required=True, help="Approvals needed to execute a council act (M of N).")
+@click.option(
+    "--council", "council", multiple=True, required=True, help="Council member address (repeat)."
+)
+@click.option(
+    "--threshold",
+    type=int,
+    required=True,
+    help="Approvals needed to execute a council act (M of N).",
+)
 @click.pass_obj
 @handle_errors
 def deploy_cmd(obj: Context, signer: Any, council: tuple[str, ...], threshold: int) -> None:

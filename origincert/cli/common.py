@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -62,8 +63,18 @@ def handle_errors(fn: F) -> F:
 def key_options(fn: F) -> F:
     """``--key KEYSTORE`` with ``--password-file`` / ``--password-env``; adds ``signer`` to the kwargs."""
 
-    @click.option("--key", "key_path", required=True, type=click.Path(dir_okay=False), help="Encrypted keystore of the acting key.")
-    @click.option("--password-file", type=click.Path(dir_okay=False), help="File holding the keystore password.")
+    @click.option(
+        "--key",
+        "key_path",
+        required=True,
+        type=click.Path(dir_okay=False),
+        help="Encrypted keystore of the acting key.",
+    )
+    @click.option(
+        "--password-file",
+        type=click.Path(dir_okay=False),
+        help="File holding the keystore password.",
+    )
     @click.option(
         "--password-env",
         default="ORIGINCERT_PASSWORD",
@@ -71,7 +82,10 @@ def key_options(fn: F) -> F:
         help="Environment variable holding the keystore password (used when set).",
     )
     @functools.wraps(fn)
-    def wrapper(*args: Any, key_path: str, password_file: str | None, password_env: str, **kwargs: Any) -> Any:
+    @handle_errors
+    def wrapper(
+        *args: Any, key_path: str, password_file: str | None, password_env: str, **kwargs: Any
+    ) -> Any:
         from origincert.keys import load_signer, read_password
 
         password = read_password(prompt=True, file=password_file, env=password_env)

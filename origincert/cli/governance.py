@@ -19,17 +19,20 @@ def _timestamp(value: str) -> int:
     try:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError as exc:
-        raise click.BadParameter(f"{value!r} is not a date like 2027-01-31 or Unix seconds") from exc
+        raise click.BadParameter(
+            f"{value!r} is not a date like 2027-01-31 or Unix seconds"
+        ) from exc
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=dt.timezone.utc)
+        parsed = parsed.replace(tzinfo=dt.UTC)
     return int(parsed.timestamp())
 
 
 def _when(ts: int) -> str:
-    return dt.datetime.fromtimestamp(ts, dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    return dt.datetime.fromtimestamp(ts, dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
 # ---------------------------------------------------------------- council
+
 
 @click.group("council")
 def council() -> None:
@@ -44,7 +47,10 @@ def propose() -> None:
 def _propose(obj: Context, signer: Any, act: str, args: list[Any], what: str) -> None:
     result = governance.propose(obj.client(), signer, act, args)
     threshold = obj.client().call(obj.client().issuers.functions.threshold())
-    echo_tx(f"proposal {result.proposal_id}: {what} ({result.approvals} of {threshold} approvals)", result.tx)
+    echo_tx(
+        f"proposal {result.proposal_id}: {what} ({result.approvals} of {threshold} approvals)",
+        result.tx,
+    )
 
 
 @propose.command("register-authority")
@@ -54,10 +60,17 @@ def _propose(obj: Context, signer: Any, act: str, args: list[Any], what: str) ->
 @key_options
 @click.pass_obj
 @handle_errors
-def propose_register_authority(obj: Context, signer: Any, economy: str, account: str, name: str) -> None:
+def propose_register_authority(
+    obj: Context, signer: Any, economy: str, account: str, name: str
+) -> None:
     """Register ACCOUNT as the competent authority of ECONOMY (ISO alpha-2)."""
-    _propose(obj, signer, "registerAuthority", [governance.economy_bytes(economy), account, name],
-             f"register {name} ({account}) as the authority of {economy}")
+    _propose(
+        obj,
+        signer,
+        "registerAuthority",
+        [governance.economy_bytes(economy), account, name],
+        f"register {name} ({account}) as the authority of {economy}",
+    )
 
 
 @propose.command("remove-authority")
@@ -67,7 +80,13 @@ def propose_register_authority(obj: Context, signer: Any, economy: str, account:
 @handle_errors
 def propose_remove_authority(obj: Context, signer: Any, economy: str) -> None:
     """Remove the competent authority of ECONOMY."""
-    _propose(obj, signer, "removeAuthority", [governance.economy_bytes(economy)], f"remove the authority of {economy}")
+    _propose(
+        obj,
+        signer,
+        "removeAuthority",
+        [governance.economy_bytes(economy)],
+        f"remove the authority of {economy}",
+    )
 
 
 @propose.command("add-member")
@@ -129,7 +148,9 @@ def execute(obj: Context, signer: Any, proposal_id: int) -> None:
 def show_proposal(obj: Context, proposal_id: int) -> None:
     """Show a proposal and who approved it."""
     client = obj.client()
-    proposer, executed, _data, approvers, approvals = client.call(client.issuers.functions.proposal(proposal_id))
+    proposer, executed, _data, approvers, approvals = client.call(
+        client.issuers.functions.proposal(proposal_id)
+    )
     threshold = client.call(client.issuers.functions.threshold())
     click.echo(
         f"proposal {proposal_id} by {proposer}: {'executed' if executed else 'pending'}, "
@@ -139,6 +160,7 @@ def show_proposal(obj: Context, proposal_id: int) -> None:
 
 # ---------------------------------------------------------------- competent authorities
 
+
 @click.group("authority")
 def authority() -> None:
     """A competent authority accredits and oversees the issuing bodies of its economy."""
@@ -147,35 +169,72 @@ def authority() -> None:
 @authority.command("accredit")
 @click.option("--name", required=True, help="Name of the issuing body (chamber of commerce).")
 @click.option("--signing-key", required=True, help="Address of the issuing body's signing key.")
-@click.option("--valid-from", default=None, help="Start of the accreditation (date or Unix seconds); default now.")
-@click.option("--valid-until", required=True, help="End of the accreditation (date or Unix seconds).")
-@click.option("--metadata", type=click.File("rb"), help="A document about the body (its SHA-256 goes on chain).")
+@click.option(
+    "--valid-from",
+    default=None,
+    help="Start of the accreditation (date or Unix seconds); default now.",
+)
+@click.option(
+    "--valid-until", required=True, help="End of the accreditation (date or Unix seconds)."
+)
+@click.option(
+    "--metadata",
+    type=click.File("rb"),
+    help="A document about the body (its SHA-256 goes on chain).",
+)
 @key_options
 @click.pass_obj
 @handle_errors
 def accredit(
-    obj: Context, signer: Any, name: str, signing_key: str, valid_from: str | None, valid_until: str, metadata: Any
+    obj: Context,
+    signer: Any,
+    name: str,
+    signing_key: str,
+    valid_from: str | None,
+    valid_until: str,
+    metadata: Any,
 ) -> None:
     """Accredit an issuing body of your economy."""
     client = obj.client()
-    start = _timestamp(valid_from) if valid_from else int(client.w3.eth.get_block("latest")["timestamp"])
+    start = (
+        _timestamp(valid_from)
+        if valid_from
+        else int(client.w3.eth.get_block("latest")["timestamp"])
+    )
     digest = hashlib.sha256(metadata.read()).digest() if metadata else b"\0" * 32
     issuer_id, tx = governance.accredit(
-        client, signer, name=name, signing_key=signing_key, valid_from=start,
-        valid_until=_timestamp(valid_until), metadata_hash=digest,
+        client,
+        signer,
+        name=name,
+        signing_key=signing_key,
+        valid_from=start,
+        valid_until=_timestamp(valid_until),
+        metadata_hash=digest,
     )
-    echo_tx(f"accredited {name} as issuing body {issuer_id}, valid {_when(start)} to {_when(_timestamp(valid_until))}", tx)
+    echo_tx(
+        f"accredited {name} as issuing body {issuer_id}, valid {_when(start)} to {_when(_timestamp(valid_until))}",
+        tx,
+    )
 
 
 @authority.command("suspend")
 @click.argument("issuer_id", type=int)
-@click.option("--reason", type=int, default=0, show_default=True, help="Reason code recorded with the suspension.")
+@click.option(
+    "--reason",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Reason code recorded with the suspension.",
+)
 @key_options
 @click.pass_obj
 @handle_errors
 def suspend(obj: Context, signer: Any, issuer_id: int, reason: int) -> None:
     """Suspend an issuing body: its keys cannot anchor until reinstated."""
-    echo_tx(f"suspended issuing body {issuer_id}", governance.suspend(obj.client(), signer, issuer_id, reason))
+    echo_tx(
+        f"suspended issuing body {issuer_id}",
+        governance.suspend(obj.client(), signer, issuer_id, reason),
+    )
 
 
 @authority.command("reinstate")
@@ -185,12 +244,17 @@ def suspend(obj: Context, signer: Any, issuer_id: int, reason: int) -> None:
 @handle_errors
 def reinstate(obj: Context, signer: Any, issuer_id: int) -> None:
     """Reinstate a suspended issuing body."""
-    echo_tx(f"reinstated issuing body {issuer_id}", governance.reinstate(obj.client(), signer, issuer_id))
+    echo_tx(
+        f"reinstated issuing body {issuer_id}",
+        governance.reinstate(obj.client(), signer, issuer_id),
+    )
 
 
 @authority.command("withdraw")
 @click.argument("issuer_id", type=int)
-@click.option("--fraud", is_flag=True, help="Withdrawn for fraud: its earlier certificates become suspect.")
+@click.option(
+    "--fraud", is_flag=True, help="Withdrawn for fraud: its earlier certificates become suspect."
+)
 @key_options
 @click.pass_obj
 @handle_errors
@@ -214,6 +278,7 @@ def renew(obj: Context, signer: Any, issuer_id: int, valid_until: str) -> None:
 
 # ---------------------------------------------------------------- issuing bodies
 
+
 @click.group("issuer")
 def issuer() -> None:
     """An issuing body's own acts and status."""
@@ -227,7 +292,10 @@ def issuer() -> None:
 @handle_errors
 def rotate_key(obj: Context, signer: Any, issuer_id: int, new_key: str) -> None:
     """Replace the signing key (signed by the current key or the authority)."""
-    echo_tx(f"issuing body {issuer_id} now signs with {new_key}", governance.rotate_key(obj.client(), signer, issuer_id, new_key))
+    echo_tx(
+        f"issuing body {issuer_id} now signs with {new_key}",
+        governance.rotate_key(obj.client(), signer, issuer_id, new_key),
+    )
 
 
 @issuer.command("show")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+
 from origincert.chain.build import ARTIFACTS, CONTRACTS, REPO, compile_contracts
 
 
@@ -11,15 +12,23 @@ def test_shipped_artifacts_match_a_fresh_compile() -> None:
     for name in CONTRACTS:
         shipped = json.loads((ARTIFACTS / f"{name}.json").read_text())
         assert shipped["compiler"] == fresh[name]["compiler"] == "solc-js 0.8.28"
-        assert shipped["abi"] == fresh[name]["abi"], f"{name}: ABI differs, run python -m origincert.chain.build"
-        assert shipped["bytecode"] == fresh[name]["bytecode"], f"{name}: bytecode differs, rebuild the artifacts"
+        assert shipped["abi"] == fresh[name]["abi"], (
+            f"{name}: ABI differs, run python -m origincert.chain.build"
+        )
+        assert shipped["bytecode"] == fresh[name]["bytecode"], (
+            f"{name}: bytecode differs, rebuild the artifacts"
+        )
         assert shipped["sourceSha256"] == fresh[name]["sourceSha256"]
 
 
 def test_artifacts_name_every_custom_error_the_contracts_raise() -> None:
     sources = "".join(p.read_text() for p in (REPO / "contracts").rglob("*.sol"))
     for name in CONTRACTS:
-        abi_errors = {e["name"] for e in json.loads((ARTIFACTS / f"{name}.json").read_text())["abi"] if e["type"] == "error"}
+        abi_errors = {
+            e["name"]
+            for e in json.loads((ARTIFACTS / f"{name}.json").read_text())["abi"]
+            if e["type"] == "error"
+        }
         declared = {
             line.split("error ")[1].split("(")[0]
             for line in sources.splitlines()

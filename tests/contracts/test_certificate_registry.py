@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 
 import pytest
-from eth_utils import keccak
-
 from chainutil import eip712_anchor_signature
 from conftest import World, test_account
+from eth_utils import keccak
+
 from origincert import governance
 from origincert.errors import ContractRevert
 
@@ -28,10 +28,22 @@ def pair(a: bytes, b: bytes) -> bytes:
     return keccak(min(a, b) + max(a, b))
 
 
-def anchor(world: World, signer, root: bytes, count: int = 1, *, chain_id: int | None = None, registry: str | None = None):
+def anchor(
+    world: World,
+    signer,
+    root: bytes,
+    count: int = 1,
+    *,
+    chain_id: int | None = None,
+    registry: str | None = None,
+):
     c = world.client
     r, vs = eip712_anchor_signature(
-        signer, root, count, chain_id or c.chain_id, registry or c.manifest.certificate_registry.address
+        signer,
+        root,
+        count,
+        chain_id or c.chain_id,
+        registry or c.manifest.certificate_registry.address,
     )
     return c.send(c.certificates.functions.anchor(root, count, r, vs), relayer)
 
@@ -43,8 +55,16 @@ def status(world: World, root: bytes, leaf: bytes):
 def test_relayer_anchors_for_an_accredited_issuer(world: World) -> None:
     root = leaf_of(os.urandom(32))
     tx = anchor(world, world.chambers["DE-berlin"], root, 3)
-    issuer_id, count, at, block, revoked_at, reason = world.client.call(world.client.certificates.functions.anchorOf(root))
-    assert (issuer_id, count, block, revoked_at, reason) == (world.chamber_ids["DE-berlin"], 3, tx.block_number, 0, 0)
+    issuer_id, count, at, block, revoked_at, reason = world.client.call(
+        world.client.certificates.functions.anchorOf(root)
+    )
+    assert (issuer_id, count, block, revoked_at, reason) == (
+        world.chamber_ids["DE-berlin"],
+        3,
+        tx.block_number,
+        0,
+        0,
+    )
     assert at == world.client.w3.eth.get_block(tx.block_number)["timestamp"]
     logs = world.client.certificates.events.Anchored().process_receipt(tx.receipt)
     assert logs[0]["args"]["signer"] == world.chambers["DE-berlin"].address
@@ -69,7 +89,9 @@ def test_signature_for_another_chain_or_contract_is_refused(world: World) -> Non
     # A signature over one root cannot anchor another, nor another leaf count.
     c = world.client
     root = os.urandom(32)
-    r, vs = eip712_anchor_signature(key, root, 1, c.chain_id, c.manifest.certificate_registry.address)
+    r, vs = eip712_anchor_signature(
+        key, root, 1, c.chain_id, c.manifest.certificate_registry.address
+    )
     with reverts("CertificateRegistryNotAccredited"):
         c.send(c.certificates.functions.anchor(os.urandom(32), 1, r, vs), relayer)
     with reverts("CertificateRegistryNotAccredited"):
@@ -79,7 +101,9 @@ def test_signature_for_another_chain_or_contract_is_refused(world: World) -> Non
 def test_malformed_signature_and_empty_batch_refused(world: World) -> None:
     c = world.client
     with reverts("CertificateRegistryInvalidSignature"):
-        c.send(c.certificates.functions.anchor(os.urandom(32), 1, b"\1" * 32, b"\xff" * 32), relayer)
+        c.send(
+            c.certificates.functions.anchor(os.urandom(32), 1, b"\1" * 32, b"\xff" * 32), relayer
+        )
     with reverts("CertificateRegistryEmptyBatch"):
         anchor(world, world.chambers["DE-berlin"], os.urandom(32), 0)
 
@@ -98,7 +122,9 @@ def test_unaccredited_suspended_withdrawn_and_retired_keys_cannot_anchor(world: 
     with reverts("CertificateRegistryNotAccredited"):
         anchor(world, world.chambers["DE-berlin"], os.urandom(32))
     hamburg = world.chambers["DE-hamburg"]
-    governance.rotate_key(c, hamburg, world.chamber_ids["DE-hamburg"], test_account("hamburg-new").address)
+    governance.rotate_key(
+        c, hamburg, world.chamber_ids["DE-hamburg"], test_account("hamburg-new").address
+    )
     with reverts("CertificateRegistryNotAccredited"):
         anchor(world, hamburg, os.urandom(32))
     anchor(world, test_account("hamburg-new"), os.urandom(32))
@@ -107,8 +133,14 @@ def test_unaccredited_suspended_withdrawn_and_retired_keys_cannot_anchor(world: 
 def test_accreditation_window_bounds_anchoring(world: World) -> None:
     key = test_account("late-chamber")
     now = world.now()
-    governance.accredit(world.client, world.authorities["SG"], name="late", signing_key=key.address,
-                        valid_from=now + 500, valid_until=now + 1000)
+    governance.accredit(
+        world.client,
+        world.authorities["SG"],
+        name="late",
+        signing_key=key.address,
+        valid_from=now + 500,
+        valid_until=now + 1000,
+    )
     with reverts("CertificateRegistryNotAccredited"):
         anchor(world, key, os.urandom(32))
     world.advance(600)
@@ -206,7 +238,9 @@ def test_batch_status_view_matches_single_view(world: World) -> None:
     for root in roots:
         anchor(world, world.chambers["DE-berlin"], root)
     c.send(c.certificates.functions.revokeRoot(roots[2], 1), world.chambers["DE-berlin"])
-    many = c.call(c.certificates.functions.certificateStatuses(roots + [b"\0" * 32], roots + [b"\0" * 32]))
+    many = c.call(
+        c.certificates.functions.certificateStatuses(roots + [b"\0" * 32], roots + [b"\0" * 32])
+    )
     assert many == [status(world, r, r) for r in roots + [b"\0" * 32]]
     with reverts("CertificateRegistryLengthMismatch"):
         c.call(c.certificates.functions.certificateStatuses(roots, roots[:2]))
@@ -217,4 +251,7 @@ def test_gas_budget(world: World) -> None:
     root = os.urandom(32)
     assert anchor(world, world.chambers["DE-berlin"], root).gas_used <= 60_000
     c = world.client
-    assert c.send(c.certificates.functions.revokeRoot(root, 1), world.chambers["DE-berlin"]).gas_used <= 50_000
+    assert (
+        c.send(c.certificates.functions.revokeRoot(root, 1), world.chambers["DE-berlin"]).gas_used
+        <= 50_000
+    )

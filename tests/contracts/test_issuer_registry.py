@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import YEAR, World, test_account
+
 from origincert import governance
-from origincert.governance import IssuerStatus, Standing
 from origincert.errors import ContractRevert
+from origincert.governance import IssuerStatus, Standing
 
 stranger = test_account("stranger")
 
@@ -17,6 +17,7 @@ def reverts(error: str):
 
 
 # ---------------------------------------------------------------- council
+
 
 def test_council_act_needs_threshold_approvals(world: World) -> None:
     c = world.client
@@ -107,12 +108,19 @@ def test_authorities_one_per_economy(world: World) -> None:
 
 # ---------------------------------------------------------------- accreditation
 
-def _accredit(world: World, label: str, *, start_offset: int = -10, length: int = YEAR, economy: str = "DE"):
+
+def _accredit(
+    world: World, label: str, *, start_offset: int = -10, length: int = YEAR, economy: str = "DE"
+):
     key = test_account(label)
     now = world.now()
     issuer_id, _ = governance.accredit(
-        world.client, world.authorities[economy], name=label, signing_key=key.address,
-        valid_from=now + start_offset, valid_until=now + length,
+        world.client,
+        world.authorities[economy],
+        name=label,
+        signing_key=key.address,
+        valid_from=now + start_offset,
+        valid_until=now + length,
     )
     return issuer_id, key
 
@@ -120,7 +128,14 @@ def _accredit(world: World, label: str, *, start_offset: int = -10, length: int 
 def test_only_an_authority_accredits_and_only_its_own_economy(world: World) -> None:
     c = world.client
     with reverts("IssuerRegistryNotAuthority"):
-        governance.accredit(c, stranger, name="x", signing_key=test_account("k").address, valid_from=0, valid_until=world.now() + 10)
+        governance.accredit(
+            c,
+            stranger,
+            name="x",
+            signing_key=test_account("k").address,
+            valid_from=0,
+            valid_until=world.now() + 10,
+        )
     issuer_id, _ = _accredit(world, "chamber-DE-new")
     info = governance.issuer_info(c, issuer_id)
     assert (info.economy, info.status, info.name) == ("DE", IssuerStatus.ACTIVE, "chamber-DE-new")
@@ -139,11 +154,27 @@ def test_accreditation_refusals(world: World) -> None:
     c, de = world.client, world.authorities["DE"]
     used = world.chambers["DE-berlin"].address
     with reverts("IssuerRegistryKeyAlreadyUsed"):
-        governance.accredit(c, de, name="x", signing_key=used, valid_from=0, valid_until=world.now() + 100)
+        governance.accredit(
+            c, de, name="x", signing_key=used, valid_from=0, valid_until=world.now() + 100
+        )
     with reverts("IssuerRegistryInvalidWindow"):
-        governance.accredit(c, de, name="x", signing_key=test_account("w").address, valid_from=0, valid_until=world.now() - 1)
+        governance.accredit(
+            c,
+            de,
+            name="x",
+            signing_key=test_account("w").address,
+            valid_from=0,
+            valid_until=world.now() - 1,
+        )
     with reverts("IssuerRegistryEmptyName"):
-        governance.accredit(c, de, name="", signing_key=test_account("w").address, valid_from=0, valid_until=world.now() + 100)
+        governance.accredit(
+            c,
+            de,
+            name="",
+            signing_key=test_account("w").address,
+            valid_from=0,
+            valid_until=world.now() + 100,
+        )
 
 
 def test_standing_over_the_window_and_status_history(world: World) -> None:

@@ -9,17 +9,28 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from hypothesis import HealthCheck, settings, strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
-
 from chainutil import eip712_anchor_signature
 from conftest import World, test_account
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
 from origincert import governance
 from origincert.errors import ContractRevert
 from origincert.governance import Standing
 
 ECONOMIES = ("DE", "SG")
-STATUS_STANDING = {"suspended": Standing.SUSPENDED, "withdrawn": Standing.WITHDRAWN, "fraud": Standing.WITHDRAWN_FOR_FRAUD}
+STATUS_STANDING = {
+    "suspended": Standing.SUSPENDED,
+    "withdrawn": Standing.WITHDRAWN,
+    "fraud": Standing.WITHDRAWN_FOR_FRAUD,
+}
 
 
 @dataclass
@@ -75,29 +86,52 @@ def make_machine(world: World):
                 return
             assert error is None, f"contract accepted, model expected {error}"
 
-        @rule(economy=st.sampled_from(ECONOMIES), start=st.integers(-100, 200), length=st.integers(50, 400))
+        @rule(
+            economy=st.sampled_from(ECONOMIES),
+            start=st.integers(-100, 200),
+            length=st.integers(50, 400),
+        )
         def accredit(self, economy: str, start: int, length: int) -> None:
             t = self._next_block()
             key = test_account(f"model-key-{next(counter)}")
             created: list[int] = []
             self._expect(
                 None if t + start + length > t else "IssuerRegistryInvalidWindow",
-                lambda: created.append(governance.accredit(
-                    c, world.authorities[economy], name="m", signing_key=key.address,
-                    valid_from=t + start, valid_until=t + start + length,
-                )[0]),
+                lambda: created.append(
+                    governance.accredit(
+                        c,
+                        world.authorities[economy],
+                        name="m",
+                        signing_key=key.address,
+                        valid_from=t + start,
+                        valid_until=t + start + length,
+                    )[0]
+                ),
             )
             if created:
-                self.issuers.append(ModelIssuer(created[0], economy, key, t + start, t + start + length))
+                self.issuers.append(
+                    ModelIssuer(created[0], economy, key, t + start, t + start + length)
+                )
 
         @precondition(lambda self: self.issuers)
-        @rule(i=st.integers(0, 50), act=st.sampled_from(["suspend", "reinstate", "withdraw", "fraud"]),
-              wrong_authority=st.booleans())
+        @rule(
+            i=st.integers(0, 50),
+            act=st.sampled_from(["suspend", "reinstate", "withdraw", "fraud"]),
+            wrong_authority=st.booleans(),
+        )
         def authority_act(self, i: int, act: str, wrong_authority: bool) -> None:
             issuer = self.issuers[i % len(self.issuers)]
-            economy = issuer.economy if not wrong_authority else next(e for e in ECONOMIES if e != issuer.economy)
-            allowed_from = {"suspend": {"active"}, "reinstate": {"suspended"},
-                            "withdraw": {"active", "suspended"}, "fraud": {"active", "suspended"}}[act]
+            economy = (
+                issuer.economy
+                if not wrong_authority
+                else next(e for e in ECONOMIES if e != issuer.economy)
+            )
+            allowed_from = {
+                "suspend": {"active"},
+                "reinstate": {"suspended"},
+                "withdraw": {"active", "suspended"},
+                "fraud": {"active", "suspended"},
+            }[act]
             if wrong_authority:
                 error = "IssuerRegistryNotAuthorityOf"
             elif issuer.status not in allowed_from:
@@ -114,7 +148,12 @@ def make_machine(world: World):
             }[act]
             self._expect(error, call)
             if error is None:
-                issuer.status = {"suspend": "suspended", "reinstate": "active", "withdraw": "withdrawn", "fraud": "fraud"}[act]
+                issuer.status = {
+                    "suspend": "suspended",
+                    "reinstate": "active",
+                    "withdraw": "withdrawn",
+                    "fraud": "fraud",
+                }[act]
 
         @precondition(lambda self: self.issuers)
         @rule(i=st.integers(0, 50))
@@ -137,25 +176,41 @@ def make_machine(world: World):
             issuer = self.issuers[i % len(self.issuers)]
             if who == "retired" and not issuer.retired:
                 who = "current"
-            key = {"current": issuer.key, "retired": (issuer.retired or [None])[-1],
-                   "stranger": test_account("model-stranger")}[who]
+            key = {
+                "current": issuer.key,
+                "retired": (issuer.retired or [None])[-1],
+                "stranger": test_account("model-stranger"),
+            }[who]
             t = self._next_block()
             ok = who == "current" and issuer.standing(t) is Standing.ACCREDITED
             root = os.urandom(32)
-            r, vs = eip712_anchor_signature(key, root, 1, c.chain_id, c.manifest.certificate_registry.address)
-            self._expect(None if ok else "CertificateRegistryNotAccredited",
-                         lambda: c.send(c.certificates.functions.anchor(root, 1, r, vs), relayer, gas=200_000))
+            r, vs = eip712_anchor_signature(
+                key, root, 1, c.chain_id, c.manifest.certificate_registry.address
+            )
+            self._expect(
+                None if ok else "CertificateRegistryNotAccredited",
+                lambda: c.send(
+                    c.certificates.functions.anchor(root, 1, r, vs), relayer, gas=200_000
+                ),
+            )
             if ok:
                 self.anchors[root] = issuer
 
         @precondition(lambda self: self.anchors)
-        @rule(j=st.integers(0, 50), who=st.sampled_from(["issuer", "authority", "other-authority", "relayer"]))
+        @rule(
+            j=st.integers(0, 50),
+            who=st.sampled_from(["issuer", "authority", "other-authority", "relayer"]),
+        )
         def revoke(self, j: int, who: str) -> None:
             root = list(self.anchors)[j % len(self.anchors)]
             issuer = self.anchors[root]
             other = next(e for e in ECONOMIES if e != issuer.economy)
-            actor = {"issuer": issuer.key, "authority": world.authorities[issuer.economy],
-                     "other-authority": world.authorities[other], "relayer": relayer}[who]
+            actor = {
+                "issuer": issuer.key,
+                "authority": world.authorities[issuer.economy],
+                "other-authority": world.authorities[other],
+                "relayer": relayer,
+            }[who]
             if who in ("other-authority", "relayer"):
                 error = "CertificateRegistryNotAllowed"
             elif root in self.revoked:
@@ -163,7 +218,10 @@ def make_machine(world: World):
             else:
                 error = None
             self._next_block()
-            self._expect(error, lambda: c.send(c.certificates.functions.revokeRoot(root, 1), actor, gas=200_000))
+            self._expect(
+                error,
+                lambda: c.send(c.certificates.functions.revokeRoot(root, 1), actor, gas=200_000),
+            )
             if error is None:
                 self.revoked.add(root)
 
@@ -174,7 +232,10 @@ def make_machine(world: World):
                 got = c.call(c.issuers.functions.standingOf(issuer.key.address))
                 assert (got[0], Standing(got[1])) == (issuer.id, issuer.standing(latest))
                 for old in issuer.retired:
-                    assert Standing(c.call(c.issuers.functions.standingOf(old.address))[1]) is Standing.KEY_RETIRED
+                    assert (
+                        Standing(c.call(c.issuers.functions.standingOf(old.address))[1])
+                        is Standing.KEY_RETIRED
+                    )
 
     return Rules
 
@@ -182,6 +243,10 @@ def make_machine(world: World):
 def test_contract_follows_the_model(world: World) -> None:
     run_state_machine_as_test(
         make_machine(world),
-        settings=settings(max_examples=12, stateful_step_count=15, deadline=None,
-                          suppress_health_check=list(HealthCheck)),
+        settings=settings(
+            max_examples=12,
+            stateful_step_count=15,
+            deadline=None,
+            suppress_health_check=list(HealthCheck),
+        ),
     )

@@ -1,0 +1,3 @@
+from origincert.cli import main
+
+main(prog_name="origincert")

@@ -1,0 +1,157 @@
+"""The chain and governance commands end to end, as an operator types them (real processes, real node)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import free_port
+
+from origincert.keys import create_keystore
+
+ORIGINCERT = [sys.executable, "-m", "origincert.cli"]
+
+
+def run(
+    args: list[str], env: dict[str, str], cwd: Path, ok: bool = True
+) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        ORIGINCERT + args,
+        check=False,
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    if ok:
+        assert proc.returncode == 0, proc.stderr + proc.stdout
+    return proc
+
+
+def test_chain_up_deploy_govern_down(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "ORIGINCERT_RPC_URL": f"http://127.0.0.1:{port}",
+        "ORIGINCERT_MANIFEST": str(tmp_path / "manifest.json"),
+        "ORIGINCERT_PASSWORD": "correct horse",
+    }
+    out = run(["keys", "new", "keys/deployer.json", "--unsafe-light-kdf"], env, tmp_path).stdout
+    addresses = {"deployer": re.search(r"0x[0-9a-fA-F]{40}", out).group(0)}
+    for name in ("c1", "c2", "c3", "authority", "chamber"):
+        addresses[name] = create_keystore(
+            tmp_path / "keys" / f"{name}.json", "correct horse", kdf_work="unsafe_light"
+        )
+
+    # Down before up: nothing to stop, said plainly. Deploy with the node down: exit 2, no traceback.
+    assert "no local chain" in run(["chain", "down", "--port", str(port)], env, tmp_path).stdout
+    down = run(
+        [
+            "chain",
+            "deploy",
+            "--key",
+            "keys/deployer.json",
+            "--council",
+            addresses["c1"],
+            "--threshold",
+            "1",
+        ],
+        env,
+        tmp_path,
+        ok=False,
+    )
+    assert (
+        down.returncode == 2 and "not reachable" in down.stderr and "Traceback" not in down.stderr
+    )
+
+    up = run(["chain", "up", "--port", str(port), "--state-dir", "state"], env, tmp_path)
+    assert f"127.0.0.1:{port}" in up.stdout
+    try:
+        council = [x for c in ("c1", "c2", "c3") for x in ("--council", addresses[c])]
+        run(
+            ["chain", "deploy", "--key", "keys/deployer.json", *council, "--threshold", "2"],
+            env,
+            tmp_path,
+        )
+        manifest = json.loads((tmp_path / "manifest.json").read_text())
+        assert manifest["chain_id"] == 31337 and manifest["certificate_registry"][
+            "address"
+        ].startswith("0x")
+        info = run(["chain", "info"], env, tmp_path).stdout
+        assert "council: 2 of 3" in info
+
+        proposed = run(
+            [
+                "council",
+                "propose",
+                "register-authority",
+                "DE",
+                addresses["authority"],
+                "BAFA",
+                "--key",
+                "keys/c1.json",
+            ],
+            env,
+            tmp_path,
+        ).stdout
+        assert (
+            "proposal 0" in proposed
+            and "1 of 2 approvals" in proposed
+            and "transaction 0x" in proposed
+        )
+        early = run(["council", "execute", "0", "--key", "keys/c1.json"], env, tmp_path, ok=False)
+        assert early.returncode == 1 and "IssuerRegistryNotEnoughApprovals" in early.stderr
+        run(["council", "approve", "0", "--key", "keys/c2.json"], env, tmp_path)
+        assert (
+            "executed proposal 0 with 2 approvals"
+            in run(["council", "execute", "0", "--key", "keys/c1.json"], env, tmp_path).stdout
+        )
+
+        accredited = run(
+            [
+                "authority",
+                "accredit",
+                "--name",
+                "IHK Berlin",
+                "--signing-key",
+                addresses["chamber"],
+                "--valid-until",
+                "2099-12-31",
+                "--key",
+                "keys/authority.json",
+            ],
+            env,
+            tmp_path,
+        ).stdout
+        assert "issuing body 1" in accredited
+        stranger = run(
+            ["authority", "suspend", "1", "--key", "keys/c3.json"], env, tmp_path, ok=False
+        )
+        assert stranger.returncode == 1 and "IssuerRegistryNotAuthorityOf" in stranger.stderr
+        run(
+            ["authority", "suspend", "1", "--reason", "3", "--key", "keys/authority.json"],
+            env,
+            tmp_path,
+        )
+        shown = run(["issuer", "show", "1"], env, tmp_path).stdout
+        assert "IHK Berlin (DE)" in shown and "status suspended" in shown
+
+        wrong = run(
+            ["council", "approve", "0", "--key", "keys/c3.json"],
+            {**env, "ORIGINCERT_PASSWORD": "nope"},
+            tmp_path,
+            ok=False,
+        )
+        assert (
+            wrong.returncode == 1
+            and "wrong_password" in wrong.stderr
+            and "Traceback" not in wrong.stderr
+        )
+    finally:
+        stopped = run(["chain", "down", "--port", str(port), "--state-dir", "state"], env, tmp_path)
+    assert "stopped" in stopped.stdout
