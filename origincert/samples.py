@@ -375,7 +375,14 @@ def _agreement(form: str, exporter: str, importer: str) -> str | None:
 
 
 def _build(
-    rng: random.Random, *, number: str | None, economy: str | None, items: int | None, serial: int | None
+    rng: random.Random,
+    *,
+    number: str | None,
+    economy: str | None,
+    items: int | None,
+    serial: int | None,
+    issued_on: date | None = None,
+    body_name: str | None = None,
 ) -> dict[str, Any]:
     b = _Builder(rng)
     if economy is not None and economy not in ECONOMIES:
@@ -390,7 +397,7 @@ def _build(
     agreement = _agreement(form, exporter_economy, importer)
     e = ECONOMIES[exporter_economy]
 
-    issue = date(2025, 1, 1) + timedelta(days=rng.randrange(540))
+    issue = issued_on or date(2025, 1, 1) + timedelta(days=rng.randrange(540))
     retro = b.chance(0.06)
     departure = issue - timedelta(days=rng.randint(4, 120)) if retro else issue + timedelta(days=rng.randint(-3, 12))
     invoice_date = min(issue, departure) - timedelta(days=rng.randint(0, 20))
@@ -497,7 +504,7 @@ def _build(
     city = b.pick(e.cities)
     authority = _ISSUERS.get(exporter_economy) if rule.kind == "preferential" else None
     issuing_body: dict[str, str] = {
-        "name": authority or f"{city} Chamber of Commerce and Industry",
+        "name": body_name or authority or f"{city} Chamber of Commerce and Industry",
         "economy": exporter_economy,
     }
     if authority is None and b.chance(0.6):
@@ -594,10 +601,22 @@ def _canonical_order(cert: dict[str, Any]) -> dict[str, Any]:
 
 
 def sample_certificate(
-    rng: random.Random, *, number: str | None = None, economy: str | None = None, items: int | None = None
+    rng: random.Random,
+    *,
+    number: str | None = None,
+    economy: str | None = None,
+    items: int | None = None,
+    issued_on: date | None = None,
+    issuing_body: str | None = None,
 ) -> dict[str, Any]:
-    """One realistic certificate dict; ``economy`` is the exporter's (and issuing body's) economy."""
-    return _build(rng, number=number, economy=economy, items=items, serial=None)
+    """One realistic certificate dict; ``economy`` is the exporter's (and issuing body's) economy.
+
+    ``issued_on`` and ``issuing_body`` pin the issue date and the body's name, for a demo whose
+    certificates must be current and name the chambers it accredited.
+    """
+    return _build(
+        rng, number=number, economy=economy, items=items, serial=None, issued_on=issued_on, body_name=issuing_body
+    )
 
 
 def sample_batch(n: int, seed: int) -> list[dict[str, Any]]:
