@@ -100,7 +100,8 @@ def y4m_video(image: Image.Image, path: Path, *, width: int = 640, height: int =
     """A still picture as a YUV4MPEG2 video, for Chromium's fake camera (--use-file-for-fake-video-capture)."""
     canvas = Image.new("RGB", (width, height), "white")
     picture = image.convert("RGB")
-    picture.thumbnail((height - 40, height - 40), Image.Resampling.NEAREST)
+    side = int(min(width, height) * 0.8)  # a code held up close to the camera, filling the frame
+    picture = picture.resize((side, side * picture.height // picture.width), Image.Resampling.NEAREST)
     canvas.paste(picture, ((width - picture.width) // 2, (height - picture.height) // 2))
     y, cb, cr = canvas.convert("YCbCr").split()
     half = (width // 2, height // 2)

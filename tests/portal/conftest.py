@@ -1,17 +1,19 @@
-"""Portal fixtures: an app on a temporary database, officers in two offices, signed-in clients.
+"""Portal fixtures: an app on a temporary database, officers in two offices, signed-in clients,
+and a scene on the real chain (tests/conftest.py's Hardhat world): certificates issued with the
+real issuer, one revoked, one with hostile text in its fields, two sharing a number.
 
-The verifier here is a small stand-in with the library's interface, so the portal's own
-behaviour (routes, forms, escaping, logging) is tested fast and in isolation; the end-to-end
-tests (test_browser.py, test_real_chain.py) use the real verifier against a real chain.
+The scene is built inside an ``evm_snapshot`` once for the package and reverted afterwards, so
+no other test sees it. Apps verify with the real verifier against that chain.
 """
 
 from __future__ import annotations
 
 import copy
-import hashlib
 import json
 import random
 import re
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -19,119 +21,86 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from origincert.document import load_json
-from origincert.errors import ChainUnavailable, DocumentError
-from origincert.fields import flatten
-from origincert.portal import accounts, create_app, db, verification
+from origincert.issuer import Journal, issue_documents, revoke
+from origincert.portal import accounts, create_app, db
 from origincert.samples import sample_certificate
-from origincert.verdict import Check, CheckStatus, VerificationResult, Verdict
+from origincert.signing import LocalSigner
 
 PASSWORD = "correct horse battery staple"
-FORMAT = "urn:origincert:issued:1"
-CHECKS = (
-    "format", "schema", "integrity", "merkle", "signature", "network",
-    "anchored", "issuer_known", "issuer_accredited", "not_revoked", "not_replaced", "validity",
-)  # fmt: skip
+VALID_NUMBER = "DE-HH-2026-000123"
+TWIN_NUMBER = "DE-TWIN-0001"
 
 
-class StandInVerifier:
-    """Answers like the library's verifier from a dictionary of "anchored" documents."""
-
-    def __init__(self) -> None:
-        self.anchored: dict[str, dict[str, Any]] = {}
-        self.revoked: set[str] = set()
-        self.down = False
-        self.calls = 0
-
-    # -- what the issuer side would do
-    def issue(self, document: dict[str, Any]) -> dict[str, Any]:
-        target = "0x" + hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
-        self.anchored[target] = copy.deepcopy(document)
-        return {"format": FORMAT, "document": document, "proof": {"target_hash": target, "root": target}}
-
-    # -- the interface the portal uses
-    def verify_bytes(self, raw: bytes) -> VerificationResult:
-        self._guard()
-        try:
-            data = load_json(raw)
-        except DocumentError as exc:
-            return self._result(Verdict.MALFORMED, "format", "input_not_json", exc.message)
-        return self.verify(data)
-
-    def verify(self, issued: dict[str, Any]) -> VerificationResult:
-        self._guard()
-        proof, document = issued.get("proof"), issued.get("document")
-        if issued.get("format") != FORMAT or not isinstance(proof, dict) or not isinstance(document, dict):
-            return self._result(Verdict.MALFORMED, "format", "format_invalid", "This is not an origincert certificate file.")
-        target = proof.get("target_hash")
-        original = self.anchored.get(target) if isinstance(target, str) else None
-        if original is None:
-            return self._result(Verdict.INVALID, "anchored", "not_anchored", "The ledger has no record of this certificate.", document=document)
-        shown, was = flatten(document), flatten(original)
-        altered = tuple(sorted(p for p in set(shown) | set(was) if shown.get(p) != was.get(p)))
-        if altered:
-            return self._result(
-                Verdict.INVALID, "integrity", "field_altered", f"Altered after issue: {', '.join(altered)}.", altered, document
-            )
-        if target in self.revoked:
-            return self._result(Verdict.REVOKED, "not_revoked", "leaf_revoked", "The certificate was revoked on 2025-01-02: issued in error.", document=document)
-        return self._result(Verdict.VALID, None, "", "", document=document)
-
-    def verify_qr(self, text: str) -> VerificationResult:
-        self._guard()
-        if text.startswith("OC1:"):
-            try:
-                return self.verify(json.loads(text[4:]))
-            except ValueError:
-                pass
-        return self._result(Verdict.MALFORMED, "format", "qr_unreadable", "The QR code is not an origincert code.")
-
-    def _guard(self) -> None:
-        self.calls += 1
-        if self.down:
-            raise ChainUnavailable("connection refused by http://127.0.0.1:1")
-
-    def _result(
-        self,
-        verdict: Verdict,
-        failing: str | None,
-        code: str,
-        message: str,
-        fields: tuple[str, ...] = (),
-        document: dict[str, Any] | None = None,
-    ) -> VerificationResult:
-        checks = []
-        for name in CHECKS:
-            if name == failing:
-                checks.append(Check(name, CheckStatus.FAILED, code, message, fields))
-            elif failing == "format":
-                checks.append(Check(name, CheckStatus.SKIPPED, "not_checked", "Not checked: the file is not readable."))
-            else:
-                checks.append(Check(name, CheckStatus.OK, name, f"The {name.replace('_', ' ')} check passed."))
-        body = (document or {}).get("issuing_body") or {}
-        evidence: dict[str, Any] = {}
-        if verdict is not Verdict.MALFORMED:
-            evidence = {
-                "signer": "0x" + "ab" * 20,
-                "anchor": {"tx": "0x" + "cd" * 32, "block": 42, "time": "2025-01-01T10:00:00Z", "timestamp": 1735725600},
-                "issuer": {"id": 3, "name": body.get("name"), "economy": body.get("economy"), "status": "active"},
-            }
-        return VerificationResult(verdict, tuple(checks), evidence, document, (), summary=message or "Authentic and in force.")
+def valid_today(seed: int, *, number: str, economy: str = "DE", **changes: Any) -> dict[str, Any]:
+    """A sample certificate of ``economy`` that is within its validity period today."""
+    rng = random.Random(seed)
+    while True:
+        document = sample_certificate(rng, economy=economy, number=number)
+        if date.fromisoformat(document["issue_date"]) <= date.today() <= date.fromisoformat(document["valid_until"]):
+            break
+    for path, value in changes.items():
+        node = document
+        *parents, last = path.split(".")
+        for part in parents:
+            node = node[part]
+        node[last] = value
+    return document
 
 
-@pytest.fixture
-def stand_in() -> StandInVerifier:
-    return StandInVerifier()
+@dataclass
+class Scene:
+    rpc_url: str
+    manifest_path: Path
+    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # label -> issued file
+
+    def issued(self, label: str) -> dict[str, Any]:
+        """A fresh copy (tests may tamper with it)."""
+        return copy.deepcopy(self.files[label])
+
+    def raw(self, label: str) -> bytes:
+        return json.dumps(self.files[label], indent=2).encode()
 
 
-def portal_config(tmp_path: Path, **extra: Any) -> dict[str, Any]:
+@pytest.fixture(scope="package")
+def scene(world_session: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scene]:
+    world = world_session
+    snapshot = world.rpc("evm_snapshot")["result"]
+    folder = tmp_path_factory.mktemp("portal-scene")
+    manifest_path = folder / "manifest.json"
+    world.manifest.save(manifest_path)
+    hamburg, berlin = LocalSigner(world.chambers["DE-hamburg"]), LocalSigner(world.chambers["DE-berlin"])
+    documents = {
+        "valid": valid_today(1, number=VALID_NUMBER),
+        "hostile": valid_today(
+            2,
+            number="DE-HH-2026-000666",
+            **{"exporter.name": "<script>alert('x')</script>", "remarks": '"><img src=x onerror=alert(1)>'},
+        ),
+        "twin_hamburg": valid_today(3, number=TWIN_NUMBER),
+        "revoked": valid_today(4, number="DE-HH-2026-000999"),
+    }
+    try:
+        with Journal.open(folder / "hamburg.sqlite") as journal:
+            labels = list(documents)
+            files = issue_documents(world.client, hamburg, [documents[k] for k in labels], journal=journal)
+            revoke(world.client, hamburg, journal, documents["revoked"]["number"], 1)
+        with Journal.open(folder / "berlin.sqlite") as journal:
+            twin = valid_today(5, number=TWIN_NUMBER, **{"issuing_body.name": "Berlin Chamber of Commerce"})
+            [berlin_file] = issue_documents(world.client, berlin, [twin], journal=journal)
+        yield Scene(world.client.url, manifest_path, dict(zip(labels, files)) | {"twin_berlin": berlin_file})
+    finally:
+        world.rpc("evm_revert", [snapshot])
+        world.client.forget_nonces()
+
+
+def portal_config(tmp_path: Path, scene: Scene, **extra: Any) -> dict[str, Any]:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
         "ARGON2_PROFILE": "CHEAPEST",
         "SECURE_COOKIES": False,
-        "RPC_URL": "http://127.0.0.1:1",
-        "MANIFEST": str(tmp_path / "manifest.json"),
+        "RPC_URL": scene.rpc_url,
+        "MANIFEST": str(scene.manifest_path),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
         "ARCHIVE_DIRS": [],
         **extra,
@@ -150,12 +119,15 @@ def seed_accounts(app: Flask) -> None:
         dbs.commit()
 
 
-@pytest.fixture
-def app(tmp_path: Path, stand_in: StandInVerifier, monkeypatch: pytest.MonkeyPatch) -> Iterator[Flask]:
-    monkeypatch.setattr(verification, "make_verifier", lambda rpc_url, manifest: stand_in)
-    app = create_app(portal_config(tmp_path), instance_path=tmp_path / "instance")
+def make_app(tmp_path: Path, scene: Scene, **extra: Any) -> Flask:
+    app = create_app(portal_config(tmp_path, scene, **extra), instance_path=tmp_path / "instance")
     seed_accounts(app)
-    yield app
+    return app
+
+
+@pytest.fixture
+def app(tmp_path: Path, scene: Scene) -> Flask:
+    return make_app(tmp_path, scene)
 
 
 @pytest.fixture
@@ -192,10 +164,6 @@ def admin(client: FlaskClient) -> FlaskClient:
 
 
 @pytest.fixture
-def certificate() -> dict[str, Any]:
-    return sample_certificate(random.Random(7), number="DE-HH-2025-000123", economy="DE")
-
-
-@pytest.fixture
-def issued(stand_in: StandInVerifier, certificate: dict[str, Any]) -> bytes:
-    return json.dumps(stand_in.issue(certificate)).encode()
+def issued(scene: Scene) -> bytes:
+    """The bytes of a genuine, anchored, unrevoked certificate file."""
+    return scene.raw("valid")

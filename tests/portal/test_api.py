@@ -3,7 +3,6 @@ and an OpenAPI document that matches the routes."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +11,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from conftest import StandInVerifier, portal_config, seed_accounts
-from origincert.portal import accounts, create_app, db
+from conftest import TWIN_NUMBER, VALID_NUMBER, Scene, make_app
+from origincert import qr
+from origincert.portal import accounts, db
 from origincert.portal.db import ApiToken, Office, Verification
 
 
@@ -47,6 +47,7 @@ def test_verify_file(app: Flask, client: FlaskClient, token: str, issued: bytes)
     body = response.get_json()
     assert set(body) == {"verdict", "summary", "checks", "evidence", "withheld"}
     assert body["verdict"] == "VALID"
+    assert body["evidence"]["anchor"]["tx"]
     assert all(set(c) >= {"name", "status", "code", "message"} for c in body["checks"])
     with app.app_context():
         entry = db.session().get(Verification, int(response.headers["X-Verification-Id"]))
@@ -54,8 +55,8 @@ def test_verify_file(app: Flask, client: FlaskClient, token: str, issued: bytes)
         assert (entry.actor, entry.office_code, entry.channel, entry.verdict) == ("api:ATLAS", "DEHAM-1", "api_file", "VALID")
 
 
-def test_verify_tampered_file_names_the_field(client: FlaskClient, token: str, stand_in: StandInVerifier, certificate: dict) -> None:
-    issued = stand_in.issue(certificate)
+def test_verify_tampered_file_names_the_field(client: FlaskClient, token: str, scene: Scene) -> None:
+    issued = scene.issued("valid")
     issued["document"]["consignee"]["name"] = "Someone Else Ltd"
     body = client.post("/api/v1/verify/file", json=issued, headers=auth(token)).get_json()
     assert body["verdict"] == "INVALID"
@@ -75,8 +76,14 @@ def test_file_must_be_sent_as_json(client: FlaskClient, token: str, issued: byte
     assert error_of(response)["code"] == "content_type"
 
 
-def test_verify_qr(client: FlaskClient, token: str, stand_in: StandInVerifier, certificate: dict) -> None:
-    payload = "OC1:" + json.dumps(stand_in.issue(certificate))
+def test_verify_revoked_file(client: FlaskClient, token: str, scene: Scene) -> None:
+    body = client.post("/api/v1/verify/file", data=scene.raw("revoked"), headers=auth(token), content_type="application/json").get_json()
+    assert body["verdict"] == "REVOKED"
+    assert next(c for c in body["checks"] if c["name"] == "not_revoked")["status"] == "failed"
+
+
+def test_verify_qr(client: FlaskClient, token: str, scene: Scene) -> None:
+    payload = qr.encode_payload(scene.issued("valid"))
     response = client.post("/api/v1/verify/qr", json={"payload": payload}, headers=auth(token))
     assert response.status_code == 200 and response.get_json()["verdict"] == "VALID"
 
@@ -96,7 +103,7 @@ def test_verify_number(app: Flask, client: FlaskClient, token: str, issued: byte
     archive.mkdir()
     (archive / "c.coo.json").write_bytes(issued)
     app.config["ARCHIVE_DIRS"] = [str(archive)]
-    response = client.post("/api/v1/verify/number", json={"number": "DE-HH-2025-000123"}, headers=auth(token))
+    response = client.post("/api/v1/verify/number", json={"number": VALID_NUMBER}, headers=auth(token))
     assert response.status_code == 200 and response.get_json()["verdict"] == "VALID"
 
 
@@ -109,26 +116,24 @@ def test_unknown_and_bad_numbers(client: FlaskClient, token: str) -> None:
     assert missing.status_code == 400 and error_of(missing)["code"] == "number_missing"
 
 
-def test_ambiguous_number_lists_candidates(app: Flask, client: FlaskClient, token: str, stand_in: StandInVerifier, certificate: dict, tmp_path: Path) -> None:
+def test_ambiguous_number_lists_candidates(app: Flask, client: FlaskClient, token: str, scene: Scene, tmp_path: Path) -> None:
     archive = tmp_path / "archive"
     archive.mkdir()
-    other = json.loads(json.dumps(certificate))
-    other["issuing_body"]["name"] = "Another Chamber"
-    files = [stand_in.issue(certificate), stand_in.issue(other)]
-    for i, f in enumerate(files):
-        (archive / f"{i}.json").write_text(json.dumps(f))
+    for label in ("twin_hamburg", "twin_berlin"):
+        (archive / f"{label}.json").write_bytes(scene.raw(label))
     app.config["ARCHIVE_DIRS"] = [str(archive)]
-    response = client.post("/api/v1/verify/number", json={"number": certificate["number"]}, headers=auth(token))
+    response = client.post("/api/v1/verify/number", json={"number": TWIN_NUMBER}, headers=auth(token))
     assert response.status_code == 409
     error = error_of(response)
     assert error["code"] == "number_ambiguous"
-    assert {c["issuer"] for c in error["candidates"]} == {certificate["issuing_body"]["name"], "Another Chamber"}
+    hamburg = scene.files["twin_hamburg"]["document"]["issuing_body"]["name"]
+    assert {c["issuer"] for c in error["candidates"]} == {hamburg, "Berlin Chamber of Commerce"}
     chosen = client.post(
         "/api/v1/verify/number",
-        json={"number": certificate["number"], "target_hash": files[1]["proof"]["target_hash"]},
+        json={"number": TWIN_NUMBER, "target_hash": scene.files["twin_berlin"]["proof"]["target_hash"]},
         headers=auth(token),
     )
-    assert chosen.status_code == 200
+    assert chosen.status_code == 200 and chosen.get_json()["evidence"]["issuer"]["name"] == "Chamber DE-berlin"
 
 
 @pytest.mark.parametrize(
@@ -172,8 +177,9 @@ def test_api_oversize_is_json_413(app: Flask, client: FlaskClient, token: str) -
     assert error_of(response)["code"] == "too_large"
 
 
-def test_api_ledger_down_is_503_json(client: FlaskClient, token: str, stand_in: StandInVerifier, issued: bytes) -> None:
-    stand_in.down = True
+def test_api_ledger_down_is_503_json(tmp_path: Path, scene: Scene, issued: bytes) -> None:
+    app = make_app(tmp_path, scene, RPC_URL="http://127.0.0.1:9")
+    client, token = app.test_client(), new_token(app)
     response = client.post("/api/v1/verify/file", data=issued, headers=auth(token), content_type="application/json")
     assert response.status_code == 503
     assert error_of(response)["code"] == "ledger_unreachable"
@@ -185,12 +191,8 @@ def test_api_unknown_route_and_method_are_json(client: FlaskClient, token: str) 
     assert response.status_code == 405 and error_of(response)["code"] == "method_not_allowed"
 
 
-def test_api_is_rate_limited_per_token(tmp_path: Path, stand_in: StandInVerifier, issued: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
-    from origincert.portal import verification
-
-    monkeypatch.setattr(verification, "make_verifier", lambda *_: stand_in)
-    app = create_app(portal_config(tmp_path, RATELIMIT_API="2 per minute"), instance_path=tmp_path / "i")
-    seed_accounts(app)
+def test_api_is_rate_limited_per_token(tmp_path: Path, scene: Scene, issued: bytes) -> None:
+    app = make_app(tmp_path, scene, RATELIMIT_API="2 per minute")
     client = app.test_client()
     first, second = new_token(app, "A"), new_token(app, "B")
     send = lambda t: client.post("/api/v1/verify/file", data=issued, headers=auth(t), content_type="application/json").status_code  # noqa: E731

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from conftest import PASSWORD, csrf_token, login, portal_config, seed_accounts
-from origincert.portal import create_app, db
+from conftest import PASSWORD, Scene, csrf_token, login, make_app
+from origincert.portal import db
 from origincert.portal.db import Officer
 
 PAGES = ["/", "/verify/scan", "/log", "/log.csv", "/account", "/admin", "/verifications/1"]
@@ -163,9 +164,8 @@ def test_deactivated_officer_cannot_sign_in_and_is_signed_out(app: Flask, office
     assert "deactivated" in response.get_data(as_text=True)
 
 
-def test_login_is_rate_limited(tmp_path, stand_in) -> None:  # type: ignore[no-untyped-def]
-    app = create_app(portal_config(tmp_path, RATELIMIT_LOGIN="3 per minute"), instance_path=tmp_path / "i")
-    seed_accounts(app)
+def test_login_is_rate_limited(tmp_path: Path, scene: Scene) -> None:
+    app = make_app(tmp_path, scene, RATELIMIT_LOGIN="3 per minute")
     client = app.test_client()
     statuses = [login(client, username="nobody").status_code for _ in range(4)]
     assert statuses == [401, 401, 401, 429]

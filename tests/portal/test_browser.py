@@ -14,7 +14,8 @@ import pytest
 from flask import Flask
 
 from browser import LiveServer, chrome, iter_console_errors, needs_chromium, screenshot, serve, y4m_video
-from conftest import PASSWORD, StandInVerifier
+from conftest import PASSWORD, VALID_NUMBER, Scene
+from origincert import qr
 
 pytestmark = needs_chromium
 
@@ -83,18 +84,15 @@ def test_sign_in_page(driver: Any, live: LiveServer) -> None:
     screenshot(driver, "01b-sign-in-failed")
 
 
-def test_valid_tampered_and_revoked_uploads(
-    driver: Any, live: LiveServer, stand_in: StandInVerifier, certificate: dict[str, Any], tmp_path: Path
-) -> None:
+def test_valid_tampered_and_revoked_uploads(driver: Any, live: LiveServer, scene: Scene, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
 
     sign_in(driver, live)
     screenshot(driver, "02-verify")
-    good = stand_in.issue(certificate)
-    assert upload_file(driver, live, write(tmp_path, "good.coo.json", good)) == "VALID"
+    assert upload_file(driver, live, write(tmp_path, "good.coo.json", scene.issued("valid"))) == "VALID"
     screenshot(driver, "03-verdict-valid")
 
-    tampered = json.loads(json.dumps(good))
+    tampered = scene.issued("valid")
     tampered["document"]["goods"][0]["gross_weight_kg"] = "1.00"
     assert upload_file(driver, live, write(tmp_path, "tampered.coo.json", tampered)) == "INVALID"
     integrity = driver.find_element(By.CSS_SELECTOR, '[data-check="integrity"]')
@@ -102,18 +100,15 @@ def test_valid_tampered_and_revoked_uploads(
     assert driver.find_elements(By.CSS_SELECTOR, "#goods .flagged")
     screenshot(driver, "04-verdict-invalid")
 
-    other = json.loads(json.dumps(certificate))
-    other["number"] = "DE-HH-2025-000124"
-    revoked = stand_in.issue(other)
-    stand_in.revoked.add(revoked["proof"]["target_hash"])
-    assert upload_file(driver, live, write(tmp_path, "revoked.coo.json", revoked)) == "REVOKED"
+    assert upload_file(driver, live, write(tmp_path, "revoked.coo.json", scene.issued("revoked"))) == "REVOKED"
+    assert "issued in error" in driver.find_element(By.ID, "verdict-reason").text
     screenshot(driver, "05-verdict-revoked")
     assert list(iter_console_errors(driver)) == []
 
 
-def test_drag_and_drop(driver: Any, live: LiveServer, stand_in: StandInVerifier, certificate: dict[str, Any]) -> None:
+def test_drag_and_drop(driver: Any, live: LiveServer, scene: Scene) -> None:
     sign_in(driver, live)
-    text = json.dumps(stand_in.issue(certificate))
+    text = scene.raw("valid").decode()
     driver.execute_script(
         """
         const zone = document.querySelector('.js-dropzone');
@@ -127,12 +122,12 @@ def test_drag_and_drop(driver: Any, live: LiveServer, stand_in: StandInVerifier,
     assert verdict(driver) == "VALID"
 
 
-def test_number_lookup_and_unknown_number(driver: Any, live: LiveServer, app: Flask, stand_in: StandInVerifier, certificate: dict[str, Any], tmp_path: Path) -> None:
+def test_number_lookup_and_unknown_number(driver: Any, live: LiveServer, app: Flask, scene: Scene, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
 
     archive = tmp_path / "archive"
     archive.mkdir()
-    write(archive, "a.coo.json", stand_in.issue(certificate))
+    write(archive, "a.coo.json", scene.issued("valid"))
     app.config["ARCHIVE_DIRS"] = [str(archive)]
     sign_in(driver, live)
     box = driver.find_element(By.ID, "number")
@@ -143,21 +138,20 @@ def test_number_lookup_and_unknown_number(driver: Any, live: LiveServer, app: Fl
     screenshot(driver, "06-unknown-number")
     box = driver.find_element(By.ID, "number")
     box.clear()
-    box.send_keys(certificate["number"])
+    box.send_keys(VALID_NUMBER)
     box.submit()
     assert verdict(driver) == "VALID"
 
 
-def test_camera_scan_reads_the_qr_code(tmp_path: Path, live: LiveServer, stand_in: StandInVerifier, certificate: dict[str, Any]) -> None:
-    import segno
+def test_camera_scan_reads_the_qr_code(tmp_path: Path, live: LiveServer, scene: Scene) -> None:
+    import io
 
-    payload = "OC1:" + json.dumps(stand_in.issue({"number": certificate["number"], "issuing_body": certificate["issuing_body"]}))
-    qr = segno.make(payload, error="m")
-    image_path = tmp_path / "qr.png"
-    qr.save(image_path, scale=4, border=4)
     from PIL import Image
 
-    video = y4m_video(Image.open(image_path), tmp_path / "camera.y4m")
+    payload = qr.encode_payload(scene.issued("valid"))
+    assert payload.startswith("OC1:")  # the whole certificate, read by jsQR in the page
+    picture = Image.open(io.BytesIO(qr.qr_png(payload, scale=4)))
+    video = y4m_video(picture, tmp_path / "camera.y4m", width=1280, height=960)
     d = chrome(
         tmp_path / "profile",
         extra_args=("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={video}"),
@@ -172,14 +166,14 @@ def test_camera_scan_reads_the_qr_code(tmp_path: Path, live: LiveServer, stand_i
         d.quit()
 
 
-def test_phone_layout(tmp_path: Path, live: LiveServer, stand_in: StandInVerifier, certificate: dict[str, Any]) -> None:
+def test_phone_layout(tmp_path: Path, live: LiveServer, scene: Scene) -> None:
     from selenium.webdriver.common.by import By
 
     d = chrome(tmp_path / "profile", width=390, height=844, mobile=True)
     try:
         sign_in(d, live)
         screenshot(d, "08-phone-verify")
-        tampered = stand_in.issue(certificate)
+        tampered = scene.issued("valid")
         tampered["document"]["consignee"]["name"] = "Someone Else Ltd"
         assert upload_file(d, live, write(tmp_path, "t.coo.json", tampered)) == "INVALID"
         screenshot(d, "09-phone-verdict-invalid")
@@ -191,31 +185,31 @@ def test_phone_layout(tmp_path: Path, live: LiveServer, stand_in: StandInVerifie
         d.quit()
 
 
-def test_log_and_admin_pages(driver: Any, live: LiveServer, stand_in: StandInVerifier, certificate: dict[str, Any], tmp_path: Path) -> None:
+def test_log_and_admin_pages(driver: Any, live: LiveServer, scene: Scene, tmp_path: Path) -> None:
     from selenium.webdriver.common.by import By
 
     sign_in(driver, live, "boss")
-    upload_file(driver, live, write(tmp_path, "a.coo.json", stand_in.issue(certificate)))
+    upload_file(driver, live, write(tmp_path, "a.coo.json", scene.issued("valid")))
     driver.get(f"{live.url}/log")
     rows = driver.find_elements(By.CSS_SELECTOR, "#log-table tbody tr")
-    assert len(rows) == 1 and "DE-HH-2025-000123" in rows[0].text
+    assert len(rows) == 1 and VALID_NUMBER in rows[0].text
     screenshot(driver, "10-log")
     driver.get(f"{live.url}/admin")
     screenshot(driver, "11-admin")
     assert list(iter_console_errors(driver)) == []
 
 
-def test_print_stylesheet_hides_the_chrome(driver: Any, live: LiveServer, stand_in: StandInVerifier, certificate: dict[str, Any], tmp_path: Path) -> None:
+def test_print_stylesheet_hides_the_chrome(driver: Any, live: LiveServer, scene: Scene, tmp_path: Path) -> None:
     import base64
 
     from selenium.webdriver.common.by import By
 
     sign_in(driver, live)
-    upload_file(driver, live, write(tmp_path, "a.coo.json", stand_in.issue(certificate)))
+    upload_file(driver, live, write(tmp_path, "a.coo.json", scene.issued("valid")))
     driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     assert not driver.find_element(By.CSS_SELECTOR, ".topbar").is_displayed()
     assert not driver.find_element(By.CSS_SELECTOR, ".actions").is_displayed()
     assert driver.find_element(By.ID, "verdict-word").is_displayed()
-    screenshot(driver, "12-print-view")
-    pdf = driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": False})
-    (Path(screenshot(driver, "12-print-view")).with_suffix(".pdf")).write_bytes(base64.b64decode(pdf["data"]))
+    shot = screenshot(driver, "12-print-view")
+    pdf = driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": False, "paperWidth": 8.27, "paperHeight": 11.69})
+    shot.with_suffix(".pdf").write_bytes(base64.b64decode(pdf["data"]))

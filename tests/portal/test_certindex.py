@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 import pytest
 from sqlalchemy.orm import Session
 
-from conftest import StandInVerifier
+from conftest import VALID_NUMBER, Scene
 from origincert.errors import DocumentError
 from origincert.portal import certindex
 from origincert.portal.db import Base, make_engine
+from origincert.verifier import Verifier
 
 
 @pytest.fixture
@@ -25,16 +26,23 @@ def dbs() -> Iterator[Session]:
     engine.dispose()
 
 
-def issued_file(stand_in: StandInVerifier, certificate: dict[str, Any], number: str) -> bytes:
-    doc = json.loads(json.dumps(certificate))
-    doc["number"] = number
-    return json.dumps(stand_in.issue(doc)).encode()
+def shaped(scene: Scene, number: str) -> bytes:
+    """An issued file's shape under another number: enough for the index (which never verifies)."""
+    issued = scene.issued("valid")
+    issued["document"]["number"] = number
+    return json.dumps(issued).encode()
 
 
-def test_identify(stand_in: StandInVerifier, certificate: dict[str, Any]) -> None:
-    ident = certindex.identify(issued_file(stand_in, certificate, "A-1"))
-    assert ident is not None and ident.number == "A-1" and ident.target_hash.startswith("0x")
-    assert ident.issuer_name == certificate["issuing_body"]["name"]
+@pytest.fixture(scope="module")
+def verifier(scene: Scene) -> Verifier:
+    return Verifier.connect(scene.rpc_url, scene.manifest_path)
+
+
+def test_identify(scene: Scene) -> None:
+    ident = certindex.identify(scene.raw("valid"))
+    assert ident is not None and ident.number == VALID_NUMBER
+    assert ident.target_hash == scene.files["valid"]["proof"]["target_hash"].lower()
+    assert ident.issuer_name == scene.files["valid"]["document"]["issuing_body"]["name"]
 
 
 @pytest.mark.parametrize(
@@ -57,17 +65,17 @@ def test_normalise_number_refuses(typed: str) -> None:
         certindex.normalise_number(typed)
 
 
-def test_scan_is_incremental(dbs: Session, tmp_path: Path, stand_in: StandInVerifier, certificate: dict[str, Any]) -> None:
+def test_scan_is_incremental(dbs: Session, tmp_path: Path, scene: Scene) -> None:
     (tmp_path / "sub").mkdir()
     first, second = tmp_path / "a.coo.json", tmp_path / "sub" / "b.coo.json"
-    first.write_bytes(issued_file(stand_in, certificate, "A-1"))
-    second.write_bytes(issued_file(stand_in, certificate, "B-2"))
+    first.write_bytes(shaped(scene, "A-1"))
+    second.write_bytes(shaped(scene, "B-2"))
     (tmp_path / "readme.txt").write_text("not json, not scanned")
     (tmp_path / "other.json").write_text("[1, 2]")
     report = certindex.scan_archives(dbs, [tmp_path])
     assert (report.added, report.updated, report.removed, len(report.skipped)) == (2, 0, 0, 1)
     assert str(certindex.scan_archives(dbs, [tmp_path])) == "0 added, 0 updated, 0 removed, 1 skipped"
-    second.write_bytes(issued_file(stand_in, certificate, "B-3"))
+    second.write_bytes(shaped(scene, "B-3"))
     os.utime(second, ns=(1, 10**18))
     first.unlink()
     report = certindex.scan_archives(dbs, [tmp_path])
@@ -82,28 +90,29 @@ def test_scan_of_a_missing_folder(dbs: Session, tmp_path: Path) -> None:
         certindex.scan_archives(dbs, [tmp_path / "nope"])
 
 
-def test_find_rescans_on_a_miss_and_survives_a_bad_folder(dbs: Session, tmp_path: Path, stand_in: StandInVerifier, certificate: dict[str, Any]) -> None:
-    (tmp_path / "a.json").write_bytes(issued_file(stand_in, certificate, "A-1"))
+def test_find_rescans_on_a_miss_and_survives_a_bad_folder(dbs: Session, tmp_path: Path, scene: Scene) -> None:
+    (tmp_path / "a.json").write_bytes(shaped(scene, "A-1"))
     assert len(certindex.find(dbs, "A-1", [tmp_path])) == 1
     assert certindex.find(dbs, "A-1", [tmp_path / "gone"]) != []  # found without a scan
     assert certindex.find(dbs, "Z-9", [tmp_path / "gone"]) == []  # the scan fails, the lookup answers
 
 
-def test_uploads_are_kept_only_when_genuine(dbs: Session, stand_in: StandInVerifier, certificate: dict[str, Any]) -> None:
-    raw = issued_file(stand_in, certificate, "A-1")
-    assert certindex.remember_upload(dbs, raw, stand_in.verify_bytes(raw)) is not None
-    forged = json.loads(raw)
-    forged["document"]["exporter"]["name"] = "Forger Ltd"
-    forged_raw = json.dumps(forged).encode()
-    assert certindex.remember_upload(dbs, forged_raw, stand_in.verify_bytes(forged_raw)) is None
-    assert [certindex.read(e) for e in certindex.lookup(dbs, "A-1")] == [raw]
+def test_uploads_are_kept_only_when_genuine(dbs: Session, scene: Scene, verifier: Verifier) -> None:
+    raw = scene.raw("valid")
+    assert certindex.remember_upload(dbs, raw, verifier.verify_bytes(raw)) is not None
+    forged = shaped(scene, "A-1")  # a real file under another number: INVALID
+    assert certindex.remember_upload(dbs, forged, verifier.verify_bytes(forged)) is None
+    revoked = scene.raw("revoked")  # genuine, though revoked: kept, its verdict will say so
+    assert certindex.remember_upload(dbs, revoked, verifier.verify_bytes(revoked)) is not None
+    assert [certindex.read(e) for e in certindex.lookup(dbs, VALID_NUMBER)] == [raw]
+    assert certindex.lookup(dbs, "A-1") == []
 
 
-def test_archive_copy_is_preferred_to_an_uploaded_one(dbs: Session, tmp_path: Path, stand_in: StandInVerifier, certificate: dict[str, Any]) -> None:
-    raw = issued_file(stand_in, certificate, "A-1")
-    certindex.remember_upload(dbs, raw, stand_in.verify_bytes(raw))
+def test_archive_copy_is_preferred_to_an_uploaded_one(dbs: Session, tmp_path: Path, scene: Scene, verifier: Verifier) -> None:
+    raw = scene.raw("valid")
+    certindex.remember_upload(dbs, raw, verifier.verify_bytes(raw))
     (tmp_path / "a.json").write_bytes(raw)
     certindex.scan_archives(dbs, [tmp_path])
-    [entry] = certindex.lookup(dbs, "A-1")
+    [entry] = certindex.lookup(dbs, VALID_NUMBER)
     assert entry.source == "archive"
     assert certindex.summary(dbs) == {"archive": 1, "upload": 1}

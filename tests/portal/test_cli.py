@@ -122,6 +122,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def workers_of(pid: int, expected: int, timeout: float = 15) -> int:
+    """How many child processes ``pid`` has, waiting up to ``timeout`` for ``expected`` to boot."""
+    deadline = time.monotonic() + timeout
+    while True:
+        count = len(subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split())
+        if count >= expected or time.monotonic() > deadline:
+            return count
+        time.sleep(0.2)
+
+
 def test_serve_runs_gunicorn_with_several_workers(tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "ORIGINCERT_PORTAL_ARGON2_PROFILE": '"CHEAPEST"'}
@@ -142,8 +152,7 @@ def test_serve_runs_gunicorn_with_several_workers(tmp_path: Path) -> None:
                 time.sleep(0.2)
         assert response.status_code == 200 and "Sign in" in response.text
         assert "default-src 'none'" in response.headers["Content-Security-Policy"]
-        children = subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
-        assert len(children) == 2  # two worker processes under the gunicorn master
+        assert workers_of(server.pid, 2) == 2  # two worker processes under the gunicorn master
     finally:
         if server.poll() is None:
             os.killpg(server.pid, signal.SIGTERM)

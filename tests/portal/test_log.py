@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from conftest import login
+from conftest import VALID_NUMBER, login
 from origincert.portal import db
 from origincert.portal.db import Verification
 from origincert.portal.log import csv_safe
@@ -116,7 +116,7 @@ def test_verifications_appear_in_the_log(app: Flask, client: FlaskClient, issued
     login(client)
     upload(client, issued)
     page = client.get("/log").get_data(as_text=True)
-    assert "DE-HH-2025-000123" in page and "pill-valid" in page and "uploaded file" in page
+    assert VALID_NUMBER in page and "pill-valid" in page and "uploaded file" in page
 
 
 @pytest.mark.parametrize(

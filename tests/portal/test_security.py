@@ -12,7 +12,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from conftest import csrf_token
+from conftest import Scene, csrf_token
+from origincert.verifier import Verifier
 from test_verify import upload
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -74,11 +75,11 @@ def test_hsts_when_configured(app: Flask, client: FlaskClient) -> None:
     assert client.get("/login").headers["Strict-Transport-Security"].startswith("max-age=")
 
 
-def test_session_cookie_is_secure_by_default(tmp_path: Path) -> None:
+def test_session_cookie_is_secure_by_default(tmp_path: Path, scene: Scene) -> None:
     from conftest import portal_config
     from origincert.portal import create_app
 
-    config = portal_config(tmp_path)
+    config = portal_config(tmp_path, scene)
     del config["SECURE_COOKIES"]
     app = create_app(config, instance_path=tmp_path / "i")
     assert "Secure" in app.test_client().get("/login").headers["Set-Cookie"]
@@ -105,11 +106,11 @@ def test_templates_never_disable_escaping(template: str) -> None:
     assert "|safe" not in text.replace(" ", "") and "autoescape false" not in text and "Markup(" not in text
 
 
-def test_unexpected_errors_show_no_stack_trace(app: Flask, officer: FlaskClient, issued: bytes, stand_in, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    def explode(raw: bytes) -> None:
+def test_unexpected_errors_show_no_stack_trace(app: Flask, officer: FlaskClient, issued: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(self: Verifier, raw: bytes) -> None:
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(stand_in, "verify_bytes", explode)
+    monkeypatch.setattr(Verifier, "verify_bytes", explode)
     for debug in (False, True):  # not even under --debug
         app.debug = debug
         response = upload(officer, issued)

@@ -1,4 +1,5 @@
-"""Verifying in the portal: upload, QR text, QR photo, number; the verdict page; failure paths."""
+"""Verifying in the portal against the real chain: upload, QR text, QR photo, number; the verdict
+page; every failure path."""
 
 from __future__ import annotations
 
@@ -8,15 +9,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import segno
 from flask import Flask
 from flask.testing import FlaskClient
+from markupsafe import escape
+from PIL import Image
 from sqlalchemy import select
 
-from conftest import StandInVerifier, csrf_token, login
-from origincert.errors import DocumentError
-from origincert.portal import db, verify
+from conftest import TWIN_NUMBER, VALID_NUMBER, Scene, csrf_token, login, make_app
+from origincert import qr
+from origincert.portal import db
 from origincert.portal.db import IndexedCertificate, Verification
+from origincert.redact import redact
 
 
 def multipart(fields: dict[str, str], name: str, data: bytes) -> tuple[bytes, str]:
@@ -50,31 +53,41 @@ def log_entries(app: Flask) -> list[Verification]:
         return list(db.session().scalars(select(Verification).order_by(Verification.id)))
 
 
+def as_bytes(issued: dict[str, Any]) -> bytes:
+    return json.dumps(issued).encode()
+
+
 def test_valid_upload_shows_valid_and_is_logged(app: Flask, officer: FlaskClient, issued: bytes) -> None:
     page = follow(officer, upload(officer, issued))
     assert 'data-verdict="VALID"' in page
-    assert "DE-HH-2025-000123" in page
-    assert "Eastern Knitwear Trading GmbH" in page  # the certificate, laid out
-    assert "0x" + "cd" * 32 in page  # the anchoring transaction
+    assert VALID_NUMBER in page
+    assert "Authentic and in force: issued by Chamber DE-hamburg (DE)" in page
     [entry] = log_entries(app)
     assert (entry.verdict, entry.actor, entry.office_code, entry.channel) == ("VALID", "anna", "DEHAM-1", "file")
-    assert entry.certificate_number == "DE-HH-2025-000123"
+    assert entry.certificate_number == VALID_NUMBER and entry.issuer == "Chamber DE-hamburg"
     assert entry.reason_code == "all_checks_passed"
 
 
-def test_tampered_upload_is_invalid_and_names_the_field(officer: FlaskClient, stand_in: StandInVerifier, certificate: dict) -> None:
-    issued = stand_in.issue(certificate)
+def test_verdict_page_shows_issuer_and_chain_evidence(officer: FlaskClient, scene: Scene, issued: bytes) -> None:
+    page = follow(officer, upload(officer, issued))
+    tx = scene.files["valid"]["proof"]["tx_hash"]
+    assert tx.lower() in page.lower()  # the anchoring transaction
+    assert "Accredited at issue" in page and "Chamber DE-hamburg" in page
+    exporter = scene.files["valid"]["document"]["exporter"]["name"]
+    assert str(escape(exporter)) in page  # the certificate, laid out
+
+
+def test_tampered_upload_is_invalid_and_names_the_field(officer: FlaskClient, scene: Scene) -> None:
+    issued = scene.issued("valid")
     issued["document"]["goods"][0]["gross_weight_kg"] = "1.00"
-    page = follow(officer, upload(officer, json.dumps(issued).encode()))
+    page = follow(officer, upload(officer, as_bytes(issued)))
     assert 'data-verdict="INVALID"' in page
     assert "goods[0].gross_weight_kg" in page
     assert 'class="value flagged"' in page  # the altered value is highlighted in the certificate
 
 
-def test_revoked_upload(officer: FlaskClient, stand_in: StandInVerifier, certificate: dict) -> None:
-    issued = stand_in.issue(certificate)
-    stand_in.revoked.add(issued["proof"]["target_hash"])
-    page = follow(officer, upload(officer, json.dumps(issued).encode()))
+def test_revoked_upload(officer: FlaskClient, scene: Scene) -> None:
+    page = follow(officer, upload(officer, scene.raw("revoked")))
     assert 'data-verdict="REVOKED"' in page
     assert "issued in error" in page
 
@@ -125,45 +138,45 @@ def test_upload_without_csrf_token_is_refused(app: Flask, officer: FlaskClient, 
     assert log_entries(app) == []
 
 
-def test_ledger_down_says_unreachable_not_invalid(app: Flask, officer: FlaskClient, stand_in: StandInVerifier, issued: bytes) -> None:
-    stand_in.down = True
-    response = upload(officer, issued)
+def test_ledger_down_says_unreachable_not_invalid(tmp_path: Path, scene: Scene, issued: bytes) -> None:
+    app = make_app(tmp_path, scene, RPC_URL="http://127.0.0.1:9")  # nothing listens there
+    client = app.test_client()
+    login(client)
+    response = upload(client, issued)
     assert response.status_code == 503
     text = response.get_data(as_text=True)
     assert "Ledger unreachable" in text and "NOT been checked" in text
-    assert "INVALID" not in text
+    assert "INVALID" not in text and "Traceback" not in text
     assert log_entries(app) == []
 
 
-def test_certificate_fields_are_escaped(officer: FlaskClient, stand_in: StandInVerifier, certificate: dict) -> None:
-    certificate["exporter"]["name"] = "<script>alert('x')</script>"
-    certificate["remarks"] = '"><img src=x onerror=alert(1)>'
-    page = follow(officer, upload(officer, json.dumps(stand_in.issue(certificate)).encode()))
+def test_missing_manifest_is_a_configuration_error(tmp_path: Path, scene: Scene, issued: bytes) -> None:
+    app = make_app(tmp_path, scene, MANIFEST=str(tmp_path / "nowhere.json"))
+    client = app.test_client()
+    login(client)
+    response = upload(client, issued)
+    assert response.status_code == 503
+    assert "configuration is wrong" in response.get_data(as_text=True)
+
+
+def test_certificate_fields_are_escaped(officer: FlaskClient, scene: Scene) -> None:
+    page = follow(officer, upload(officer, scene.raw("hostile")))
+    assert 'data-verdict="VALID"' in page
     assert "<script>alert" not in page and "<img src=x" not in page
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in page
     assert "&lt;img src=x onerror=alert(1)&gt;" in page
 
 
-def test_withheld_fields_are_marked(officer: FlaskClient, stand_in: StandInVerifier, certificate: dict, monkeypatch: pytest.MonkeyPatch) -> None:
-    issued = stand_in.issue(certificate)
-    real = stand_in.verify
-
-    def redacted(data: dict) -> Any:
-        from dataclasses import replace
-
-        result = real(data)
-        doc = json.loads(json.dumps(result.document))
-        del doc["consignee"]["address"]
-        return replace(result, document=doc, withheld=("consignee.address",))
-
-    monkeypatch.setattr(stand_in, "verify", redacted)
-    page = follow(officer, upload(officer, json.dumps(issued).encode()))
+def test_withheld_fields_are_marked(officer: FlaskClient, scene: Scene) -> None:
+    copy = redact(scene.issued("valid"), ["exporter.address", "goods[0].invoice"])
+    page = follow(officer, upload(officer, as_bytes(copy)))
+    assert 'data-verdict="VALID"' in page
     assert 'class="withheld"' in page
-    assert "1 field withheld by the holder" in page
+    assert "3 fields withheld by the holder" in page
 
 
-def test_qr_text_is_verified(app: Flask, officer: FlaskClient, stand_in: StandInVerifier, certificate: dict) -> None:
-    payload = "OC1:" + json.dumps(stand_in.issue(certificate))
+def test_qr_text_is_verified(app: Flask, officer: FlaskClient, scene: Scene) -> None:
+    payload = qr.encode_payload(scene.issued("valid"))
     token = csrf_token(officer, "/")
     page = follow(officer, officer.post("/verify/qr", data={"csrf_token": token, "payload": payload}))
     assert 'data-verdict="VALID"' in page
@@ -175,36 +188,23 @@ def test_qr_text_missing(officer: FlaskClient) -> None:
     assert response.status_code == 400
 
 
-def _png(text: str) -> bytes:
-    buffer = io.BytesIO()
-    segno.make(text, error="m").save(buffer, kind="png", scale=6, border=4)
-    return buffer.getvalue()
+def test_qr_text_that_is_not_ours_is_malformed(officer: FlaskClient) -> None:
+    token = csrf_token(officer, "/")
+    page = follow(officer, officer.post("/verify/qr", data={"csrf_token": token, "payload": "https://example.com/"}))
+    assert 'data-verdict="MALFORMED"' in page
 
 
-def test_photo_of_a_qr_code_is_read_and_verified(
-    app: Flask, officer: FlaskClient, stand_in: StandInVerifier, certificate: dict, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    payload = "OC1:" + json.dumps(stand_in.issue(certificate), separators=(",", ":"))
-    seen: list[bytes] = []
-
-    def read(data: bytes) -> str:
-        seen.append(data)
-        return payload
-
-    monkeypatch.setattr(verify, "read_qr_photo", read)
-    photo = _png("placeholder")
+def test_photo_of_a_qr_code_is_read_and_verified(app: Flask, officer: FlaskClient, scene: Scene) -> None:
+    photo = qr.qr_png(qr.encode_payload(scene.issued("valid")), scale=3)
     page = follow(officer, upload(officer, photo, "IMG_0042.png"))
-    assert seen == [photo]
     assert 'data-verdict="VALID"' in page
     assert log_entries(app)[0].channel == "qr_photo"
 
 
-def test_photo_without_a_qr_code_asks_for_another(app: Flask, officer: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    def read(data: bytes) -> str:
-        raise DocumentError("no QR code found in the image", code="qr_not_found")
-
-    monkeypatch.setattr(verify, "read_qr_photo", read)
-    response = upload(officer, _png("x"), "photo.png")
+def test_photo_without_a_qr_code_asks_for_another(app: Flask, officer: FlaskClient) -> None:
+    buffer = io.BytesIO()
+    Image.new("RGB", (200, 120), "white").save(buffer, format="JPEG")
+    response = upload(officer, buffer.getvalue(), "photo.jpg")
     assert response.status_code == 422
     assert "No certificate QR code could be read from this picture" in response.get_data(as_text=True)
     assert log_entries(app) == []
@@ -229,25 +229,24 @@ def test_invalid_number_is_refused(officer: FlaskClient) -> None:
 
 def test_uploaded_valid_certificate_can_be_found_by_number(app: Flask, officer: FlaskClient, issued: bytes) -> None:
     follow(officer, upload(officer, issued))
-    page = follow(officer, number(officer, " de-hh-2025-000123 "))
+    page = follow(officer, number(officer, f" {VALID_NUMBER.lower()} "))
     assert 'data-verdict="VALID"' in page
     assert [e.channel for e in log_entries(app)] == ["file", "number"]
 
 
-def test_a_forgery_uploaded_once_does_not_answer_number_lookups(
-    app: Flask, officer: FlaskClient, stand_in: StandInVerifier, certificate: dict
-) -> None:
-    forged = {"format": "urn:origincert:issued:1", "document": certificate, "proof": {"target_hash": "0x" + "11" * 32}}
-    follow(officer, upload(officer, json.dumps(forged).encode()))
-    assert number(officer, certificate["number"]).status_code == 404
+def test_a_forgery_uploaded_once_does_not_answer_number_lookups(officer: FlaskClient, scene: Scene) -> None:
+    forged = scene.issued("valid")
+    forged["document"]["consignee"]["name"] = "Forger Trading Ltd"
+    assert 'data-verdict="INVALID"' in follow(officer, upload(officer, as_bytes(forged)))
+    assert number(officer, VALID_NUMBER).status_code == 404
 
 
 def test_number_found_in_archive_folder(app: Flask, officer: FlaskClient, issued: bytes, tmp_path: Path) -> None:
     archive = tmp_path / "archive"
-    (archive / "2025").mkdir(parents=True)
-    (archive / "2025" / "DE-HH-2025-000123.coo.json").write_bytes(issued)
+    (archive / "2026").mkdir(parents=True)
+    (archive / "2026" / f"{VALID_NUMBER}.coo.json").write_bytes(issued)
     app.config["ARCHIVE_DIRS"] = [str(archive)]  # the file arrived after start-up: found on the miss
-    page = follow(officer, number(officer, "DE-HH-2025-000123"))
+    page = follow(officer, number(officer, VALID_NUMBER))
     assert 'data-verdict="VALID"' in page
 
 
@@ -257,28 +256,23 @@ def test_archived_file_deleted_since_indexing(app: Flask, officer: FlaskClient, 
     path = archive / "c.json"
     path.write_bytes(issued)
     app.config["ARCHIVE_DIRS"] = [str(archive)]
-    follow(officer, number(officer, "DE-HH-2025-000123"))
+    follow(officer, number(officer, VALID_NUMBER))
     path.unlink()
-    response = number(officer, "DE-HH-2025-000123")
+    response = number(officer, VALID_NUMBER)
     assert response.status_code == 410
     assert "can no longer be read" in response.get_data(as_text=True)
 
 
-def test_two_certificates_with_one_number_let_the_officer_choose(
-    app: Flask, officer: FlaskClient, stand_in: StandInVerifier, certificate: dict
-) -> None:
-    first = stand_in.issue(certificate)
-    other = json.loads(json.dumps(certificate))
-    other["issuing_body"]["name"] = "Another Chamber"
-    second = stand_in.issue(other)
-    for issued in (first, second):
-        follow(officer, upload(officer, json.dumps(issued).encode()))
-    choice = number(officer, certificate["number"])
+def test_two_certificates_with_one_number_let_the_officer_choose(officer: FlaskClient, scene: Scene) -> None:
+    for label in ("twin_hamburg", "twin_berlin"):
+        assert 'data-verdict="VALID"' in follow(officer, upload(officer, scene.raw(label)))
+    choice = number(officer, TWIN_NUMBER)
     assert choice.status_code == 200
     text = choice.get_data(as_text=True)
-    assert "Several certificates carry the number" in text and "Another Chamber" in text
-    page = follow(officer, number(officer, certificate["number"], target_hash=second["proof"]["target_hash"]))
-    assert "Another Chamber" in page
+    assert "Several certificates carry the number" in text and "Berlin Chamber of Commerce" in text
+    berlin = scene.files["twin_berlin"]["proof"]["target_hash"]
+    page = follow(officer, number(officer, TWIN_NUMBER, target_hash=berlin))
+    assert "Berlin Chamber of Commerce" in page and "Chamber DE-berlin" in page
 
 
 def test_verdict_page_is_private_to_the_office(app: Flask, client: FlaskClient, issued: bytes) -> None:
@@ -309,4 +303,4 @@ def test_uploaded_index_keeps_only_genuine_files(app: Flask, officer: FlaskClien
     follow(officer, upload(officer, issued))
     with app.app_context():
         rows = db.session().scalars(select(IndexedCertificate)).all()
-    assert [(r.number, r.source) for r in rows] == [("DE-HH-2025-000123", "upload")]
+    assert [(r.number, r.source) for r in rows] == [(VALID_NUMBER, "upload")]

@@ -10,7 +10,7 @@
   var context = canvas.getContext("2d", { willReadFrequently: true });
   var stream = null;
   var lastScan = 0;
-  var MAX_WIDTH = 960;
+  var MAX_SIDE = 1000; // pixels decoded per frame: enough for a dense code, cheap enough for a phone
 
   function say(text) { status.textContent = text; }
 
@@ -29,14 +29,14 @@
     if (!stream) { return; }
     if (video.readyState >= video.HAVE_ENOUGH_DATA && now - lastScan > 120) {
       lastScan = now;
-      var scale = Math.min(1, MAX_WIDTH / video.videoWidth);
-      var width = Math.round(video.videoWidth * scale);
-      var height = Math.round(video.videoHeight * scale);
-      canvas.width = width;
-      canvas.height = height;
-      context.drawImage(video, 0, 0, width, height);
-      var image = context.getImageData(0, 0, width, height);
-      var code = window.jsQR(image.data, width, height, { inversionAttempts: "attemptBoth" });
+      // decode the centre square, where the frame is drawn, at up to MAX_SIDE pixels
+      var side = Math.floor(Math.min(video.videoWidth, video.videoHeight) * 0.9);
+      var target = Math.min(side, MAX_SIDE);
+      canvas.width = target;
+      canvas.height = target;
+      context.drawImage(video, (video.videoWidth - side) / 2, (video.videoHeight - side) / 2, side, side, 0, 0, target, target);
+      var image = context.getImageData(0, 0, target, target);
+      var code = window.jsQR(image.data, target, target, { inversionAttempts: "attemptBoth" });
       if (code && code.data) { found(code.data); return; }
     }
     window.requestAnimationFrame(tick);
@@ -50,7 +50,8 @@
     say("This browser cannot use the camera here (the portal must be opened over HTTPS). Take a photo of the QR code instead.");
     return;
   }
-  navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
+  var constraints = { facingMode: "environment", width: { ideal: 1920 }, height: { ideal: 1080 } };
+  navigator.mediaDevices.getUserMedia({ video: constraints, audio: false })
     .then(function (s) {
       stream = s;
       video.srcObject = s;
