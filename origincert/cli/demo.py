@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -61,6 +62,7 @@ def demo(ctx: click.Context, workdir: str, port: int, portal_port: int, serve: b
     credentials = root / "portal" / "officer-password.txt"
     credentials.write_text(password + "\n")
     credentials.chmod(0o600)
+    master = os.getpid()
     try:
         ctx.invoke(
             add_officer,
@@ -92,8 +94,9 @@ def demo(ctx: click.Context, workdir: str, port: int, portal_port: int, serve: b
             instance=instance,
         )
     finally:
-        devchain.stop(port, state_dir=root / "chain")
-        click.echo("stopped the local chain")
+        if os.getpid() == master:  # gunicorn's forked workers pass through here too when they exit
+            devchain.stop(port, state_dir=root / "chain")
+            click.echo("stopped the local chain")
 
 
 def register(group: click.Group) -> None:
