@@ -7,7 +7,7 @@ always in exactly one of those states. Revocations and replacements are ``action
 ``prepared -> submitted -> done`` life. A certificate's status is derived, never stored twice: its
 batch's state, unless a finished action revoked or replaced it.
 
-SQLite at a path by default (WAL, ``synchronous=FULL``; file mode 0600 because the seeds are the
+SQLite at a path by default (rollback journal, ``synchronous=FULL``; file mode 0600 because the seeds are the
 chamber's secrets and the journal is its archive); any SQLAlchemy URL works.
 """
 
@@ -202,7 +202,9 @@ def _create_private(path: Path) -> None:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the writer; one fsync per commit
+    # A rollback journal, not WAL: a batch is one big append, which WAL would write twice (log,
+    # then checkpoint); a rollback journal writes it once. There are no concurrent readers to serve.
+    cursor.execute("PRAGMA journal_mode=DELETE")
     cursor.execute("PRAGMA synchronous=FULL")  # a commit survives power loss, not only kill -9
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")

@@ -86,7 +86,7 @@ class Anchoring:
 def safe_file_name(number: str) -> str:
     """``<number>.coo.json``; a number that is not a safe file name gets its unsafe characters
     replaced and a short hash of the number appended, so two numbers never share a file."""
-    if _SAFE.match(number) and ".." not in number:
+    if _SAFE.match(number):
         return number + FILE_SUFFIX
     stem = _UNSAFE_CHARS.sub("_", number).strip("._-")[:80] or "certificate"
     digest = hashlib.sha256(number.encode("utf-8", "surrogatepass")).hexdigest()[:10]
@@ -127,12 +127,15 @@ def prepare_certificate(
     canonical = cert.to_json()
     seed = new_seed() if seed is None else seed
     commitment = commit(canonical, seed)
+    # The same values as ``canonical`` (a test checks it), serialised by pydantic's Rust encoder:
+    # the file only needs a JSON encoding of the canonical values, the hashes are over values.
+    document_json = cert.model_dump_json(by_alias=True, exclude_none=True)
     # Paths from flatten() are snake_case names, dots and [i]: no JSON escaping needed.
     hashes = ",".join(f'"{path}":"0x{h.hex()}"' for path, h in commitment.field_hashes.items())
     return PreparedCertificate(
         number=cert.number,
         leaf_index=leaf_index,
-        document_json=json.dumps(canonical, ensure_ascii=False, separators=(",", ":")),
+        document_json=document_json,
         seed=seed,
         field_hashes_json="{" + hashes + "}",
         target_hash=commitment.target_hash,

@@ -203,7 +203,7 @@ def test_suspended_issuer_is_refused_naming_suspension(world, berlin, journal, m
 
 def test_suspension_between_prepare_and_resume_is_refused_then_finished(world, berlin, journal, make_docs, monkeypatch):
     """A batch left prepared is not sent for a suspended body; after reinstatement resume anchors it."""
-    import origincert.issuer.workflows as wf
+    from origincert.issuer import workflows as wf
 
     docs = make_docs(2)
 

@@ -1,0 +1,120 @@
+#!/usr/bin/env python3
+"""Issuing speed: 10,000 certificates as one batch, end to end, against a Hardhat node it starts.
+
+Target (2 cores): >= 2,000 certificates a second for validate, canonicalise, salt, hash, Merkle,
+sign, anchor, journal and write the issued files (no PDF), i.e. ``origincert issue DIR`` on a
+folder of certificate files. The documents are generated and written to a folder first (not
+timed), then issued through ``issue_batch`` exactly as the CLI does it (files read by the
+hashing pool, journal on SQLite with synchronous=FULL, files written atomically).
+
+Run: .venv/bin/python scripts/bench/issue.py [--count 10000] [--workers 2] [--from dicts|files]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import socket
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from eth_account import Account
+from eth_utils import keccak
+
+from origincert import devchain, governance
+from origincert.chain import ChainClient, deploy
+from origincert.issuer import Journal, issue_batch
+from origincert.issuer.pipeline import default_workers
+from origincert.samples import sample_certificate
+from origincert.signing import LocalSigner
+
+
+def account(label: str) -> Any:
+    return Account.from_key(keccak(text=f"origincert-bench:{label}"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def setup(url: str) -> tuple[ChainClient, LocalSigner]:
+    """Deploy, register the German authority by 2-of-3 council vote, accredit one chamber."""
+    client = ChainClient.connect(url)
+    council = [account(f"council-{i}") for i in range(3)]
+    deploy(client, account("deployer"), [a.address for a in council], 2)
+    authority = account("authority-DE")
+    p = governance.propose(client, council[0], "registerAuthority", [b"DE", authority.address, "Authority DE"])
+    governance.approve(client, council[1], p.proposal_id)
+    governance.execute(client, council[0], p.proposal_id)
+    chamber = account("chamber-DE")
+    now = int(client.w3.eth.get_block("latest")["timestamp"])
+    governance.accredit(client, authority, name="IHK Bench", signing_key=chamber.address,
+                        valid_from=now - 10, valid_until=now + 3 * 365 * 86400)  # fmt: skip
+    return client, LocalSigner(chamber)
+
+
+def documents(n: int) -> list[dict[str, Any]]:
+    rng = random.Random(2025)
+    return [sample_certificate(rng, number=f"DE-2025-B{i:06d}", economy="DE") for i in range(n)]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--count", type=int, default=10_000)
+    ap.add_argument("--workers", type=int, default=default_workers())
+    ap.add_argument("--from", dest="source", choices=("files", "dicts"), default="files")
+    args = ap.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="origincert-bench-") as tmp:
+        work = Path(tmp)
+        port = free_port()
+        node = devchain.start(port, state_dir=work / "chain")
+        try:
+            client, signer = setup(node.url)
+            docs = documents(args.count)
+            mean_items = sum(len(d["goods"]) for d in docs) / len(docs)
+            if args.source == "files":
+                (work / "todo").mkdir()
+                sources: list[Any] = []
+                for d in docs:
+                    p = work / "todo" / f"{d['number']}.json"
+                    p.write_text(json.dumps(d, ensure_ascii=False))
+                    sources.append(p)
+            else:
+                sources = docs
+            with Journal.open(work / "journal.sqlite") as journal:
+                load = os.getloadavg()[0]
+                cpu0, kids0 = time.process_time(), resource.getrusage(resource.RUSAGE_CHILDREN)
+                t0 = time.perf_counter()
+                result = issue_batch(client, signer, sources, journal=journal, out_dir=work / "issued", workers=args.workers)
+                elapsed = time.perf_counter() - t0
+                kids1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu_main = time.process_time() - cpu0
+                cpu_pool = (kids1.ru_utime + kids1.ru_stime) - (kids0.ru_utime + kids0.ru_stime)
+            journal_mb = (work / "journal.sqlite").stat().st_size / 1e6
+            files_mb = sum(p.stat().st_size for p in (work / "issued").iterdir()) / 1e6
+        finally:
+            devchain.stop(port, state_dir=work / "chain")
+
+    rate = args.count / elapsed
+    print(f"issued {args.count:,} certificates (mean {mean_items:.1f} goods items) as one batch from {args.source} "
+          f"with {args.workers} hashing worker(s)")  # fmt: skip
+    print(f"  total {elapsed:.2f} s = {rate:,.0f} certificates/s  (target >= 2,000: {'met' if rate >= 2000 else 'NOT met'})")
+    print(f"  CPU: this process {cpu_main:.2f} s + hashing pool {cpu_pool:.2f} s = {cpu_main + cpu_pool:.2f} s "
+          f"(machine load average {load:.1f} on {os.cpu_count()} cores when it started)")  # fmt: skip
+    print(f"  anchor transaction gas {result.gas_used:,} = {result.gas_used / args.count:.1f} per certificate")
+    print(f"  journal {journal_mb:.0f} MB, issued files {files_mb:.0f} MB")
+    print("  stage breakdown (s):")
+    for stage, seconds in result.timings.items():
+        print(f"    {stage:<14} {seconds:7.3f}  {seconds / elapsed:5.1%}")
+
+
+if __name__ == "__main__":
+    main()

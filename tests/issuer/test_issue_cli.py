@@ -1,0 +1,109 @@
+"""``origincert issue / revoke / replace`` in process: exit codes, summaries, refusals that record nothing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import free_port
+
+from issuer.kit import PASSWORD, write_docs, write_keystore
+from origincert.cli import main
+from origincert.issuer import CertificateStatus, Journal
+from origincert.issuer.ledger import certificate_status
+
+
+@pytest.fixture
+def cli(world, manifest_path, tmp_path, monkeypatch):
+    """Run ``origincert`` against the test node as the Berlin chamber; returns (runner, invoke)."""
+    monkeypatch.chdir(tmp_path)
+    key = write_keystore(tmp_path / "berlin.json", world.chambers["DE-berlin"])
+    env = {"ORIGINCERT_RPC_URL": world.client.url, "ORIGINCERT_MANIFEST": str(manifest_path), "ORIGINCERT_PASSWORD": PASSWORD}
+    runner = CliRunner()
+
+    def invoke(*args: str, key_path: Path = key, extra_env: dict[str, str] | None = None):
+        return runner.invoke(main, [*args, "--key", str(key_path)], env={**env, **(extra_env or {})})
+
+    return invoke
+
+
+def test_issue_a_folder_as_one_batch_with_defaults(cli, make_docs, tmp_path):
+    docs = make_docs(3)
+    write_docs(tmp_path / "todo", docs)
+    result = cli("issue", "todo")
+    assert result.exit_code == 0, result.output
+    assert "issued 3 certificates in batch #1" in result.output and "transaction 0x" in result.output
+    assert "gas" in result.output
+    files = sorted(p.name for p in (tmp_path / "issued").iterdir())
+    assert files == sorted(f"{d['number']}.coo.json" for d in docs)
+    journal_file = tmp_path / ".origincert" / "journal.sqlite"
+    assert journal_file.stat().st_mode & 0o777 == 0o600
+    with Journal.open(journal_file) as j:
+        assert j.counts() == {"anchored": 3}
+
+
+def test_issue_single_anchors_each_on_its_own(cli, make_docs, tmp_path):
+    paths = write_docs(tmp_path / "todo", make_docs(2))
+    result = cli("issue", *map(str, paths), "--single", "--out", "out", "--journal", "j.sqlite")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("issued 1 certificate in batch") == 2
+    roots = {json.loads(p.read_text())["proof"]["root"] for p in (tmp_path / "out").iterdir()}
+    assert len(roots) == 2
+
+
+def test_wrong_password_exits_1_and_records_nothing(cli, make_docs, tmp_path):
+    write_docs(tmp_path / "todo", make_docs(1))
+    result = cli("issue", "todo", extra_env={"ORIGINCERT_PASSWORD": "wrong"})
+    assert result.exit_code == 1
+    assert "[wrong_password]" in result.output
+    assert not (tmp_path / ".origincert" / "journal.sqlite").exists()
+    assert not (tmp_path / "issued").exists()
+
+
+def test_node_down_exits_2_and_records_nothing(cli, make_docs, tmp_path):
+    write_docs(tmp_path / "todo", make_docs(1))
+    result = cli("issue", "todo", extra_env={"ORIGINCERT_RPC_URL": f"http://127.0.0.1:{free_port()}"})
+    assert result.exit_code == 2
+    assert "[node_unreachable]" in result.output
+    assert not (tmp_path / ".origincert" / "journal.sqlite").exists()
+
+
+def test_invalid_document_exits_1_naming_the_file(cli, make_docs, tmp_path):
+    docs = make_docs(2)
+    docs[1]["goods"][0]["hs_code"] = "12"
+    write_docs(tmp_path / "todo", docs)
+    result = cli("issue", "todo")
+    assert result.exit_code == 1
+    assert f"{docs[1]['number']}.json" in result.output and "goods[0].hs_code" in result.output
+    with Journal.open(tmp_path / ".origincert" / "journal.sqlite") as j:
+        assert j.batches() == []
+
+
+def test_issue_needs_files_or_resume(cli):
+    assert cli("issue").exit_code == 2
+    result = cli("issue", "--resume")
+    assert result.exit_code == 0 and "nothing to resume" in result.output
+
+
+def test_revoke_and_replace_commands(cli, world, make_docs, tmp_path):
+    old, other, new = make_docs(3)
+    write_docs(tmp_path / "todo", [old, other])
+    assert cli("issue", "todo").exit_code == 0
+    result = cli("revoke", other["number"], "--reason", "issued_in_error")
+    assert result.exit_code == 0, result.output
+    assert f"revoked {other['number']} (reason 1)" in result.output
+
+    [new_path] = write_docs(tmp_path / "new", [new])
+    result = cli("replace", old["number"], str(new_path), "--reason", "amended invoice")
+    assert result.exit_code == 0, result.output
+    assert f"{old['number']} replaced by {new['number']}" in result.output
+    with Journal.open(tmp_path / ".origincert" / "journal.sqlite") as j:
+        assert j.status(old["number"]) is CertificateStatus.REPLACED
+        assert j.status(other["number"]) is CertificateStatus.REVOKED
+        batch, cert = j.locate(other["number"])
+    assert certificate_status(world.client, batch.root, cert.leaf).revoked
+
+    result = cli("revoke", "NO-SUCH-1", "--reason", "lost")
+    assert result.exit_code == 1 and "[unknown_number]" in result.output
