@@ -297,11 +297,6 @@ class Journal:
                 code="journal_mismatch",
             )
 
-    def binding(self) -> dict[str, str]:
-        with self._read() as conn:
-            rows = conn.execute(select(_meta.c.key, _meta.c.value).where(_meta.c.key != "schema")).all()
-        return dict(rows)
-
     # ------------------------------------------------------------------ batches
 
     def existing_numbers(self, numbers: Iterable[str]) -> list[str]:

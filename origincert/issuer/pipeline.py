@@ -17,6 +17,8 @@ import hashlib
 import json
 import os
 import re
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -194,7 +196,7 @@ def prepare_many(
     if workers <= 1 or len(spans) <= 1:
         yield from take(_prepare_chunk(s, sources[s:e], labels[s:e], economy) for s, e in spans)
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=_exit_with, initargs=(os.getpid(),)) as pool:
             futures = [pool.submit(_prepare_chunk, s, list(sources[s:e]), labels[s:e], economy) for s, e in spans]
             try:
                 yield from take(f.result() for f in futures)
@@ -203,6 +205,18 @@ def prepare_many(
                     f.cancel()
     if invalid:
         raise _combined(invalid, len(sources))
+
+
+def _exit_with(parent: int) -> None:
+    """Pool worker set-up: exit when the issuing process is gone (even by SIGKILL), instead of
+    lingering forever on a task queue nobody will read."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="origincert-parent-watch", daemon=True).start()
 
 
 def _combined(invalid: list[_Invalid], total: int) -> DocumentError:

@@ -260,7 +260,9 @@ def _issue(
             "if an earlier run was interrupted, use --resume)",
             code="duplicate_number",
         )
-    out = Path(out_dir) if out_dir is not None else None
+    if relayer is None:
+        _tx_signer(signer)  # a key that cannot send needs a relayer: say so before recording anything
+    out = Path(out_dir).resolve() if out_dir is not None else None  # resume may run from elsewhere
     if out is not None:
         _make_out_dir(out)
     timings = {"check": time.perf_counter() - started}
@@ -525,7 +527,7 @@ def resume(
     progress: Progress | None = None,
 ) -> ResumeReport:
     """Finish every unfinished batch (oldest first), then every unfinished revocation or
-    replacement. ``out_dir`` overrides where files of batches without files are written.
+    replacement. ``out_dir`` puts the files of those batches in another folder than first asked.
 
     Safe to run at any time, any number of times: what the ledger already shows is recorded, not
     sent again.
@@ -535,13 +537,13 @@ def resume(
     if not pending_batches and not pending_actions:
         return ResumeReport((), ())
     body = _body(client, signer, journal, accredited=False)
+    override = Path(out_dir).resolve() if out_dir is not None else None
     results = []
     for batch in pending_batches:
         certs = journal.certificates(batch.id)
-        override = Path(out_dir) if out_dir is not None else None
         done = _complete(
             client, signer, journal, body, batch, certs, relayer=relayer, timings={}, progress=progress,
-            out_override=override if batch.out_dir is None or not batch.files_written else None,
+            out_override=override,
         )  # fmt: skip
         results.append(done.result)
     actions = [_finish_action(client, signer, journal, a) for a in pending_actions]

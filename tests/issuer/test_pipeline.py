@@ -108,3 +108,46 @@ def test_issued_file_is_the_format_and_its_proof_checks():
     digest = signing.anchor_digest(parsed.root, 3, 31337, REGISTRY)
     assert signing.recover_signer(digest, parsed.signature) == account.address
     assert fields.commit(f["document"], parsed.seed).target_hash == parsed.target_hash
+
+
+_POOL_SCRIPT = """
+import multiprocessing, random, sys, time
+from origincert.issuer import pipeline
+from origincert.samples import sample_certificate
+pipeline.CHUNK = 5
+docs = [sample_certificate(random.Random(i), number=f"DE-K-{i}", economy="DE") for i in range(60)]
+stream = pipeline.prepare_many(docs, workers=2)
+next(stream)
+print(" ".join(str(p.pid) for p in multiprocessing.active_children()), flush=True)
+time.sleep(60)
+"""
+
+
+def test_pool_workers_exit_when_the_issuing_process_is_killed():
+    """kill -9 of the issuer mid-hashing must not leave its hashing workers behind."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    proc = subprocess.Popen([sys.executable, "-c", _POOL_SCRIPT], stdout=subprocess.PIPE, text=True)
+    try:
+        workers = [int(p) for p in proc.stdout.readline().split()]
+        assert len(workers) == 2
+    finally:
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        proc.stdout.close()
+    deadline = time.monotonic() + 10
+    while any(Path(f"/proc/{w}").exists() and "(Z" not in _state(w) for w in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert all(not Path(f"/proc/{w}").exists() or "(Z" in _state(w) for w in workers)
+
+
+def _state(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return next(line for line in f if line.startswith("State:"))
+    except (OSError, StopIteration):
+        return "(Z gone)"
