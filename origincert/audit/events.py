@@ -264,7 +264,8 @@ _DECODERS: dict[tuple[str, str], Decoder] = {
     (ISSUER_REGISTRY, "IssuerWithdrawn"): lambda p, t, d: IssuerWithdrawn(*p, _int(t[1]), _int(_word(d, 0)) == 1),
     (ISSUER_REGISTRY, "IssuerRenewed"): lambda p, t, d: IssuerRenewed(*p, _int(t[1]), _int(_word(d, 0))),
     (ISSUER_REGISTRY, "SigningKeyRotated"): lambda p, t, d: SigningKeyRotated(*p, _int(t[1]), _addr(t[2]), _addr(t[3])),
-    (CERTIFICATE_REGISTRY, "Anchored"): lambda p, t, d: Anchored(*p, _h(t[1]), _int(t[2]), _addr(_word(d, 0)), _int(_word(d, 1))),
+    # The hot path (most logs are anchors): sliced inline.
+    (CERTIFICATE_REGISTRY, "Anchored"): lambda p, t, d: Anchored(*p, t[1].lower(), int(t[2], 16), "0x" + d[26:66].lower(), int(d[66:130], 16)),
     (CERTIFICATE_REGISTRY, "RootRevoked"): lambda p, t, d: RootRevoked(*p, _h(t[1]), _int(t[2]), _addr(t[3]), _int(_word(d, 0))),
     (CERTIFICATE_REGISTRY, "LeafRevoked"): lambda p, t, d: LeafRevoked(*p, _h(t[1]), _h(t[2]), _addr(t[3]), _int(_word(d, 0))),
     (CERTIFICATE_REGISTRY, "CertificateReplaced"): lambda p, t, d: CertificateReplaced(

@@ -111,9 +111,7 @@ def _off_hours(state: LedgerState, reported: set[str], since: int, until: int, p
         if not unusual:
             continue
         by_day: dict[int, list] = {}
-        for a in state.store.iter_anchors(issuer_id, since_ts=since):
-            if a.timestamp > until or (a.timestamp % DAY) // HOUR not in unusual:
-                continue
+        for a in state.store.anchors_at_hours(issuer_id, unusual, since_ts=since, until_ts=until):
             entry = by_day.setdefault(a.timestamp // DAY, [0, a.tx_hash, a.block, a.timestamp])
             entry[0] += 1
         for day, (count, tx, block, first_ts) in sorted(by_day.items()):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -26,7 +26,7 @@ from origincert.audit.findings import Finding, Severity
 from origincert.audit.patterns import DEFAULT_POLICY, PatternPolicy, retroactive_shares
 from origincert.audit.state import LedgerState
 
-__all__ = ["ArchivedCertificate", "ReconciliationSummary", "archive_files", "read_archive", "read_issued_file", "reconcile"]
+__all__ = ["ArchivedCertificate", "ContractLookup", "ReconciliationSummary", "archive_files", "read_archive", "read_issued_file", "reconcile"]
 
 ISSUED_SUFFIX = ".coo.json"
 _POOL_MIN_FILES = 2_000  # below this, a process pool costs more than it saves
@@ -144,9 +144,15 @@ _FILE_PROBLEMS = {
 }
 
 
+# roots -> {root: (issuer id, block)} for those the contract has anchored (asked for roots the replay never saw)
+ContractLookup = Callable[[list[str]], dict[str, tuple[int, int]]]
+
+
 class _Reconciler:
-    def __init__(self, state: LedgerState, chain_id: int, registry: str, issuer_ids: set[int] | None, base: str | None) -> None:
+    def __init__(self, state: LedgerState, chain_id: int, registry: str, issuer_ids: set[int] | None, base: str | None,
+                 lookup: ContractLookup | None) -> None:
         self.state = state
+        self.lookup = lookup
         self.chain_id = chain_id
         self.registry = registry.lower()
         self.explicit = issuer_ids
@@ -169,6 +175,8 @@ class _Reconciler:
 
     def batch(self, certificates: list[ArchivedCertificate]) -> None:
         anchors = self.state.store.anchors(c.root for c in certificates if c.root)
+        missing = [c for c in certificates if not c.problems and c.root not in anchors]
+        on_contract = self.lookup(sorted({c.root for c in missing if c.root})) if self.lookup and missing else {}
         keys = self.state.keys
         for c in certificates:
             self.summary.files += 1
@@ -194,6 +202,12 @@ class _Reconciler:
                               f"number {c.number} is used by two different certificates", c, issuer_id=issuer_id,
                               other_file=self._name(other[1]))
             anchor = anchors.get(c.root)
+            if anchor is None and c.root in on_contract:
+                by, block = on_contract[c.root]
+                self._add("crosscheck.hidden_anchor", Severity.CRITICAL,
+                          f"{what}: the contract has its root {c.root[:10]}… anchored (issuer {by}, block {block}), "
+                          "but the node's logs never showed that anchor", c, block=block, issuer_id=by, root=c.root)
+                continue
             if anchor is None:
                 self._add("reconciliation.not_anchored", Severity.CRITICAL,
                           f"{what} is archived as issued but its root {c.root[:10]}… is not on the ledger", c,
@@ -268,13 +282,15 @@ def reconcile(
     issuer_ids: set[int] | None = None,
     base: str | os.PathLike[str] | None = None,
     policy: PatternPolicy = DEFAULT_POLICY,
+    lookup: ContractLookup | None = None,
 ) -> tuple[list[Finding], ReconciliationSummary]:
     """Findings for an archive against the rebuilt ledger.
 
     ``issuer_ids`` names whose archive it is; by default, the issuers whose keys signed its files.
-    ``base`` makes file names in findings relative to the archive folder.
+    ``base`` makes file names in findings relative to the archive folder. ``lookup`` asks the
+    contract about roots the replay never saw: anchored there means the node hid their logs.
     """
-    r = _Reconciler(state, chain_id, registry, issuer_ids, str(Path(base)) if base else None)
+    r = _Reconciler(state, chain_id, registry, issuer_ids, str(Path(base)) if base else None, lookup)
     chunk: list[ArchivedCertificate] = []
     for c in certificates:
         chunk.append(c)

@@ -45,8 +45,8 @@ def _is_limit(exc: ChainError) -> bool:
 class RangePolicy:
     """How many blocks to ask for at once: halve on refusal, double while answers stay small."""
 
-    span: int = 2_000
-    target_logs: int = 10_000
+    span: int = 8  # doubles quickly on a sparse ledger, stays small on a dense one
+    target_logs: int = 5_000  # logs per answer: what bounds the replay's memory
     max_span: int = 10_000
     shrinks: int = field(default=0, init=False)
 
@@ -101,9 +101,13 @@ def _chunk(rpc: Rpc, contracts: Mapping[str, str], first: int, last: int, logs: 
     by_number = {h.number: h for h in headers}
     findings: list[Finding] = []
     groups: dict[str, list[ev.Event]] = {}
-    order: list[tuple[int, int, str]] = []
+    order: list[tuple[int, str]] = []
+    need_sender: list[str] = []
     decode = ev.decode_log
-    logs.sort(key=lambda x: (int(x["blockNumber"], 16), int(x["logIndex"], 16)))
+    acts = ev.ISSUER_ACT_EVENTS
+    position = [(int(x["blockNumber"], 16), int(x["logIndex"], 16)) for x in logs]
+    if position != sorted(position):  # nodes answer in ledger order; never trust it blindly
+        logs = [x for _, x in sorted(zip(position, logs), key=lambda pair: pair[0])]
     for log in logs:
         block = int(log["blockNumber"], 16)
         header = by_number.get(block)
@@ -129,16 +133,17 @@ def _chunk(rpc: Rpc, contracts: Mapping[str, str], first: int, last: int, logs: 
         group = groups.get(tx)
         if group is None:
             group = groups[tx] = []
-            order.append((block, event.log_index, tx))
+            order.append((block, tx))
         group.append(event)
-    need_sender = [tx for tx, group in groups.items() if any(isinstance(e, ev.ISSUER_ACT_EVENTS) for e in group)]
+        if isinstance(event, acts) and (not need_sender or need_sender[-1] != tx):
+            need_sender.append(tx)
     senders: dict[str, str] = {}
     if need_sender:
         for tx, found in zip(need_sender, rpc.batch([("eth_getTransactionByHash", [tx]) for tx in need_sender])):
             if found is not None:
                 senders[tx] = str(found["from"]).lower()
     transactions = tuple(
-        ev.Transaction(tx, block, by_number[block].timestamp, senders.get(tx), tuple(groups[tx])) for block, _, tx in order
+        ev.Transaction(tx, block, by_number[block].timestamp, senders.get(tx), tuple(groups[tx])) for block, tx in order
     )
     return Chunk(first, last, tuple(headers), transactions, tuple(findings), len(logs))
 
@@ -150,14 +155,16 @@ def stream(rpc: Rpc, contracts: Mapping[str, str], first: int, last: int, policy
     start = first
     while start <= last:
         end, logs = _get_logs(rpc, addresses, start, last, policy)
-        yield _chunk(rpc, contracts, start, end, logs)
+        chunk = _chunk(rpc, contracts, start, end, logs)
+        del logs  # the raw answer is not kept while the chunk is audited
+        yield chunk
         start = end + 1
 
 
 _DONE = object()
 
 
-def prefetch(chunks: Iterator[Chunk], depth: int = 2) -> Iterator[Chunk]:
+def prefetch(chunks: Iterator[Chunk], depth: int = 1) -> Iterator[Chunk]:
     """Run ``chunks`` in a background thread, ``depth`` ahead; its errors surface here, in order."""
     q: queue.Queue[Any] = queue.Queue(maxsize=depth)
     stop = threading.Event()

@@ -34,6 +34,17 @@ REVOCATION_REASONS = {
 }
 
 _MAX_CHAIN = 10_000  # replacement links followed before giving up on a cycle search
+_CERTIFICATE_EVENTS = frozenset({ev.Anchored, ev.RootRevoked, ev.LeafRevoked, ev.CertificateReplaced})
+
+
+def _roots(transactions: Iterable[ev.Transaction]) -> Iterator[str]:
+    for tx in transactions:
+        for e in tx.events:
+            if isinstance(e, (ev.Anchored, ev.RootRevoked, ev.LeafRevoked)):
+                yield e.root
+            elif isinstance(e, ev.CertificateReplaced):
+                yield e.old_root
+                yield e.new_root
 
 
 def _f(code: str, severity: Severity, message: str, e: ev.Event, *, issuer_id: int | None = None,
@@ -71,26 +82,35 @@ class Auditor:
             ev.CertificateReplaced: self._replaced,
         }
 
+    def process_all(self, transactions: Iterable[ev.Transaction]) -> list[Finding]:
+        """Judge and apply many transactions; their roots are looked up in one go first."""
+        transactions = list(transactions)
+        self.state.store.preload(_roots(transactions))
+        findings: list[Finding] = []
+        for tx in transactions:
+            findings.extend(self.process(tx))
+        return findings
+
     def process(self, tx: ev.Transaction) -> list[Finding]:
         """Judge each event of ``tx`` against the state before it, then apply it."""
         state = self.state
         findings: list[Finding] = []
         acts: list[ev.Event] = []  # council act events awaiting their ProposalExecuted
-        council_before: tuple[list[str], int] = (list(state.council), state.threshold)
+        council_before: tuple[list[str], int] | None = None
         touches_issuers = False
         for e in tx.events:
-            if isinstance(e, ev.COUNCIL_EVENTS):
-                if not acts:
-                    council_before = (list(state.council), state.threshold)
-                acts.append(e)
-            elif isinstance(e, ev.ProposalExecuted):
-                if not acts:
-                    council_before = (list(state.council), state.threshold)
-                findings.extend(self._execution(e, acts, council_before))
-                acts = []
+            if type(e) not in _CERTIFICATE_EVENTS:
+                touches_issuers = True
+                if isinstance(e, ev.COUNCIL_EVENTS):
+                    if not acts:
+                        council_before = (list(state.council), state.threshold)
+                    acts.append(e)
+                elif isinstance(e, ev.ProposalExecuted):
+                    before = council_before if acts and council_before else (list(state.council), state.threshold)
+                    findings.extend(self._execution(e, acts, before))
+                    acts = []
             findings.extend(self._checks[type(e)](e, tx))
             state.apply(e)
-            touches_issuers = touches_issuers or not isinstance(e, (ev.Anchored, ev.RootRevoked, ev.LeafRevoked, ev.CertificateReplaced))
         if acts and state.genesis_done:
             for e in acts:
                 findings.append(_f(
@@ -448,8 +468,4 @@ def lapsed_accreditations(state: LedgerState, since: int, until: int) -> list[Fi
 def audit_transactions(transactions: Iterable[ev.Transaction], store: Store | None = None) -> tuple[LedgerState, list[Finding]]:
     """Rebuild the state from ``transactions`` and judge each one: the pure core of a replay."""
     state = LedgerState(store or Store(":memory:"))
-    auditor = Auditor(state)
-    findings: list[Finding] = []
-    for tx in transactions:
-        findings.extend(auditor.process(tx))
-    return state, findings
+    return state, Auditor(state).process_all(transactions)

@@ -22,7 +22,7 @@ from origincert.audit.checkpoint import (
     reset_checkpoint,
     save_checkpoint,
 )
-from origincert.audit.crosscheck import CrosscheckSummary, crosscheck
+from origincert.audit.crosscheck import CrosscheckSummary, anchored_on_contract, crosscheck
 from origincert.audit.findings import Finding, Severity, worst
 from origincert.audit.node import NodeRpc, Rpc
 from origincert.audit.patterns import DEFAULT_POLICY, PatternPolicy, find_patterns
@@ -126,91 +126,99 @@ def run_audit(
     rpc = rpc or NodeRpc(client)
     head = options.to_block if options.to_block is not None else int(rpc.call("eth_blockNumber", []), 16)
     cp = open_checkpoint(options.checkpoint, manifest)
-    cp, findings = _resume(rpc, cp)
-    resumed = cp.last_header is not None
-    start = cp.last_header.number + 1 if cp.last_header else min(manifest.issuer_registry.block, manifest.certificate_registry.block)
-    if head < start - 1:
-        raise OriginCertError(f"block {head} is before the checkpoint's block {start - 1}", code="audit_range")
-    contracts = {
-        manifest.issuer_registry.address.lower(): "IssuerRegistry",
-        manifest.certificate_registry.address.lower(): "CertificateRegistry",
-    }
-    state = cp.state
-    auditor = Auditor(state)
-    since_ts = cp.last_header.timestamp if cp.last_header else 0
-    first_ts: int | None = None
-    logs = events = transactions = 0
-    started = last_save = time.perf_counter()
-    policy = options.ranges or RangePolicy()
-    for chunk in prefetch(stream(rpc, contracts, start, head, policy)):
-        findings.extend(check_headers(cp.last_header, chunk.headers))
-        findings.extend(chunk.findings)
-        for tx in chunk.transactions:
-            findings.extend(auditor.process(tx))
-            events += len(tx.events)
-        transactions += len(chunk.transactions)
-        logs += chunk.logs
-        if chunk.headers:
-            first_ts = chunk.headers[0].timestamp if first_ts is None else first_ts
-            cp.last_header = chunk.headers[-1]
-        state.store.commit()
-        if options.checkpoint is not None and time.perf_counter() - last_save > SAVE_EVERY:
+    try:
+        cp, findings = _resume(rpc, cp)
+        resumed = cp.last_header is not None
+        start = cp.last_header.number + 1 if cp.last_header else min(manifest.issuer_registry.block, manifest.certificate_registry.block)
+        if head < start - 1:
+            raise OriginCertError(f"block {head} is before the checkpoint's block {start - 1}", code="audit_range")
+        contracts = {
+            manifest.issuer_registry.address.lower(): "IssuerRegistry",
+            manifest.certificate_registry.address.lower(): "CertificateRegistry",
+        }
+        state = cp.state
+        auditor = Auditor(state)
+        since_ts = cp.last_header.timestamp if cp.last_header else 0
+        first_ts: int | None = None
+        logs = events = transactions = 0
+        started = last_save = time.perf_counter()
+        policy = options.ranges or RangePolicy()
+        for chunk in prefetch(stream(rpc, contracts, start, head, policy)):
+            findings.extend(check_headers(cp.last_header, chunk.headers))
+            findings.extend(chunk.findings)
+            findings.extend(auditor.process_all(chunk.transactions))
+            events += sum(len(tx.events) for tx in chunk.transactions)
+            transactions += len(chunk.transactions)
+            logs += chunk.logs
+            if chunk.headers:
+                first_ts = chunk.headers[0].timestamp if first_ts is None else first_ts
+                cp.last_header = chunk.headers[-1]
+            state.store.commit()
+            if options.checkpoint is not None and time.perf_counter() - last_save > SAVE_EVERY:
+                save_checkpoint(options.checkpoint, cp, manifest)
+                last_save = time.perf_counter()
+            if on_progress is not None:
+                on_progress(chunk.last - start + 1, head - start + 1)
+        replay_seconds = time.perf_counter() - started
+
+        until_ts = cp.last_header.timestamp if cp.last_header else 0
+        findings.extend(lapsed_accreditations(state, since_ts, until_ts))
+        if first_ts is not None:
+            findings.extend(find_patterns(state, cp.reported, first_ts, until_ts, options.patterns))
+
+        summary = None
+        t = time.perf_counter()
+        if options.crosscheck and cp.last_header is not None:
+            found, summary = crosscheck(rpc, manifest, state, block=cp.last_header.number, since_block=start - 1)
+            findings.extend(found)
+        crosscheck_seconds = time.perf_counter() - t
+
+        reconciliations = []
+        pinned = cp.last_header.number if cp.last_header else head
+
+        def lookup(roots: list[str]) -> dict[str, tuple[int, int]]:
+            return anchored_on_contract(rpc, manifest, roots, block=pinned)
+
+        t = time.perf_counter()
+        archived = 0
+        for folder in options.archives:
+            files = archive_files([folder])
+            archived += len(files)
+            found, rs = reconcile(
+                state, read_archive(files, workers=options.workers), chain_id=manifest.chain_id,
+                registry=manifest.certificate_registry.address, issuer_ids=set(options.archive_issuers) if options.archive_issuers else None,
+                base=folder, policy=options.patterns, lookup=lookup,
+            )
+            findings.extend(found)
+            reconciliations.append((str(folder), rs))
+        reconcile_seconds = time.perf_counter() - t
+
+        if options.checkpoint is not None:
             save_checkpoint(options.checkpoint, cp, manifest)
-            last_save = time.perf_counter()
-        if on_progress is not None:
-            on_progress(chunk.last - start + 1, head - start + 1)
-    replay_seconds = time.perf_counter() - started
-
-    until_ts = cp.last_header.timestamp if cp.last_header else 0
-    findings.extend(lapsed_accreditations(state, since_ts, until_ts))
-    if first_ts is not None:
-        findings.extend(find_patterns(state, cp.reported, first_ts, until_ts, options.patterns))
-
-    summary = None
-    t = time.perf_counter()
-    if options.crosscheck and cp.last_header is not None:
-        found, summary = crosscheck(rpc, manifest, state, block=cp.last_header.number, since_block=start - 1)
-        findings.extend(found)
-    crosscheck_seconds = time.perf_counter() - t
-
-    reconciliations = []
-    t = time.perf_counter()
-    archived = 0
-    for folder in options.archives:
-        files = archive_files([folder])
-        archived += len(files)
-        found, rs = reconcile(
-            state, read_archive(files, workers=options.workers), chain_id=manifest.chain_id,
-            registry=manifest.certificate_registry.address, issuer_ids=set(options.archive_issuers) if options.archive_issuers else None,
-            base=folder, policy=options.patterns,
+        stats = {
+            "blocks": max(0, head - start + 1),
+            "logs": logs,
+            "events": events,
+            "transactions": transactions,
+            "replay_seconds": round(replay_seconds, 3),
+            "events_per_second": round(events / replay_seconds) if replay_seconds > 0 and events else 0,
+            "range_shrinks": policy.shrinks,
+            "crosscheck_seconds": round(crosscheck_seconds, 3),
+            "archived_files": archived,
+            "reconcile_seconds": round(reconcile_seconds, 3),
+        }
+        return AuditResult(
+            manifest=manifest,
+            first_block=start,
+            last_block=head,
+            last_timestamp=cp.last_header.timestamp if cp.last_header else None,
+            resumed=resumed,
+            findings=_cap(findings, MAX_PER_CODE),
+            state=state,
+            crosscheck=summary,
+            reconciliations=reconciliations,
+            stats=stats,
         )
-        findings.extend(found)
-        reconciliations.append((str(folder), rs))
-    reconcile_seconds = time.perf_counter() - t
-
-    if options.checkpoint is not None:
-        save_checkpoint(options.checkpoint, cp, manifest)
-    stats = {
-        "blocks": max(0, head - start + 1),
-        "logs": logs,
-        "events": events,
-        "transactions": transactions,
-        "replay_seconds": round(replay_seconds, 3),
-        "events_per_second": round(events / replay_seconds) if replay_seconds > 0 and events else 0,
-        "range_shrinks": policy.shrinks,
-        "crosscheck_seconds": round(crosscheck_seconds, 3),
-        "archived_files": archived,
-        "reconcile_seconds": round(reconcile_seconds, 3),
-    }
-    return AuditResult(
-        manifest=manifest,
-        first_block=start,
-        last_block=head,
-        last_timestamp=cp.last_header.timestamp if cp.last_header else None,
-        resumed=resumed,
-        findings=_cap(findings, MAX_PER_CODE),
-        state=state,
-        crosscheck=summary,
-        reconciliations=reconciliations,
-        stats=stats,
-    )
+    except BaseException:
+        cp.state.store.close()
+        raise

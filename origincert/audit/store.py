@@ -39,6 +39,7 @@ CREATE INDEX IF NOT EXISTS replacements_by_new ON replacements (new_root, new_le
 """
 
 ROOT_LEVEL = b""  # the ``leaf`` of a whole-batch revocation
+_RECENT_MAX = 50_000  # anchors kept in memory before a write (bounds memory without preload)
 
 
 def _b(hex_: str) -> bytes:
@@ -112,11 +113,30 @@ class Store:
         self._db.execute("PRAGMA synchronous = OFF")
         self._db.execute("PRAGMA journal_mode = " + ("MEMORY" if self._tmpdir or self.path == ":memory:" else "WAL"))
         self._db.executescript(_SCHEMA)
+        # Anchors are written behind, in bulk: a replay applies tens of thousands a second, and one
+        # INSERT per anchor would cost more than the rest of the audit. ``_recent`` answers lookups
+        # for the roots of the current chunk (preloaded) and of anchors not yet written.
+        self._recent: dict[str, AnchorRow | None] = {}
+        self._pending: list[tuple[bytes, int, bytes, int, int, int, bytes]] = []
 
     # ------------------------------------------------------------------ lifecycle
 
+    def _flush(self) -> None:
+        if self._pending:
+            self._db.executemany("INSERT OR IGNORE INTO anchors VALUES (?, ?, ?, ?, ?, ?, ?)", self._pending)
+            self._pending.clear()
+
     def commit(self) -> None:
+        self._flush()
+        self._recent.clear()
         self._db.commit()
+
+    def preload(self, roots: Iterable[str]) -> None:
+        """Look up a chunk's roots in one query, so that its events find them in memory."""
+        self.commit()
+        wanted = set(roots)
+        found = self.anchors(wanted)
+        self._recent = {r: found.get(r) for r in wanted}
 
     def close(self) -> None:
         self._db.close()
@@ -125,6 +145,7 @@ class Store:
 
     def truncate_after(self, block: int) -> None:
         """Forget every row newer than ``block`` (rows written after the last saved checkpoint)."""
+        self.commit()
         for table in ("anchors", "revocations", "replacements"):
             self._db.execute(f"DELETE FROM {table} WHERE block > ?", (block,))
         self._db.commit()
@@ -132,11 +153,13 @@ class Store:
     # ------------------------------------------------------------------ writes (False: the key existed)
 
     def add_anchor(self, root: str, issuer_id: int, signer: str, leaf_count: int, block: int, ts: int, tx: str) -> bool:
-        cur = self._db.execute(
-            "INSERT OR IGNORE INTO anchors VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (_b(root), issuer_id, _b(signer), leaf_count, block, ts, _b(tx)),
-        )
-        return cur.rowcount == 1
+        if self.anchor(root) is not None:
+            return False
+        if len(self._recent) >= _RECENT_MAX:
+            self.commit()
+        self._recent[root] = AnchorRow(root, issuer_id, signer, leaf_count, block, ts, tx)
+        self._pending.append((_b(root), issuer_id, _b(signer), leaf_count, block, ts, _b(tx)))
+        return True
 
     def add_revocation(
         self, root: str, leaf: str | None, issuer_id: int, by: str, reason: int, block: int, ts: int, tx: str
@@ -159,6 +182,8 @@ class Store:
     # ------------------------------------------------------------------ point reads
 
     def anchor(self, root: str) -> AnchorRow | None:
+        if root in self._recent:
+            return self._recent[root]
         r = self._db.execute("SELECT * FROM anchors WHERE root = ?", (_b(root),)).fetchone()
         return _anchor(r) if r else None
 
@@ -184,6 +209,7 @@ class Store:
 
     def anchors(self, roots: Iterable[str]) -> dict[str, AnchorRow]:
         """Many anchors at once (reconciliation)."""
+        self._flush()
         out: dict[str, AnchorRow] = {}
         keys = [_b(r) for r in roots]
         for i in range(0, len(keys), 500):
@@ -198,6 +224,7 @@ class Store:
 
     def iter_anchors(self, issuer_id: int | None = None, *, since_block: int = -1, since_ts: int = 0) -> Iterator[AnchorRow]:
         """Anchors in (issuer, time) order; ``since_*`` bound an incremental run's share."""
+        self._flush()
         if issuer_id is None:
             rows = self._db.execute(
                 "SELECT * FROM anchors WHERE block > ? AND ts >= ? ORDER BY issuer_id, ts", (since_block, since_ts)
@@ -218,10 +245,22 @@ class Store:
         for r in self._db.execute("SELECT * FROM replacements WHERE block > ? ORDER BY block, ts", (since_block,)):
             yield _replacement(r)
 
+    def anchors_at_hours(self, issuer_id: int, hours: Iterable[int], *, since_ts: int, until_ts: int) -> Iterator[AnchorRow]:
+        """An issuer's anchors in ``[since_ts, until_ts]`` made at the given UTC hours of day."""
+        self._flush()
+        marks = ",".join(str(int(h)) for h in hours)
+        rows = self._db.execute(
+            f"SELECT * FROM anchors WHERE issuer_id = ? AND ts >= ? AND ts <= ? AND (ts % 86400) / 3600 IN ({marks}) ORDER BY ts",
+            (issuer_id, since_ts, until_ts),
+        )
+        for r in rows:
+            yield _anchor(r)
+
     def first_in(self, table: str, issuer_id: int, ts_from: int, ts_to: int) -> tuple[str, int] | None:
         """(tx hash, block) of an issuer's first anchor or revocation in ``[ts_from, ts_to)``."""
         if table not in ("anchors", "revocations"):
             raise ValueError(table)
+        self._flush()
         r = self._db.execute(
             f"SELECT tx, block FROM {table} WHERE issuer_id = ? AND ts >= ? AND ts < ? ORDER BY ts LIMIT 1",
             (issuer_id, ts_from, ts_to),
@@ -231,4 +270,5 @@ class Store:
     def count(self, table: str) -> int:
         if table not in ("anchors", "revocations", "replacements"):
             raise ValueError(table)
+        self._flush()
         return int(self._db.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
