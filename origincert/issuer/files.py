@@ -32,21 +32,30 @@ def check_free(out_dir: Path, names: Iterable[str]) -> None:
         )
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: str | os.PathLike[str], text: str) -> None:
     """Write ``text`` to ``path`` via a temporary file and a rename.
 
     An existing file with the same content is left alone (a resumed batch); one with other
-    content is refused with IssuingError ``output_exists``.
+    content is refused with IssuingError ``output_exists``. (Plain ``os`` calls: this runs once
+    per certificate of a 10,000-certificate batch.)
     """
     data = text.encode("utf-8")
+    target = os.fspath(path)
     try:
-        if path.exists():
-            if path.read_bytes() == data:
-                return
-            raise IssuingError(f"{path} already exists with other content; not overwriting it", code="output_exists")
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
+        if os.path.exists(target):
+            with open(target, "rb") as f:
+                if f.read() == data:
+                    return
+            raise IssuingError(f"{target} already exists with other content; not overwriting it", code="output_exists")
+        head, name = os.path.split(target)
+        tmp = os.path.join(head, f".{name}.{os.getpid()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
     except OSError as exc:
-        raise IssuingError(f"cannot write {path}: {exc.strerror or exc}", code="output_unwritable") from exc
+        raise IssuingError(f"cannot write {target}: {exc.strerror or exc}", code="output_unwritable") from exc

@@ -44,7 +44,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
 
 from origincert.errors import JournalError
-from origincert.issuer.pipeline import PreparedCertificate
+from origincert.issuer.pipeline import PreparedCertificate, field_hashes_json
 
 __all__ = [
     "DEFAULT_JOURNAL",
@@ -153,7 +153,7 @@ _certificates = Table(
     Column("leaf_index", Integer, nullable=False),
     Column("document", Text, nullable=False),
     Column("seed", LargeBinary(32), nullable=False),
-    Column("field_hashes", Text, nullable=False),
+    Column("field_hashes", LargeBinary, nullable=False),  # 32 bytes per field, in the document's field order
     Column("target_hash", LargeBinary(32), nullable=False),
     Column("leaf", LargeBinary(32), nullable=False),
     Column("file_name", Text, nullable=False),
@@ -300,9 +300,14 @@ class Journal:
     # ------------------------------------------------------------------ batches
 
     def existing_numbers(self, numbers: Iterable[str]) -> list[str]:
-        """Which of ``numbers`` the journal already holds (sorted): a cheap check before hashing."""
+        """Which of ``numbers`` the journal already holds (sorted)."""
         with self._read() as conn:
             return self._taken(conn, list(numbers))
+
+    def refuse_taken(self, numbers: Iterable[str]) -> None:
+        """Raise JournalError ``duplicate_number`` if the journal holds any of ``numbers``: the
+        cheap check before hashing (:meth:`record_batch` checks again, inside its transaction)."""
+        _refuse(self.existing_numbers(numbers))
 
     def record_batch(
         self,
@@ -348,13 +353,7 @@ class Journal:
                         )
                     seen.update(chunk_numbers)
                     numbers += chunk_numbers
-                    taken = self._taken(conn, chunk_numbers)
-                    if taken:
-                        raise JournalError(
-                            f"certificate number(s) already in the journal: {_few(taken)} (numbers are "
-                            "unique per issuing body; if an earlier run was interrupted, use --resume)",
-                            code="duplicate_number",
-                        )
+                    _refuse(self._taken(conn, chunk_numbers))
                     conn.execute(insert(_certificates), [_cert_row(batch_id, c) for c in chunk])
                 if not numbers:
                     raise JournalError("a batch needs at least one certificate", code="empty_batch")
@@ -535,6 +534,15 @@ class Journal:
             return [_action(r) for r in conn.execute(q).mappings()]
 
 
+def _refuse(taken: Sequence[str]) -> None:
+    if taken:
+        raise JournalError(
+            f"certificate number(s) already in the journal: {_few(taken)} (numbers are unique per "
+            "issuing body; if an earlier run was interrupted, use --resume)",
+            code="duplicate_number",
+        )
+
+
 def _few(items: Sequence[str], limit: int = 5) -> str:
     shown = ", ".join(items[:limit])
     return shown + (f" and {len(items) - limit} more" if len(items) > limit else "")
@@ -565,7 +573,7 @@ def _cert_row(batch_id: int, c: PreparedCertificate) -> dict[str, Any]:
         "leaf_index": c.leaf_index,
         "document": c.document_json,
         "seed": c.seed,
-        "field_hashes": c.field_hashes_json,
+        "field_hashes": c.field_hashes,
         "target_hash": c.target_hash,
         "leaf": c.leaf,
         "file_name": c.file_name,
@@ -578,7 +586,8 @@ def _certificate(row: Any) -> PreparedCertificate:
         leaf_index=row["leaf_index"],
         document_json=row["document"],
         seed=bytes(row["seed"]),
-        field_hashes_json=row["field_hashes"],
+        field_hashes=bytes(row["field_hashes"]),
+        field_hashes_json=field_hashes_json(row["document"], bytes(row["field_hashes"])),
         target_hash=bytes(row["target_hash"]),
         leaf=bytes(row["leaf"]),
         file_name=row["file_name"],

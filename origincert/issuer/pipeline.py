@@ -27,7 +27,7 @@ from typing import Any
 
 from origincert.document import load_json, parse_certificate
 from origincert.errors import DocumentError, OriginCertError
-from origincert.fields import commit, new_seed
+from origincert.fields import commit, flatten, new_seed
 from origincert.merkle import MerkleTree, leaf_hash
 
 __all__ = [
@@ -62,7 +62,8 @@ class PreparedCertificate:
     leaf_index: int
     document_json: str  # canonical document, compact JSON, as it goes into the issued file
     seed: bytes  # the secret every salt derives from (docs/FORMAT.md)
-    field_hashes_json: str  # {"path": "0x.."}, as it goes into the issued file
+    field_hashes: bytes  # every field hash (32 bytes each) in the document's field order: the journal's form
+    field_hashes_json: str  # the same hashes as {"path": "0x.."}: the issued file's form
     target_hash: bytes
     leaf: bytes
     file_name: str
@@ -132,18 +133,36 @@ def prepare_certificate(
     # The same values as ``canonical`` (a test checks it), serialised by pydantic's Rust encoder:
     # the file only needs a JSON encoding of the canonical values, the hashes are over values.
     document_json = cert.model_dump_json(by_alias=True, exclude_none=True)
-    # Paths from flatten() are snake_case names, dots and [i]: no JSON escaping needed.
-    hashes = ",".join(f'"{path}":"0x{h.hex()}"' for path, h in commitment.field_hashes.items())
     return PreparedCertificate(
         number=cert.number,
         leaf_index=leaf_index,
         document_json=document_json,
         seed=seed,
-        field_hashes_json="{" + hashes + "}",
+        field_hashes=b"".join(commitment.field_hashes.values()),
+        field_hashes_json=_hashes_json(commitment.field_hashes.items()),
         target_hash=commitment.target_hash,
         leaf=leaf_hash(commitment.target_hash),
         file_name=safe_file_name(cert.number),
     )
+
+
+def _hashes_json(items: Iterable[tuple[str, bytes]]) -> str:
+    # Paths from flatten() are snake_case names, dots and [i]: no JSON escaping needed.
+    return "{" + ",".join(f'"{path}":"0x{h.hex()}"' for path, h in items) + "}"
+
+
+def field_hashes_json(document_json: str, field_hashes: bytes) -> str:
+    """The issued file's ``field_hashes`` object from the journal's form (hashes in field order).
+
+    Raises DocumentError ``field_hashes_mismatch`` when the counts differ (a damaged journal).
+    """
+    paths = list(flatten(json.loads(document_json)))
+    if len(paths) * 32 != len(field_hashes):
+        raise DocumentError(
+            f"{len(field_hashes) // 32} field hashes recorded for a document of {len(paths)} fields",
+            code="field_hashes_mismatch",
+        )
+    return _hashes_json((p, field_hashes[32 * i : 32 * i + 32]) for i, p in enumerate(paths))
 
 
 @dataclass(frozen=True, slots=True)

@@ -251,15 +251,7 @@ def _issue(
         raise IssuingError("no documents to issue", code="nothing_to_issue")
     started = time.perf_counter()
     body = _body(client, signer, journal, accredited=True)
-    known = [s["number"] for s in sources if isinstance(s, Mapping) and isinstance(s.get("number"), str)]
-    taken = journal.existing_numbers(known)
-    if taken:
-        shown = ", ".join(taken[:5]) + (f" and {len(taken) - 5} more" if len(taken) > 5 else "")
-        raise JournalError(
-            f"certificate number(s) already in the journal: {shown} (numbers are unique per issuing body; "
-            "if an earlier run was interrupted, use --resume)",
-            code="duplicate_number",
-        )
+    journal.refuse_taken(s["number"] for s in sources if isinstance(s, Mapping) and isinstance(s.get("number"), str))
     if relayer is None:
         _tx_signer(signer)  # a key that cannot send needs a relayer: say so before recording anything
     out = Path(out_dir).resolve() if out_dir is not None else None  # resume may run from elsewhere
@@ -500,10 +492,11 @@ def _write_files(
     _make_out_dir(out)
     paths: list[str] = []
     half = len(certs) // 2
+    folder = str(out)
     for i, c in enumerate(certs):
-        path = out / c.file_name
+        path = os.path.join(folder, c.file_name)
         write_atomically(path, issued_file_text(c, tree.proof(i), anchoring))
-        paths.append(str(path))
+        paths.append(path)
         if i == half:
             _crash_point("mid_files")
         if progress is not None and (i % 500 == 499 or i == len(certs) - 1):

@@ -14,6 +14,7 @@ from origincert.errors import DocumentError
 from origincert.issuer.pipeline import (
     Anchoring,
     build_tree,
+    field_hashes_json,
     issued_file,
     issued_file_text,
     prepare_certificate,
@@ -49,6 +50,11 @@ def test_prepare_commits_the_canonical_document_with_its_seed():
     assert json.loads(p.document_json) == canonical and "valid_until" in canonical
     c = fields.commit(canonical, seed)
     assert json.loads(p.field_hashes_json) == {k: "0x" + v.hex() for k, v in c.field_hashes.items()}
+    assert p.field_hashes == b"".join(c.field_hashes.values())
+    assert field_hashes_json(p.document_json, p.field_hashes) == p.field_hashes_json  # the journal's way back
+    with pytest.raises(DocumentError) as e:
+        field_hashes_json(p.document_json, p.field_hashes[:-32])
+    assert e.value.code == "field_hashes_mismatch"
     assert p.target_hash == c.target_hash and p.leaf == merkle.leaf_hash(c.target_hash)
     assert (p.number, p.leaf_index, p.seed, p.file_name) == (doc["number"], 7, seed, f"{doc['number']}.coo.json")
 
