@@ -90,10 +90,14 @@ def _bars() -> Iterator[workflows.Progress]:
             bar.close()
 
 
+def _gas(gas_used: int | None) -> str:
+    return f", gas {gas_used:,}" if gas_used is not None else ""
+
+
 def _summary(r: IssueResult, *, resumed: bool = False) -> str:
     noun = "certificate" if r.leaf_count == 1 else "certificates"
     what = "recorded (found anchored on the ledger)" if r.found_on_ledger else ("finished" if resumed else "issued")
-    gas = f", gas {r.gas_used:,}" if r.gas_used is not None else ""
+    gas = _gas(r.gas_used)
     lines = [
         f"{what} {r.leaf_count:,} {noun} in batch #{r.batch_id}"
         + (f" ({r.numbers[0]})" if r.leaf_count == 1 else f" ({r.numbers[0]} .. {r.numbers[-1]})"),
@@ -182,7 +186,7 @@ def revoke(obj: Context, signer: Any, number: str, reason: str, journal_location
     """Revoke certificate NUMBER (a leaf of its batch, or the whole batch of one)."""
     with Journal.open(journal_location) as journal:
         a = workflows.revoke(obj.client(), signer, journal, number, reason)
-    click.echo(f"revoked {a.number} (reason {a.reason})\n  transaction {a.tx_hash} (block {a.block_number}, gas {a.gas_used})")
+    click.echo(f"revoked {a.number} (reason {a.reason})\n  transaction {a.tx_hash} (block {a.block_number}{_gas(a.gas_used)})")
 
 
 @click.command("replace")
@@ -214,7 +218,10 @@ def replace(
             obj.client(), signer, journal, old_number, new_file, out_dir=out_dir, reason=reason, relayer=relayer
         )
     click.echo(_summary(issued))
-    click.echo(f"{old_number} replaced by {issued.numbers[0]}\n  transaction {action.tx_hash} (block {action.block_number}, gas {action.gas_used})")
+    click.echo(
+        f"{old_number} replaced by {issued.numbers[0]}\n"
+        f"  transaction {action.tx_hash} (block {action.block_number}{_gas(action.gas_used)})"
+    )
 
 
 def register(group: click.Group) -> None:

@@ -280,6 +280,7 @@ def _issue(
                 return
             finally:
                 hashing += time.perf_counter() - t0
+            journal.refuse_taken(c.number for c in chunk)  # before the file check: the better reason
             if out is not None:
                 check_free(out, (c.file_name for c in chunk))
             prepared.extend(chunk)

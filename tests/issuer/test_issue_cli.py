@@ -107,3 +107,11 @@ def test_revoke_and_replace_commands(cli, world, make_docs, tmp_path):
 
     result = cli("revoke", "NO-SUCH-1", "--reason", "lost")
     assert result.exit_code == 1 and "[unknown_number]" in result.output
+
+
+def test_issuing_the_same_folder_twice_names_the_duplicate_numbers(cli, make_docs, tmp_path):
+    docs = make_docs(2)
+    write_docs(tmp_path / "todo", docs)
+    assert cli("issue", "todo").exit_code == 0
+    again = cli("issue", "todo")
+    assert again.exit_code == 1 and "[duplicate_number]" in again.output and docs[0]["number"] in again.output
