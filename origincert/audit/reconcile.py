@@ -20,13 +20,22 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from eth_hash.auto import keccak
-
 from origincert.audit.findings import Finding, Severity
 from origincert.audit.patterns import DEFAULT_POLICY, PatternPolicy, retroactive_shares
 from origincert.audit.state import LedgerState
+from origincert.errors import OriginCertError
+from origincert.merkle import MerkleTree, leaf_hash, root_from_proof
 
-__all__ = ["ArchivedCertificate", "ContractLookup", "ReconciliationSummary", "archive_files", "read_archive", "read_issued_file", "reconcile"]
+__all__ = [
+    "ArchivedCertificate",
+    "ContractLookup",
+    "ReconciliationSummary",
+    "archive_files",
+    "read_archive",
+    "read_issued_file",
+    "read_journal",
+    "reconcile",
+]
 
 ISSUED_SUFFIX = ".coo.json"
 _POOL_MIN_FILES = 2_000  # below this, a process pool costs more than it saves
@@ -49,6 +58,8 @@ class ArchivedCertificate:
     registry: str | None
     retroactive: bool
     problems: tuple[tuple[str, str], ...] = ()
+    journal_state: str | None = None  # from a journal: its batch's state (anchored, submitted, signed)
+    journal_batch: int | None = None
 
 
 def _hex32(value: Any) -> bytes:
@@ -72,12 +83,9 @@ def read_issued_file(path: str) -> ArchivedCertificate:
         return ArchivedCertificate(path, None, None, None, None, None, None, None, None, None, False,
                                    (("reconciliation.unreadable_file", f"{type(exc).__name__}: {exc}"),))
     problems = []
-    if keccak(keccak(target)) != leaf:
+    if leaf_hash(target) != leaf:
         problems.append(("reconciliation.leaf_mismatch", "the leaf is not keccak256(keccak256(target_hash))"))
-    node = leaf
-    for sibling in siblings:
-        node = keccak(node + sibling if node < sibling else sibling + node)
-    if node != root:
+    if root_from_proof(leaf, siblings) != root:
         problems.append(("reconciliation.proof_mismatch", "the Merkle proof does not lead from the leaf to the root"))
     flags = document.get("flags") if isinstance(document, dict) else None
     number = document.get("number") if isinstance(document, dict) else None
@@ -123,6 +131,48 @@ def read_archive(paths: Sequence[str], *, workers: int | None = None) -> Iterato
             yield from part
 
 
+def read_journal(path: str | os.PathLike[str], *, chain_id: int, registry: str) -> tuple[list[ArchivedCertificate], list[Finding]]:
+    """An issuing body's journal as archived certificates (every batch with a root), and findings
+    for batches not even signed yet.
+
+    A missing file is an error, never a new journal. A journal's rows carry no network; ``chain_id``
+    and ``registry`` are this audit's, so a journal of another network shows as not anchored.
+    """
+    from origincert.issuer.journal import BatchState, Journal
+
+    if not Path(path).is_file():
+        raise OriginCertError(f"no journal at {path}", code="journal_missing")
+    records: list[ArchivedCertificate] = []
+    unsigned: list[Finding] = []
+    label = Path(path).name
+    with Journal.open(path) as journal:
+        for batch in journal.batches():
+            certificates = journal.certificates(batch.id)
+            if batch.root is None:
+                unsigned.append(Finding(
+                    "reconciliation.journal_pending", Severity.INFO,
+                    f"batch {batch.id} of the journal ({batch.leaf_count} certificate(s)) is prepared, not signed",
+                    None, None, None, f"batch {batch.id}", {"state": batch.state.value, "numbers": [c.number for c in certificates[:5]]},
+                ))
+                continue
+            whole = bool(certificates) and MerkleTree.build([c.leaf for c in certificates]).root == batch.root
+            state = None if batch.state == BatchState.ANCHORED else batch.state.value
+            for c in certificates:
+                problems = []
+                if leaf_hash(c.target_hash) != c.leaf:
+                    problems.append(("reconciliation.leaf_mismatch", "the journal's leaf does not hash from its target hash"))
+                if not whole:
+                    problems.append(("reconciliation.proof_mismatch", "the journal's leaves of this batch do not give its root"))
+                flags = json.loads(c.document_json).get("flags") or {}
+                records.append(ArchivedCertificate(
+                    f"{label}#{c.number}", c.number, "0x" + batch.root.hex(), "0x" + c.leaf.hex(), c.leaf_index,
+                    batch.leaf_count, (batch.signer or "").lower() or None, (batch.tx_hash or "").lower() or None,
+                    chain_id, registry.lower(), bool(flags.get("issued_retroactively")), tuple(problems),
+                    journal_state=state or "anchored", journal_batch=batch.id,
+                ))
+    return records, unsigned
+
+
 @dataclass
 class ReconciliationSummary:
     files: int = 0
@@ -163,6 +213,7 @@ class _Reconciler:
         self.leaves: dict[str, set[str]] = {}  # root -> archived leaves
         self.numbers: dict[str, tuple[str, str]] = {}  # number -> (leaf, path)
         self.retro: dict[int, list[Any]] = {}  # issuer -> [certificates, retroactive, example]
+        self.batches_reported: set[tuple[str, int | None]] = set()
 
     def _name(self, path: str) -> str:
         return os.path.relpath(path, self.base) if self.base else path
@@ -208,11 +259,23 @@ class _Reconciler:
                           f"{what}: the contract has its root {c.root[:10]}… anchored (issuer {by}, block {block}), "
                           "but the node's logs never showed that anchor", c, block=block, issuer_id=by, root=c.root)
                 continue
+            pending = c.journal_state not in (None, "anchored")
+            if anchor is None and pending:
+                if self._once_per_batch(c):
+                    self._add("reconciliation.journal_pending", Severity.INFO,
+                              f"batch {c.journal_batch} of the journal is {c.journal_state}, not on the ledger yet", c,
+                              tx=c.tx_hash, issuer_id=issuer_id, state=c.journal_state)
+                continue
             if anchor is None:
                 self._add("reconciliation.not_anchored", Severity.CRITICAL,
                           f"{what} is archived as issued but its root {c.root[:10]}… is not on the ledger", c,
                           tx=c.tx_hash, issuer_id=issuer_id)
                 continue
+            if pending and self._once_per_batch(c):
+                self._add("reconciliation.journal_behind", Severity.WARNING,
+                          f"batch {c.journal_batch} is anchored on the ledger but the journal still says {c.journal_state}: "
+                          "resume the issuer so it writes the files", c, tx=anchor.tx_hash, block=anchor.block,
+                          issuer_id=issuer_id, state=c.journal_state)
             self.summary.anchored += 1
             self.leaves.setdefault(c.root, set()).add(c.leaf)
             if issuer_id is None or anchor.issuer_id != issuer_id:
@@ -232,6 +295,13 @@ class _Reconciler:
                 self._add("reconciliation.tx_mismatch", Severity.INFO,
                           f"{what} names transaction {c.tx_hash[:10]}…, its root was anchored in {anchor.tx_hash[:10]}…", c,
                           tx=anchor.tx_hash, block=anchor.block, issuer_id=issuer_id)
+
+    def _once_per_batch(self, c: ArchivedCertificate) -> bool:
+        key = (c.path.split("#")[0], c.journal_batch)
+        if key in self.batches_reported:
+            return False
+        self.batches_reported.add(key)
+        return True
 
     def _count_retro(self, c: ArchivedCertificate, issuer_id: int | None) -> None:
         if issuer_id is None:

@@ -18,20 +18,14 @@ from origincert.audit.findings import Finding, Severity, utc
 from origincert.audit.state import LedgerState, current_standing
 from origincert.audit.store import Store
 from origincert.governance import IssuerStatus, Standing
+from origincert.issuer.reasons import REVOCATION_REASONS as ISSUER_REASONS
 
 __all__ = ["REVOCATION_REASONS", "Auditor", "audit_transactions", "lapsed_accreditations"]
 
 CRITICAL, WARNING, INFO = Severity.CRITICAL, Severity.WARNING, Severity.INFO
 
-# CertificateRegistry's NatSpec; other non-zero codes belong to agreements.
-REVOCATION_REASONS = {
-    1: "issued in error",
-    2: "fraud",
-    3: "cancelled (unused)",
-    4: "lost or destroyed",
-    5: "superseded by a replacement",
-    6: "issuer withdrawn",
-}
+# CertificateRegistry's NatSpec codes, named as the issuer names them; other codes belong to agreements.
+REVOCATION_REASONS = {code: name.replace("_", " ") for name, code in ISSUER_REASONS.items()}
 
 _MAX_CHAIN = 10_000  # replacement links followed before giving up on a cycle search
 _CERTIFICATE_EVENTS = frozenset({ev.Anchored, ev.RootRevoked, ev.LeafRevoked, ev.CertificateReplaced})

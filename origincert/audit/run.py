@@ -26,7 +26,13 @@ from origincert.audit.crosscheck import CrosscheckSummary, anchored_on_contract,
 from origincert.audit.findings import Finding, Severity, worst
 from origincert.audit.node import NodeRpc, Rpc
 from origincert.audit.patterns import DEFAULT_POLICY, PatternPolicy, find_patterns
-from origincert.audit.reconcile import ReconciliationSummary, archive_files, read_archive, reconcile
+from origincert.audit.reconcile import (
+    ReconciliationSummary,
+    archive_files,
+    read_archive,
+    read_journal,
+    reconcile,
+)
 from origincert.audit.replay import RangePolicy, prefetch, stream
 from origincert.audit.rules import Auditor, lapsed_accreditations
 from origincert.audit.state import LedgerState
@@ -44,6 +50,7 @@ class AuditOptions:
     checkpoint: Path | None = None  # folder; None: replay from the deployment into a throw-away store
     to_block: int | None = None  # audit as of this block; default the node's head when the run starts
     archives: tuple[Path, ...] = ()  # folders of issued files (``*.coo.json``)
+    journals: tuple[Path, ...] = ()  # issuers' journals (``origincert.issuer``), reconciled like archives
     archive_issuers: frozenset[int] | None = None  # whose archive; default the issuers whose keys signed it
     crosscheck: bool = True
     workers: int | None = None  # processes reading archives; default one per CPU
@@ -191,6 +198,16 @@ def run_audit(
             )
             findings.extend(found)
             reconciliations.append((str(folder), rs))
+        for path in options.journals:
+            records, unsigned = read_journal(path, chain_id=manifest.chain_id, registry=manifest.certificate_registry.address)
+            archived += len(records)
+            found, rs = reconcile(
+                state, records, chain_id=manifest.chain_id, registry=manifest.certificate_registry.address,
+                issuer_ids=set(options.archive_issuers) if options.archive_issuers else None, policy=options.patterns,
+                lookup=lookup,
+            )
+            findings.extend(unsigned + found)
+            reconciliations.append((str(path), rs))
         reconcile_seconds = time.perf_counter() - t
 
         if options.checkpoint is not None:

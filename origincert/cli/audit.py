@@ -28,8 +28,10 @@ class AnomaliesFound(click.ClickException):
 @click.option("--to-block", type=int, help="Audit the ledger as of this block (default: the head when the run starts).")
 @click.option("--archive", "archives", multiple=True, type=click.Path(exists=True, file_okay=False),
               help="Folder of issued certificate files (*.coo.json) to reconcile with the ledger (repeat).")
+@click.option("--journal", "journals", multiple=True, type=click.Path(exists=True, dir_okay=False),
+              help="An issuing body's journal (origincert issue) to reconcile with the ledger (repeat).")
 @click.option("--archive-issuer", "archive_issuers", multiple=True, type=int,
-              help="Issuer id whose archive it is (repeat; default: the issuers whose keys signed the files).")
+              help="Issuer id whose archive or journal it is (repeat; default: the issuers whose keys signed it).")
 @click.option("--out", default="audit-report", show_default=True, type=click.Path(file_okay=False),
               help="Folder for report.json, report.html and the CSV tables.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(["json", "csv", "html"]),
@@ -47,6 +49,7 @@ def audit(
     checkpoint: str | None,
     to_block: int | None,
     archives: tuple[str, ...],
+    journals: tuple[str, ...],
     archive_issuers: tuple[int, ...],
     out: str,
     formats: tuple[str, ...],
@@ -67,6 +70,7 @@ def audit(
         checkpoint=Path(checkpoint) if checkpoint else None,
         to_block=to_block,
         archives=tuple(Path(a) for a in archives),
+        journals=tuple(Path(j) for j in journals),
         archive_issuers=frozenset(archive_issuers) or None,
         crosscheck=not no_crosscheck,
         workers=workers,

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from auditkit import busy_ledger
 from conftest import World
 
+from audit.auditkit import busy_ledger
 from origincert.audit import events as ev
 
 

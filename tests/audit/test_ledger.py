@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from auditkit import anchor, at_next_hour, audit, busy_ledger, codes, replace, revoke_root, single
 from conftest import YEAR, World, test_account
 
+from audit.auditkit import (
+    anchor,
+    at_next_hour,
+    audit,
+    busy_ledger,
+    codes,
+    replace,
+    revoke_root,
+    single,
+)
 from origincert import governance
 from origincert.audit.patterns import PatternPolicy
 from origincert.governance import IssuerStatus

@@ -6,9 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from auditkit import anchor, revoke_root, single
 from conftest import World
 
+from audit.auditkit import anchor, revoke_root, single
 from origincert.audit import AuditOptions, run_audit
 from origincert.audit.node import NodeRpc, RpcError
 from origincert.audit.replay import RangePolicy
@@ -164,7 +164,7 @@ def test_anchor_helper_used(world: World) -> None:
 
 
 def test_an_anchor_hidden_by_the_node_surfaces_through_the_archive(world: World, tmp_path) -> None:
-    from auditkit import issued_file
+    from audit.auditkit import issued_file
 
     berlin = world.chambers["DE-berlin"]
     made = [single(world, berlin) for _ in range(2)]

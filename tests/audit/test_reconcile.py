@@ -6,9 +6,9 @@ import json
 import os
 from pathlib import Path
 
-from auditkit import anchor, audit, batch4, codes, issued_file, leaf_of, single
 from conftest import World
 
+from audit.auditkit import anchor, audit, batch4, codes, issued_file, leaf_of, single
 from origincert.audit import reconcile as rec
 from origincert.audit.patterns import PatternPolicy
 

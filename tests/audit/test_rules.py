@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
-from auditkit import AUTH_DE, AUTH_SG, COUNCIL, KEY_1, KEY_2, Tape, addr, consortium, h32, judged
-
+from audit.auditkit import (
+    AUTH_DE,
+    AUTH_SG,
+    COUNCIL,
+    KEY_1,
+    KEY_2,
+    Tape,
+    addr,
+    consortium,
+    h32,
+    judged,
+)
 from origincert.audit import events as ev
 from origincert.audit.findings import Severity
 from origincert.audit.rules import audit_transactions
