@@ -24,7 +24,12 @@ class Header:
 
     @classmethod
     def from_rpc(cls, block: Mapping[str, Any]) -> Header:
-        return cls(int(block["number"], 16), block["hash"].lower(), block["parentHash"].lower(), int(block["timestamp"], 16))
+        return cls(
+            int(block["number"], 16),
+            block["hash"].lower(),
+            block["parentHash"].lower(),
+            int(block["timestamp"], 16),
+        )
 
     def to_json(self) -> list[Any]:
         return [self.number, self.hash, self.parent_hash, self.timestamp]
@@ -36,22 +41,43 @@ def check_headers(previous: Header | None, headers: Sequence[Header]) -> list[Fi
     for h in headers:
         if previous is not None:
             if h.number != previous.number + 1:
-                findings.append(Finding(
-                    "ledger.missing_block", Severity.CRITICAL,
-                    f"the node went from block {previous.number} to block {h.number}",
-                    None, h.number, None, h.hash, {"previous": previous.number},
-                ))
+                findings.append(
+                    Finding(
+                        "ledger.missing_block",
+                        Severity.CRITICAL,
+                        f"the node went from block {previous.number} to block {h.number}",
+                        None,
+                        h.number,
+                        None,
+                        h.hash,
+                        {"previous": previous.number},
+                    )
+                )
             elif h.parent_hash != previous.hash:
-                findings.append(Finding(
-                    "ledger.broken_link", Severity.CRITICAL,
-                    f"block {h.number} names parent {h.parent_hash[:10]}…, but block {previous.number} is {previous.hash[:10]}…",
-                    None, h.number, None, h.hash, {"parent_hash": h.parent_hash, "previous_hash": previous.hash},
-                ))
+                findings.append(
+                    Finding(
+                        "ledger.broken_link",
+                        Severity.CRITICAL,
+                        f"block {h.number} names parent {h.parent_hash[:10]}…, but block {previous.number} is {previous.hash[:10]}…",
+                        None,
+                        h.number,
+                        None,
+                        h.hash,
+                        {"parent_hash": h.parent_hash, "previous_hash": previous.hash},
+                    )
+                )
             if h.timestamp < previous.timestamp:
-                findings.append(Finding(
-                    "ledger.time_went_back", Severity.CRITICAL,
-                    f"block {h.number} is dated {previous.timestamp - h.timestamp} s before block {previous.number}",
-                    None, h.number, None, h.hash, {"timestamp": h.timestamp, "previous_timestamp": previous.timestamp},
-                ))
+                findings.append(
+                    Finding(
+                        "ledger.time_went_back",
+                        Severity.CRITICAL,
+                        f"block {h.number} is dated {previous.timestamp - h.timestamp} s before block {previous.number}",
+                        None,
+                        h.number,
+                        None,
+                        h.hash,
+                        {"timestamp": h.timestamp, "previous_timestamp": previous.timestamp},
+                    )
+                )
         previous = h
     return findings

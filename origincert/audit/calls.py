@@ -43,7 +43,9 @@ class View:
 
 @functools.cache
 def view(contract: str, name: str) -> View:
-    (item,) = [i for i in load_artifact(contract).abi if i["type"] == "function" and i["name"] == name]
+    (item,) = [
+        i for i in load_artifact(contract).abi if i["type"] == "function" and i["name"] == name
+    ]
     return View(
         contract,
         name,
@@ -53,7 +55,9 @@ def view(contract: str, name: str) -> View:
     )
 
 
-_STATUS_WORDS = 11  # CertificateStatus: Anchor (6 words) + leafRevokedAt, reason, replacedAt, byRoot, byLeaf
+_STATUS_WORDS = (
+    11  # CertificateStatus: Anchor (6 words) + leafRevokedAt, reason, replacedAt, byRoot, byLeaf
+)
 
 
 def status_words(raw: str) -> list[tuple[int, ...]]:
@@ -65,6 +69,8 @@ def status_words(raw: str) -> list[tuple[int, ...]]:
     out = []
     pos = 128
     for _ in range(count):
-        out.append(tuple(int(body[pos + 64 * w : pos + 64 * (w + 1)], 16) for w in range(_STATUS_WORDS)))
+        out.append(
+            tuple(int(body[pos + 64 * w : pos + 64 * (w + 1)], 16) for w in range(_STATUS_WORDS))
+        )
         pos += 64 * _STATUS_WORDS
     return out

@@ -30,7 +30,9 @@ def _day(d: int) -> str:
     return datetime.fromtimestamp(d * 86_400, tz=UTC).strftime("%Y-%m-%d")
 
 
-def line_chart(series: Mapping[str, Mapping[int, int]], *, title: str, width: int = 760, height: int = 260) -> str:
+def line_chart(
+    series: Mapping[str, Mapping[int, int]], *, title: str, width: int = 760, height: int = 260
+) -> str:
     """One line per series over UTC days (``day number -> value``); missing days count as zero."""
     days = sorted({d for s in series.values() for d in s})
     if not days:
@@ -50,7 +52,9 @@ def line_chart(series: Mapping[str, Mapping[int, int]], *, title: str, width: in
     parts = [_open(width, height, title), _text(left, 16, title, weight="bold")]
     for frac in (0, 0.5, 1):
         yy = y(peak * frac)
-        parts.append(f'<line x1="{left}" y1="{yy:.1f}" x2="{left + pw}" y2="{yy:.1f}" stroke="#ddd"/>')
+        parts.append(
+            f'<line x1="{left}" y1="{yy:.1f}" x2="{left + pw}" y2="{yy:.1f}" stroke="#ddd"/>'
+        )
         parts.append(_text(left - 6, yy + 4, f"{peak * frac:g}", anchor="end"))
     for d in sorted({first, last, first + span // 2}):
         parts.append(_text(x(d), height - bottom + 16, _day(d), anchor="middle"))
@@ -58,19 +62,32 @@ def line_chart(series: Mapping[str, Mapping[int, int]], *, title: str, width: in
         colour = PALETTE[min(i, len(PALETTE) - 1)]
         if len(days) == 1:
             d = days[0]
-            parts.append(f'<circle cx="{x(d):.1f}" cy="{y(values.get(d, 0)):.1f}" r="3" fill="{colour}"/>')
+            parts.append(
+                f'<circle cx="{x(d):.1f}" cy="{y(values.get(d, 0)):.1f}" r="3" fill="{colour}"/>'
+            )
         else:
-            points = " ".join(f"{x(d):.1f},{y(values.get(d, 0)):.1f}" for d in range(first, last + 1))
-            parts.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.6" points="{points}"/>')
+            points = " ".join(
+                f"{x(d):.1f},{y(values.get(d, 0)):.1f}" for d in range(first, last + 1)
+            )
+            parts.append(
+                f'<polyline fill="none" stroke="{colour}" stroke-width="1.6" points="{points}"/>'
+            )
         ly = top + 14 * i
-        parts.append(f'<rect x="{left + pw + 12}" y="{ly}" width="10" height="10" fill="{colour}"/>')
+        parts.append(
+            f'<rect x="{left + pw + 12}" y="{ly}" width="10" height="10" fill="{colour}"/>'
+        )
         parts.append(_text(left + pw + 26, ly + 9, name[:24]))
     parts.append("</svg>")
     return "".join(parts)
 
 
-def bar_chart(bars: Sequence[tuple[str, Mapping[str, int]]], *, title: str, colours: Mapping[str, str],
-              width: int = 760) -> str:
+def bar_chart(
+    bars: Sequence[tuple[str, Mapping[str, int]]],
+    *,
+    title: str,
+    colours: Mapping[str, str],
+    width: int = 760,
+) -> str:
     """Horizontal bars, each split into coloured segments (e.g. by severity); ``colours`` orders the segments."""
     if not bars:
         return _empty(title, width)
@@ -87,8 +104,10 @@ def bar_chart(bars: Sequence[tuple[str, Mapping[str, int]]], *, title: str, colo
             n = segments.get(key, 0)
             if n:
                 w = pw * n / peak
-                parts.append(f'<rect x="{xx:.1f}" y="{yy + 3}" width="{max(w, 1):.1f}" height="{row - 6}" fill="{colour}">'
-                             f"<title>{escape(f'{label}: {n} {key}')}</title></rect>")
+                parts.append(
+                    f'<rect x="{xx:.1f}" y="{yy + 3}" width="{max(w, 1):.1f}" height="{row - 6}" fill="{colour}">'
+                    f"<title>{escape(f'{label}: {n} {key}')}</title></rect>"
+                )
                 xx += w
         parts.append(_text(xx + 6, yy + 14, str(sum(segments.values()))))
     legend_y = top + row * len(bars) + 14
@@ -102,8 +121,10 @@ def bar_chart(bars: Sequence[tuple[str, Mapping[str, int]]], *, title: str, colo
 
 
 def _open(width: int, height: int, title: str) -> str:
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" '
-            f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">')
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{escape(title)}" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
+    )
 
 
 def _text(x: float, y: float, text: str, *, anchor: str = "start", weight: str = "normal") -> str:
@@ -111,4 +132,9 @@ def _text(x: float, y: float, text: str, *, anchor: str = "start", weight: str =
 
 
 def _empty(title: str, width: int) -> str:
-    return _open(width, 50, title) + _text(8, 16, title, weight="bold") + _text(8, 38, "nothing to show") + "</svg>"
+    return (
+        _open(width, 50, title)
+        + _text(8, 16, title, weight="bold")
+        + _text(8, 38, "nothing to show")
+        + "</svg>"
+    )

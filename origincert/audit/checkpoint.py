@@ -22,7 +22,14 @@ from origincert.audit.store import Store
 from origincert.chain import Manifest
 from origincert.errors import OriginCertError
 
-__all__ = ["CHECKPOINT_FILE", "STORE_FILE", "Checkpoint", "open_checkpoint", "reset_checkpoint", "save_checkpoint"]
+__all__ = [
+    "CHECKPOINT_FILE",
+    "STORE_FILE",
+    "Checkpoint",
+    "open_checkpoint",
+    "reset_checkpoint",
+    "save_checkpoint",
+]
 
 CHECKPOINT_FILE = "checkpoint.json"
 STORE_FILE = "store.sqlite"
@@ -62,9 +69,14 @@ def open_checkpoint(folder: str | os.PathLike[str] | None, manifest: Manifest) -
     try:
         data = json.loads(meta.read_text())
     except (OSError, ValueError) as exc:
-        raise OriginCertError(f"cannot read the checkpoint {meta}: {exc}", code="checkpoint_unreadable") from exc
+        raise OriginCertError(
+            f"cannot read the checkpoint {meta}: {exc}", code="checkpoint_unreadable"
+        ) from exc
     if data.get("version") != VERSION:
-        raise OriginCertError(f"the checkpoint {meta} is version {data.get('version')}, not {VERSION}", code="checkpoint_version")
+        raise OriginCertError(
+            f"the checkpoint {meta} is version {data.get('version')}, not {VERSION}",
+            code="checkpoint_version",
+        )
     if data.get("binding") != _binding(manifest):
         raise OriginCertError(
             f"the checkpoint {meta} belongs to another network or registry ({data.get('binding')})",
@@ -77,7 +89,9 @@ def open_checkpoint(folder: str | os.PathLike[str] | None, manifest: Manifest) -
     return Checkpoint(state, header, set(data.get("reported", [])), resumed=True)
 
 
-def save_checkpoint(folder: str | os.PathLike[str], checkpoint: Checkpoint, manifest: Manifest) -> None:
+def save_checkpoint(
+    folder: str | os.PathLike[str], checkpoint: Checkpoint, manifest: Manifest
+) -> None:
     """Commit the store, then write the JSON atomically: the JSON is the commit point."""
     checkpoint.state.store.commit()
     path = Path(folder)

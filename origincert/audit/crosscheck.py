@@ -25,10 +25,23 @@ from origincert.chain import Manifest
 __all__ = ["CrosscheckSummary", "anchored_on_contract", "crosscheck"]
 
 ZERO = "0x" + "0" * 40
-STATUS_CHUNK = 200  # certificates per certificateStatuses call (Hardhat slows down past a few hundred)
+STATUS_CHUNK = (
+    200  # certificates per certificateStatuses call (Hardhat slows down past a few hundred)
+)
 CALLS_PER_BATCH = 10
-_STATUS_FIELDS = ("issuerId", "leafCount", "anchoredAt", "anchoredBlock", "revokedAt", "revocationReason",  # the anchor
-                  "leafRevokedAt", "leafRevocationReason", "replacedAt", "replacedByRoot", "replacedByLeaf")  # the leaf
+_STATUS_FIELDS = (
+    "issuerId",
+    "leafCount",
+    "anchoredAt",
+    "anchoredBlock",
+    "revokedAt",
+    "revocationReason",  # the anchor
+    "leafRevokedAt",
+    "leafRevocationReason",
+    "replacedAt",
+    "replacedByRoot",
+    "replacedByLeaf",
+)  # the leaf
 
 
 @dataclass
@@ -40,12 +53,25 @@ class CrosscheckSummary:
         self.compared[what] = self.compared.get(what, 0) + n
 
 
-def _mismatch(what: str, subject: str, expected: Any, actual: Any, *, tx: str | None = None, block: int | None = None,
-              issuer_id: int | None = None) -> Finding:
+def _mismatch(
+    what: str,
+    subject: str,
+    expected: Any,
+    actual: Any,
+    *,
+    tx: str | None = None,
+    block: int | None = None,
+    issuer_id: int | None = None,
+) -> Finding:
     return Finding(
-        f"crosscheck.{what}_mismatch", Severity.CRITICAL,
+        f"crosscheck.{what}_mismatch",
+        Severity.CRITICAL,
         f"{what} {subject}: the events say {expected!r}, the contract says {actual!r}",
-        tx, block, issuer_id, subject, {"expected": expected, "actual": actual},
+        tx,
+        block,
+        issuer_id,
+        subject,
+        {"expected": expected, "actual": actual},
     )
 
 
@@ -63,19 +89,28 @@ class _Checker:
         self.findings: list[Finding] = []
         self.summary = CrosscheckSummary(block)
 
-    def _ask(self, contract: str, name: str, args_list: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    def _ask(
+        self, contract: str, name: str, args_list: list[tuple[Any, ...]]
+    ) -> list[tuple[Any, ...]]:
         v = calls.view(contract, name)
         to = self.issuers_at if contract == "IssuerRegistry" else self.certs_at
-        raw = self.rpc.batch([v.request(to, self.tag, *args) for args in args_list]) if args_list else []
+        raw = (
+            self.rpc.batch([v.request(to, self.tag, *args) for args in args_list])
+            if args_list
+            else []
+        )
         return [v.decode(r) for r in raw]
 
     def governance(self) -> None:
         s = self.state
         (members,), (threshold,), (proposals,), (issuers,) = [
-            self._ask("IssuerRegistry", n, [()])[0] for n in ("councilMembers", "threshold", "proposalCount", "issuerCount")
+            self._ask("IssuerRegistry", n, [()])[0]
+            for n in ("councilMembers", "threshold", "proposalCount", "issuerCount")
         ]
         if sorted(_a(m) for m in members) != sorted(s.council):
-            self.findings.append(_mismatch("council", "members", sorted(s.council), sorted(_a(m) for m in members)))
+            self.findings.append(
+                _mismatch("council", "members", sorted(s.council), sorted(_a(m) for m in members))
+            )
         if threshold != s.threshold:
             self.findings.append(_mismatch("threshold", "M of N", s.threshold, threshold))
         if proposals != len(s.proposals):
@@ -85,23 +120,53 @@ class _Checker:
         self.summary.add("council", 4)
 
         ids = sorted(i for i in s.proposals if i < proposals)
-        for pid, (proposer, executed, data, approvers, approvals) in zip(ids, self._ask("IssuerRegistry", "proposal", [(i,) for i in ids])):
+        for pid, (proposer, executed, data, approvers, approvals) in zip(
+            ids, self._ask("IssuerRegistry", "proposal", [(i,) for i in ids])
+        ):
             p = s.proposals[pid]
             mine = (p.proposer, p.executed, p.data, p.approvers, s.approvals(p))
-            theirs = (_a(proposer), executed, "0x" + bytes(data).hex(), [_a(x) for x in approvers], approvals)
+            theirs = (
+                _a(proposer),
+                executed,
+                "0x" + bytes(data).hex(),
+                [_a(x) for x in approvers],
+                approvals,
+            )
             if mine != theirs:
-                self.findings.append(_mismatch("proposal", str(pid), list(mine), list(theirs), tx=p.created_tx, block=p.created_block))
+                self.findings.append(
+                    _mismatch(
+                        "proposal",
+                        str(pid),
+                        list(mine),
+                        list(theirs),
+                        tx=p.created_tx,
+                        block=p.created_block,
+                    )
+                )
         self.summary.add("proposals", len(ids))
 
         economies = sorted({a["economy"] for a in s.authority_history})
-        for economy, (account,) in zip(economies, self._ask("IssuerRegistry", "authorityOf", [(e.encode("latin-1")[:2].ljust(2, b"\0"),) for e in economies])):
+        for economy, (account,) in zip(
+            economies,
+            self._ask(
+                "IssuerRegistry",
+                "authorityOf",
+                [(e.encode("latin-1")[:2].ljust(2, b"\0"),) for e in economies],
+            ),
+        ):
             if _a(account) != s.authority_of.get(economy, ZERO):
-                self.findings.append(_mismatch("authority", economy, s.authority_of.get(economy, ZERO), _a(account)))
+                self.findings.append(
+                    _mismatch("authority", economy, s.authority_of.get(economy, ZERO), _a(account))
+                )
         accounts = sorted({a["account"] for a in s.authority_history})
-        for account, (economy,) in zip(accounts, self._ask("IssuerRegistry", "economyOf", [(a,) for a in accounts])):
+        for account, (economy,) in zip(
+            accounts, self._ask("IssuerRegistry", "economyOf", [(a,) for a in accounts])
+        ):
             theirs = bytes(economy).decode("latin-1") if any(economy) else ""
             if theirs != s.economy_of.get(account, ""):
-                self.findings.append(_mismatch("authority", account, s.economy_of.get(account, ""), theirs))
+                self.findings.append(
+                    _mismatch("authority", account, s.economy_of.get(account, ""), theirs)
+                )
         self.summary.add("authorities", len(economies) + len(accounts))
 
     def issuers(self) -> None:
@@ -109,34 +174,93 @@ class _Checker:
         ids = sorted(s.issuers)
         for iid, (view,) in zip(ids, self._ask("IssuerRegistry", "issuer", [(i,) for i in ids])):
             i = s.issuers[iid]
-            mine = [i.id, i.economy, int(i.status), i.valid_from, i.valid_until, i.status_since, i.signing_key, i.metadata_hash, i.name]
-            theirs = [view[0], bytes(view[1]).decode("latin-1"), view[2], view[3], view[4], view[5], _a(view[6]),
-                      "0x" + bytes(view[7]).hex(), view[8]]
+            mine = [
+                i.id,
+                i.economy,
+                int(i.status),
+                i.valid_from,
+                i.valid_until,
+                i.status_since,
+                i.signing_key,
+                i.metadata_hash,
+                i.name,
+            ]
+            theirs = [
+                view[0],
+                bytes(view[1]).decode("latin-1"),
+                view[2],
+                view[3],
+                view[4],
+                view[5],
+                _a(view[6]),
+                "0x" + bytes(view[7]).hex(),
+                view[8],
+            ]
             if mine != theirs:
-                self.findings.append(_mismatch("issuer", str(iid), mine, theirs, tx=i.accredited_tx, block=i.accredited_block, issuer_id=iid))
+                self.findings.append(
+                    _mismatch(
+                        "issuer",
+                        str(iid),
+                        mine,
+                        theirs,
+                        tx=i.accredited_tx,
+                        block=i.accredited_block,
+                        issuer_id=iid,
+                    )
+                )
         self.summary.add("issuers", len(ids))
 
         keys = sorted(s.keys)
-        for key, (iid, active_from, retired_at) in zip(keys, self._ask("IssuerRegistry", "keyRecord", [(k,) for k in keys])):
+        for key, (iid, active_from, retired_at) in zip(
+            keys, self._ask("IssuerRegistry", "keyRecord", [(k,) for k in keys])
+        ):
             k = s.keys[key]
             if [k.issuer_id, k.active_from, k.retired_at or 0] != [iid, active_from, retired_at]:
-                self.findings.append(_mismatch("key", key, [k.issuer_id, k.active_from, k.retired_at or 0],
-                                               [iid, active_from, retired_at], issuer_id=k.issuer_id))
+                self.findings.append(
+                    _mismatch(
+                        "key",
+                        key,
+                        [k.issuer_id, k.active_from, k.retired_at or 0],
+                        [iid, active_from, retired_at],
+                        issuer_id=k.issuer_id,
+                    )
+                )
         self.summary.add("keys", len(keys))
 
         # History: status at, and just before, every change; standing of every key around every boundary.
-        status_points = [(iid, t) for iid, i in s.issuers.items() for ts, _ in i.status_history for t in (ts - 1, ts) if t >= 0]
-        for (iid, t), (status,) in zip(status_points, self._ask("IssuerRegistry", "statusAt", status_points)):
+        status_points = [
+            (iid, t)
+            for iid, i in s.issuers.items()
+            for ts, _ in i.status_history
+            for t in (ts - 1, ts)
+            if t >= 0
+        ]
+        for (iid, t), (status,) in zip(
+            status_points, self._ask("IssuerRegistry", "statusAt", status_points)
+        ):
             mine = int(status_at(s.issuers[iid], t))
             if mine != status:
-                self.findings.append(_mismatch("status_history", f"issuer {iid} at {t}", mine, status, issuer_id=iid))
+                self.findings.append(
+                    _mismatch("status_history", f"issuer {iid} at {t}", mine, status, issuer_id=iid)
+                )
         self.summary.add("status points", len(status_points))
-        standing_points = sorted({(key, t) for key, t in self._standing_points() if 0 <= t < 1 << 48})
-        for (key, t), (iid, standing) in zip(standing_points, self._ask("IssuerRegistry", "standingAt", standing_points)):
+        standing_points = sorted(
+            {(key, t) for key, t in self._standing_points() if 0 <= t < 1 << 48}
+        )
+        for (key, t), (iid, standing) in zip(
+            standing_points, self._ask("IssuerRegistry", "standingAt", standing_points)
+        ):
             mine = standing_at(s, key, t)
             if (mine[0], int(mine[1])) != (iid, standing):
-                self.findings.append(_mismatch("standing", f"{key} at {t}", [mine[0], mine[1].name.lower()], [iid, standing],
-                                               issuer_id=mine[0] or None))
+                self.findings.append(
+                    _mismatch(
+                        "standing",
+                        f"{key} at {t}",
+                        [mine[0], mine[1].name.lower()],
+                        [iid, standing],
+                        issuer_id=mine[0] or None,
+                    )
+                )
         self.summary.add("standing points", len(standing_points))
 
     def _standing_points(self) -> Iterator[tuple[str, int]]:
@@ -145,7 +269,9 @@ class _Checker:
             i = s.issuers.get(k.issuer_id)
             if i is None:
                 continue
-            edges = [k.active_from, i.valid_from, i.valid_until] + [ts for ts, _ in i.status_history]
+            edges = [k.active_from, i.valid_from, i.valid_until] + [
+                ts for ts, _ in i.status_history
+            ]
             if k.retired_at is not None:
                 edges.append(k.retired_at)
             for t in edges:
@@ -161,8 +287,12 @@ class _Checker:
                 self._compare(batch)
                 batch = []
         # Certificates revoked or replaced in the range, unless compared above as an anchor of the range.
-        pairs: set[tuple[str, str]] = {(r.root, r.leaf or r.root) for r in store.iter_revocations(since_block=since_block)}
-        pairs.update((p.old_root, p.old_leaf) for p in store.iter_replacements(since_block=since_block))
+        pairs: set[tuple[str, str]] = {
+            (r.root, r.leaf or r.root) for r in store.iter_revocations(since_block=since_block)
+        }
+        pairs.update(
+            (p.old_root, p.old_leaf) for p in store.iter_replacements(since_block=since_block)
+        )
         for root, leaf in list(pairs):
             anchor = store.anchor(root) if leaf == root else None
             if anchor is not None and anchor.block > since_block:
@@ -175,16 +305,25 @@ class _Checker:
                 batch = []
         self._compare(batch)
 
-    def _expected(self, root: str, leaf: str, anchor: AnchorRow | None) -> tuple[str, str, tuple[int, ...], str, int, int]:
+    def _expected(
+        self, root: str, leaf: str, anchor: AnchorRow | None
+    ) -> tuple[str, str, tuple[int, ...], str, int, int]:
         store = self.state.store
         rr = store.revocation(root)
         lr = store.revocation(root, leaf)
         rp = store.replacement(root, leaf)
         expected = (
-            anchor.issuer_id if anchor else 0, anchor.leaf_count if anchor else 0, anchor.timestamp if anchor else 0,
-            anchor.block if anchor else 0, rr.timestamp if rr else 0, rr.reason if rr else 0,
-            lr.timestamp if lr else 0, lr.reason if lr else 0, rp.timestamp if rp else 0,
-            int(rp.new_root, 16) if rp else 0, int(rp.new_leaf, 16) if rp else 0,
+            anchor.issuer_id if anchor else 0,
+            anchor.leaf_count if anchor else 0,
+            anchor.timestamp if anchor else 0,
+            anchor.block if anchor else 0,
+            rr.timestamp if rr else 0,
+            rr.reason if rr else 0,
+            lr.timestamp if lr else 0,
+            lr.reason if lr else 0,
+            rp.timestamp if rp else 0,
+            int(rp.new_root, 16) if rp else 0,
+            int(rp.new_leaf, 16) if rp else 0,
         )
         tx, block = (anchor.tx_hash, anchor.block) if anchor else ("", 0)
         return root, leaf, expected, tx, block, anchor.issuer_id if anchor else 0
@@ -196,22 +335,37 @@ class _Checker:
         requests = []
         for i in range(0, len(batch), STATUS_CHUNK):
             part = batch[i : i + STATUS_CHUNK]
-            requests.append(v.request(self.certs_at, self.tag, [bytes.fromhex(b[0][2:]) for b in part],
-                                      [bytes.fromhex(b[1][2:]) for b in part]))
+            requests.append(
+                v.request(
+                    self.certs_at,
+                    self.tag,
+                    [bytes.fromhex(b[0][2:]) for b in part],
+                    [bytes.fromhex(b[1][2:]) for b in part],
+                )
+            )
         actual = [w for raw in self.rpc.batch(requests) for w in calls.status_words(raw)]
         for (root, leaf, expected, tx, block, iid), theirs in zip(batch, actual):
             if expected != theirs:
                 diff = {n: [e, t] for n, e, t in zip(_STATUS_FIELDS, expected, theirs) if e != t}
                 what = "anchor" if set(diff) <= set(_STATUS_FIELDS[:6]) else "certificate"
-                self.findings.append(Finding(
-                    f"crosscheck.{what}_mismatch", Severity.CRITICAL,
-                    f"{what} {leaf[:10]}… under root {root[:10]}…: the events and the contract differ in {', '.join(diff)}",
-                    tx or None, block or None, iid or None, leaf, {"root": root, "leaf": leaf, "differences": diff},
-                ))
+                self.findings.append(
+                    Finding(
+                        f"crosscheck.{what}_mismatch",
+                        Severity.CRITICAL,
+                        f"{what} {leaf[:10]}… under root {root[:10]}…: the events and the contract differ in {', '.join(diff)}",
+                        tx or None,
+                        block or None,
+                        iid or None,
+                        leaf,
+                        {"root": root, "leaf": leaf, "differences": diff},
+                    )
+                )
         self.summary.add("certificates", len(batch))
 
 
-def crosscheck(rpc: Rpc, manifest: Manifest, state: LedgerState, *, block: int, since_block: int = -1) -> tuple[list[Finding], CrosscheckSummary]:
+def crosscheck(
+    rpc: Rpc, manifest: Manifest, state: LedgerState, *, block: int, since_block: int = -1
+) -> tuple[list[Finding], CrosscheckSummary]:
     """Compare the rebuilt state with the contracts' views at ``block``."""
     checker = _Checker(rpc, manifest, state, block)
     checker.governance()
@@ -220,7 +374,9 @@ def crosscheck(rpc: Rpc, manifest: Manifest, state: LedgerState, *, block: int, 
     return checker.findings, checker.summary
 
 
-def anchored_on_contract(rpc: Rpc, manifest: Manifest, roots: list[str], *, block: int) -> dict[str, tuple[int, int]]:
+def anchored_on_contract(
+    rpc: Rpc, manifest: Manifest, roots: list[str], *, block: int
+) -> dict[str, tuple[int, int]]:
     """Which of ``roots`` the contract has anchored at ``block``: root -> (issuer id, anchored block)."""
     v = calls.view("CertificateRegistry", "certificateStatuses")
     to, tag = manifest.certificate_registry.address, hex(block)

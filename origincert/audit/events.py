@@ -198,8 +198,21 @@ class CertificateReplaced(Event):
 
 # Council acts (only a executed proposal may cause them) and acts of authorities or issuing bodies
 # (the transaction's sender must be allowed to make them).
-COUNCIL_EVENTS = (CouncilMemberAdded, CouncilMemberRemoved, ThresholdChanged, AuthorityRegistered, AuthorityRemoved)
-ISSUER_ACT_EVENTS = (IssuerAccredited, IssuerSuspended, IssuerReinstated, IssuerWithdrawn, IssuerRenewed, SigningKeyRotated)
+COUNCIL_EVENTS = (
+    CouncilMemberAdded,
+    CouncilMemberRemoved,
+    ThresholdChanged,
+    AuthorityRegistered,
+    AuthorityRemoved,
+)
+ISSUER_ACT_EVENTS = (
+    IssuerAccredited,
+    IssuerSuspended,
+    IssuerReinstated,
+    IssuerWithdrawn,
+    IssuerRenewed,
+    SigningKeyRotated,
+)
 
 
 class UnknownEvent(ValueError):
@@ -238,8 +251,19 @@ def _d_proposal_created(p: Pos, t: list[str], d: str) -> Event:
 
 
 def _d_issuer_accredited(p: Pos, t: list[str], d: str) -> Event:
-    name, meta, valid_from, valid_until = abi_decode(["string", "bytes32", "uint48", "uint48"], bytes.fromhex(d[2:]))
-    return IssuerAccredited(*p, _int(t[1]), _economy(t[2]), _addr(t[3]), name, "0x" + meta.hex(), valid_from, valid_until)
+    name, meta, valid_from, valid_until = abi_decode(
+        ["string", "bytes32", "uint48", "uint48"], bytes.fromhex(d[2:])
+    )
+    return IssuerAccredited(
+        *p,
+        _int(t[1]),
+        _economy(t[2]),
+        _addr(t[3]),
+        name,
+        "0x" + meta.hex(),
+        valid_from,
+        valid_until,
+    )
 
 
 def _d_authority_registered(p: Pos, t: list[str], d: str) -> Event:
@@ -251,23 +275,47 @@ Decoder = Callable[[Pos, list[str], str], Event]
 
 _DECODERS: dict[tuple[str, str], Decoder] = {
     (ISSUER_REGISTRY, "ProposalCreated"): _d_proposal_created,
-    (ISSUER_REGISTRY, "ProposalApproved"): lambda p, t, d: ProposalApproved(*p, _int(t[1]), _addr(t[2]), _int(_word(d, 0))),
-    (ISSUER_REGISTRY, "ProposalExecuted"): lambda p, t, d: ProposalExecuted(*p, _int(t[1]), _addr(t[2]), _int(_word(d, 0))),
+    (ISSUER_REGISTRY, "ProposalApproved"): lambda p, t, d: ProposalApproved(
+        *p, _int(t[1]), _addr(t[2]), _int(_word(d, 0))
+    ),
+    (ISSUER_REGISTRY, "ProposalExecuted"): lambda p, t, d: ProposalExecuted(
+        *p, _int(t[1]), _addr(t[2]), _int(_word(d, 0))
+    ),
     (ISSUER_REGISTRY, "CouncilMemberAdded"): lambda p, t, d: CouncilMemberAdded(*p, _addr(t[1])),
-    (ISSUER_REGISTRY, "CouncilMemberRemoved"): lambda p, t, d: CouncilMemberRemoved(*p, _addr(t[1])),
-    (ISSUER_REGISTRY, "ThresholdChanged"): lambda p, t, d: ThresholdChanged(*p, _int(_word(d, 0)), _int(_word(d, 1))),
+    (ISSUER_REGISTRY, "CouncilMemberRemoved"): lambda p, t, d: CouncilMemberRemoved(
+        *p, _addr(t[1])
+    ),
+    (ISSUER_REGISTRY, "ThresholdChanged"): lambda p, t, d: ThresholdChanged(
+        *p, _int(_word(d, 0)), _int(_word(d, 1))
+    ),
     (ISSUER_REGISTRY, "AuthorityRegistered"): _d_authority_registered,
-    (ISSUER_REGISTRY, "AuthorityRemoved"): lambda p, t, d: AuthorityRemoved(*p, _economy(t[1]), _addr(t[2])),
+    (ISSUER_REGISTRY, "AuthorityRemoved"): lambda p, t, d: AuthorityRemoved(
+        *p, _economy(t[1]), _addr(t[2])
+    ),
     (ISSUER_REGISTRY, "IssuerAccredited"): _d_issuer_accredited,
-    (ISSUER_REGISTRY, "IssuerSuspended"): lambda p, t, d: IssuerSuspended(*p, _int(t[1]), _int(_word(d, 0))),
+    (ISSUER_REGISTRY, "IssuerSuspended"): lambda p, t, d: IssuerSuspended(
+        *p, _int(t[1]), _int(_word(d, 0))
+    ),
     (ISSUER_REGISTRY, "IssuerReinstated"): lambda p, t, d: IssuerReinstated(*p, _int(t[1])),
-    (ISSUER_REGISTRY, "IssuerWithdrawn"): lambda p, t, d: IssuerWithdrawn(*p, _int(t[1]), _int(_word(d, 0)) == 1),
-    (ISSUER_REGISTRY, "IssuerRenewed"): lambda p, t, d: IssuerRenewed(*p, _int(t[1]), _int(_word(d, 0))),
-    (ISSUER_REGISTRY, "SigningKeyRotated"): lambda p, t, d: SigningKeyRotated(*p, _int(t[1]), _addr(t[2]), _addr(t[3])),
+    (ISSUER_REGISTRY, "IssuerWithdrawn"): lambda p, t, d: IssuerWithdrawn(
+        *p, _int(t[1]), _int(_word(d, 0)) == 1
+    ),
+    (ISSUER_REGISTRY, "IssuerRenewed"): lambda p, t, d: IssuerRenewed(
+        *p, _int(t[1]), _int(_word(d, 0))
+    ),
+    (ISSUER_REGISTRY, "SigningKeyRotated"): lambda p, t, d: SigningKeyRotated(
+        *p, _int(t[1]), _addr(t[2]), _addr(t[3])
+    ),
     # The hot path (most logs are anchors): sliced inline.
-    (CERTIFICATE_REGISTRY, "Anchored"): lambda p, t, d: Anchored(*p, t[1].lower(), int(t[2], 16), "0x" + d[26:66].lower(), int(d[66:130], 16)),
-    (CERTIFICATE_REGISTRY, "RootRevoked"): lambda p, t, d: RootRevoked(*p, _h(t[1]), _int(t[2]), _addr(t[3]), _int(_word(d, 0))),
-    (CERTIFICATE_REGISTRY, "LeafRevoked"): lambda p, t, d: LeafRevoked(*p, _h(t[1]), _h(t[2]), _addr(t[3]), _int(_word(d, 0))),
+    (CERTIFICATE_REGISTRY, "Anchored"): lambda p, t, d: Anchored(
+        *p, t[1].lower(), int(t[2], 16), "0x" + d[26:66].lower(), int(d[66:130], 16)
+    ),
+    (CERTIFICATE_REGISTRY, "RootRevoked"): lambda p, t, d: RootRevoked(
+        *p, _h(t[1]), _int(t[2]), _addr(t[3]), _int(_word(d, 0))
+    ),
+    (CERTIFICATE_REGISTRY, "LeafRevoked"): lambda p, t, d: LeafRevoked(
+        *p, _h(t[1]), _h(t[2]), _addr(t[3]), _int(_word(d, 0))
+    ),
     (CERTIFICATE_REGISTRY, "CertificateReplaced"): lambda p, t, d: CertificateReplaced(
         *p, _h(t[1]), _h(t[2]), _h(_word(d, 0)), _h(_word(d, 1)), _addr(t[3])
     ),
@@ -279,7 +327,9 @@ def topics() -> dict[tuple[str, str], Decoder]:
     """(contract, topic0) -> decoder, with topic0 computed from the shipped ABI."""
     table: dict[tuple[str, str], Decoder] = {}
     for (contract, event), decoder in _DECODERS.items():
-        (item,) = [i for i in load_artifact(contract).abi if i["type"] == "event" and i["name"] == event]
+        (item,) = [
+            i for i in load_artifact(contract).abi if i["type"] == "event" and i["name"] == event
+        ]
         table[(contract, "0x" + event_abi_to_log_topic(item).hex())] = decoder
     return table
 
@@ -290,7 +340,12 @@ def decode_log(log: Mapping[str, Any], contract: str, timestamp: int) -> Event:
     decoder = topics().get((contract, t[0].lower()) if t else (contract, ""))
     if decoder is None:
         raise UnknownEvent(f"{contract} log with unknown topic {t[0] if t else None}")
-    pos = (int(log["blockNumber"], 16), timestamp, log["transactionHash"].lower(), int(log["logIndex"], 16))
+    pos = (
+        int(log["blockNumber"], 16),
+        timestamp,
+        log["transactionHash"].lower(),
+        int(log["logIndex"], 16),
+    )
     try:
         return decoder(pos, t, log["data"])
     except (IndexError, ValueError, TypeError) as exc:  # a log that does not fit its own ABI
@@ -342,7 +397,13 @@ def act_signature(event: Event) -> tuple[Any, ...]:
     raise TypeError(f"{event.name} is not a council act")
 
 
-_ACTS = ("addCouncilMember", "removeCouncilMember", "setThreshold", "registerAuthority", "removeAuthority")
+_ACTS = (
+    "addCouncilMember",
+    "removeCouncilMember",
+    "setThreshold",
+    "registerAuthority",
+    "removeAuthority",
+)
 
 
 @functools.cache
@@ -350,7 +411,10 @@ def _act_table() -> dict[bytes, tuple[str, list[str]]]:
     table = {}
     for item in load_artifact(ISSUER_REGISTRY).abi:
         if item["type"] == "function" and item["name"] in _ACTS:
-            table[function_abi_to_4byte_selector(item)] = (item["name"], [i["type"] for i in item["inputs"]])
+            table[function_abi_to_4byte_selector(item)] = (
+                item["name"],
+                [i["type"] for i in item["inputs"]],
+            )
     return table
 
 

@@ -28,7 +28,9 @@ class RpcError(ChainError):
 
     code = "rpc_error"
 
-    def __init__(self, method: str, rpc_code: int | None, rpc_message: str, data: Any = None) -> None:
+    def __init__(
+        self, method: str, rpc_code: int | None, rpc_message: str, data: Any = None
+    ) -> None:
         super().__init__(f"the node refused {method}: {rpc_message} (code {rpc_code})")
         self.method = method
         self.rpc_code = rpc_code
@@ -52,7 +54,9 @@ def _result(method: str, response: Any) -> Any:
     error = response.get("error")
     if error is not None:
         if isinstance(error, dict):
-            raise RpcError(method, error.get("code"), str(error.get("message", "")), error.get("data"))
+            raise RpcError(
+                method, error.get("code"), str(error.get("message", "")), error.get("data")
+            )
         raise RpcError(method, None, str(error))
     return response.get("result")
 
@@ -70,23 +74,38 @@ class NodeRpc:
             return self.client.guard(fn)
         except requests.HTTPError as exc:  # e.g. 413 for a log response over the node's size limit
             status = exc.response.status_code if exc.response is not None else None
-            raise RpcError(method, status, f"HTTP {status} {exc.response.reason if exc.response is not None else ''}") from exc
+            raise RpcError(
+                method,
+                status,
+                f"HTTP {status} {exc.response.reason if exc.response is not None else ''}",
+            ) from exc
         except (ValueError, json.JSONDecodeError) as exc:
-            raise ChainUnavailable(f"the node at {self.url} sent an unreadable answer to {method}", code="node_error") from exc
+            raise ChainUnavailable(
+                f"the node at {self.url} sent an unreadable answer to {method}", code="node_error"
+            ) from exc
 
     def call(self, method: str, params: list[Any]) -> Any:
-        return _result(method, self._send(method, lambda: self._provider.make_request(method, params)))
+        return _result(
+            method, self._send(method, lambda: self._provider.make_request(method, params))
+        )
 
     def batch(self, calls: Sequence[tuple[str, list[Any]]]) -> list[Any]:
         """Results in order; any error in the batch raises (the audit never half-reads)."""
         out: list[Any] = []
         for i in range(0, len(calls), MAX_BATCH):
             part = list(calls[i : i + MAX_BATCH])
-            responses = self._send(part[0][0], lambda part=part: self._provider.make_batch_request(part))
+            responses = self._send(
+                part[0][0], lambda part=part: self._provider.make_batch_request(part)
+            )
             if not isinstance(responses, list):
                 _result(part[0][0], responses)  # a batch refused as a whole: raises its error
-                raise ChainError(f"the node at {self.url} does not answer batch requests", code="rpc_error")
+                raise ChainError(
+                    f"the node at {self.url} does not answer batch requests", code="rpc_error"
+                )
             if len(responses) != len(part):
-                raise ChainError(f"the node at {self.url} answered {len(responses)} of {len(part)} batched requests", code="rpc_error")
+                raise ChainError(
+                    f"the node at {self.url} answered {len(responses)} of {len(part)} batched requests",
+                    code="rpc_error",
+                )
             out.extend(_result(method, r) for (method, _), r in zip(part, responses))
         return out

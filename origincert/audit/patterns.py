@@ -29,7 +29,9 @@ class PatternPolicy:
     spike_min_history: int = 7  # judged only with at least a week of history
     burst_per_hour: int = 10  # revocations of one issuer's certificates in one clock hour
     off_hours_min_anchors: int = 200  # hours are "usual" only after this many anchors
-    off_hours_share: float = 0.01  # an hour of day holding under 1 % of an issuer's anchors is unusual
+    off_hours_share: float = (
+        0.01  # an hour of day holding under 1 % of an issuer's anchors is unusual
+    )
     retro_share: float = 0.25  # over a quarter of an archive's certificates issued retroactively...
     retro_min: int = 20  # ...among at least this many
 
@@ -44,7 +46,13 @@ def _once(reported: set[str], key: str) -> bool:
     return True
 
 
-def find_patterns(state: LedgerState, reported: set[str], since: int, until: int, policy: PatternPolicy = DEFAULT_POLICY) -> list[Finding]:
+def find_patterns(
+    state: LedgerState,
+    reported: set[str],
+    since: int,
+    until: int,
+    policy: PatternPolicy = DEFAULT_POLICY,
+) -> list[Finding]:
     """Pattern findings for periods overlapping ``[since, until]`` (block timestamps)."""
     return [
         *_volume_spikes(state, reported, since, until, policy),
@@ -58,7 +66,9 @@ def _name(state: LedgerState, issuer_id: int) -> str:
     return f"issuer {issuer_id} ({issuer.name})" if issuer else f"issuer {issuer_id}"
 
 
-def _volume_spikes(state: LedgerState, reported: set[str], since: int, until: int, p: PatternPolicy) -> list[Finding]:
+def _volume_spikes(
+    state: LedgerState, reported: set[str], since: int, until: int, p: PatternPolicy
+) -> list[Finding]:
     out = []
     for issuer_id, days in state.daily.items():
         ordered = sorted(days)
@@ -73,17 +83,25 @@ def _volume_spikes(state: LedgerState, reported: set[str], since: int, until: in
             if count <= p.spike_factor * usual or not _once(reported, f"spike:{issuer_id}:{day}"):
                 continue
             first = state.store.first_in("anchors", issuer_id, day * DAY, (day + 1) * DAY)
-            out.append(Finding(
-                "pattern.volume_spike", Severity.WARNING,
-                f"{_name(state, issuer_id)} issued {count} certificates on {utc(day * DAY)[:10]}, "
-                f"{count / max(usual, 1):.0f}x its usual {usual:g} a day",
-                first[0] if first else None, first[1] if first else None, issuer_id, None,
-                {"day": utc(day * DAY)[:10], "certificates": count, "usual": usual},
-            ))
+            out.append(
+                Finding(
+                    "pattern.volume_spike",
+                    Severity.WARNING,
+                    f"{_name(state, issuer_id)} issued {count} certificates on {utc(day * DAY)[:10]}, "
+                    f"{count / max(usual, 1):.0f}x its usual {usual:g} a day",
+                    first[0] if first else None,
+                    first[1] if first else None,
+                    issuer_id,
+                    None,
+                    {"day": utc(day * DAY)[:10], "certificates": count, "usual": usual},
+                )
+            )
     return out
 
 
-def _revocation_bursts(state: LedgerState, reported: set[str], since: int, until: int, p: PatternPolicy) -> list[Finding]:
+def _revocation_bursts(
+    state: LedgerState, reported: set[str], since: int, until: int, p: PatternPolicy
+) -> list[Finding]:
     out = []
     for issuer_id, hours in state.revocation_hours.items():
         for hour, count in sorted(hours.items()):
@@ -92,16 +110,24 @@ def _revocation_bursts(state: LedgerState, reported: set[str], since: int, until
             if not _once(reported, f"burst:{issuer_id}:{hour}"):
                 continue
             first = state.store.first_in("revocations", issuer_id, hour * HOUR, (hour + 1) * HOUR)
-            out.append(Finding(
-                "pattern.revocation_burst", Severity.WARNING,
-                f"{count} certificates of {_name(state, issuer_id)} were revoked within the hour from {utc(hour * HOUR)}",
-                first[0] if first else None, first[1] if first else None, issuer_id, None,
-                {"hour": utc(hour * HOUR), "revocations": count},
-            ))
+            out.append(
+                Finding(
+                    "pattern.revocation_burst",
+                    Severity.WARNING,
+                    f"{count} certificates of {_name(state, issuer_id)} were revoked within the hour from {utc(hour * HOUR)}",
+                    first[0] if first else None,
+                    first[1] if first else None,
+                    issuer_id,
+                    None,
+                    {"hour": utc(hour * HOUR), "revocations": count},
+                )
+            )
     return out
 
 
-def _off_hours(state: LedgerState, reported: set[str], since: int, until: int, p: PatternPolicy) -> list[Finding]:
+def _off_hours(
+    state: LedgerState, reported: set[str], since: int, until: int, p: PatternPolicy
+) -> list[Finding]:
     out = []
     for issuer_id, hours in state.hours.items():
         total = sum(hours)
@@ -116,25 +142,46 @@ def _off_hours(state: LedgerState, reported: set[str], since: int, until: int, p
             entry[0] += 1
         for day, (count, tx, block, first_ts) in sorted(by_day.items()):
             if _once(reported, f"offhours:{issuer_id}:{day}"):
-                out.append(Finding(
-                    "pattern.off_hours", Severity.INFO,
-                    f"{_name(state, issuer_id)} anchored {count} time(s) on {utc(day * DAY)[:10]} at hours it "
-                    f"almost never works (first at {utc(first_ts)[11:]})",
-                    tx, block, issuer_id, None,
-                    {"day": utc(day * DAY)[:10], "anchors": count, "usual_hours": sorted(set(range(24)) - unusual)},
-                ))
+                out.append(
+                    Finding(
+                        "pattern.off_hours",
+                        Severity.INFO,
+                        f"{_name(state, issuer_id)} anchored {count} time(s) on {utc(day * DAY)[:10]} at hours it "
+                        f"almost never works (first at {utc(first_ts)[11:]})",
+                        tx,
+                        block,
+                        issuer_id,
+                        None,
+                        {
+                            "day": utc(day * DAY)[:10],
+                            "anchors": count,
+                            "usual_hours": sorted(set(range(24)) - unusual),
+                        },
+                    )
+                )
     return out
 
 
-def retroactive_shares(counts: Mapping[int, tuple[int, int, str]], state: LedgerState, policy: PatternPolicy = DEFAULT_POLICY) -> list[Finding]:
+def retroactive_shares(
+    counts: Mapping[int, tuple[int, int, str]],
+    state: LedgerState,
+    policy: PatternPolicy = DEFAULT_POLICY,
+) -> list[Finding]:
     """From an archive: ``issuer_id -> (certificates, issued retroactively, an example number)``."""
     out = []
     for issuer_id, (total, retro, example) in sorted(counts.items()):
         if total >= policy.retro_min and retro / total > policy.retro_share:
-            out.append(Finding(
-                "pattern.retroactive_share", Severity.WARNING,
-                f"{retro} of {total} archived certificates of {_name(state, issuer_id)} ({retro / total:.0%}) were "
-                f"issued retroactively (e.g. {example})",
-                None, None, issuer_id, example, {"certificates": total, "retroactive": retro},
-            ))
+            out.append(
+                Finding(
+                    "pattern.retroactive_share",
+                    Severity.WARNING,
+                    f"{retro} of {total} archived certificates of {_name(state, issuer_id)} ({retro / total:.0%}) were "
+                    f"issued retroactively (e.g. {example})",
+                    None,
+                    None,
+                    issuer_id,
+                    example,
+                    {"certificates": total, "retroactive": retro},
+                )
+            )
     return out

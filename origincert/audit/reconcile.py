@@ -5,172 +5,24 @@ Every archived certificate must be anchored with a matching proof: the leaf reco
 (sorted pairs), and that root anchored by the issuer whose key signed it. Every anchor of the
 archive's issuers must be accounted for by an archived certificate: an anchor nobody archived
 means a key was used outside the issuer's own process (or files were lost), either way someone
-must look. Files are read and hashed in a process pool (``json`` and keccak are CPU-bound);
-anchors are looked up in the audit's store, 500 at a time.
+must look. Records come from :mod:`origincert.audit.archive`; anchors are looked up in the
+audit's store, 500 at a time.
 """
 
 from __future__ import annotations
 
-import json
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
+from origincert.audit.archive import ArchivedCertificate
 from origincert.audit.findings import Finding, Severity
 from origincert.audit.patterns import DEFAULT_POLICY, PatternPolicy, retroactive_shares
 from origincert.audit.state import LedgerState
-from origincert.errors import OriginCertError
-from origincert.merkle import MerkleTree, leaf_hash, root_from_proof
 
-__all__ = [
-    "ArchivedCertificate",
-    "ContractLookup",
-    "ReconciliationSummary",
-    "archive_files",
-    "read_archive",
-    "read_issued_file",
-    "read_journal",
-    "reconcile",
-]
-
-ISSUED_SUFFIX = ".coo.json"
-_POOL_MIN_FILES = 2_000  # below this, a process pool costs more than it saves
-_TASK_FILES = 256
-
-
-@dataclass(frozen=True, slots=True)
-class ArchivedCertificate:
-    """What reconciliation needs from one issued file, and what the file alone got wrong."""
-
-    path: str
-    number: str | None
-    root: str | None
-    leaf: str | None
-    leaf_index: int | None
-    batch_size: int | None
-    signer: str | None
-    tx_hash: str | None
-    chain_id: int | None
-    registry: str | None
-    retroactive: bool
-    problems: tuple[tuple[str, str], ...] = ()
-    journal_state: str | None = None  # from a journal: its batch's state (anchored, submitted, signed)
-    journal_batch: int | None = None
-
-
-def _hex32(value: Any) -> bytes:
-    if not isinstance(value, str) or not value.startswith("0x") or len(value) != 66:
-        raise ValueError(f"not a 32-byte hex string: {value!r:.80}")
-    return bytes.fromhex(value[2:])
-
-
-def read_issued_file(path: str) -> ArchivedCertificate:
-    """Parse one ``*.coo.json`` and recompute its leaf and root (docs/FORMAT.md)."""
-    try:
-        with open(path, "rb") as f:
-            data = json.loads(f.read())
-        proof = data["proof"]
-        document = data.get("document") or {}
-        target = _hex32(proof["target_hash"])
-        leaf = _hex32(proof["leaf"])
-        root = _hex32(proof["root"])
-        siblings = [_hex32(p) for p in proof.get("merkle_proof") or []]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        return ArchivedCertificate(path, None, None, None, None, None, None, None, None, None, False,
-                                   (("reconciliation.unreadable_file", f"{type(exc).__name__}: {exc}"),))
-    problems = []
-    if leaf_hash(target) != leaf:
-        problems.append(("reconciliation.leaf_mismatch", "the leaf is not keccak256(keccak256(target_hash))"))
-    if root_from_proof(leaf, siblings) != root:
-        problems.append(("reconciliation.proof_mismatch", "the Merkle proof does not lead from the leaf to the root"))
-    flags = document.get("flags") if isinstance(document, dict) else None
-    number = document.get("number") if isinstance(document, dict) else None
-    signer, registry = proof.get("signer"), proof.get("registry")
-    return ArchivedCertificate(
-        path,
-        str(number) if number is not None else None,
-        "0x" + root.hex(),
-        "0x" + leaf.hex(),
-        proof.get("leaf_index"),
-        proof.get("batch_size"),
-        signer.lower() if isinstance(signer, str) else None,
-        proof.get("tx_hash").lower() if isinstance(proof.get("tx_hash"), str) else None,
-        proof.get("chain_id"),
-        registry.lower() if isinstance(registry, str) else None,
-        bool(isinstance(flags, dict) and flags.get("issued_retroactively")),
-        tuple(problems),
-    )
-
-
-def _read_many(paths: Sequence[str]) -> list[ArchivedCertificate]:
-    return [read_issued_file(p) for p in paths]
-
-
-def archive_files(folders: Iterable[str | os.PathLike[str]]) -> list[str]:
-    """Every ``*.coo.json`` under the folders, sorted (so findings come in a stable order)."""
-    found = []
-    for folder in folders:
-        for dirpath, _, names in os.walk(folder):
-            found.extend(os.path.join(dirpath, n) for n in names if n.endswith(ISSUED_SUFFIX))
-    return sorted(found)
-
-
-def read_archive(paths: Sequence[str], *, workers: int | None = None) -> Iterator[ArchivedCertificate]:
-    """Read files in order; in a process pool when there are many."""
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers <= 1 or len(paths) < _POOL_MIN_FILES:
-        yield from (read_issued_file(p) for p in paths)
-        return
-    tasks = [paths[i : i + _TASK_FILES] for i in range(0, len(paths), _TASK_FILES)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
-        for part in pool.map(_read_many, tasks):
-            yield from part
-
-
-def read_journal(path: str | os.PathLike[str], *, chain_id: int, registry: str) -> tuple[list[ArchivedCertificate], list[Finding]]:
-    """An issuing body's journal as archived certificates (every batch with a root), and findings
-    for batches not even signed yet.
-
-    A missing file is an error, never a new journal. A journal's rows carry no network; ``chain_id``
-    and ``registry`` are this audit's, so a journal of another network shows as not anchored.
-    """
-    from origincert.issuer.journal import BatchState, Journal
-
-    if not Path(path).is_file():
-        raise OriginCertError(f"no journal at {path}", code="journal_missing")
-    records: list[ArchivedCertificate] = []
-    unsigned: list[Finding] = []
-    label = Path(path).name
-    with Journal.open(path) as journal:
-        for batch in journal.batches():
-            certificates = journal.certificates(batch.id)
-            if batch.root is None:
-                unsigned.append(Finding(
-                    "reconciliation.journal_pending", Severity.INFO,
-                    f"batch {batch.id} of the journal ({batch.leaf_count} certificate(s)) is prepared, not signed",
-                    None, None, None, f"batch {batch.id}", {"state": batch.state.value, "numbers": [c.number for c in certificates[:5]]},
-                ))
-                continue
-            whole = bool(certificates) and MerkleTree.build([c.leaf for c in certificates]).root == batch.root
-            state = None if batch.state == BatchState.ANCHORED else batch.state.value
-            for c in certificates:
-                problems = []
-                if leaf_hash(c.target_hash) != c.leaf:
-                    problems.append(("reconciliation.leaf_mismatch", "the journal's leaf does not hash from its target hash"))
-                if not whole:
-                    problems.append(("reconciliation.proof_mismatch", "the journal's leaves of this batch do not give its root"))
-                flags = json.loads(c.document_json).get("flags") or {}
-                records.append(ArchivedCertificate(
-                    f"{label}#{c.number}", c.number, "0x" + batch.root.hex(), "0x" + c.leaf.hex(), c.leaf_index,
-                    batch.leaf_count, (batch.signer or "").lower() or None, (batch.tx_hash or "").lower() or None,
-                    chain_id, registry.lower(), bool(flags.get("issued_retroactively")), tuple(problems),
-                    journal_state=state or "anchored", journal_batch=batch.id,
-                ))
-    return records, unsigned
+__all__ = ["ContractLookup", "ReconciliationSummary", "reconcile"]
 
 
 @dataclass
@@ -188,9 +40,18 @@ class ReconciliationSummary:
 
 
 _FILE_PROBLEMS = {
-    "reconciliation.unreadable_file": (Severity.WARNING, "cannot be read as an issued certificate file"),
-    "reconciliation.leaf_mismatch": (Severity.CRITICAL, "has a target hash that does not give its leaf (altered?)"),
-    "reconciliation.proof_mismatch": (Severity.CRITICAL, "has a Merkle proof that does not reach its root"),
+    "reconciliation.unreadable_file": (
+        Severity.WARNING,
+        "cannot be read as an issued certificate file",
+    ),
+    "reconciliation.leaf_mismatch": (
+        Severity.CRITICAL,
+        "has a target hash that does not give its leaf (altered?)",
+    ),
+    "reconciliation.proof_mismatch": (
+        Severity.CRITICAL,
+        "has a Merkle proof that does not reach its root",
+    ),
 }
 
 
@@ -199,8 +60,15 @@ ContractLookup = Callable[[list[str]], dict[str, tuple[int, int]]]
 
 
 class _Reconciler:
-    def __init__(self, state: LedgerState, chain_id: int, registry: str, issuer_ids: set[int] | None, base: str | None,
-                 lookup: ContractLookup | None) -> None:
+    def __init__(
+        self,
+        state: LedgerState,
+        chain_id: int,
+        registry: str,
+        issuer_ids: set[int] | None,
+        base: str | None,
+        lookup: ContractLookup | None,
+    ) -> None:
         self.state = state
         self.lookup = lookup
         self.chain_id = chain_id
@@ -218,23 +86,54 @@ class _Reconciler:
     def _name(self, path: str) -> str:
         return os.path.relpath(path, self.base) if self.base else path
 
-    def _add(self, code: str, severity: Severity, message: str, c: ArchivedCertificate, *, tx: str | None = None,
-             block: int | None = None, issuer_id: int | None = None, **details: Any) -> None:
+    def _add(
+        self,
+        code: str,
+        severity: Severity,
+        message: str,
+        c: ArchivedCertificate,
+        *,
+        tx: str | None = None,
+        block: int | None = None,
+        issuer_id: int | None = None,
+        **details: Any,
+    ) -> None:
         self.summary.by_problem[code] = self.summary.by_problem.get(code, 0) + 1
-        self.findings.append(Finding(code, severity, message, tx, block, issuer_id, c.number or self._name(c.path),
-                                     {"file": self._name(c.path), **details}))
+        self.findings.append(
+            Finding(
+                code,
+                severity,
+                message,
+                tx,
+                block,
+                issuer_id,
+                c.number or self._name(c.path),
+                {"file": self._name(c.path), **details},
+            )
+        )
 
     def batch(self, certificates: list[ArchivedCertificate]) -> None:
         anchors = self.state.store.anchors(c.root for c in certificates if c.root)
         missing = [c for c in certificates if not c.problems and c.root not in anchors]
-        on_contract = self.lookup(sorted({c.root for c in missing if c.root})) if self.lookup and missing else {}
+        on_contract = (
+            self.lookup(sorted({c.root for c in missing if c.root}))
+            if self.lookup and missing
+            else {}
+        )
         keys = self.state.keys
         for c in certificates:
             self.summary.files += 1
             what = f"certificate {c.number or self._name(c.path)}"
             for code, text in c.problems:
                 severity, sentence = _FILE_PROBLEMS[code]
-                self._add(code, severity, f"{what} {sentence} ({text})" if code.endswith("unreadable_file") else f"{what} {sentence}", c)
+                self._add(
+                    code,
+                    severity,
+                    f"{what} {sentence} ({text})"
+                    if code.endswith("unreadable_file")
+                    else f"{what} {sentence}",
+                    c,
+                )
             if c.problems:  # a file that contradicts itself accounts for nothing
                 continue
             key = keys.get(c.signer or "")
@@ -243,58 +142,118 @@ class _Reconciler:
                 self.scope.add(issuer_id)
             self._count_retro(c, issuer_id)
             if c.chain_id != self.chain_id or c.registry != self.registry:
-                self._add("reconciliation.wrong_network", Severity.CRITICAL,
-                          f"{what} names chain {c.chain_id} and registry {c.registry}, not this ledger", c, issuer_id=issuer_id)
+                self._add(
+                    "reconciliation.wrong_network",
+                    Severity.CRITICAL,
+                    f"{what} names chain {c.chain_id} and registry {c.registry}, not this ledger",
+                    c,
+                    issuer_id=issuer_id,
+                )
                 continue
             if c.number is not None:
                 other = self.numbers.setdefault(c.number, (c.leaf, c.path))
                 if other[0] != c.leaf:
-                    self._add("reconciliation.duplicate_number", Severity.WARNING,
-                              f"number {c.number} is used by two different certificates", c, issuer_id=issuer_id,
-                              other_file=self._name(other[1]))
+                    self._add(
+                        "reconciliation.duplicate_number",
+                        Severity.WARNING,
+                        f"number {c.number} is used by two different certificates",
+                        c,
+                        issuer_id=issuer_id,
+                        other_file=self._name(other[1]),
+                    )
             anchor = anchors.get(c.root)
             if anchor is None and c.root in on_contract:
                 by, block = on_contract[c.root]
-                self._add("crosscheck.hidden_anchor", Severity.CRITICAL,
-                          f"{what}: the contract has its root {c.root[:10]}… anchored (issuer {by}, block {block}), "
-                          "but the node's logs never showed that anchor", c, block=block, issuer_id=by, root=c.root)
+                self._add(
+                    "crosscheck.hidden_anchor",
+                    Severity.CRITICAL,
+                    f"{what}: the contract has its root {c.root[:10]}… anchored (issuer {by}, block {block}), "
+                    "but the node's logs never showed that anchor",
+                    c,
+                    block=block,
+                    issuer_id=by,
+                    root=c.root,
+                )
                 continue
             pending = c.journal_state not in (None, "anchored")
             if anchor is None and pending:
                 if self._once_per_batch(c):
-                    self._add("reconciliation.journal_pending", Severity.INFO,
-                              f"batch {c.journal_batch} of the journal is {c.journal_state}, not on the ledger yet", c,
-                              tx=c.tx_hash, issuer_id=issuer_id, state=c.journal_state)
+                    self._add(
+                        "reconciliation.journal_pending",
+                        Severity.INFO,
+                        f"batch {c.journal_batch} of the journal is {c.journal_state}, not on the ledger yet",
+                        c,
+                        tx=c.tx_hash,
+                        issuer_id=issuer_id,
+                        state=c.journal_state,
+                    )
                 continue
             if anchor is None:
-                self._add("reconciliation.not_anchored", Severity.CRITICAL,
-                          f"{what} is archived as issued but its root {c.root[:10]}… is not on the ledger", c,
-                          tx=c.tx_hash, issuer_id=issuer_id)
+                self._add(
+                    "reconciliation.not_anchored",
+                    Severity.CRITICAL,
+                    f"{what} is archived as issued but its root {c.root[:10]}… is not on the ledger",
+                    c,
+                    tx=c.tx_hash,
+                    issuer_id=issuer_id,
+                )
                 continue
             if pending and self._once_per_batch(c):
-                self._add("reconciliation.journal_behind", Severity.WARNING,
-                          f"batch {c.journal_batch} is anchored on the ledger but the journal still says {c.journal_state}: "
-                          "resume the issuer so it writes the files", c, tx=anchor.tx_hash, block=anchor.block,
-                          issuer_id=issuer_id, state=c.journal_state)
+                self._add(
+                    "reconciliation.journal_behind",
+                    Severity.WARNING,
+                    f"batch {c.journal_batch} is anchored on the ledger but the journal still says {c.journal_state}: "
+                    "resume the issuer so it writes the files",
+                    c,
+                    tx=anchor.tx_hash,
+                    block=anchor.block,
+                    issuer_id=issuer_id,
+                    state=c.journal_state,
+                )
             self.summary.anchored += 1
             self.leaves.setdefault(c.root, set()).add(c.leaf)
             if issuer_id is None or anchor.issuer_id != issuer_id:
-                self._add("reconciliation.wrong_issuer", Severity.CRITICAL,
-                          f"{what} says it was signed by {c.signer} (issuer {issuer_id}), but its root was anchored by "
-                          f"issuer {anchor.issuer_id}", c, tx=anchor.tx_hash, block=anchor.block, issuer_id=anchor.issuer_id)
+                self._add(
+                    "reconciliation.wrong_issuer",
+                    Severity.CRITICAL,
+                    f"{what} says it was signed by {c.signer} (issuer {issuer_id}), but its root was anchored by "
+                    f"issuer {anchor.issuer_id}",
+                    c,
+                    tx=anchor.tx_hash,
+                    block=anchor.block,
+                    issuer_id=anchor.issuer_id,
+                )
                 continue
             if anchor.signer != c.signer:
-                self._add("reconciliation.signer_mismatch", Severity.WARNING,
-                          f"{what} names signer {c.signer}, the anchor was signed by {anchor.signer}", c,
-                          tx=anchor.tx_hash, block=anchor.block, issuer_id=issuer_id)
+                self._add(
+                    "reconciliation.signer_mismatch",
+                    Severity.WARNING,
+                    f"{what} names signer {c.signer}, the anchor was signed by {anchor.signer}",
+                    c,
+                    tx=anchor.tx_hash,
+                    block=anchor.block,
+                    issuer_id=issuer_id,
+                )
             if c.batch_size != anchor.leaf_count:
-                self._add("reconciliation.batch_size_mismatch", Severity.WARNING,
-                          f"{what} says its batch holds {c.batch_size}, the anchor says {anchor.leaf_count}", c,
-                          tx=anchor.tx_hash, block=anchor.block, issuer_id=issuer_id)
+                self._add(
+                    "reconciliation.batch_size_mismatch",
+                    Severity.WARNING,
+                    f"{what} says its batch holds {c.batch_size}, the anchor says {anchor.leaf_count}",
+                    c,
+                    tx=anchor.tx_hash,
+                    block=anchor.block,
+                    issuer_id=issuer_id,
+                )
             if c.tx_hash and c.tx_hash != anchor.tx_hash:
-                self._add("reconciliation.tx_mismatch", Severity.INFO,
-                          f"{what} names transaction {c.tx_hash[:10]}…, its root was anchored in {anchor.tx_hash[:10]}…", c,
-                          tx=anchor.tx_hash, block=anchor.block, issuer_id=issuer_id)
+                self._add(
+                    "reconciliation.tx_mismatch",
+                    Severity.INFO,
+                    f"{what} names transaction {c.tx_hash[:10]}…, its root was anchored in {anchor.tx_hash[:10]}…",
+                    c,
+                    tx=anchor.tx_hash,
+                    block=anchor.block,
+                    issuer_id=issuer_id,
+                )
 
     def _once_per_batch(self, c: ArchivedCertificate) -> bool:
         key = (c.path.split("#")[0], c.journal_batch)
@@ -321,22 +280,35 @@ class _Reconciler:
                 self.summary.issuer_anchors += 1
                 leaves = self.leaves.get(anchor.root)
                 if leaves is None:
-                    self.findings.append(Finding(
-                        "reconciliation.anchor_not_archived", Severity.CRITICAL,
-                        f"root {anchor.root[:10]}… ({anchor.leaf_count} certificate(s)) was anchored by issuer {issuer_id} "
-                        "but no archived certificate accounts for it",
-                        anchor.tx_hash, anchor.block, issuer_id, anchor.root, {"leaf_count": anchor.leaf_count},
-                    ))
+                    self.findings.append(
+                        Finding(
+                            "reconciliation.anchor_not_archived",
+                            Severity.CRITICAL,
+                            f"root {anchor.root[:10]}… ({anchor.leaf_count} certificate(s)) was anchored by issuer {issuer_id} "
+                            "but no archived certificate accounts for it",
+                            anchor.tx_hash,
+                            anchor.block,
+                            issuer_id,
+                            anchor.root,
+                            {"leaf_count": anchor.leaf_count},
+                        )
+                    )
                     continue
                 self.summary.accounted += 1
                 if len(leaves) < anchor.leaf_count:
-                    self.findings.append(Finding(
-                        "reconciliation.batch_incomplete", Severity.WARNING,
-                        f"batch {anchor.root[:10]}… of issuer {issuer_id} holds {anchor.leaf_count} certificates, "
-                        f"the archive has {len(leaves)}",
-                        anchor.tx_hash, anchor.block, issuer_id, anchor.root,
-                        {"leaf_count": anchor.leaf_count, "archived": len(leaves)},
-                    ))
+                    self.findings.append(
+                        Finding(
+                            "reconciliation.batch_incomplete",
+                            Severity.WARNING,
+                            f"batch {anchor.root[:10]}… of issuer {issuer_id} holds {anchor.leaf_count} certificates, "
+                            f"the archive has {len(leaves)}",
+                            anchor.tx_hash,
+                            anchor.block,
+                            issuer_id,
+                            anchor.root,
+                            {"leaf_count": anchor.leaf_count, "archived": len(leaves)},
+                        )
+                    )
         for code in ("reconciliation.anchor_not_archived", "reconciliation.batch_incomplete"):
             n = sum(1 for f in self.findings if f.code == code)
             if n:
@@ -360,7 +332,9 @@ def reconcile(
     ``base`` makes file names in findings relative to the archive folder. ``lookup`` asks the
     contract about roots the replay never saw: anchored there means the node hid their logs.
     """
-    r = _Reconciler(state, chain_id, registry, issuer_ids, str(Path(base)) if base else None, lookup)
+    r = _Reconciler(
+        state, chain_id, registry, issuer_ids, str(Path(base)) if base else None, lookup
+    )
     chunk: list[ArchivedCertificate] = []
     for c in certificates:
         chunk.append(c)

@@ -74,12 +74,17 @@ class Chunk:
     logs: int
 
 
-def _get_logs(rpc: Rpc, addresses: list[str], first: int, last: int, policy: RangePolicy) -> tuple[int, list[Any]]:
+def _get_logs(
+    rpc: Rpc, addresses: list[str], first: int, last: int, policy: RangePolicy
+) -> tuple[int, list[Any]]:
     """Logs of ``[first, end]`` for the largest ``end <= last`` the node accepts; returns (end, logs)."""
     end = min(last, first + policy.span - 1)
     while True:
         try:
-            logs = rpc.call("eth_getLogs", [{"fromBlock": hex(first), "toBlock": hex(end), "address": addresses}])
+            logs = rpc.call(
+                "eth_getLogs",
+                [{"fromBlock": hex(first), "toBlock": hex(end), "address": addresses}],
+            )
         except ChainError as exc:
             if end == first or not _is_limit(exc):
                 raise
@@ -92,7 +97,9 @@ def _get_logs(rpc: Rpc, addresses: list[str], first: int, last: int, policy: Ran
 def _headers(rpc: Rpc, first: int, last: int) -> list[Header]:
     blocks = rpc.batch([("eth_getBlockByNumber", [hex(n), False]) for n in range(first, last + 1)])
     if any(b is None for b in blocks):
-        raise ChainUnavailable(f"the node at {rpc.url} does not have blocks {first}..{last}", code="node_behind")
+        raise ChainUnavailable(
+            f"the node at {rpc.url} does not have blocks {first}..{last}", code="node_behind"
+        )
     return [Header.from_rpc(b) for b in blocks]
 
 
@@ -113,17 +120,29 @@ def _chunk(rpc: Rpc, contracts: Mapping[str, str], first: int, last: int, logs: 
         header = by_number.get(block)
         tx = log["transactionHash"].lower()
         if header is None or log.get("blockHash", "").lower() != header.hash:
-            findings.append(Finding(
-                "ledger.log_block_mismatch", Severity.CRITICAL,
-                f"a log of transaction {tx[:10]}… claims block {block} {log.get('blockHash', '')[:10]}…, "
-                "which is not the block the node serves", tx, block, None, log.get("blockHash"),
-            ))
+            findings.append(
+                Finding(
+                    "ledger.log_block_mismatch",
+                    Severity.CRITICAL,
+                    f"a log of transaction {tx[:10]}… claims block {block} {log.get('blockHash', '')[:10]}…, "
+                    "which is not the block the node serves",
+                    tx,
+                    block,
+                    None,
+                    log.get("blockHash"),
+                )
+            )
             continue
         if log.get("removed"):
-            findings.append(Finding(
-                "ledger.removed_log", Severity.WARNING, f"the node served a log of {tx[:10]}… marked removed (a reorg)",
-                tx, block,
-            ))
+            findings.append(
+                Finding(
+                    "ledger.removed_log",
+                    Severity.WARNING,
+                    f"the node served a log of {tx[:10]}… marked removed (a reorg)",
+                    tx,
+                    block,
+                )
+            )
             continue
         try:
             event = decode(log, contracts[log["address"].lower()], header.timestamp)
@@ -139,16 +158,21 @@ def _chunk(rpc: Rpc, contracts: Mapping[str, str], first: int, last: int, logs: 
             need_sender.append(tx)
     senders: dict[str, str] = {}
     if need_sender:
-        for tx, found in zip(need_sender, rpc.batch([("eth_getTransactionByHash", [tx]) for tx in need_sender])):
+        for tx, found in zip(
+            need_sender, rpc.batch([("eth_getTransactionByHash", [tx]) for tx in need_sender])
+        ):
             if found is not None:
                 senders[tx] = str(found["from"]).lower()
     transactions = tuple(
-        ev.Transaction(tx, block, by_number[block].timestamp, senders.get(tx), tuple(groups[tx])) for block, tx in order
+        ev.Transaction(tx, block, by_number[block].timestamp, senders.get(tx), tuple(groups[tx]))
+        for block, tx in order
     )
     return Chunk(first, last, tuple(headers), transactions, tuple(findings), len(logs))
 
 
-def stream(rpc: Rpc, contracts: Mapping[str, str], first: int, last: int, policy: RangePolicy | None = None) -> Iterator[Chunk]:
+def stream(
+    rpc: Rpc, contracts: Mapping[str, str], first: int, last: int, policy: RangePolicy | None = None
+) -> Iterator[Chunk]:
     """Chunks covering ``[first, last]`` in order; ``contracts`` maps lower-case address -> contract name."""
     policy = policy or RangePolicy()
     addresses = list(contracts)

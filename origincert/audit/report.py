@@ -31,7 +31,11 @@ _TOP_ISSUERS = 7
 
 
 def _iso(ts: int | None) -> str | None:
-    return datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if ts is not None else None
+    return (
+        datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        if ts is not None
+        else None
+    )
 
 
 def check_explorer_url(template: str | None) -> str | None:
@@ -39,12 +43,16 @@ def check_explorer_url(template: str | None) -> str | None:
     if template is None:
         return None
     if not template.startswith(("https://", "http://")) or "{tx}" not in template:
-        raise OriginCertError("--explorer-url must be an http(s) URL containing {tx}", code="bad_explorer_url")
+        raise OriginCertError(
+            "--explorer-url must be an http(s) URL containing {tx}", code="bad_explorer_url"
+        )
     return template
 
 
 def _ordered(findings: Iterable[Finding]) -> list[Finding]:
-    return sorted(findings, key=lambda f: (-f.severity, f.block if f.block is not None else -1, f.code))
+    return sorted(
+        findings, key=lambda f: (-f.severity, f.block if f.block is not None else -1, f.code)
+    )
 
 
 def _counts(findings: Iterable[Finding]) -> dict[str, int]:
@@ -92,10 +100,15 @@ def report_json(result: AuditResult, *, generated_at: datetime | None = None) ->
         },
         "authorities": s.authority_history,
         "issuers": [_issuer_json(i) for i in s.issuers.values()],
-        "crosscheck": {"block": result.crosscheck.block, "compared": result.crosscheck.compared} if result.crosscheck else None,
+        "crosscheck": {"block": result.crosscheck.block, "compared": result.crosscheck.compared}
+        if result.crosscheck
+        else None,
         "reconciliations": [{"archive": a, **r.to_json()} for a, r in result.reconciliations],
         "charts": {
-            "daily_certificates": {str(i): {_iso(d * 86_400)[:10]: v[1] for d, v in sorted(days.items())} for i, days in s.daily.items()},
+            "daily_certificates": {
+                str(i): {_iso(d * 86_400)[:10]: v[1] for d, v in sorted(days.items())}
+                for i, days in s.daily.items()
+            },
             "revocation_reasons": {str(r): n for r, n in sorted(s.revocation_reasons.items())},
             "findings_by_kind": _by_kind(findings),
         },
@@ -105,11 +118,22 @@ def report_json(result: AuditResult, *, generated_at: datetime | None = None) ->
 
 def _issuer_json(i: Any) -> dict[str, Any]:
     return {
-        "id": i.id, "name": i.name, "economy": i.economy, "status": i.status.name.lower(),
-        "valid_from": _iso(i.valid_from), "valid_until": _iso(i.valid_until), "status_since": _iso(i.status_since),
-        "signing_key": i.signing_key, "keys": i.keys, "metadata_hash": i.metadata_hash,
-        "anchors": i.anchors, "certificates": i.certificates, "revocations": i.revocations,
-        "accredited_block": i.accredited_block, "accredited_tx": i.accredited_tx, "history": i.events,
+        "id": i.id,
+        "name": i.name,
+        "economy": i.economy,
+        "status": i.status.name.lower(),
+        "valid_from": _iso(i.valid_from),
+        "valid_until": _iso(i.valid_until),
+        "status_since": _iso(i.status_since),
+        "signing_key": i.signing_key,
+        "keys": i.keys,
+        "metadata_hash": i.metadata_hash,
+        "anchors": i.anchors,
+        "certificates": i.certificates,
+        "revocations": i.revocations,
+        "accredited_block": i.accredited_block,
+        "accredited_tx": i.accredited_tx,
+        "history": i.events,
     }
 
 
@@ -137,28 +161,134 @@ def write_csv(result: AuditResult, out: Path) -> list[Path]:
     s = result.state
     store = s.store
     return [
-        _write_csv(out / "issuers.csv",
-                   ["issuer_id", "name", "economy", "status", "valid_from", "valid_until", "signing_key", "keys",
-                    "anchors", "certificates", "revocations", "accredited_block", "accredited_tx"],
-                   ([i.id, i.name, i.economy, i.status.name.lower(), _iso(i.valid_from), _iso(i.valid_until), i.signing_key,
-                     " ".join(i.keys), i.anchors, i.certificates, i.revocations, i.accredited_block, i.accredited_tx]
-                    for i in s.issuers.values())),
-        _write_csv(out / "anchors.csv",
-                   ["root", "issuer_id", "signer", "leaf_count", "block", "time", "tx_hash"],
-                   ([a.root, a.issuer_id, a.signer, a.leaf_count, a.block, _iso(a.timestamp), a.tx_hash]
-                    for a in store.iter_anchors())),
-        _write_csv(out / "revocations.csv",
-                   ["root", "leaf", "issuer_id", "by", "reason", "reason_text", "block", "time", "tx_hash"],
-                   ([r.root, r.leaf or "", r.issuer_id, r.by, r.reason, REVOCATION_REASONS.get(r.reason, "agreement-specific"),
-                     r.block, _iso(r.timestamp), r.tx_hash] for r in store.iter_revocations())),
-        _write_csv(out / "replacements.csv",
-                   ["old_root", "old_leaf", "new_root", "new_leaf", "issuer_id", "by", "block", "time", "tx_hash"],
-                   ([r.old_root, r.old_leaf, r.new_root, r.new_leaf, r.issuer_id, r.by, r.block, _iso(r.timestamp), r.tx_hash]
-                    for r in store.iter_replacements())),
-        _write_csv(out / "anomalies.csv",
-                   ["severity", "code", "kind", "message", "issuer_id", "subject", "block", "tx_hash", "details"],
-                   ([f.severity.label, f.code, f.kind, f.message, f.issuer_id, f.subject, f.block, f.tx_hash,
-                     json.dumps(dict(f.details), sort_keys=True, default=str)] for f in _ordered(result.findings))),
+        _write_csv(
+            out / "issuers.csv",
+            [
+                "issuer_id",
+                "name",
+                "economy",
+                "status",
+                "valid_from",
+                "valid_until",
+                "signing_key",
+                "keys",
+                "anchors",
+                "certificates",
+                "revocations",
+                "accredited_block",
+                "accredited_tx",
+            ],
+            (
+                [
+                    i.id,
+                    i.name,
+                    i.economy,
+                    i.status.name.lower(),
+                    _iso(i.valid_from),
+                    _iso(i.valid_until),
+                    i.signing_key,
+                    " ".join(i.keys),
+                    i.anchors,
+                    i.certificates,
+                    i.revocations,
+                    i.accredited_block,
+                    i.accredited_tx,
+                ]
+                for i in s.issuers.values()
+            ),
+        ),
+        _write_csv(
+            out / "anchors.csv",
+            ["root", "issuer_id", "signer", "leaf_count", "block", "time", "tx_hash"],
+            (
+                [a.root, a.issuer_id, a.signer, a.leaf_count, a.block, _iso(a.timestamp), a.tx_hash]
+                for a in store.iter_anchors()
+            ),
+        ),
+        _write_csv(
+            out / "revocations.csv",
+            [
+                "root",
+                "leaf",
+                "issuer_id",
+                "by",
+                "reason",
+                "reason_text",
+                "block",
+                "time",
+                "tx_hash",
+            ],
+            (
+                [
+                    r.root,
+                    r.leaf or "",
+                    r.issuer_id,
+                    r.by,
+                    r.reason,
+                    REVOCATION_REASONS.get(r.reason, "agreement-specific"),
+                    r.block,
+                    _iso(r.timestamp),
+                    r.tx_hash,
+                ]
+                for r in store.iter_revocations()
+            ),
+        ),
+        _write_csv(
+            out / "replacements.csv",
+            [
+                "old_root",
+                "old_leaf",
+                "new_root",
+                "new_leaf",
+                "issuer_id",
+                "by",
+                "block",
+                "time",
+                "tx_hash",
+            ],
+            (
+                [
+                    r.old_root,
+                    r.old_leaf,
+                    r.new_root,
+                    r.new_leaf,
+                    r.issuer_id,
+                    r.by,
+                    r.block,
+                    _iso(r.timestamp),
+                    r.tx_hash,
+                ]
+                for r in store.iter_replacements()
+            ),
+        ),
+        _write_csv(
+            out / "anomalies.csv",
+            [
+                "severity",
+                "code",
+                "kind",
+                "message",
+                "issuer_id",
+                "subject",
+                "block",
+                "tx_hash",
+                "details",
+            ],
+            (
+                [
+                    f.severity.label,
+                    f.code,
+                    f.kind,
+                    f.message,
+                    f.issuer_id,
+                    f.subject,
+                    f.block,
+                    f.tx_hash,
+                    json.dumps(dict(f.details), sort_keys=True, default=str),
+                ]
+                for f in _ordered(result.findings)
+            ),
+        ),
     ]
 
 
@@ -171,7 +301,9 @@ def _issuance_chart(result: AuditResult) -> str:
     series: dict[str, dict[int, int]] = {}
     for i in totals[:_TOP_ISSUERS]:
         issuer = s.issuers.get(i)
-        series[f"{i} {issuer.name}" if issuer else str(i)] = {d: v[1] for d, v in s.daily[i].items()}
+        series[f"{i} {issuer.name}" if issuer else str(i)] = {
+            d: v[1] for d, v in s.daily[i].items()
+        }
     if len(totals) > _TOP_ISSUERS:
         others: dict[int, int] = {}
         for i in totals[_TOP_ISSUERS:]:
@@ -182,9 +314,13 @@ def _issuance_chart(result: AuditResult) -> str:
 
 
 def _reasons_chart(result: AuditResult) -> str:
-    bars = [(f"{r} {REVOCATION_REASONS.get(r, 'agreement-specific')}", {"revocations": n})
-            for r, n in sorted(result.state.revocation_reasons.items())]
-    return charts.bar_chart(bars, title="Revocations by reason", colours={"revocations": charts.PALETTE[3]})
+    bars = [
+        (f"{r} {REVOCATION_REASONS.get(r, 'agreement-specific')}", {"revocations": n})
+        for r, n in sorted(result.state.revocation_reasons.items())
+    ]
+    return charts.bar_chart(
+        bars, title="Revocations by reason", colours={"revocations": charts.PALETTE[3]}
+    )
 
 
 def _kinds_chart(findings: list[Finding]) -> str:
@@ -271,7 +407,9 @@ at block {{ r.crosscheck.block }} ({% for k, v in r.crosscheck.compared.items() 
 """
 
 
-def render_html(result: AuditResult, *, explorer_url: str | None = None, data: dict[str, Any] | None = None) -> str:
+def render_html(
+    result: AuditResult, *, explorer_url: str | None = None, data: dict[str, Any] | None = None
+) -> str:
     """The report page for people."""
     explorer = check_explorer_url(explorer_url)
     data = data or report_json(result)
@@ -288,8 +426,13 @@ def render_html(result: AuditResult, *, explorer_url: str | None = None, data: d
     )
 
 
-def write_report(result: AuditResult, out: str | Path, *, formats: Iterable[str] = ("json", "csv", "html"),
-                 explorer_url: str | None = None) -> list[Path]:
+def write_report(
+    result: AuditResult,
+    out: str | Path,
+    *,
+    formats: Iterable[str] = ("json", "csv", "html"),
+    explorer_url: str | None = None,
+) -> list[Path]:
     """Write the chosen formats into folder ``out``: report.json, the CSV tables, report.html."""
     check_explorer_url(explorer_url)
     folder = Path(out)

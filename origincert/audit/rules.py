@@ -28,7 +28,9 @@ CRITICAL, WARNING, INFO = Severity.CRITICAL, Severity.WARNING, Severity.INFO
 REVOCATION_REASONS = {code: name.replace("_", " ") for name, code in ISSUER_REASONS.items()}
 
 _MAX_CHAIN = 10_000  # replacement links followed before giving up on a cycle search
-_CERTIFICATE_EVENTS = frozenset({ev.Anchored, ev.RootRevoked, ev.LeafRevoked, ev.CertificateReplaced})
+_CERTIFICATE_EVENTS = frozenset(
+    {ev.Anchored, ev.RootRevoked, ev.LeafRevoked, ev.CertificateReplaced}
+)
 
 
 def _roots(transactions: Iterable[ev.Transaction]) -> Iterator[str]:
@@ -41,8 +43,16 @@ def _roots(transactions: Iterable[ev.Transaction]) -> Iterator[str]:
                 yield e.new_root
 
 
-def _f(code: str, severity: Severity, message: str, e: ev.Event, *, issuer_id: int | None = None,
-       subject: str | None = None, **details: Any) -> Finding:
+def _f(
+    code: str,
+    severity: Severity,
+    message: str,
+    e: ev.Event,
+    *,
+    issuer_id: int | None = None,
+    subject: str | None = None,
+    **details: Any,
+) -> Finding:
     return Finding(code, severity, message, e.tx_hash, e.block, issuer_id, subject, details)
 
 
@@ -100,69 +110,128 @@ class Auditor:
                         council_before = (list(state.council), state.threshold)
                     acts.append(e)
                 elif isinstance(e, ev.ProposalExecuted):
-                    before = council_before if acts and council_before else (list(state.council), state.threshold)
+                    before = (
+                        council_before
+                        if acts and council_before
+                        else (list(state.council), state.threshold)
+                    )
                     findings.extend(self._execution(e, acts, before))
                     acts = []
             findings.extend(self._checks[type(e)](e, tx))
             state.apply(e)
         if acts and state.genesis_done:
             for e in acts:
-                findings.append(_f(
-                    "council.act_without_proposal", CRITICAL,
-                    f"{e.name} happened without an executed council proposal in the same transaction",
-                    e, act=list(ev.act_signature(e)),
-                ))
+                findings.append(
+                    _f(
+                        "council.act_without_proposal",
+                        CRITICAL,
+                        f"{e.name} happened without an executed council proposal in the same transaction",
+                        e,
+                        act=list(ev.act_signature(e)),
+                    )
+                )
         if touches_issuers:
             state.genesis_done = True  # the first IssuerRegistry transaction is its constructor
         return findings
 
     # ------------------------------------------------------------------ council
 
-    def _member(self, account: str, e: ev.Event, role: str, council: list[str] | None = None) -> Iterator[Finding]:
+    def _member(
+        self, account: str, e: ev.Event, role: str, council: list[str] | None = None
+    ) -> Iterator[Finding]:
         if account not in (self.state.council if council is None else council):
-            yield _f("council.not_member", CRITICAL, f"the {role} {account} was not a council member at the time", e,
-                     subject=account, role=role)
+            yield _f(
+                "council.not_member",
+                CRITICAL,
+                f"the {role} {account} was not a council member at the time",
+                e,
+                subject=account,
+                role=role,
+            )
 
     def _proposal_created(self, e: ev.ProposalCreated, tx: ev.Transaction) -> Iterator[Finding]:
         yield from self._member(e.proposer, e, "proposer")
         if e.proposal_id in self.state.proposals:
-            yield _f("council.duplicate_proposal", CRITICAL, f"proposal {e.proposal_id} was created twice", e,
-                     subject=str(e.proposal_id))
+            yield _f(
+                "council.duplicate_proposal",
+                CRITICAL,
+                f"proposal {e.proposal_id} was created twice",
+                e,
+                subject=str(e.proposal_id),
+            )
         elif e.proposal_id != len(self.state.proposals):
-            yield _f("council.proposal_out_of_order", CRITICAL,
-                     f"proposal {e.proposal_id} was created where proposal {len(self.state.proposals)} was due", e,
-                     subject=str(e.proposal_id))
+            yield _f(
+                "council.proposal_out_of_order",
+                CRITICAL,
+                f"proposal {e.proposal_id} was created where proposal {len(self.state.proposals)} was due",
+                e,
+                subject=str(e.proposal_id),
+            )
 
     def _proposal_approved(self, e: ev.ProposalApproved, tx: ev.Transaction) -> Iterator[Finding]:
         p = self.state.proposals.get(e.proposal_id)
         if p is None:
-            yield _f("council.unknown_proposal", CRITICAL, f"an approval for proposal {e.proposal_id}, which was never created", e,
-                     subject=str(e.proposal_id))
+            yield _f(
+                "council.unknown_proposal",
+                CRITICAL,
+                f"an approval for proposal {e.proposal_id}, which was never created",
+                e,
+                subject=str(e.proposal_id),
+            )
             return
         yield from self._member(e.approver, e, "approver")
         if p.executed:
-            yield _f("council.approved_after_execution", CRITICAL, f"proposal {p.id} was approved after it was executed", e,
-                     subject=str(p.id))
+            yield _f(
+                "council.approved_after_execution",
+                CRITICAL,
+                f"proposal {p.id} was approved after it was executed",
+                e,
+                subject=str(p.id),
+            )
         if e.approver in p.approvers:
-            yield _f("council.duplicate_approval", CRITICAL, f"{e.approver} approved proposal {p.id} twice", e,
-                     subject=str(p.id))
+            yield _f(
+                "council.duplicate_approval",
+                CRITICAL,
+                f"{e.approver} approved proposal {p.id} twice",
+                e,
+                subject=str(p.id),
+            )
             return
         expected = self.state.approvals(p) + (1 if e.approver in self.state.council else 0)
         if e.approvals != expected:
-            yield _f("council.approval_count_mismatch", CRITICAL,
-                     f"proposal {p.id}: the event counts {e.approvals} approvals, the members' approvals are {expected}",
-                     e, subject=str(p.id), reported=e.approvals, expected=expected)
+            yield _f(
+                "council.approval_count_mismatch",
+                CRITICAL,
+                f"proposal {p.id}: the event counts {e.approvals} approvals, the members' approvals are {expected}",
+                e,
+                subject=str(p.id),
+                reported=e.approvals,
+                expected=expected,
+            )
 
     def _proposal_executed(self, e: ev.ProposalExecuted, tx: ev.Transaction) -> Iterator[Finding]:
         p = self.state.proposals.get(e.proposal_id)
         if p is None:
-            yield _f("council.unknown_proposal", CRITICAL, f"proposal {e.proposal_id} was executed but never created", e,
-                     subject=str(e.proposal_id))
+            yield _f(
+                "council.unknown_proposal",
+                CRITICAL,
+                f"proposal {e.proposal_id} was executed but never created",
+                e,
+                subject=str(e.proposal_id),
+            )
         elif p.executed:
-            yield _f("council.already_executed", CRITICAL, f"proposal {p.id} was executed twice", e, subject=str(p.id),
-                     first_tx=p.executed_tx)
+            yield _f(
+                "council.already_executed",
+                CRITICAL,
+                f"proposal {p.id} was executed twice",
+                e,
+                subject=str(p.id),
+                first_tx=p.executed_tx,
+            )
 
-    def _execution(self, e: ev.ProposalExecuted, acts: list[ev.Event], before: tuple[list[str], int]) -> Iterator[Finding]:
+    def _execution(
+        self, e: ev.ProposalExecuted, acts: list[ev.Event], before: tuple[list[str], int]
+    ) -> Iterator[Finding]:
         """A council act: enough approvals from members at the time, and events matching its calldata."""
         p = self.state.proposals.get(e.proposal_id)
         if p is None or p.executed:
@@ -172,108 +241,221 @@ class Auditor:
         yield from self._member(e.executor, e, "executor", council)
         approvals = self.state.approvals(p, council)
         if approvals < threshold:
-            yield _f("council.insufficient_approvals", CRITICAL,
-                     f"proposal {p.id} ({act.describe()}) was executed with {approvals} approvals from current members; "
-                     f"the threshold was {threshold}", e, subject=str(p.id), approvals=approvals, threshold=threshold,
-                     act=act.describe())
+            yield _f(
+                "council.insufficient_approvals",
+                CRITICAL,
+                f"proposal {p.id} ({act.describe()}) was executed with {approvals} approvals from current members; "
+                f"the threshold was {threshold}",
+                e,
+                subject=str(p.id),
+                approvals=approvals,
+                threshold=threshold,
+                act=act.describe(),
+            )
         if e.approvals != approvals:
-            yield _f("council.approval_count_mismatch", CRITICAL,
-                     f"proposal {p.id}: the execution counts {e.approvals} approvals, the members' approvals are {approvals}",
-                     e, subject=str(p.id), reported=e.approvals, expected=approvals)
+            yield _f(
+                "council.approval_count_mismatch",
+                CRITICAL,
+                f"proposal {p.id}: the execution counts {e.approvals} approvals, the members' approvals are {approvals}",
+                e,
+                subject=str(p.id),
+                reported=e.approvals,
+                expected=approvals,
+            )
         if not act.function:
-            yield _f("council.unknown_act", WARNING, f"proposal {p.id} executed a call that is not a council act ({act.selector})",
-                     e, subject=str(p.id))
+            yield _f(
+                "council.unknown_act",
+                WARNING,
+                f"proposal {p.id} executed a call that is not a council act ({act.selector})",
+                e,
+                subject=str(p.id),
+            )
             return
         seen = [list(ev.act_signature(a)) for a in acts]
         expected = [list(x) for x in act.expected_events()]
         if seen != expected:
-            yield _f("council.act_mismatch", CRITICAL,
-                     f"proposal {p.id} ({act.describe()}) was executed but its events say otherwise", e,
-                     subject=str(p.id), expected=expected, seen=seen)
+            yield _f(
+                "council.act_mismatch",
+                CRITICAL,
+                f"proposal {p.id} ({act.describe()}) was executed but its events say otherwise",
+                e,
+                subject=str(p.id),
+                expected=expected,
+                seen=seen,
+            )
 
     def _member_added(self, e: ev.CouncilMemberAdded, tx: ev.Transaction) -> Iterator[Finding]:
         if e.member in self.state.council:
-            yield _f("council.already_member", CRITICAL, f"{e.member} was added to the council twice", e, subject=e.member)
+            yield _f(
+                "council.already_member",
+                CRITICAL,
+                f"{e.member} was added to the council twice",
+                e,
+                subject=e.member,
+            )
 
     def _member_removed(self, e: ev.CouncilMemberRemoved, tx: ev.Transaction) -> Iterator[Finding]:
         if e.member not in self.state.council:
-            yield _f("council.not_member", CRITICAL, f"{e.member} was removed from the council but was not a member", e,
-                     subject=e.member, role="removed member")
+            yield _f(
+                "council.not_member",
+                CRITICAL,
+                f"{e.member} was removed from the council but was not a member",
+                e,
+                subject=e.member,
+                role="removed member",
+            )
         elif len(self.state.council) - 1 < self.state.threshold:
-            yield _f("council.threshold_invalid", CRITICAL,
-                     f"removing {e.member} left {len(self.state.council) - 1} members for a threshold of {self.state.threshold}",
-                     e, subject=e.member)
+            yield _f(
+                "council.threshold_invalid",
+                CRITICAL,
+                f"removing {e.member} left {len(self.state.council) - 1} members for a threshold of {self.state.threshold}",
+                e,
+                subject=e.member,
+            )
 
     def _threshold_changed(self, e: ev.ThresholdChanged, tx: ev.Transaction) -> Iterator[Finding]:
         if e.previous != self.state.threshold:
-            yield _f("council.threshold_mismatch", CRITICAL,
-                     f"the threshold changed from {e.previous}, but it was {self.state.threshold}", e,
-                     reported=e.previous, expected=self.state.threshold)
+            yield _f(
+                "council.threshold_mismatch",
+                CRITICAL,
+                f"the threshold changed from {e.previous}, but it was {self.state.threshold}",
+                e,
+                reported=e.previous,
+                expected=self.state.threshold,
+            )
         if not 1 <= e.new <= len(self.state.council):
-            yield _f("council.threshold_invalid", CRITICAL,
-                     f"threshold {e.new} for a council of {len(self.state.council)}", e, threshold=e.new)
+            yield _f(
+                "council.threshold_invalid",
+                CRITICAL,
+                f"threshold {e.new} for a council of {len(self.state.council)}",
+                e,
+                threshold=e.new,
+            )
 
     # ------------------------------------------------------------------ competent authorities
 
-    def _authority_registered(self, e: ev.AuthorityRegistered, tx: ev.Transaction) -> Iterator[Finding]:
+    def _authority_registered(
+        self, e: ev.AuthorityRegistered, tx: ev.Transaction
+    ) -> Iterator[Finding]:
         s = self.state
         if len(e.economy) != 2 or not ("A" <= e.economy[0] <= "Z" and "A" <= e.economy[1] <= "Z"):
-            yield _f("authority.invalid_economy", CRITICAL, f"an authority was registered for the invalid economy {e.economy!r}",
-                     e, subject=e.account)
+            yield _f(
+                "authority.invalid_economy",
+                CRITICAL,
+                f"an authority was registered for the invalid economy {e.economy!r}",
+                e,
+                subject=e.account,
+            )
         if e.economy in s.authority_of:
-            yield _f("authority.economy_taken", CRITICAL,
-                     f"{e.economy} got a second authority {e.account} while {s.authority_of[e.economy]} was registered",
-                     e, subject=e.account, economy=e.economy)
+            yield _f(
+                "authority.economy_taken",
+                CRITICAL,
+                f"{e.economy} got a second authority {e.account} while {s.authority_of[e.economy]} was registered",
+                e,
+                subject=e.account,
+                economy=e.economy,
+            )
         if e.account in s.economy_of:
-            yield _f("authority.account_taken", CRITICAL,
-                     f"{e.account} became authority of {e.economy} while already authority of {s.economy_of[e.account]}",
-                     e, subject=e.account, economy=e.economy)
+            yield _f(
+                "authority.account_taken",
+                CRITICAL,
+                f"{e.account} became authority of {e.economy} while already authority of {s.economy_of[e.account]}",
+                e,
+                subject=e.account,
+                economy=e.economy,
+            )
 
     def _authority_removed(self, e: ev.AuthorityRemoved, tx: ev.Transaction) -> Iterator[Finding]:
         if self.state.authority_of.get(e.economy) != e.account:
-            yield _f("authority.unknown", CRITICAL, f"{e.account} was removed as authority of {e.economy} but was not it",
-                     e, subject=e.account, economy=e.economy)
+            yield _f(
+                "authority.unknown",
+                CRITICAL,
+                f"{e.account} was removed as authority of {e.economy} but was not it",
+                e,
+                subject=e.account,
+                economy=e.economy,
+            )
 
     # ------------------------------------------------------------------ issuing bodies
 
-    def _by_authority(self, e: ev.Event, tx: ev.Transaction, economy: str, issuer_id: int | None,
-                      also: str | None = None) -> Iterator[Finding]:
+    def _by_authority(
+        self,
+        e: ev.Event,
+        tx: ev.Transaction,
+        economy: str,
+        issuer_id: int | None,
+        also: str | None = None,
+    ) -> Iterator[Finding]:
         if tx.sender is None:
             return  # sender unknown (hand-built input): nothing to judge
         if tx.sender == also or self.state.authority_of.get(economy) == tx.sender:
             return
-        yield _f("issuer.act_not_by_authority", CRITICAL,
-                 f"{e.name} was sent by {tx.sender}, not by the authority of {economy}"
-                 + (" nor the issuer's current key" if also else ""),
-                 e, issuer_id=issuer_id, subject=tx.sender, economy=economy)
+        yield _f(
+            "issuer.act_not_by_authority",
+            CRITICAL,
+            f"{e.name} was sent by {tx.sender}, not by the authority of {economy}"
+            + (" nor the issuer's current key" if also else ""),
+            e,
+            issuer_id=issuer_id,
+            subject=tx.sender,
+            economy=economy,
+        )
 
     def _issuer(self, e: Any) -> Any:
         return self.state.issuers.get(e.issuer_id)
 
     def _unknown_issuer(self, e: Any) -> Finding:
-        return _f("issuer.unknown", CRITICAL, f"{e.name} for issuer {e.issuer_id}, which was never accredited", e,
-                  issuer_id=e.issuer_id)
+        return _f(
+            "issuer.unknown",
+            CRITICAL,
+            f"{e.name} for issuer {e.issuer_id}, which was never accredited",
+            e,
+            issuer_id=e.issuer_id,
+        )
 
-    def _transition(self, e: Any, issuer: Any, allowed: tuple[IssuerStatus, ...]) -> Iterator[Finding]:
+    def _transition(
+        self, e: Any, issuer: Any, allowed: tuple[IssuerStatus, ...]
+    ) -> Iterator[Finding]:
         if issuer.status not in allowed:
-            yield _f("issuer.invalid_transition", CRITICAL,
-                     f"{e.name} for issuer {issuer.id} ({issuer.name}) while it was {issuer.status.name.lower()}",
-                     e, issuer_id=issuer.id, status=issuer.status.name.lower())
+            yield _f(
+                "issuer.invalid_transition",
+                CRITICAL,
+                f"{e.name} for issuer {issuer.id} ({issuer.name}) while it was {issuer.status.name.lower()}",
+                e,
+                issuer_id=issuer.id,
+                status=issuer.status.name.lower(),
+            )
 
     def _accredited(self, e: ev.IssuerAccredited, tx: ev.Transaction) -> Iterator[Finding]:
         s = self.state
         yield from self._by_authority(e, tx, e.economy, e.issuer_id)
         if e.issuer_id in s.issuers or e.issuer_id != len(s.issuers) + 1:
-            yield _f("issuer.id_out_of_order", CRITICAL,
-                     f"issuer {e.issuer_id} was accredited where issuer {len(s.issuers) + 1} was due", e, issuer_id=e.issuer_id)
+            yield _f(
+                "issuer.id_out_of_order",
+                CRITICAL,
+                f"issuer {e.issuer_id} was accredited where issuer {len(s.issuers) + 1} was due",
+                e,
+                issuer_id=e.issuer_id,
+            )
         if e.signing_key in s.keys:
-            yield _f("issuer.key_reused", CRITICAL,
-                     f"key {e.signing_key} was given to issuer {e.issuer_id}; it already belongs to issuer {s.keys[e.signing_key].issuer_id}",
-                     e, issuer_id=e.issuer_id, subject=e.signing_key)
+            yield _f(
+                "issuer.key_reused",
+                CRITICAL,
+                f"key {e.signing_key} was given to issuer {e.issuer_id}; it already belongs to issuer {s.keys[e.signing_key].issuer_id}",
+                e,
+                issuer_id=e.issuer_id,
+                subject=e.signing_key,
+            )
         if e.valid_from >= e.valid_until or e.valid_until <= e.timestamp:
-            yield _f("issuer.invalid_window", CRITICAL,
-                     f"issuer {e.issuer_id} was accredited for an empty or past window", e, issuer_id=e.issuer_id,
-                     valid_from=e.valid_from, valid_until=e.valid_until)
+            yield _f(
+                "issuer.invalid_window",
+                CRITICAL,
+                f"issuer {e.issuer_id} was accredited for an empty or past window",
+                e,
+                issuer_id=e.issuer_id,
+                valid_from=e.valid_from,
+                valid_until=e.valid_until,
+            )
 
     def _suspended(self, e: ev.IssuerSuspended, tx: ev.Transaction) -> Iterator[Finding]:
         issuer = self._issuer(e)
@@ -299,10 +481,16 @@ class Auditor:
         yield from self._by_authority(e, tx, issuer.economy, issuer.id)
         yield from self._transition(e, issuer, (IssuerStatus.ACTIVE, IssuerStatus.SUSPENDED))
         if e.fraud:
-            yield _f("issuer.withdrawn_for_fraud", WARNING,
-                     f"issuer {issuer.id} ({issuer.name}) was withdrawn for fraud: its {issuer.certificates} certificates "
-                     f"in {issuer.anchors} anchors are tainted, verifiers will say so", e, issuer_id=issuer.id,
-                     anchors=issuer.anchors, certificates=issuer.certificates)
+            yield _f(
+                "issuer.withdrawn_for_fraud",
+                WARNING,
+                f"issuer {issuer.id} ({issuer.name}) was withdrawn for fraud: its {issuer.certificates} certificates "
+                f"in {issuer.anchors} anchors are tainted, verifiers will say so",
+                e,
+                issuer_id=issuer.id,
+                anchors=issuer.anchors,
+                certificates=issuer.certificates,
+            )
 
     def _renewed(self, e: ev.IssuerRenewed, tx: ev.Transaction) -> Iterator[Finding]:
         issuer = self._issuer(e)
@@ -312,12 +500,24 @@ class Auditor:
         yield from self._by_authority(e, tx, issuer.economy, issuer.id)
         yield from self._transition(e, issuer, (IssuerStatus.ACTIVE, IssuerStatus.SUSPENDED))
         if issuer.valid_until <= e.timestamp:
-            yield _f("issuer.renewed_after_expiry", CRITICAL,
-                     f"issuer {issuer.id} was renewed after its window ended, rewriting past standing", e,
-                     issuer_id=issuer.id, valid_until=issuer.valid_until)
+            yield _f(
+                "issuer.renewed_after_expiry",
+                CRITICAL,
+                f"issuer {issuer.id} was renewed after its window ended, rewriting past standing",
+                e,
+                issuer_id=issuer.id,
+                valid_until=issuer.valid_until,
+            )
         if e.valid_until <= issuer.valid_until:
-            yield _f("issuer.invalid_window", CRITICAL, f"issuer {issuer.id} was 'renewed' to an earlier or equal end", e,
-                     issuer_id=issuer.id, valid_until=e.valid_until, previous=issuer.valid_until)
+            yield _f(
+                "issuer.invalid_window",
+                CRITICAL,
+                f"issuer {issuer.id} was 'renewed' to an earlier or equal end",
+                e,
+                issuer_id=issuer.id,
+                valid_until=e.valid_until,
+                previous=issuer.valid_until,
+            )
 
     def _rotated(self, e: ev.SigningKeyRotated, tx: ev.Transaction) -> Iterator[Finding]:
         issuer = self._issuer(e)
@@ -326,61 +526,136 @@ class Auditor:
             return
         yield from self._by_authority(e, tx, issuer.economy, issuer.id, also=issuer.signing_key)
         if e.previous_key != issuer.signing_key:
-            yield _f("issuer.key_mismatch", CRITICAL,
-                     f"issuer {issuer.id} rotated away from {e.previous_key}, but its key was {issuer.signing_key}", e,
-                     issuer_id=issuer.id, subject=e.previous_key)
+            yield _f(
+                "issuer.key_mismatch",
+                CRITICAL,
+                f"issuer {issuer.id} rotated away from {e.previous_key}, but its key was {issuer.signing_key}",
+                e,
+                issuer_id=issuer.id,
+                subject=e.previous_key,
+            )
         if e.new_key in self.state.keys:
-            yield _f("issuer.key_reused", CRITICAL, f"key {e.new_key} was reused by issuer {issuer.id}", e,
-                     issuer_id=issuer.id, subject=e.new_key)
+            yield _f(
+                "issuer.key_reused",
+                CRITICAL,
+                f"key {e.new_key} was reused by issuer {issuer.id}",
+                e,
+                issuer_id=issuer.id,
+                subject=e.new_key,
+            )
 
     # ------------------------------------------------------------------ certificates
 
     def _anchored(self, e: ev.Anchored, tx: ev.Transaction) -> Iterator[Finding]:
         if e.leaf_count == 0:
-            yield _f("anchor.empty_batch", CRITICAL, "a root was anchored for an empty batch", e, issuer_id=e.issuer_id,
-                     subject=e.root)
+            yield _f(
+                "anchor.empty_batch",
+                CRITICAL,
+                "a root was anchored for an empty batch",
+                e,
+                issuer_id=e.issuer_id,
+                subject=e.root,
+            )
         first = self.state.store.anchor(e.root)
         if first is not None:
-            yield _f("anchor.duplicate_root", CRITICAL, f"root {_short(e.root)} was anchored twice", e,
-                     issuer_id=e.issuer_id, subject=e.root, first_tx=first.tx_hash)
+            yield _f(
+                "anchor.duplicate_root",
+                CRITICAL,
+                f"root {_short(e.root)} was anchored twice",
+                e,
+                issuer_id=e.issuer_id,
+                subject=e.root,
+                first_tx=first.tx_hash,
+            )
         issuer_id, standing = current_standing(self.state, e.signer, e.timestamp)
         if standing == Standing.UNKNOWN:
-            yield _f("anchor.unknown_signer", CRITICAL, f"root {_short(e.root)} was signed by {e.signer}, no issuer's key", e,
-                     issuer_id=e.issuer_id, subject=e.root, signer=e.signer)
+            yield _f(
+                "anchor.unknown_signer",
+                CRITICAL,
+                f"root {_short(e.root)} was signed by {e.signer}, no issuer's key",
+                e,
+                issuer_id=e.issuer_id,
+                subject=e.root,
+                signer=e.signer,
+            )
             return
         if issuer_id != e.issuer_id:
-            yield _f("anchor.issuer_mismatch", CRITICAL,
-                     f"root {_short(e.root)} is attributed to issuer {e.issuer_id}, its signer's key belongs to issuer {issuer_id}",
-                     e, issuer_id=e.issuer_id, subject=e.root, signer=e.signer, key_issuer=issuer_id)
+            yield _f(
+                "anchor.issuer_mismatch",
+                CRITICAL,
+                f"root {_short(e.root)} is attributed to issuer {e.issuer_id}, its signer's key belongs to issuer {issuer_id}",
+                e,
+                issuer_id=e.issuer_id,
+                subject=e.root,
+                signer=e.signer,
+                key_issuer=issuer_id,
+            )
         if standing != Standing.ACCREDITED:
-            yield _f("anchor.not_accredited", CRITICAL,
-                     f"root {_short(e.root)} was anchored by issuer {issuer_id} while its standing was "
-                     f"{standing.name.lower()}", e, issuer_id=issuer_id, subject=e.root, signer=e.signer,
-                     standing=standing.name.lower())
+            yield _f(
+                "anchor.not_accredited",
+                CRITICAL,
+                f"root {_short(e.root)} was anchored by issuer {issuer_id} while its standing was "
+                f"{standing.name.lower()}",
+                e,
+                issuer_id=issuer_id,
+                subject=e.root,
+                signer=e.signer,
+                standing=standing.name.lower(),
+            )
 
     def _revocation(self, e: Any, root: str, leaf: str | None, kind: str) -> Iterator[Finding]:
         store = self.state.store
         anchor = store.anchor(root)
         if anchor is None:
-            yield _f(f"{kind}.unknown_root", CRITICAL, f"root {_short(root)} was never anchored", e, subject=root)
+            yield _f(
+                f"{kind}.unknown_root",
+                CRITICAL,
+                f"root {_short(root)} was never anchored",
+                e,
+                subject=root,
+            )
             return
         if isinstance(e, ev.RootRevoked) and e.issuer_id != anchor.issuer_id:
-            yield _f("revocation.issuer_mismatch", CRITICAL,
-                     f"root {_short(root)} of issuer {anchor.issuer_id} was revoked as issuer {e.issuer_id}'s", e,
-                     issuer_id=anchor.issuer_id, subject=root)
+            yield _f(
+                "revocation.issuer_mismatch",
+                CRITICAL,
+                f"root {_short(root)} of issuer {anchor.issuer_id} was revoked as issuer {e.issuer_id}'s",
+                e,
+                issuer_id=anchor.issuer_id,
+                subject=root,
+            )
         if not self.state.may_act_for(e.by, anchor.issuer_id):
             issuer = self.state.issuers.get(anchor.issuer_id)
-            yield _f(f"{kind}.not_allowed", CRITICAL,
-                     f"{e.by} acted on a certificate of issuer {anchor.issuer_id}; only its current key "
-                     f"{issuer.signing_key if issuer else '?'} or its authority may", e, issuer_id=anchor.issuer_id,
-                     subject=leaf or root, by=e.by)
+            yield _f(
+                f"{kind}.not_allowed",
+                CRITICAL,
+                f"{e.by} acted on a certificate of issuer {anchor.issuer_id}; only its current key "
+                f"{issuer.signing_key if issuer else '?'} or its authority may",
+                e,
+                issuer_id=anchor.issuer_id,
+                subject=leaf or root,
+                by=e.by,
+            )
         if kind == "revocation" and e.reason == 0:
-            yield _f("revocation.invalid_reason", CRITICAL, "a revocation without a reason (code 0)", e,
-                     issuer_id=anchor.issuer_id, subject=leaf or root)
+            yield _f(
+                "revocation.invalid_reason",
+                CRITICAL,
+                "a revocation without a reason (code 0)",
+                e,
+                issuer_id=anchor.issuer_id,
+                subject=leaf or root,
+            )
         previous = store.revocation(root) or (store.revocation(root, leaf) if leaf else None)
         if kind == "revocation" and previous is not None:
-            yield _f("revocation.already_revoked", CRITICAL, f"{_short(leaf or root)} was revoked again", e,
-                     issuer_id=anchor.issuer_id, subject=leaf or root, first_tx=previous.tx_hash)
+            yield _f(
+                "revocation.already_revoked",
+                CRITICAL,
+                f"{_short(leaf or root)} was revoked again",
+                e,
+                issuer_id=anchor.issuer_id,
+                subject=leaf or root,
+                first_tx=previous.tx_hash,
+            )
 
     def _root_revoked(self, e: ev.RootRevoked, tx: ev.Transaction) -> Iterator[Finding]:
         yield from self._revocation(e, e.root, None, "revocation")
@@ -391,44 +666,94 @@ class Auditor:
     def _replaced(self, e: ev.CertificateReplaced, tx: ev.Transaction) -> Iterator[Finding]:
         store = self.state.store
         if e.old_leaf == e.new_leaf:
-            yield _f("replacement.cycle", CRITICAL, f"certificate {_short(e.old_leaf)} was replaced by itself", e,
-                     subject=e.old_leaf, chain=[e.old_leaf])
+            yield _f(
+                "replacement.cycle",
+                CRITICAL,
+                f"certificate {_short(e.old_leaf)} was replaced by itself",
+                e,
+                subject=e.old_leaf,
+                chain=[e.old_leaf],
+            )
             return
         old, new = store.anchor(e.old_root), store.anchor(e.new_root)
         if old is None or new is None:
             missing = e.old_root if old is None else e.new_root
-            yield _f("replacement.unknown_root", CRITICAL, f"a replacement names root {_short(missing)}, never anchored", e,
-                     subject=missing)
+            yield _f(
+                "replacement.unknown_root",
+                CRITICAL,
+                f"a replacement names root {_short(missing)}, never anchored",
+                e,
+                subject=missing,
+            )
             return
         if old.issuer_id != new.issuer_id:
-            yield _f("replacement.issuer_mismatch", CRITICAL,
-                     f"a certificate of issuer {old.issuer_id} was replaced by one of issuer {new.issuer_id}", e,
-                     issuer_id=old.issuer_id, subject=e.old_leaf)
+            yield _f(
+                "replacement.issuer_mismatch",
+                CRITICAL,
+                f"a certificate of issuer {old.issuer_id} was replaced by one of issuer {new.issuer_id}",
+                e,
+                issuer_id=old.issuer_id,
+                subject=e.old_leaf,
+            )
         yield from self._revocation(e, e.old_root, e.old_leaf, "replacement")
         if store.revocation(e.old_root) or store.revocation(e.old_root, e.old_leaf):
-            yield _f("replacement.of_revoked", CRITICAL, f"revoked certificate {_short(e.old_leaf)} was replaced", e,
-                     issuer_id=old.issuer_id, subject=e.old_leaf)
+            yield _f(
+                "replacement.of_revoked",
+                CRITICAL,
+                f"revoked certificate {_short(e.old_leaf)} was replaced",
+                e,
+                issuer_id=old.issuer_id,
+                subject=e.old_leaf,
+            )
         if store.revocation(e.new_root) or store.revocation(e.new_root, e.new_leaf):
-            yield _f("replacement.to_revoked", CRITICAL, f"{_short(e.old_leaf)} was replaced by revoked {_short(e.new_leaf)}",
-                     e, issuer_id=old.issuer_id, subject=e.old_leaf)
+            yield _f(
+                "replacement.to_revoked",
+                CRITICAL,
+                f"{_short(e.old_leaf)} was replaced by revoked {_short(e.new_leaf)}",
+                e,
+                issuer_id=old.issuer_id,
+                subject=e.old_leaf,
+            )
         first = store.replacement(e.old_root, e.old_leaf)
         if first is not None:
-            yield _f("replacement.fork", CRITICAL,
-                     f"certificate {_short(e.old_leaf)} was replaced twice: by {_short(first.new_leaf)} and by {_short(e.new_leaf)}",
-                     e, issuer_id=old.issuer_id, subject=e.old_leaf, first_tx=first.tx_hash)
+            yield _f(
+                "replacement.fork",
+                CRITICAL,
+                f"certificate {_short(e.old_leaf)} was replaced twice: by {_short(first.new_leaf)} and by {_short(e.new_leaf)}",
+                e,
+                issuer_id=old.issuer_id,
+                subject=e.old_leaf,
+                first_tx=first.tx_hash,
+            )
         if store.replaced_by(e.new_root, e.new_leaf):
-            yield _f("replacement.merge", WARNING,
-                     f"certificate {_short(e.new_leaf)} now replaces more than one certificate", e, issuer_id=old.issuer_id,
-                     subject=e.new_leaf)
+            yield _f(
+                "replacement.merge",
+                WARNING,
+                f"certificate {_short(e.new_leaf)} now replaces more than one certificate",
+                e,
+                issuer_id=old.issuer_id,
+                subject=e.new_leaf,
+            )
         chain = self._chain_from(e.new_root, e.new_leaf, stop=(e.old_root, e.old_leaf))
         if chain and chain[-1] == e.old_leaf:
-            yield _f("replacement.cycle", CRITICAL,
-                     f"replacing {_short(e.old_leaf)} by {_short(e.new_leaf)} closes a cycle of {len(chain)} certificates",
-                     e, issuer_id=old.issuer_id, subject=e.old_leaf, chain=chain)
+            yield _f(
+                "replacement.cycle",
+                CRITICAL,
+                f"replacing {_short(e.old_leaf)} by {_short(e.new_leaf)} closes a cycle of {len(chain)} certificates",
+                e,
+                issuer_id=old.issuer_id,
+                subject=e.old_leaf,
+                chain=chain,
+            )
         elif store.replacement(e.new_root, e.new_leaf) is not None:
-            yield _f("replacement.to_superseded", WARNING,
-                     f"{_short(e.old_leaf)} was replaced by {_short(e.new_leaf)}, which had itself been replaced", e,
-                     issuer_id=old.issuer_id, subject=e.old_leaf)
+            yield _f(
+                "replacement.to_superseded",
+                WARNING,
+                f"{_short(e.old_leaf)} was replaced by {_short(e.new_leaf)}, which had itself been replaced",
+                e,
+                issuer_id=old.issuer_id,
+                subject=e.old_leaf,
+            )
 
     def _chain_from(self, root: str, leaf: str, *, stop: tuple[str, str]) -> list[str]:
         """Leaves met following successors from (root, leaf), ending at ``stop`` if reached."""
@@ -449,17 +774,29 @@ def lapsed_accreditations(state: LedgerState, since: int, until: int) -> list[Fi
     """Issuers whose window ended in ``(since, until]`` without a renewal or withdrawal."""
     out = []
     for issuer in state.issuers.values():
-        if issuer.status in (IssuerStatus.ACTIVE, IssuerStatus.SUSPENDED) and since < issuer.valid_until <= until:
-            out.append(Finding(
-                "issuer.accreditation_lapsed", WARNING,
-                f"the accreditation of issuer {issuer.id} ({issuer.name}, {issuer.economy}) lapsed on "
-                f"{utc(issuer.valid_until)} without renewal or withdrawal; it can no longer anchor",
-                issuer.window_tx, None, issuer.id, issuer.signing_key, {"valid_until": issuer.valid_until},
-            ))
+        if (
+            issuer.status in (IssuerStatus.ACTIVE, IssuerStatus.SUSPENDED)
+            and since < issuer.valid_until <= until
+        ):
+            out.append(
+                Finding(
+                    "issuer.accreditation_lapsed",
+                    WARNING,
+                    f"the accreditation of issuer {issuer.id} ({issuer.name}, {issuer.economy}) lapsed on "
+                    f"{utc(issuer.valid_until)} without renewal or withdrawal; it can no longer anchor",
+                    issuer.window_tx,
+                    None,
+                    issuer.id,
+                    issuer.signing_key,
+                    {"valid_until": issuer.valid_until},
+                )
+            )
     return out
 
 
-def audit_transactions(transactions: Iterable[ev.Transaction], store: Store | None = None) -> tuple[LedgerState, list[Finding]]:
+def audit_transactions(
+    transactions: Iterable[ev.Transaction], store: Store | None = None
+) -> tuple[LedgerState, list[Finding]]:
     """Rebuild the state from ``transactions`` and judge each one: the pure core of a replay."""
     state = LedgerState(store or Store(":memory:"))
     return state, Auditor(state).process_all(transactions)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Self
 
+from origincert.audit.archive import archive_files, read_archive, read_journal
 from origincert.audit.blocks import check_headers
 from origincert.audit.checkpoint import (
     Checkpoint,
@@ -26,13 +27,7 @@ from origincert.audit.crosscheck import CrosscheckSummary, anchored_on_contract,
 from origincert.audit.findings import Finding, Severity, worst
 from origincert.audit.node import NodeRpc, Rpc
 from origincert.audit.patterns import DEFAULT_POLICY, PatternPolicy, find_patterns
-from origincert.audit.reconcile import (
-    ReconciliationSummary,
-    archive_files,
-    read_archive,
-    read_journal,
-    reconcile,
-)
+from origincert.audit.reconcile import ReconciliationSummary, reconcile
 from origincert.audit.replay import RangePolicy, prefetch, stream
 from origincert.audit.rules import Auditor, lapsed_accreditations
 from origincert.audit.state import LedgerState
@@ -47,15 +42,25 @@ SAVE_EVERY = 60.0  # seconds between checkpoint saves on a long replay
 
 @dataclass(frozen=True)
 class AuditOptions:
-    checkpoint: Path | None = None  # folder; None: replay from the deployment into a throw-away store
-    to_block: int | None = None  # audit as of this block; default the node's head when the run starts
+    checkpoint: Path | None = (
+        None  # folder; None: replay from the deployment into a throw-away store
+    )
+    to_block: int | None = (
+        None  # audit as of this block; default the node's head when the run starts
+    )
     archives: tuple[Path, ...] = ()  # folders of issued files (``*.coo.json``)
-    journals: tuple[Path, ...] = ()  # issuers' journals (``origincert.issuer``), reconciled like archives
-    archive_issuers: frozenset[int] | None = None  # whose archive; default the issuers whose keys signed it
+    journals: tuple[
+        Path, ...
+    ] = ()  # issuers' journals (``origincert.issuer``), reconciled like archives
+    archive_issuers: frozenset[int] | None = (
+        None  # whose archive; default the issuers whose keys signed it
+    )
     crosscheck: bool = True
     workers: int | None = None  # processes reading archives; default one per CPU
     patterns: PatternPolicy = DEFAULT_POLICY
-    ranges: RangePolicy | None = None  # eth_getLogs range sizing (a fresh policy per run by default)
+    ranges: RangePolicy | None = (
+        None  # eth_getLogs range sizing (a fresh policy per run by default)
+    )
 
 
 @dataclass
@@ -97,7 +102,14 @@ def _cap(findings: list[Finding], per_code: int) -> list[Finding]:
     for code, n in counts.items():
         if n > per_code:
             severity = max(f.severity for f in kept if f.code == code)
-            kept.append(Finding(code, severity, f"… and {n - per_code} more findings {code} not listed", details={"omitted": n - per_code}))
+            kept.append(
+                Finding(
+                    code,
+                    severity,
+                    f"… and {n - per_code} more findings {code} not listed",
+                    details={"omitted": n - per_code},
+                )
+            )
     return kept
 
 
@@ -111,10 +123,15 @@ def _resume(rpc: Rpc, cp: Checkpoint) -> tuple[Checkpoint, list[Finding]]:
         return cp, []
     now = block["hash"].lower() if block else "missing"
     finding = Finding(
-        "ledger.history_rewritten", Severity.CRITICAL,
+        "ledger.history_rewritten",
+        Severity.CRITICAL,
         f"block {h.number} was {h.hash[:10]}… when the last audit saw it and is now {now[:10]}…: the ledger's "
         "history changed since; the audit starts over from the deployment",
-        None, h.number, None, h.hash, {"was": h.hash, "now": now},
+        None,
+        h.number,
+        None,
+        h.hash,
+        {"was": h.hash, "now": now},
     )
     return reset_checkpoint(cp), [finding]
 
@@ -129,16 +146,29 @@ def run_audit(
     """Audit the ledger ``client`` points at; ``on_progress(blocks_done, blocks_total)`` per range."""
     manifest = client.manifest
     if manifest is None:
-        raise ChainError("no deployment manifest: the audit needs to know the registries", code="manifest_missing")
+        raise ChainError(
+            "no deployment manifest: the audit needs to know the registries",
+            code="manifest_missing",
+        )
     rpc = rpc or NodeRpc(client)
-    head = options.to_block if options.to_block is not None else int(rpc.call("eth_blockNumber", []), 16)
+    head = (
+        options.to_block
+        if options.to_block is not None
+        else int(rpc.call("eth_blockNumber", []), 16)
+    )
     cp = open_checkpoint(options.checkpoint, manifest)
     try:
         cp, findings = _resume(rpc, cp)
         resumed = cp.last_header is not None
-        start = cp.last_header.number + 1 if cp.last_header else min(manifest.issuer_registry.block, manifest.certificate_registry.block)
+        start = (
+            cp.last_header.number + 1
+            if cp.last_header
+            else min(manifest.issuer_registry.block, manifest.certificate_registry.block)
+        )
         if head < start - 1:
-            raise OriginCertError(f"block {head} is before the checkpoint's block {start - 1}", code="audit_range")
+            raise OriginCertError(
+                f"block {head} is before the checkpoint's block {start - 1}", code="audit_range"
+            )
         contracts = {
             manifest.issuer_registry.address.lower(): "IssuerRegistry",
             manifest.certificate_registry.address.lower(): "CertificateRegistry",
@@ -176,7 +206,9 @@ def run_audit(
         summary = None
         t = time.perf_counter()
         if options.crosscheck and cp.last_header is not None:
-            found, summary = crosscheck(rpc, manifest, state, block=cp.last_header.number, since_block=start - 1)
+            found, summary = crosscheck(
+                rpc, manifest, state, block=cp.last_header.number, since_block=start - 1
+            )
             findings.extend(found)
         crosscheck_seconds = time.perf_counter() - t
 
@@ -192,18 +224,29 @@ def run_audit(
             files = archive_files([folder])
             archived += len(files)
             found, rs = reconcile(
-                state, read_archive(files, workers=options.workers), chain_id=manifest.chain_id,
-                registry=manifest.certificate_registry.address, issuer_ids=set(options.archive_issuers) if options.archive_issuers else None,
-                base=folder, policy=options.patterns, lookup=lookup,
+                state,
+                read_archive(files, workers=options.workers),
+                chain_id=manifest.chain_id,
+                registry=manifest.certificate_registry.address,
+                issuer_ids=set(options.archive_issuers) if options.archive_issuers else None,
+                base=folder,
+                policy=options.patterns,
+                lookup=lookup,
             )
             findings.extend(found)
             reconciliations.append((str(folder), rs))
         for path in options.journals:
-            records, unsigned = read_journal(path, chain_id=manifest.chain_id, registry=manifest.certificate_registry.address)
+            records, unsigned = read_journal(
+                path, chain_id=manifest.chain_id, registry=manifest.certificate_registry.address
+            )
             archived += len(records)
             found, rs = reconcile(
-                state, records, chain_id=manifest.chain_id, registry=manifest.certificate_registry.address,
-                issuer_ids=set(options.archive_issuers) if options.archive_issuers else None, policy=options.patterns,
+                state,
+                records,
+                chain_id=manifest.chain_id,
+                registry=manifest.certificate_registry.address,
+                issuer_ids=set(options.archive_issuers) if options.archive_issuers else None,
+                policy=options.patterns,
                 lookup=lookup,
             )
             findings.extend(unsigned + found)
@@ -218,7 +261,9 @@ def run_audit(
             "events": events,
             "transactions": transactions,
             "replay_seconds": round(replay_seconds, 3),
-            "events_per_second": round(events / replay_seconds) if replay_seconds > 0 and events else 0,
+            "events_per_second": round(events / replay_seconds)
+            if replay_seconds > 0 and events
+            else 0,
             "range_shrinks": policy.shrinks,
             "crosscheck_seconds": round(crosscheck_seconds, 3),
             "archived_files": archived,

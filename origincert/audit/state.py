@@ -19,7 +19,15 @@ from origincert.audit import events as ev
 from origincert.audit.store import Store
 from origincert.governance import IssuerStatus, Standing
 
-__all__ = ["IssuerRecord", "KeyRecord", "LedgerState", "Proposal", "current_standing", "standing_at", "status_at"]
+__all__ = [
+    "IssuerRecord",
+    "KeyRecord",
+    "LedgerState",
+    "Proposal",
+    "current_standing",
+    "standing_at",
+    "status_at",
+]
 
 DAY = 86_400
 HOUR = 3_600
@@ -47,7 +55,9 @@ class IssuerRecord:
     accredited_block: int
     accredited_tx: str
     window_tx: str  # the transaction that last set the window (accreditation or renewal)
-    status_history: list[tuple[int, int]] = field(default_factory=list)  # (timestamp, status); one entry per timestamp
+    status_history: list[tuple[int, int]] = field(
+        default_factory=list
+    )  # (timestamp, status); one entry per timestamp
     keys: list[str] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)  # accreditation history for people
     anchors: int = 0
@@ -115,10 +125,14 @@ class LedgerState:
             ev.AuthorityRegistered: self._authority_registered,
             ev.AuthorityRemoved: self._authority_removed,
             ev.IssuerAccredited: self._accredited,
-            ev.IssuerSuspended: lambda e: self._set_status(e, IssuerStatus.SUSPENDED, {"reason": e.reason}),
+            ev.IssuerSuspended: lambda e: self._set_status(
+                e, IssuerStatus.SUSPENDED, {"reason": e.reason}
+            ),
             ev.IssuerReinstated: lambda e: self._set_status(e, IssuerStatus.ACTIVE, {}),
             ev.IssuerWithdrawn: lambda e: self._set_status(
-                e, IssuerStatus.WITHDRAWN_FOR_FRAUD if e.fraud else IssuerStatus.WITHDRAWN, {"fraud": e.fraud}
+                e,
+                IssuerStatus.WITHDRAWN_FOR_FRAUD if e.fraud else IssuerStatus.WITHDRAWN,
+                {"fraud": e.fraud},
             ),
             ev.IssuerRenewed: self._renewed,
             ev.SigningKeyRotated: self._rotated,
@@ -138,7 +152,14 @@ class LedgerState:
     def _proposal_created(self, e: ev.ProposalCreated) -> None:
         self.proposals.setdefault(
             e.proposal_id,
-            Proposal(e.proposal_id, e.proposer, "0x" + e.data.hex(), ev.decode_council_act(e.data).describe(), e.block, e.tx_hash),
+            Proposal(
+                e.proposal_id,
+                e.proposer,
+                "0x" + e.data.hex(),
+                ev.decode_council_act(e.data).describe(),
+                e.block,
+                e.tx_hash,
+            ),
         )
 
     def _proposal_approved(self, e: ev.ProposalApproved) -> None:
@@ -166,8 +187,14 @@ class LedgerState:
         self.authority_of[e.economy] = e.account
         self.economy_of[e.account] = e.economy
         self.authority_history.append(
-            {"economy": e.economy, "account": e.account, "name": e.authority_name, "registered_block": e.block,
-             "registered_tx": e.tx_hash, "removed_block": None}
+            {
+                "economy": e.economy,
+                "account": e.account,
+                "name": e.authority_name,
+                "registered_block": e.block,
+                "registered_tx": e.tx_hash,
+                "removed_block": None,
+            }
         )
 
     def _authority_removed(self, e: ev.AuthorityRemoved) -> None:
@@ -176,7 +203,11 @@ class LedgerState:
         if self.economy_of.get(e.account) == e.economy:
             del self.economy_of[e.account]
         for a in reversed(self.authority_history):
-            if a["economy"] == e.economy and a["account"] == e.account and a["removed_block"] is None:
+            if (
+                a["economy"] == e.economy
+                and a["account"] == e.account
+                and a["removed_block"] is None
+            ):
                 a["removed_block"] = e.block
                 break
 
@@ -208,7 +239,9 @@ class LedgerState:
             return
         issuer.status, issuer.status_since = status, e.timestamp
         hist = issuer.status_history
-        if hist and hist[-1][0] == e.timestamp:  # like Checkpoints: one value per timestamp, the last wins
+        if (
+            hist and hist[-1][0] == e.timestamp
+        ):  # like Checkpoints: one value per timestamp, the last wins
             hist[-1] = (e.timestamp, int(status))
         else:
             hist.append((e.timestamp, int(status)))
@@ -230,10 +263,14 @@ class LedgerState:
         issuer.signing_key = e.new_key
         issuer.keys.append(e.new_key)
         self.keys.setdefault(e.new_key, KeyRecord(e.new_key, e.issuer_id, e.timestamp))
-        issuer.events.append(_history(e, "key_rotated", previous_key=e.previous_key, new_key=e.new_key))
+        issuer.events.append(
+            _history(e, "key_rotated", previous_key=e.previous_key, new_key=e.new_key)
+        )
 
     def _anchored(self, e: ev.Anchored) -> None:
-        if not self.store.add_anchor(e.root, e.issuer_id, e.signer, e.leaf_count, e.block, e.timestamp, e.tx_hash):
+        if not self.store.add_anchor(
+            e.root, e.issuer_id, e.signer, e.leaf_count, e.block, e.timestamp, e.tx_hash
+        ):
             return  # a duplicate root keeps its first anchor, as the contract would
         self.anchors += 1
         self.certificates += e.leaf_count
@@ -250,7 +287,9 @@ class LedgerState:
         hours[(e.timestamp % DAY) // HOUR] += 1
 
     def _revoked(self, e: Any, root: str, leaf: str | None, issuer_id: int) -> None:
-        if not self.store.add_revocation(root, leaf, issuer_id, e.by, e.reason, e.block, e.timestamp, e.tx_hash):
+        if not self.store.add_revocation(
+            root, leaf, issuer_id, e.by, e.reason, e.block, e.timestamp, e.tx_hash
+        ):
             return
         self.revocations += 1
         self.revocation_reasons[e.reason] = self.revocation_reasons.get(e.reason, 0) + 1
@@ -272,7 +311,15 @@ class LedgerState:
         anchor = self.store.anchor(e.old_root)
         issuer_id = anchor.issuer_id if anchor else 0
         if self.store.add_replacement(
-            e.old_root, e.old_leaf, e.new_root, e.new_leaf, issuer_id, e.by, e.block, e.timestamp, e.tx_hash
+            e.old_root,
+            e.old_leaf,
+            e.new_root,
+            e.new_leaf,
+            issuer_id,
+            e.by,
+            e.block,
+            e.timestamp,
+            e.tx_hash,
         ):
             self.replacements += 1
 
@@ -302,9 +349,14 @@ class LedgerState:
             "authority_history": self.authority_history,
             "issuers": [i.to_json() for i in self.issuers.values()],
             "keys": [k.__dict__ for k in self.keys.values()],
-            "daily": {str(i): {str(d): v for d, v in days.items()} for i, days in self.daily.items()},
+            "daily": {
+                str(i): {str(d): v for d, v in days.items()} for i, days in self.daily.items()
+            },
             "hours": {str(i): h for i, h in self.hours.items()},
-            "revocation_hours": {str(i): {str(h): n for h, n in hs.items()} for i, hs in self.revocation_hours.items()},
+            "revocation_hours": {
+                str(i): {str(h): n for h, n in hs.items()}
+                for i, hs in self.revocation_hours.items()
+            },
             "revocation_reasons": {str(r): n for r, n in self.revocation_reasons.items()},
             "event_counts": self.event_counts,
             "totals": [self.anchors, self.certificates, self.revocations, self.replacements],
@@ -322,9 +374,13 @@ class LedgerState:
         s.authority_history = list(data["authority_history"])
         s.issuers = {i["id"]: IssuerRecord.from_json(i) for i in data["issuers"]}
         s.keys = {k["key"]: KeyRecord(**k) for k in data["keys"]}
-        s.daily = {int(i): {int(d): list(v) for d, v in days.items()} for i, days in data["daily"].items()}
+        s.daily = {
+            int(i): {int(d): list(v) for d, v in days.items()} for i, days in data["daily"].items()
+        }
         s.hours = {int(i): list(h) for i, h in data["hours"].items()}
-        s.revocation_hours = {int(i): {int(h): n for h, n in hs.items()} for i, hs in data["revocation_hours"].items()}
+        s.revocation_hours = {
+            int(i): {int(h): n for h, n in hs.items()} for i, hs in data["revocation_hours"].items()
+        }
         s.revocation_reasons = {int(r): n for r, n in data["revocation_reasons"].items()}
         s.event_counts = dict(data["event_counts"])
         s.anchors, s.certificates, s.revocations, s.replacements = data["totals"]

@@ -91,11 +91,15 @@ def _anchor(r: tuple) -> AnchorRow:
 
 
 def _revocation(r: tuple) -> RevocationRow:
-    return RevocationRow(_h(r[0]), _h(r[1]) if r[1] else None, r[2], _h(r[3]), r[4], r[5], r[6], _h(r[7]))
+    return RevocationRow(
+        _h(r[0]), _h(r[1]) if r[1] else None, r[2], _h(r[3]), r[4], r[5], r[6], _h(r[7])
+    )
 
 
 def _replacement(r: tuple) -> ReplacementRow:
-    return ReplacementRow(_h(r[0]), _h(r[1]), _h(r[2]), _h(r[3]), r[4], _h(r[5]), r[6], r[7], _h(r[8]))
+    return ReplacementRow(
+        _h(r[0]), _h(r[1]), _h(r[2]), _h(r[3]), r[4], _h(r[5]), r[6], r[7], _h(r[8])
+    )
 
 
 class Store:
@@ -111,7 +115,10 @@ class Store:
         # Durability comes from the checkpoint protocol (rows past its block are cut on resume),
         # not from fsync on every commit.
         self._db.execute("PRAGMA synchronous = OFF")
-        self._db.execute("PRAGMA journal_mode = " + ("MEMORY" if self._tmpdir or self.path == ":memory:" else "WAL"))
+        self._db.execute(
+            "PRAGMA journal_mode = "
+            + ("MEMORY" if self._tmpdir or self.path == ":memory:" else "WAL")
+        )
         self._db.executescript(_SCHEMA)
         # Anchors are written behind, in bulk: a replay applies tens of thousands a second, and one
         # INSERT per anchor would cost more than the rest of the audit. ``_recent`` answers lookups
@@ -123,7 +130,9 @@ class Store:
 
     def _flush(self) -> None:
         if self._pending:
-            self._db.executemany("INSERT OR IGNORE INTO anchors VALUES (?, ?, ?, ?, ?, ?, ?)", self._pending)
+            self._db.executemany(
+                "INSERT OR IGNORE INTO anchors VALUES (?, ?, ?, ?, ?, ?, ?)", self._pending
+            )
             self._pending.clear()
 
     def commit(self) -> None:
@@ -152,7 +161,9 @@ class Store:
 
     # ------------------------------------------------------------------ writes (False: the key existed)
 
-    def add_anchor(self, root: str, issuer_id: int, signer: str, leaf_count: int, block: int, ts: int, tx: str) -> bool:
+    def add_anchor(
+        self, root: str, issuer_id: int, signer: str, leaf_count: int, block: int, ts: int, tx: str
+    ) -> bool:
         if self.anchor(root) is not None:
             return False
         if len(self._recent) >= _RECENT_MAX:
@@ -162,20 +173,56 @@ class Store:
         return True
 
     def add_revocation(
-        self, root: str, leaf: str | None, issuer_id: int, by: str, reason: int, block: int, ts: int, tx: str
+        self,
+        root: str,
+        leaf: str | None,
+        issuer_id: int,
+        by: str,
+        reason: int,
+        block: int,
+        ts: int,
+        tx: str,
     ) -> bool:
         cur = self._db.execute(
             "INSERT OR IGNORE INTO revocations VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (_b(root), _b(leaf) if leaf else ROOT_LEVEL, issuer_id, _b(by), reason, block, ts, _b(tx)),
+            (
+                _b(root),
+                _b(leaf) if leaf else ROOT_LEVEL,
+                issuer_id,
+                _b(by),
+                reason,
+                block,
+                ts,
+                _b(tx),
+            ),
         )
         return cur.rowcount == 1
 
     def add_replacement(
-        self, old_root: str, old_leaf: str, new_root: str, new_leaf: str, issuer_id: int, by: str, block: int, ts: int, tx: str
+        self,
+        old_root: str,
+        old_leaf: str,
+        new_root: str,
+        new_leaf: str,
+        issuer_id: int,
+        by: str,
+        block: int,
+        ts: int,
+        tx: str,
     ) -> bool:
         cur = self._db.execute(
             "INSERT OR IGNORE INTO replacements VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (_b(old_root), _b(old_leaf), _b(new_root), _b(new_leaf), issuer_id, _b(by), block, ts, _b(tx)),
+            (
+                _b(old_root),
+                _b(old_leaf),
+                _b(new_root),
+                _b(new_leaf),
+                issuer_id,
+                _b(by),
+                block,
+                ts,
+                _b(tx),
+            ),
         )
         return cur.rowcount == 1
 
@@ -190,20 +237,23 @@ class Store:
     def revocation(self, root: str, leaf: str | None = None) -> RevocationRow | None:
         """The revocation of a whole batch (``leaf`` None) or of one certificate in it."""
         r = self._db.execute(
-            "SELECT * FROM revocations WHERE root = ? AND leaf = ?", (_b(root), _b(leaf) if leaf else ROOT_LEVEL)
+            "SELECT * FROM revocations WHERE root = ? AND leaf = ?",
+            (_b(root), _b(leaf) if leaf else ROOT_LEVEL),
         ).fetchone()
         return _revocation(r) if r else None
 
     def replacement(self, old_root: str, old_leaf: str) -> ReplacementRow | None:
         r = self._db.execute(
-            "SELECT * FROM replacements WHERE old_root = ? AND old_leaf = ?", (_b(old_root), _b(old_leaf))
+            "SELECT * FROM replacements WHERE old_root = ? AND old_leaf = ?",
+            (_b(old_root), _b(old_leaf)),
         ).fetchone()
         return _replacement(r) if r else None
 
     def replaced_by(self, new_root: str, new_leaf: str) -> list[ReplacementRow]:
         """The certificates that name this one as their successor."""
         rows = self._db.execute(
-            "SELECT * FROM replacements WHERE new_root = ? AND new_leaf = ?", (_b(new_root), _b(new_leaf))
+            "SELECT * FROM replacements WHERE new_root = ? AND new_leaf = ?",
+            (_b(new_root), _b(new_leaf)),
         )
         return [_replacement(r) for r in rows]
 
@@ -222,12 +272,15 @@ class Store:
 
     # ------------------------------------------------------------------ scans
 
-    def iter_anchors(self, issuer_id: int | None = None, *, since_block: int = -1, since_ts: int = 0) -> Iterator[AnchorRow]:
+    def iter_anchors(
+        self, issuer_id: int | None = None, *, since_block: int = -1, since_ts: int = 0
+    ) -> Iterator[AnchorRow]:
         """Anchors in (issuer, time) order; ``since_*`` bound an incremental run's share."""
         self._flush()
         if issuer_id is None:
             rows = self._db.execute(
-                "SELECT * FROM anchors WHERE block > ? AND ts >= ? ORDER BY issuer_id, ts", (since_block, since_ts)
+                "SELECT * FROM anchors WHERE block > ? AND ts >= ? ORDER BY issuer_id, ts",
+                (since_block, since_ts),
             )
         else:
             rows = self._db.execute(
@@ -238,14 +291,20 @@ class Store:
             yield _anchor(r)
 
     def iter_revocations(self, *, since_block: int = -1) -> Iterator[RevocationRow]:
-        for r in self._db.execute("SELECT * FROM revocations WHERE block > ? ORDER BY block, ts", (since_block,)):
+        for r in self._db.execute(
+            "SELECT * FROM revocations WHERE block > ? ORDER BY block, ts", (since_block,)
+        ):
             yield _revocation(r)
 
     def iter_replacements(self, *, since_block: int = -1) -> Iterator[ReplacementRow]:
-        for r in self._db.execute("SELECT * FROM replacements WHERE block > ? ORDER BY block, ts", (since_block,)):
+        for r in self._db.execute(
+            "SELECT * FROM replacements WHERE block > ? ORDER BY block, ts", (since_block,)
+        ):
             yield _replacement(r)
 
-    def anchors_at_hours(self, issuer_id: int, hours: Iterable[int], *, since_ts: int, until_ts: int) -> Iterator[AnchorRow]:
+    def anchors_at_hours(
+        self, issuer_id: int, hours: Iterable[int], *, since_ts: int, until_ts: int
+    ) -> Iterator[AnchorRow]:
         """An issuer's anchors in ``[since_ts, until_ts]`` made at the given UTC hours of day."""
         self._flush()
         marks = ",".join(str(int(h)) for h in hours)
@@ -256,7 +315,9 @@ class Store:
         for r in rows:
             yield _anchor(r)
 
-    def first_in(self, table: str, issuer_id: int, ts_from: int, ts_to: int) -> tuple[str, int] | None:
+    def first_in(
+        self, table: str, issuer_id: int, ts_from: int, ts_to: int
+    ) -> tuple[str, int] | None:
         """(tx hash, block) of an issuer's first anchor or revocation in ``[ts_from, ts_to)``."""
         if table not in ("anchors", "revocations"):
             raise ValueError(table)

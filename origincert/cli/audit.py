@@ -23,25 +23,79 @@ class AnomaliesFound(click.ClickException):
 
 
 @click.command("audit")
-@click.option("--checkpoint", type=click.Path(file_okay=False), help="Folder keeping the rebuilt state between runs; "
-              "each run continues from it (created on first use).")
-@click.option("--to-block", type=int, help="Audit the ledger as of this block (default: the head when the run starts).")
-@click.option("--archive", "archives", multiple=True, type=click.Path(exists=True, file_okay=False),
-              help="Folder of issued certificate files (*.coo.json) to reconcile with the ledger (repeat).")
-@click.option("--journal", "journals", multiple=True, type=click.Path(exists=True, dir_okay=False),
-              help="An issuing body's journal (origincert issue) to reconcile with the ledger (repeat).")
-@click.option("--archive-issuer", "archive_issuers", multiple=True, type=int,
-              help="Issuer id whose archive or journal it is (repeat; default: the issuers whose keys signed it).")
-@click.option("--out", default="audit-report", show_default=True, type=click.Path(file_okay=False),
-              help="Folder for report.json, report.html and the CSV tables.")
-@click.option("--format", "formats", multiple=True, type=click.Choice(["json", "csv", "html"]),
-              help="Report formats (repeat; default all three).")
-@click.option("--explorer-url", help="Link transactions in the HTML report, e.g. https://explorer.example/tx/{tx}.")
-@click.option("--fail-on", type=click.Choice(["info", "warning", "critical"]), default="critical", show_default=True,
-              help="Exit with code 3 when an anomaly of this severity or above is found.")
-@click.option("--no-crosscheck", is_flag=True, help="Skip comparing the rebuilt state with the contracts' views.")
-@click.option("--workers", type=click.IntRange(min=1), help="Processes reading archive files (default: one per CPU).")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary; the exit code and report only.")
+@click.option(
+    "--checkpoint",
+    type=click.Path(file_okay=False),
+    help="Folder keeping the rebuilt state between runs; "
+    "each run continues from it (created on first use).",
+)
+@click.option(
+    "--to-block",
+    type=int,
+    help="Audit the ledger as of this block (default: the head when the run starts).",
+)
+@click.option(
+    "--archive",
+    "archives",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False),
+    help="Folder of issued certificate files (*.coo.json) to reconcile with the ledger (repeat).",
+)
+@click.option(
+    "--journal",
+    "journals",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="An issuing body's journal (origincert issue) to reconcile with the ledger (repeat).",
+)
+@click.option(
+    "--archive-issuer",
+    "archive_issuers",
+    multiple=True,
+    type=int,
+    help="Issuer id whose archive or journal it is (repeat; default: the issuers whose keys signed it).",
+)
+@click.option(
+    "--out",
+    default="audit-report",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder for report.json, report.html and the CSV tables.",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(["json", "csv", "html"]),
+    help="Report formats (repeat; default all three).",
+)
+@click.option(
+    "--explorer-url",
+    help="Link transactions in the HTML report, e.g. https://explorer.example/tx/{tx}.",
+)
+@click.option(
+    "--fail-on",
+    type=click.Choice(["info", "warning", "critical"]),
+    default="critical",
+    show_default=True,
+    help="Exit with code 3 when an anomaly of this severity or above is found.",
+)
+@click.option(
+    "--no-crosscheck",
+    is_flag=True,
+    help="Skip comparing the rebuilt state with the contracts' views.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    help="Processes reading archive files (default: one per CPU).",
+)
+@click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="No progress bar and no summary; the exit code and report only.",
+)
 @click.pass_obj
 @handle_errors
 def audit(
@@ -76,7 +130,14 @@ def audit(
         workers=workers,
     )
     client = obj.client()
-    bar = tqdm(total=0, unit="block", file=sys.stderr, disable=quiet or not sys.stderr.isatty(), leave=False, desc="replay")
+    bar = tqdm(
+        total=0,
+        unit="block",
+        file=sys.stderr,
+        disable=quiet or not sys.stderr.isatty(),
+        leave=False,
+        desc="replay",
+    )
 
     def progress(done: int, total: int) -> None:
         bar.total = total
@@ -85,7 +146,9 @@ def audit(
     try:
         with run_audit(client, options, on_progress=progress) as result:
             bar.close()
-            written = write_report(result, out, formats=formats or ("json", "csv", "html"), explorer_url=explorer_url)
+            written = write_report(
+                result, out, formats=formats or ("json", "csv", "html"), explorer_url=explorer_url
+            )
             if not quiet:
                 _summary(result, written)
             threshold = Severity.parse(fail_on)
@@ -93,12 +156,17 @@ def audit(
     finally:
         bar.close()
     if hits:
-        raise AnomaliesFound(f"{len(hits)} anomal{'y' if len(hits) == 1 else 'ies'} at or above {fail_on}; see {out}")
+        raise AnomaliesFound(
+            f"{len(hits)} anomal{'y' if len(hits) == 1 else 'ies'} at or above {fail_on}; see {out}"
+        )
 
 
 def _summary(result: Any, written: list[Path]) -> None:
     s = result.state
-    counts = {label: sum(1 for f in result.findings if f.severity.label == label) for label in ("critical", "warning", "info")}
+    counts = {
+        label: sum(1 for f in result.findings if f.severity.label == label)
+        for label in ("critical", "warning", "info")
+    }
     click.echo(
         f"audited chain {result.manifest.chain_id}, blocks {result.first_block}-{result.last_block}"
         f"{' (continued from the checkpoint)' if result.resumed else ''}: {result.stats['events']} events in "
@@ -107,13 +175,21 @@ def _summary(result: Any, written: list[Path]) -> None:
         f"{s.revocations} revocations, {s.replacements} replacements"
     )
     for archive, r in result.reconciliations:
-        click.echo(f"  archive {archive}: {r.files} files, {r.anchored} anchored, {r.accounted} of {r.issuer_anchors} anchors accounted for")
+        click.echo(
+            f"  archive {archive}: {r.files} files, {r.anchored} anchored, {r.accounted} of {r.issuer_anchors} anchors accounted for"
+        )
     if not result.findings:
         click.echo("no anomalies found")
     else:
-        click.echo(f"anomalies: {counts['critical']} critical, {counts['warning']} warning, {counts['info']} info")
+        click.echo(
+            f"anomalies: {counts['critical']} critical, {counts['warning']} warning, {counts['info']} info"
+        )
         for f in sorted(result.findings, key=lambda f: -f.severity)[:10]:
-            where = f" (tx {f.tx_hash})" if f.tx_hash else (f" (block {f.block})" if f.block is not None else "")
+            where = (
+                f" (tx {f.tx_hash})"
+                if f.tx_hash
+                else (f" (block {f.block})" if f.block is not None else "")
+            )
             click.echo(f"  [{f.severity.label}] {f.code}: {f.message}{where}")
         if len(result.findings) > 10:
             click.echo(f"  … {len(result.findings) - 10} more in the report")

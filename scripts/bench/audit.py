@@ -88,26 +88,42 @@ class Ledger:
         self.manifest.save(self.manifest_path)
         self.p = c.w3.provider
         self.relayers = self._rpc("eth_accounts", [])
-        self.nonces = {a: int(self._rpc("eth_getTransactionCount", [a, "latest"]), 16) for a in self.relayers}
+        self.nonces = {
+            a: int(self._rpc("eth_getTransactionCount", [a, "latest"]), 16) for a in self.relayers
+        }
         authority = test_account("bench-authority-DE")
-        governance.propose(c, council[0], "registerAuthority", [b"DE", authority.address, "Authority DE"])
+        governance.propose(
+            c, council[0], "registerAuthority", [b"DE", authority.address, "Authority DE"]
+        )
         governance.execute(c, council[0], 0)
         now = c.w3.eth.get_block("latest")["timestamp"]
         self.chambers = []
         for i in range(4):
             key = test_account(f"bench-chamber-{i}")
-            issuer_id, _ = governance.accredit(c, authority, name=f"Chamber {i}", signing_key=key.address,
-                                               valid_from=now - 10, valid_until=now + 5 * 365 * DAY)
+            issuer_id, _ = governance.accredit(
+                c,
+                authority,
+                name=f"Chamber {i}",
+                signing_key=key.address,
+                valid_from=now - 10,
+                valid_until=now + 5 * 365 * DAY,
+            )
             self.chambers.append((issuer_id, key, coincurve.PrivateKey(key.key)))
             self._rpc("hardhat_impersonateAccount", [key.address])
-            self.nonces[key.address] = int(self._rpc("eth_getTransactionCount", [key.address, "latest"]), 16)
+            self.nonces[key.address] = int(
+                self._rpc("eth_getTransactionCount", [key.address, "latest"]), 16
+            )
         self.domain = c.call(c.certificates.functions.domainSeparator())
         self.typehash = keccak(text="Anchor(bytes32 root,uint32 leafCount)")
         fns = c.certificates.functions
         self.sel = {
-            "anchor": fns.anchor(b"\0" * 32, 1, b"\0" * 32, b"\0" * 32)._encode_transaction_data()[:10],
+            "anchor": fns.anchor(b"\0" * 32, 1, b"\0" * 32, b"\0" * 32)._encode_transaction_data()[
+                :10
+            ],
             "revokeRoot": fns.revokeRoot(b"\0" * 32, 1)._encode_transaction_data()[:10],
-            "replace": fns.replace(b"\0" * 32, b"\0" * 32, [], b"\0" * 32, b"\0" * 32, [])._encode_transaction_data()[:10],
+            "replace": fns.replace(
+                b"\0" * 32, b"\0" * 32, [], b"\0" * 32, b"\0" * 32, []
+            )._encode_transaction_data()[:10],
         }
         self.registry = self.manifest.certificate_registry.address
         self._rpc("evm_setAutomine", [False])
@@ -123,8 +139,19 @@ class Ledger:
     def _tx(self, sender: str, data: str) -> tuple[str, list]:
         nonce = self.nonces[sender]
         self.nonces[sender] = nonce + 1
-        return ("eth_sendTransaction", [{"from": sender, "to": self.registry, "data": data, "gas": hex(400_000),
-                                         "gasPrice": "0x0", "nonce": hex(nonce)}])
+        return (
+            "eth_sendTransaction",
+            [
+                {
+                    "from": sender,
+                    "to": self.registry,
+                    "data": data,
+                    "gas": hex(400_000),
+                    "gasPrice": "0x0",
+                    "nonce": hex(nonce),
+                }
+            ],
+        )
 
     def _mine(self, calls: list, advance: int) -> None:
         for i in range(0, len(calls), 500):
@@ -132,17 +159,36 @@ class Ledger:
                 if "error" in r:
                     raise RuntimeError(r["error"])
         self._rpc("evm_increaseTime", [advance])
-        self._rpc("hardhat_setNextBlockBaseFeePerGas", ["0x0"])  # a full block raises the base fee above our 0 gas price
+        self._rpc(
+            "hardhat_setNextBlockBaseFeePerGas", ["0x0"]
+        )  # a full block raises the base fee above our 0 gas price
         self._rpc("evm_mine", [])
 
     def anchor_data(self, chamber: int, root: bytes, count: int) -> str:
-        digest = keccak(b"\x19\x01" + self.domain + keccak(self.typehash + root + count.to_bytes(32, "big")))
+        digest = keccak(
+            b"\x19\x01" + self.domain + keccak(self.typehash + root + count.to_bytes(32, "big"))
+        )
         sig = self.chambers[chamber][2].sign_recoverable(digest, hasher=None)
         vs = int.from_bytes(sig[32:64], "big") | (sig[64] << 255)
-        return self.sel["anchor"] + encode(["bytes32", "uint32", "bytes32", "bytes32"], [root, count, sig[:32], vs.to_bytes(32, "big")]).hex()
+        return (
+            self.sel["anchor"]
+            + encode(
+                ["bytes32", "uint32", "bytes32", "bytes32"],
+                [root, count, sig[:32], vs.to_bytes(32, "big")],
+            ).hex()
+        )
 
-    def grow(self, anchors: int, *, batch_every: int, batch_size: int, per_block: int = 400,
-             revoke_every: int = 40, replace_every: int = 80, acts_per_block: int = 24) -> list[tuple[int, list[bytes], bytes, int]]:
+    def grow(
+        self,
+        anchors: int,
+        *,
+        batch_every: int,
+        batch_size: int,
+        per_block: int = 400,
+        revoke_every: int = 40,
+        replace_every: int = 80,
+        acts_per_block: int = 24,
+    ) -> list[tuple[int, list[bytes], bytes, int]]:
         """Add ``anchors`` anchors (every ``batch_every``-th a batch), revocations and replacements.
 
         Returns the certificates: (chamber, targets, root, leaf count) per anchor."""
@@ -168,16 +214,43 @@ class Ledger:
         for i, (chamber, _, root, _) in enumerate(singles):
             key = self.chambers[chamber][1].address
             if i % revoke_every == 0:
-                acts.append(self._tx(key, self.sel["revokeRoot"] + encode(["bytes32", "uint8"], [root, 1 + i % 6]).hex()))
+                acts.append(
+                    self._tx(
+                        key,
+                        self.sel["revokeRoot"]
+                        + encode(["bytes32", "uint8"], [root, 1 + i % 6]).hex(),
+                    )
+                )
             elif i % replace_every == 1 and i not in used:
                 # the next unrevoked, unused single of the same chamber replaces it
-                j = next((j for j in range(i + 1, min(i + 12, len(singles)))
-                          if singles[j][0] == chamber and j % revoke_every and j not in used), None)
+                j = next(
+                    (
+                        j
+                        for j in range(i + 1, min(i + 12, len(singles)))
+                        if singles[j][0] == chamber and j % revoke_every and j not in used
+                    ),
+                    None,
+                )
                 if j is not None:
                     used.update((i, j))
                     new = singles[j][2]
-                    acts.append(self._tx(key, self.sel["replace"] + encode(
-                        ["bytes32", "bytes32", "bytes32[]", "bytes32", "bytes32", "bytes32[]"], [root, root, [], new, new, []]).hex()))
+                    acts.append(
+                        self._tx(
+                            key,
+                            self.sel["replace"]
+                            + encode(
+                                [
+                                    "bytes32",
+                                    "bytes32",
+                                    "bytes32[]",
+                                    "bytes32",
+                                    "bytes32",
+                                    "bytes32[]",
+                                ],
+                                [root, root, [], new, new, []],
+                            ).hex(),
+                        )
+                    )
             if len(acts) >= acts_per_block:  # a few an hour: a lawful pace, no burst to report
                 self._mine(acts, 3600)
                 acts = []
@@ -209,10 +282,17 @@ class Ledger:
                     "proof": {
                         "seed": "0x" + os.urandom(32).hex(),
                         "field_hashes": {f"f{j}": "0x" + os.urandom(32).hex() for j in range(40)},
-                        "target_hash": "0x" + target.hex(), "leaf": "0x" + leaves[i].hex(),
-                        "merkle_proof": ["0x" + p.hex() for p in proofs[i]], "root": "0x" + root.hex(),
-                        "leaf_index": i, "batch_size": count, "signature": "0x" + "00" * 65, "signer": key,
-                        "chain_id": chain_id, "registry": registry, "tx_hash": None,
+                        "target_hash": "0x" + target.hex(),
+                        "leaf": "0x" + leaves[i].hex(),
+                        "merkle_proof": ["0x" + p.hex() for p in proofs[i]],
+                        "root": "0x" + root.hex(),
+                        "leaf_index": i,
+                        "batch_size": count,
+                        "signature": "0x" + "00" * 65,
+                        "signer": key,
+                        "chain_id": chain_id,
+                        "registry": registry,
+                        "tx_hash": None,
                     },
                 }
                 (sub / f"{doc['number']}.coo.json").write_text(json.dumps(data))
@@ -244,8 +324,12 @@ def child(args: argparse.Namespace) -> None:
     with run_audit(client, options) as r:
         wall = time.perf_counter() - t0
         out = {
-            **r.stats, "wall_seconds": round(wall, 3), "findings": len(r.findings),
-            "codes": sorted({f.code for f in r.findings}), "anchors": r.state.anchors, "certificates": r.state.certificates,
+            **r.stats,
+            "wall_seconds": round(wall, 3),
+            "findings": len(r.findings),
+            "codes": sorted({f.code for f in r.findings}),
+            "anchors": r.state.anchors,
+            "certificates": r.state.certificates,
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
     if args.tracemalloc:
@@ -254,7 +338,16 @@ def child(args: argparse.Namespace) -> None:
 
 
 def measure(ledger: Ledger, *extra: str) -> dict:
-    cmd = [sys.executable, __file__, "--child", "--url", ledger.node.url, "--manifest", str(ledger.manifest_path), *extra]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        "--url",
+        ledger.node.url,
+        "--manifest",
+        str(ledger.manifest_path),
+        *extra,
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(done.stderr[-3000:])
@@ -263,7 +356,12 @@ def measure(ledger: Ledger, *extra: str) -> dict:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--anchors", type=int, default=20_000, help="anchors in the full ledger (half for the first size)")
+    ap.add_argument(
+        "--anchors",
+        type=int,
+        default=20_000,
+        help="anchors in the full ledger (half for the first size)",
+    )
     ap.add_argument("--batch-every", type=int, default=25, help="every n-th anchor is a batch")
     ap.add_argument("--batch-size", type=int, default=101, help="certificates per batch")
     ap.add_argument("--keep", action="store_true", help="keep the work folder")
@@ -289,7 +387,9 @@ def main() -> None:
         small = measure(ledger, "--no-crosscheck")
         small_mem = measure(ledger, "--no-crosscheck", "--tracemalloc")
         t = time.perf_counter()
-        made += ledger.grow(args.anchors - half, batch_every=args.batch_every, batch_size=args.batch_size)
+        made += ledger.grow(
+            args.anchors - half, batch_every=args.batch_every, batch_size=args.batch_size
+        )
         print(f"built {args.anchors - half} more anchors in {time.perf_counter() - t:.0f} s")
         t = time.perf_counter()
         archive = work / "archive"
@@ -307,20 +407,30 @@ def main() -> None:
 
         print("\nreplay (eth_getLogs + headers + decode + rules + state; no cross-check)")
         for name, r in (("half", small), ("full", full)):
-            print(f"  {name}: {r['anchors']:>6} anchors, {r['events']:>6} events in {r['replay_seconds']:.2f} s = "
-                  f"{r['events_per_second']:,} events/s; findings {r['findings']}")
+            print(
+                f"  {name}: {r['anchors']:>6} anchors, {r['events']:>6} events in {r['replay_seconds']:.2f} s = "
+                f"{r['events_per_second']:,} events/s; findings {r['findings']}"
+            )
         print("end to end with the cross-check of every anchor against certificateStatuses")
-        print(f"  {checked['events']} events, replay {checked['replay_seconds']:.2f} s + cross-check "
-              f"{checked['crosscheck_seconds']:.2f} s, whole run {checked['wall_seconds']:.2f} s = "
-              f"{checked['events'] / checked['wall_seconds']:,.0f} events/s; findings {checked['findings']} {checked['codes']}")
+        print(
+            f"  {checked['events']} events, replay {checked['replay_seconds']:.2f} s + cross-check "
+            f"{checked['crosscheck_seconds']:.2f} s, whole run {checked['wall_seconds']:.2f} s = "
+            f"{checked['events'] / checked['wall_seconds']:,.0f} events/s; findings {checked['findings']} {checked['codes']}"
+        )
         print("reconciliation")
-        print(f"  {rec['archived_files']} files in {rec['reconcile_seconds']:.2f} s = "
-              f"{rec['archived_files'] / rec['reconcile_seconds']:,.0f} certificates/s; findings {rec['findings']} {rec['codes']}")
+        print(
+            f"  {rec['archived_files']} files in {rec['reconcile_seconds']:.2f} s = "
+            f"{rec['archived_files'] / rec['reconcile_seconds']:,.0f} certificates/s; findings {rec['findings']} {rec['codes']}"
+        )
         print("memory (peak of the audit process; tracemalloc = Python objects only)")
         for name, a, b in (("half", small, small_mem), ("full", full, full_mem)):
-            print(f"  {name}: {a['anchors']:>6} anchors: peak RSS {a['peak_rss_mb']} MB, tracemalloc peak {b['tracemalloc_peak_mb']} MB")
+            print(
+                f"  {name}: {a['anchors']:>6} anchors: peak RSS {a['peak_rss_mb']} MB, tracemalloc peak {b['tracemalloc_peak_mb']} MB"
+            )
         print("incremental run from a checkpoint (200 new anchors)")
-        print(f"  {daily['events']} events, whole run {daily['wall_seconds']:.2f} s; findings {daily['findings']}")
+        print(
+            f"  {daily['events']} events, whole run {daily['wall_seconds']:.2f} s; findings {daily['findings']}"
+        )
     finally:
         ledger.stop()
         if not args.keep:

@@ -27,7 +27,9 @@ def pair(a: bytes, b: bytes) -> bytes:
 
 def anchor(world: World, signer: LocalAccount, root: bytes, count: int = 1) -> TxResult:
     c = world.client
-    r, vs = eip712_anchor_signature(signer, root, count, c.chain_id, c.manifest.certificate_registry.address)
+    r, vs = eip712_anchor_signature(
+        signer, root, count, c.chain_id, c.manifest.certificate_registry.address
+    )
     return c.send(c.certificates.functions.anchor(root, count, r, vs), RELAYER)
 
 
@@ -76,7 +78,11 @@ def council_calldata(function: str, args: list) -> bytes:
 
     from origincert.chain.artifacts import load_artifact
 
-    (item,) = [i for i in load_artifact("IssuerRegistry").abi if i.get("name") == function and i["type"] == "function"]
+    (item,) = [
+        i
+        for i in load_artifact("IssuerRegistry").abi
+        if i.get("name") == function and i["type"] == "function"
+    ]
     return function_abi_to_4byte_selector(item) + encode([i["type"] for i in item["inputs"]], args)
 
 
@@ -93,7 +99,10 @@ class Tape:
         self.block += 1
         self.timestamp += dt
         tx_hash = "0x" + keccak(text=f"tx{self.block}").hex()
-        built = tuple(cls(self.block, self.timestamp, tx_hash, i, **fields) for i, (cls, fields) in enumerate(events))
+        built = tuple(
+            cls(self.block, self.timestamp, tx_hash, i, **fields)
+            for i, (cls, fields) in enumerate(events)
+        )
         t = ev.Transaction(tx_hash, self.block, self.timestamp, sender, built)
         self.txs.append(t)
         return t
@@ -105,53 +114,144 @@ class Tape:
 
     # -- the consortium
     def genesis(self, council: list[str], threshold: int) -> Tape:
-        self.tx(None, *[(ev.CouncilMemberAdded, {"member": m}) for m in council],
-                (ev.ThresholdChanged, {"previous": 0, "new": threshold}))
+        self.tx(
+            None,
+            *[(ev.CouncilMemberAdded, {"member": m}) for m in council],
+            (ev.ThresholdChanged, {"previous": 0, "new": threshold}),
+        )
         return self
 
-    def council_act(self, function: str, args: list, effects: list[tuple[type, dict]], *, proposer: str,
-                    approvers: list[str], approvals: int | None = None) -> int:
+    def council_act(
+        self,
+        function: str,
+        args: list,
+        effects: list[tuple[type, dict]],
+        *,
+        proposer: str,
+        approvers: list[str],
+        approvals: int | None = None,
+    ) -> int:
         """Propose, approve, execute; ``effects`` are the act's events (what the contract emitted)."""
         pid = self.proposals
         self.proposals += 1
         data = council_calldata(function, args)
-        self.tx(proposer, (ev.ProposalCreated, {"proposal_id": pid, "proposer": proposer, "data": data}),
-                (ev.ProposalApproved, {"proposal_id": pid, "approver": proposer, "approvals": 1}))
+        self.tx(
+            proposer,
+            (ev.ProposalCreated, {"proposal_id": pid, "proposer": proposer, "data": data}),
+            (ev.ProposalApproved, {"proposal_id": pid, "approver": proposer, "approvals": 1}),
+        )
         for n, a in enumerate(approvers, start=2):
             self.tx(a, (ev.ProposalApproved, {"proposal_id": pid, "approver": a, "approvals": n}))
         count = approvals if approvals is not None else 1 + len(approvers)
-        self.tx(proposer, *effects, (ev.ProposalExecuted, {"proposal_id": pid, "executor": proposer, "approvals": count}))
+        self.tx(
+            proposer,
+            *effects,
+            (ev.ProposalExecuted, {"proposal_id": pid, "executor": proposer, "approvals": count}),
+        )
         return pid
 
     def register_authority(self, economy: str, account: str, *, council: list[str]) -> Tape:
-        self.council_act("registerAuthority", [economy.encode(), account, f"Authority {economy}"],
-                         [(ev.AuthorityRegistered, {"economy": economy, "account": account, "authority_name": f"Authority {economy}"})],
-                         proposer=council[0], approvers=council[1:2])
+        self.council_act(
+            "registerAuthority",
+            [economy.encode(), account, f"Authority {economy}"],
+            [
+                (
+                    ev.AuthorityRegistered,
+                    {
+                        "economy": economy,
+                        "account": account,
+                        "authority_name": f"Authority {economy}",
+                    },
+                )
+            ],
+            proposer=council[0],
+            approvers=council[1:2],
+        )
         return self
 
-    def accredit(self, authority: str, issuer_id: int, economy: str, key: str, *, valid_for: int = 365 * 86_400) -> Tape:
-        self.tx(authority, (ev.IssuerAccredited, {
-            "issuer_id": issuer_id, "economy": economy, "signing_key": key, "issuer_name": f"Chamber {issuer_id}",
-            "metadata_hash": "0x" + "00" * 32, "valid_from": self.timestamp - 10, "valid_until": self.timestamp + valid_for,
-        }))
+    def accredit(
+        self,
+        authority: str,
+        issuer_id: int,
+        economy: str,
+        key: str,
+        *,
+        valid_for: int = 365 * 86_400,
+    ) -> Tape:
+        self.tx(
+            authority,
+            (
+                ev.IssuerAccredited,
+                {
+                    "issuer_id": issuer_id,
+                    "economy": economy,
+                    "signing_key": key,
+                    "issuer_name": f"Chamber {issuer_id}",
+                    "metadata_hash": "0x" + "00" * 32,
+                    "valid_from": self.timestamp - 10,
+                    "valid_until": self.timestamp + valid_for,
+                },
+            ),
+        )
         return self
 
     # -- certificates
-    def anchor(self, signer: str, root: str, issuer_id: int, count: int = 1, *, relayer: str | None = None, dt: int = 12) -> Tape:
-        self.tx(relayer or addr("relayer"), (ev.Anchored, {"root": root, "issuer_id": issuer_id, "signer": signer, "leaf_count": count}), dt=dt)
+    def anchor(
+        self,
+        signer: str,
+        root: str,
+        issuer_id: int,
+        count: int = 1,
+        *,
+        relayer: str | None = None,
+        dt: int = 12,
+    ) -> Tape:
+        self.tx(
+            relayer or addr("relayer"),
+            (
+                ev.Anchored,
+                {"root": root, "issuer_id": issuer_id, "signer": signer, "leaf_count": count},
+            ),
+            dt=dt,
+        )
         return self
 
-    def revoke_root(self, by: str, root: str, issuer_id: int, reason: int = 1, dt: int = 12) -> Tape:
-        self.tx(by, (ev.RootRevoked, {"root": root, "issuer_id": issuer_id, "by": by, "reason": reason}), dt=dt)
+    def revoke_root(
+        self, by: str, root: str, issuer_id: int, reason: int = 1, dt: int = 12
+    ) -> Tape:
+        self.tx(
+            by,
+            (ev.RootRevoked, {"root": root, "issuer_id": issuer_id, "by": by, "reason": reason}),
+            dt=dt,
+        )
         return self
 
     def revoke_leaf(self, by: str, root: str, leaf: str, reason: int = 1) -> Tape:
         self.tx(by, (ev.LeafRevoked, {"root": root, "leaf": leaf, "by": by, "reason": reason}))
         return self
 
-    def replace(self, by: str, old: str, new: str, *, old_root: str | None = None, new_root: str | None = None) -> Tape:
-        self.tx(by, (ev.CertificateReplaced, {"old_root": old_root or old, "old_leaf": old, "new_root": new_root or new,
-                                              "new_leaf": new, "by": by}))
+    def replace(
+        self,
+        by: str,
+        old: str,
+        new: str,
+        *,
+        old_root: str | None = None,
+        new_root: str | None = None,
+    ) -> Tape:
+        self.tx(
+            by,
+            (
+                ev.CertificateReplaced,
+                {
+                    "old_root": old_root or old,
+                    "old_leaf": old,
+                    "new_root": new_root or new,
+                    "new_leaf": new,
+                    "by": by,
+                },
+            ),
+        )
         return self
 
 
@@ -163,7 +263,9 @@ KEY_1, KEY_2 = addr("chamber-1"), addr("chamber-2")
 def consortium() -> Tape:
     """Genesis, two authorities, issuer 1 (DE, KEY_1) and issuer 2 (SG, KEY_2): a lawful start."""
     t = Tape().genesis(COUNCIL, 2)
-    t.register_authority("DE", AUTH_DE, council=COUNCIL).register_authority("SG", AUTH_SG, council=COUNCIL)
+    t.register_authority("DE", AUTH_DE, council=COUNCIL).register_authority(
+        "SG", AUTH_SG, council=COUNCIL
+    )
     return t.accredit(AUTH_DE, 1, "DE", KEY_1).accredit(AUTH_SG, 2, "SG", KEY_2)
 
 
@@ -202,8 +304,14 @@ def busy_ledger(world: World) -> dict[str, object]:
     de = world.authorities["DE"]
     munich, munich2 = test_account("chamber-DE-munich"), test_account("chamber-DE-munich-2")
     now = world.now()
-    munich_id, _ = governance.accredit(c, de, name="Chamber Munich", signing_key=munich.address,
-                                       valid_from=now - 5, valid_until=now + 86_400 * 400)
+    munich_id, _ = governance.accredit(
+        c,
+        de,
+        name="Chamber Munich",
+        signing_key=munich.address,
+        valid_from=now - 5,
+        valid_until=now + 86_400 * 400,
+    )
     governance.suspend(c, de, munich_id, 3)
     governance.reinstate(c, de, munich_id)
     governance.renew(c, de, munich_id, now + 86_400 * 800)
@@ -216,12 +324,23 @@ def busy_ledger(world: World) -> dict[str, object]:
     root, leaves, proofs = batch4(targets)
     anchor(world, berlin, root, 4)
     revoke_root(world, berlin, singles[0], 4)
-    c.send(c.certificates.functions.revokeLeaf(root, leaves[2], proofs[2], 1), world.authorities["DE"])
+    c.send(
+        c.certificates.functions.revokeLeaf(root, leaves[2], proofs[2], 1), world.authorities["DE"]
+    )
     replace(world, berlin, singles[1], singles[2])
-    c.send(c.certificates.functions.replace(root, leaves[0], proofs[0], singles[3], singles[3], []), berlin)
+    c.send(
+        c.certificates.functions.replace(root, leaves[0], proofs[0], singles[3], singles[3], []),
+        berlin,
+    )
     governance.withdraw(c, de, munich_id, fraud=False)
-    return {"singles": singles, "batch_root": root, "leaves": leaves, "targets": targets, "munich_id": munich_id,
-            "munich_root": m_root}
+    return {
+        "singles": singles,
+        "batch_root": root,
+        "leaves": leaves,
+        "targets": targets,
+        "munich_id": munich_id,
+        "munich_root": m_root,
+    }
 
 
 def at_next_hour(world: World) -> int:
@@ -234,9 +353,23 @@ def at_next_hour(world: World) -> int:
 # ---------------------------------------------------------------------- archives of issued files (docs/FORMAT.md)
 
 
-def issued_file(folder, world: World, number: str, target: bytes, root: bytes, proof: list[bytes], *, signer: LocalAccount,
-                leaf_index: int = 0, batch_size: int = 1, tx_hash: str | None = None, retroactive: bool = False,
-                chain_id: int | None = None, doc_seed: int = 7, leaf: bytes | None = None):
+def issued_file(
+    folder,
+    world: World,
+    number: str,
+    target: bytes,
+    root: bytes,
+    proof: list[bytes],
+    *,
+    signer: LocalAccount,
+    leaf_index: int = 0,
+    batch_size: int = 1,
+    tx_hash: str | None = None,
+    retroactive: bool = False,
+    chain_id: int | None = None,
+    doc_seed: int = 7,
+    leaf: bytes | None = None,
+):
     """Write ``<number>.coo.json`` the way the issuer does (fields needed by reconciliation, realistic document)."""
     import json
     from pathlib import Path

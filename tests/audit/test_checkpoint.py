@@ -23,7 +23,9 @@ def _totals(r) -> tuple[int, ...]:
     return (s.anchors, s.certificates, s.revocations, s.replacements, len(s.issuers), s.threshold)
 
 
-def test_the_next_run_replays_only_new_blocks_and_ends_where_a_full_run_ends(world: World, tmp_path: Path) -> None:
+def test_the_next_run_replays_only_new_blocks_and_ends_where_a_full_run_ends(
+    world: World, tmp_path: Path
+) -> None:
     berlin = world.chambers["DE-berlin"]
     roots = [single(world, berlin)[1] for _ in range(3)]
     cp = tmp_path / "cp"
@@ -35,7 +37,9 @@ def test_the_next_run_replays_only_new_blocks_and_ends_where_a_full_run_ends(wor
     with audit(world, checkpoint=cp) as second:
         assert second.findings == [] and second.resumed
         assert (second.first_block, second.stats["events"]) == (last + 1, 2)
-        assert second.crosscheck.compared["certificates"] == 2  # the new anchor, and the old one revoked
+        assert (
+            second.crosscheck.compared["certificates"] == 2
+        )  # the new anchor, and the old one revoked
         incremental = _totals(second)
     with audit(world) as full:
         assert _totals(full) == incremental
@@ -58,7 +62,9 @@ def test_a_pattern_is_reported_once_across_runs(world: World, tmp_path: Path) ->
         assert r.findings == []
 
 
-def test_history_rewritten_under_a_checkpoint_is_caught_and_the_audit_starts_over(world: World, tmp_path: Path) -> None:
+def test_history_rewritten_under_a_checkpoint_is_caught_and_the_audit_starts_over(
+    world: World, tmp_path: Path
+) -> None:
     berlin = world.chambers["DE-berlin"]
     single(world, berlin)
     fork_point = world.rpc("evm_snapshot")["result"]
@@ -87,7 +93,9 @@ def test_rows_written_after_the_last_save_are_cut_on_resume(world: World, tmp_pa
     _, root, tx = single(world, berlin)
     # A crashed run wrote this anchor to the store but never saved the checkpoint.
     crashed = open_checkpoint(cp, world.manifest)
-    crashed.state.store.add_anchor("0x" + root.hex(), 1, berlin.address.lower(), 1, tx.block_number, 0, tx.tx_hash)
+    crashed.state.store.add_anchor(
+        "0x" + root.hex(), 1, berlin.address.lower(), 1, tx.block_number, 0, tx.tx_hash
+    )
     crashed.state.store.commit()
     crashed.state.store.close()
     with audit(world, checkpoint=cp) as r:
@@ -110,7 +118,13 @@ def test_a_checkpoint_of_another_network_is_refused(world: World, tmp_path: Path
 def test_state_round_trips_through_json(tmp_path: Path) -> None:
     t = consortium().anchor(KEY_1, h32("x"), 1).revoke_root(KEY_1, h32("x"), 1)
     t.tx(AUTH_DE, (ev.IssuerSuspended, {"issuer_id": 1, "reason": 2}))
-    t.tx(KEY_1, (ev.SigningKeyRotated, {"issuer_id": 1, "previous_key": KEY_1, "new_key": "0x" + "11" * 20}))
+    t.tx(
+        KEY_1,
+        (
+            ev.SigningKeyRotated,
+            {"issuer_id": 1, "previous_key": KEY_1, "new_key": "0x" + "11" * 20},
+        ),
+    )
     state, findings = audit_transactions(t.txs)
     assert findings == []
     data = json.loads(json.dumps(state.to_json()))
@@ -121,7 +135,9 @@ def test_state_round_trips_through_json(tmp_path: Path) -> None:
     again.store.close()
 
 
-def test_save_writes_atomically_and_a_fresh_folder_starts_clean(world: World, tmp_path: Path) -> None:
+def test_save_writes_atomically_and_a_fresh_folder_starts_clean(
+    world: World, tmp_path: Path
+) -> None:
     cp = open_checkpoint(tmp_path / "new", world.manifest)
     assert cp.last_header is None and not cp.resumed
     save_checkpoint(tmp_path / "new", cp, world.manifest)

@@ -8,20 +8,27 @@ from pathlib import Path
 from conftest import World
 
 from audit.auditkit import KEY_1, audit, consortium, h32, single
-from origincert.audit.reconcile import ArchivedCertificate, reconcile
+from origincert.audit.archive import ArchivedCertificate
+from origincert.audit.reconcile import reconcile
 from origincert.audit.rules import audit_transactions
 from origincert.issuer import Journal, issue_batch, issue_documents, replace, revoke
 from origincert.samples import sample_certificate
 
 
 def _docs(n: int, prefix: str) -> list[dict]:
-    return [sample_certificate(random.Random(i), number=f"{prefix}-{i:04d}", economy="DE") for i in range(n)]
+    return [
+        sample_certificate(random.Random(i), number=f"{prefix}-{i:04d}", economy="DE")
+        for i in range(n)
+    ]
 
 
-def test_the_issuers_files_and_journal_reconcile_cleanly(world: World, berlin_signer, journal: Journal,
-                                                         journal_path: Path, tmp_path: Path) -> None:
+def test_the_issuers_files_and_journal_reconcile_cleanly(
+    world: World, berlin_signer, journal: Journal, journal_path: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "issued"
-    [single_file] = issue_documents(world.client, berlin_signer, _docs(1, "DE-ONE"), journal=journal, out_dir=out)
+    [single_file] = issue_documents(
+        world.client, berlin_signer, _docs(1, "DE-ONE"), journal=journal, out_dir=out
+    )
     issue_batch(world.client, berlin_signer, _docs(3, "DE-BATCH"), journal=journal, out_dir=out)
     revoke(world.client, berlin_signer, journal, "DE-BATCH-0001", "lost")
     new = sample_certificate(random.Random(9), number="DE-NEW-0001", economy="DE")
@@ -30,23 +37,34 @@ def test_the_issuers_files_and_journal_reconcile_cleanly(world: World, berlin_si
         assert r.findings == []
         (_, files), (_, journaled) = r.reconciliations
         assert (files.files, files.anchored, files.issuer_anchors, files.accounted) == (5, 5, 3, 3)
-        assert (journaled.files, journaled.anchored, journaled.issuer_anchors, journaled.accounted) == (5, 5, 3, 3)
+        assert (
+            journaled.files,
+            journaled.anchored,
+            journaled.issuer_anchors,
+            journaled.accounted,
+        ) == (5, 5, 3, 3)
         assert r.state.revocations == 1 and r.state.replacements == 1
-        assert r.state.store.anchor(single_file["proof"]["root"]).issuer_id == world.chamber_ids["DE-berlin"]
+        assert (
+            r.state.store.anchor(single_file["proof"]["root"]).issuer_id
+            == world.chamber_ids["DE-berlin"]
+        )
 
 
-def test_a_lost_file_and_an_anchor_the_issuer_never_recorded(world: World, berlin_signer, journal: Journal,
-                                                             journal_path: Path, tmp_path: Path) -> None:
+def test_a_lost_file_and_an_anchor_the_issuer_never_recorded(
+    world: World, berlin_signer, journal: Journal, journal_path: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "issued"
     batch = issue_batch(world.client, berlin_signer, _docs(3, "DE-B"), journal=journal, out_dir=out)
     (out / "DE-B-0002.coo.json").unlink()
     _, _, rogue_tx = single(world, world.chambers["DE-berlin"])  # the key, used outside the issuer
     with audit(world, archives=(out,), journals=(journal_path,)) as r:
-        assert sorted((f.code, f.tx_hash) for f in r.findings) == sorted([
-            ("reconciliation.batch_incomplete", batch.tx_hash),  # among the files only
-            ("reconciliation.anchor_not_archived", rogue_tx.tx_hash),  # not among the files
-            ("reconciliation.anchor_not_archived", rogue_tx.tx_hash),  # nor in the journal
-        ])
+        assert sorted((f.code, f.tx_hash) for f in r.findings) == sorted(
+            [
+                ("reconciliation.batch_incomplete", batch.tx_hash),  # among the files only
+                ("reconciliation.anchor_not_archived", rogue_tx.tx_hash),  # not among the files
+                ("reconciliation.anchor_not_archived", rogue_tx.tx_hash),  # nor in the journal
+            ]
+        )
 
 
 def test_journal_batches_on_their_way_and_a_journal_behind_the_ledger() -> None:
@@ -54,15 +72,39 @@ def test_journal_batches_on_their_way_and_a_journal_behind_the_ledger() -> None:
     state, _ = audit_transactions(t.txs)
 
     def record(number: str, root: str, journal_state: str, batch: int) -> ArchivedCertificate:
-        return ArchivedCertificate(f"j.sqlite#{number}", number, root, root, 0, 1, KEY_1, None, 1, "0xreg", False, (),
-                                   journal_state=journal_state, journal_batch=batch)
+        return ArchivedCertificate(
+            f"j.sqlite#{number}",
+            number,
+            root,
+            root,
+            0,
+            1,
+            KEY_1,
+            None,
+            1,
+            "0xreg",
+            False,
+            (),
+            journal_state=journal_state,
+            journal_batch=batch,
+        )
 
-    found, summary = reconcile(state, [
-        record("SUBMITTED", h32("in flight"), "submitted", 1),  # not on the ledger yet: pending, not missing
-        record("LANDED", h32("landed"), "submitted", 2),  # on the ledger, the journal does not know yet
-    ], chain_id=1, registry="0xreg")
+    found, summary = reconcile(
+        state,
+        [
+            record(
+                "SUBMITTED", h32("in flight"), "submitted", 1
+            ),  # not on the ledger yet: pending, not missing
+            record(
+                "LANDED", h32("landed"), "submitted", 2
+            ),  # on the ledger, the journal does not know yet
+        ],
+        chain_id=1,
+        registry="0xreg",
+    )
     assert [(f.code, f.subject) for f in found] == [
-        ("reconciliation.journal_pending", "SUBMITTED"), ("reconciliation.journal_behind", "LANDED"),
+        ("reconciliation.journal_pending", "SUBMITTED"),
+        ("reconciliation.journal_behind", "LANDED"),
     ]
     assert (summary.anchored, summary.accounted) == (1, 1)
     state.store.close()

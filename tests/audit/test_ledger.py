@@ -25,11 +25,20 @@ def test_a_busy_lawful_ledger_has_no_findings_and_is_rebuilt_in_full(world: Worl
         assert r.findings == []
         s = r.state
         assert (s.anchors, s.certificates, s.revocations, s.replacements) == (6, 9, 2, 2)
-        assert s.threshold == 2 and sorted(s.council) == sorted(a.address.lower() for a in world.council)
+        assert s.threshold == 2 and sorted(s.council) == sorted(
+            a.address.lower() for a in world.council
+        )
         assert sorted(s.authority_of) == ["DE", "SG"]
         munich = s.issuers[made["munich_id"]]
         assert munich.status == IssuerStatus.WITHDRAWN and len(munich.keys) == 2
-        assert [e["what"] for e in munich.events] == ["accredited", "suspended", "active", "renewed", "key_rotated", "withdrawn"]
+        assert [e["what"] for e in munich.events] == [
+            "accredited",
+            "suspended",
+            "active",
+            "renewed",
+            "key_rotated",
+            "withdrawn",
+        ]
         # The cross-check covered every anchor (6) and the revoked or replaced certificates inside batches (2).
         assert r.crosscheck is not None
         assert r.crosscheck.compared["certificates"] == 6 + 2
@@ -41,19 +50,37 @@ def test_an_issuer_whose_accreditation_lapsed(world: World) -> None:
     c, de = world.client, world.authorities["DE"]
     key = test_account("chamber-short-lived")
     now = world.now()
-    issuer_id, tx = governance.accredit(c, de, name="Chamber Short", signing_key=key.address, valid_from=now - 5, valid_until=now + 100)
+    issuer_id, tx = governance.accredit(
+        c,
+        de,
+        name="Chamber Short",
+        signing_key=key.address,
+        valid_from=now - 5,
+        valid_until=now + 100,
+    )
     single(world, key)
     world.advance(200)
     with audit(world) as r:
-        assert [(f.code, f.issuer_id, f.tx_hash) for f in r.findings] == [("issuer.accreditation_lapsed", issuer_id, tx.tx_hash)]
+        assert [(f.code, f.issuer_id, f.tx_hash) for f in r.findings] == [
+            ("issuer.accreditation_lapsed", issuer_id, tx.tx_hash)
+        ]
 
 
 def test_a_renewed_or_withdrawn_issuer_has_not_lapsed(world: World) -> None:
     c, de = world.client, world.authorities["DE"]
     keys = [test_account(f"chamber-renewed-{i}") for i in range(2)]
     now = world.now()
-    ids = [governance.accredit(c, de, name=f"Chamber {i}", signing_key=k.address, valid_from=now - 5, valid_until=now + 100)[0]
-           for i, k in enumerate(keys)]
+    ids = [
+        governance.accredit(
+            c,
+            de,
+            name=f"Chamber {i}",
+            signing_key=k.address,
+            valid_from=now - 5,
+            valid_until=now + 100,
+        )[0]
+        for i, k in enumerate(keys)
+    ]
     governance.renew(c, de, ids[0], now + YEAR)
     governance.withdraw(c, de, ids[1], fraud=False)
     world.advance(200)
@@ -85,7 +112,9 @@ def test_a_replacement_chain_is_lawful_and_closing_it_into_a_cycle_is_caught(wor
     with audit(world) as r:
         assert r.findings == []
         assert r.state.store.replacement("0x" + a.hex(), "0x" + a.hex()).new_leaf == "0x" + b.hex()
-    tx = replace(world, berlin, c, a)  # the contract lets it through: the old is unreplaced, the new unrevoked
+    tx = replace(
+        world, berlin, c, a
+    )  # the contract lets it through: the old is unreplaced, the new unrevoked
     with audit(world) as r:
         assert [(f.code, f.tx_hash, f.details["chain"]) for f in r.findings] == [
             ("replacement.cycle", tx.tx_hash, ["0x" + x.hex() for x in (a, b, c)])

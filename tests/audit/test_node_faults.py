@@ -20,8 +20,15 @@ Hook = Callable[[Any], Any]
 class Tampering:
     """Sits between the audit and the real node and changes what the node says."""
 
-    def __init__(self, world: World, *, logs: Hook | None = None, block: Hook | None = None,
-                 refuse_span: int | None = None, refusal: Exception | None = None) -> None:
+    def __init__(
+        self,
+        world: World,
+        *,
+        logs: Hook | None = None,
+        block: Hook | None = None,
+        refuse_span: int | None = None,
+        refusal: Exception | None = None,
+    ) -> None:
         self.inner = NodeRpc(world.client)
         self.url = self.inner.url
         self.logs, self.block = logs, block
@@ -32,7 +39,9 @@ class Tampering:
         if method == "eth_getLogs":
             span = int(params[0]["toBlock"], 16) - int(params[0]["fromBlock"], 16) + 1
             if self.refuse_span is not None and span > self.refuse_span:
-                raise self.refusal or RpcError(method, -32005, "query returned more than 10000 results")
+                raise self.refusal or RpcError(
+                    method, -32005, "query returned more than 10000 results"
+                )
             self.spans.append(span)
         result = self.inner.call(method, params)
         if method == "eth_getLogs" and self.logs:
@@ -43,7 +52,9 @@ class Tampering:
         results = self.inner.batch(calls)
         if self.block is None:
             return results
-        return [self.block(r) if m == "eth_getBlockByNumber" else r for (m, _), r in zip(calls, results)]
+        return [
+            self.block(r) if m == "eth_getBlockByNumber" else r for (m, _), r in zip(calls, results)
+        ]
 
 
 def audit_through(world: World, rpc: Tampering, **options: Any):
@@ -57,12 +68,16 @@ def _some_activity(world: World) -> list[bytes]:
     return roots
 
 
-@pytest.mark.parametrize("refusal", [
-    RpcError("eth_getLogs", -32005, "query returned more than 10000 results"),
-    RpcError("eth_getLogs", -32602, "exceeds max range of 3 blocks"),
-    RpcError("eth_getLogs", 413, "HTTP 413 Request Entity Too Large"),
-    ChainUnavailable("the node did not answer in time", code="node_timeout"),
-], ids=["geth-results", "besu-range", "http-413", "timeout"])
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        RpcError("eth_getLogs", -32005, "query returned more than 10000 results"),
+        RpcError("eth_getLogs", -32602, "exceeds max range of 3 blocks"),
+        RpcError("eth_getLogs", 413, "HTTP 413 Request Entity Too Large"),
+        ChainUnavailable("the node did not answer in time", code="node_timeout"),
+    ],
+    ids=["geth-results", "besu-range", "http-413", "timeout"],
+)
 def test_log_ranges_halve_until_the_node_answers(world: World, refusal: Exception) -> None:
     _some_activity(world)
     with run_audit(world.client) as plain:
@@ -95,6 +110,7 @@ def _tamper_block(number: int, **changes: Any) -> Hook:
         if block is not None and int(block["number"], 16) == number:
             return {**block, **changes}
         return block
+
     return hook
 
 
@@ -121,24 +137,44 @@ def test_a_log_from_another_block_and_a_dropped_or_altered_log(world: World) -> 
     anchored = "0x" + roots[1].hex()
 
     def moved(logs: list[dict]) -> list[dict]:
-        return [{**x, "blockHash": "0x" + "cd" * 32} if x["topics"][1:2] == [anchored] else x for x in logs]
+        return [
+            {**x, "blockHash": "0x" + "cd" * 32} if x["topics"][1:2] == [anchored] else x
+            for x in logs
+        ]
 
     with audit_through(world, Tampering(world, logs=moved)) as r:
         assert [f.code for f in r.findings] == ["ledger.log_block_mismatch"]
         assert r.state.anchors == 2  # the log is refused, not believed
 
     revoked = "0x" + roots[0].hex()
-    revocation_topic = next(x for x in world.rpc("eth_getLogs", [{"fromBlock": "0x0", "toBlock": "latest",
-                            "address": world.manifest.certificate_registry.address}])["result"]
-                            if x["topics"][1:2] == [revoked] and len(x["topics"]) == 4)["topics"][0]
+    revocation_topic = next(
+        x
+        for x in world.rpc(
+            "eth_getLogs",
+            [
+                {
+                    "fromBlock": "0x0",
+                    "toBlock": "latest",
+                    "address": world.manifest.certificate_registry.address,
+                }
+            ],
+        )["result"]
+        if x["topics"][1:2] == [revoked] and len(x["topics"]) == 4
+    )["topics"][0]
 
     def doctored(logs: list[dict]) -> list[dict]:
         out = [x for x in logs if x["topics"][0] != revocation_topic]  # the revocation vanishes
-        return [{**x, "data": x["data"][:-2] + "07"} if x["topics"][1:2] == [anchored] else x for x in out]  # leafCount 1 -> 7
+        return [
+            {**x, "data": x["data"][:-2] + "07"} if x["topics"][1:2] == [anchored] else x
+            for x in out
+        ]  # leafCount 1 -> 7
 
     with audit_through(world, Tampering(world, logs=doctored)) as r:
         diffs = {f.subject: sorted(f.details["differences"]) for f in r.findings}
-        assert [f.code for f in r.findings] == ["crosscheck.anchor_mismatch", "crosscheck.anchor_mismatch"]
+        assert [f.code for f in r.findings] == [
+            "crosscheck.anchor_mismatch",
+            "crosscheck.anchor_mismatch",
+        ]
         assert diffs == {revoked: ["revocationReason", "revokedAt"], anchored: ["leafCount"]}
 
 

@@ -7,10 +7,18 @@ from origincert.audit.patterns import PatternPolicy, find_patterns
 from origincert.audit.rules import audit_transactions
 from origincert.audit.state import DAY, HOUR
 
-POLICY = PatternPolicy(spike_factor=5, spike_min=20, spike_min_history=7, off_hours_min_anchors=40, off_hours_share=0.05)
+POLICY = PatternPolicy(
+    spike_factor=5,
+    spike_min=20,
+    spike_min_history=7,
+    off_hours_min_anchors=40,
+    off_hours_share=0.05,
+)
 
 
-def _daily(t, key: str, issuer: int, counts: list[int], *, hour: int = 10, start_day: int = 1) -> None:
+def _daily(
+    t, key: str, issuer: int, counts: list[int], *, hour: int = 10, start_day: int = 1
+) -> None:
     """``counts[i]`` certificates (one batch) on day ``start_day + i`` at ``hour`` UTC."""
     for i, n in enumerate(counts):
         t.at(T0 + (start_day + i) * DAY + hour * HOUR)
@@ -25,9 +33,10 @@ def test_a_day_far_above_the_issuers_usual_volume() -> None:
     assert findings == []
     reported: set[str] = set()
     found = find_patterns(state, reported, T0, t.timestamp, POLICY)
-    assert [(f.code, f.issuer_id, f.details["certificates"], f.details["usual"], f.tx_hash) for f in found] == [
-        ("pattern.volume_spike", 1, 60, 3, t.txs[-10].tx_hash)
-    ]
+    assert [
+        (f.code, f.issuer_id, f.details["certificates"], f.details["usual"], f.tx_hash)
+        for f in found
+    ] == [("pattern.volume_spike", 1, 60, 3, t.txs[-10].tx_hash)]
     assert find_patterns(state, reported, T0, t.timestamp, POLICY) == []  # reported once
     state.store.close()
 
@@ -39,8 +48,12 @@ def test_no_spike_without_a_week_of_history_or_outside_the_range() -> None:
     assert find_patterns(state, set(), T0, t.timestamp, POLICY) == []
     _daily(t, KEY_1, 1, [3, 3, 3, 80], start_day=7)
     state, _ = audit_transactions(t.txs)
-    assert [f.code for f in find_patterns(state, set(), T0, t.timestamp, POLICY)] == ["pattern.volume_spike"]
-    assert find_patterns(state, set(), t.timestamp + DAY, t.timestamp + 2 * DAY, POLICY) == []  # a later range
+    assert [f.code for f in find_patterns(state, set(), T0, t.timestamp, POLICY)] == [
+        "pattern.volume_spike"
+    ]
+    assert (
+        find_patterns(state, set(), t.timestamp + DAY, t.timestamp + 2 * DAY, POLICY) == []
+    )  # a later range
     state.store.close()
 
 
@@ -59,5 +72,7 @@ def test_anchoring_at_hours_the_issuer_never_works() -> None:
     assert [(f.code, f.details["anchors"], f.tx_hash, f.details["usual_hours"]) for f in found] == [
         ("pattern.off_hours", 2, first_night.tx_hash, [9, 10, 11, 14, 15])
     ]
-    assert find_patterns(state, set(), night + HOUR, t.timestamp + DAY, POLICY) == []  # not in this range
+    assert (
+        find_patterns(state, set(), night + HOUR, t.timestamp + DAY, POLICY) == []
+    )  # not in this range
     state.store.close()

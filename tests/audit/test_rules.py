@@ -51,7 +51,13 @@ def test_anchor_by_a_suspended_issuer() -> None:
     t.anchor(KEY_1, h32("a"), 1)
     state, findings = audit_transactions(t.txs)
     assert [(f.code, f.details["standing"], f.severity, f.tx_hash, f.block) for f in findings] == [
-        ("anchor.not_accredited", "suspended", Severity.CRITICAL, t.txs[-1].tx_hash, t.txs[-1].block)
+        (
+            "anchor.not_accredited",
+            "suspended",
+            Severity.CRITICAL,
+            t.txs[-1].tx_hash,
+            t.txs[-1].block,
+        )
     ]
     state.store.close()
 
@@ -79,21 +85,33 @@ def test_anchor_by_an_unknown_key_misattributed_duplicate_or_empty() -> None:
     t.anchor(KEY_2, h32("mine"), 1)  # signed by issuer 2's key, credited to issuer 1
     t.anchor(KEY_1, h32("twice"), 1).anchor(KEY_1, h32("twice"), 1)
     t.anchor(KEY_1, h32("empty"), 1, 0)
-    assert judged(t) == ["anchor.duplicate_root", "anchor.empty_batch", "anchor.issuer_mismatch", "anchor.unknown_signer"]
+    assert judged(t) == [
+        "anchor.duplicate_root",
+        "anchor.empty_batch",
+        "anchor.issuer_mismatch",
+        "anchor.unknown_signer",
+    ]
 
 
 # ---------------------------------------------------------------------- revocations
 
 
 def test_revocation_by_a_stranger_another_authority_or_a_retired_key() -> None:
-    t = consortium().anchor(KEY_1, h32("a"), 1).anchor(KEY_1, h32("b"), 1).anchor(KEY_1, h32("c"), 1)
+    t = (
+        consortium()
+        .anchor(KEY_1, h32("a"), 1)
+        .anchor(KEY_1, h32("b"), 1)
+        .anchor(KEY_1, h32("c"), 1)
+    )
     t.revoke_root(STRANGER, h32("a"), 1)
     t.revoke_root(AUTH_SG, h32("b"), 1)  # the authority of another economy
     t.tx(KEY_1, (ev.SigningKeyRotated, {"issuer_id": 1, "previous_key": KEY_1, "new_key": KEY_1B}))
     t.revoke_leaf(KEY_1, h32("c"), h32("c"))  # the key was retired
     state, findings = audit_transactions(t.txs)
     assert [(f.code, f.details["by"]) for f in findings] == [
-        ("revocation.not_allowed", STRANGER), ("revocation.not_allowed", AUTH_SG), ("revocation.not_allowed", KEY_1)
+        ("revocation.not_allowed", STRANGER),
+        ("revocation.not_allowed", AUTH_SG),
+        ("revocation.not_allowed", KEY_1),
     ]
     state.store.close()
 
@@ -106,8 +124,13 @@ def test_revocations_that_the_contract_must_refuse() -> None:
     t.revoke_leaf(KEY_1, h32("batch"), h32("leaf"))  # its batch is already revoked
     t.revoke_root(KEY_2, h32("a"), 2)  # credited to the wrong issuer (and not allowed)
     assert judged(t) == [
-        "revocation.already_revoked", "revocation.already_revoked", "revocation.already_revoked",
-        "revocation.invalid_reason", "revocation.issuer_mismatch", "revocation.not_allowed", "revocation.unknown_root",
+        "revocation.already_revoked",
+        "revocation.already_revoked",
+        "revocation.already_revoked",
+        "revocation.invalid_reason",
+        "revocation.issuer_mismatch",
+        "revocation.not_allowed",
+        "revocation.unknown_root",
     ]
 
 
@@ -141,8 +164,13 @@ def test_replacement_fork_self_merge_and_other_refusals() -> None:
     t.replace(STRANGER, h32("i"), h32("c"))
     t.replace(KEY_1, h32("c"), h32("a"))  # to a certificate already replaced
     assert judged(t) == [
-        "replacement.cycle", "replacement.fork", "replacement.issuer_mismatch", "replacement.merge",
-        "replacement.not_allowed", "replacement.of_revoked", "replacement.to_superseded",
+        "replacement.cycle",
+        "replacement.fork",
+        "replacement.issuer_mismatch",
+        "replacement.merge",
+        "replacement.not_allowed",
+        "replacement.of_revoked",
+        "replacement.to_superseded",
     ]
 
 
@@ -151,24 +179,51 @@ def test_replacement_fork_self_merge_and_other_refusals() -> None:
 
 def test_council_act_with_too_few_approvals() -> None:
     t = Tape().genesis(COUNCIL, 2)
-    t.council_act("registerAuthority", [b"DE", AUTH_DE, "Authority DE"],
-                  [(ev.AuthorityRegistered, {"economy": "DE", "account": AUTH_DE, "authority_name": "Authority DE"})],
-                  proposer=COUNCIL[0], approvers=[])
+    t.council_act(
+        "registerAuthority",
+        [b"DE", AUTH_DE, "Authority DE"],
+        [
+            (
+                ev.AuthorityRegistered,
+                {"economy": "DE", "account": AUTH_DE, "authority_name": "Authority DE"},
+            )
+        ],
+        proposer=COUNCIL[0],
+        approvers=[],
+    )
     state, findings = audit_transactions(t.txs)
-    assert [(f.code, f.details["approvals"], f.details["threshold"], f.details["act"]) for f in findings] == [
-        ("council.insufficient_approvals", 1, 2, f"registerAuthority('DE', {AUTH_DE}, 'Authority DE')")
+    assert [
+        (f.code, f.details["approvals"], f.details["threshold"], f.details["act"]) for f in findings
+    ] == [
+        (
+            "council.insufficient_approvals",
+            1,
+            2,
+            f"registerAuthority('DE', {AUTH_DE}, 'Authority DE')",
+        )
     ]
     state.store.close()
 
 
 def test_approvals_of_strangers_and_removed_members_do_not_count() -> None:
     t = Tape().genesis(COUNCIL, 2)
-    t.council_act("removeCouncilMember", [COUNCIL[2]], [(ev.CouncilMemberRemoved, {"member": COUNCIL[2]})],
-                  proposer=COUNCIL[0], approvers=[COUNCIL[1]])
+    t.council_act(
+        "removeCouncilMember",
+        [COUNCIL[2]],
+        [(ev.CouncilMemberRemoved, {"member": COUNCIL[2]})],
+        proposer=COUNCIL[0],
+        approvers=[COUNCIL[1]],
+    )
     assert judged(t) == []
     # Approved by a removed member and a stranger; the event claims 3 approvals.
-    t.council_act("setThreshold", [1], [(ev.ThresholdChanged, {"previous": 2, "new": 1})],
-                  proposer=COUNCIL[0], approvers=[COUNCIL[2], STRANGER], approvals=3)
+    t.council_act(
+        "setThreshold",
+        [1],
+        [(ev.ThresholdChanged, {"previous": 2, "new": 1})],
+        proposer=COUNCIL[0],
+        approvers=[COUNCIL[2], STRANGER],
+        approvals=3,
+    )
     assert judged(t) == [
         "council.approval_count_mismatch",  # the stranger's approval event claims 3
         "council.approval_count_mismatch",  # ... and the execution claims 3 where 1 counts
@@ -181,21 +236,40 @@ def test_approvals_of_strangers_and_removed_members_do_not_count() -> None:
 
 def test_council_acts_without_or_against_their_proposal() -> None:
     t = Tape().genesis(COUNCIL, 2)
-    t.tx(COUNCIL[0], (ev.AuthorityRegistered, {"economy": "DE", "account": AUTH_DE, "authority_name": "DE"}))
-    t.council_act("registerAuthority", [b"SG", AUTH_SG, "Authority SG"],
-                  [(ev.AuthorityRegistered, {"economy": "SG", "account": STRANGER, "authority_name": "Authority SG"})],
-                  proposer=COUNCIL[0], approvers=[COUNCIL[1]])
+    t.tx(
+        COUNCIL[0],
+        (ev.AuthorityRegistered, {"economy": "DE", "account": AUTH_DE, "authority_name": "DE"}),
+    )
+    t.council_act(
+        "registerAuthority",
+        [b"SG", AUTH_SG, "Authority SG"],
+        [
+            (
+                ev.AuthorityRegistered,
+                {"economy": "SG", "account": STRANGER, "authority_name": "Authority SG"},
+            )
+        ],
+        proposer=COUNCIL[0],
+        approvers=[COUNCIL[1]],
+    )
     state, findings = audit_transactions(t.txs)
     assert [f.code for f in findings] == ["council.act_without_proposal", "council.act_mismatch"]
-    assert findings[1].details["expected"] == [["AuthorityRegistered", "SG", AUTH_SG, "Authority SG"]]
+    assert findings[1].details["expected"] == [
+        ["AuthorityRegistered", "SG", AUTH_SG, "Authority SG"]
+    ]
     state.store.close()
 
 
 def test_genesis_acts_need_no_proposal_but_later_threshold_must_fit() -> None:
     t = Tape().genesis(COUNCIL, 2)
     assert judged(t) == []
-    t.council_act("setThreshold", [5], [(ev.ThresholdChanged, {"previous": 2, "new": 5})],
-                  proposer=COUNCIL[0], approvers=[COUNCIL[1]])
+    t.council_act(
+        "setThreshold",
+        [5],
+        [(ev.ThresholdChanged, {"previous": 2, "new": 5})],
+        proposer=COUNCIL[0],
+        approvers=[COUNCIL[1]],
+    )
     assert judged(t) == ["council.threshold_invalid"]
 
 
@@ -207,7 +281,10 @@ def test_accreditation_acts_by_someone_else_than_the_authority() -> None:
     t.accredit(STRANGER, 3, "DE", addr("chamber-3"))
     t.accredit(AUTH_SG, 4, "DE", addr("chamber-4"))
     t.tx(AUTH_SG, (ev.IssuerSuspended, {"issuer_id": 1, "reason": 1}))
-    t.tx(STRANGER, (ev.SigningKeyRotated, {"issuer_id": 2, "previous_key": KEY_2, "new_key": addr("x")}))
+    t.tx(
+        STRANGER,
+        (ev.SigningKeyRotated, {"issuer_id": 2, "previous_key": KEY_2, "new_key": addr("x")}),
+    )
     state, findings = audit_transactions(t.txs)
     assert [(f.code, f.subject, f.issuer_id) for f in findings] == [
         ("issuer.act_not_by_authority", STRANGER, 3),
@@ -223,10 +300,15 @@ def test_issuer_transitions_keys_and_windows_the_contract_must_refuse() -> None:
     t.tx(AUTH_DE, (ev.IssuerReinstated, {"issuer_id": 1}))  # not suspended
     t.accredit(AUTH_DE, 3, "DE", KEY_2)  # key of issuer 2
     t.accredit(AUTH_DE, 9, "DE", addr("chamber-9"))  # ids are sequential
-    t.at(t.timestamp + 400 * 86_400).tx(AUTH_SG, (ev.IssuerRenewed, {"issuer_id": 2, "valid_until": t.timestamp + 10**7}))
+    t.at(t.timestamp + 400 * 86_400).tx(
+        AUTH_SG, (ev.IssuerRenewed, {"issuer_id": 2, "valid_until": t.timestamp + 10**7})
+    )
     t.tx(AUTH_DE, (ev.IssuerSuspended, {"issuer_id": 42, "reason": 1}))
     assert judged(t) == [
-        "issuer.id_out_of_order", "issuer.invalid_transition", "issuer.key_reused", "issuer.renewed_after_expiry",
+        "issuer.id_out_of_order",
+        "issuer.invalid_transition",
+        "issuer.key_reused",
+        "issuer.renewed_after_expiry",
         "issuer.unknown",
     ]
 
@@ -236,10 +318,19 @@ def test_standing_history_follows_the_contract_semantics() -> None:
     accredited = t.txs[-2].timestamp
     suspended = t.tx(AUTH_DE, (ev.IssuerSuspended, {"issuer_id": 1, "reason": 1})).timestamp
     reinstated = t.tx(AUTH_DE, (ev.IssuerReinstated, {"issuer_id": 1})).timestamp
-    rotated = t.tx(KEY_1, (ev.SigningKeyRotated, {"issuer_id": 1, "previous_key": KEY_1, "new_key": KEY_1B})).timestamp
+    rotated = t.tx(
+        KEY_1, (ev.SigningKeyRotated, {"issuer_id": 1, "previous_key": KEY_1, "new_key": KEY_1B})
+    ).timestamp
     state, _ = audit_transactions(t.txs)
-    assert [standing_at(state, KEY_1, x)[1] for x in (accredited - 1, accredited, suspended, reinstated - 1, reinstated, rotated)] == [
-        Standing.KEY_NOT_YET_ACTIVE, Standing.ACCREDITED, Standing.SUSPENDED, Standing.SUSPENDED, Standing.ACCREDITED,
+    assert [
+        standing_at(state, KEY_1, x)[1]
+        for x in (accredited - 1, accredited, suspended, reinstated - 1, reinstated, rotated)
+    ] == [
+        Standing.KEY_NOT_YET_ACTIVE,
+        Standing.ACCREDITED,
+        Standing.SUSPENDED,
+        Standing.SUSPENDED,
+        Standing.ACCREDITED,
         Standing.KEY_RETIRED,
     ]
     assert standing_at(state, KEY_1B, rotated) == (1, Standing.ACCREDITED)

@@ -1,0 +1,230 @@
+"""Reading what issuing bodies kept: folders of issued files and issuers' journals.
+
+Both become :class:`ArchivedCertificate` records, with what each record alone gets wrong (a leaf
+that does not hash from its target hash, a proof that does not reach its root). Files are JSON
+and keccak work, CPU-bound: many are read in a process pool (spawned, so this module and its
+imports stay light), the workers sending plain tuples back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+from origincert.audit.findings import Finding, Severity
+from origincert.errors import OriginCertError
+from origincert.merkle import MerkleTree, leaf_hash, root_from_proof
+
+__all__ = [
+    "ArchivedCertificate",
+    "archive_files",
+    "read_archive",
+    "read_issued_file",
+    "read_journal",
+]
+
+ISSUED_SUFFIX = ".coo.json"
+_POOL_MIN_FILES = 2_000  # below this, a process pool costs more than it saves
+_TASK_FILES = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedCertificate:
+    """What reconciliation needs from one issued file, and what the file alone got wrong."""
+
+    path: str
+    number: str | None
+    root: str | None
+    leaf: str | None
+    leaf_index: int | None
+    batch_size: int | None
+    signer: str | None
+    tx_hash: str | None
+    chain_id: int | None
+    registry: str | None
+    retroactive: bool
+    problems: tuple[tuple[str, str], ...] = ()
+    journal_state: str | None = (
+        None  # from a journal: its batch's state (anchored, submitted, signed)
+    )
+    journal_batch: int | None = None
+
+
+def _hex32(value: Any) -> bytes:
+    if not isinstance(value, str) or not value.startswith("0x") or len(value) != 66:
+        raise ValueError(f"not a 32-byte hex string: {value!r:.80}")
+    return bytes.fromhex(value[2:])
+
+
+def read_issued_file(path: str) -> ArchivedCertificate:
+    """Parse one ``*.coo.json`` and recompute its leaf and root (docs/FORMAT.md)."""
+    return ArchivedCertificate(*_read(path))
+
+
+def _read(path: str) -> tuple[Any, ...]:
+    try:
+        with open(path, "rb") as f:
+            data = json.loads(f.read())
+        proof = data["proof"]
+        document = data.get("document") or {}
+        target = _hex32(proof["target_hash"])
+        leaf = _hex32(proof["leaf"])
+        root = _hex32(proof["root"])
+        siblings = [_hex32(p) for p in proof.get("merkle_proof") or []]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        return (
+            path,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            None,
+            False,
+            (("reconciliation.unreadable_file", f"{type(exc).__name__}: {exc}"),),
+        )
+    problems = []
+    if leaf_hash(target) != leaf:
+        problems.append(
+            ("reconciliation.leaf_mismatch", "the leaf is not keccak256(keccak256(target_hash))")
+        )
+    if root_from_proof(leaf, siblings) != root:
+        problems.append(
+            (
+                "reconciliation.proof_mismatch",
+                "the Merkle proof does not lead from the leaf to the root",
+            )
+        )
+    flags = document.get("flags") if isinstance(document, dict) else None
+    number = document.get("number") if isinstance(document, dict) else None
+    signer, registry = proof.get("signer"), proof.get("registry")
+    return (
+        path,
+        str(number) if number is not None else None,
+        "0x" + root.hex(),
+        "0x" + leaf.hex(),
+        proof.get("leaf_index"),
+        proof.get("batch_size"),
+        signer.lower() if isinstance(signer, str) else None,
+        proof.get("tx_hash").lower() if isinstance(proof.get("tx_hash"), str) else None,
+        proof.get("chain_id"),
+        registry.lower() if isinstance(registry, str) else None,
+        bool(isinstance(flags, dict) and flags.get("issued_retroactively")),
+        tuple(problems),
+    )
+
+
+def _read_many(paths: Sequence[str]) -> list[tuple[Any, ...]]:
+    return [_read(p) for p in paths]
+
+
+def archive_files(folders: Iterable[str | os.PathLike[str]]) -> list[str]:
+    """Every ``*.coo.json`` under the folders, sorted (so findings come in a stable order)."""
+    found = []
+    for folder in folders:
+        for dirpath, _, names in os.walk(folder):
+            found.extend(os.path.join(dirpath, n) for n in names if n.endswith(ISSUED_SUFFIX))
+    return sorted(found)
+
+
+def read_archive(
+    paths: Sequence[str], *, workers: int | None = None
+) -> Iterator[ArchivedCertificate]:
+    """Read files in order; in a process pool when there are many."""
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers <= 1 or len(paths) < _POOL_MIN_FILES:
+        yield from (read_issued_file(p) for p in paths)
+        return
+    tasks = [paths[i : i + _TASK_FILES] for i in range(0, len(paths), _TASK_FILES)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        for part in pool.map(_read_many, tasks):
+            for fields in part:
+                yield ArchivedCertificate(*fields)
+
+
+def read_journal(
+    path: str | os.PathLike[str], *, chain_id: int, registry: str
+) -> tuple[list[ArchivedCertificate], list[Finding]]:
+    """An issuing body's journal as archived certificates (every batch with a root), and findings
+    for batches not even signed yet.
+
+    A missing file is an error, never a new journal. A journal's rows carry no network; ``chain_id``
+    and ``registry`` are this audit's, so a journal of another network shows as not anchored.
+    """
+    from origincert.issuer.journal import BatchState, Journal
+
+    if not Path(path).is_file():
+        raise OriginCertError(f"no journal at {path}", code="journal_missing")
+    records: list[ArchivedCertificate] = []
+    unsigned: list[Finding] = []
+    label = Path(path).name
+    with Journal.open(path) as journal:
+        for batch in journal.batches():
+            certificates = journal.certificates(batch.id)
+            if batch.root is None:
+                unsigned.append(
+                    Finding(
+                        "reconciliation.journal_pending",
+                        Severity.INFO,
+                        f"batch {batch.id} of the journal ({batch.leaf_count} certificate(s)) is prepared, not signed",
+                        None,
+                        None,
+                        None,
+                        f"batch {batch.id}",
+                        {
+                            "state": batch.state.value,
+                            "numbers": [c.number for c in certificates[:5]],
+                        },
+                    )
+                )
+                continue
+            whole = (
+                bool(certificates)
+                and MerkleTree.build([c.leaf for c in certificates]).root == batch.root
+            )
+            state = None if batch.state == BatchState.ANCHORED else batch.state.value
+            for c in certificates:
+                problems = []
+                if leaf_hash(c.target_hash) != c.leaf:
+                    problems.append(
+                        (
+                            "reconciliation.leaf_mismatch",
+                            "the journal's leaf does not hash from its target hash",
+                        )
+                    )
+                if not whole:
+                    problems.append(
+                        (
+                            "reconciliation.proof_mismatch",
+                            "the journal's leaves of this batch do not give its root",
+                        )
+                    )
+                flags = json.loads(c.document_json).get("flags") or {}
+                records.append(
+                    ArchivedCertificate(
+                        f"{label}#{c.number}",
+                        c.number,
+                        "0x" + batch.root.hex(),
+                        "0x" + c.leaf.hex(),
+                        c.leaf_index,
+                        batch.leaf_count,
+                        (batch.signer or "").lower() or None,
+                        (batch.tx_hash or "").lower() or None,
+                        chain_id,
+                        registry.lower(),
+                        bool(flags.get("issued_retroactively")),
+                        tuple(problems),
+                        journal_state=state or "anchored",
+                        journal_batch=batch.id,
+                    )
+                )
+    return records, unsigned
