@@ -113,6 +113,10 @@ def world_session(devnode: devchain.DevChain, tmp_path_factory: pytest.TempPathF
 def world(world_session: World) -> Iterator[World]:
     """The session world, rewound after each test so tests never see each other's transactions."""
     snapshot = world_session.rpc("evm_snapshot")["result"]
+    # evm_revert rewinds blocks but not the clock offset that earlier tests' advance() added:
+    # pin the chain's clock to just after the latest block so world.now() is what comes next.
+    world_session.rpc("evm_setNextBlockTimestamp", [world_session.now() + 1])
+    world_session.rpc("evm_mine")
     try:
         yield world_session
     finally:
