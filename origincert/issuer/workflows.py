@@ -280,11 +280,13 @@ def _issue(
                 return
             finally:
                 hashing += time.perf_counter() - t0
-            journal.refuse_taken(c.number for c in chunk)  # before the file check: the better reason
-            if out is not None:
-                check_free(out, (c.file_name for c in chunk))
             prepared.extend(chunk)
             yield chunk
+            # Checked once the journal took the chunk (and refused duplicate numbers, the better
+            # reason), still inside its transaction: a clash rolls the whole batch back. Never read
+            # the journal here: its transaction holds the database.
+            if out is not None:
+                check_free(out, (c.file_name for c in chunk))
 
     t0 = time.perf_counter()
     batch = journal.record_batch(chunks(), out_dir=str(out) if out is not None else None, replaces=replaces)

@@ -245,3 +245,12 @@ def test_node_down_is_chain_unavailable_and_records_nothing(world, berlin, journ
     with pytest.raises(ChainUnavailable):
         issue_documents(dead, berlin, make_docs(2), journal=journal)
     assert journal.batches() == []
+
+
+def test_a_batch_larger_than_the_database_cache(world, berlin, journal, make_docs, tmp_path):
+    """Hundreds of certificates spill SQLite's page cache mid-transaction (an exclusive lock):
+    nothing in the batch's own recording may read the journal through another connection."""
+    docs = make_docs(1000)
+    result = issue_batch(world.client, berlin, docs, journal=journal, out_dir=tmp_path / "out", workers=2)
+    assert result.leaf_count == 1000 and journal.counts() == {"anchored": 1000}
+    assert len(list((tmp_path / "out").iterdir())) == 1000
