@@ -9,11 +9,10 @@ from __future__ import annotations
 from datetime import date
 
 from origincert import document as doc_model
-from origincert import merkle
 from origincert.errors import OriginCertError
 from origincert.verdict import Check
 from origincert.verifier.policy import Context, Policy
-from origincert.verifier.recompute import leaf_of, recompute_fields, recovered_signer
+from origincert.verifier.recompute import in_batch, leaf_of, recompute_fields, recovered_signer
 from origincert.verifier.subject import IssuedFile, Reference
 from origincert.verifier.text import field_list, safe
 
@@ -145,7 +144,7 @@ class MerkleCheck(Policy):
         leaf = leaf_of(f.target_hash)
         if leaf != f.leaf:
             return self.fail("leaf_mismatch", "The file's leaf does not belong to its fingerprint: the file was edited.")
-        if not merkle.verify_proof(leaf, list(f.merkle_proof), f.root):
+        if not in_batch(leaf, f.merkle_proof, f.root):
             return self.fail("proof_invalid", "The proof does not show that this certificate is in the anchored batch.")
         where = "on its own" if f.batch_size == 1 else f"in a batch of {f.batch_size}"
         return self.ok("merkle_ok", f"The certificate is part of the anchored batch (issued {where}).")

@@ -12,18 +12,16 @@ certificates a second), and sent through the chain client's provider so network 
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import requests
 from eth_abi import decode, encode
 from eth_utils import event_abi_to_log_topic, function_signature_to_4byte_selector
 
 from origincert.chain import ChainClient, decode_revert
 from origincert.chain.artifacts import load_artifact
-from origincert.errors import ChainError, ChainUnavailable
+from origincert.errors import ChainError
 from origincert.governance import IssuerInfo, IssuerStatus, Standing
 from origincert.verifier.facts import (
     AnchorRecord,
@@ -32,8 +30,9 @@ from origincert.verifier.facts import (
     Replacement,
     Revocation,
 )
+from origincert.verifier.rpc import transport_for
 
-__all__ = ["DEFAULT_CHUNK", "LedgerReader"]
+__all__ = ["DEFAULT_CHUNK", "LedgerReader", "Session", "decode_statuses"]
 
 DEFAULT_CHUNK = 500  # certificates per certificateStatuses call: well under any node's eth_call gas cap
 
@@ -51,10 +50,47 @@ class _Fn:
     outputs: tuple[str, ...]
 
     def data(self, *args: Any) -> str:
-        return "0x" + (self.selector + encode(self.inputs, args)).hex()
+        """The call's data: ABI-encoded by hand for the few argument types the verifier sends
+        (eth_abi takes ~100 µs a call), by eth_abi for anything else."""
+        if not all(t in _FAST_TYPES or t.startswith("uint") for t in self.inputs):
+            return "0x" + (self.selector + encode(self.inputs, args)).hex()
+        heads: list[bytes] = []
+        tails: list[bytes] = []
+        offset = 32 * len(args)
+        for t, value in zip(self.inputs, args):
+            if t == "bytes32[]":
+                tail = _word(len(value)) + b"".join(_bytes32(v) for v in value)
+                heads.append(_word(offset))
+                tails.append(tail)
+                offset += len(tail)
+            elif t == "bytes32":
+                heads.append(_bytes32(value))
+            elif t == "address":
+                raw = bytes.fromhex(value[2:]) if isinstance(value, str) and value[:2] == "0x" else b""
+                if len(raw) != 20:
+                    raise ValueError(f"not an address: {value!r}")
+                heads.append(bytes(12) + raw)
+            else:  # uintN
+                if type(value) is not int or not 0 <= value < 1 << int(t[4:]):
+                    raise ValueError(f"{value!r} is not a {t}")
+                heads.append(_word(value))
+        return "0x" + (self.selector + b"".join(heads) + b"".join(tails)).hex()
 
     def result(self, raw: str) -> tuple[Any, ...]:
         return tuple(decode(self.outputs, bytes.fromhex(raw[2:])))
+
+
+_FAST_TYPES = frozenset({"bytes32[]", "bytes32", "address"})
+
+
+def _word(n: int) -> bytes:
+    return n.to_bytes(32, "big")
+
+
+def _bytes32(value: bytes) -> bytes:
+    if not isinstance(value, bytes) or len(value) != 32:
+        raise ValueError("a bytes32 value must be 32 bytes")
+    return value
 
 
 @functools.cache
@@ -94,22 +130,31 @@ class LedgerReader:
         self._certificates = client.manifest.certificate_registry.address.lower()
         self._issuers = client.manifest.issuer_registry.address.lower()
         self._chunk = chunk
+        self._transport = transport_for(client)
 
     # ------------------------------------------------------------------ public
 
+    @property
+    def chunk(self) -> int:
+        return self._chunk
+
     def read(self, queries: Sequence[LedgerQuery]) -> list[LedgerFacts]:
         """Facts for each query, in order, all as of the block current when the read starts."""
-        if not queries:
-            return []
-        session = _Session()
+        session = Session()
         out: list[LedgerFacts] = []
         for start in range(0, len(queries), self._chunk):
-            out.extend(self._read_chunk(session, queries[start : start + self._chunk]))
+            out.extend(self.read_chunk(session, queries[start : start + self._chunk]))
         return out
 
     # ------------------------------------------------------------------ one chunk
 
-    def _read_chunk(self, s: _Session, queries: Sequence[LedgerQuery]) -> list[LedgerFacts]:
+    def read_chunk(self, s: Session, queries: Sequence[LedgerQuery]) -> list[LedgerFacts]:
+        """Facts for at most ``chunk`` queries. One session's chunks must be read one after the
+        other (not concurrently): the first pins the block, later ones reuse what it learned."""
+        if not queries:
+            return []
+        if len(queries) > self._chunk:
+            raise ValueError(f"at most {self._chunk} queries per chunk")
         statuses_call = self._call(
             self._certificates,
             _fn("CertificateRegistry", "certificateStatuses").data([q.root for q in queries], [q.leaf for q in queries]),
@@ -120,7 +165,7 @@ class LedgerReader:
             s.block, s.block_time = int(head["number"], 16), int(head["timestamp"], 16)
         else:
             (raw,) = self._batch([statuses_call])
-        (statuses,) = _fn("CertificateRegistry", "certificateStatuses").result(raw)
+        statuses = decode_statuses(raw, len(queries))
 
         anchors = [_anchor(st[0]) for st in statuses]
         for q, a in zip(queries, anchors):
@@ -155,7 +200,7 @@ class LedgerReader:
 
     def _round(
         self,
-        s: _Session,
+        s: Session,
         roots: list[bytes],
         standings: list[tuple[str, int]],
         issuers: list[int],
@@ -199,7 +244,7 @@ class LedgerReader:
 
     def _third_round(
         self,
-        s: _Session,
+        s: Session,
         refs: list[tuple[str, int]],
         others: list[int],
         revoked: list[tuple[LedgerQuery, tuple[Any, ...], tuple[Any, ...]]],
@@ -252,7 +297,7 @@ class LedgerReader:
 
     # ------------------------------------------------------------------ assembling
 
-    def _facts(self, s: _Session, q: LedgerQuery, a: tuple[Any, ...] | None, st: tuple[Any, ...]) -> LedgerFacts:
+    def _facts(self, s: Session, q: LedgerQuery, a: tuple[Any, ...] | None, st: tuple[Any, ...]) -> LedgerFacts:
         assert s.block is not None and s.block_time is not None
         if a is None:
             return LedgerFacts(s.block, s.block_time, None, q.signer, None, 0, None, None, None, None)
@@ -295,32 +340,27 @@ class LedgerReader:
     def _batch(self, calls: Iterable[tuple[str, list[Any]]]) -> list[Any]:
         """One JSON-RPC batch; results in order. A revert becomes ContractRevert, an error ChainError."""
         calls = list(calls)
-        provider = self._client.w3.provider
-        url = self._client.url
-        try:
-            responses = self._client.guard(lambda: provider.make_batch_request(calls))  # type: ignore[attr-defined]
-        except requests.HTTPError as exc:
-            raise ChainUnavailable(f"the node at {url} answered HTTP {exc.response.status_code}", code="node_error") from exc
-        except (ValueError, json.JSONDecodeError) as exc:
-            raise ChainUnavailable(f"the node at {url} sent an unreadable answer", code="node_error") from exc
-        if not isinstance(responses, list) or len(responses) != len(calls):
-            raise ChainError(f"the node at {url} refused a batch request: {responses!r:.200}", code="rpc_error")
+        responses = self._transport.batch(calls)
+        if not isinstance(responses, list) or len(responses) != len(calls) or not all(isinstance(r, dict) for r in responses):
+            raise ChainError(f"the node at {self._client.url} refused a batch request: {responses!r:.200}", code="rpc_error")
+        responses.sort(key=lambda r: r.get("id") if isinstance(r.get("id"), int) else -1)
         out = []
         for (method, _), response in zip(calls, responses):
             error = response.get("error")
-            if error is not None:
+            if error is not None or "result" not in response:
                 data = error.get("data") if isinstance(error, dict) else None
                 if isinstance(data, dict):
                     data = data.get("data")
                 if method == "eth_call" and isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
                     raise decode_revert(data)
-                raise ChainError(f"the node at {url} refused {method}: {error}", code="rpc_error")
+                raise ChainError(f"the node at {self._client.url} refused {method}: {error}", code="rpc_error")
             out.append(response["result"])
         return out
 
 
-class _Session:
-    """What one ``read`` has learned so far; reused across its chunks, never across reads."""
+class Session:
+    """What one verification run has learned so far; reused across its chunks, never across runs
+    (an issuer's status may change between two runs)."""
 
     def __init__(self) -> None:
         self.block: int | None = None
@@ -334,6 +374,44 @@ class _Session:
     @property
     def block_tag(self) -> str:
         return "latest" if self.block is None else hex(self.block)
+
+
+# certificateStatuses returns CertificateStatus[]: a static tuple of 11 words each, after the
+# array's offset and length words. Types of the words, in order (bytes32 kept as bytes).
+_STATUS_WORDS = ("uint32", "uint32", "uint40", "uint40", "uint40", "uint8", "uint40", "uint8", "uint40", "bytes32", "bytes32")
+_STATUS_BITS = tuple(int(t[4:]) if t.startswith("uint") else 0 for t in _STATUS_WORDS)
+
+
+def decode_statuses(raw: str, count: int) -> list[tuple[Any, ...]]:
+    """Decode ``certificateStatuses`` output as eth_abi would, as ``(anchor, leafRevokedAt,
+    leafReason, replacedAt, replacedByRoot, replacedByLeaf)`` tuples, ten times faster.
+
+    Strict: the offset, the length, the size and every integer's range are checked, so a node
+    answering something else is an error, never a misread status.
+    """
+    data = bytes.fromhex(raw[2:]) if raw[:2] == "0x" else b""
+    size = 32 * len(_STATUS_WORDS)
+    if (
+        len(data) != 64 + size * count
+        or int.from_bytes(data[:32], "big") != 32
+        or int.from_bytes(data[32:64], "big") != count
+    ):
+        raise ChainError("the node's answer to certificateStatuses is malformed", code="rpc_error")
+    out = []
+    for i in range(count):
+        base = 64 + i * size
+        words = []
+        for j, bits in enumerate(_STATUS_BITS):
+            word = data[base + 32 * j : base + 32 * (j + 1)]
+            if bits:
+                value = int.from_bytes(word, "big")
+                if value >> bits:
+                    raise ChainError("the node's answer to certificateStatuses is malformed", code="rpc_error")
+                words.append(value)
+            else:
+                words.append(word)
+        out.append((tuple(words[:6]), *words[6:]))
+    return out
 
 
 def _anchor(raw: tuple[Any, ...]) -> tuple[Any, ...] | None:

@@ -29,7 +29,9 @@ __all__ = [
     "Context",
     "Network",
     "Policy",
+    "continue_policies",
     "run_policies",
+    "split_at_ledger",
     "verdict_of",
 ]
 
@@ -136,11 +138,24 @@ def run_policies(policies: Sequence[Policy], ctx: Context) -> tuple[Check, ...]:
     """Apply the policies in order; each sees the checks before it in ``ctx.done``."""
     if not policies:
         raise ValueError("a verifier needs at least one check: an empty list would pass anything")
-    done: dict[str, Check] = {}
+    return tuple(continue_policies(policies, ctx, {}).values())
+
+
+def continue_policies(policies: Sequence[Policy], ctx: Context, done: dict[str, Check]) -> dict[str, Check]:
+    """Apply ``policies`` after the checks already ``done`` (which it extends and returns).
+
+    Lets a verifier run the checks before the first ledger check while the ledger is being read.
+    """
     for policy in policies:
         here = Context(ctx.subject, ctx.problem, ctx.network, ctx.ledger, ctx.on, done)
         done[policy.name] = _run_one(policy, here)
-    return tuple(done.values())
+    return done
+
+
+def split_at_ledger(policies: Sequence[Policy]) -> tuple[tuple[Policy, ...], tuple[Policy, ...]]:
+    """The policies before the first one that needs the ledger, and the rest."""
+    i = next((i for i, p in enumerate(policies) if p.needs_ledger), len(policies))
+    return tuple(policies[:i]), tuple(policies[i:])
 
 
 def _run_one(policy: Policy, ctx: Context) -> Check:

@@ -45,8 +45,24 @@ def recompute_fields(f: IssuedFile) -> Recomputed:
     return Recomputed(hashes, tuple(unsalted), fields.target_hash([*hashes.values(), *f.withheld.values()]))
 
 
+@functools.lru_cache(maxsize=16_384)
 def leaf_of(target_hash: bytes) -> bytes:
+    """The certificate's leaf (computed for the ledger query, the merkle check and the evidence)."""
     return merkle.leaf_hash(target_hash)
+
+
+def in_batch(leaf: bytes, proof: tuple[bytes, ...], root: bytes) -> bool:
+    """Whether ``proof`` leads from ``leaf`` to ``root``. The certificates of one batch share the
+    upper nodes of their paths, so each pair is hashed once per batch, not once per certificate."""
+    node = leaf
+    for sibling in proof:
+        node = _pair(node, sibling)
+    return node == root
+
+
+@functools.lru_cache(maxsize=65_536)
+def _pair(a: bytes, b: bytes) -> bytes:
+    return merkle.hash_pair(a, b)
 
 
 def recovered_signer(f: IssuedFile) -> str | None:

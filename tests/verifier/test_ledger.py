@@ -4,35 +4,30 @@ distinct standing and issuing body once, and each (root, signature) recovered on
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any, Self
+from typing import Any
 
 import pytest
 
 from origincert.verdict import Verdict
-from origincert.verifier import Verifier, recompute
+from origincert.verifier import Verifier, recompute, rpc
 from origincert.verifier.ledger import _fn
 from verifier.conftest import DAY, Scene
 
 
 class _Spy:
-    """Counts JSON-RPC requests going through the client's provider."""
+    """Counts the JSON-RPC batches and the requests in them that the verifier sends."""
 
-    def __init__(self, provider: Any) -> None:
-        self.provider, self.batches, self.calls = provider, 0, Counter[str]()
-        self._batch = provider.make_batch_request
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.batches, self.calls = 0, Counter[str]()
+        real = rpc._HttpTransport.batch
 
-    def __enter__(self) -> Self:
-        def counted(calls: list[tuple[str, Any]]) -> Any:
+        def counted(transport: Any, calls: list[tuple[str, Any]]) -> Any:
             self.batches += 1
             for method, params in calls:
                 self.calls[_selector_name(method, params)] += 1
-            return self._batch(calls)
+            return real(transport, calls)
 
-        self.provider.make_batch_request = counted
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        del self.provider.make_batch_request
+        monkeypatch.setattr(rpc._HttpTransport, "batch", counted)
 
 
 def _selector_name(method: str, params: Any) -> str:
@@ -49,15 +44,14 @@ def _selector_name(method: str, params: Any) -> str:
 
 
 @pytest.fixture
-def spied(scene: Scene) -> Any:
-    return lambda: _Spy(scene.client.w3.provider)
+def spy(monkeypatch: pytest.MonkeyPatch) -> _Spy:
+    return _Spy(monkeypatch)
 
 
-def test_a_batch_costs_one_status_call_per_chunk_and_a_few_batches(scene: Scene, spied: Any) -> None:
+def test_a_batch_costs_one_status_call_per_chunk_and_a_few_batches(scene: Scene, spy: _Spy) -> None:
     files = scene.files["batch"] * 4 + scene.files["single"] + scene.files["sg"]  # 22 certificates, 3 roots
     v = Verifier(scene.client, chunk=8, clock=lambda: DAY)
-    with spied() as spy:
-        results = v.verify_many(files)
+    results = v.verify_many(files)
     assert {r.verdict for r in results} == {Verdict.VALID}
     assert spy.calls["certificateStatuses"] == 3  # ceil(22 / 8)
     assert spy.calls["standingAt"] == 3  # one per (signer, anchoring time)
@@ -66,9 +60,8 @@ def test_a_batch_costs_one_status_call_per_chunk_and_a_few_batches(scene: Scene,
     assert spy.batches <= 6
 
 
-def test_a_single_verification_is_two_round_trips(scene: Scene, verifier: Verifier, spied: Any) -> None:
-    with spied() as spy:
-        assert verifier.verify(scene.files["single"][0]).verdict is Verdict.VALID
+def test_a_single_verification_is_two_round_trips(scene: Scene, verifier: Verifier, spy: _Spy) -> None:
+    assert verifier.verify(scene.files["single"][0]).verdict is Verdict.VALID
     assert spy.batches == 2
 
 
@@ -85,3 +78,85 @@ def test_each_root_signature_is_recovered_once(scene: Scene, verifier: Verifier,
     results = verifier.verify_many(scene.files["batch"] * 3 + scene.files["leaf_revoked"])
     assert len(results) == 18
     assert sorted(calls.values()) == [1, 1]
+
+
+def test_a_provider_with_its_own_request_options_is_used_as_it_is(scene: Scene) -> None:
+    from web3 import Web3
+
+    from origincert.chain import ChainClient
+
+    w3 = Web3(Web3.HTTPProvider(scene.client.url, request_kwargs={"timeout": 5, "verify": True}))
+    client = ChainClient(w3, scene.client.url, scene.manifest)
+    assert not isinstance(rpc.transport_for(client), rpc._HttpTransport)
+    results = Verifier(client, clock=lambda: DAY).verify_many(scene.files["batch"] + scene.files["root_revoked"])
+    assert [r.verdict for r in results] == [Verdict.VALID] * 5 + [Verdict.REVOKED] * 2
+
+
+def test_a_node_answering_http_errors_or_garbage_is_unavailable(scene: Scene) -> None:
+    import http.server
+    import threading
+
+    from origincert.errors import ChainUnavailable
+
+    answers = iter([(500, b"oops"), (200, b"<html>not json</html>"), (200, b'{"jsonrpc": "2.0"}')])
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers["Content-Length"]))
+            status, body = next(answers)
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        transport = rpc._HttpTransport(f"http://127.0.0.1:{server.server_port}", {}, 5.0)
+        for code in ("node_error", "node_error"):
+            with pytest.raises(ChainUnavailable) as info:
+                transport.batch([("eth_blockNumber", [])])
+            assert info.value.code == code
+        assert transport.batch([("eth_blockNumber", [])]) == {"jsonrpc": "2.0"}  # not a list: the reader refuses it
+        transport.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_hand_encoded_calls_and_decoded_statuses_match_eth_abi() -> None:
+    import os
+
+    from eth_abi import decode, encode
+
+    from origincert.verifier.ledger import decode_statuses
+
+    calls = [
+        ("CertificateRegistry", "certificateStatuses", ([os.urandom(32) for _ in range(3)], [os.urandom(32) for _ in range(3)])),
+        ("CertificateRegistry", "certificateStatuses", ([], [])),
+        ("IssuerRegistry", "standingAt", ("0x" + os.urandom(20).hex(), 2**48 - 1)),
+        ("IssuerRegistry", "issuer", (2**32 - 1,)),
+        ("IssuerRegistry", "keyRecord", ("0x" + os.urandom(20).hex(),)),
+    ]
+    for contract, name, args in calls:
+        f = _fn(contract, name)
+        assert f.data(*args) == "0x" + (f.selector + encode(f.inputs, args)).hex(), name
+    with pytest.raises(ValueError):
+        _fn("IssuerRegistry", "issuer").data(2**32)
+    (t,) = _fn("CertificateRegistry", "certificateStatuses").outputs
+    items = [((i, 1000, 2**40 - 1, 7, i % 2, 255), 2**40 - 1, 4, 0, os.urandom(32), os.urandom(32)) for i in range(5)]
+    raw = "0x" + encode([t], [items]).hex()
+    assert decode_statuses(raw, 5) == [tuple(x) for x in decode([t], bytes.fromhex(raw[2:]))[0]]
+    from origincert.errors import ChainError
+
+    for bad in (raw[:-2], raw + "00" * 32, "0x" + raw[2:66] + "00" * 31 + "06" + raw[130:]):
+        with pytest.raises(ChainError):
+            decode_statuses(bad, 5)
+    too_big = "0x" + encode([t], [[((2**32 - 1, 1, 1, 1, 0, 0), 0, 0, 0, b"\0" * 32, b"\0" * 32)]]).hex()
+    too_big = too_big[:130] + "01" + too_big[132:]  # a bit above uint32 in issuerId
+    with pytest.raises(ChainError):
+        decode_statuses(too_big, 1)

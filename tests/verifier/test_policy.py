@@ -118,8 +118,11 @@ def test_parse_issued_accepts_checksummed_and_lowercase_addresses() -> None:
     }  # fmt: skip
     f = parse_issued({"format": "urn:origincert:issued:1", "document": {"number": "X"}, "proof": proof})
     assert (f.signer, f.registry, f.tx_hash, f.redacted) == ("0x" + "ab" * 20, "0x" + "cd" * 20, None, False)
-    with pytest.raises(FormatProblem, match="not a field path"):
-        parse_issued({"format": "urn:origincert:issued:1", "document": {}, "proof": {**proof, "field_hashes": {"number\u202e": "0x" + "22" * 32}}})
+    redacted = {**proof, "seed": None, "salts": {}, "withheld": {"number\u202e": "0x" + "22" * 32}}
+    with pytest.raises(FormatProblem, match="not a field path"):  # withheld paths are shown as they are
+        parse_issued({"format": "urn:origincert:issued:1", "document": {}, "proof": redacted})
+    with pytest.raises(FormatProblem, match="hex digits"):  # fromhex alone would accept the spaces
+        parse_issued({"format": "urn:origincert:issued:1", "document": {}, "proof": {**proof, "field_hashes": {"number": "0x" + "22 " * 21 + "2"}}})
 
 
 def test_safe_display_escapes_what_could_disguise_a_sentence() -> None:

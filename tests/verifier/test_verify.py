@@ -143,8 +143,8 @@ def test_verify_bytes_never_raises_on_bad_input_even_with_the_node_down(scene: S
     from origincert.chain import ChainClient
 
     dead = ChainClient.connect(scene.client.url, scene.manifest)
+    dead.w3.provider.endpoint_uri = "http://127.0.0.1:9"  # type: ignore[attr-defined]  # the node went away
     v = Verifier(dead)
-    dead.w3.provider.endpoint_uri = "http://127.0.0.1:9"  # type: ignore[attr-defined]
     assert v.verify_bytes(b"\x00\x01").verdict is Verdict.MALFORMED
     with pytest.raises(ChainUnavailable):
         v.verify(scene.files["batch"][0])
