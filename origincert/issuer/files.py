@@ -23,7 +23,8 @@ def check_free(out_dir: Path, names: Iterable[str]) -> None:
     Raises IssuingError ``output_exists``: a certificate of another journal (or another
     issuing body) would be overwritten.
     """
-    taken = [n for n in names if (out_dir / n).exists()]
+    folder = os.fspath(out_dir)
+    taken = [n for n in names if os.path.exists(os.path.join(folder, n))]
     if taken:
         more = f" and {len(taken) - 3} more" if len(taken) > 3 else ""
         raise IssuingError(

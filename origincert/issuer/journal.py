@@ -354,7 +354,7 @@ class Journal:
                     seen.update(chunk_numbers)
                     numbers += chunk_numbers
                     _refuse(self._taken(conn, chunk_numbers))
-                    conn.execute(insert(_certificates), [_cert_row(batch_id, c) for c in chunk])
+                    _insert_many(conn, _certificates, _CERT_COLUMNS, [_cert_row(batch_id, c) for c in chunk])
                 if not numbers:
                     raise JournalError("a batch needs at least one certificate", code="empty_batch")
                 conn.execute(update(_batches).where(_batches.c.id == batch_id).values(leaf_count=len(numbers)))
@@ -566,18 +566,28 @@ def _batch(row: Any) -> BatchRecord:
     )
 
 
-def _cert_row(batch_id: int, c: PreparedCertificate) -> dict[str, Any]:
-    return {
-        "number": c.number,
-        "batch_id": batch_id,
-        "leaf_index": c.leaf_index,
-        "document": c.document_json,
-        "seed": c.seed,
-        "field_hashes": c.field_hashes,
-        "target_hash": c.target_hash,
-        "leaf": c.leaf,
-        "file_name": c.file_name,
-    }
+_CERT_COLUMNS = (
+    "number", "batch_id", "leaf_index", "document", "seed", "field_hashes", "target_hash", "leaf", "file_name",
+)  # fmt: skip
+
+
+def _cert_row(batch_id: int, c: PreparedCertificate) -> tuple[Any, ...]:
+    return (
+        c.number, batch_id, c.leaf_index, c.document_json, c.seed, c.field_hashes, c.target_hash, c.leaf, c.file_name,
+    )  # fmt: skip
+
+
+def _insert_many(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """``executemany`` straight to the driver: SQLAlchemy's per-value processing (four blobs per
+    certificate) costs more than SQLite itself on a 10,000-certificate batch. The statement is
+    still compiled by SQLAlchemy for the journal's dialect and paramstyle."""
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns))
+    if compiled.positional:
+        order = [columns.index(name) for name in compiled.positiontup or ()]
+        params: list[Any] = [tuple(r[i] for i in order) for r in rows] if order != list(range(len(columns))) else rows
+    else:
+        params = [dict(zip(columns, r)) for r in rows]
+    conn.exec_driver_sql(str(compiled), params)
 
 
 def _certificate(row: Any) -> PreparedCertificate:
