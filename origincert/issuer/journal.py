@@ -2,13 +2,14 @@
 before anything is signed, so that a crash at any instant loses nothing and ``resume`` can finish.
 
 A batch moves ``prepared -> signed -> submitted -> anchored`` (then its files are written); each
-step is one database transaction (bulk ``executemany`` for the certificates), so the journal is
-always in exactly one of those states. Revocations and replacements are ``actions`` with their own
-``prepared -> submitted -> done`` life. A certificate's status is derived, never stored twice: its
-batch's state, unless a finished action revoked or replaced it.
+step is one database transaction (one for all the certificates of a batch, written in bulk), so
+the journal is always in exactly one of those states. ``submitted`` is recorded with the
+transaction hash *before* the transaction leaves the process. Revocations and replacements are
+``actions`` with their own ``prepared -> submitted -> done | failed`` life. A certificate's status
+is derived, never stored twice: its batch's state, unless a finished action revoked or replaced it.
 
-SQLite at a path by default (rollback journal, ``synchronous=FULL``; file mode 0600 because the seeds are the
-chamber's secrets and the journal is its archive); any SQLAlchemy URL works.
+SQLite at a path by default (rollback journal, ``synchronous=FULL``; file mode 0600 because the
+seeds are the chamber's secrets and the journal is its archive); any SQLAlchemy URL works.
 """
 
 from __future__ import annotations
