@@ -18,6 +18,7 @@ from datetime import date
 from typing import ClassVar
 
 from origincert.verdict import Check, CheckStatus, Verdict, worst
+from origincert.verifier.codes import verdict_for_code
 from origincert.verifier.facts import LedgerFacts
 from origincert.verifier.subject import FormatProblem, IssuedFile, Reference
 
@@ -32,6 +33,7 @@ __all__ = [
     "continue_policies",
     "run_policies",
     "split_at_ledger",
+    "verdict_for_code",
     "verdict_of",
 ]
 
@@ -54,32 +56,6 @@ MANDATORY: tuple[str, ...] = (
     "not_replaced",
     "validity",
 )
-
-# Failure codes that do not mean "forged": each names the softer verdict it leads to.
-_VERDICT_OF_CODE: dict[str, Verdict] = {
-    "input_empty": Verdict.MALFORMED,
-    "input_too_large": Verdict.MALFORMED,
-    "input_not_utf8": Verdict.MALFORMED,
-    "input_not_json": Verdict.MALFORMED,
-    "input_duplicate_key": Verdict.MALFORMED,
-    "input_too_deep": Verdict.MALFORMED,
-    "format_unknown": Verdict.MALFORMED,
-    "format_invalid": Verdict.MALFORMED,
-    "qr_unreadable": Verdict.MALFORMED,
-    "root_revoked": Verdict.REVOKED,
-    "leaf_revoked": Verdict.REVOKED,
-    "replaced": Verdict.REPLACED,
-    "expired": Verdict.EXPIRED,
-    "before_issue_date": Verdict.EXPIRED,
-    "issuer_withdrawn_for_fraud": Verdict.SUSPECT,
-    "issuer_suspended": Verdict.SUSPECT,
-}
-
-
-def verdict_for_code(code: str) -> Verdict:
-    """The verdict a failed check with ``code`` points to (INVALID unless listed as softer)."""
-    return _VERDICT_OF_CODE.get(code, Verdict.INVALID)
-
 
 @dataclass(frozen=True, slots=True)
 class Network:

@@ -395,14 +395,30 @@ _OPENINGS = {
 
 
 def _summary(verdict: Verdict, checks: Sequence[Check], facts: LedgerFacts | None) -> str:
+    """One sentence for the officer: the verdict's meaning and the check that decided it."""
     if verdict is Verdict.VALID:
         assert facts is not None and facts.issuer is not None and facts.anchor is not None
         return (
             f"Authentic and in force: issued by {describe_issuer(facts.issuer)}, "
             f"anchored on the ledger on {iso(facts.anchor.anchored_at)[:10]}."
         )
+    if verdict is Verdict.UNCONFIRMED:
+        codes = {c.code for c in checks}
+        if "reference_only" in codes and facts is not None and facts.issuer is not None:
+            return (
+                f"Not confirmed. The ledger vouches for a certificate issued by {describe_issuer(facts.issuer)} "
+                "and in good standing, but the QR code carries only a reference: compare the paper with "
+                "the issuing body's record."
+            )
+        if "offline" in codes:
+            return (
+                "Not confirmed. Everything the file itself can show is in order, but the ledger was not "
+                "consulted: verify online before relying on it."
+            )
     driver = next(
         (c for c in checks if c.status is CheckStatus.FAILED and verdict_for_code(c.code) is verdict),
         next((c for c in checks if c.status is not CheckStatus.OK), None),
     )
-    return f"{_OPENINGS[verdict]} {driver.message}" if driver else _OPENINGS[verdict]
+    if driver is None:  # every check passed, but not every mandatory check ran
+        return f"{_OPENINGS[verdict]} This verifier does not run every check a valid certificate needs."
+    return f"{_OPENINGS[verdict]} {driver.message}"

@@ -148,3 +148,15 @@ def test_the_batch_and_single_verification_agree(cases: list[Case], results: lis
 def test_every_case_survives_a_json_round_trip(cases: list[Case], results: list[VerificationResult]) -> None:
     for r in results:
         json.dumps(r.to_json())
+
+
+def test_every_code_given_is_documented_with_its_check_and_status(results: list[VerificationResult]) -> None:
+    from origincert.verifier.codes import REASONS
+
+    undocumented = {
+        (x.name, x.status.value, x.code)
+        for r in results
+        for x in r.checks
+        if x.code not in REASONS or REASONS[x.code].check not in (x.name, "*") or REASONS[x.code].status is not x.status
+    }
+    assert undocumented == set()

@@ -107,6 +107,7 @@ def test_offline_checks_the_file_and_never_says_valid(scene: Scene, offline: Ver
         assert all(by[n].status is CheckStatus.OK for n in ("format", "schema", "integrity", "merkle", "signature", "validity"))
         assert by["anchored"].code == "offline"
         assert "ledger" not in r.evidence
+        assert "the ledger was not consulted" in r.summary
 
 
 def test_offline_still_catches_tampering_expiry_and_a_foreign_network(scene: Scene, world_session: Any) -> None:
