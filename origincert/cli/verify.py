@@ -49,7 +49,7 @@ def verify(
     qr_images: tuple[str, ...],
     on: datetime | None,
 ) -> None:
-    """Verify certificate FILEs (``-`` reads standard input) and QR codes against the ledger."""
+    """Verify certificate FILEs (- reads standard input) and QR codes against the ledger."""
     if not (files or qr_texts or qr_images):
         raise click.UsageError("give at least one FILE, --qr TEXT or --qr-image PNG")
     verifier = _verifier(ctx, offline)
