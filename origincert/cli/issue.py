@@ -165,10 +165,10 @@ def issue(
             )  # fmt: skip
             click.echo(_summary(result))
         else:
-            for result in workflows.issue_each(
-                client, signer, sources, journal=journal, out_dir=out_dir, relayer=relayer, labels=labels
-            ):
-                click.echo(_summary(result))
+            workflows.issue_each(
+                client, signer, sources, journal=journal, out_dir=out_dir, relayer=relayer, labels=labels,
+                on_issued=lambda r: click.echo(_summary(r)),
+            )  # fmt: skip
 
 
 @click.command("revoke")

@@ -206,14 +206,21 @@ def issue_each(
     out_dir: str | os.PathLike[str] | None = None,
     relayer: TransactionSigner | None = None,
     labels: Sequence[str] | None = None,
-    progress: Progress | None = None,
+    on_issued: Callable[[IssueResult], None] | None = None,
 ) -> list[IssueResult]:
-    """Issue each document as its own batch of one (one transaction each), in order."""
+    """Issue each document as its own batch of one (one transaction each), in order.
+
+    ``on_issued`` hears of each as it is anchored, so a refusal of a later document (which
+    raises) does not hide the ones already issued.
+    """
     labels = list(labels) if labels is not None else [f"document {i + 1}" for i in range(len(sources))]
-    return [
-        issue_batch(client, signer, [s], journal=journal, out_dir=out_dir, relayer=relayer, labels=[label], progress=progress)
-        for s, label in zip(sources, labels)
-    ]
+    results = []
+    for source, label in zip(sources, labels):
+        result = issue_batch(client, signer, [source], journal=journal, out_dir=out_dir, relayer=relayer, labels=[label])
+        results.append(result)
+        if on_issued is not None:
+            on_issued(result)
+    return results
 
 
 def issue_documents(

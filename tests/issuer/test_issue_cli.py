@@ -115,3 +115,15 @@ def test_issuing_the_same_folder_twice_names_the_duplicate_numbers(cli, make_doc
     assert cli("issue", "todo").exit_code == 0
     again = cli("issue", "todo")
     assert again.exit_code == 1 and "[duplicate_number]" in again.output and docs[0]["number"] in again.output
+
+
+def test_single_reports_what_was_issued_before_a_refusal(cli, make_docs, tmp_path):
+    good, bad = make_docs(2)
+    bad["goods"][0]["hs_code"] = "12"
+    paths = write_docs(tmp_path / "todo", [good, bad])
+    result = cli("issue", *map(str, paths), "--single")
+    assert result.exit_code == 1
+    assert f"issued 1 certificate in batch #1 ({good['number']})" in result.output
+    assert "goods[0].hs_code" in result.output
+    with Journal.open(tmp_path / ".origincert" / "journal.sqlite") as j:
+        assert j.counts() == {"anchored": 1}
