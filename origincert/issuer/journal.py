@@ -45,7 +45,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
 
 from origincert.errors import JournalError
-from origincert.issuer.pipeline import PreparedCertificate, field_hashes_json
+from origincert.issuer.pipeline import PreparedCertificate
 
 __all__ = [
     "DEFAULT_JOURNAL",
@@ -598,7 +598,6 @@ def _certificate(row: Any) -> PreparedCertificate:
         document_json=row["document"],
         seed=bytes(row["seed"]),
         field_hashes=bytes(row["field_hashes"]),
-        field_hashes_json=field_hashes_json(row["document"], bytes(row["field_hashes"])),
         target_hash=bytes(row["target_hash"]),
         leaf=bytes(row["leaf"]),
         file_name=row["file_name"],

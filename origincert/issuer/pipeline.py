@@ -64,14 +64,22 @@ class PreparedCertificate:
     document_json: str  # canonical document, compact JSON, as it goes into the issued file
     seed: bytes  # the secret every salt derives from (docs/FORMAT.md)
     field_hashes: bytes  # every field hash (32 bytes each) in the document's field order: the journal's form
-    field_hashes_json: str  # the same hashes as {"path": "0x.."}: the issued file's form
     target_hash: bytes
     leaf: bytes
     file_name: str
+    # The same hashes as the issued file's {"path": "0x.."} text, when made with them (by the
+    # hashing); read back from the journal it is None and made on demand by ``hashes_object()``.
+    field_hashes_json: str | None = None
 
     @property
     def document(self) -> dict[str, Any]:
         return json.loads(self.document_json)  # type: ignore[no-any-return]
+
+    def hashes_object(self) -> str:
+        """The ``field_hashes`` object of the issued file, as JSON text."""
+        if self.field_hashes_json is not None:
+            return self.field_hashes_json
+        return field_hashes_json(self.document_json, self.field_hashes)
 
 
 @dataclass(frozen=True, slots=True)
@@ -268,7 +276,7 @@ def issued_file_text(cert: PreparedCertificate, merkle_proof: Sequence[bytes], a
     tx = f'"{anchoring.tx_hash}"' if anchoring.tx_hash is not None else "null"
     return (
         f'{{"format":"{ISSUED_FORMAT}","document":{cert.document_json},"proof":{{'
-        f'"seed":"{_hex(cert.seed)}","field_hashes":{cert.field_hashes_json},'
+        f'"seed":"{_hex(cert.seed)}","field_hashes":{cert.hashes_object()},'
         f'"target_hash":"{_hex(cert.target_hash)}","leaf":"{_hex(cert.leaf)}",'
         f'"merkle_proof":[{proof_list}],"root":"{_hex(anchoring.root)}",'
         f'"leaf_index":{cert.leaf_index},"batch_size":{anchoring.batch_size},'

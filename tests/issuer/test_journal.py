@@ -25,7 +25,6 @@ def _cert(number: str, i: int) -> PreparedCertificate:
         document_json=f'{{"number":"{number}"}}',
         seed=os.urandom(32),
         field_hashes=b"\7" * 32,
-        field_hashes_json='{"number":"0x' + "07" * 32 + '"}',
         target_hash=os.urandom(32),
         leaf=os.urandom(32),
         file_name=f"{number}.coo.json",
