@@ -8,7 +8,23 @@ archives, and report (JSON, CSV, one self-contained HTML page).
 []
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from origincert.audit.findings import Finding, Severity
-from origincert.audit.run import AuditOptions, AuditResult, run_audit
+
+if TYPE_CHECKING:
+    from origincert.audit.run import AuditOptions, AuditResult, run_audit
 
 __all__ = ["AuditOptions", "AuditResult", "Finding", "Severity", "run_audit"]
+
+
+def __getattr__(name: str) -> Any:
+    """The runner is imported on first use: archive-reading workers import this package and
+    must not pay for web3."""
+    if name in ("AuditOptions", "AuditResult", "run_audit"):
+        from origincert.audit import run
+
+        return getattr(run, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

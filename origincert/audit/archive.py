@@ -19,7 +19,7 @@ from typing import Any
 
 from origincert.audit.findings import Finding, Severity
 from origincert.errors import OriginCertError
-from origincert.merkle import MerkleTree, leaf_hash, root_from_proof
+from origincert.merkle import MerkleTree, hash_pair, leaf_hash
 
 __all__ = [
     "ArchivedCertificate",
@@ -62,6 +62,27 @@ def _hex32(value: Any) -> bytes:
     return bytes.fromhex(value[2:])
 
 
+_pairs: dict[
+    bytes, bytes
+] = {}  # inner nodes already hashed: the files of one batch share most of them
+_PAIRS_MAX = 200_000
+
+
+def _root_from_proof(leaf: bytes, siblings: list[bytes]) -> bytes:
+    """``merkle.root_from_proof``, remembering inner nodes: a batch of N files costs N - 1 pair
+    hashes instead of N log N."""
+    if len(_pairs) > _PAIRS_MAX:
+        _pairs.clear()
+    node = leaf
+    for sibling in siblings:
+        key = node + sibling
+        parent = _pairs.get(key)
+        if parent is None:
+            parent = _pairs[key] = hash_pair(node, sibling)
+        node = parent
+    return node
+
+
 def read_issued_file(path: str) -> ArchivedCertificate:
     """Parse one ``*.coo.json`` and recompute its leaf and root (docs/FORMAT.md)."""
     return ArchivedCertificate(*_read(path))
@@ -97,7 +118,7 @@ def _read(path: str) -> tuple[Any, ...]:
         problems.append(
             ("reconciliation.leaf_mismatch", "the leaf is not keccak256(keccak256(target_hash))")
         )
-    if root_from_proof(leaf, siblings) != root:
+    if _root_from_proof(leaf, siblings) != root:
         problems.append(
             (
                 "reconciliation.proof_mismatch",
@@ -136,11 +157,21 @@ def archive_files(folders: Iterable[str | os.PathLike[str]]) -> list[str]:
     return sorted(found)
 
 
+def default_workers() -> int:
+    """One process per idle CPU: on a machine already busy, more processes only queue for the same CPUs."""
+    cpus = os.cpu_count() or 1
+    try:
+        busy = round(os.getloadavg()[0])
+    except OSError:  # no load average on this platform
+        busy = 0
+    return max(1, min(cpus, cpus - busy + 1))
+
+
 def read_archive(
     paths: Sequence[str], *, workers: int | None = None
 ) -> Iterator[ArchivedCertificate]:
     """Read files in order; in a process pool when there are many."""
-    workers = workers if workers is not None else (os.cpu_count() or 1)
+    workers = workers if workers is not None else default_workers()
     if workers <= 1 or len(paths) < _POOL_MIN_FILES:
         yield from (read_issued_file(p) for p in paths)
         return

@@ -281,8 +281,8 @@ class _Checker:
     def certificates(self, since_block: int) -> None:
         store = self.state.store
         batch: list[tuple[str, str, tuple[int, ...], str, int, int]] = []
-        for row in store.iter_anchors(since_block=since_block):
-            batch.append(self._expected(row.root, row.root, row))
+        for row, expected in store.statuses(since_block=since_block):
+            batch.append((row.root, row.root, expected, row.tx_hash, row.block, row.issuer_id))
             if len(batch) >= STATUS_CHUNK * CALLS_PER_BATCH:
                 self._compare(batch)
                 batch = []

@@ -43,12 +43,15 @@ def _is_limit(exc: ChainError) -> bool:
 
 @dataclass
 class RangePolicy:
-    """How many blocks to ask for at once: halve on refusal, double while answers stay small."""
+    """How many blocks to ask for at once: halve on refusal or on a big answer, double while answers
+    stay small, but never wider than the densest stretch seen so far allows (a quiet week must not
+    lead to asking for a whole busy month at once: the answer is what the replay holds in memory)."""
 
-    span: int = 8  # doubles quickly on a sparse ledger, stays small on a dense one
-    target_logs: int = 5_000  # logs per answer: what bounds the replay's memory
+    span: int = 8
+    target_logs: int = 5_000  # logs per answer
     max_span: int = 10_000
     shrinks: int = field(default=0, init=False)
+    densest: float = field(default=0.0, init=False)  # most logs per block seen in one answer
 
     def refused(self, asked: int) -> int:
         self.shrinks += 1
@@ -56,10 +59,12 @@ class RangePolicy:
         return self.span
 
     def answered(self, blocks: int, logs: int) -> None:
+        self.densest = max(self.densest, logs / blocks)
         if logs > self.target_logs:
             self.span = max(1, blocks // 2)
         elif logs < self.target_logs // 4 and blocks >= self.span:
-            self.span = min(self.max_span, self.span * 2)
+            ceiling = int(self.target_logs / self.densest) if self.densest else self.max_span
+            self.span = max(self.span, min(self.max_span, self.span * 2, ceiling))
 
 
 @dataclass(frozen=True)

@@ -136,6 +136,94 @@ def _resume(rpc: Rpc, cp: Checkpoint) -> tuple[Checkpoint, list[Finding]]:
     return reset_checkpoint(cp), [finding]
 
 
+def _replay(
+    rpc: Rpc,
+    manifest: Manifest,
+    cp: Checkpoint,
+    start: int,
+    head: int,
+    options: AuditOptions,
+    on_progress: Callable[[int, int], None] | None,
+) -> tuple[list[Finding], dict[str, Any], int | None]:
+    """Stream ``[start, head]``, judging each chunk as a ledger and each transaction by the rules.
+
+    Returns the findings, counters, and the time of the first block replayed (None if none)."""
+    contracts = {
+        manifest.issuer_registry.address.lower(): "IssuerRegistry",
+        manifest.certificate_registry.address.lower(): "CertificateRegistry",
+    }
+    auditor = Auditor(cp.state)
+    policy = options.ranges or RangePolicy()
+    findings: list[Finding] = []
+    first_ts: int | None = None
+    logs = events = transactions = 0
+    started = last_save = time.perf_counter()
+    for chunk in prefetch(stream(rpc, contracts, start, head, policy)):
+        findings.extend(check_headers(cp.last_header, chunk.headers))
+        findings.extend(chunk.findings)
+        findings.extend(auditor.process_all(chunk.transactions))
+        events += sum(len(tx.events) for tx in chunk.transactions)
+        transactions += len(chunk.transactions)
+        logs += chunk.logs
+        if chunk.headers:
+            first_ts = chunk.headers[0].timestamp if first_ts is None else first_ts
+            cp.last_header = chunk.headers[-1]
+        cp.state.store.commit()
+        if options.checkpoint is not None and time.perf_counter() - last_save > SAVE_EVERY:
+            save_checkpoint(options.checkpoint, cp, manifest)
+            last_save = time.perf_counter()
+        if on_progress is not None:
+            on_progress(chunk.last - start + 1, head - start + 1)
+    seconds = time.perf_counter() - started
+    stats = {
+        "blocks": max(0, head - start + 1),
+        "logs": logs,
+        "events": events,
+        "transactions": transactions,
+        "replay_seconds": round(seconds, 3),
+        "events_per_second": round(events / seconds) if seconds > 0 and events else 0,
+        "range_shrinks": policy.shrinks,
+    }
+    return findings, stats, first_ts
+
+
+def _reconcile_all(
+    rpc: Rpc, manifest: Manifest, state: LedgerState, options: AuditOptions, pinned: int
+) -> tuple[list[Finding], list[tuple[str, ReconciliationSummary]], int]:
+    """Every archive folder and journal of the options, against the rebuilt state."""
+
+    def lookup(roots: list[str]) -> dict[str, tuple[int, int]]:
+        return anchored_on_contract(rpc, manifest, roots, block=pinned)
+
+    common: dict[str, Any] = {
+        "chain_id": manifest.chain_id,
+        "registry": manifest.certificate_registry.address,
+        "issuer_ids": set(options.archive_issuers) if options.archive_issuers else None,
+        "policy": options.patterns,
+        "lookup": lookup,
+    }
+    findings: list[Finding] = []
+    done: list[tuple[str, ReconciliationSummary]] = []
+    records = 0
+    for folder in options.archives:
+        files = archive_files([folder])
+        records += len(files)
+        found, summary = reconcile(
+            state, read_archive(files, workers=options.workers), base=folder, **common
+        )
+        findings.extend(found)
+        done.append((str(folder), summary))
+    for path in options.journals:
+        certificates, unsigned = read_journal(
+            path, chain_id=manifest.chain_id, registry=manifest.certificate_registry.address
+        )
+        records += len(certificates)
+        found, summary = reconcile(state, certificates, **common)
+        findings.extend(unsigned + found)
+        done.append((str(path), summary))
+    return findings, done, records
+
+
 def run_audit(
     client: ChainClient,
     options: AuditOptions = AuditOptions(),
@@ -160,115 +248,41 @@ def run_audit(
     try:
         cp, findings = _resume(rpc, cp)
         resumed = cp.last_header is not None
-        start = (
-            cp.last_header.number + 1
-            if cp.last_header
-            else min(manifest.issuer_registry.block, manifest.certificate_registry.block)
-        )
+        deployed = min(manifest.issuer_registry.block, manifest.certificate_registry.block)
+        start = cp.last_header.number + 1 if cp.last_header else deployed
         if head < start - 1:
             raise OriginCertError(
                 f"block {head} is before the checkpoint's block {start - 1}", code="audit_range"
             )
-        contracts = {
-            manifest.issuer_registry.address.lower(): "IssuerRegistry",
-            manifest.certificate_registry.address.lower(): "CertificateRegistry",
-        }
-        state = cp.state
-        auditor = Auditor(state)
         since_ts = cp.last_header.timestamp if cp.last_header else 0
-        first_ts: int | None = None
-        logs = events = transactions = 0
-        started = last_save = time.perf_counter()
-        policy = options.ranges or RangePolicy()
-        for chunk in prefetch(stream(rpc, contracts, start, head, policy)):
-            findings.extend(check_headers(cp.last_header, chunk.headers))
-            findings.extend(chunk.findings)
-            findings.extend(auditor.process_all(chunk.transactions))
-            events += sum(len(tx.events) for tx in chunk.transactions)
-            transactions += len(chunk.transactions)
-            logs += chunk.logs
-            if chunk.headers:
-                first_ts = chunk.headers[0].timestamp if first_ts is None else first_ts
-                cp.last_header = chunk.headers[-1]
-            state.store.commit()
-            if options.checkpoint is not None and time.perf_counter() - last_save > SAVE_EVERY:
-                save_checkpoint(options.checkpoint, cp, manifest)
-                last_save = time.perf_counter()
-            if on_progress is not None:
-                on_progress(chunk.last - start + 1, head - start + 1)
-        replay_seconds = time.perf_counter() - started
 
+        found, stats, first_ts = _replay(rpc, manifest, cp, start, head, options, on_progress)
+        findings.extend(found)
         until_ts = cp.last_header.timestamp if cp.last_header else 0
-        findings.extend(lapsed_accreditations(state, since_ts, until_ts))
+        findings.extend(lapsed_accreditations(cp.state, since_ts, until_ts))
         if first_ts is not None:
-            findings.extend(find_patterns(state, cp.reported, first_ts, until_ts, options.patterns))
+            findings.extend(
+                find_patterns(cp.state, cp.reported, first_ts, until_ts, options.patterns)
+            )
 
         summary = None
         t = time.perf_counter()
         if options.crosscheck and cp.last_header is not None:
             found, summary = crosscheck(
-                rpc, manifest, state, block=cp.last_header.number, since_block=start - 1
+                rpc, manifest, cp.state, block=cp.last_header.number, since_block=start - 1
             )
             findings.extend(found)
-        crosscheck_seconds = time.perf_counter() - t
-
-        reconciliations = []
-        pinned = cp.last_header.number if cp.last_header else head
-
-        def lookup(roots: list[str]) -> dict[str, tuple[int, int]]:
-            return anchored_on_contract(rpc, manifest, roots, block=pinned)
+        stats["crosscheck_seconds"] = round(time.perf_counter() - t, 3)
 
         t = time.perf_counter()
-        archived = 0
-        for folder in options.archives:
-            files = archive_files([folder])
-            archived += len(files)
-            found, rs = reconcile(
-                state,
-                read_archive(files, workers=options.workers),
-                chain_id=manifest.chain_id,
-                registry=manifest.certificate_registry.address,
-                issuer_ids=set(options.archive_issuers) if options.archive_issuers else None,
-                base=folder,
-                policy=options.patterns,
-                lookup=lookup,
-            )
-            findings.extend(found)
-            reconciliations.append((str(folder), rs))
-        for path in options.journals:
-            records, unsigned = read_journal(
-                path, chain_id=manifest.chain_id, registry=manifest.certificate_registry.address
-            )
-            archived += len(records)
-            found, rs = reconcile(
-                state,
-                records,
-                chain_id=manifest.chain_id,
-                registry=manifest.certificate_registry.address,
-                issuer_ids=set(options.archive_issuers) if options.archive_issuers else None,
-                policy=options.patterns,
-                lookup=lookup,
-            )
-            findings.extend(unsigned + found)
-            reconciliations.append((str(path), rs))
-        reconcile_seconds = time.perf_counter() - t
+        pinned = cp.last_header.number if cp.last_header else head
+        found, reconciliations, records = _reconcile_all(rpc, manifest, cp.state, options, pinned)
+        findings.extend(found)
+        stats["archived_files"] = records
+        stats["reconcile_seconds"] = round(time.perf_counter() - t, 3)
 
         if options.checkpoint is not None:
             save_checkpoint(options.checkpoint, cp, manifest)
-        stats = {
-            "blocks": max(0, head - start + 1),
-            "logs": logs,
-            "events": events,
-            "transactions": transactions,
-            "replay_seconds": round(replay_seconds, 3),
-            "events_per_second": round(events / replay_seconds)
-            if replay_seconds > 0 and events
-            else 0,
-            "range_shrinks": policy.shrinks,
-            "crosscheck_seconds": round(crosscheck_seconds, 3),
-            "archived_files": archived,
-            "reconcile_seconds": round(reconcile_seconds, 3),
-        }
         return AuditResult(
             manifest=manifest,
             first_block=start,
@@ -276,7 +290,7 @@ def run_audit(
             last_timestamp=cp.last_header.timestamp if cp.last_header else None,
             resumed=resumed,
             findings=_cap(findings, MAX_PER_CODE),
-            state=state,
+            state=cp.state,
             crosscheck=summary,
             reconciliations=reconciliations,
             stats=stats,

@@ -290,6 +290,40 @@ class Store:
         for r in rows:
             yield _anchor(r)
 
+    def statuses(self, *, since_block: int = -1) -> Iterator[tuple[AnchorRow, tuple[int, ...]]]:
+        """Each anchor newer than ``since_block`` with the status the contract must report for
+        ``certificateStatus(root, root)``: (issuerId, leafCount, anchoredAt, anchoredBlock, revokedAt,
+        revocationReason, leafRevokedAt, leafRevocationReason, replacedAt, replacedByRoot, replacedByLeaf),
+        hashes as ints. One query, not four lookups per anchor."""
+        self._flush()
+        rows = self._db.execute(
+            """SELECT a.*, rr.ts, rr.reason, lr.ts, lr.reason, rp.ts, rp.new_root, rp.new_leaf
+            FROM anchors a
+            LEFT JOIN revocations rr ON rr.root = a.root AND rr.leaf = x''
+            LEFT JOIN revocations lr ON lr.root = a.root AND lr.leaf = a.root
+            LEFT JOIN replacements rp ON rp.old_root = a.root AND rp.old_leaf = a.root
+            WHERE a.block > ?""",
+            (since_block,),
+        )
+        for r in rows:
+            anchor = _anchor(r[:7])
+            yield (
+                anchor,
+                (
+                    anchor.issuer_id,
+                    anchor.leaf_count,
+                    anchor.timestamp,
+                    anchor.block,
+                    r[7] or 0,
+                    r[8] or 0,
+                    r[9] or 0,
+                    r[10] or 0,
+                    r[11] or 0,
+                    int.from_bytes(r[12] or b"", "big"),
+                    int.from_bytes(r[13] or b"", "big"),
+                ),
+            )
+
     def iter_revocations(self, *, since_block: int = -1) -> Iterator[RevocationRow]:
         for r in self._db.execute(
             "SELECT * FROM revocations WHERE block > ? ORDER BY block, ts", (since_block,)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from chainutil import eip712_anchor_signature
-from conftest import World, test_account
+from chainutil import World, test_account
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import World
+from chainutil import World
 
 from audit.auditkit import AUTH_DE, KEY_1, at_next_hour, audit, consortium, h32, revoke_root, single
 from origincert.audit import events as ev

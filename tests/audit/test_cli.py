@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import World, test_account
+from chainutil import World, test_account
 
 from audit.auditkit import issued_file, leaf_of, single
 from origincert import governance

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import World
+from chainutil import World
 
 from audit.auditkit import busy_ledger
 from origincert.audit import events as ev

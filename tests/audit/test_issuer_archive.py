@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from conftest import World
+from chainutil import World
 
 from audit.auditkit import KEY_1, audit, consortium, h32, single
 from origincert.audit.archive import ArchivedCertificate

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import YEAR, World, test_account
+from chainutil import YEAR, World, test_account
 
 from audit.auditkit import (
     anchor,

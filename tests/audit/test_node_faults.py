@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from conftest import World
+from chainutil import World
 
 from audit.auditkit import anchor, revoke_root, single
 from origincert.audit import AuditOptions, run_audit
@@ -97,6 +97,14 @@ def test_ranges_grow_again_while_answers_are_small() -> None:
     policy.answered(16, 500)  # too many: next range is half
     assert policy.span == 8
     assert policy.refused(8) == 4 and policy.shrinks == 1
+    # After a stretch of 31 logs a block, quiet stretches do not widen ranges past ~100 logs' worth...
+    for _ in range(5):
+        policy.answered(policy.span, 1)
+    assert policy.span == 4
+    fresh = RangePolicy(span=4, target_logs=100, max_span=64)  # ...where a ledger never dense grows on
+    for _ in range(5):
+        fresh.answered(fresh.span, 1)
+    assert fresh.span == 64
 
 
 def test_other_node_errors_stop_the_audit(world: World) -> None:

@@ -6,7 +6,7 @@ import json
 import os
 from pathlib import Path
 
-from conftest import World
+from chainutil import World
 
 from audit.auditkit import anchor, audit, batch4, codes, issued_file, leaf_of, single
 from origincert.audit import archive as rec

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import YEAR, World, test_account
+from chainutil import YEAR, World, test_account
 
 from audit.auditkit import audit, revoke_root, single
 from origincert import governance
