@@ -157,7 +157,7 @@ def prepare_certificate(
 
 def _hashes_json(items: Iterable[tuple[str, bytes]]) -> str:
     # Paths from flatten() are snake_case names, dots and [i]: no JSON escaping needed.
-    return "{" + ",".join(f'"{path}":"0x{h.hex()}"' for path, h in items) + "}"
+    return "{" + ",".join([f'"{path}":"0x{h.hex()}"' for path, h in items]) + "}"
 
 
 def field_hashes_json(document_json: str, field_hashes: bytes) -> str:

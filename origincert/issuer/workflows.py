@@ -77,6 +77,7 @@ __all__ = [
 
 CRASH_ENV = "ORIGINCERT_TEST_CRASH_AT"
 CRASH_POINTS = (
+    "during_prepare",  # inside the journal transaction, certificates inserted, not committed
     "after_prepare",  # certificates journaled, nothing signed
     "after_sign",  # root signed and journaled, nothing sent
     "before_broadcast",  # transaction hash journaled, transaction not yet sent
@@ -289,6 +290,7 @@ def _issue(
                 hashing += time.perf_counter() - t0
             prepared.extend(chunk)
             yield chunk
+            _crash_point("during_prepare")
             # Checked once the journal took the chunk (and refused duplicate numbers, the better
             # reason), still inside its transaction: a clash rolls the whole batch back. Never read
             # the journal here: its transaction holds the database.

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from chainutil import free_port
 from click.testing import CliRunner
-from conftest import free_port
 
 from issuer.kit import PASSWORD, write_docs, write_keystore
 from origincert.cli import main

@@ -6,7 +6,7 @@ import json
 import random
 
 import pytest
-from conftest import test_account
+from chainutil import test_account
 
 from origincert import fields, merkle, signing
 from origincert.document import parse_certificate

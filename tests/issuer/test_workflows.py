@@ -6,7 +6,7 @@ import copy
 import json
 
 import pytest
-from conftest import test_account
+from chainutil import test_account
 from web3 import Web3
 
 from issuer.kit import verdict_of
@@ -237,7 +237,7 @@ def test_journal_of_another_issuing_body_is_refused(world, berlin, journal, make
 
 
 def test_node_down_is_chain_unavailable_and_records_nothing(world, berlin, journal, make_docs):
-    from conftest import free_port
+    from chainutil import free_port
 
     dead = copy.copy(world.client)
     dead.w3 = Web3(Web3.HTTPProvider(f"http://127.0.0.1:{free_port()}", request_kwargs={"timeout": 2}))
