@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import free_port
+from chainutil import free_port
 
 from origincert.keys import create_keystore
 

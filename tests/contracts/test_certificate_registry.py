@@ -6,7 +6,7 @@ import os
 
 import pytest
 from chainutil import eip712_anchor_signature
-from conftest import World, test_account
+from chainutil import World, test_account
 from eth_utils import keccak
 
 from origincert import governance

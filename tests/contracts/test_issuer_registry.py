@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import YEAR, World, test_account
+from chainutil import YEAR, World, test_account
 
 from origincert import governance
 from origincert.errors import ContractRevert

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass, field
 
 from chainutil import eip712_anchor_signature
-from conftest import World, test_account
+from chainutil import World, test_account
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import World, test_account
+from chainutil import World, test_account
 
 from origincert.merkle import MerkleTree, leaf_hash
 from origincert.signing import LocalSigner, domain_separator, sign_anchor
