@@ -24,14 +24,22 @@ from urllib.parse import urlsplit
 from origincert.chain import ChainClient
 from origincert.errors import ChainUnavailable
 
-__all__ = ["BatchTransport", "transport_for"]
+__all__ = ["BatchTransport", "Call", "Pending", "transport_for"]
 
 Call = tuple[str, list[Any]]
+
+
+class Pending(Protocol):
+    def result(self) -> Any:
+        """The node's answer (waiting for it if need be)."""
 
 
 class BatchTransport(Protocol):
     def batch(self, calls: Sequence[Call]) -> Any:
         """The node's answer to a JSON-RPC batch: a list of response objects (any order)."""
+
+    def send(self, calls: Sequence[Call]) -> Pending:
+        """Post a batch now, read the answer later."""
 
     def close(self) -> None:
         """Release connections (the transport stays usable)."""
@@ -45,6 +53,9 @@ class _ProviderTransport:
 
     def close(self) -> None:
         pass
+
+    def send(self, calls: Sequence[Call]) -> _Done:
+        return _Done(self.batch(calls))
 
     def batch(self, calls: Sequence[Call]) -> Any:
         provider = self._client.w3.provider
@@ -75,6 +86,10 @@ class _HttpTransport:
         weakref.finalize(self, _close_all, self._idle)
 
     def batch(self, calls: Sequence[Call]) -> Any:
+        return self.send(calls).result()
+
+    def send(self, calls: Sequence[Call]) -> _HttpPending:
+        """Post the batch and return at once: the caller can work while the node answers."""
         with self._lock:
             first = next(self._ids)
             for _ in range(len(calls) - 1):
@@ -83,52 +98,70 @@ class _HttpTransport:
             [{"jsonrpc": "2.0", "id": first + i, "method": m, "params": p} for i, (m, p) in enumerate(calls)],
             separators=(",", ":"),
         ).encode()
-        for attempt in (1, 2):
-            conn = None
-            try:
-                conn = self._take()
-                conn.request("POST", self._path, body, self._headers)
-                response = conn.getresponse()
-                data = response.read()
-            except TimeoutError as exc:
-                _close(conn)
-                raise ChainUnavailable(f"the node at {self._url} did not answer in time", code="node_timeout") from exc
-            except (OSError, http.client.HTTPException) as exc:
-                _close(conn)
-                if attempt == 1 and not isinstance(exc, ConnectionRefusedError):
-                    continue  # the node closed a kept-alive connection: once more on a fresh one
-                raise ChainUnavailable(
-                    f"the node at {self._url} is not reachable ({type(exc).__name__})", code="node_unreachable"
-                ) from exc
-            if response.status != 200 or response.will_close:
-                _close(conn)
-            else:
-                self._give_back(conn)
-            if response.status != 200:
-                raise ChainUnavailable(f"the node at {self._url} answered HTTP {response.status}", code="node_error")
-            try:
-                return json.loads(data)
-            except ValueError as exc:
-                raise ChainUnavailable(f"the node at {self._url} sent an unreadable answer", code="node_error") from exc
-        raise AssertionError("unreachable")
+        conn, reused = self._take()
+        try:
+            conn.request("POST", self._path, body, self._headers)
+        except (OSError, http.client.HTTPException) as exc:
+            _close(conn)
+            if not reused or isinstance(exc, TimeoutError):
+                raise self._unavailable(exc) from exc
+            return _HttpPending(self, body, None)  # a stale kept-alive connection: retried on result()
+        return _HttpPending(self, body, conn, retry=reused)
+
+    def _exchange(self, body: bytes) -> Any:
+        conn, _ = self._take(fresh=True)
+        try:
+            conn.request("POST", self._path, body, self._headers)
+        except (OSError, http.client.HTTPException) as exc:
+            _close(conn)
+            raise self._unavailable(exc) from exc
+        return self._receive(conn, retry=False)
+
+    def _receive(self, conn: http.client.HTTPConnection, *, retry: bool) -> Any:
+        """Read the answer; raise _Stale when a kept-alive connection turned out to be closed."""
+        try:
+            response = conn.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            _close(conn)
+            if retry and not isinstance(exc, TimeoutError):
+                raise _Stale from exc
+            raise self._unavailable(exc) from exc
+        if response.status != 200 or response.will_close:
+            _close(conn)
+        else:
+            self._give_back(conn)
+        if response.status != 200:
+            raise ChainUnavailable(f"the node at {self._url} answered HTTP {response.status}", code="node_error")
+        try:
+            return json.loads(data)
+        except ValueError as exc:
+            raise ChainUnavailable(f"the node at {self._url} sent an unreadable answer", code="node_error") from exc
+
+    def _unavailable(self, exc: BaseException) -> ChainUnavailable:
+        if isinstance(exc, TimeoutError):
+            return ChainUnavailable(f"the node at {self._url} did not answer in time", code="node_timeout")
+        return ChainUnavailable(f"the node at {self._url} is not reachable ({type(exc).__name__})", code="node_unreachable")
 
     def close(self) -> None:
         with self._lock:
             _close_all(self._idle)
 
-    def _take(self) -> http.client.HTTPConnection:
-        with self._lock:
-            if self._idle:
-                return self._idle.pop()
+    def _take(self, *, fresh: bool = False) -> tuple[http.client.HTTPConnection, bool]:
+        """An idle kept-alive connection (reused=True) or a new one."""
+        if not fresh:
+            with self._lock:
+                if self._idle:
+                    return self._idle.pop(), True
         cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
         conn = cls(self._host, self._port, timeout=self._timeout)
         try:
             conn.connect()
             conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        except BaseException:
+        except (OSError, http.client.HTTPException) as exc:
             conn.close()
-            raise
-        return conn
+            raise self._unavailable(exc) from exc
+        return conn, False
 
     def _give_back(self, conn: http.client.HTTPConnection) -> None:
         with self._lock:
@@ -139,6 +172,37 @@ class _HttpTransport:
 
 
 _MAX_IDLE = 4
+
+
+class _Stale(Exception):
+    """A kept-alive connection the node had closed: the request is sent again on a fresh one."""
+
+
+class _HttpPending:
+    """A batch posted on a connection whose answer has not been read yet."""
+
+    def __init__(self, transport: _HttpTransport, body: bytes, conn: http.client.HTTPConnection | None, *, retry: bool = False) -> None:
+        self._transport, self._body, self._conn, self._retry = transport, body, conn, retry
+        if conn is not None:
+            self._finalizer = weakref.finalize(self, _close, conn)  # an answer never read
+
+    def result(self) -> Any:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            self._finalizer.detach()
+            try:
+                return self._transport._receive(conn, retry=self._retry)
+            except _Stale:
+                pass
+        return self._transport._exchange(self._body)
+
+
+class _Done:
+    def __init__(self, value: Any) -> None:
+        self._value = value
+
+    def result(self) -> Any:
+        return self._value
 
 
 def _close(conn: http.client.HTTPConnection | None) -> None:

@@ -204,9 +204,11 @@ class Verifier:
         with _gc_paused(len(inputs) >= _GC_PAUSE_FROM):
             if reader is None:
                 return [self._finish(self._start(parse(x), day), None) for x in inputs]
-            if len(inputs) <= reader.chunk:  # one chunk: a worker thread would only add latency
-                begun = [self._start(parse(x), day) for x in inputs]
-                return self._finish_chunk(begun, reader.read_chunk(Session(), _queries(begun)))
+            if len(inputs) <= reader.chunk:  # one chunk: the file checks run while the node answers
+                parsed = [parse(x) for x in inputs]
+                read = reader.begin_chunk(Session(), [_query(s) for s, _ in parsed if s is not None])
+                begun = [self._start(p, day) for p in parsed]
+                return self._finish_chunk(begun, read.facts())
             return self._run_pipelined(reader, inputs, parse, day)
 
     def _run_pipelined(
@@ -314,10 +316,6 @@ def _reference(payload: Any) -> Reference:
         chain_id=payload.chain_id,
         registry=payload.registry.lower(),
     )
-
-
-def _queries(begun: Sequence[_Begun]) -> list[LedgerQuery]:
-    return [_query(b.subject) for b in begun if b.subject is not None]
 
 
 def _query(s: IssuedFile | Reference) -> LedgerQuery:

@@ -19,7 +19,7 @@ class _Spy:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.batches, self.calls = 0, Counter[str]()
-        real = rpc._HttpTransport.batch
+        real = rpc._HttpTransport.send  # every batch goes through send
 
         def counted(transport: Any, calls: list[tuple[str, Any]]) -> Any:
             self.batches += 1
@@ -27,7 +27,7 @@ class _Spy:
                 self.calls[_selector_name(method, params)] += 1
             return real(transport, calls)
 
-        monkeypatch.setattr(rpc._HttpTransport, "batch", counted)
+        monkeypatch.setattr(rpc._HttpTransport, "send", counted)
 
 
 def _selector_name(method: str, params: Any) -> str:
@@ -160,3 +160,25 @@ def test_hand_encoded_calls_and_decoded_statuses_match_eth_abi() -> None:
     too_big = too_big[:130] + "01" + too_big[132:]  # a bit above uint32 in issuerId
     with pytest.raises(ChainError):
         decode_statuses(too_big, 1)
+
+
+def test_hand_decoded_issuer_views_match_eth_abi_and_refuse_malformed_answers() -> None:
+    import os
+
+    from eth_abi import encode
+
+    from origincert.errors import ChainError
+    from origincert.verifier.ledger import decode_issuer
+
+    (t,) = _fn("IssuerRegistry", "issuer").outputs
+    for name in ("Chamber DE-berlin", "", "x" * 32, "Handelskammer Düsseldorf 東京" * 5):
+        key, meta = "0x" + os.urandom(20).hex(), os.urandom(32)
+        raw = "0x" + encode([t], [(2**32 - 1, b"SG", 4, 0, 2**48 - 1, 7, key, meta, name)]).hex()
+        got = decode_issuer(raw)
+        assert (got.id, got.economy, got.status, got.valid_until, got.signing_key, got.name) == (
+            2**32 - 1, "SG", 4, 2**48 - 1, key, name,
+        )  # fmt: skip
+        assert got.metadata_hash == "0x" + meta.hex()
+    for bad in (raw[:-64], raw + "00" * 32, raw[:2] + "00" * 31 + "40" + raw[66:], raw[:66] + "01" + raw[68:]):
+        with pytest.raises(ChainError):
+            decode_issuer(bad)
