@@ -35,12 +35,13 @@ from origincert.issuer.files import check_free, write_atomically
 from origincert.issuer.journal import (
     ActionKind,
     ActionRecord,
+    ActionState,
     BatchRecord,
     BatchState,
     Journal,
 )
 from origincert.issuer.ledger import (
-    LedgerEvent,
+    LeafStatus,
     RecordingSigner,
     anchor_of,
     certificate_status,
@@ -640,18 +641,19 @@ def _anchored(journal: Journal, number: str) -> tuple[BatchRecord, PreparedCerti
 
 
 def _finish_action(client: ChainClient, signer: Signer, journal: Journal, action: ActionRecord) -> ActionResult:
-    """Bring a journaled revocation or replacement to the ledger, unless the ledger shows it already."""
+    """Bring a journaled revocation or replacement to the ledger, unless the ledger shows it already
+    (a transaction journaled as submitted and still pending is waited for, not sent again)."""
     batch, cert = _anchored(journal, action.number)
     assert batch.root is not None and batch.block_number is not None
-    tree = build_tree(journal.leaves(batch.id))
-    proof = list(tree.proof(cert.leaf_index))
-    status = certificate_status(client, batch.root, cert.leaf)
+    proof = list(build_tree(journal.leaves(batch.id)).proof(cert.leaf_index))
+    lookup: tuple[str, dict[str, Any]]
     if action.kind is ActionKind.REVOKE:
         single = batch.leaf_count == 1
-        done_already = status.revoked
-        lookup: tuple[str, dict[str, Any]] = (
-            ("RootRevoked", {"root": batch.root}) if single else ("LeafRevoked", {"root": batch.root, "leaf": cert.leaf})
-        )
+
+        def done(s: LeafStatus) -> bool:
+            return s.revoked
+
+        lookup = ("RootRevoked", {"root": batch.root}) if single else ("LeafRevoked", {"root": batch.root, "leaf": cert.leaf})
         fn = (
             client.certificates.functions.revokeRoot(batch.root, action.reason)
             if single
@@ -662,17 +664,38 @@ def _finish_action(client: ChainClient, signer: Signer, journal: Journal, action
         new_batch, new_cert = _anchored(journal, action.new_number)
         assert new_batch.root is not None
         new_proof = list(build_tree(journal.leaves(new_batch.id)).proof(new_cert.leaf_index))
-        done_already = status.replaced
+
+        def done(s: LeafStatus) -> bool:
+            return s.replaced
+
         lookup = ("CertificateReplaced", {"oldRoot": batch.root, "oldLeaf": cert.leaf})
         fn = client.certificates.functions.replace(batch.root, cert.leaf, proof, new_batch.root, new_cert.leaf, new_proof)
 
-    if done_already:
-        event: LedgerEvent | None = find_event(client, lookup[0], lookup[1], from_block=batch.block_number)
+    def on_ledger() -> bool:
+        return done(certificate_status(client, batch.root, cert.leaf))  # type: ignore[arg-type]
+
+    def record_found() -> ActionResult:
+        event = find_event(client, lookup[0], lookup[1], from_block=batch.block_number)  # type: ignore[arg-type]
         tx_hash = event.tx_hash if event is not None else None
-        block = event.block_number if event is not None else None
-        gas = _gas_used(client, tx_hash) if tx_hash is not None else None
-        journal.mark_action_done(action.id, tx_hash=tx_hash, block_number=block, gas_used=gas)
+        journal.mark_action_done(
+            action.id,
+            tx_hash=tx_hash,
+            block_number=event.block_number if event is not None else None,
+            gas_used=_gas_used(client, tx_hash) if tx_hash is not None else None,
+        )
         return _action_result(journal.action(action.id), found=True)
+
+    if on_ledger():
+        return record_found()
+    if action.state is ActionState.SUBMITTED and action.tx_hash is not None and _pending(client, action.tx_hash):
+        try:
+            client.wait(action.tx_hash)
+        except ChainUnavailable:
+            raise
+        except ChainError:  # it failed: send again below
+            pass
+        if on_ledger():
+            return record_found()
 
     def on_signed(tx_hash: str) -> None:
         journal.mark_action_submitted(action.id, tx_hash=tx_hash)
@@ -680,6 +703,8 @@ def _finish_action(client: ChainClient, signer: Signer, journal: Journal, action
     try:
         tx = client.send(fn, RecordingSigner(_tx_signer(signer), on_signed))
     except ContractRevert as exc:
+        if on_ledger():  # an earlier transaction of this action got there first
+            return record_found()
         journal.mark_action_failed(action.id, error=exc.error)
         raise
     journal.mark_action_done(action.id, tx_hash=tx.tx_hash, block_number=tx.block_number, gas_used=tx.gas_used)

@@ -17,6 +17,7 @@ from origincert.issuer import (
     BatchState,
     CertificateStatus,
     IssuingError,
+    Journal,
     NotAccredited,
     issue_batch,
     issue_documents,
@@ -254,3 +255,49 @@ def test_a_batch_larger_than_the_database_cache(world, berlin, journal, make_doc
     result = issue_batch(world.client, berlin, docs, journal=journal, out_dir=tmp_path / "out", workers=2)
     assert result.leaf_count == 1000 and journal.counts() == {"anchored": 1000}
     assert len(list((tmp_path / "out").iterdir())) == 1000
+
+
+def test_interrupted_revocation_is_found_on_the_ledger_not_sent_again(world, berlin, journal, make_docs, monkeypatch):
+    docs = make_docs(2)
+    issue_documents(world.client, berlin, docs, journal=journal)
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt  # the process dies after the transaction was mined
+
+    with monkeypatch.context() as m:
+        m.setattr(Journal, "mark_action_done", crash)
+        with pytest.raises(KeyboardInterrupt):
+            revoke(world.client, berlin, journal, docs[0]["number"], "lost")
+    [pending] = journal.actions(pending=True)
+    assert pending.state.value == "submitted" and pending.tx_hash is not None
+    nonce = world.client.w3.eth.get_transaction_count(berlin.address)
+
+    report = resume(world.client, berlin, journal)
+    [action] = report.actions
+    assert action.found_on_ledger and action.tx_hash == pending.tx_hash
+    assert world.client.w3.eth.get_transaction_count(berlin.address) == nonce
+    assert journal.status(docs[0]["number"]) is CertificateStatus.REVOKED
+
+
+def test_interrupted_replacement_is_linked_by_resume(world, berlin, journal, make_docs, monkeypatch):
+    from origincert.issuer import workflows as wf
+
+    old, new = make_docs(2)
+    issue_documents(world.client, berlin, [old], journal=journal)
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt  # the successor is anchored, the link not yet sent
+
+    with monkeypatch.context() as m:
+        m.setattr(wf, "_finish_action", crash)
+        with pytest.raises(KeyboardInterrupt):
+            replace(world.client, berlin, journal, old["number"], new, reason="amended")
+    assert journal.status(new["number"]) is CertificateStatus.ANCHORED
+    assert journal.status(old["number"]) is CertificateStatus.ANCHORED
+
+    report = resume(world.client, berlin, journal)
+    [action] = report.actions
+    assert action.new_number == new["number"] and not action.found_on_ledger
+    batch, cert = journal.locate(old["number"])
+    assert certificate_status(world.client, batch.root, cert.leaf).replaced
+    assert journal.status(old["number"]) is CertificateStatus.REPLACED
