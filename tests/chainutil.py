@@ -10,7 +10,7 @@ import socket
 from dataclasses import dataclass, field
 
 from eth_account import Account
-from eth_account.messages import encode_typed_data
+from eth_account.messages import SignableMessage, encode_typed_data
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
@@ -65,11 +65,11 @@ class World:
         return governance.execute(self.client, self.council[0], p.proposal_id)
 
 
-def eip712_anchor_signature(
-    account: LocalAccount, root: bytes, leaf_count: int, chain_id: int, registry: str
-) -> tuple[bytes, bytes]:
-    """Sign ``Anchor(root, leafCount)`` with eth-account's own EIP-712 encoder; return (r, vs)."""
-    message = encode_typed_data(
+def eip712_anchor_message(
+    root: bytes, leaf_count: int, chain_id: int, registry: str
+) -> SignableMessage:
+    """``Anchor(root, leafCount)`` encoded by eth-account's own EIP-712 encoder: the reference."""
+    return encode_typed_data(
         full_message={
             "types": {
                 "EIP712Domain": [
@@ -93,6 +93,13 @@ def eip712_anchor_signature(
             "message": {"root": root, "leafCount": leaf_count},
         }
     )
+
+
+def eip712_anchor_signature(
+    account: LocalAccount, root: bytes, leaf_count: int, chain_id: int, registry: str
+) -> tuple[bytes, bytes]:
+    """Sign with eth-account, independently of origincert.signing; return the compact (r, vs)."""
+    message = eip712_anchor_message(root, leaf_count, chain_id, registry)
     signed = account.sign_message(message)
     vs = signed.s | ((signed.v - 27) << 255)
     return signed.r.to_bytes(32, "big"), vs.to_bytes(32, "big")

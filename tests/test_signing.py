@@ -7,8 +7,8 @@ import pickle
 from pathlib import Path
 
 import pytest
+from chainutil import eip712_anchor_message
 from eth_account import Account
-from eth_account.messages import encode_typed_data
 from eth_utils import keccak, to_checksum_address
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -35,30 +35,7 @@ def unhex(value: str) -> bytes:
 
 
 def reference_digest(root: bytes, leaf_count: int, chain_id: int, registry: str) -> bytes:
-    message = encode_typed_data(
-        full_message={
-            "types": {
-                "EIP712Domain": [
-                    {"name": "name", "type": "string"},
-                    {"name": "version", "type": "string"},
-                    {"name": "chainId", "type": "uint256"},
-                    {"name": "verifyingContract", "type": "address"},
-                ],
-                "Anchor": [
-                    {"name": "root", "type": "bytes32"},
-                    {"name": "leafCount", "type": "uint32"},
-                ],
-            },
-            "primaryType": "Anchor",
-            "domain": {
-                "name": "origincert",
-                "version": "1",
-                "chainId": chain_id,
-                "verifyingContract": registry,
-            },
-            "message": {"root": root, "leafCount": leaf_count},
-        }
-    )
+    message = eip712_anchor_message(root, leaf_count, chain_id, registry)
     return keccak(b"\x19" + message.version + message.header + message.body)
 
 
