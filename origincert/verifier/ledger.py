@@ -208,49 +208,26 @@ class LedgerReader:
 
         return [self._facts(s, q, a, st) for q, a, st in zip(queries, anchors, statuses)]
 
-    def _round(
-        self,
-        s: Session,
-        roots: list[bytes],
-        standings: list[tuple[str, int]],
-        issuers: list[int],
-    ) -> None:
-        calls: list[tuple[str, list[Any]]] = []
-        if roots:
-            blocks = [s.anchor_blocks[r] for r in roots]
-            calls.append(
-                (
-                    "eth_getLogs",
-                    [
-                        {
-                            "address": self._certificates,
-                            "fromBlock": hex(min(blocks)),
-                            "toBlock": hex(max(blocks)),
-                            "topics": [_topic("CertificateRegistry", "Anchored"), [_hex(r) for r in roots]],
-                        }
-                    ],
-                )
-            )
-        standing_fn, issuer_fn = _fn("IssuerRegistry", "standingAt"), _fn("IssuerRegistry", "issuer")
-        calls += [self._call(self._issuers, standing_fn.data(k, t), s.block_tag) for k, t in standings]
-        calls += [self._call(self._issuers, issuer_fn.data(i), s.block_tag) for i in issuers]
-        if not calls:
+    def _round(self, s: Session, roots: list[bytes], standings: list[tuple[str, int]], issuers: list[int]) -> None:
+        """The anchoring events of ``roots``, the standings and the issuing bodies, in one batch."""
+        ranges = _block_ranges(sorted({s.anchor_blocks[r] for r in roots}))
+        log_calls = [
+            self._logs(lo, hi, [_topic("CertificateRegistry", "Anchored"), [_hex(r) for r in roots if lo <= s.anchor_blocks[r] <= hi]])
+            for lo, hi in ranges
+        ]
+        views = self._views(s, standings, issuers)
+        if not (log_calls or views):
             return
-        results = iter(self._batch(calls))
-        if roots:
-            wanted = set(roots)
-            for log in next(results):
+        results = self._batch(log_calls + views, optional=len(log_calls))
+        wanted = set(roots)
+        for logs in results[: len(log_calls)]:
+            for log in logs or ():  # a node that refused a log query leaves the transaction unknown
                 root = bytes.fromhex(log["topics"][1][2:])
                 if root in wanted and not log.get("removed"):
-                    signer = _word_address(log["data"][2:66])
-                    s.events[root] = (log["transactionHash"], signer)
-            for r in roots:
-                s.events.setdefault(r, (None, None))
-        for key in standings:
-            issuer_id, standing = _uints(next(results), (32, 8))
-            s.standings[key] = (int(issuer_id), Standing(standing))
-        for i in issuers:
-            s.issuers[i] = decode_issuer(next(results))
+                    s.events[root] = (log["transactionHash"], _word_address(log["data"][2:66]))
+        for r in roots:
+            s.events.setdefault(r, (None, None))
+        self._store_views(s, standings, issuers, results[len(log_calls) :])
 
     def _third_round(
         self,
@@ -259,42 +236,28 @@ class LedgerReader:
         others: list[int],
         revoked: list[tuple[LedgerQuery, tuple[Any, ...], tuple[Any, ...]]],
     ) -> None:
-        standing_fn, issuer_fn = _fn("IssuerRegistry", "standingAt"), _fn("IssuerRegistry", "issuer")
-        calls = [self._call(self._issuers, standing_fn.data(k, t), s.block_tag) for k, t in refs]
-        calls += [self._call(self._issuers, issuer_fn.data(i), s.block_tag) for i in others]
-        wanted = [(q, a, st) for q, a, st in revoked if (q.root, q.leaf) not in s.revokers]
-        for q, a, st in wanted:
-            scope_root = bool(a[4])
-            topics = (
+        """Rare: the anchoring key's standing for QR references, the issuing body of a signer that is
+        not the anchoring one, and who revoked (from the revocation events)."""
+        wanted = [(q, a) for q, a, _ in revoked if (q.root, q.leaf) not in s.revokers]
+        log_calls = [
+            self._logs(
+                a[3],
+                s.block,
                 [_topic("CertificateRegistry", "RootRevoked"), _hex(q.root)]
-                if scope_root
-                else [_topic("CertificateRegistry", "LeafRevoked"), _hex(q.root), _hex(q.leaf)]
+                if a[4]
+                else [_topic("CertificateRegistry", "LeafRevoked"), _hex(q.root), _hex(q.leaf)],
             )
-            calls.append(
-                (
-                    "eth_getLogs",
-                    [
-                        {
-                            "address": self._certificates,
-                            "fromBlock": hex(a[3]),
-                            "toBlock": s.block_tag,
-                            "topics": topics,
-                        }
-                    ],
-                )
-            )
-        results = iter(self._batch(calls))
-        for key in refs:
-            issuer_id, standing = _uints(next(results), (32, 8))
-            s.standings[key] = (int(issuer_id), Standing(standing))
-        for i in others:
-            s.issuers[i] = decode_issuer(next(results))
+            for q, a in wanted
+        ]
+        views = self._views(s, refs, others)
+        results = self._batch(log_calls + views, optional=len(log_calls))
+        self._store_views(s, refs, others, results[len(log_calls) :])
         found: list[tuple[tuple[bytes, bytes], str, str, int]] = []  # key, by, tx, anchoring issuer
-        for q, a, _st in wanted:
-            logs = [log for log in next(results) if not log.get("removed")]
-            if logs:
-                found.append(((q.root, q.leaf), _word_address(logs[0]["topics"][-1]), logs[0]["transactionHash"], a[0]))
-            else:
+        for (q, a), logs in zip(wanted, results):
+            live = [log for log in logs or () if not log.get("removed")]
+            if live:
+                found.append(((q.root, q.leaf), _word_address(live[0]["topics"][-1]), live[0]["transactionHash"], a[0]))
+            else:  # the node would not search that far back: when and why are known, not who
                 s.revokers[(q.root, q.leaf)] = (None, None, None)
         if not found:
             return
@@ -304,6 +267,27 @@ class LedgerReader:
         for (key, by, tx, issuer_id), owner in zip(found, owners):
             role = "issuing body" if _uints(owner, (32, 48, 48))[0] == issuer_id else "competent authority"
             s.revokers[key] = (by, role, tx)
+
+    def _views(self, s: Session, standings: list[tuple[str, int]], issuers: list[int]) -> list[Call]:
+        standing_fn, issuer_fn = _fn("IssuerRegistry", "standingAt"), _fn("IssuerRegistry", "issuer")
+        return [self._call(self._issuers, standing_fn.data(k, t), s.block_tag) for k, t in standings] + [
+            self._call(self._issuers, issuer_fn.data(i), s.block_tag) for i in issuers
+        ]
+
+    def _store_views(self, s: Session, standings: list[tuple[str, int]], issuers: list[int], results: list[Any]) -> None:
+        for key, raw in zip(standings, results):
+            issuer_id, standing = _uints(raw, (32, 8))
+            if standing >= len(Standing):
+                raise _malformed("standingAt")
+            s.standings[key] = (issuer_id, Standing(standing))
+        for i, raw in zip(issuers, results[len(standings) :]):
+            s.issuers[i] = decode_issuer(raw)
+
+    def _logs(self, lo: int, hi: int | None, topics: list[Any]) -> Call:
+        return (
+            "eth_getLogs",
+            [{"address": self._certificates, "fromBlock": hex(lo), "toBlock": hex(hi) if hi is not None else "latest", "topics": topics}],
+        )
 
     # ------------------------------------------------------------------ assembling
 
@@ -347,18 +331,22 @@ class LedgerReader:
     def _call(self, to: str, data: str, block: str) -> tuple[str, list[Any]]:
         return ("eth_call", [{"to": to, "data": data}, block])
 
-    def _batch(self, calls: Iterable[Call]) -> list[Any]:
-        """One JSON-RPC batch; results in order. A revert becomes ContractRevert, an error ChainError."""
+    def _batch(self, calls: Iterable[Call], *, optional: int = 0) -> list[Any]:
+        """One JSON-RPC batch; results in order. A revert becomes ContractRevert, an error
+        ChainError, except in the first ``optional`` calls, whose errors give None."""
         calls = list(calls)
-        return self._results(calls, self._transport.batch(calls))
+        return self._results(calls, self._transport.batch(calls), optional=optional)
 
-    def _results(self, calls: list[Call], responses: Any) -> list[Any]:
+    def _results(self, calls: list[Call], responses: Any, *, optional: int = 0) -> list[Any]:
         if not isinstance(responses, list) or len(responses) != len(calls) or not all(isinstance(r, dict) for r in responses):
             raise ChainError(f"the node at {self._client.url} refused a batch request: {responses!r:.200}", code="rpc_error")
         responses.sort(key=lambda r: r.get("id") if isinstance(r.get("id"), int) else -1)
         out = []
-        for (method, _), response in zip(calls, responses):
+        for n, ((method, _), response) in enumerate(zip(calls, responses)):
             error = response.get("error")
+            if (error is not None or "result" not in response) and n < optional:
+                out.append(None)
+                continue
             if error is not None or "result" not in response:
                 data = error.get("data") if isinstance(error, dict) else None
                 if isinstance(data, dict):
@@ -443,6 +431,20 @@ def decode_statuses(raw: str, count: int) -> list[tuple[Any, ...]]:
 def _anchor(raw: tuple[Any, ...]) -> tuple[Any, ...] | None:
     """The Anchor struct as a plain tuple, or None when the root was never anchored."""
     return None if raw[2] == 0 else tuple(int(x) for x in raw)
+
+
+LOG_SPAN = 1_000  # blocks per eth_getLogs: nodes cap the range (Besu: 5,000 by default)
+
+
+def _block_ranges(blocks: list[int], span: int = LOG_SPAN) -> list[tuple[int, int]]:
+    """Sorted block numbers grouped into ranges of at most ``span`` blocks, one log query each."""
+    ranges: list[tuple[int, int]] = []
+    for b in blocks:
+        if ranges and b - ranges[-1][0] < span:
+            ranges[-1] = (ranges[-1][0], b)
+        else:
+            ranges.append((b, b))
+    return ranges
 
 
 def _malformed(what: str) -> ChainError:

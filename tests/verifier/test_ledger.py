@@ -182,3 +182,25 @@ def test_hand_decoded_issuer_views_match_eth_abi_and_refuse_malformed_answers() 
     for bad in (raw[:-64], raw + "00" * 32, raw[:2] + "00" * 31 + "40" + raw[66:], raw[:66] + "01" + raw[68:]):
         with pytest.raises(ChainError):
             decode_issuer(bad)
+
+
+def test_log_queries_stay_within_a_bounded_block_range() -> None:
+    from origincert.verifier.ledger import _block_ranges
+
+    assert _block_ranges([]) == []
+    assert _block_ranges([5, 6, 900, 1004, 1005, 5000], span=1000) == [(5, 1004), (1005, 1005), (5000, 5000)]
+    assert all(hi - lo < 1000 for lo, hi in _block_ranges(list(range(0, 10_000, 7))))
+
+
+def test_a_node_refusing_log_queries_loses_evidence_not_verdicts(scene: Scene, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = rpc._HttpTransport.send
+
+    def no_logs(transport: Any, calls: list[tuple[str, Any]]) -> Any:
+        return real(transport, [("eth_getLogs_refused" if m == "eth_getLogs" else m, p) for m, p in calls])
+
+    monkeypatch.setattr(rpc._HttpTransport, "send", no_logs)
+    v = Verifier(scene.client, clock=lambda: DAY)
+    good, revoked = v.verify_many([scene.files["batch"][0], scene.files["root_revoked"][0]])
+    assert (good.verdict, revoked.verdict) == (Verdict.VALID, Verdict.REVOKED)
+    assert good.evidence["anchor"]["tx"] is None
+    assert revoked.evidence["revocation"]["by"] is None and revoked.evidence["revocation"]["reason"] == "fraud"
