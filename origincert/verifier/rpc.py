@@ -14,6 +14,7 @@ from __future__ import annotations
 import http.client
 import itertools
 import json
+import os
 import socket
 import threading
 import weakref
@@ -81,6 +82,7 @@ class _HttpTransport:
         self._headers = {**headers, "Content-Type": "application/json", "Connection": "keep-alive"}
         self._timeout = timeout
         self._idle: list[http.client.HTTPConnection] = []
+        self._pid = os.getpid()
         self._lock = threading.Lock()
         self._ids = itertools.count()
         weakref.finalize(self, _close_all, self._idle)
@@ -151,6 +153,9 @@ class _HttpTransport:
         """An idle kept-alive connection (reused=True) or a new one."""
         if not fresh:
             with self._lock:
+                if self._pid != os.getpid():  # forked: the parent's connections are not ours to use
+                    _close_all(self._idle)  # closes this process's copies only
+                    self._pid = os.getpid()
                 if self._idle:
                     return self._idle.pop(), True
         cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection

@@ -111,7 +111,10 @@ class Verifier:
         names = [p.name for p in policies]
         if len(set(names)) != len(names):
             raise ValueError(f"each check may appear once: {names}")
-        manifest = manifest if manifest is not None else (client.manifest if client is not None else None)
+        if client is not None:
+            if manifest is not None and manifest != client.manifest:
+                raise ValueError("the manifest must be the client's: the network check and the ledger reads must agree")
+            manifest = client.manifest
         self._policies = policies
         self._before_ledger, self._from_ledger = split_at_ledger(policies)
         self._reader = LedgerReader(client, chunk=chunk) if client is not None else None
