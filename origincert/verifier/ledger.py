@@ -4,25 +4,20 @@ For a chunk of certificates: one ``certificateStatuses`` call; then, in one JSON
 ``Anchored`` events of the chunk's roots (one ``eth_getLogs``), each distinct signer's standing at
 each distinct anchoring time, and each issuing body's view; a third batch only when the chunk
 holds revoked certificates or QR references. Everything is read as of one block, named in the
-result. Calls are ABI-encoded with eth_abi directly (web3's contract layer is too slow for 10,000
-certificates a second), and sent through the chain client's provider so network failures become
-``ChainUnavailable`` like everywhere else.
+result. Calls are ABI-coded by ``abi`` (web3's contract layer is far too slow for 10,000
+certificates a second) and sent by ``rpc``, so a node that is down is ``ChainUnavailable``.
+A log query the node refuses costs evidence (the transaction, the revoker), never a verdict.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from eth_abi import decode, encode
-from eth_utils import event_abi_to_log_topic, function_signature_to_4byte_selector
-
 from origincert.chain import ChainClient, decode_revert
-from origincert.chain.artifacts import load_artifact
 from origincert.errors import ChainError
-from origincert.governance import IssuerInfo, IssuerStatus, Standing
+from origincert.governance import IssuerInfo, Standing
+from origincert.verifier.abi import decode_issuer, decode_statuses, fn, malformed, topic, uints
 from origincert.verifier.facts import (
     AnchorRecord,
     LedgerFacts,
@@ -32,82 +27,9 @@ from origincert.verifier.facts import (
 )
 from origincert.verifier.rpc import Call, Pending, transport_for
 
-__all__ = ["DEFAULT_CHUNK", "ChunkRead", "LedgerReader", "Session", "decode_statuses"]
+__all__ = ["DEFAULT_CHUNK", "LOG_SPAN", "ChunkRead", "LedgerReader", "Session"]
 
 DEFAULT_CHUNK = 500  # certificates per certificateStatuses call: well under any node's eth_call gas cap
-
-
-def _type_str(param: dict[str, Any]) -> str:
-    if param["type"].startswith("tuple"):
-        return f"({','.join(_type_str(c) for c in param['components'])}){param['type'][5:]}"
-    return str(param["type"])
-
-
-@dataclass(frozen=True)
-class _Fn:
-    selector: bytes
-    inputs: tuple[str, ...]
-    outputs: tuple[str, ...]
-
-    def data(self, *args: Any) -> str:
-        """The call's data: ABI-encoded by hand for the few argument types the verifier sends
-        (eth_abi takes ~100 µs a call), by eth_abi for anything else."""
-        if not all(t in _FAST_TYPES or t.startswith("uint") for t in self.inputs):
-            return "0x" + (self.selector + encode(self.inputs, args)).hex()
-        heads: list[bytes] = []
-        tails: list[bytes] = []
-        offset = 32 * len(args)
-        for t, value in zip(self.inputs, args):
-            if t == "bytes32[]":
-                tail = _word(len(value)) + b"".join(_bytes32(v) for v in value)
-                heads.append(_word(offset))
-                tails.append(tail)
-                offset += len(tail)
-            elif t == "bytes32":
-                heads.append(_bytes32(value))
-            elif t == "address":
-                raw = bytes.fromhex(value[2:]) if isinstance(value, str) and value[:2] == "0x" else b""
-                if len(raw) != 20:
-                    raise ValueError(f"not an address: {value!r}")
-                heads.append(bytes(12) + raw)
-            else:  # uintN
-                if type(value) is not int or not 0 <= value < 1 << int(t[4:]):
-                    raise ValueError(f"{value!r} is not a {t}")
-                heads.append(_word(value))
-        return "0x" + (self.selector + b"".join(heads) + b"".join(tails)).hex()
-
-    def result(self, raw: str) -> tuple[Any, ...]:
-        return tuple(decode(self.outputs, bytes.fromhex(raw[2:])))
-
-
-_FAST_TYPES = frozenset({"bytes32[]", "bytes32", "address"})
-
-
-def _word(n: int) -> bytes:
-    return n.to_bytes(32, "big")
-
-
-def _bytes32(value: bytes) -> bytes:
-    if not isinstance(value, bytes) or len(value) != 32:
-        raise ValueError("a bytes32 value must be 32 bytes")
-    return value
-
-
-@functools.cache
-def _fn(contract: str, name: str) -> _Fn:
-    (item,) = [i for i in load_artifact(contract).abi if i["type"] == "function" and i["name"] == name]
-    inputs = tuple(_type_str(p) for p in item["inputs"])
-    return _Fn(
-        function_signature_to_4byte_selector(f"{name}({','.join(inputs)})"),
-        inputs,
-        tuple(_type_str(p) for p in item["outputs"]),
-    )
-
-
-@functools.cache
-def _topic(contract: str, name: str) -> str:
-    (item,) = [i for i in load_artifact(contract).abi if i["type"] == "event" and i["name"] == name]
-    return "0x" + event_abi_to_log_topic(item).hex()
 
 
 def _hex(b: bytes) -> str:
@@ -162,7 +84,7 @@ class LedgerReader:
             return ChunkRead(self, s, queries, [], None)
         statuses_call = self._call(
             self._certificates,
-            _fn("CertificateRegistry", "certificateStatuses").data([q.root for q in queries], [q.leaf for q in queries]),
+            fn("CertificateRegistry", "certificateStatuses").data([q.root for q in queries], [q.leaf for q in queries]),
             s.block_tag,
         )
         calls = [statuses_call] if s.block is not None else [("eth_getBlockByNumber", ["latest", False]), statuses_call]
@@ -212,7 +134,7 @@ class LedgerReader:
         """The anchoring events of ``roots``, the standings and the issuing bodies, in one batch."""
         ranges = _block_ranges(sorted({s.anchor_blocks[r] for r in roots}))
         log_calls = [
-            self._logs(lo, hi, [_topic("CertificateRegistry", "Anchored"), [_hex(r) for r in roots if lo <= s.anchor_blocks[r] <= hi]])
+            self._logs(lo, hi, [topic("CertificateRegistry", "Anchored"), [_hex(r) for r in roots if lo <= s.anchor_blocks[r] <= hi]])
             for lo, hi in ranges
         ]
         views = self._views(s, standings, issuers)
@@ -243,9 +165,9 @@ class LedgerReader:
             self._logs(
                 a[3],
                 s.block,
-                [_topic("CertificateRegistry", "RootRevoked"), _hex(q.root)]
+                [topic("CertificateRegistry", "RootRevoked"), _hex(q.root)]
                 if a[4]
-                else [_topic("CertificateRegistry", "LeafRevoked"), _hex(q.root), _hex(q.leaf)],
+                else [topic("CertificateRegistry", "LeafRevoked"), _hex(q.root), _hex(q.leaf)],
             )
             for q, a in wanted
         ]
@@ -262,23 +184,23 @@ class LedgerReader:
         if not found:
             return
         # Who revoked: the issuing body's own key, or (the only other account allowed) its authority.
-        key_fn = _fn("IssuerRegistry", "keyRecord")
+        key_fn = fn("IssuerRegistry", "keyRecord")
         owners = self._batch([self._call(self._issuers, key_fn.data(by), s.block_tag) for _, by, _, _ in found])
         for (key, by, tx, issuer_id), owner in zip(found, owners):
-            role = "issuing body" if _uints(owner, (32, 48, 48))[0] == issuer_id else "competent authority"
+            role = "issuing body" if uints(owner, (32, 48, 48))[0] == issuer_id else "competent authority"
             s.revokers[key] = (by, role, tx)
 
     def _views(self, s: Session, standings: list[tuple[str, int]], issuers: list[int]) -> list[Call]:
-        standing_fn, issuer_fn = _fn("IssuerRegistry", "standingAt"), _fn("IssuerRegistry", "issuer")
+        standing_fn, issuer_fn = fn("IssuerRegistry", "standingAt"), fn("IssuerRegistry", "issuer")
         return [self._call(self._issuers, standing_fn.data(k, t), s.block_tag) for k, t in standings] + [
             self._call(self._issuers, issuer_fn.data(i), s.block_tag) for i in issuers
         ]
 
     def _store_views(self, s: Session, standings: list[tuple[str, int]], issuers: list[int], results: list[Any]) -> None:
         for key, raw in zip(standings, results):
-            issuer_id, standing = _uints(raw, (32, 8))
+            issuer_id, standing = uints(raw, (32, 8))
             if standing >= len(Standing):
-                raise _malformed("standingAt")
+                raise malformed("standingAt")
             s.standings[key] = (issuer_id, Standing(standing))
         for i, raw in zip(issuers, results[len(standings) :]):
             s.issuers[i] = decode_issuer(raw)
@@ -390,44 +312,6 @@ class Session:
         return "latest" if self.block is None else hex(self.block)
 
 
-# certificateStatuses returns CertificateStatus[]: a static tuple of 11 words each, after the
-# array's offset and length words. Types of the words, in order (bytes32 kept as bytes).
-_STATUS_WORDS = ("uint32", "uint32", "uint40", "uint40", "uint40", "uint8", "uint40", "uint8", "uint40", "bytes32", "bytes32")
-_STATUS_BITS = tuple(int(t[4:]) if t.startswith("uint") else 0 for t in _STATUS_WORDS)
-
-
-def decode_statuses(raw: str, count: int) -> list[tuple[Any, ...]]:
-    """Decode ``certificateStatuses`` output as eth_abi would, as ``(anchor, leafRevokedAt,
-    leafReason, replacedAt, replacedByRoot, replacedByLeaf)`` tuples, ten times faster.
-
-    Strict: the offset, the length, the size and every integer's range are checked, so a node
-    answering something else is an error, never a misread status.
-    """
-    data = bytes.fromhex(raw[2:]) if raw[:2] == "0x" else b""
-    size = 32 * len(_STATUS_WORDS)
-    if (
-        len(data) != 64 + size * count
-        or int.from_bytes(data[:32], "big") != 32
-        or int.from_bytes(data[32:64], "big") != count
-    ):
-        raise ChainError("the node's answer to certificateStatuses is malformed", code="rpc_error")
-    out = []
-    for i in range(count):
-        base = 64 + i * size
-        words = []
-        for j, bits in enumerate(_STATUS_BITS):
-            word = data[base + 32 * j : base + 32 * (j + 1)]
-            if bits:
-                value = int.from_bytes(word, "big")
-                if value >> bits:
-                    raise ChainError("the node's answer to certificateStatuses is malformed", code="rpc_error")
-                words.append(value)
-            else:
-                words.append(word)
-        out.append((tuple(words[:6]), *words[6:]))
-    return out
-
-
 def _anchor(raw: tuple[Any, ...]) -> tuple[Any, ...] | None:
     """The Anchor struct as a plain tuple, or None when the root was never anchored."""
     return None if raw[2] == 0 else tuple(int(x) for x in raw)
@@ -447,48 +331,3 @@ def _block_ranges(blocks: list[int], span: int = LOG_SPAN) -> list[tuple[int, in
     return ranges
 
 
-def _malformed(what: str) -> ChainError:
-    return ChainError(f"the node's answer to {what} is malformed", code="rpc_error")
-
-
-def _uints(raw: str, bits: tuple[int, ...]) -> tuple[int, ...]:
-    """Static unsigned integers, one per word, each checked against its type's width."""
-    data = bytes.fromhex(raw[2:]) if isinstance(raw, str) and raw[:2] == "0x" else b""
-    if len(data) != 32 * len(bits):
-        raise _malformed("a registry view")
-    values = tuple(int.from_bytes(data[32 * i : 32 * (i + 1)], "big") for i in range(len(bits)))
-    if any(v >> b for v, b in zip(values, bits)):
-        raise _malformed("a registry view")
-    return values
-
-
-def decode_issuer(raw: str) -> IssuerInfo:
-    """``IssuerRegistry.issuer`` output, the IssuerView tuple, decoded strictly by hand (eth_abi
-    takes ~130 µs, on the path of every single verification)."""
-    data = bytes.fromhex(raw[2:]) if isinstance(raw, str) and raw[:2] == "0x" else b""
-    word = lambda i: data[32 * i : 32 * (i + 1)]
-    if len(data) < 32 * 11 or int.from_bytes(word(0), "big") != 32 or int.from_bytes(word(9), "big") != 32 * 9:
-        raise _malformed("issuer")
-    values = [int.from_bytes(word(i), "big") for i in (1, 3, 4, 5, 6, 7)]
-    if any(v >> b for v, b in zip(values, (32, 8, 48, 48, 48, 160))) or any(word(2)[2:]):
-        raise _malformed("issuer")
-    length = int.from_bytes(word(10), "big")
-    padded = 32 * ((length + 31) // 32)
-    if len(data) != 32 * 11 + padded or any(data[32 * 11 + length :]):
-        raise _malformed("issuer")
-    try:
-        name = data[32 * 11 : 32 * 11 + length].decode("utf-8")
-        status = IssuerStatus(values[1])
-    except ValueError as exc:
-        raise _malformed("issuer") from exc
-    return IssuerInfo(
-        id=values[0],
-        economy=word(2)[:2].decode("ascii", "replace"),
-        status=status,
-        valid_from=values[2],
-        valid_until=values[3],
-        status_since=values[4],
-        signing_key="0x" + word(7)[12:].hex(),
-        metadata_hash="0x" + word(8).hex(),
-        name=name,
-    )

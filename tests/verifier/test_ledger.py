@@ -10,7 +10,7 @@ import pytest
 
 from origincert.verdict import Verdict
 from origincert.verifier import Verifier, recompute, rpc
-from origincert.verifier.ledger import _fn
+from origincert.verifier.abi import fn as _fn
 from verifier.conftest import DAY, Scene
 
 
@@ -133,7 +133,7 @@ def test_hand_encoded_calls_and_decoded_statuses_match_eth_abi() -> None:
 
     from eth_abi import decode, encode
 
-    from origincert.verifier.ledger import decode_statuses
+    from origincert.verifier.abi import decode_statuses
 
     calls = [
         ("CertificateRegistry", "certificateStatuses", ([os.urandom(32) for _ in range(3)], [os.urandom(32) for _ in range(3)])),
@@ -168,7 +168,7 @@ def test_hand_decoded_issuer_views_match_eth_abi_and_refuse_malformed_answers() 
     from eth_abi import encode
 
     from origincert.errors import ChainError
-    from origincert.verifier.ledger import decode_issuer
+    from origincert.verifier.abi import decode_issuer
 
     (t,) = _fn("IssuerRegistry", "issuer").outputs
     for name in ("Chamber DE-berlin", "", "x" * 32, "Handelskammer Düsseldorf 東京" * 5):

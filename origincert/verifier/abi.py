@@ -1,0 +1,180 @@
+"""ABI coding of the few registry calls on the verifier's hot path, by hand and strictly.
+
+eth_abi is exact but slow (about 100 µs to encode a call, 40 µs per decoded status), and a batch
+verification makes these calls for every certificate. Each hand coder covers the exact types the
+registries' ABI (shipped in the package) declares, is tested against eth_abi, and refuses any
+answer that is not exactly what that type allows: a misread status would be a false verdict.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from typing import Any
+
+from eth_abi import decode, encode
+from eth_utils import event_abi_to_log_topic, function_signature_to_4byte_selector
+
+from origincert.chain.artifacts import load_artifact
+from origincert.errors import ChainError
+from origincert.governance import IssuerInfo, IssuerStatus
+
+__all__ = ["decode_issuer", "decode_statuses", "fn", "malformed", "topic", "uints"]
+
+
+def _type_str(param: dict[str, Any]) -> str:
+    if param["type"].startswith("tuple"):
+        return f"({','.join(_type_str(c) for c in param['components'])}){param['type'][5:]}"
+    return str(param["type"])
+
+
+@dataclass(frozen=True)
+class _Fn:
+    selector: bytes
+    inputs: tuple[str, ...]
+    outputs: tuple[str, ...]
+
+    def data(self, *args: Any) -> str:
+        """The call's data: ABI-encoded by hand for the few argument types the verifier sends
+        (eth_abi takes ~100 µs a call), by eth_abi for anything else."""
+        if not all(t in _FAST_TYPES or t.startswith("uint") for t in self.inputs):
+            return "0x" + (self.selector + encode(self.inputs, args)).hex()
+        heads: list[bytes] = []
+        tails: list[bytes] = []
+        offset = 32 * len(args)
+        for t, value in zip(self.inputs, args):
+            if t == "bytes32[]":
+                tail = _word(len(value)) + b"".join(_bytes32(v) for v in value)
+                heads.append(_word(offset))
+                tails.append(tail)
+                offset += len(tail)
+            elif t == "bytes32":
+                heads.append(_bytes32(value))
+            elif t == "address":
+                raw = bytes.fromhex(value[2:]) if isinstance(value, str) and value[:2] == "0x" else b""
+                if len(raw) != 20:
+                    raise ValueError(f"not an address: {value!r}")
+                heads.append(bytes(12) + raw)
+            else:  # uintN
+                if type(value) is not int or not 0 <= value < 1 << int(t[4:]):
+                    raise ValueError(f"{value!r} is not a {t}")
+                heads.append(_word(value))
+        return "0x" + (self.selector + b"".join(heads) + b"".join(tails)).hex()
+
+    def result(self, raw: str) -> tuple[Any, ...]:
+        return tuple(decode(self.outputs, bytes.fromhex(raw[2:])))
+
+
+_FAST_TYPES = frozenset({"bytes32[]", "bytes32", "address"})
+
+
+def _word(n: int) -> bytes:
+    return n.to_bytes(32, "big")
+
+
+def _bytes32(value: bytes) -> bytes:
+    if not isinstance(value, bytes) or len(value) != 32:
+        raise ValueError("a bytes32 value must be 32 bytes")
+    return value
+
+
+@functools.cache
+def fn(contract: str, name: str) -> _Fn:
+    (item,) = [i for i in load_artifact(contract).abi if i["type"] == "function" and i["name"] == name]
+    inputs = tuple(_type_str(p) for p in item["inputs"])
+    return _Fn(
+        function_signature_to_4byte_selector(f"{name}({','.join(inputs)})"),
+        inputs,
+        tuple(_type_str(p) for p in item["outputs"]),
+    )
+
+
+@functools.cache
+def topic(contract: str, name: str) -> str:
+    (item,) = [i for i in load_artifact(contract).abi if i["type"] == "event" and i["name"] == name]
+    return "0x" + event_abi_to_log_topic(item).hex()
+
+
+# certificateStatuses returns CertificateStatus[]: a static tuple of 11 words each, after the
+# array's offset and length words. Types of the words, in order (bytes32 kept as bytes).
+_STATUS_WORDS = ("uint32", "uint32", "uint40", "uint40", "uint40", "uint8", "uint40", "uint8", "uint40", "bytes32", "bytes32")
+_STATUS_BITS = tuple(int(t[4:]) if t.startswith("uint") else 0 for t in _STATUS_WORDS)
+
+
+def decode_statuses(raw: str, count: int) -> list[tuple[Any, ...]]:
+    """Decode ``certificateStatuses`` output as eth_abi would, as ``(anchor, leafRevokedAt,
+    leafReason, replacedAt, replacedByRoot, replacedByLeaf)`` tuples, ten times faster.
+
+    Strict: the offset, the length, the size and every integer's range are checked, so a node
+    answering something else is an error, never a misread status.
+    """
+    data = bytes.fromhex(raw[2:]) if raw[:2] == "0x" else b""
+    size = 32 * len(_STATUS_WORDS)
+    if (
+        len(data) != 64 + size * count
+        or int.from_bytes(data[:32], "big") != 32
+        or int.from_bytes(data[32:64], "big") != count
+    ):
+        raise ChainError("the node's answer to certificateStatuses is malformed", code="rpc_error")
+    out = []
+    for i in range(count):
+        base = 64 + i * size
+        words = []
+        for j, bits in enumerate(_STATUS_BITS):
+            word = data[base + 32 * j : base + 32 * (j + 1)]
+            if bits:
+                value = int.from_bytes(word, "big")
+                if value >> bits:
+                    raise ChainError("the node's answer to certificateStatuses is malformed", code="rpc_error")
+                words.append(value)
+            else:
+                words.append(word)
+        out.append((tuple(words[:6]), *words[6:]))
+    return out
+
+
+def malformed(what: str) -> ChainError:
+    return ChainError(f"the node's answer to {what} is malformed", code="rpc_error")
+
+
+def uints(raw: str, bits: tuple[int, ...]) -> tuple[int, ...]:
+    """Static unsigned integers, one per word, each checked against its type's width."""
+    data = bytes.fromhex(raw[2:]) if isinstance(raw, str) and raw[:2] == "0x" else b""
+    if len(data) != 32 * len(bits):
+        raise malformed("a registry view")
+    values = tuple(int.from_bytes(data[32 * i : 32 * (i + 1)], "big") for i in range(len(bits)))
+    if any(v >> b for v, b in zip(values, bits)):
+        raise malformed("a registry view")
+    return values
+
+
+def decode_issuer(raw: str) -> IssuerInfo:
+    """``IssuerRegistry.issuer`` output, the IssuerView tuple, decoded strictly by hand (eth_abi
+    takes ~130 µs, on the path of every single verification)."""
+    data = bytes.fromhex(raw[2:]) if isinstance(raw, str) and raw[:2] == "0x" else b""
+    word = lambda i: data[32 * i : 32 * (i + 1)]
+    if len(data) < 32 * 11 or int.from_bytes(word(0), "big") != 32 or int.from_bytes(word(9), "big") != 32 * 9:
+        raise malformed("issuer")
+    values = [int.from_bytes(word(i), "big") for i in (1, 3, 4, 5, 6, 7)]
+    if any(v >> b for v, b in zip(values, (32, 8, 48, 48, 48, 160))) or any(word(2)[2:]):
+        raise malformed("issuer")
+    length = int.from_bytes(word(10), "big")
+    padded = 32 * ((length + 31) // 32)
+    if len(data) != 32 * 11 + padded or any(data[32 * 11 + length :]):
+        raise malformed("issuer")
+    try:
+        name = data[32 * 11 : 32 * 11 + length].decode("utf-8")
+        status = IssuerStatus(values[1])
+    except ValueError as exc:
+        raise malformed("issuer") from exc
+    return IssuerInfo(
+        id=values[0],
+        economy=word(2)[:2].decode("ascii", "replace"),
+        status=status,
+        valid_from=values[2],
+        valid_until=values[3],
+        status_since=values[4],
+        signing_key="0x" + word(7)[12:].hex(),
+        metadata_hash="0x" + word(8).hex(),
+        name=name,
+    )
