@@ -5,12 +5,14 @@ Targets (2 cores): batch verification of 10,000 issued certificates at >= 1,000 
 second, and a single verification in a warm process at a median <= 5 ms.
 
 The script starts a node, deploys the registries, accredits one chamber, issues the certificates
-with the real issuer (batches of 1,000, plus 100 batches of one), then times, from the files'
+with the real issuer (batches of 250, plus 100 batches of one), then times, from the files'
 bytes: the whole batch through ``verify_many_bytes`` (and offline, to show the CPU share), and
 single ``verify_bytes`` calls on certificates anchored on their own, with the signature cache
-cleared before each so nothing is reused from an earlier call.
+cleared before each so nothing is reused from an earlier call. Besides wall time it prints the
+CPU time of the verifier and of the node and the load average: on a shared machine the CPU times
+say what the code costs.
 
-Run: .venv/bin/python scripts/bench/verify.py [--count 10000] [--batch 1000] [--singles 100]
+Run: .venv/bin/python scripts/bench/verify.py [--count 10000] [--batch 250] [--singles 100]
 """
 
 from __future__ import annotations
