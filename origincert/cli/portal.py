@@ -6,8 +6,9 @@ Flask is imported only when a command runs, so ``origincert --help`` stays fast.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -40,7 +41,9 @@ def _read_password(password_file: str | None, password_env: str) -> str:
         try:
             return Path(password_file).read_text(encoding="utf-8").rstrip("\r\n")
         except OSError as exc:
-            raise OriginCertClickError(f"cannot read the password file {password_file}: {exc.strerror}") from exc
+            raise OriginCertClickError(
+                f"cannot read the password file {password_file}: {exc.strerror}"
+            ) from exc
     if os.environ.get(password_env):
         return os.environ[password_env]
     return str(click.prompt("Password", hide_input=True, confirmation_prompt=True))
@@ -57,9 +60,14 @@ def portal() -> None:
 @click.option("--office", required=True, help="Customs office code, e.g. DEHAM-1.")
 @click.option("--office-name", help="The office's name, to create the office if it is new.")
 @click.option("--admin", "is_admin", is_flag=True, help="Make the officer a portal administrator.")
-@click.option("--password-file", type=click.Path(dir_okay=False), help="File holding the initial password.")
 @click.option(
-    "--password-env", default="ORIGINCERT_PORTAL_PASSWORD", show_default=True, help="Variable holding the password (used when set)."
+    "--password-file", type=click.Path(dir_okay=False), help="File holding the initial password."
+)
+@click.option(
+    "--password-env",
+    default="ORIGINCERT_PORTAL_PASSWORD",
+    show_default=True,
+    help="Variable holding the password (used when set).",
 )
 @_instance_option
 @click.pass_obj
@@ -94,13 +102,19 @@ def add_officer(
         )
         dbs.commit()
         role = "administrator" if is_admin else "officer"
-        click.echo(f"{role} {officer.username} ({officer.full_name}) created in office {the_office.code}")
+        click.echo(
+            f"{role} {officer.username} ({officer.full_name}) created in office {the_office.code}"
+        )
 
 
 @portal.command("issue-token")
 @click.argument("name")
 @click.option("--office", required=True, help="Customs office code the calling system belongs to.")
-@click.option("--output", type=click.Path(dir_okay=False), help="Write the token to this file (mode 600) instead of the screen.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write the token to this file (mode 600) instead of the screen.",
+)
 @_instance_option
 @click.pass_obj
 @handle_errors
@@ -118,7 +132,9 @@ def issue_token(obj: Context, name: str, office: str, output: str | None, instan
         fd = os.open(output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(clear + "\n")
-        click.echo(f"API token {token.prefix}… for {token.name} ({the_office.code}) written to {output}")
+        click.echo(
+            f"API token {token.prefix}… for {token.name} ({the_office.code}) written to {output}"
+        )
     else:
         click.echo(clear)
 
@@ -138,16 +154,26 @@ def revoke_token(obj: Context, prefix: str, instance: str) -> None:
     app = _app(obj, instance)
     with app.app_context():
         dbs = db.session()
-        tokens = dbs.scalars(select(ApiToken).where(ApiToken.prefix == prefix, ApiToken.revoked_at.is_(None))).all()
+        tokens = dbs.scalars(
+            select(ApiToken).where(ApiToken.prefix == prefix, ApiToken.revoked_at.is_(None))
+        ).all()
         if len(tokens) != 1:
-            raise OriginCertClickError(f"{len(tokens)} live tokens have the prefix {prefix}; expected exactly one")
+            raise OriginCertClickError(
+                f"{len(tokens)} live tokens have the prefix {prefix}; expected exactly one"
+            )
         accounts.revoke_token(tokens[0])
         dbs.commit()
         click.echo(f"revoked API token {prefix}… ({tokens[0].name})")
 
 
 @portal.command("reindex")
-@click.option("--archive-dir", "archive_dirs", multiple=True, type=click.Path(file_okay=False), help="Archive folder (repeat); default: the configured ARCHIVE_DIRS.")
+@click.option(
+    "--archive-dir",
+    "archive_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    help="Archive folder (repeat); default: the configured ARCHIVE_DIRS.",
+)
 @_instance_option
 @click.pass_obj
 @handle_errors
@@ -164,15 +190,45 @@ def reindex(obj: Context, archive_dirs: tuple[str, ...], instance: str) -> None:
 
 
 @portal.command("serve")
-@click.option("--bind", default="127.0.0.1:8000", show_default=True, help="Address and port (gunicorn syntax).")
-@click.option("--workers", default=4, show_default=True, type=click.IntRange(1, 64), help="Worker processes.")
-@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Threads per worker.")
-@click.option("--archive-dir", "archive_dirs", multiple=True, type=click.Path(file_okay=False), help="Archive folder of issued files (repeat).")
-@click.option("--database-url", help="SQLAlchemy URL of the portal's database (default: SQLite in the instance folder).")
-@click.option("--offline", is_flag=True, help="Do not consult the ledger: verdicts are at best UNCONFIRMED.")
-@click.option("--insecure-http", is_flag=True, help="Allow the session cookie over plain HTTP (a loopback demo only).")
+@click.option(
+    "--bind",
+    default="127.0.0.1:8000",
+    show_default=True,
+    help="Address and port (gunicorn syntax).",
+)
+@click.option(
+    "--workers", default=4, show_default=True, type=click.IntRange(1, 64), help="Worker processes."
+)
+@click.option(
+    "--threads",
+    default=4,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Threads per worker.",
+)
+@click.option(
+    "--archive-dir",
+    "archive_dirs",
+    multiple=True,
+    type=click.Path(file_okay=False),
+    help="Archive folder of issued files (repeat).",
+)
+@click.option(
+    "--database-url",
+    help="SQLAlchemy URL of the portal's database (default: SQLite in the instance folder).",
+)
+@click.option(
+    "--offline", is_flag=True, help="Do not consult the ledger: verdicts are at best UNCONFIRMED."
+)
+@click.option(
+    "--insecure-http",
+    is_flag=True,
+    help="Allow the session cookie over plain HTTP (a loopback demo only).",
+)
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
-@click.option("--debug", is_flag=True, help="Flask's development server, one process, reloading on change.")
+@click.option(
+    "--debug", is_flag=True, help="Flask's development server, one process, reloading on change."
+)
 @_instance_option
 @click.pass_obj
 @handle_errors
@@ -207,12 +263,17 @@ def serve(
     with app.app_context():
         dbs = db.session()
         if app.config["ARCHIVE_DIRS"]:
-            click.echo(f"certificate index: {certindex.scan_archives(dbs, app.config['ARCHIVE_DIRS'])}")
+            click.echo(
+                f"certificate index: {certindex.scan_archives(dbs, app.config['ARCHIVE_DIRS'])}"
+            )
             dbs.commit()
     try:
         make_verifier(app.config["RPC_URL"] or None, app.config["MANIFEST"])
     except ChainUnavailable as exc:
-        click.echo(f"warning: the ledger is unreachable now ({exc}); the portal will retry on each verification", err=True)
+        click.echo(
+            f"warning: the ledger is unreachable now ({exc}); the portal will retry on each verification",
+            err=True,
+        )
     host, _, port = bind.rpartition(":")
     if not host or not port.isdigit():
         raise InfrastructureError(f"--bind must be HOST:PORT, got {bind!r}")
@@ -223,7 +284,11 @@ def serve(
     from origincert.portal import create_app
     from origincert.portal.server import GunicornServer, gunicorn_options
 
-    config = {"RPC_URL": obj.rpc_url, "MANIFEST": obj.manifest_path, **{k: v for k, v in overrides.items() if v is not None}}
+    config = {
+        "RPC_URL": obj.rpc_url,
+        "MANIFEST": obj.manifest_path,
+        **{k: v for k, v in overrides.items() if v is not None},
+    }
     GunicornServer(
         lambda: create_app(config, instance_path=instance),
         gunicorn_options(bind, workers, threads, access_log=access_log),

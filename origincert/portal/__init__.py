@@ -11,14 +11,30 @@ from typing import Any
 
 from flask import Flask
 
-from origincert.portal import admin, api, auth, config, db, errors, log, render, security, verification, verify
+from origincert.portal import (
+    admin,
+    api,
+    auth,
+    config,
+    db,
+    errors,
+    log,
+    render,
+    security,
+    verification,
+    verify,
+)
 
-__all__ = ["create_app", "DEFAULT_INSTANCE"]
+__all__ = ["DEFAULT_INSTANCE", "create_app"]
 
 DEFAULT_INSTANCE = ".origincert/portal"  # database, secret key and portal.cfg live here
 
 
-def create_app(test_config: dict[str, Any] | None = None, *, instance_path: str | os.PathLike[str] | None = None) -> Flask:
+def create_app(
+    test_config: dict[str, Any] | None = None,
+    *,
+    instance_path: str | os.PathLike[str] | None = None,
+) -> Flask:
     """The portal app. Settings: defaults, ``<instance>/portal.cfg``, ``ORIGINCERT_PORTAL_*``
     environment variables, then ``test_config`` (see :mod:`origincert.portal.config`).
 
@@ -26,7 +42,9 @@ def create_app(test_config: dict[str, Any] | None = None, *, instance_path: str 
     """
     if instance_path is None:
         instance_path = os.environ.get(f"{config.ENV_PREFIX}_INSTANCE", DEFAULT_INSTANCE)
-    app = Flask(__name__, instance_path=os.path.abspath(instance_path), instance_relative_config=True)
+    app = Flask(
+        __name__, instance_path=os.path.abspath(instance_path), instance_relative_config=True
+    )
     os.makedirs(app.instance_path, exist_ok=True)
     config.load(app, test_config)
     db.init_app(app)

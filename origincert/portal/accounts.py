@@ -20,19 +20,19 @@ from origincert.errors import OriginCertError
 from origincert.portal.db import ApiToken, Office, Officer, utcnow
 
 __all__ = [
+    "MIN_PASSWORD_LENGTH",
     "AccountError",
-    "LoginPolicy",
     "LoginOutcome",
-    "hasher",
-    "ensure_office",
-    "create_officer",
-    "set_password",
+    "LoginPolicy",
     "authenticate",
+    "create_officer",
+    "ensure_office",
+    "hasher",
     "issue_token",
     "revoke_token",
+    "set_password",
     "token_for",
     "verify_password",
-    "MIN_PASSWORD_LENGTH",
 ]
 
 MIN_PASSWORD_LENGTH = 12
@@ -52,28 +52,36 @@ def hasher(profile: str = "RFC_9106_LOW_MEMORY") -> PasswordHasher:
     try:
         return PasswordHasher.from_parameters(getattr(profiles, profile))
     except AttributeError:
-        raise AccountError(f"unknown argon2 profile {profile!r}", code="argon2_profile_unknown") from None
+        raise AccountError(
+            f"unknown argon2 profile {profile!r}", code="argon2_profile_unknown"
+        ) from None
 
 
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(
-            f"the password must have at least {MIN_PASSWORD_LENGTH} characters", code="password_too_short"
+            f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
+            code="password_too_short",
         )
     if len(password) > 1024:
-        raise AccountError("the password is too long (at most 1024 characters)", code="password_too_long")
+        raise AccountError(
+            "the password is too long (at most 1024 characters)", code="password_too_long"
+        )
 
 
 def ensure_office(db: Session, code: str, name: str | None = None) -> Office:
     """The office with ``code``, created (with ``name``) if it does not exist yet."""
     if not _OFFICE_CODE.fullmatch(code):
         raise AccountError(
-            "an office code is 2 to 32 characters of A-Z, 0-9 and '-', like DEHAM-1", code="office_code_invalid"
+            "an office code is 2 to 32 characters of A-Z, 0-9 and '-', like DEHAM-1",
+            code="office_code_invalid",
         )
     office = db.scalar(select(Office).where(Office.code == code))
     if office is None:
         if not name or not name.strip():
-            raise AccountError(f"office {code} does not exist yet: give its name", code="office_name_missing")
+            raise AccountError(
+                f"office {code} does not exist yet: give its name", code="office_name_missing"
+            )
         office = Office(code=code, name=name.strip())
         db.add(office)
         db.flush()
@@ -92,10 +100,13 @@ def create_officer(
 ) -> Officer:
     if not _USERNAME.fullmatch(username):
         raise AccountError(
-            "a username is 3 to 64 characters of a-z, 0-9, '.', '_' and '-'", code="username_invalid"
+            "a username is 3 to 64 characters of a-z, 0-9, '.', '_' and '-'",
+            code="username_invalid",
         )
     if not full_name.strip() or len(full_name) > 200:
-        raise AccountError("give the officer's full name (at most 200 characters)", code="full_name_invalid")
+        raise AccountError(
+            "give the officer's full name (at most 200 characters)", code="full_name_invalid"
+        )
     if db.scalar(select(Officer).where(Officer.username == username)) is not None:
         raise AccountError(f"the username {username} is taken", code="username_taken")
     check_password_strength(password)
@@ -147,7 +158,12 @@ def _dummy_hash(ph: PasswordHasher) -> str:
 
 
 def authenticate(
-    db: Session, ph: PasswordHasher, username: str, password: str, policy: LoginPolicy, now: datetime | None = None
+    db: Session,
+    ph: PasswordHasher,
+    username: str,
+    password: str,
+    policy: LoginPolicy,
+    now: datetime | None = None,
 ) -> LoginOutcome:
     """Check a sign-in; count failures and lock the account for ``policy.lockout`` after too many.
 
@@ -193,10 +209,17 @@ def issue_token(db: Session, *, name: str, office: Office, created_by: str) -> t
     """A new API token; the clear token is returned once and never stored."""
     name = name.strip()
     if not name or len(name) > 100:
-        raise AccountError("give the token a name of 1 to 100 characters, e.g. the system using it", code="token_name_invalid")
+        raise AccountError(
+            "give the token a name of 1 to 100 characters, e.g. the system using it",
+            code="token_name_invalid",
+        )
     clear = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(
-        name=name, office=office, token_hash=token_hash(clear), prefix=clear[: len(TOKEN_PREFIX) + 6], created_by=created_by
+        name=name,
+        office=office,
+        token_hash=token_hash(clear),
+        prefix=clear[: len(TOKEN_PREFIX) + 6],
+        created_by=created_by,
     )
     db.add(token)
     db.flush()

@@ -24,7 +24,12 @@ def _office_choices() -> list[tuple[str, str]]:
 
 
 def _forms(**given: Any) -> dict[str, Any]:
-    forms = {"officer_form": OfficerForm(), "office_form": OfficeForm(), "token_form": TokenForm(), **given}
+    forms = {
+        "officer_form": OfficerForm(),
+        "office_form": OfficeForm(),
+        "token_form": TokenForm(),
+        **given,
+    }
     choices = _office_choices()
     forms["officer_form"].office.choices = choices
     forms["token_form"].office.choices = choices
@@ -39,7 +44,11 @@ def _render(status: int = 200, *, error: str | None = None, **given: Any) -> tup
             error=error,
             officers=dbs.scalars(select(Officer).order_by(Officer.username)).all(),
             offices=dbs.scalars(select(Office).order_by(Office.code)).all(),
-            tokens=dbs.scalars(select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())).all(),
+            tokens=dbs.scalars(
+                select(ApiToken).order_by(
+                    ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc()
+                )
+            ).all(),
             index=certindex.summary(dbs),
             archives=current_app.config["ARCHIVE_DIRS"],
             reset_form=ResetPasswordForm(),
@@ -136,7 +145,10 @@ def toggle_active(officer_id: int) -> Any:
     officer.active = not officer.active
     officer.session_epoch += 1
     db.session().commit()
-    flash(f"{officer.username} is {'active again' if officer.active else 'deactivated and signed out'}.", "info")
+    flash(
+        f"{officer.username} is {'active again' if officer.active else 'deactivated and signed out'}.",
+        "info",
+    )
     return redirect(url_for("admin.index"))
 
 
@@ -167,7 +179,9 @@ def issue_token() -> Any:
     if office is None:
         return _render(400, error="Choose an existing office.", token_form=form)
     try:
-        token, clear = accounts.issue_token(dbs, name=form.name.data or "", office=office, created_by=g.officer.username)
+        token, clear = accounts.issue_token(
+            dbs, name=form.name.data or "", office=office, created_by=g.officer.username
+        )
     except accounts.AccountError as exc:
         return _render(400, error=exc.message, token_form=form)
     dbs.commit()

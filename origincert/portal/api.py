@@ -10,18 +10,19 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 
 from flask import Blueprint, Flask, current_app, g, jsonify, request
 from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
 from origincert.errors import OriginCertError
-from origincert.portal import accounts, certindex, db
+from origincert.portal import accounts, certindex, db, verification
 from origincert.portal.errors import error_response
 from origincert.portal.security import csrf, limiter
-from origincert.portal.verification import Actor, record, verifier
+from origincert.portal.verification import Actor, record
 from origincert.verdict import VerificationResult
 
 __all__ = ["bp", "token_required"]
@@ -70,17 +71,17 @@ def _api_limit() -> str:
 
 
 def _answer(result: VerificationResult, channel: str) -> Response:
-    dbs = db.session()
-    entry = record(dbs, result, channel=channel, actor=g.api_actor)
-    dbs.commit()
+    entry_id = record(result, channel=channel, actor=g.api_actor)
     response = jsonify(result.to_json())
-    response.headers["X-Verification-Id"] = str(entry.id)
+    response.headers["X-Verification-Id"] = str(entry_id)
     return response
 
 
 def _json_body() -> dict[str, Any] | Response:
     if not request.is_json:
-        return error_response(415, "content_type", "Send a JSON body with 'Content-Type: application/json'.")
+        return error_response(
+            415, "content_type", "Send a JSON body with 'Content-Type: application/json'."
+        )
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return error_response(400, "body_invalid", "The body must be a JSON object.")
@@ -89,7 +90,9 @@ def _json_body() -> dict[str, Any] | Response:
 
 @functools.cache
 def _openapi_document() -> dict[str, Any]:
-    return json.loads((Path(__file__).parent / "static" / "openapi.json").read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    return json.loads(
+        (Path(__file__).parent / "static" / "openapi.json").read_text(encoding="utf-8")
+    )  # type: ignore[no-any-return]
 
 
 @bp.get("/openapi.json")
@@ -103,10 +106,12 @@ def openapi() -> Response:
 def verify_file() -> Response:
     if not request.is_json:
         return error_response(
-            415, "content_type", "Send the issued certificate file as the body with 'Content-Type: application/json'."
+            415,
+            "content_type",
+            "Send the issued certificate file as the body with 'Content-Type: application/json'.",
         )
     raw = request.get_data(cache=False)
-    return _answer(verifier().verify_bytes(raw), "api_file")
+    return _answer(verification.verify_file(raw), "api_file")
 
 
 @bp.post("/verify/qr")
@@ -118,10 +123,14 @@ def verify_qr() -> Response:
         return body
     payload = body.get("payload")
     if not isinstance(payload, str) or not payload.strip():
-        return error_response(400, "payload_missing", "Give the QR code's text as {\"payload\": \"OC1...\"}.")
+        return error_response(
+            400, "payload_missing", 'Give the QR code\'s text as {"payload": "OC1..."}.'
+        )
     if len(payload) > MAX_QR_PAYLOAD:
-        return error_response(400, "payload_too_long", f"A QR payload has at most {MAX_QR_PAYLOAD} characters.")
-    return _answer(verifier().verify_qr(payload.strip()), "api_qr")
+        return error_response(
+            400, "payload_too_long", f"A QR payload has at most {MAX_QR_PAYLOAD} characters."
+        )
+    return _answer(verification.verify_qr(payload.strip()), "api_qr")
 
 
 @bp.post("/verify/number")
@@ -133,7 +142,9 @@ def verify_number() -> Response:
         return body
     number, target = body.get("number"), body.get("target_hash")
     if not isinstance(number, str):
-        return error_response(400, "number_missing", "Give the certificate number as {\"number\": \"...\"}.")
+        return error_response(
+            400, "number_missing", 'Give the certificate number as {"number": "..."}.'
+        )
     try:
         wanted = certindex.normalise_number(number)
     except OriginCertError as exc:
@@ -144,10 +155,13 @@ def verify_number() -> Response:
     if isinstance(target, str):
         entries = [e for e in entries if e.target_hash == target.lower()]
     if not entries:
-        return error_response(404, "number_unknown", f"No certificate numbered {wanted} is known to this portal.")
+        return error_response(
+            404, "number_unknown", f"No certificate numbered {wanted} is known to this portal."
+        )
     if len(entries) > 1:
         candidates = [
-            {"target_hash": e.target_hash, "issuer": e.issuer_name, "issue_date": e.issue_date} for e in entries
+            {"target_hash": e.target_hash, "issuer": e.issuer_name, "issue_date": e.issue_date}
+            for e in entries
         ]
         return error_response(
             409,
@@ -159,7 +173,7 @@ def verify_number() -> Response:
         raw = certindex.read(entries[0])
     except certindex.ArchiveError as exc:
         return error_response(410, exc.code, exc.message)
-    return _answer(verifier().verify_bytes(raw), "api_number")
+    return _answer(verification.verify_file(raw), "api_number")
 
 
 def init_app(app: Flask) -> None:

@@ -10,11 +10,24 @@ from __future__ import annotations
 
 import functools
 import time
+from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, Callable, TypeVar
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from werkzeug.wrappers import Response
 
 from origincert.portal import accounts, db
@@ -22,7 +35,7 @@ from origincert.portal.db import Officer
 from origincert.portal.forms import LoginForm, PasswordForm
 from origincert.portal.security import limiter
 
-__all__ = ["bp", "login_required", "admin_required", "password_hasher"]
+__all__ = ["admin_required", "bp", "login_required", "password_hasher"]
 
 bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -38,7 +51,9 @@ def password_hasher() -> accounts.PasswordHasher:
 
 def _policy() -> accounts.LoginPolicy:
     cfg = current_app.config
-    return accounts.LoginPolicy(cfg["LOGIN_MAX_FAILURES"], timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"]))
+    return accounts.LoginPolicy(
+        cfg["LOGIN_MAX_FAILURES"], timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
+    )
 
 
 @bp.before_app_request
@@ -50,7 +65,10 @@ def load_officer() -> None:
     now = int(time.time())
     cfg = current_app.config
     seen, since = session.get("seen", 0), session.get("since", 0)
-    if now - seen > cfg["SESSION_IDLE_MINUTES"] * 60 or now - since > cfg["SESSION_MAX_HOURS"] * 3600:
+    if (
+        now - seen > cfg["SESSION_IDLE_MINUTES"] * 60
+        or now - since > cfg["SESSION_MAX_HOURS"] * 3600
+    ):
         session.clear()
         g.session_expired = True
         return
@@ -91,9 +109,9 @@ def _safe_next(target: str | None) -> str:
     """Only a path on this portal: never an open redirect to another site."""
     if target:
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
-            if "\\" not in target:
-                return target
+        local = not parts.scheme and not parts.netloc
+        if local and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+            return target
     return url_for("verify.index")
 
 
@@ -114,9 +132,13 @@ def login() -> Response | tuple[str, int] | str:
         form.next.data = request.args.get("next", "")
         return render_template("login.html", form=form, error=None)
     if not form.validate_on_submit():
-        return render_template("login.html", form=form, error="Enter your username and password."), 400
+        return render_template(
+            "login.html", form=form, error="Enter your username and password."
+        ), 400
     dbs = db.session()
-    outcome = accounts.authenticate(dbs, password_hasher(), form.username.data or "", form.password.data or "", _policy())
+    outcome = accounts.authenticate(
+        dbs, password_hasher(), form.username.data or "", form.password.data or "", _policy()
+    )
     dbs.commit()
     if outcome.code == "ok":
         assert outcome.officer is not None
@@ -132,7 +154,9 @@ def login() -> Response | tuple[str, int] | str:
         error = "This account has been deactivated. Ask your portal administrator."
     else:
         error = "Wrong username or password."
-    current_app.logger.info("failed sign-in for %r: %s", (form.username.data or "")[:64], outcome.code)
+    current_app.logger.info(
+        "failed sign-in for %r: %s", (form.username.data or "")[:64], outcome.code
+    )
     return render_template("login.html", form=form, error=error, code=outcome.code), 401
 
 

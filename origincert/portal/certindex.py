@@ -10,9 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -20,9 +20,21 @@ from sqlalchemy.orm import Session
 from origincert.document import load_json
 from origincert.errors import DocumentError, OriginCertError
 from origincert.portal.db import IndexedCertificate
-from origincert.verdict import VerificationResult, Verdict
+from origincert.verdict import Verdict, VerificationResult
 
-__all__ = ["ArchiveError", "Identity", "identify", "normalise_number", "scan_archives", "remember_upload", "lookup", "read", "ScanReport", "summary", "find"]
+__all__ = [
+    "ArchiveError",
+    "Identity",
+    "ScanReport",
+    "find",
+    "identify",
+    "lookup",
+    "normalise_number",
+    "read",
+    "remember_upload",
+    "scan_archives",
+    "summary",
+]
 
 _log = logging.getLogger(__name__)
 _NUMBER = re.compile(r"^[A-Z0-9](?:[A-Z0-9./-]{0,38}[A-Z0-9])?$")
@@ -50,7 +62,8 @@ def normalise_number(text: str) -> str:
     number = text.strip().upper()
     if not _NUMBER.fullmatch(number):
         raise DocumentError(
-            "a certificate number is 1 to 40 characters of A-Z, 0-9, '.', '/' and '-'", code="number_invalid"
+            "a certificate number is 1 to 40 characters of A-Z, 0-9, '.', '/' and '-'",
+            code="number_invalid",
         )
     return number
 
@@ -93,14 +106,22 @@ class ScanReport:
 
 def scan_archives(db: Session, dirs: Iterable[str | os.PathLike[str]]) -> ScanReport:
     """Bring the index up to date with the archive folders (unchanged files are not re-read)."""
-    known = {e.path: e for e in db.scalars(select(IndexedCertificate).where(IndexedCertificate.source == "archive"))}
+    known = {
+        e.path: e
+        for e in db.scalars(
+            select(IndexedCertificate).where(IndexedCertificate.source == "archive")
+        )
+    }
     seen: set[str] = set()
     added = updated = 0
     skipped: list[str] = []
     for folder in dirs:
         root = Path(folder)
         if not root.is_dir():
-            raise ArchiveError(f"the archive folder {root} does not exist or is not a folder", code="archive_missing")
+            raise ArchiveError(
+                f"the archive folder {root} does not exist or is not a folder",
+                code="archive_missing",
+            )
         for path in sorted(root.rglob("*.json")):
             key = str(path.resolve())
             try:
@@ -137,7 +158,9 @@ def scan_archives(db: Session, dirs: Iterable[str | os.PathLike[str]]) -> ScanRe
     return ScanReport(added, updated, removed, tuple(skipped))
 
 
-def remember_upload(db: Session, raw: bytes, result: VerificationResult) -> IndexedCertificate | None:
+def remember_upload(
+    db: Session, raw: bytes, result: VerificationResult
+) -> IndexedCertificate | None:
     """Keep an uploaded file for number lookups when it proved to be a genuine certificate."""
     if result.verdict in NOT_INDEXED:
         return None
@@ -173,7 +196,9 @@ def lookup(db: Session, number: str) -> list[IndexedCertificate]:
     return list(by_hash.values())
 
 
-def find(db: Session, number: str, archives: Iterable[str | os.PathLike[str]]) -> list[IndexedCertificate]:
+def find(
+    db: Session, number: str, archives: Iterable[str | os.PathLike[str]]
+) -> list[IndexedCertificate]:
     """:func:`lookup`, rescanning the archive folders on a miss (the file may have just arrived).
 
     A broken archive folder is logged and does not stop the lookup; the caller commits.
@@ -218,6 +243,8 @@ def _fill(entry: IndexedCertificate, ident: Identity) -> None:
 def summary(db: Session) -> dict[str, int]:
     """How many certificates the index holds, by source."""
     counts = dict(
-        db.execute(select(IndexedCertificate.source, func.count()).group_by(IndexedCertificate.source)).all()
+        db.execute(
+            select(IndexedCertificate.source, func.count()).group_by(IndexedCertificate.source)
+        ).all()
     )
     return {"archive": counts.get("archive", 0), "upload": counts.get("upload", 0)}

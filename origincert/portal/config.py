@@ -15,7 +15,7 @@ from flask import Flask
 
 from origincert.errors import OriginCertError
 
-__all__ = ["DEFAULTS", "ENV_PREFIX", "load", "ConfigError"]
+__all__ = ["DEFAULTS", "ENV_PREFIX", "ConfigError", "load"]
 
 ENV_PREFIX = "ORIGINCERT_PORTAL"
 
@@ -68,7 +68,12 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
         SESSION_COOKIE_NAME="origincert_portal",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=int(cfg["SESSION_MAX_HOURS"])),
     )
-    for key in ("SESSION_IDLE_MINUTES", "SESSION_MAX_HOURS", "LOGIN_MAX_FAILURES", "LOGIN_LOCKOUT_MINUTES"):
+    for key in (
+        "SESSION_IDLE_MINUTES",
+        "SESSION_MAX_HOURS",
+        "LOGIN_MAX_FAILURES",
+        "LOGIN_LOCKOUT_MINUTES",
+    ):
         if not isinstance(cfg[key], int) or cfg[key] < 1:
             raise ConfigError(f"{key} must be a whole number of at least 1, not {cfg[key]!r}")
 
@@ -88,5 +93,7 @@ def _instance_secret(instance: Path) -> str:
             os.unlink(tmp)
     key = path.read_text().strip()
     if len(key) < 32:
-        raise ConfigError(f"the secret key in {path} is too short; delete the file to make a new one")
+        raise ConfigError(
+            f"the secret key in {path} is too short; delete the file to make a new one"
+        )
     return key

@@ -6,7 +6,7 @@ folder, opened in WAL mode so several gunicorn workers can log verifications at 
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g
@@ -24,23 +24,31 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    Session,
+    mapped_column,
+    relationship,
+    sessionmaker,
+)
 
 __all__ = [
+    "ApiToken",
     "Base",
+    "IndexedCertificate",
     "Office",
     "Officer",
-    "ApiToken",
     "Verification",
-    "IndexedCertificate",
     "init_app",
+    "release",
     "session",
     "utcnow",
 ]
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -54,10 +62,10 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        return None if value is None else value.replace(tzinfo=timezone.utc)
+        return None if value is None else value.replace(tzinfo=UTC)
 
 
 class Base(DeclarativeBase):
@@ -104,7 +112,9 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(100))
     office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    prefix: Mapped[str] = mapped_column(String(16))  # shown in lists so people can tell tokens apart
+    prefix: Mapped[str] = mapped_column(
+        String(16)
+    )  # shown in lists so people can tell tokens apart
     created_by: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -197,6 +207,17 @@ def session() -> Session:
     if "db_session" not in g:
         g.db_session = current_app.extensions["origincert_db"]()
     return g.db_session  # type: ignore[no-any-return]
+
+
+def release() -> None:
+    """Give the request's connection back to the pool (objects already loaded stay readable).
+
+    Called before a request waits on another thread that may itself need a connection, so that
+    request threads can never take every pooled connection and wait forever.
+    """
+    s = g.pop("db_session", None)
+    if s is not None:
+        s.close()
 
 
 def _close_session(_exc: BaseException | None) -> None:

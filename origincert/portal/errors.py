@@ -15,7 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from origincert.errors import ChainError, ChainUnavailable
 
-__all__ = ["init_app", "wants_json", "error_response"]
+__all__ = ["error_response", "init_app", "wants_json"]
 
 # Sentences for officers; codes for programs. Keyed by HTTP status.
 _MESSAGES: dict[int, tuple[str, str, str]] = {
@@ -23,14 +23,26 @@ _MESSAGES: dict[int, tuple[str, str, str]] = {
     401: ("unauthenticated", "Sign-in needed", "Sign in to continue."),
     403: ("forbidden", "Not allowed", "Your account may not open this page."),
     404: ("not_found", "Not found", "There is nothing at this address."),
-    405: ("method_not_allowed", "Not allowed", "This address does not accept that kind of request."),
+    405: (
+        "method_not_allowed",
+        "Not allowed",
+        "This address does not accept that kind of request.",
+    ),
     409: ("conflict", "Several matches", "More than one record matches."),
     410: ("gone", "No longer available", "What you asked for is no longer available."),
     413: ("too_large", "File too large", "The file is larger than the portal accepts."),
     415: ("unsupported_type", "Unsupported file", "The portal cannot read this kind of file."),
     422: ("unreadable", "Unreadable", "The portal could not read what was sent."),
-    429: ("rate_limited", "Too many requests", "Too many attempts in a short time. Wait a minute and try again."),
-    500: ("internal_error", "Something went wrong", "Something went wrong on the portal. The certificate was not checked."),
+    429: (
+        "rate_limited",
+        "Too many requests",
+        "Too many attempts in a short time. Wait a minute and try again.",
+    ),
+    500: (
+        "internal_error",
+        "Something went wrong",
+        "Something went wrong on the portal. The certificate was not checked.",
+    ),
     503: ("ledger_unreachable", "Ledger unreachable", "The ledger could not be reached."),
 }
 
@@ -39,15 +51,21 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def error_response(status: int, code: str | None = None, message: str | None = None, **extra: Any) -> Response:
-    default_code, title, default_message = _MESSAGES.get(status, _MESSAGES[400 if status < 500 else 500])
+def error_response(
+    status: int, code: str | None = None, message: str | None = None, **extra: Any
+) -> Response:
+    default_code, title, default_message = _MESSAGES.get(
+        status, _MESSAGES[400 if status < 500 else 500]
+    )
     code = code or default_code
     message = message or default_message
     if wants_json():
         response = jsonify({"error": {"code": code, "message": message, **extra}})
     else:
         response = current_app.make_response(
-            render_template("error.html", status=status, code=code, title=title, message=message, **extra)
+            render_template(
+                "error.html", status=status, code=code, title=title, message=message, **extra
+            )
         )
     response.status_code = status
     return response
@@ -57,7 +75,10 @@ def _http(exc: HTTPException) -> Response:
     status = exc.code or 500
     if status == 413:
         limit = current_app.config["MAX_CONTENT_LENGTH"]
-        return error_response(413, message=f"The upload is larger than the {limit // (1024 * 1024)} MB the portal accepts.")
+        return error_response(
+            413,
+            message=f"The upload is larger than the {limit // (1024 * 1024)} MB the portal accepts.",
+        )
     if status == 429:
         return error_response(429)
     # abort(code, "sentence") explains itself; werkzeug's stock descriptions are not for officers

@@ -4,22 +4,30 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, HiddenField, PasswordField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, EqualTo, Length, Optional
 
 from origincert.portal.accounts import MIN_PASSWORD_LENGTH
 
 __all__ = [
-    "LoginForm",
-    "PasswordForm",
-    "UploadForm",
-    "QrForm",
-    "NumberForm",
     "LogSearchForm",
-    "OfficerForm",
-    "ResetPasswordForm",
+    "LoginForm",
+    "NumberForm",
     "OfficeForm",
+    "OfficerForm",
+    "PasswordForm",
+    "QrForm",
+    "ResetPasswordForm",
     "TokenForm",
+    "UploadForm",
 ]
 
 
@@ -34,11 +42,17 @@ class PasswordForm(FlaskForm):
     new = PasswordField(
         "New password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)]
     )
-    confirm = PasswordField("Repeat the new password", validators=[DataRequired(), EqualTo("new", "The passwords differ.")])
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[DataRequired(), EqualTo("new", "The passwords differ.")],
+    )
 
 
 class UploadForm(FlaskForm):
-    file = FileField("Certificate file or photo of its QR code", validators=[FileRequired("Choose a file first.")])
+    file = FileField(
+        "Certificate file or photo of its QR code",
+        validators=[FileRequired("Choose a file first.")],
+    )
 
 
 class QrForm(FlaskForm):
@@ -67,7 +81,9 @@ class LogSearchForm(FlaskForm):
 class OfficerForm(FlaskForm):
     username = StringField("Username", validators=[DataRequired(), Length(max=64)])
     full_name = StringField("Full name", validators=[DataRequired(), Length(max=200)])
-    office = SelectField("Office", validators=[DataRequired()])  # choices: the offices, set by the view
+    office = SelectField(
+        "Office", validators=[DataRequired()]
+    )  # choices: the offices, set by the view
     password = PasswordField(
         "Initial password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)]
     )

@@ -33,6 +33,6 @@ def sniff(data: bytes) -> Kind:
     if head.startswith(b"%PDF-"):
         return Kind.PDF
     text = head.lstrip(b" \t\r\n")
-    if text.startswith(b"{") or text.startswith(b"\xef\xbb\xbf"):
+    if text.startswith((b"{", b"\xef\xbb\xbf")):
         return Kind.CERTIFICATE  # the verifier explains what is wrong with a bad one (and a BOM)
     return Kind.UNKNOWN

@@ -7,10 +7,21 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Iterator
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from flask import Blueprint, Flask, Response, abort, current_app, g, render_template, request, stream_with_context
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    g,
+    render_template,
+    request,
+    stream_with_context,
+)
 from sqlalchemy import Select, func, select
 
 from origincert.portal import db
@@ -24,7 +35,17 @@ __all__ = ["bp", "csv_safe"]
 
 bp = Blueprint("log", __name__)
 
-CSV_COLUMNS = ("id", "time_utc", "officer", "office", "channel", "certificate_number", "issuer", "verdict", "reason_code")
+CSV_COLUMNS = (
+    "id",
+    "time_utc",
+    "officer",
+    "office",
+    "channel",
+    "certificate_number",
+    "issuer",
+    "verdict",
+    "reason_code",
+)
 
 
 def _form() -> LogSearchForm:
@@ -40,7 +61,11 @@ def _query(form: LogSearchForm) -> Select[tuple[Verification]]:
     elif form.office.data:
         q = q.where(Verification.office_code == form.office.data.strip().upper())
     if form.number.data:
-        q = q.where(Verification.certificate_number.contains(form.number.data.strip().upper(), autoescape=True))
+        q = q.where(
+            Verification.certificate_number.contains(
+                form.number.data.strip().upper(), autoescape=True
+            )
+        )
     if form.officer.data:
         q = q.where(Verification.actor.contains(form.officer.data.strip().lower(), autoescape=True))
     if form.verdict.data:
@@ -53,7 +78,7 @@ def _query(form: LogSearchForm) -> Select[tuple[Verification]]:
 
 
 def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.utc)
+    return datetime.combine(day, time.min, tzinfo=UTC)
 
 
 @bp.get("/log")
@@ -61,7 +86,9 @@ def _start_of(day: date) -> datetime:
 def index() -> Any:
     form = _form()
     if request.args and not form.validate():
-        return render_template("log.html", form=form, entries=[], total=0, page=1, pages=1, channels=CHANNELS), 400
+        return render_template(
+            "log.html", form=form, entries=[], total=0, page=1, pages=1, channels=CHANNELS
+        ), 400
     page_size = current_app.config["LOG_PAGE_SIZE"]
     page = max(1, request.args.get("page", 1, type=int) or 1)
     dbs = db.session()
@@ -70,9 +97,19 @@ def index() -> Any:
     pages = max(1, -(-total // page_size))
     page = min(page, pages)
     entries = dbs.scalars(
-        q.order_by(Verification.created_at.desc(), Verification.id.desc()).limit(page_size).offset((page - 1) * page_size)
+        q.order_by(Verification.created_at.desc(), Verification.id.desc())
+        .limit(page_size)
+        .offset((page - 1) * page_size)
     ).all()
-    return render_template("log.html", form=form, entries=entries, total=total, page=page, pages=pages, channels=CHANNELS)
+    return render_template(
+        "log.html",
+        form=form,
+        entries=entries,
+        total=total,
+        page=page,
+        pages=pages,
+        channels=CHANNELS,
+    )
 
 
 def csv_safe(value: Any) -> str:
@@ -117,7 +154,7 @@ def export() -> Any:
                 buffer.truncate()
         yield buffer.getvalue()
 
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     return Response(
         stream_with_context(rows()),
         mimetype="text/csv",

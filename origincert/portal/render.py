@@ -9,14 +9,25 @@ listed under "Other fields", so the officer never misses part of what was signed
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any, Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any
 
 from origincert.errors import DocumentError
 from origincert.fields import flatten
 
-__all__ = ["Cell", "Box", "VerdictView", "CertificateView", "verdict_view", "certificate_view", "evidence_sections", "page_view", "when"]
+__all__ = [
+    "Box",
+    "Cell",
+    "CertificateView",
+    "VerdictView",
+    "certificate_view",
+    "evidence_sections",
+    "page_view",
+    "verdict_view",
+    "when",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,12 +39,20 @@ class VerdictView:
 
 _VERDICTS: dict[str, VerdictView] = {
     "VALID": VerdictView("VALID", "good", "Genuine and in force."),
-    "INVALID": VerdictView("INVALID", "bad", "Do not accept: not authentic, or altered after issue."),
+    "INVALID": VerdictView(
+        "INVALID", "bad", "Do not accept: not authentic, or altered after issue."
+    ),
     "REVOKED": VerdictView("REVOKED", "bad", "Do not accept: revoked by its issuer."),
-    "SUSPECT": VerdictView("SUSPECT", "warn", "Refer before accepting: there is doubt about the issuing body."),
-    "REPLACED": VerdictView("REPLACED", "warn", "Superseded: ask for the certificate that replaces it."),
+    "SUSPECT": VerdictView(
+        "SUSPECT", "warn", "Refer before accepting: there is doubt about the issuing body."
+    ),
+    "REPLACED": VerdictView(
+        "REPLACED", "warn", "Superseded: ask for the certificate that replaces it."
+    ),
     "EXPIRED": VerdictView("EXPIRED", "warn", "Outside its validity period."),
-    "UNCONFIRMED": VerdictView("UNCONFIRMED", "neutral", "Not confirmed: the ledger was not consulted."),
+    "UNCONFIRMED": VerdictView(
+        "UNCONFIRMED", "neutral", "Not confirmed: the ledger was not consulted."
+    ),
     "MALFORMED": VerdictView("MALFORMED", "bad", "Not a readable certificate file."),
 }
 
@@ -98,7 +117,13 @@ FORM_NAMES = {
 _DISPLAY = {
     "form": FORM_NAMES,
     "kind": {"non_preferential": "Non-preferential", "preferential": "Preferential"},
-    "transport.mode": {"sea": "Sea", "air": "Air", "road": "Road", "rail": "Rail", "multimodal": "Multimodal"},
+    "transport.mode": {
+        "sea": "Sea",
+        "air": "Air",
+        "road": "Road",
+        "rail": "Rail",
+        "multimodal": "Multimodal",
+    },
 }
 
 PRODUCER_STATEMENTS = {
@@ -109,7 +134,9 @@ PRODUCER_STATEMENTS = {
 
 
 def verdict_view(word: str) -> VerdictView:
-    return _VERDICTS.get(word, VerdictView(word or "UNKNOWN", "bad", "The portal does not know this verdict."))
+    return _VERDICTS.get(
+        word, VerdictView(word or "UNKNOWN", "bad", "The portal does not know this verdict.")
+    )
 
 
 def check_label(name: str) -> str:
@@ -121,9 +148,9 @@ def when(value: Any) -> str:
     if isinstance(value, bool):
         return str(value)
     if isinstance(value, (int, float)) and 0 < value < 2**40:
-        return datetime.fromtimestamp(value, timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     return str(value)
 
 
@@ -168,13 +195,15 @@ class CertificateView:
 
 def _within(path: str, ancestor: str) -> bool:
     """``path`` is ``ancestor`` or lies inside it (``goods[0].hs_code`` is within ``goods[0]``)."""
-    return path == ancestor or path.startswith(f"{ancestor}.") or path.startswith(f"{ancestor}[")
+    return path == ancestor or path.startswith((f"{ancestor}.", f"{ancestor}["))
 
 
 class _Reader:
     """Reads leaves by path and remembers which ones the layout used."""
 
-    def __init__(self, leaves: Mapping[str, Any], withheld: Iterable[str], flagged: Iterable[str]) -> None:
+    def __init__(
+        self, leaves: Mapping[str, Any], withheld: Iterable[str], flagged: Iterable[str]
+    ) -> None:
         self.leaves = dict(leaves)
         self.withheld = set(withheld)
         self.flagged = set(flagged)
@@ -220,7 +249,9 @@ def _worth_showing(cells: tuple[Cell, ...]) -> bool:
     return any(c.state != "absent" or c.flagged for c in cells)
 
 
-def _party(r: _Reader, number: str, title: str, path: str, *, country_label: str = "Country") -> Box:
+def _party(
+    r: _Reader, number: str, title: str, path: str, *, country_label: str = "Country"
+) -> Box:
     return Box(
         title,
         (
@@ -237,7 +268,9 @@ def _producer(r: _Reader) -> Box:
     if isinstance(statement, str):
         r.used.add("producer")
         text = PRODUCER_STATEMENTS.get(statement, statement)
-        return Box("Producer", (("Producer", (Cell("producer", "shown", text, "producer" in r.flagged),)),))
+        return Box(
+            "Producer", (("Producer", (Cell("producer", "shown", text, "producer" in r.flagged),)),)
+        )
     if r.present("producer.name") or not r.present("producer"):
         return _party(r, "", "Producer", "producer")
     return Box("Producer", (("Producer", r.cells("producer")),))
@@ -269,7 +302,9 @@ _REFERENCES: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
 )  # fmt: skip
 
 
-def certificate_view(document: Mapping[str, Any], withheld: Iterable[str] = (), flagged: Iterable[str] = ()) -> CertificateView:
+def certificate_view(
+    document: Mapping[str, Any], withheld: Iterable[str] = (), flagged: Iterable[str] = ()
+) -> CertificateView:
     """Lay a certificate out like the paper form: header, numbered boxes, goods, flags, references."""
     withheld = tuple(withheld)
     try:
@@ -279,7 +314,11 @@ def certificate_view(document: Mapping[str, Any], withheld: Iterable[str] = (), 
         return CertificateView("Certificate", (), (), (), (), (), (), (), len(withheld), raw=raw)
     r = _Reader(leaves, withheld, flagged)
     form = leaves.get("form")
-    title = FORM_TITLES.get(form, "Certificate of origin") if isinstance(form, str) else "Certificate of origin"
+    title = (
+        FORM_TITLES.get(form, "Certificate of origin")
+        if isinstance(form, str)
+        else "Certificate of origin"
+    )
     header = tuple(
         (label, cells)
         for label, cells in (
@@ -339,7 +378,8 @@ def certificate_view(document: Mapping[str, Any], withheld: Iterable[str] = (), 
     flags = tuple(
         (label, cell)
         for key, label in FLAG_LABELS.items()
-        if (cell := r.cell(f"flags.{key}")).state == "withheld" or (cell.state == "shown" and cell.value == "Yes")
+        if (cell := r.cell(f"flags.{key}")).state == "withheld"
+        or (cell.state == "shown" and cell.value == "Yes")
     )
     for key in FLAG_LABELS:  # unticked boxes are shown by their absence from the list
         r.used.add(f"flags.{key}")
@@ -416,7 +456,9 @@ def _row(key: str, value: Any) -> EvidenceRow | None:
         text = json.dumps(value, ensure_ascii=False, default=str)
     else:
         text = when(value) if key == "time" and isinstance(value, int) else str(value)
-    return EvidenceRow(_LABELS.get(key, key.replace("_", " ").capitalize()), text, mono=text.startswith("0x"))
+    return EvidenceRow(
+        _LABELS.get(key, key.replace("_", " ").capitalize()), text, mono=text.startswith("0x")
+    )
 
 
 def evidence_sections(evidence: Mapping[str, Any]) -> tuple[EvidenceSection, ...]:
@@ -432,7 +474,9 @@ def evidence_sections(evidence: Mapping[str, Any]) -> tuple[EvidenceSection, ...
         if isinstance(value, Mapping):
             rows = tuple(r for k, v in value.items() if (r := _row(str(k), v)) is not None)
             if rows:
-                sections.append(EvidenceSection(titles.get(key, key.replace("_", " ").capitalize()), rows))
+                sections.append(
+                    EvidenceSection(titles.get(key, key.replace("_", " ").capitalize()), rows)
+                )
         elif (row := _row(key, value)) is not None:
             loose.append(row)
     if loose:
@@ -467,24 +511,52 @@ class PageView:
     withheld: tuple[str, ...] = field(default_factory=tuple)
 
 
-_ACCREDITATION = {"ok": ("Accredited at issue", "good"), "failed": ("Not accredited", "bad"), "skipped": ("Not checked", "neutral")}
+_ACCREDITATION = {
+    "ok": ("Accredited at issue", "good"),
+    "failed": ("Not accredited", "bad"),
+    "skipped": ("Not checked", "neutral"),
+}
 
 
-def issuer_view(evidence: Mapping[str, Any], document: Mapping[str, Any] | None, checks: Iterable[Mapping[str, Any]]) -> IssuerView:
+def issuer_view(
+    evidence: Mapping[str, Any],
+    document: Mapping[str, Any] | None,
+    checks: Iterable[Mapping[str, Any]],
+) -> IssuerView:
     """Who issued it: the ledger's record when the verifier gave one, else what the document claims."""
     ledger = evidence.get("issuer") if isinstance(evidence.get("issuer"), Mapping) else {}
-    claimed = document.get("issuing_body") if document and isinstance(document.get("issuing_body"), Mapping) else {}
+    claimed = (
+        document.get("issuing_body")
+        if document and isinstance(document.get("issuing_body"), Mapping)
+        else {}
+    )
     source = "ledger" if ledger else "certificate"
     body = ledger or claimed
-    extra = {"number": _text(ledger.get("id")), "standing_now": _text(ledger.get("status")), "source": source}
+    extra = {
+        "number": _text(ledger.get("id")),
+        "standing_now": _text(ledger.get("status")),
+        "source": source,
+    }
     accredited = {c.get("name"): c for c in checks}.get("issuer_accredited")
     if accredited is None:
-        return IssuerView(_text(body.get("name")), _text(body.get("economy")), "Not checked", "neutral", None, **extra)
+        return IssuerView(
+            _text(body.get("name")),
+            _text(body.get("economy")),
+            "Not checked",
+            "neutral",
+            None,
+            **extra,
+        )
     status, tone = _ACCREDITATION.get(str(accredited.get("status")), ("Unknown", "neutral"))
-    if accredited.get("status") == "failed" and accredited.get("code") in ("issuer_suspended", "issuer_withdrawn_for_fraud"):
+    if accredited.get("status") == "failed" and accredited.get("code") in (
+        "issuer_suspended",
+        "issuer_withdrawn_for_fraud",
+    ):
         status, tone = "Accredited at issue, now suspended or withdrawn", "warn"
     message = _text(accredited.get("message"))
-    return IssuerView(_text(body.get("name")), _text(body.get("economy")), status, tone, message, **extra)
+    return IssuerView(
+        _text(body.get("name")), _text(body.get("economy")), status, tone, message, **extra
+    )
 
 
 def _text(value: Any) -> str | None:
@@ -495,15 +567,22 @@ def page_view(stored: Mapping[str, Any]) -> PageView:
     """The verdict page for a stored ``{"result": VerificationResult.to_json(), "document": ...}``."""
     result = stored.get("result") or {}
     checks = tuple(
-        {**c, "label": check_label(str(c.get("name", "")))} for c in result.get("checks", []) if isinstance(c, dict)
+        {**c, "label": check_label(str(c.get("name", "")))}
+        for c in result.get("checks", [])
+        if isinstance(c, dict)
     )
     flagged = [f for c in checks if c.get("status") == "failed" for f in c.get("fields", [])]
     failed = [c for c in checks if c.get("status") == "failed"]
     skipped = [c for c in checks if c.get("status") == "skipped"]
-    reason = str(result.get("summary") or (failed or skipped or [{"message": "Every check passed."}])[0].get("message", ""))
+    reason = str(
+        result.get("summary")
+        or (failed or skipped or [{"message": "Every check passed."}])[0].get("message", "")
+    )
     document = stored.get("document")
     withheld = tuple(str(p) for p in result.get("withheld", []))
-    certificate = certificate_view(document, withheld, flagged) if isinstance(document, dict) else None
+    certificate = (
+        certificate_view(document, withheld, flagged) if isinstance(document, dict) else None
+    )
     evidence = result.get("evidence") if isinstance(result.get("evidence"), dict) else {}
     issuer = issuer_view(evidence, document if isinstance(document, dict) else None, checks)
     return PageView(

@@ -12,24 +12,15 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
-__all__ = ["csrf", "limiter", "init_app", "CSP", "api_rate_key"]
+__all__ = ["CSP", "api_rate_key", "csrf", "init_app", "limiter"]
 
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 
-CSP = "; ".join(
-    (
-        "default-src 'none'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data: blob:",
-        "media-src 'self' blob: mediastream:",
-        "connect-src 'self'",
-        "font-src 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-        "base-uri 'none'",
-    )
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "media-src 'self' blob: mediastream:; connect-src 'self'; font-src 'self'; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
 )
 
 _HEADERS = {
@@ -53,7 +44,9 @@ def _headers(response: Response) -> Response:
     for name, value in _HEADERS.items():
         response.headers.setdefault(name, value)
     if current_app.config["HSTS"]:
-        response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+        response.headers.setdefault(
+            "Strict-Transport-Security", "max-age=63072000; includeSubDomains"
+        )
     if request.endpoint != "static":
         # pages carry certificate content and the officer's session: never cache them
         response.headers.setdefault("Cache-Control", "no-store")

@@ -6,7 +6,8 @@ limit counter is shared between processes by accident.
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
@@ -28,7 +29,9 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
         return self._factory()
 
 
-def gunicorn_options(bind: str, workers: int, threads: int, *, access_log: bool, timeout: int = 30) -> dict[str, Any]:
+def gunicorn_options(
+    bind: str, workers: int, threads: int, *, access_log: bool, timeout: int = 30
+) -> dict[str, Any]:
     options: dict[str, Any] = {
         "bind": bind,
         "workers": workers,

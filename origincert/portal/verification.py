@@ -1,8 +1,13 @@
 """Verifying for the portal: one verifier per worker process, and the log entry for every result.
 
 The verifier is built from ``RPC_URL`` and ``MANIFEST`` on first use in each process (a web3
-connection must not cross a fork). ``ChainUnavailable`` is left to the error handlers, which
-say "ledger unreachable" (HTTP 503) and never a verdict.
+connection must not cross a fork). Requests do not call it directly: a :class:`Batcher` hands
+concurrent files to it together (its batch mode reads the ledger once per group, with the same
+checks and verdicts), and another writes concurrent log entries in one transaction. Nothing is
+cached between groups: every verdict is read from the ledger for its own request.
+
+``ChainUnavailable`` is left to the error handlers, which say "ledger unreachable" (HTTP 503)
+and never a verdict.
 """
 
 from __future__ import annotations
@@ -10,19 +15,32 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import sessionmaker
 
+from origincert.portal import db
+from origincert.portal.batching import Batcher
 from origincert.portal.db import Verification
 from origincert.verdict import CheckStatus, VerificationResult
 
 if TYPE_CHECKING:
     from origincert.verifier import Verifier
 
-__all__ = ["Actor", "init_app", "verifier", "make_verifier", "record", "stored_result", "CHANNELS"]
+__all__ = [
+    "CHANNELS",
+    "Actor",
+    "Ledger",
+    "init_app",
+    "make_verifier",
+    "record",
+    "stored_result",
+    "verify_file",
+    "verify_qr",
+]
 
 CHANNELS = {
     "file": "uploaded file",
@@ -45,32 +63,110 @@ def make_verifier(rpc_url: str | None, manifest_path: str) -> Verifier:
     return Verifier.connect(rpc_url, Manifest.load(manifest_path))
 
 
-class _Slot:
-    """Holds the process's verifier; rebuilt after a fork, retried after a failed connect."""
+class Ledger:
+    """The process's verifiers, used by a few threads for every request thread of the process.
+
+    Each of the ``threads`` groups in flight has its own verifier (its own connection), connected
+    on first use and again after a failed connect (the node may come back); until then each
+    group's callers get the ``ChainUnavailable``.
+    """
+
+    def __init__(
+        self, rpc_url: str | None, manifest_path: str, *, max_group: int = 32, threads: int = 2
+    ) -> None:
+        self._settings = (rpc_url, manifest_path)
+        self._local = threading.local()
+        self._batcher: Batcher[tuple[str, Any], VerificationResult] = Batcher(
+            self._verify_group, name="origincert-verifier", max_batch=max_group, threads=threads
+        )
+
+    def verify_bytes(self, raw: bytes) -> VerificationResult:
+        return self._batcher.submit(("file", raw))
+
+    def verify_qr(self, text: str) -> VerificationResult:
+        return self._batcher.submit(("qr", text))
+
+    def _verify_group(
+        self, jobs: Sequence[tuple[str, Any]]
+    ) -> list[VerificationResult | BaseException]:
+        verifier: Verifier | None = getattr(self._local, "verifier", None)
+        if verifier is None:
+            verifier = self._local.verifier = make_verifier(*self._settings)
+        results: list[VerificationResult | BaseException] = [RuntimeError("not verified")] * len(
+            jobs
+        )
+        files = [i for i, (kind, _) in enumerate(jobs) if kind == "file"]
+        if files:
+            for i, result in zip(
+                files, verifier.verify_many_bytes([jobs[i][1] for i in files]), strict=True
+            ):
+                results[i] = result
+        for i, (kind, text) in enumerate(jobs):
+            if kind == "qr":
+                try:
+                    results[i] = verifier.verify_qr(text)
+                except Exception as exc:  # noqa: BLE001 - this caller's own error (ChainUnavailable)
+                    results[i] = exc
+        return results
+
+
+class _LogWriter:
+    """Writes the log entries of concurrent requests in one transaction ("group commit")."""
+
+    def __init__(self, sessions: sessionmaker[Any]) -> None:
+        self._sessions = sessions
+        self._batcher: Batcher[Verification, int] = Batcher(
+            self._insert, name="origincert-log", max_batch=256
+        )
+
+    def add(self, entry: Verification) -> int:
+        return self._batcher.submit(entry)
+
+    def _insert(self, entries: Sequence[Verification]) -> list[int | BaseException]:
+        with self._sessions() as session:
+            session.add_all(entries)
+            session.commit()
+            return [entry.id for entry in entries]
+
+
+class _PerProcess:
+    """The process's ledger and log writer, made again in a forked child."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._pid: int | None = None
-        self._verifier: Verifier | None = None
+        self._ledger: Ledger | None = None
+        self._log: _LogWriter | None = None
 
-    def get(self, rpc_url: str | None, manifest_path: str) -> Verifier:
-        pid = os.getpid()
-        if self._pid != pid or self._verifier is None:
+    def get(self) -> tuple[Ledger, _LogWriter]:
+        if self._pid != os.getpid() or self._ledger is None or self._log is None:
             with self._lock:
-                if self._pid != pid or self._verifier is None:
-                    self._verifier = make_verifier(rpc_url, manifest_path)
-                    self._pid = pid
-        return self._verifier
+                if self._pid != os.getpid() or self._ledger is None or self._log is None:
+                    cfg = current_app.config
+                    self._ledger = Ledger(cfg["RPC_URL"] or None, cfg["MANIFEST"])
+                    self._log = _LogWriter(current_app.extensions["origincert_db"])
+                    self._pid = os.getpid()
+        return self._ledger, self._log
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["origincert_verifier"] = _Slot()
+    app.extensions["origincert_verification"] = _PerProcess()
 
 
-def verifier() -> Verifier:
-    cfg = current_app.config
-    slot: _Slot = current_app.extensions["origincert_verifier"]
-    return slot.get(cfg["RPC_URL"] or None, cfg["MANIFEST"])
+def verify_file(raw: bytes) -> VerificationResult:
+    """Verify an issued file's bytes (MALFORMED for anything else; ChainUnavailable when down)."""
+    db.release()  # no pooled connection held while waiting: the log writer may need it
+    return _per_process().get()[0].verify_bytes(raw)
+
+
+def verify_qr(text: str) -> VerificationResult:
+    """Verify a QR code's text."""
+    db.release()
+    return _per_process().get()[0].verify_qr(text)
+
+
+def _per_process() -> _PerProcess:
+    return current_app.extensions["origincert_verification"]  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,8 +178,8 @@ class Actor:
     officer_id: int | None = None
 
 
-def record(db: Session, result: VerificationResult, *, channel: str, actor: Actor) -> Verification:
-    """Add the log entry for ``result``; the caller commits."""
+def record(result: VerificationResult, *, channel: str, actor: Actor) -> int:
+    """Write the log entry for ``result`` (committed when this returns); its id."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
     document = result.document if isinstance(result.document, dict) else None
@@ -96,11 +192,12 @@ def record(db: Session, result: VerificationResult, *, channel: str, actor: Acto
         issuer=_text(_issuer_name(result, document), 200),
         verdict=result.verdict.value,
         reason_code=_reason_code(result),
-        result_json=json.dumps({"result": result.to_json(), "document": document}, sort_keys=True, default=str),
+        result_json=json.dumps(
+            {"result": result.to_json(), "document": document}, sort_keys=True, default=str
+        ),
     )
-    db.add(entry)
-    db.flush()
-    return entry
+    db.release()
+    return _per_process().get()[1].add(entry)
 
 
 def stored_result(entry: Verification) -> dict[str, Any]:
@@ -120,7 +217,8 @@ def _reason_code(result: VerificationResult) -> str:
 def _certificate_number(result: VerificationResult, document: dict[str, Any] | None) -> Any:
     if document is not None and document.get("number"):
         return document["number"]
-    return result.evidence.get("certificate_number") or result.evidence.get("number")
+    shown = result.evidence.get("certificate")  # a QR reference names its certificate there
+    return shown.get("number") if isinstance(shown, dict) else None
 
 
 def _issuer_name(result: VerificationResult, document: dict[str, Any] | None) -> Any:

@@ -6,17 +6,26 @@ reopened and printed later (post/redirect/get: a reload never verifies twice).
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, current_app, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    url_for,
+)
 from werkzeug.wrappers import Response
 
 from origincert.errors import OriginCertError
-from origincert.portal import certindex, db
+from origincert.portal import certindex, db, verification
 from origincert.portal.auth import login_required
 from origincert.portal.db import Verification
 from origincert.portal.forms import NumberForm, QrForm, UploadForm
 from origincert.portal.intake import Kind, sniff
 from origincert.portal.render import page_view
-from origincert.portal.verification import CHANNELS, Actor, record, stored_result, verifier
+from origincert.portal.verification import CHANNELS, Actor, record, stored_result
 from origincert.verdict import VerificationResult
 
 __all__ = ["bp", "read_qr_photo"]
@@ -38,18 +47,20 @@ def _actor() -> Actor:
     return Actor(name=officer.username, office_code=officer.office.code, officer_id=officer.id)
 
 
-def _page(status: int = 200, *, error: str | None = None, tab: str | None = None, **forms: object) -> tuple[str, int]:
+def _page(
+    status: int = 200, *, error: str | None = None, tab: str | None = None, **forms: object
+) -> tuple[str, int]:
     context = {"upload": UploadForm(), "qr": QrForm(), "number_form": NumberForm(), **forms}
     return render_template("verify.html", error=error, tab=tab, **context), status
 
 
 def _finish(result: VerificationResult, channel: str, raw: bytes | None = None) -> Response:
-    dbs = db.session()
-    entry = record(dbs, result, channel=channel, actor=_actor())
+    entry_id = record(result, channel=channel, actor=_actor())
     if raw is not None:
+        dbs = db.session()
         certindex.remember_upload(dbs, raw, result)
-    dbs.commit()
-    return redirect(url_for("verify.show", entry_id=entry.id))
+        dbs.commit()
+    return redirect(url_for("verify.show", entry_id=entry_id))
 
 
 @bp.get("/")
@@ -63,19 +74,25 @@ def index() -> Page:
 def upload() -> Page:
     form = UploadForm()
     if not form.validate_on_submit():
-        return _page(400, error=_first_error(form) or "Choose a file first.", tab="file", upload=form)
+        return _page(
+            400, error=_first_error(form) or "Choose a file first.", tab="file", upload=form
+        )
     raw = form.file.data.read()
     if not raw:
         return _page(400, error="The file is empty.", tab="file", upload=form)
     kind = sniff(raw)
     if kind is Kind.CERTIFICATE:
-        return _finish(verifier().verify_bytes(raw), "file", raw)
+        return _finish(verification.verify_file(raw), "file", raw)
     if kind is Kind.IMAGE:
         try:
             text = read_qr_photo(raw)
         except OriginCertError as exc:
-            return _page(422, error=f"No certificate QR code could be read from this picture: {exc.message}", tab="qr")
-        return _finish(verifier().verify_qr(text), "qr_photo")
+            return _page(
+                422,
+                error=f"No certificate QR code could be read from this picture: {exc.message}",
+                tab="qr",
+            )
+        return _finish(verification.verify_qr(text), "qr_photo")
     if kind is Kind.PDF:
         return _page(
             415,
@@ -96,8 +113,10 @@ def upload() -> Page:
 def qr() -> Page:
     form = QrForm()
     if not form.validate_on_submit():
-        return _page(400, error=_first_error(form) or "No QR code text was received.", tab="qr", qr=form)
-    return _finish(verifier().verify_qr((form.payload.data or "").strip()), "qr_scan")
+        return _page(
+            400, error=_first_error(form) or "No QR code text was received.", tab="qr", qr=form
+        )
+    return _finish(verification.verify_qr((form.payload.data or "").strip()), "qr_scan")
 
 
 @bp.get("/verify/scan")
@@ -111,7 +130,12 @@ def scan() -> Page:
 def number() -> Page:
     form = NumberForm()
     if not form.validate_on_submit():
-        return _page(400, error=_first_error(form) or "Type a certificate number.", tab="number", number_form=form)
+        return _page(
+            400,
+            error=_first_error(form) or "Type a certificate number.",
+            tab="number",
+            number_form=form,
+        )
     try:
         wanted = certindex.normalise_number(form.number.data or "")
     except OriginCertError as exc:
@@ -135,7 +159,7 @@ def number() -> Page:
         raw = certindex.read(entries[0])
     except certindex.ArchiveError as exc:
         return _page(410, error=exc.message, tab="number", number_form=form)
-    return _finish(verifier().verify_bytes(raw), "number")
+    return _finish(verification.verify_file(raw), "number")
 
 
 @bp.get("/verifications/<int:entry_id>")
@@ -145,7 +169,9 @@ def show(entry_id: int) -> Page:
     if entry is None or not (g.officer.is_admin or entry.office_code == g.officer.office.code):
         abort(404, "There is no verification with this number in your office's log.")
     view = page_view(stored_result(entry))
-    return render_template("verdict.html", entry=entry, view=view, channel=CHANNELS.get(entry.channel, entry.channel))
+    return render_template(
+        "verdict.html", entry=entry, view=view, channel=CHANNELS.get(entry.channel, entry.channel)
+    )
 
 
 def _first_error(form: object) -> str | None:

@@ -4,9 +4,9 @@ fresh profile, full-page screenshots into test-artifacts/portal/, and a fake cam
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from flask import Flask
@@ -19,7 +19,8 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 
 needs_chromium = pytest.mark.skipif(
-    not (CHROMIUM.exists() and CHROMEDRIVER.exists()), reason="Debian chromium and chromium-driver are not installed"
+    not (CHROMIUM.exists() and CHROMEDRIVER.exists()),
+    reason="Debian chromium and chromium-driver are not installed",
 )
 
 
@@ -48,7 +49,14 @@ def serve(app: Flask) -> LiveServer:
     return LiveServer(f"http://127.0.0.1:{server.server_port}", server, thread)
 
 
-def chrome(profile: Path, *, width: int = 1366, height: int = 900, extra_args: tuple[str, ...] = (), mobile: bool = False):  # type: ignore[no-untyped-def]
+def chrome(
+    profile: Path,
+    *,
+    width: int = 1366,
+    height: int = 900,
+    extra_args: tuple[str, ...] = (),
+    mobile: bool = False,
+):  # type: ignore[no-untyped-def]
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -73,7 +81,10 @@ def chrome(profile: Path, *, width: int = 1366, height: int = 900, extra_args: t
     if mobile:
         options.add_experimental_option(
             "mobileEmulation",
-            {"deviceMetrics": {"width": width, "height": height, "pixelRatio": 2, "touch": True}, "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) Mobile"},
+            {
+                "deviceMetrics": {"width": width, "height": height, "pixelRatio": 2, "touch": True},
+                "userAgent": "Mozilla/5.0 (Linux; Android 14; Pixel 8) Mobile",
+            },
         )
     driver = webdriver.Chrome(options=options, service=Service(executable_path=str(CHROMEDRIVER)))
     driver.set_page_load_timeout(30)
@@ -88,7 +99,11 @@ def screenshot(driver, name: str) -> Path:  # type: ignore[no-untyped-def]
     size = metrics["cssContentSize"]
     shot = driver.execute_cdp_cmd(
         "Page.captureScreenshot",
-        {"format": "png", "captureBeyondViewport": True, "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1}},
+        {
+            "format": "png",
+            "captureBeyondViewport": True,
+            "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
+        },
     )
     import base64
 
@@ -96,20 +111,27 @@ def screenshot(driver, name: str) -> Path:  # type: ignore[no-untyped-def]
     return path
 
 
-def y4m_video(image: Image.Image, path: Path, *, width: int = 640, height: int = 480, frames: int = 10) -> Path:
+def y4m_video(
+    image: Image.Image, path: Path, *, width: int = 640, height: int = 480, frames: int = 10
+) -> Path:
     """A still picture as a YUV4MPEG2 video, for Chromium's fake camera (--use-file-for-fake-video-capture)."""
     canvas = Image.new("RGB", (width, height), "white")
     picture = image.convert("RGB")
     side = int(min(width, height) * 0.8)  # a code held up close to the camera, filling the frame
-    picture = picture.resize((side, side * picture.height // picture.width), Image.Resampling.NEAREST)
+    picture = picture.resize(
+        (side, side * picture.height // picture.width), Image.Resampling.NEAREST
+    )
     canvas.paste(picture, ((width - picture.width) // 2, (height - picture.height) // 2))
     y, cb, cr = canvas.convert("YCbCr").split()
     half = (width // 2, height // 2)
-    frame = y.tobytes() + cb.resize(half, Image.Resampling.BILINEAR).tobytes() + cr.resize(half, Image.Resampling.BILINEAR).tobytes()
+    frame = (
+        y.tobytes()
+        + cb.resize(half, Image.Resampling.BILINEAR).tobytes()
+        + cr.resize(half, Image.Resampling.BILINEAR).tobytes()
+    )
     with open(path, "wb") as f:
         f.write(f"YUV4MPEG2 W{width} H{height} F10:1 Ip A1:1 C420jpeg\n".encode())
-        for _ in range(frames):
-            f.write(b"FRAME\n" + frame)
+        f.writelines(b"FRAME\n" + frame for _ in range(frames))
     return path
 
 

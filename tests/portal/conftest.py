@@ -12,10 +12,11 @@ import copy
 import json
 import random
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -36,7 +37,11 @@ def valid_today(seed: int, *, number: str, economy: str = "DE", **changes: Any) 
     rng = random.Random(seed)
     while True:
         document = sample_certificate(rng, economy=economy, number=number)
-        if date.fromisoformat(document["issue_date"]) <= date.today() <= date.fromisoformat(document["valid_until"]):
+        if (
+            date.fromisoformat(document["issue_date"])
+            <= date.today()
+            <= date.fromisoformat(document["valid_until"])
+        ):
             break
     for path, value in changes.items():
         node = document
@@ -68,13 +73,19 @@ def scene(world_session: Any, tmp_path_factory: pytest.TempPathFactory) -> Itera
     folder = tmp_path_factory.mktemp("portal-scene")
     manifest_path = folder / "manifest.json"
     world.manifest.save(manifest_path)
-    hamburg, berlin = LocalSigner(world.chambers["DE-hamburg"]), LocalSigner(world.chambers["DE-berlin"])
+    hamburg, berlin = (
+        LocalSigner(world.chambers["DE-hamburg"]),
+        LocalSigner(world.chambers["DE-berlin"]),
+    )
     documents = {
         "valid": valid_today(1, number=VALID_NUMBER),
         "hostile": valid_today(
             2,
             number="DE-HH-2026-000666",
-            **{"exporter.name": "<script>alert('x')</script>", "remarks": '"><img src=x onerror=alert(1)>'},
+            **{
+                "exporter.name": "<script>alert('x')</script>",
+                "remarks": '"><img src=x onerror=alert(1)>',
+            },
         ),
         "twin_hamburg": valid_today(3, number=TWIN_NUMBER),
         "revoked": valid_today(4, number="DE-HH-2026-000999"),
@@ -82,12 +93,18 @@ def scene(world_session: Any, tmp_path_factory: pytest.TempPathFactory) -> Itera
     try:
         with Journal.open(folder / "hamburg.sqlite") as journal:
             labels = list(documents)
-            files = issue_documents(world.client, hamburg, [documents[k] for k in labels], journal=journal)
+            files = issue_documents(
+                world.client, hamburg, [documents[k] for k in labels], journal=journal
+            )
             revoke(world.client, hamburg, journal, documents["revoked"]["number"], 1)
         with Journal.open(folder / "berlin.sqlite") as journal:
-            twin = valid_today(5, number=TWIN_NUMBER, **{"issuing_body.name": "Berlin Chamber of Commerce"})
+            twin = valid_today(
+                5, number=TWIN_NUMBER, **{"issuing_body.name": "Berlin Chamber of Commerce"}
+            )
             [berlin_file] = issue_documents(world.client, berlin, [twin], journal=journal)
-        yield Scene(world.client.url, manifest_path, dict(zip(labels, files)) | {"twin_berlin": berlin_file})
+        yield Scene(
+            world.client.url, manifest_path, dict(zip(labels, files)) | {"twin_berlin": berlin_file}
+        )
     finally:
         world.rpc("evm_revert", [snapshot])
         world.client.forget_nonces()
@@ -113,9 +130,21 @@ def seed_accounts(app: Flask) -> None:
         ph = accounts.hasher("CHEAPEST")
         ham = accounts.ensure_office(dbs, "DEHAM-1", "Hamburg Waltershof")
         sin = accounts.ensure_office(dbs, "SGSIN-2", "Singapore Keppel")
-        accounts.create_officer(dbs, ph, username="anna", full_name="Anna Becker", office=ham, password=PASSWORD)
-        accounts.create_officer(dbs, ph, username="boss", full_name="Bea Admin", office=ham, password=PASSWORD, is_admin=True)
-        accounts.create_officer(dbs, ph, username="lim", full_name="Lim Wei", office=sin, password=PASSWORD)
+        accounts.create_officer(
+            dbs, ph, username="anna", full_name="Anna Becker", office=ham, password=PASSWORD
+        )
+        accounts.create_officer(
+            dbs,
+            ph,
+            username="boss",
+            full_name="Bea Admin",
+            office=ham,
+            password=PASSWORD,
+            is_admin=True,
+        )
+        accounts.create_officer(
+            dbs, ph, username="lim", full_name="Lim Wei", office=sin, password=PASSWORD
+        )
         dbs.commit()
 
 
@@ -147,7 +176,9 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
 
 def login(client: FlaskClient, username: str = "anna", password: str = PASSWORD) -> Any:
     token = csrf_token(client, "/login")
-    return client.post("/login", data={"username": username, "password": password, "csrf_token": token})
+    return client.post(
+        "/login", data={"username": username, "password": password, "csrf_token": token}
+    )
 
 
 @pytest.fixture

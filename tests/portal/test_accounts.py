@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Iterator
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy.orm import Session
@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from origincert.portal import accounts
 from origincert.portal.db import Base, Officer, make_engine
 
-NOW = datetime(2025, 6, 1, 12, tzinfo=timezone.utc)
+NOW = datetime(2025, 6, 1, 12, tzinfo=UTC)
 POLICY = accounts.LoginPolicy(max_failures=3, lockout=timedelta(minutes=10))
 
 
@@ -32,7 +32,9 @@ def ph() -> accounts.PasswordHasher:
 @pytest.fixture
 def anna(dbs: Session, ph: accounts.PasswordHasher) -> Officer:
     office = accounts.ensure_office(dbs, "DEHAM-1", "Hamburg")
-    return accounts.create_officer(dbs, ph, username="anna", full_name="Anna", office=office, password="twelve chars!")
+    return accounts.create_officer(
+        dbs, ph, username="anna", full_name="Anna", office=office, password="twelve chars!"
+    )
 
 
 def test_password_is_stored_as_argon2id(anna, ph) -> None:  # type: ignore[no-untyped-def]
@@ -54,8 +56,15 @@ def test_lock_after_max_failures_then_unlock_by_time(dbs: Session, ph, anna) -> 
     codes = [accounts.authenticate(dbs, ph, "anna", "wrong", POLICY, NOW).code for _ in range(3)]
     assert codes == ["bad_credentials", "bad_credentials", "locked"]
     assert anna.locked_until == NOW + timedelta(minutes=10)
-    assert accounts.authenticate(dbs, ph, "anna", "twelve chars!", POLICY, NOW + timedelta(minutes=9)).code == "locked"
-    later = accounts.authenticate(dbs, ph, "anna", "twelve chars!", POLICY, NOW + timedelta(minutes=10, seconds=1))
+    assert (
+        accounts.authenticate(
+            dbs, ph, "anna", "twelve chars!", POLICY, NOW + timedelta(minutes=9)
+        ).code
+        == "locked"
+    )
+    later = accounts.authenticate(
+        dbs, ph, "anna", "twelve chars!", POLICY, NOW + timedelta(minutes=10, seconds=1)
+    )
     assert later.code == "ok" and later.officer is anna
     assert anna.failed_logins == 0 and anna.locked_until is None and anna.last_login_at is not None
 
@@ -85,7 +94,10 @@ def test_set_password_signs_out_everywhere(ph, anna) -> None:  # type: ignore[no
 
 def test_corrupt_stored_hash_is_a_failed_sign_in(dbs: Session, ph, anna) -> None:  # type: ignore[no-untyped-def]
     anna.password_hash = "not-a-hash"
-    assert accounts.authenticate(dbs, ph, "anna", "twelve chars!", POLICY, NOW).code == "bad_credentials"
+    assert (
+        accounts.authenticate(dbs, ph, "anna", "twelve chars!", POLICY, NOW).code
+        == "bad_credentials"
+    )
 
 
 @pytest.mark.parametrize("code", ["", "A", "lower", "WITH SPACE", "-START", "X" * 33])

@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import PASSWORD, csrf_token, login
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from conftest import PASSWORD, csrf_token, login
 from origincert.portal import db
 from origincert.portal.db import ApiToken, Officer
 
@@ -30,7 +30,10 @@ def test_officers_may_not_administer(officer: FlaskClient) -> None:
     response = officer.get("/admin")
     assert response.status_code == 403
     assert "Only a portal administrator" in response.get_data(as_text=True)
-    assert officer.post("/admin/officers", data={"csrf_token": csrf_token(officer, "/")}).status_code == 403
+    assert (
+        officer.post("/admin/officers", data={"csrf_token": csrf_token(officer, "/")}).status_code
+        == 403
+    )
 
 
 def test_admin_page_lists_everyone(admin: FlaskClient) -> None:
@@ -40,8 +43,18 @@ def test_admin_page_lists_everyone(admin: FlaskClient) -> None:
 
 
 def test_create_office_and_officer(app: Flask, admin: FlaskClient) -> None:
-    assert post(admin, "/admin/offices", code="nlrtm-3", name="Rotterdam Maasvlakte").status_code == 302
-    response = post(admin, "/admin/officers", username="Jan.Visser", full_name="Jan Visser", office="NLRTM-3", password="a long enough password")
+    assert (
+        post(admin, "/admin/offices", code="nlrtm-3", name="Rotterdam Maasvlakte").status_code
+        == 302
+    )
+    response = post(
+        admin,
+        "/admin/officers",
+        username="Jan.Visser",
+        full_name="Jan Visser",
+        office="NLRTM-3",
+        password="a long enough password",
+    )
     assert response.status_code == 302
     assert officer_row(app, "jan.visser").office.code == "NLRTM-3"
     newcomer = app.test_client()
@@ -51,10 +64,37 @@ def test_create_office_and_officer(app: Flask, admin: FlaskClient) -> None:
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        ({"username": "anna", "full_name": "Anna Two", "office": "DEHAM-1", "password": "a long enough password"}, "is taken"),
-        ({"username": "x y", "full_name": "X", "office": "DEHAM-1", "password": "a long enough password"}, "a username is 3 to 64"),
-        ({"username": "newbie", "full_name": "New", "office": "DEHAM-1", "password": "short"}, "Initial password"),
-        ({"username": "newbie", "full_name": "New", "office": "NOPE-1", "password": "a long enough password"}, "Not a valid choice"),
+        (
+            {
+                "username": "anna",
+                "full_name": "Anna Two",
+                "office": "DEHAM-1",
+                "password": "a long enough password",
+            },
+            "is taken",
+        ),
+        (
+            {
+                "username": "x y",
+                "full_name": "X",
+                "office": "DEHAM-1",
+                "password": "a long enough password",
+            },
+            "a username is 3 to 64",
+        ),
+        (
+            {"username": "newbie", "full_name": "New", "office": "DEHAM-1", "password": "short"},
+            "Initial password",
+        ),
+        (
+            {
+                "username": "newbie",
+                "full_name": "New",
+                "office": "NOPE-1",
+                "password": "a long enough password",
+            },
+            "Not a valid choice",
+        ),
     ],
 )
 def test_bad_officer_forms_say_what_is_wrong(admin: FlaskClient, data: dict, message: str) -> None:
@@ -64,8 +104,12 @@ def test_bad_officer_forms_say_what_is_wrong(admin: FlaskClient, data: dict, mes
 
 
 def test_duplicate_or_bad_office(admin: FlaskClient) -> None:
-    assert "exists already" in post(admin, "/admin/offices", code="DEHAM-1", name="x").get_data(as_text=True)
-    assert "an office code is 2 to 32" in post(admin, "/admin/offices", code="?", name="x").get_data(as_text=True)
+    assert "exists already" in post(admin, "/admin/offices", code="DEHAM-1", name="x").get_data(
+        as_text=True
+    )
+    assert "an office code is 2 to 32" in post(
+        admin, "/admin/offices", code="?", name="x"
+    ).get_data(as_text=True)
 
 
 def test_unlock_a_locked_officer(app: Flask, admin: FlaskClient) -> None:
@@ -98,7 +142,12 @@ def test_admin_cannot_deactivate_themself(app: Flask, admin: FlaskClient) -> Non
 def test_reset_password(app: Flask, admin: FlaskClient) -> None:
     anna_id = officer_row(app, "anna").id
     assert post(admin, f"/admin/officers/{anna_id}/password", password="short").status_code == 400
-    assert post(admin, f"/admin/officers/{anna_id}/password", password="the new long password").status_code == 302
+    assert (
+        post(
+            admin, f"/admin/officers/{anna_id}/password", password="the new long password"
+        ).status_code
+        == 302
+    )
     other = app.test_client()
     assert login(other).status_code == 401
     assert login(other, password="the new long password").status_code == 302
@@ -146,6 +195,13 @@ def test_rescan_of_a_missing_folder_says_so(app: Flask, admin: FlaskClient, tmp_
 
 
 def test_admin_sees_password_is_never_echoed(admin: FlaskClient) -> None:
-    response = post(admin, "/admin/officers", username="newbie", full_name="", office="DEHAM-1", password=PASSWORD)
+    response = post(
+        admin,
+        "/admin/officers",
+        username="newbie",
+        full_name="",
+        office="DEHAM-1",
+        password=PASSWORD,
+    )
     assert response.status_code == 400
     assert PASSWORD not in response.get_data(as_text=True)

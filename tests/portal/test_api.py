@@ -7,11 +7,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import TWIN_NUMBER, VALID_NUMBER, Scene, make_app
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from conftest import TWIN_NUMBER, VALID_NUMBER, Scene, make_app
 from origincert import qr
 from origincert.portal import accounts, db
 from origincert.portal.db import ApiToken, Office, Verification
@@ -42,7 +42,9 @@ def error_of(response: Any) -> dict[str, Any]:
 
 
 def test_verify_file(app: Flask, client: FlaskClient, token: str, issued: bytes) -> None:
-    response = client.post("/api/v1/verify/file", data=issued, headers=auth(token), content_type="application/json")
+    response = client.post(
+        "/api/v1/verify/file", data=issued, headers=auth(token), content_type="application/json"
+    )
     assert response.status_code == 200
     body = response.get_json()
     assert set(body) == {"verdict", "summary", "checks", "evidence", "withheld"}
@@ -52,10 +54,17 @@ def test_verify_file(app: Flask, client: FlaskClient, token: str, issued: bytes)
     with app.app_context():
         entry = db.session().get(Verification, int(response.headers["X-Verification-Id"]))
         assert entry is not None
-        assert (entry.actor, entry.office_code, entry.channel, entry.verdict) == ("api:ATLAS", "DEHAM-1", "api_file", "VALID")
+        assert (entry.actor, entry.office_code, entry.channel, entry.verdict) == (
+            "api:ATLAS",
+            "DEHAM-1",
+            "api_file",
+            "VALID",
+        )
 
 
-def test_verify_tampered_file_names_the_field(client: FlaskClient, token: str, scene: Scene) -> None:
+def test_verify_tampered_file_names_the_field(
+    client: FlaskClient, token: str, scene: Scene
+) -> None:
     issued = scene.issued("valid")
     issued["document"]["consignee"]["name"] = "Someone Else Ltd"
     body = client.post("/api/v1/verify/file", json=issued, headers=auth(token)).get_json()
@@ -65,19 +74,28 @@ def test_verify_tampered_file_names_the_field(client: FlaskClient, token: str, s
 
 
 def test_malformed_file_is_a_verdict_not_an_error(client: FlaskClient, token: str) -> None:
-    response = client.post("/api/v1/verify/file", data=b"{oops", headers=auth(token), content_type="application/json")
+    response = client.post(
+        "/api/v1/verify/file", data=b"{oops", headers=auth(token), content_type="application/json"
+    )
     assert response.status_code == 200
     assert response.get_json()["verdict"] == "MALFORMED"
 
 
 def test_file_must_be_sent_as_json(client: FlaskClient, token: str, issued: bytes) -> None:
-    response = client.post("/api/v1/verify/file", data=issued, headers=auth(token), content_type="text/plain")
+    response = client.post(
+        "/api/v1/verify/file", data=issued, headers=auth(token), content_type="text/plain"
+    )
     assert response.status_code == 415
     assert error_of(response)["code"] == "content_type"
 
 
 def test_verify_revoked_file(client: FlaskClient, token: str, scene: Scene) -> None:
-    body = client.post("/api/v1/verify/file", data=scene.raw("revoked"), headers=auth(token), content_type="application/json").get_json()
+    body = client.post(
+        "/api/v1/verify/file",
+        data=scene.raw("revoked"),
+        headers=auth(token),
+        content_type="application/json",
+    ).get_json()
     assert body["verdict"] == "REVOKED"
     assert next(c for c in body["checks"] if c["name"] == "not_revoked")["status"] == "failed"
 
@@ -90,7 +108,12 @@ def test_verify_qr(client: FlaskClient, token: str, scene: Scene) -> None:
 
 @pytest.mark.parametrize(
     ("body", "code"),
-    [({}, "payload_missing"), ({"payload": 5}, "payload_missing"), ({"payload": "x" * 9000}, "payload_too_long"), ([], "body_invalid")],
+    [
+        ({}, "payload_missing"),
+        ({"payload": 5}, "payload_missing"),
+        ({"payload": "x" * 9000}, "payload_too_long"),
+        ([], "body_invalid"),
+    ],
 )
 def test_bad_qr_requests(client: FlaskClient, token: str, body: Any, code: str) -> None:
     response = client.post("/api/v1/verify/qr", json=body, headers=auth(token))
@@ -98,12 +121,16 @@ def test_bad_qr_requests(client: FlaskClient, token: str, body: Any, code: str) 
     assert error_of(response)["code"] == code
 
 
-def test_verify_number(app: Flask, client: FlaskClient, token: str, issued: bytes, tmp_path: Path) -> None:
+def test_verify_number(
+    app: Flask, client: FlaskClient, token: str, issued: bytes, tmp_path: Path
+) -> None:
     archive = tmp_path / "archive"
     archive.mkdir()
     (archive / "c.coo.json").write_bytes(issued)
     app.config["ARCHIVE_DIRS"] = [str(archive)]
-    response = client.post("/api/v1/verify/number", json={"number": VALID_NUMBER}, headers=auth(token))
+    response = client.post(
+        "/api/v1/verify/number", json={"number": VALID_NUMBER}, headers=auth(token)
+    )
     assert response.status_code == 200 and response.get_json()["verdict"] == "VALID"
 
 
@@ -116,13 +143,17 @@ def test_unknown_and_bad_numbers(client: FlaskClient, token: str) -> None:
     assert missing.status_code == 400 and error_of(missing)["code"] == "number_missing"
 
 
-def test_ambiguous_number_lists_candidates(app: Flask, client: FlaskClient, token: str, scene: Scene, tmp_path: Path) -> None:
+def test_ambiguous_number_lists_candidates(
+    app: Flask, client: FlaskClient, token: str, scene: Scene, tmp_path: Path
+) -> None:
     archive = tmp_path / "archive"
     archive.mkdir()
     for label in ("twin_hamburg", "twin_berlin"):
         (archive / f"{label}.json").write_bytes(scene.raw(label))
     app.config["ARCHIVE_DIRS"] = [str(archive)]
-    response = client.post("/api/v1/verify/number", json={"number": TWIN_NUMBER}, headers=auth(token))
+    response = client.post(
+        "/api/v1/verify/number", json={"number": TWIN_NUMBER}, headers=auth(token)
+    )
     assert response.status_code == 409
     error = error_of(response)
     assert error["code"] == "number_ambiguous"
@@ -130,10 +161,16 @@ def test_ambiguous_number_lists_candidates(app: Flask, client: FlaskClient, toke
     assert {c["issuer"] for c in error["candidates"]} == {hamburg, "Berlin Chamber of Commerce"}
     chosen = client.post(
         "/api/v1/verify/number",
-        json={"number": TWIN_NUMBER, "target_hash": scene.files["twin_berlin"]["proof"]["target_hash"]},
+        json={
+            "number": TWIN_NUMBER,
+            "target_hash": scene.files["twin_berlin"]["proof"]["target_hash"],
+        },
         headers=auth(token),
     )
-    assert chosen.status_code == 200 and chosen.get_json()["evidence"]["issuer"]["name"] == "Chamber DE-berlin"
+    assert (
+        chosen.status_code == 200
+        and chosen.get_json()["evidence"]["issuer"]["name"] == "Chamber DE-berlin"
+    )
 
 
 @pytest.mark.parametrize(
@@ -145,15 +182,23 @@ def test_ambiguous_number_lists_candidates(app: Flask, client: FlaskClient, toke
         ({"Authorization": "Bearer "}, "token_missing"),
     ],
 )
-def test_requests_without_a_valid_token_are_refused(client: FlaskClient, headers: dict, code: str, issued: bytes) -> None:
-    response = client.post("/api/v1/verify/file", data=issued, headers=headers, content_type="application/json")
+def test_requests_without_a_valid_token_are_refused(
+    client: FlaskClient, headers: dict, code: str, issued: bytes
+) -> None:
+    response = client.post(
+        "/api/v1/verify/file", data=issued, headers=headers, content_type="application/json"
+    )
     assert response.status_code == 401
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
     assert error_of(response)["code"] == code
 
 
-def test_revoked_token_is_refused(app: Flask, client: FlaskClient, token: str, issued: bytes) -> None:
-    ok = client.post("/api/v1/verify/file", data=issued, headers=auth(token), content_type="application/json")
+def test_revoked_token_is_refused(
+    app: Flask, client: FlaskClient, token: str, issued: bytes
+) -> None:
+    ok = client.post(
+        "/api/v1/verify/file", data=issued, headers=auth(token), content_type="application/json"
+    )
     assert ok.status_code == 200
     with app.app_context():
         dbs = db.session()
@@ -161,7 +206,9 @@ def test_revoked_token_is_refused(app: Flask, client: FlaskClient, token: str, i
         assert row is not None
         accounts.revoke_token(row)
         dbs.commit()
-    response = client.post("/api/v1/verify/file", data=issued, headers=auth(token), content_type="application/json")
+    response = client.post(
+        "/api/v1/verify/file", data=issued, headers=auth(token), content_type="application/json"
+    )
     assert response.status_code == 401 and error_of(response)["code"] == "token_invalid"
 
 
@@ -172,7 +219,12 @@ def test_session_cookie_is_no_api_credential(officer: FlaskClient, issued: bytes
 
 def test_api_oversize_is_json_413(app: Flask, client: FlaskClient, token: str) -> None:
     app.config["MAX_CONTENT_LENGTH"] = 1024
-    response = client.post("/api/v1/verify/file", data=b"{" + b" " * 2000 + b"}", headers=auth(token), content_type="application/json")
+    response = client.post(
+        "/api/v1/verify/file",
+        data=b"{" + b" " * 2000 + b"}",
+        headers=auth(token),
+        content_type="application/json",
+    )
     assert response.status_code == 413
     assert error_of(response)["code"] == "too_large"
 
@@ -180,7 +232,9 @@ def test_api_oversize_is_json_413(app: Flask, client: FlaskClient, token: str) -
 def test_api_ledger_down_is_503_json(tmp_path: Path, scene: Scene, issued: bytes) -> None:
     app = make_app(tmp_path, scene, RPC_URL="http://127.0.0.1:9")
     client, token = app.test_client(), new_token(app)
-    response = client.post("/api/v1/verify/file", data=issued, headers=auth(token), content_type="application/json")
+    response = client.post(
+        "/api/v1/verify/file", data=issued, headers=auth(token), content_type="application/json"
+    )
     assert response.status_code == 503
     assert error_of(response)["code"] == "ledger_unreachable"
 
@@ -195,10 +249,16 @@ def test_api_is_rate_limited_per_token(tmp_path: Path, scene: Scene, issued: byt
     app = make_app(tmp_path, scene, RATELIMIT_API="2 per minute")
     client = app.test_client()
     first, second = new_token(app, "A"), new_token(app, "B")
-    send = lambda t: client.post("/api/v1/verify/file", data=issued, headers=auth(t), content_type="application/json").status_code  # noqa: E731
+    send = lambda t: (
+        client.post(
+            "/api/v1/verify/file", data=issued, headers=auth(t), content_type="application/json"
+        ).status_code
+    )
     assert [send(first) for _ in range(3)] == [200, 200, 429]
     assert send(second) == 200  # another system has its own budget
-    response = client.post("/api/v1/verify/file", data=issued, headers=auth(first), content_type="application/json")
+    response = client.post(
+        "/api/v1/verify/file", data=issued, headers=auth(first), content_type="application/json"
+    )
     assert error_of(response)["code"] == "rate_limited"
 
 
@@ -219,9 +279,13 @@ def test_openapi_document_describes_exactly_the_api_routes(app: Flask, client: F
     assert set(result_schema["required"]) <= set(result_schema["properties"])
 
 
-def test_openapi_result_schema_matches_the_library(client: FlaskClient, token: str, issued: bytes) -> None:
+def test_openapi_result_schema_matches_the_library(
+    client: FlaskClient, token: str, issued: bytes
+) -> None:
     spec = client.get("/api/v1/openapi.json").get_json()
-    body = client.post("/api/v1/verify/file", data=issued, headers=auth(token), content_type="application/json").get_json()
+    body = client.post(
+        "/api/v1/verify/file", data=issued, headers=auth(token), content_type="application/json"
+    ).get_json()
     schema = spec["components"]["schemas"]["VerificationResult"]
     assert set(body) == set(schema["properties"])
     assert body["verdict"] in schema["properties"]["verdict"]["enum"]

@@ -6,16 +6,23 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import PASSWORD, Scene, csrf_token, login, make_app
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from conftest import PASSWORD, Scene, csrf_token, login, make_app
 from origincert.portal import db
 from origincert.portal.db import Officer
 
 PAGES = ["/", "/verify/scan", "/log", "/log.csv", "/account", "/admin", "/verifications/1"]
-POSTS = ["/verify/file", "/verify/qr", "/verify/number", "/logout", "/admin/officers", "/admin/tokens"]
+POSTS = [
+    "/verify/file",
+    "/verify/qr",
+    "/verify/number",
+    "/logout",
+    "/admin/officers",
+    "/admin/tokens",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)
@@ -84,7 +91,9 @@ def test_every_form_needs_its_csrf_token(officer: FlaskClient, path: str) -> Non
 
 def test_lock_out_after_repeated_failures(app: Flask, client: FlaskClient) -> None:
     for _ in range(4):
-        assert "Wrong username or password." in login(client, password="guess").get_data(as_text=True)
+        assert "Wrong username or password." in login(client, password="guess").get_data(
+            as_text=True
+        )
     locked = login(client, password="guess")
     assert locked.status_code == 401
     assert "Too many failed sign-ins" in locked.get_data(as_text=True)
@@ -140,18 +149,34 @@ def test_activity_keeps_a_session_alive(app: Flask, officer: FlaskClient) -> Non
 
 def test_next_goes_back_to_the_page_asked_for(client: FlaskClient) -> None:
     token = csrf_token(client, "/login")
-    response = client.post("/login", data={"username": "anna", "password": PASSWORD, "next": "/log?verdict=VALID", "csrf_token": token})
+    response = client.post(
+        "/login",
+        data={
+            "username": "anna",
+            "password": PASSWORD,
+            "next": "/log?verdict=VALID",
+            "csrf_token": token,
+        },
+    )
     assert response.headers["Location"] == "/log?verdict=VALID"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target",
+    ["https://evil.example/", "//evil.example/x", "/\\evil.example", "javascript:alert(1)"],
+)
 def test_next_never_leaves_the_portal(client: FlaskClient, target: str) -> None:
     token = csrf_token(client, "/login")
-    response = client.post("/login", data={"username": "anna", "password": PASSWORD, "next": target, "csrf_token": token})
+    response = client.post(
+        "/login",
+        data={"username": "anna", "password": PASSWORD, "next": target, "csrf_token": token},
+    )
     assert response.headers["Location"] == "/"
 
 
-def test_deactivated_officer_cannot_sign_in_and_is_signed_out(app: Flask, officer: FlaskClient) -> None:
+def test_deactivated_officer_cannot_sign_in_and_is_signed_out(
+    app: Flask, officer: FlaskClient
+) -> None:
     with app.app_context():
         dbs = db.session()
         anna = dbs.scalar(select(Officer).where(Officer.username == "anna"))
@@ -175,11 +200,18 @@ def test_login_is_rate_limited(tmp_path: Path, scene: Scene) -> None:
 def test_change_own_password(app: Flask, officer: FlaskClient) -> None:
     new = "an even longer passphrase"
     token = csrf_token(officer, "/account")
-    wrong = officer.post("/account", data={"csrf_token": token, "current": "nope", "new": new, "confirm": new})
+    wrong = officer.post(
+        "/account", data={"csrf_token": token, "current": "nope", "new": new, "confirm": new}
+    )
     assert wrong.status_code == 400 and "not your current password" in wrong.get_data(as_text=True)
-    short = officer.post("/account", data={"csrf_token": token, "current": PASSWORD, "new": "short", "confirm": "short"})
+    short = officer.post(
+        "/account",
+        data={"csrf_token": token, "current": PASSWORD, "new": "short", "confirm": "short"},
+    )
     assert short.status_code == 400
-    ok = officer.post("/account", data={"csrf_token": token, "current": PASSWORD, "new": new, "confirm": new})
+    ok = officer.post(
+        "/account", data={"csrf_token": token, "current": PASSWORD, "new": new, "confirm": new}
+    )
     assert ok.status_code == 302
     assert officer.get("/").status_code == 200  # this session continues
     other = app.test_client()

@@ -7,14 +7,23 @@ Screenshots of every page go to test-artifacts/portal/ for people to look at.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
+from browser import (
+    LiveServer,
+    chrome,
+    iter_console_errors,
+    needs_chromium,
+    screenshot,
+    serve,
+    y4m_video,
+)
+from conftest import PASSWORD, VALID_NUMBER, Scene
 from flask import Flask
 
-from browser import LiveServer, chrome, iter_console_errors, needs_chromium, screenshot, serve, y4m_video
-from conftest import PASSWORD, VALID_NUMBER, Scene
 from origincert import qr
 
 pytestmark = needs_chromium
@@ -80,16 +89,24 @@ def test_sign_in_page(driver: Any, live: LiveServer) -> None:
     driver.find_element(By.ID, "username").send_keys("anna")
     driver.find_element(By.ID, "password").send_keys("wrong password")
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
-    assert "Wrong username or password." in wait_for(driver, lambda d: d.find_element(By.ID, "login-error")).text
+    assert (
+        "Wrong username or password."
+        in wait_for(driver, lambda d: d.find_element(By.ID, "login-error")).text
+    )
     screenshot(driver, "01b-sign-in-failed")
 
 
-def test_valid_tampered_and_revoked_uploads(driver: Any, live: LiveServer, scene: Scene, tmp_path: Path) -> None:
+def test_valid_tampered_and_revoked_uploads(
+    driver: Any, live: LiveServer, scene: Scene, tmp_path: Path
+) -> None:
     from selenium.webdriver.common.by import By
 
     sign_in(driver, live)
     screenshot(driver, "02-verify")
-    assert upload_file(driver, live, write(tmp_path, "good.coo.json", scene.issued("valid"))) == "VALID"
+    assert (
+        upload_file(driver, live, write(tmp_path, "good.coo.json", scene.issued("valid")))
+        == "VALID"
+    )
     screenshot(driver, "03-verdict-valid")
 
     tampered = scene.issued("valid")
@@ -100,7 +117,10 @@ def test_valid_tampered_and_revoked_uploads(driver: Any, live: LiveServer, scene
     assert driver.find_elements(By.CSS_SELECTOR, "#goods .flagged")
     screenshot(driver, "04-verdict-invalid")
 
-    assert upload_file(driver, live, write(tmp_path, "revoked.coo.json", scene.issued("revoked"))) == "REVOKED"
+    assert (
+        upload_file(driver, live, write(tmp_path, "revoked.coo.json", scene.issued("revoked")))
+        == "REVOKED"
+    )
     assert "issued in error" in driver.find_element(By.ID, "verdict-reason").text
     screenshot(driver, "05-verdict-revoked")
     assert list(iter_console_errors(driver)) == []
@@ -122,7 +142,9 @@ def test_drag_and_drop(driver: Any, live: LiveServer, scene: Scene) -> None:
     assert verdict(driver) == "VALID"
 
 
-def test_number_lookup_and_unknown_number(driver: Any, live: LiveServer, app: Flask, scene: Scene, tmp_path: Path) -> None:
+def test_number_lookup_and_unknown_number(
+    driver: Any, live: LiveServer, app: Flask, scene: Scene, tmp_path: Path
+) -> None:
     from selenium.webdriver.common.by import By
 
     archive = tmp_path / "archive"
@@ -154,7 +176,11 @@ def test_camera_scan_reads_the_qr_code(tmp_path: Path, live: LiveServer, scene: 
     video = y4m_video(picture, tmp_path / "camera.y4m", width=1280, height=960)
     d = chrome(
         tmp_path / "profile",
-        extra_args=("--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream", f"--use-file-for-fake-video-capture={video}"),
+        extra_args=(
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ),
     )
     try:
         sign_in(d, live)
@@ -199,7 +225,9 @@ def test_log_and_admin_pages(driver: Any, live: LiveServer, scene: Scene, tmp_pa
     assert list(iter_console_errors(driver)) == []
 
 
-def test_print_stylesheet_hides_the_chrome(driver: Any, live: LiveServer, scene: Scene, tmp_path: Path) -> None:
+def test_print_stylesheet_hides_the_chrome(
+    driver: Any, live: LiveServer, scene: Scene, tmp_path: Path
+) -> None:
     import base64
 
     from selenium.webdriver.common.by import By
@@ -211,5 +239,7 @@ def test_print_stylesheet_hides_the_chrome(driver: Any, live: LiveServer, scene:
     assert not driver.find_element(By.CSS_SELECTOR, ".actions").is_displayed()
     assert driver.find_element(By.ID, "verdict-word").is_displayed()
     shot = screenshot(driver, "12-print-view")
-    pdf = driver.execute_cdp_cmd("Page.printToPDF", {"printBackground": False, "paperWidth": 8.27, "paperHeight": 11.69})
+    pdf = driver.execute_cdp_cmd(
+        "Page.printToPDF", {"printBackground": False, "paperWidth": 8.27, "paperHeight": 11.69}
+    )
     shot.with_suffix(".pdf").write_bytes(base64.b64decode(pdf["data"]))

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
+from conftest import VALID_NUMBER, Scene
 from sqlalchemy.orm import Session
 
-from conftest import VALID_NUMBER, Scene
 from origincert.errors import DocumentError
 from origincert.portal import certindex
 from origincert.portal.db import Base, make_engine
@@ -47,8 +47,14 @@ def test_identify(scene: Scene) -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    [b"", b"[]", b"{", b'{"document": {}, "proof": {}}', b'{"document": {"number": "a b"}, "proof": {"target_hash": "0x' + b"00" * 32 + b'"}}',
-     b'{"document": {"number": "A-1"}, "proof": {"target_hash": "0x12"}}'],
+    [
+        b"",
+        b"[]",
+        b"{",
+        b'{"document": {}, "proof": {}}',
+        b'{"document": {"number": "a b"}, "proof": {"target_hash": "0x' + b"00" * 32 + b'"}}',
+        b'{"document": {"number": "A-1"}, "proof": {"target_hash": "0x12"}}',
+    ],
 )
 def test_identify_refuses_what_is_not_an_issued_file(raw: bytes) -> None:
     assert certindex.identify(raw) is None
@@ -74,7 +80,9 @@ def test_scan_is_incremental(dbs: Session, tmp_path: Path, scene: Scene) -> None
     (tmp_path / "other.json").write_text("[1, 2]")
     report = certindex.scan_archives(dbs, [tmp_path])
     assert (report.added, report.updated, report.removed, len(report.skipped)) == (2, 0, 0, 1)
-    assert str(certindex.scan_archives(dbs, [tmp_path])) == "0 added, 0 updated, 0 removed, 1 skipped"
+    assert (
+        str(certindex.scan_archives(dbs, [tmp_path])) == "0 added, 0 updated, 0 removed, 1 skipped"
+    )
     second.write_bytes(shaped(scene, "B-3"))
     os.utime(second, ns=(1, 10**18))
     first.unlink()
@@ -90,11 +98,15 @@ def test_scan_of_a_missing_folder(dbs: Session, tmp_path: Path) -> None:
         certindex.scan_archives(dbs, [tmp_path / "nope"])
 
 
-def test_find_rescans_on_a_miss_and_survives_a_bad_folder(dbs: Session, tmp_path: Path, scene: Scene) -> None:
+def test_find_rescans_on_a_miss_and_survives_a_bad_folder(
+    dbs: Session, tmp_path: Path, scene: Scene
+) -> None:
     (tmp_path / "a.json").write_bytes(shaped(scene, "A-1"))
     assert len(certindex.find(dbs, "A-1", [tmp_path])) == 1
     assert certindex.find(dbs, "A-1", [tmp_path / "gone"]) != []  # found without a scan
-    assert certindex.find(dbs, "Z-9", [tmp_path / "gone"]) == []  # the scan fails, the lookup answers
+    assert (
+        certindex.find(dbs, "Z-9", [tmp_path / "gone"]) == []
+    )  # the scan fails, the lookup answers
 
 
 def test_uploads_are_kept_only_when_genuine(dbs: Session, scene: Scene, verifier: Verifier) -> None:
@@ -108,7 +120,9 @@ def test_uploads_are_kept_only_when_genuine(dbs: Session, scene: Scene, verifier
     assert certindex.lookup(dbs, "A-1") == []
 
 
-def test_archive_copy_is_preferred_to_an_uploaded_one(dbs: Session, tmp_path: Path, scene: Scene, verifier: Verifier) -> None:
+def test_archive_copy_is_preferred_to_an_uploaded_one(
+    dbs: Session, tmp_path: Path, scene: Scene, verifier: Verifier
+) -> None:
     raw = scene.raw("valid")
     certindex.remember_upload(dbs, raw, verifier.verify_bytes(raw))
     (tmp_path / "a.json").write_bytes(raw)

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 import requests
 from click.testing import CliRunner
-
 from conftest import PASSWORD
+
 from origincert.cli import main
 from origincert.portal import accounts, create_app, db
 
@@ -26,26 +26,59 @@ def runner() -> CliRunner:
     return CliRunner()
 
 
-def invoke(runner: CliRunner, instance: Path, *args: str, env: dict[str, str] | None = None, input: str | None = None):  # type: ignore[no-untyped-def]
-    return runner.invoke(main, ["portal", *args, "--instance", str(instance)], env=env, input=input, catch_exceptions=False)
+def invoke(
+    runner: CliRunner,
+    instance: Path,
+    *args: str,
+    env: dict[str, str] | None = None,
+    input: str | None = None,
+):  # type: ignore[no-untyped-def]
+    return runner.invoke(
+        main,
+        ["portal", *args, "--instance", str(instance)],
+        env=env,
+        input=input,
+        catch_exceptions=False,
+    )
 
 
 def test_add_officer_creates_a_working_account(runner: CliRunner, tmp_path: Path) -> None:
     result = invoke(
-        runner, tmp_path, "add-officer", "Anna", "--name", "Anna Becker", "--office", "deham-1", "--office-name", "Hamburg",
+        runner,
+        tmp_path,
+        "add-officer",
+        "Anna",
+        "--name",
+        "Anna Becker",
+        "--office",
+        "deham-1",
+        "--office-name",
+        "Hamburg",
         env={"ORIGINCERT_PORTAL_PASSWORD": PASSWORD},
     )
     assert result.exit_code == 0, result.output
     assert "officer anna (Anna Becker) created in office DEHAM-1" in result.output
     app = create_app({"ARGON2_PROFILE": "CHEAPEST"}, instance_path=tmp_path)
     with app.app_context():
-        outcome = accounts.authenticate(db.session(), accounts.hasher(), "anna", PASSWORD, accounts.LoginPolicy())
+        outcome = accounts.authenticate(
+            db.session(), accounts.hasher(), "anna", PASSWORD, accounts.LoginPolicy()
+        )
         assert outcome.code == "ok"
 
 
 def test_add_officer_prompts_for_the_password_twice(runner: CliRunner, tmp_path: Path) -> None:
     result = invoke(
-        runner, tmp_path, "add-officer", "boss", "--name", "Bea", "--office", "X-1", "--office-name", "X", "--admin",
+        runner,
+        tmp_path,
+        "add-officer",
+        "boss",
+        "--name",
+        "Bea",
+        "--office",
+        "X-1",
+        "--office-name",
+        "X",
+        "--admin",
         input=f"{PASSWORD}\n{PASSWORD}\n",
     )
     assert result.exit_code == 0, result.output
@@ -59,8 +92,19 @@ def test_add_officer_prompts_for_the_password_twice(runner: CliRunner, tmp_path:
         (["--office", "?", "--office-name", "x"], "[office_code_invalid]"),
     ],
 )
-def test_add_officer_errors_are_clear(runner: CliRunner, tmp_path: Path, args: list[str], message: str) -> None:
-    result = invoke(runner, tmp_path, "add-officer", "anna", "--name", "A", *args, env={"ORIGINCERT_PORTAL_PASSWORD": PASSWORD})
+def test_add_officer_errors_are_clear(
+    runner: CliRunner, tmp_path: Path, args: list[str], message: str
+) -> None:
+    result = invoke(
+        runner,
+        tmp_path,
+        "add-officer",
+        "anna",
+        "--name",
+        "A",
+        *args,
+        env={"ORIGINCERT_PORTAL_PASSWORD": PASSWORD},
+    )
     assert result.exit_code == 1
     assert message in result.output
     assert "Traceback" not in result.output
@@ -80,11 +124,25 @@ def test_weak_password_and_taken_username(runner: CliRunner, tmp_path: Path) -> 
 
 
 def test_issue_and_revoke_a_token(runner: CliRunner, tmp_path: Path) -> None:
-    invoke(runner, tmp_path, "add-officer", "anna", "--name", "A", "--office", "X-1", "--office-name", "X", env={"ORIGINCERT_PORTAL_PASSWORD": PASSWORD})
+    invoke(
+        runner,
+        tmp_path,
+        "add-officer",
+        "anna",
+        "--name",
+        "A",
+        "--office",
+        "X-1",
+        "--office-name",
+        "X",
+        env={"ORIGINCERT_PORTAL_PASSWORD": PASSWORD},
+    )
     shown = invoke(runner, tmp_path, "issue-token", "ATLAS", "--office", "X-1")
     assert shown.exit_code == 0 and re.fullmatch(r"oct_[A-Za-z0-9_-]{43}\n", shown.output)
     out = tmp_path / "token"
-    written = invoke(runner, tmp_path, "issue-token", "Batch job", "--office", "x-1", "--output", str(out))
+    written = invoke(
+        runner, tmp_path, "issue-token", "Batch job", "--office", "x-1", "--output", str(out)
+    )
     assert written.exit_code == 0 and str(out) in written.output
     assert out.stat().st_mode & 0o777 == 0o600
     clear = out.read_text().strip()
@@ -108,9 +166,14 @@ def test_reindex(runner: CliRunner, tmp_path: Path, issued: bytes) -> None:
 
 
 def test_serve_refuses_a_bad_bind_and_a_missing_manifest(runner: CliRunner, tmp_path: Path) -> None:
-    bad = runner.invoke(main, ["portal", "serve", "--offline", "--bind", "8000", "--instance", str(tmp_path)])
+    bad = runner.invoke(
+        main, ["portal", "serve", "--offline", "--bind", "8000", "--instance", str(tmp_path)]
+    )
     assert bad.exit_code == 2 and "--bind must be HOST:PORT" in bad.output
-    no_manifest = runner.invoke(main, ["--manifest", str(tmp_path / "none.json"), "portal", "serve", "--instance", str(tmp_path)])
+    no_manifest = runner.invoke(
+        main,
+        ["--manifest", str(tmp_path / "none.json"), "portal", "serve", "--instance", str(tmp_path)],
+    )
     assert no_manifest.exit_code == 1 and "[manifest_missing]" in no_manifest.output
 
 
@@ -126,7 +189,11 @@ def workers_of(pid: int, expected: int, timeout: float = 15) -> int:
     """How many child processes ``pid`` has, waiting up to ``timeout`` for ``expected`` to boot."""
     deadline = time.monotonic() + timeout
     while True:
-        count = len(subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split())
+        count = len(
+            subprocess.run(
+                ["pgrep", "-P", str(pid)], check=False, capture_output=True, text=True
+            ).stdout.split()
+        )
         if count >= expected or time.monotonic() > deadline:
             return count
         time.sleep(0.2)
@@ -139,7 +206,14 @@ def test_serve_runs_gunicorn_with_several_workers(tmp_path: Path) -> None:
         str(Path(sys.executable).parent / "origincert"), "portal", "serve", "--offline", "--insecure-http", "--no-access-log",
         "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "2", "--instance", str(tmp_path),
     ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    server = subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:

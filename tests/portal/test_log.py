@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
+from conftest import VALID_NUMBER, login
 from flask import Flask
 from flask.testing import FlaskClient
 
-from conftest import VALID_NUMBER, login
 from origincert.portal import db
 from origincert.portal.db import Verification
 from origincert.portal.log import csv_safe
@@ -36,10 +36,27 @@ def add(app: Flask, **fields: object) -> None:
 
 @pytest.fixture
 def entries(app: Flask) -> None:
-    add(app, certificate_number="DE-1", created_at=datetime(2025, 3, 1, 9, tzinfo=timezone.utc))
-    add(app, certificate_number="DE-2", verdict="INVALID", reason_code="field_altered", created_at=datetime(2025, 3, 2, 9, tzinfo=timezone.utc))
-    add(app, certificate_number="SG-9", actor="lim", office_code="SGSIN-2", created_at=datetime(2025, 3, 3, 9, tzinfo=timezone.utc))
-    add(app, certificate_number="=HYPERLINK(\"http://x\")", verdict="MALFORMED", created_at=datetime(2025, 3, 4, 9, tzinfo=timezone.utc))
+    add(app, certificate_number="DE-1", created_at=datetime(2025, 3, 1, 9, tzinfo=UTC))
+    add(
+        app,
+        certificate_number="DE-2",
+        verdict="INVALID",
+        reason_code="field_altered",
+        created_at=datetime(2025, 3, 2, 9, tzinfo=UTC),
+    )
+    add(
+        app,
+        certificate_number="SG-9",
+        actor="lim",
+        office_code="SGSIN-2",
+        created_at=datetime(2025, 3, 3, 9, tzinfo=UTC),
+    )
+    add(
+        app,
+        certificate_number='=HYPERLINK("http://x")',
+        verdict="MALFORMED",
+        created_at=datetime(2025, 3, 4, 9, tzinfo=UTC),
+    )
 
 
 def numbers(page: str) -> list[str]:
@@ -52,8 +69,15 @@ def test_officer_sees_only_their_office(officer: FlaskClient, entries: None) -> 
     assert "3 verifications in office DEHAM-1" in page
 
 
-def test_admin_sees_every_office_and_can_filter_by_office(admin: FlaskClient, entries: None) -> None:
-    assert numbers(admin.get("/log").get_data(as_text=True)) == ["DE-1", "DE-2", "SG-9", "HYPERLINK"]
+def test_admin_sees_every_office_and_can_filter_by_office(
+    admin: FlaskClient, entries: None
+) -> None:
+    assert numbers(admin.get("/log").get_data(as_text=True)) == [
+        "DE-1",
+        "DE-2",
+        "SG-9",
+        "HYPERLINK",
+    ]
     assert numbers(admin.get("/log?office=sgsin-2").get_data(as_text=True)) == ["SG-9"]
 
 
@@ -70,7 +94,9 @@ def test_admin_sees_every_office_and_can_filter_by_office(admin: FlaskClient, en
         ("officer=ANN", ["DE-1", "DE-2", "HYPERLINK"]),
     ],
 )
-def test_search_filters(officer: FlaskClient, entries: None, query: str, expected: list[str]) -> None:
+def test_search_filters(
+    officer: FlaskClient, entries: None, query: str, expected: list[str]
+) -> None:
     assert numbers(officer.get(f"/log?{query}").get_data(as_text=True)) == expected
 
 
@@ -85,7 +111,7 @@ def test_bad_filters_say_so(officer: FlaskClient, entries: None) -> None:
 def test_newest_first_with_pages(app: Flask, officer: FlaskClient) -> None:
     app.config["LOG_PAGE_SIZE"] = 2
     for day in range(1, 6):
-        add(app, certificate_number=f"N-{day}", created_at=datetime(2025, 1, day, tzinfo=timezone.utc))
+        add(app, certificate_number=f"N-{day}", created_at=datetime(2025, 1, day, tzinfo=UTC))
     first = officer.get("/log").get_data(as_text=True)
     assert "N-5" in first and "N-4" in first and "N-3" not in first
     assert "Page 1 of 3" in first
@@ -94,20 +120,22 @@ def test_newest_first_with_pages(app: Flask, officer: FlaskClient) -> None:
     assert "Page 3 of 3" in officer.get("/log?page=99").get_data(as_text=True)
 
 
-def test_csv_export_follows_the_filters_and_neutralises_formulas(officer: FlaskClient, entries: None) -> None:
+def test_csv_export_follows_the_filters_and_neutralises_formulas(
+    officer: FlaskClient, entries: None
+) -> None:
     response = officer.get("/log.csv?verdict=MALFORMED")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "attachment;" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert len(rows) == 1
-    assert rows[0]["certificate_number"] == "'=HYPERLINK(\"http://x\")"
+    assert rows[0]["certificate_number"] == '\'=HYPERLINK("http://x")'
     assert rows[0]["office"] == "DEHAM-1" and rows[0]["time_utc"] == "2025-03-04T09:00:00Z"
 
 
 def test_csv_export_of_everything_an_officer_may_see(officer: FlaskClient, entries: None) -> None:
     rows = list(csv.DictReader(io.StringIO(officer.get("/log.csv").get_data(as_text=True))))
-    assert [r["certificate_number"] for r in rows] == ["DE-1", "DE-2", "'=HYPERLINK(\"http://x\")"]
+    assert [r["certificate_number"] for r in rows] == ["DE-1", "DE-2", '\'=HYPERLINK("http://x")']
 
 
 def test_verifications_appear_in_the_log(app: Flask, client: FlaskClient, issued: bytes) -> None:
@@ -121,7 +149,15 @@ def test_verifications_appear_in_the_log(app: Flask, client: FlaskClient, issued
 
 @pytest.mark.parametrize(
     ("value", "cell"),
-    [("=1+1", "'=1+1"), ("+49 40", "'+49 40"), ("-2", "'-2"), ("@SUM(A1)", "'@SUM(A1)"), ("DE-1", "DE-1"), (None, ""), (7, "7")],
+    [
+        ("=1+1", "'=1+1"),
+        ("+49 40", "'+49 40"),
+        ("-2", "'-2"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("DE-1", "DE-1"),
+        (None, ""),
+        (7, "7"),
+    ],
 )
 def test_csv_safe(value: object, cell: str) -> None:
     assert csv_safe(value) == cell

@@ -7,7 +7,14 @@ from typing import Any
 
 import pytest
 
-from origincert.portal.render import certificate_view, evidence_sections, issuer_view, page_view, verdict_view, when
+from origincert.portal.render import (
+    certificate_view,
+    evidence_sections,
+    issuer_view,
+    page_view,
+    verdict_view,
+    when,
+)
 from origincert.samples import sample_certificate
 from origincert.verdict import Verdict
 
@@ -89,10 +96,20 @@ def test_producer_statement_is_spelled_out(document: dict[str, Any]) -> None:
     assert cell_at(view, "producer").value == "Available to the authorised body upon request"
 
 
-def test_codes_are_spelled_out_and_unknown_codes_shown_as_they_are(document: dict[str, Any]) -> None:
-    document["form"], document["kind"], document["transport"]["mode"] = "FORM_D", "preferential", "sea"
+def test_codes_are_spelled_out_and_unknown_codes_shown_as_they_are(
+    document: dict[str, Any],
+) -> None:
+    document["form"], document["kind"], document["transport"]["mode"] = (
+        "FORM_D",
+        "preferential",
+        "sea",
+    )
     view = certificate_view(document)
-    assert [cell_at(view, p).value for p in ("form", "kind", "transport.mode")] == ["Form D", "Preferential", "Sea"]
+    assert [cell_at(view, p).value for p in ("form", "kind", "transport.mode")] == [
+        "Form D",
+        "Preferential",
+        "Sea",
+    ]
     document["form"] = "FORM_ZZ"
     assert cell_at(certificate_view(document), "form").value == "FORM_ZZ"
 
@@ -131,9 +148,25 @@ EVIDENCE = {
     "signer": "0xabc",
     "batch": {"root": "0x01", "leaf": "0x02", "size": 4},
     "ledger": {"chain_id": 31337, "registry": "0xreg", "block": 90, "time": "2025-01-02T00:00:00Z"},
-    "anchor": {"tx": "0xtx", "block": 12, "time": "2025-01-01T00:00:00Z", "timestamp": 1735689600, "issuer_id": 2, "signer": "0xabc", "leaf_count": 4},
+    "anchor": {
+        "tx": "0xtx",
+        "block": 12,
+        "time": "2025-01-01T00:00:00Z",
+        "timestamp": 1735689600,
+        "issuer_id": 2,
+        "signer": "0xabc",
+        "leaf_count": 4,
+    },
     "issuer": {"id": 2, "name": "SICC", "economy": "SG", "status": "active"},
-    "revocation": {"scope": "leaf", "time": "2025-01-03T00:00:00Z", "reason_code": 1, "reason": "issued in error", "by": "0xdef", "by_role": "issuing body", "tx": "0xrev"},
+    "revocation": {
+        "scope": "leaf",
+        "time": "2025-01-03T00:00:00Z",
+        "reason_code": 1,
+        "reason": "issued in error",
+        "by": "0xdef",
+        "by_role": "issuing body",
+        "tx": "0xrev",
+    },
 }
 
 
@@ -154,10 +187,30 @@ def test_unknown_evidence_is_still_shown() -> None:
 
 
 def test_issuer_from_the_ledger_with_accreditation() -> None:
-    checks = [{"name": "issuer_accredited", "status": "ok", "code": "accredited_at_issue", "message": "SICC was accredited."}]
+    checks = [
+        {
+            "name": "issuer_accredited",
+            "status": "ok",
+            "code": "accredited_at_issue",
+            "message": "SICC was accredited.",
+        }
+    ]
     view = issuer_view(EVIDENCE, {"issuing_body": {"name": "Claimed", "economy": "XX"}}, checks)
-    assert (view.name, view.economy, view.status, view.tone, view.source) == ("SICC", "SG", "Accredited at issue", "good", "ledger")
-    suspended = [{"name": "issuer_accredited", "status": "failed", "code": "issuer_suspended", "message": "…"}]
+    assert (view.name, view.economy, view.status, view.tone, view.source) == (
+        "SICC",
+        "SG",
+        "Accredited at issue",
+        "good",
+        "ledger",
+    )
+    suspended = [
+        {
+            "name": "issuer_accredited",
+            "status": "failed",
+            "code": "issuer_suspended",
+            "message": "…",
+        }
+    ]
     assert issuer_view(EVIDENCE, None, suspended).tone == "warn"
 
 
@@ -171,7 +224,15 @@ def test_page_view_prefers_the_verifiers_summary(document: dict[str, Any]) -> No
         "result": {
             "verdict": "INVALID",
             "summary": "Not authentic. The field goods[0].hs_code was altered.",
-            "checks": [{"name": "integrity", "status": "failed", "code": "field_altered", "message": "m", "fields": ["goods[0].hs_code"]}],
+            "checks": [
+                {
+                    "name": "integrity",
+                    "status": "failed",
+                    "code": "field_altered",
+                    "message": "m",
+                    "fields": ["goods[0].hs_code"],
+                }
+            ],
             "evidence": {},
             "withheld": [],
         },

@@ -9,12 +9,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from conftest import Scene, csrf_token
 from flask import Flask
 from flask.testing import FlaskClient
-
-from conftest import Scene, csrf_token
-from origincert.verifier import Verifier
 from test_verify import upload
+
+from origincert.verifier import Verifier
 
 ROOT = Path(__file__).resolve().parents[2]
 PORTAL = ROOT / "origincert" / "portal"
@@ -40,7 +40,11 @@ class InlineFinder(HTMLParser):
             if name == "style":
                 self.problems.append(f"style attribute on <{tag}>")
         for name, value in attrs:
-            if name in ("href", "src", "action") and value and value.strip().lower().startswith("javascript:"):
+            if (
+                name in ("href", "src", "action")
+                and value
+                and value.strip().lower().startswith("javascript:")
+            ):
                 self.problems.append(f"javascript: URL on <{tag}>")
 
 
@@ -54,7 +58,9 @@ def test_pages_carry_strict_security_headers(client: FlaskClient) -> None:
     response = client.get("/login")
     csp = response.headers["Content-Security-Policy"]
     assert "default-src 'none'" in csp and "script-src 'self'" in csp and "style-src 'self'" in csp
-    assert "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert (
+        "frame-ancestors 'none'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    )
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "no-referrer"
@@ -65,7 +71,11 @@ def test_pages_carry_strict_security_headers(client: FlaskClient) -> None:
 
 
 def test_api_and_errors_carry_them_too(client: FlaskClient) -> None:
-    for response in (client.get("/api/v1/openapi.json"), client.get("/no-such-page"), client.post("/api/v1/verify/file")):
+    for response in (
+        client.get("/api/v1/openapi.json"),
+        client.get("/no-such-page"),
+        client.post("/api/v1/verify/file"),
+    ):
         assert "default-src 'none'" in response.headers["Content-Security-Policy"]
 
 
@@ -77,6 +87,7 @@ def test_hsts_when_configured(app: Flask, client: FlaskClient) -> None:
 
 def test_session_cookie_is_secure_by_default(tmp_path: Path, scene: Scene) -> None:
     from conftest import portal_config
+
     from origincert.portal import create_app
 
     config = portal_config(tmp_path, scene)
@@ -96,28 +107,40 @@ def test_no_page_has_inline_script_or_style(app: Flask, admin: FlaskClient, issu
 
 
 def test_the_finder_finds_what_it_looks_for() -> None:
-    found = inline_problems('<script>x()</script><a href="javascript:x()" onclick="y()" style="color:red">a</a><style></style>')
+    found = inline_problems(
+        '<script>x()</script><a href="javascript:x()" onclick="y()" style="color:red">a</a><style></style>'
+    )
     assert len(found) == 5
 
 
 @pytest.mark.parametrize("template", sorted(p.name for p in (PORTAL / "templates").glob("*.html")))
 def test_templates_never_disable_escaping(template: str) -> None:
     text = (PORTAL / "templates" / template).read_text()
-    assert "|safe" not in text.replace(" ", "") and "autoescape false" not in text and "Markup(" not in text
+    assert (
+        "|safe" not in text.replace(" ", "")
+        and "autoescape false" not in text
+        and "Markup(" not in text
+    )
 
 
-def test_unexpected_errors_show_no_stack_trace(app: Flask, officer: FlaskClient, issued: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
-    def explode(self: Verifier, raw: bytes) -> None:
+def test_unexpected_errors_show_no_stack_trace(
+    app: Flask, officer: FlaskClient, issued: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def explode(self: Verifier, raws: list[bytes]) -> None:
         raise RuntimeError("secret internal detail")
 
-    monkeypatch.setattr(Verifier, "verify_bytes", explode)
+    monkeypatch.setattr(Verifier, "verify_many_bytes", explode)
     for debug in (False, True):  # not even under --debug
         app.debug = debug
         response = upload(officer, issued)
         text = response.get_data(as_text=True)
         assert response.status_code == 500
         assert "Something went wrong" in text and "The certificate was not checked." in text
-        assert "Traceback" not in text and "secret internal detail" not in text and "RuntimeError" not in text
+        assert (
+            "Traceback" not in text
+            and "secret internal detail" not in text
+            and "RuntimeError" not in text
+        )
 
 
 def test_vendored_jsqr_equals_node_modules_and_keeps_its_licence() -> None:
@@ -126,13 +149,17 @@ def test_vendored_jsqr_equals_node_modules_and_keeps_its_licence() -> None:
     if not source.exists():
         pytest.skip("node_modules is not installed (run scripts/setup)")
     for vendored_name, source_name in (("jsQR.js", "dist/jsQR.js"), ("LICENSE", "LICENSE")):
-        assert hashlib.sha256((vendored / vendored_name).read_bytes()).digest() == hashlib.sha256(
-            (source / source_name).read_bytes()
-        ).digest(), f"{vendored_name} differs from node_modules: run scripts/vendor-static"
+        assert (
+            hashlib.sha256((vendored / vendored_name).read_bytes()).digest()
+            == hashlib.sha256((source / source_name).read_bytes()).digest()
+        ), f"{vendored_name} differs from node_modules: run scripts/vendor-static"
 
 
 def test_static_files_are_served_with_the_right_type(client: FlaskClient) -> None:
-    for path, mimetype in (("/static/vendor/jsqr/jsQR.js", "text/javascript"), ("/static/portal.css", "text/css")):
+    for path, mimetype in (
+        ("/static/vendor/jsqr/jsQR.js", "text/javascript"),
+        ("/static/portal.css", "text/css"),
+    ):
         with client.get(path) as response:
             assert response.status_code == 200 and response.mimetype == mimetype
 
@@ -148,5 +175,10 @@ def test_only_the_portal_imports_flask_and_gunicorn() -> None:
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module]
-            offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names if n.split(".")[0] in ("flask", "flask_wtf", "flask_limiter", "gunicorn", "werkzeug")]
+            offenders += [
+                f"{path.relative_to(ROOT)}: {n}"
+                for n in names
+                if n.split(".")[0]
+                in ("flask", "flask_wtf", "flask_limiter", "gunicorn", "werkzeug")
+            ]
     assert offenders == []

@@ -9,13 +9,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import TWIN_NUMBER, VALID_NUMBER, Scene, csrf_token, login, make_app
 from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
 from PIL import Image
 from sqlalchemy import select
 
-from conftest import TWIN_NUMBER, VALID_NUMBER, Scene, csrf_token, login, make_app
 from origincert import qr
 from origincert.portal import db
 from origincert.portal.db import IndexedCertificate, Verification
@@ -26,16 +26,23 @@ def multipart(fields: dict[str, str], name: str, data: bytes) -> tuple[bytes, st
     """A multipart body built in memory (the test client would spool a large one to a temp file)."""
     boundary = "origincert-test-boundary"
     parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode() for k, v in fields.items()
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+        for k, v in fields.items()
     ]
     parts.append(
         f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
-        "Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n"
+        "Content-Type: application/octet-stream\r\n\r\n".encode()
+        + data
+        + b"\r\n"
     )
-    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+    return b"".join(
+        parts
+    ) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
-def upload(client: FlaskClient, data: bytes, name: str = "certificate.coo.json", **fields: str) -> Any:
+def upload(
+    client: FlaskClient, data: bytes, name: str = "certificate.coo.json", **fields: str
+) -> Any:
     body, content_type = multipart({"csrf_token": csrf_token(client, "/"), **fields}, name, data)
     return client.post("/verify/file", data=body, content_type=content_type)
 
@@ -57,18 +64,27 @@ def as_bytes(issued: dict[str, Any]) -> bytes:
     return json.dumps(issued).encode()
 
 
-def test_valid_upload_shows_valid_and_is_logged(app: Flask, officer: FlaskClient, issued: bytes) -> None:
+def test_valid_upload_shows_valid_and_is_logged(
+    app: Flask, officer: FlaskClient, issued: bytes
+) -> None:
     page = follow(officer, upload(officer, issued))
     assert 'data-verdict="VALID"' in page
     assert VALID_NUMBER in page
     assert "Authentic and in force: issued by Chamber DE-hamburg (DE)" in page
     [entry] = log_entries(app)
-    assert (entry.verdict, entry.actor, entry.office_code, entry.channel) == ("VALID", "anna", "DEHAM-1", "file")
+    assert (entry.verdict, entry.actor, entry.office_code, entry.channel) == (
+        "VALID",
+        "anna",
+        "DEHAM-1",
+        "file",
+    )
     assert entry.certificate_number == VALID_NUMBER and entry.issuer == "Chamber DE-hamburg"
     assert entry.reason_code == "all_checks_passed"
 
 
-def test_verdict_page_shows_issuer_and_chain_evidence(officer: FlaskClient, scene: Scene, issued: bytes) -> None:
+def test_verdict_page_shows_issuer_and_chain_evidence(
+    officer: FlaskClient, scene: Scene, issued: bytes
+) -> None:
     page = follow(officer, upload(officer, issued))
     tx = scene.files["valid"]["proof"]["tx_hash"]
     assert tx.lower() in page.lower()  # the anchoring transaction
@@ -130,15 +146,21 @@ def test_oversize_upload_gets_a_clear_413(app: Flask, officer: FlaskClient) -> N
     assert "Traceback" not in text
 
 
-def test_upload_without_csrf_token_is_refused(app: Flask, officer: FlaskClient, issued: bytes) -> None:
+def test_upload_without_csrf_token_is_refused(
+    app: Flask, officer: FlaskClient, issued: bytes
+) -> None:
     body, content_type = multipart({}, "c.json", issued)
     response = officer.post("/verify/file", data=body, content_type=content_type)
     assert response.status_code == 400
-    assert "This form has expired or did not come from this portal" in response.get_data(as_text=True)
+    assert "This form has expired or did not come from this portal" in response.get_data(
+        as_text=True
+    )
     assert log_entries(app) == []
 
 
-def test_ledger_down_says_unreachable_not_invalid(tmp_path: Path, scene: Scene, issued: bytes) -> None:
+def test_ledger_down_says_unreachable_not_invalid(
+    tmp_path: Path, scene: Scene, issued: bytes
+) -> None:
     app = make_app(tmp_path, scene, RPC_URL="http://127.0.0.1:9")  # nothing listens there
     client = app.test_client()
     login(client)
@@ -150,7 +172,9 @@ def test_ledger_down_says_unreachable_not_invalid(tmp_path: Path, scene: Scene, 
     assert log_entries(app) == []
 
 
-def test_missing_manifest_is_a_configuration_error(tmp_path: Path, scene: Scene, issued: bytes) -> None:
+def test_missing_manifest_is_a_configuration_error(
+    tmp_path: Path, scene: Scene, issued: bytes
+) -> None:
     app = make_app(tmp_path, scene, MANIFEST=str(tmp_path / "nowhere.json"))
     client = app.test_client()
     login(client)
@@ -178,23 +202,32 @@ def test_withheld_fields_are_marked(officer: FlaskClient, scene: Scene) -> None:
 def test_qr_text_is_verified(app: Flask, officer: FlaskClient, scene: Scene) -> None:
     payload = qr.encode_payload(scene.issued("valid"))
     token = csrf_token(officer, "/")
-    page = follow(officer, officer.post("/verify/qr", data={"csrf_token": token, "payload": payload}))
+    page = follow(
+        officer, officer.post("/verify/qr", data={"csrf_token": token, "payload": payload})
+    )
     assert 'data-verdict="VALID"' in page
     assert log_entries(app)[0].channel == "qr_scan"
 
 
 def test_qr_text_missing(officer: FlaskClient) -> None:
-    response = officer.post("/verify/qr", data={"csrf_token": csrf_token(officer, "/"), "payload": ""})
+    response = officer.post(
+        "/verify/qr", data={"csrf_token": csrf_token(officer, "/"), "payload": ""}
+    )
     assert response.status_code == 400
 
 
 def test_qr_text_that_is_not_ours_is_malformed(officer: FlaskClient) -> None:
     token = csrf_token(officer, "/")
-    page = follow(officer, officer.post("/verify/qr", data={"csrf_token": token, "payload": "https://example.com/"}))
+    page = follow(
+        officer,
+        officer.post("/verify/qr", data={"csrf_token": token, "payload": "https://example.com/"}),
+    )
     assert 'data-verdict="MALFORMED"' in page
 
 
-def test_photo_of_a_qr_code_is_read_and_verified(app: Flask, officer: FlaskClient, scene: Scene) -> None:
+def test_photo_of_a_qr_code_is_read_and_verified(
+    app: Flask, officer: FlaskClient, scene: Scene
+) -> None:
     photo = qr.qr_png(qr.encode_payload(scene.issued("valid")), scale=3)
     page = follow(officer, upload(officer, photo, "IMG_0042.png"))
     assert 'data-verdict="VALID"' in page
@@ -206,18 +239,24 @@ def test_photo_without_a_qr_code_asks_for_another(app: Flask, officer: FlaskClie
     Image.new("RGB", (200, 120), "white").save(buffer, format="JPEG")
     response = upload(officer, buffer.getvalue(), "photo.jpg")
     assert response.status_code == 422
-    assert "No certificate QR code could be read from this picture" in response.get_data(as_text=True)
+    assert "No certificate QR code could be read from this picture" in response.get_data(
+        as_text=True
+    )
     assert log_entries(app) == []
 
 
 def number(client: FlaskClient, value: str, **extra: str) -> Any:
-    return client.post("/verify/number", data={"csrf_token": csrf_token(client, "/"), "number": value, **extra})
+    return client.post(
+        "/verify/number", data={"csrf_token": csrf_token(client, "/"), "number": value, **extra}
+    )
 
 
 def test_unknown_number_says_so(app: Flask, officer: FlaskClient) -> None:
     response = number(officer, "XX-404")
     assert response.status_code == 404
-    assert "No certificate numbered XX-404 is known to this portal" in response.get_data(as_text=True)
+    assert "No certificate numbered XX-404 is known to this portal" in response.get_data(
+        as_text=True
+    )
     assert log_entries(app) == []
 
 
@@ -227,30 +266,40 @@ def test_invalid_number_is_refused(officer: FlaskClient) -> None:
     assert "a certificate number is 1 to 40 characters" in response.get_data(as_text=True)
 
 
-def test_uploaded_valid_certificate_can_be_found_by_number(app: Flask, officer: FlaskClient, issued: bytes) -> None:
+def test_uploaded_valid_certificate_can_be_found_by_number(
+    app: Flask, officer: FlaskClient, issued: bytes
+) -> None:
     follow(officer, upload(officer, issued))
     page = follow(officer, number(officer, f" {VALID_NUMBER.lower()} "))
     assert 'data-verdict="VALID"' in page
     assert [e.channel for e in log_entries(app)] == ["file", "number"]
 
 
-def test_a_forgery_uploaded_once_does_not_answer_number_lookups(officer: FlaskClient, scene: Scene) -> None:
+def test_a_forgery_uploaded_once_does_not_answer_number_lookups(
+    officer: FlaskClient, scene: Scene
+) -> None:
     forged = scene.issued("valid")
     forged["document"]["consignee"]["name"] = "Forger Trading Ltd"
     assert 'data-verdict="INVALID"' in follow(officer, upload(officer, as_bytes(forged)))
     assert number(officer, VALID_NUMBER).status_code == 404
 
 
-def test_number_found_in_archive_folder(app: Flask, officer: FlaskClient, issued: bytes, tmp_path: Path) -> None:
+def test_number_found_in_archive_folder(
+    app: Flask, officer: FlaskClient, issued: bytes, tmp_path: Path
+) -> None:
     archive = tmp_path / "archive"
     (archive / "2026").mkdir(parents=True)
     (archive / "2026" / f"{VALID_NUMBER}.coo.json").write_bytes(issued)
-    app.config["ARCHIVE_DIRS"] = [str(archive)]  # the file arrived after start-up: found on the miss
+    app.config["ARCHIVE_DIRS"] = [
+        str(archive)
+    ]  # the file arrived after start-up: found on the miss
     page = follow(officer, number(officer, VALID_NUMBER))
     assert 'data-verdict="VALID"' in page
 
 
-def test_archived_file_deleted_since_indexing(app: Flask, officer: FlaskClient, issued: bytes, tmp_path: Path) -> None:
+def test_archived_file_deleted_since_indexing(
+    app: Flask, officer: FlaskClient, issued: bytes, tmp_path: Path
+) -> None:
     archive = tmp_path / "archive"
     archive.mkdir()
     path = archive / "c.json"
@@ -263,7 +312,9 @@ def test_archived_file_deleted_since_indexing(app: Flask, officer: FlaskClient, 
     assert "can no longer be read" in response.get_data(as_text=True)
 
 
-def test_two_certificates_with_one_number_let_the_officer_choose(officer: FlaskClient, scene: Scene) -> None:
+def test_two_certificates_with_one_number_let_the_officer_choose(
+    officer: FlaskClient, scene: Scene
+) -> None:
     for label in ("twin_hamburg", "twin_berlin"):
         assert 'data-verdict="VALID"' in follow(officer, upload(officer, scene.raw(label)))
     choice = number(officer, TWIN_NUMBER)
@@ -275,7 +326,9 @@ def test_two_certificates_with_one_number_let_the_officer_choose(officer: FlaskC
     assert "Berlin Chamber of Commerce" in page and "Chamber DE-berlin" in page
 
 
-def test_verdict_page_is_private_to_the_office(app: Flask, client: FlaskClient, issued: bytes) -> None:
+def test_verdict_page_is_private_to_the_office(
+    app: Flask, client: FlaskClient, issued: bytes
+) -> None:
     login(client)
     location = upload(client, issued).headers["Location"]
     client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
@@ -298,7 +351,9 @@ def test_scan_page_loads_the_vendored_decoder(officer: FlaskClient) -> None:
     assert 'id="scan-form"' in page
 
 
-def test_uploaded_index_keeps_only_genuine_files(app: Flask, officer: FlaskClient, issued: bytes) -> None:
+def test_uploaded_index_keeps_only_genuine_files(
+    app: Flask, officer: FlaskClient, issued: bytes
+) -> None:
     follow(officer, upload(officer, issued))
     follow(officer, upload(officer, issued))
     with app.app_context():
