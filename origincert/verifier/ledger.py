@@ -25,7 +25,7 @@ from origincert.verifier.facts import (
     Replacement,
     Revocation,
 )
-from origincert.verifier.rpc import Call, Pending, transport_for
+from origincert.chain.rpc import Call, Pending, transport_for
 
 __all__ = ["DEFAULT_CHUNK", "LOG_SPAN", "ChunkRead", "LedgerReader", "Session"]
 

@@ -1,4 +1,4 @@
-"""How the verifier's ledger reads reach the node: JSON-RPC batches over a kept-alive connection.
+"""JSON-RPC batches over a kept-alive connection, for the hot read paths (verification).
 
 web3's HTTP provider goes through ``requests``, which looks up proxy settings in the environment
 on every request: about 0.7 ms of a round trip on a local node, a third of a single verification.
@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from origincert.chain import ChainClient
+from origincert.chain.client import ChainClient
 from origincert.errors import ChainUnavailable
 
 __all__ = ["BatchTransport", "Call", "Pending", "transport_for"]
