@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from origincert.verdict import Verdict
-from origincert.verifier import Verifier, recompute, rpc
+from origincert.chain import rpc
+from origincert.verifier import Verifier, recompute
 from origincert.verifier.abi import fn as _fn
 from verifier.conftest import DAY, Scene
 
