@@ -340,7 +340,8 @@ th{background:#f6f6f6}code,.mono{font-family:ui-monospace,monospace;font-size:12
 .sev{display:inline-block;padding:1px 7px;border-radius:9px;color:#fff;font-size:12px}
 .critical{background:#C0392B}.warning{background:#B9770E}.info{background:#0072B2}
 .verdict{font-size:1.2em;padding:.6em 1em;border-radius:6px;background:#EAF7EE;border:1px solid #7BC58C}
-.verdict.bad{background:#FBEAEA;border-color:#E08080}.cards{display:flex;gap:1em;flex-wrap:wrap}
+.verdict.critical{background:#FBEAEA;border-color:#E08080}.verdict.warning{background:#FDF3E1;border-color:#E6B35C}
+.verdict.info{background:#EAF2FB;border-color:#7FA8D6}.cards{display:flex;gap:1em;flex-wrap:wrap}
 .card{border:1px solid #ddd;border-radius:6px;padding:.5em 1em;min-width:8em}.card b{display:block;font-size:1.4em}
 .muted{color:#666}svg{max-width:100%;height:auto}
 </style></head><body>
@@ -350,7 +351,7 @@ CertificateRegistry <code>{{ r.network.certificate_registry }}</code><br>
 Blocks {{ r.range.first_block }}–{{ r.range.last_block }} (last block {{ r.range.last_block_time or "–" }}){% if r.range.resumed_from_checkpoint %}, continued from a checkpoint{% endif %} · generated {{ r.generated_at }}</p>
 
 {% set c = r.summary.findings %}
-<p class="verdict {{ 'bad' if r.summary.worst }}">{% if not r.summary.worst %}No anomalies found.{% else %}
+<p class="verdict {{ r.summary.worst or '' }}">{% if not r.summary.worst %}No anomalies found.{% else %}
 {{ c.critical }} critical, {{ c.warning }} warning{{ 's' if c.warning != 1 }}, {{ c.info }} for information.{% endif %}</p>
 <div class="cards">
 <div class="card"><b>{{ r.summary.issuers }}</b>issuing bodies</div>
@@ -398,8 +399,8 @@ Blocks {{ r.range.first_block }}–{{ r.range.last_block }} (last block {{ r.ran
 <td>{{ a.issuers|join(", ") }}</td><td>{{ a.issuer_anchors }}</td><td>{{ a.accounted }}</td><td>{{ a.retroactive }}</td></tr>{% endfor %}</table>{% endif %}
 
 <h2>How this audit was made</h2>
-<p>Every event of both registries was replayed{% if r.range.resumed_from_checkpoint %} from the checkpoint{% else %} from their deployment{% endif %}
-and the state rebuilt without asking the contracts; every rule the contracts enforce was checked again; the ledger's
+<p>{{ "Every event since the last checkpoint" if r.range.resumed_from_checkpoint else "Every event of both registries since their deployment" }}
+was replayed and the state rebuilt without asking the contracts; every rule the contracts enforce was checked again; the ledger's
 block links and timestamps were checked{% if r.crosscheck %}; the rebuilt state was compared with the contracts' own views
 at block {{ r.crosscheck.block }} ({% for k, v in r.crosscheck.compared.items() %}{{ v }} {{ k }}{{ ", " if not loop.last }}{% endfor %}){% endif %}.
 {{ r.stats.events }} events in {{ r.stats.replay_seconds }} s.</p>

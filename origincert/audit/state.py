@@ -55,9 +55,8 @@ class IssuerRecord:
     accredited_block: int
     accredited_tx: str
     window_tx: str  # the transaction that last set the window (accreditation or renewal)
-    status_history: list[tuple[int, int]] = field(
-        default_factory=list
-    )  # (timestamp, status); one entry per timestamp
+    # (timestamp, status), one entry per timestamp (the last status of that time), like Checkpoints
+    status_history: list[tuple[int, int]] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)  # accreditation history for people
     anchors: int = 0
