@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from click.testing import CliRunner
 from chainutil import World, test_account
+from click.testing import CliRunner
 
 from audit.auditkit import issued_file, leaf_of, single
 from origincert import governance

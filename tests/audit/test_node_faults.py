@@ -101,7 +101,9 @@ def test_ranges_grow_again_while_answers_are_small() -> None:
     for _ in range(5):
         policy.answered(policy.span, 1)
     assert policy.span == 4
-    fresh = RangePolicy(span=4, target_logs=100, max_span=64)  # ...where a ledger never dense grows on
+    fresh = RangePolicy(
+        span=4, target_logs=100, max_span=64
+    )  # ...where a ledger never dense grows on
     for _ in range(5):
         fresh.answered(fresh.span, 1)
     assert fresh.span == 64
