@@ -14,6 +14,7 @@ from typing import Any
 
 from eth_account.datastructures import SignedTransaction
 from web3 import Web3
+from web3.exceptions import TransactionNotFound
 
 from origincert.chain import ChainClient, TransactionSigner
 from origincert.governance import Standing
@@ -27,6 +28,7 @@ __all__ = [
     "certificate_status",
     "find_event",
     "standing_of",
+    "transaction_known",
 ]
 
 
@@ -82,6 +84,19 @@ def anchor_of(client: ChainClient, root: bytes) -> LedgerAnchor | None:
 def certificate_status(client: ChainClient, root: bytes, leaf: bytes) -> LeafStatus:
     s = client.call(client.certificates.functions.certificateStatus(root, leaf))
     return LeafStatus(_anchor(s[0]), int(s[1]), int(s[3]), bytes(s[4]), bytes(s[5]))
+
+
+def transaction_known(client: ChainClient, tx_hash: str) -> bool:
+    """Whether the node knows a transaction, pending or mined (False: it never reached it)."""
+
+    def known() -> bool:
+        try:
+            client.w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
+            return True
+        except TransactionNotFound:
+            return False
+
+    return client.guard(known)
 
 
 def find_event(

@@ -47,6 +47,7 @@ from origincert.issuer.ledger import (
     certificate_status,
     find_event,
     standing_of,
+    transaction_known,
 )
 from origincert.issuer.pipeline import (
     Anchoring,
@@ -403,7 +404,7 @@ def _ensure_anchored(
         )
     event = _anchored_on_ledger(client, body, batch)
     submitted = batch.tx_hash if batch.state is BatchState.SUBMITTED else None
-    if event is None and submitted is not None and _pending(client, submitted):
+    if event is None and submitted is not None and transaction_known(client, submitted):
         try:
             client.wait(submitted)
         except ChainUnavailable:
@@ -450,19 +451,6 @@ def _tx_signer(signer: Signer) -> TransactionSigner:
             code="relayer_needed",
         )
     return signer  # type: ignore[return-value]
-
-
-def _pending(client: ChainClient, tx_hash: str) -> bool:
-    from web3.exceptions import TransactionNotFound
-
-    def known() -> bool:
-        try:
-            client.w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
-            return True
-        except TransactionNotFound:
-            return False
-
-    return client.guard(known)
 
 
 def _anchored_on_ledger(client: ChainClient, body: _Body, batch: BatchRecord) -> tuple[str, int, int | None] | None:
@@ -687,7 +675,7 @@ def _finish_action(client: ChainClient, signer: Signer, journal: Journal, action
 
     if on_ledger():
         return record_found()
-    if action.state is ActionState.SUBMITTED and action.tx_hash is not None and _pending(client, action.tx_hash):
+    if action.state is ActionState.SUBMITTED and action.tx_hash is not None and transaction_known(client, action.tx_hash):
         try:
             client.wait(action.tx_hash)
         except ChainUnavailable:
