@@ -130,7 +130,10 @@ def verify_qr() -> Response:
         return error_response(
             400, "payload_too_long", f"A QR payload has at most {MAX_QR_PAYLOAD} characters."
         )
-    return _answer(verification.verify_qr(payload.strip()), "api_qr")
+    text = payload.strip()
+    raw = certindex.file_for_qr(db.session(), text)  # a reference to a file the portal holds
+    result = verification.verify_file(raw) if raw is not None else verification.verify_qr(text)
+    return _answer(result, "api_qr")
 
 
 @bp.post("/verify/number")

@@ -215,6 +215,30 @@ def find(
     return entries
 
 
+def file_for_qr(db: Session, text: str) -> bytes | None:
+    """The indexed file a QR *reference* names (number and target hash), if the portal holds it.
+
+    A reference alone lets the ledger vouch for the anchor but shows no content; with the file,
+    the officer gets the full verification and the certificate to compare with the paper.
+    """
+    from origincert import qr
+
+    try:
+        payload = qr.decode_payload(text)
+    except OriginCertError:
+        return None  # the verifier says what is wrong with it
+    if not isinstance(payload, qr.CertificateReference):
+        return None
+    target = "0x" + payload.target_hash.hex()
+    for entry in lookup(db, payload.number):
+        if entry.target_hash == target:
+            try:
+                return read(entry)
+            except ArchiveError:
+                return None
+    return None
+
+
 def read(entry: IndexedCertificate) -> bytes:
     if entry.content is not None:
         return entry.content

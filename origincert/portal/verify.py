@@ -54,6 +54,12 @@ def _page(
     return render_template("verify.html", error=error, tab=tab, **context), status
 
 
+def _verify_qr(text: str) -> VerificationResult:
+    """A QR reference to a file the portal holds is verified as that file (with its content)."""
+    raw = certindex.file_for_qr(db.session(), text)
+    return verification.verify_file(raw) if raw is not None else verification.verify_qr(text)
+
+
 def _finish(result: VerificationResult, channel: str, raw: bytes | None = None) -> Response:
     entry_id = record(result, channel=channel, actor=_actor())
     if raw is not None:
@@ -92,7 +98,7 @@ def upload() -> Page:
                 error=f"No certificate QR code could be read from this picture: {exc.message}",
                 tab="qr",
             )
-        return _finish(verification.verify_qr(text), "qr_photo")
+        return _finish(_verify_qr(text), "qr_photo")
     if kind is Kind.PDF:
         return _page(
             415,
@@ -116,7 +122,7 @@ def qr() -> Page:
         return _page(
             400, error=_first_error(form) or "No QR code text was received.", tab="qr", qr=form
         )
-    return _finish(verification.verify_qr((form.payload.data or "").strip()), "qr_scan")
+    return _finish(_verify_qr((form.payload.data or "").strip()), "qr_scan")
 
 
 @bp.get("/verify/scan")

@@ -359,3 +359,22 @@ def test_uploaded_index_keeps_only_genuine_files(
     with app.app_context():
         rows = db.session().scalars(select(IndexedCertificate)).all()
     assert [(r.number, r.source) for r in rows] == [(VALID_NUMBER, "upload")]
+
+
+def test_qr_reference_to_a_held_file_shows_the_certificate(
+    app: Flask, officer: FlaskClient, scene: Scene
+) -> None:
+    reference = qr.encode_payload(
+        scene.issued("valid"), max_chars=10
+    )  # too long to embed: a reference
+    assert reference.startswith("OC1R:")
+    token = csrf_token(officer, "/")
+    alone = follow(
+        officer, officer.post("/verify/qr", data={"csrf_token": token, "payload": reference})
+    )
+    assert "the QR code carries only a reference" in alone
+    follow(officer, upload(officer, scene.raw("valid")))  # now the portal holds the file
+    page = follow(
+        officer, officer.post("/verify/qr", data={"csrf_token": token, "payload": reference})
+    )
+    assert 'data-verdict="VALID"' in page and 'id="goods"' in page
