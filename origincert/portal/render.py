@@ -9,6 +9,7 @@ listed under "Other fields", so the officer never misses part of what was signed
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -51,7 +52,7 @@ _VERDICTS: dict[str, VerdictView] = {
     ),
     "EXPIRED": VerdictView("EXPIRED", "warn", "Outside its validity period."),
     "UNCONFIRMED": VerdictView(
-        "UNCONFIRMED", "neutral", "Not confirmed: the ledger was not consulted."
+        "UNCONFIRMED", "neutral", "Not confirmed: some checks could not be made. Read why below."
     ),
     "MALFORMED": VerdictView("MALFORMED", "bad", "Not a readable certificate file."),
 }
@@ -143,6 +144,9 @@ def check_label(name: str) -> str:
     return CHECK_LABELS.get(name, name.replace("_", " ").capitalize())
 
 
+_ISO_UTC = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z")
+
+
 def when(value: Any) -> str:
     """A Unix time or ISO datetime as ``2025-11-21 14:03:09 UTC`` (anything else as text)."""
     if isinstance(value, bool):
@@ -151,6 +155,8 @@ def when(value: Any) -> str:
         return datetime.fromtimestamp(value, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     if isinstance(value, datetime):
         return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    if isinstance(value, str) and _ISO_UTC.fullmatch(value):
+        return f"{value[:10]} {value[11:19]} UTC"
     return str(value)
 
 
@@ -455,7 +461,7 @@ def _row(key: str, value: Any) -> EvidenceRow | None:
     if isinstance(value, (Mapping, list, tuple)):
         text = json.dumps(value, ensure_ascii=False, default=str)
     else:
-        text = when(value) if key == "time" and isinstance(value, int) else str(value)
+        text = when(value) if key in ("time", "status_since", "valid_until") else str(value)
     return EvidenceRow(
         _LABELS.get(key, key.replace("_", " ").capitalize()), text, mono=text.startswith("0x")
     )
@@ -482,7 +488,9 @@ def evidence_sections(evidence: Mapping[str, Any]) -> tuple[EvidenceSection, ...
     if loose:
         # top-level facts (the signer) belong with the anchoring, which is first when present
         if sections and sections[0].title == "Anchoring":
-            sections[0] = EvidenceSection("Anchoring", sections[0].rows + tuple(loose))
+            known = {(r.label, r.value.lower()) for r in sections[0].rows}
+            extra = tuple(r for r in loose if (r.label, r.value.lower()) not in known)
+            sections[0] = EvidenceSection("Anchoring", sections[0].rows + extra)
         else:
             sections.insert(0, EvidenceSection("Anchoring", tuple(loose)))
     return tuple(sections)

@@ -243,3 +243,30 @@ def test_print_stylesheet_hides_the_chrome(
         "Page.printToPDF", {"printBackground": False, "paperWidth": 8.27, "paperHeight": 11.69}
     )
     shot.with_suffix(".pdf").write_bytes(base64.b64decode(pdf["data"]))
+
+
+def test_reference_only_qr_and_ledger_unreachable_pages(
+    driver: Any, live: LiveServer, scene: Scene, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    from conftest import make_app
+
+    sign_in(driver, live)
+    driver.find_element(By.CSS_SELECTOR, "details.paste summary").click()
+    driver.find_element(By.ID, "payload").send_keys(qr.encode_payload(scene.issued("valid"), max_chars=10))
+    driver.find_element(By.ID, "payload").submit()
+    assert verdict(driver) == "UNCONFIRMED"
+    assert "carries only a reference" in driver.find_element(By.ID, "certificate").text
+    screenshot(driver, "13-verdict-qr-reference")
+
+    down = serve(make_app(tmp_path / "down", scene, RPC_URL="http://127.0.0.1:9"))
+    try:
+        driver.delete_all_cookies()  # cookies ignore ports: sign in afresh on the other portal
+        sign_in(driver, down)
+        driver.find_element(By.ID, "file").send_keys(str(write(tmp_path, "v.coo.json", scene.issued("valid"))))
+        wait_for(driver, lambda d: "Ledger unreachable" in d.find_element(By.TAG_NAME, "h1").text)
+        assert "NOT been checked" in driver.find_element(By.CSS_SELECTOR, ".lead").text
+        screenshot(driver, "14-ledger-unreachable")
+    finally:
+        down.stop()

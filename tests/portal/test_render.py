@@ -177,6 +177,8 @@ def test_evidence_sections_in_reading_order() -> None:
     assert anchoring["Transaction"].value == "0xtx" and anchoring["Transaction"].mono
     assert anchoring["Block"].value == "12"
     assert "Timestamp" not in anchoring  # the same fact as Time
+    assert anchoring["Time"].value == "2025-01-01 00:00:00 UTC"
+    assert [r.label for r in sections[0].rows].count("Signing key") == 1  # the signer, once
     revocation = {r.label: r.value for r in sections[1].rows}
     assert revocation["Reason"] == "issued in error"
 
@@ -247,5 +249,6 @@ def test_page_view_prefers_the_verifiers_summary(document: dict[str, Any]) -> No
 def test_when() -> None:
     assert when(0.5) == "1970-01-01 00:00:00 UTC"
     assert when(1735689600) == "2025-01-01 00:00:00 UTC"
-    assert when("2025-01-01T00:00:00Z") == "2025-01-01T00:00:00Z"
+    assert when("2025-01-01T00:00:00Z") == "2025-01-01 00:00:00 UTC"
+    assert when("2025-01-01") == "2025-01-01"
     assert when(True) == "True"
