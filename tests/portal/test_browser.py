@@ -21,7 +21,7 @@ from browser import (
     serve,
     y4m_video,
 )
-from conftest import PASSWORD, VALID_NUMBER, Scene
+from conftest import PASSWORD, VALID_NUMBER, Scene, make_app
 from flask import Flask
 
 from origincert import qr
@@ -250,11 +250,11 @@ def test_reference_only_qr_and_ledger_unreachable_pages(
 ) -> None:
     from selenium.webdriver.common.by import By
 
-    from conftest import make_app
-
     sign_in(driver, live)
     driver.find_element(By.CSS_SELECTOR, "details.paste summary").click()
-    driver.find_element(By.ID, "payload").send_keys(qr.encode_payload(scene.issued("valid"), max_chars=10))
+    driver.find_element(By.ID, "payload").send_keys(
+        qr.encode_payload(scene.issued("valid"), max_chars=10)
+    )
     driver.find_element(By.ID, "payload").submit()
     assert verdict(driver) == "UNCONFIRMED"
     assert "carries only a reference" in driver.find_element(By.ID, "certificate").text
@@ -264,7 +264,9 @@ def test_reference_only_qr_and_ledger_unreachable_pages(
     try:
         driver.delete_all_cookies()  # cookies ignore ports: sign in afresh on the other portal
         sign_in(driver, down)
-        driver.find_element(By.ID, "file").send_keys(str(write(tmp_path, "v.coo.json", scene.issued("valid"))))
+        driver.find_element(By.ID, "file").send_keys(
+            str(write(tmp_path, "v.coo.json", scene.issued("valid")))
+        )
         wait_for(driver, lambda d: "Ledger unreachable" in d.find_element(By.TAG_NAME, "h1").text)
         assert "NOT been checked" in driver.find_element(By.CSS_SELECTOR, ".lead").text
         screenshot(driver, "14-ledger-unreachable")
