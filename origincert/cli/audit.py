@@ -88,7 +88,7 @@ class AnomaliesFound(click.ClickException):
 @click.option(
     "--workers",
     type=click.IntRange(min=1),
-    help="Processes reading archive files (default: one per CPU).",
+    help="Processes reading archive files (default: one per idle CPU).",
 )
 @click.option(
     "--quiet",
