@@ -24,6 +24,7 @@ __all__ = [
     "AccountError",
     "LoginOutcome",
     "LoginPolicy",
+    "TokenHolder",
     "authenticate",
     "create_officer",
     "ensure_office",
@@ -231,11 +232,25 @@ def revoke_token(token: ApiToken, now: datetime | None = None) -> None:
         token.revoked_at = now or utcnow()
 
 
-def token_for(db: Session, clear: str) -> ApiToken | None:
-    """The live token matching ``clear``, or None (unknown or revoked)."""
+@dataclass(frozen=True, slots=True)
+class TokenHolder:
+    """Who an API call comes from: the token's id and name, and its office."""
+
+    token_id: int
+    name: str
+    office_code: str
+
+
+def token_for(db: Session, clear: str) -> TokenHolder | None:
+    """The holder of the live token ``clear``, or None (unknown or revoked).
+
+    Read as plain columns (no ORM objects): it runs on every API call.
+    """
     if not clear.startswith(TOKEN_PREFIX) or len(clear) > 200:
         return None
-    token = db.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(clear)))
-    if token is None or token.revoked_at is not None:
-        return None
-    return token
+    row = db.execute(
+        select(ApiToken.id, ApiToken.name, Office.code)
+        .join(Office, ApiToken.office_id == Office.id)
+        .where(ApiToken.token_hash == token_hash(clear), ApiToken.revoked_at.is_(None))
+    ).first()
+    return None if row is None else TokenHolder(row[0], row[1], row[2])

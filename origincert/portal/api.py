@@ -50,8 +50,8 @@ def token_required(view: F) -> F:
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
         clear = _bearer()
-        token = accounts.token_for(db.session(), clear) if clear else None
-        if token is None:
+        holder = accounts.token_for(db.session(), clear) if clear else None
+        if holder is None:
             code, message = (
                 ("token_missing", "Send an API token as 'Authorization: Bearer <token>'.")
                 if clear is None
@@ -60,7 +60,7 @@ def token_required(view: F) -> F:
             response = error_response(401, code, message)
             response.headers["WWW-Authenticate"] = 'Bearer realm="origincert"'
             return response
-        g.api_actor = Actor(name=f"api:{token.name}", office_code=token.office.code)
+        g.api_actor = Actor(name=f"api:{holder.name}", office_code=holder.office_code)
         return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]

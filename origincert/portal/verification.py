@@ -20,11 +20,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
+from sqlalchemy import insert
 from sqlalchemy.orm import sessionmaker
 
 from origincert.portal import db
 from origincert.portal.batching import Batcher
-from origincert.portal.db import Verification
+from origincert.portal.db import Verification, utcnow
 from origincert.verdict import CheckStatus, VerificationResult
 
 if TYPE_CHECKING:
@@ -111,22 +112,24 @@ class Ledger:
 
 
 class _LogWriter:
-    """Writes the log entries of concurrent requests in one transaction ("group commit")."""
+    """Writes the log entries of concurrent requests in one transaction ("group commit"), as
+    one multi-row INSERT that returns the new ids in order."""
 
     def __init__(self, sessions: sessionmaker[Any]) -> None:
         self._sessions = sessions
-        self._batcher: Batcher[Verification, int] = Batcher(
+        self._batcher: Batcher[dict[str, Any], int] = Batcher(
             self._insert, name="origincert-log", max_batch=256
         )
 
-    def add(self, entry: Verification) -> int:
+    def add(self, entry: dict[str, Any]) -> int:
         return self._batcher.submit(entry)
 
-    def _insert(self, entries: Sequence[Verification]) -> list[int | BaseException]:
+    def _insert(self, entries: Sequence[dict[str, Any]]) -> list[int | BaseException]:
+        statement = insert(Verification).returning(Verification.id, sort_by_parameter_order=True)
         with self._sessions() as session:
-            session.add_all(entries)
+            ids = list(session.scalars(statement, list(entries)))
             session.commit()
-            return [entry.id for entry in entries]
+        return ids
 
 
 class _PerProcess:
@@ -183,19 +186,20 @@ def record(result: VerificationResult, *, channel: str, actor: Actor) -> int:
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
     document = result.document if isinstance(result.document, dict) else None
-    entry = Verification(
-        actor=actor.name,
-        officer_id=actor.officer_id,
-        office_code=actor.office_code,
-        channel=channel,
-        certificate_number=_text(_certificate_number(result, document), 64),
-        issuer=_text(_issuer_name(result, document), 200),
-        verdict=result.verdict.value,
-        reason_code=_reason_code(result),
-        result_json=json.dumps(
+    entry = {
+        "created_at": utcnow(),
+        "actor": actor.name,
+        "officer_id": actor.officer_id,
+        "office_code": actor.office_code,
+        "channel": channel,
+        "certificate_number": _text(_certificate_number(result, document), 64),
+        "issuer": _text(_issuer_name(result, document), 200),
+        "verdict": result.verdict.value,
+        "reason_code": _reason_code(result),
+        "result_json": json.dumps(
             {"result": result.to_json(), "document": document}, sort_keys=True, default=str
         ),
-    )
+    }
     db.release()
     return _per_process().get()[1].add(entry)
 

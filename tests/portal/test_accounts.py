@@ -115,7 +115,7 @@ def test_tokens_are_stored_as_hashes_and_revocable(dbs: Session, anna) -> None: 
     token, clear = accounts.issue_token(dbs, name="ATLAS", office=anna.office, created_by="boss")
     assert clear.startswith("oct_") and len(clear) > 40
     assert clear not in (token.token_hash, token.prefix) and clear.startswith(token.prefix)
-    assert accounts.token_for(dbs, clear) is token
+    assert accounts.token_for(dbs, clear) == accounts.TokenHolder(token.id, "ATLAS", "DEHAM-1")
     assert accounts.token_for(dbs, clear + "x") is None
     assert accounts.token_for(dbs, "Bearer " + clear) is None
     accounts.revoke_token(token, NOW)
