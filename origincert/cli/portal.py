@@ -197,14 +197,18 @@ def reindex(obj: Context, archive_dirs: tuple[str, ...], instance: str) -> None:
     help="Address and port (gunicorn syntax).",
 )
 @click.option(
-    "--workers", default=4, show_default=True, type=click.IntRange(1, 64), help="Worker processes."
+    "--workers",
+    default=lambda: os.cpu_count() or 2,
+    show_default="one per CPU",
+    type=click.IntRange(1, 64),
+    help="Worker processes.",
 )
 @click.option(
     "--threads",
-    default=4,
+    default=8,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Threads per worker.",
+    help="Threads per worker; concurrent requests in a worker share ledger reads.",
 )
 @click.option(
     "--archive-dir",
@@ -227,7 +231,7 @@ def reindex(obj: Context, archive_dirs: tuple[str, ...], instance: str) -> None:
 )
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
 @click.option(
-    "--debug", is_flag=True, help="Flask's development server, one process, reloading on change."
+    "--debug", is_flag=True, help="Flask's development server in one process, for development only."
 )
 @_instance_option
 @click.pass_obj
@@ -279,7 +283,13 @@ def serve(
         raise InfrastructureError(f"--bind must be HOST:PORT, got {bind!r}")
     if debug:
         click.echo("development server (--debug): not for production", err=True)
-        app.run(host=host.strip("[]"), port=int(port), debug=True, use_reloader=False)
+        app.run(
+            host=host.strip("[]"),
+            port=int(port),
+            debug=True,
+            use_reloader=False,
+            use_debugger=False,
+        )
         return
     from origincert.portal import create_app
     from origincert.portal.server import GunicornServer, gunicorn_options

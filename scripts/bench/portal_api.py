@@ -13,7 +13,7 @@ must be HTTP 200 with verdict VALID, and every verification is written to the po
 (SQLite, WAL), as in production. The API rate limit is raised for the run (it is not what is
 measured).
 
-Run: .venv/bin/python scripts/bench/portal_api.py [--clients 16] [--seconds 20] [--workers 3] [--threads 4]
+Run: .venv/bin/python scripts/bench/portal_api.py [--clients 16] [--seconds 20] [--workers 2] [--threads 8]
 """
 
 from __future__ import annotations
@@ -270,8 +270,8 @@ def main() -> int:
         "--seconds", type=float, default=20.0, help="measured time, after the warm-up"
     )
     parser.add_argument("--warmup", type=float, default=3.0)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--certificates", type=int, default=1000)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
