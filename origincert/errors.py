@@ -7,14 +7,15 @@ Third-party errors are wrapped at the boundary with ``raise ... from exc``.
 from __future__ import annotations
 
 __all__ = [
-    "OriginCertError",
-    "DocumentError",
-    "KeystoreError",
     "ChainError",
     "ChainUnavailable",
     "ContractRevert",
-    "VerificationFailed",
+    "DocumentError",
     "JournalError",
+    "KeystoreError",
+    "NodeHttpError",
+    "OriginCertError",
+    "VerificationFailed",
 ]
 
 
@@ -42,7 +43,11 @@ class DocumentError(OriginCertError):
     code = "document_invalid"
 
     def __init__(
-        self, message: str, *, problems: list[tuple[str, str]] | None = None, code: str | None = None
+        self,
+        message: str,
+        *,
+        problems: list[tuple[str, str]] | None = None,
+        code: str | None = None,
     ) -> None:
         super().__init__(message, code=code)
         self.problems = problems or []
@@ -64,6 +69,17 @@ class ChainUnavailable(ChainError):
     """The node is down, unreachable, too slow, or not the network the manifest names."""
 
     code = "chain_unavailable"
+
+
+class NodeHttpError(ChainUnavailable):
+    """The node answered with an HTTP error status (a proxy limit such as 413, a 5xx)."""
+
+    code = "node_http_error"
+
+    def __init__(self, url: str, status: int | None, reason: str = "") -> None:
+        super().__init__(f"the node at {url} answered HTTP {status} {reason}".rstrip())
+        self.status = status
+        self.reason = reason
 
 
 class ContractRevert(ChainError):

@@ -13,10 +13,8 @@ import json
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-import requests
-
 from origincert.chain import ChainClient
-from origincert.errors import ChainError, ChainUnavailable
+from origincert.errors import ChainError, ChainUnavailable, NodeHttpError
 
 __all__ = ["MAX_BATCH", "NodeRpc", "Rpc", "RpcError"]
 
@@ -72,13 +70,8 @@ class NodeRpc:
     def _send(self, method: str, fn: Any) -> Any:
         try:
             return self.client.guard(fn)
-        except requests.HTTPError as exc:  # e.g. 413 for a log response over the node's size limit
-            status = exc.response.status_code if exc.response is not None else None
-            raise RpcError(
-                method,
-                status,
-                f"HTTP {status} {exc.response.reason if exc.response is not None else ''}",
-            ) from exc
+        except NodeHttpError as exc:  # e.g. 413 for a log response over the node's size limit
+            raise RpcError(method, exc.status, f"HTTP {exc.status} {exc.reason}") from exc
         except (ValueError, json.JSONDecodeError) as exc:
             raise ChainUnavailable(
                 f"the node at {self.url} sent an unreadable answer to {method}", code="node_error"

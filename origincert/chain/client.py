@@ -31,7 +31,7 @@ from web3.middleware import ExtraDataToPOAMiddleware
 from origincert.chain.artifacts import load_artifact
 from origincert.chain.errors import decode_revert
 from origincert.chain.manifest import Manifest
-from origincert.errors import ChainError, ChainUnavailable
+from origincert.errors import ChainError, ChainUnavailable, NodeHttpError
 
 T = TypeVar("T")
 
@@ -158,6 +158,13 @@ class ChainClient:
             return fn()
         except ContractLogicError as exc:
             raise decode_revert(_revert_data(exc)) from exc
+        except requests.HTTPError as exc:  # before the network errors: it is an OSError too
+            response = exc.response
+            raise NodeHttpError(
+                self.url,
+                response.status_code if response is not None else None,
+                response.reason if response is not None else "",
+            ) from exc
         except _NETWORK_ERRORS as exc:
             raise _unavailable(self.url, exc) from exc
         except Web3RPCError as exc:
