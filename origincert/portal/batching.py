@@ -20,13 +20,14 @@ R = TypeVar("R")
 
 
 class Batcher(Generic[T, R]):
-    """Runs ``handle(items)`` for whatever items are waiting, up to ``max_batch`` at a time.
+    """Runs ``handle(items)`` on one thread for whatever items are waiting, up to ``max_batch``.
 
     ``handle`` returns one result per item, in order; an exception in that list goes to its
-    item's caller only, an exception raised by ``handle`` to every caller of the batch. Up to
-    ``threads`` batches are handled at once (so one batch's waiting overlaps another's work);
-    ``handle`` must then be safe to call from several threads. A thread ends after
-    ``idle_seconds`` without work; threads start again on demand.
+    item's caller only, an exception raised by ``handle`` to every caller of the batch. The
+    thread ends after ``idle_seconds`` without work and starts again on demand.
+
+    One thread, not several: on a busy machine bigger batches (fewer ledger reads, fewer
+    commits) are worth more than overlapping one batch's waiting with another's work.
     """
 
     def __init__(
@@ -35,20 +36,17 @@ class Batcher(Generic[T, R]):
         *,
         name: str,
         max_batch: int = 32,
-        threads: int = 1,
         idle_seconds: float = 30.0,
     ) -> None:
-        if max_batch < 1 or threads < 1:
-            raise ValueError("max_batch and threads must be at least 1")
+        if max_batch < 1:
+            raise ValueError("max_batch must be at least 1")
         self._handle = handle
         self._name = name
         self._max = max_batch
         self._idle = idle_seconds
         self._items: queue.SimpleQueue[tuple[T, Future[R]]] = queue.SimpleQueue()
-        self._threads = threads
         self._lock = threading.Lock()
-        self._running = 0  # live handler threads
-        self._idle_threads = 0  # of which waiting for items
+        self._thread: threading.Thread | None = None
         self.batches = 0  # how many batches were handled (for tests and measurements)
 
     def submit(self, item: T) -> R:
@@ -56,12 +54,9 @@ class Batcher(Generic[T, R]):
         done: Future[R] = Future()
         self._items.put((item, done))
         with self._lock:
-            if self._idle_threads == 0 and self._running < self._threads:
-                self._running += 1
-                self._idle_threads += 1
-                threading.Thread(
-                    target=self._run, name=f"{self._name}-{self._running}", daemon=True
-                ).start()
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
+                self._thread.start()
         return done.result()
 
     def _run(self) -> None:
@@ -71,12 +66,9 @@ class Batcher(Generic[T, R]):
             except queue.Empty:
                 with self._lock:
                     if self._items.empty():
-                        self._running -= 1
-                        self._idle_threads -= 1
+                        self._thread = None
                         return
                 continue
-            with self._lock:
-                self._idle_threads -= 1
             batch = [first]
             while len(batch) < self._max:
                 try:
@@ -84,8 +76,6 @@ class Batcher(Generic[T, R]):
                 except queue.Empty:
                     break
             self._do(batch)
-            with self._lock:
-                self._idle_threads += 1
 
     def _do(self, batch: list[tuple[T, Future[R]]]) -> None:
         self.batches += 1

@@ -65,20 +65,17 @@ def make_verifier(rpc_url: str | None, manifest_path: str) -> Verifier:
 
 
 class Ledger:
-    """The process's verifiers, used by a few threads for every request thread of the process.
+    """The process's verifier, used by one thread for every request thread of the process.
 
-    Each of the ``threads`` groups in flight has its own verifier (its own connection), connected
-    on first use and again after a failed connect (the node may come back); until then each
-    group's callers get the ``ChainUnavailable``.
+    The verifier is connected on first use and again after a failed connect (the node may come
+    back); until then each group's callers get the ``ChainUnavailable``.
     """
 
-    def __init__(
-        self, rpc_url: str | None, manifest_path: str, *, max_group: int = 32, threads: int = 2
-    ) -> None:
+    def __init__(self, rpc_url: str | None, manifest_path: str, *, max_group: int = 32) -> None:
         self._settings = (rpc_url, manifest_path)
-        self._local = threading.local()
+        self._verifier: Verifier | None = None
         self._batcher: Batcher[tuple[str, Any], VerificationResult] = Batcher(
-            self._verify_group, name="origincert-verifier", max_batch=max_group, threads=threads
+            self._verify_group, name="origincert-verifier", max_batch=max_group
         )
 
     def verify_bytes(self, raw: bytes) -> VerificationResult:
@@ -90,9 +87,9 @@ class Ledger:
     def _verify_group(
         self, jobs: Sequence[tuple[str, Any]]
     ) -> list[VerificationResult | BaseException]:
-        verifier: Verifier | None = getattr(self._local, "verifier", None)
-        if verifier is None:
-            verifier = self._local.verifier = make_verifier(*self._settings)
+        if self._verifier is None:
+            self._verifier = make_verifier(*self._settings)
+        verifier = self._verifier
         results: list[VerificationResult | BaseException] = [RuntimeError("not verified")] * len(
             jobs
         )

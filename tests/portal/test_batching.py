@@ -85,18 +85,6 @@ def test_a_handler_returning_the_wrong_count_is_an_error_not_a_wrong_answer() ->
         batcher.submit(1)
 
 
-def test_two_batches_in_flight_with_two_threads() -> None:
-    gate = Gate(hold=2)
-    batcher: Batcher[int, int] = Batcher(gate, name="t", threads=2)
-    with ThreadPoolExecutor(4) as pool:
-        a = pool.submit(batcher.submit, 0)
-        assert gate.in_flight.acquire(timeout=5)
-        b = pool.submit(batcher.submit, 2)
-        assert gate.in_flight.acquire(timeout=5)  # the second batch started while the first waits
-        gate.release.set()
-        assert (a.result(5), b.result(5)) == (0, 20)
-
-
 def test_the_thread_ends_when_idle_and_comes_back() -> None:
     batcher: Batcher[int, int] = Batcher(
         lambda items: list(items), name="t-idle", idle_seconds=0.05
