@@ -213,6 +213,13 @@ def group_cpu_seconds(pgid: int) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def machine_cpu_seconds() -> float:
+    """CPU time the whole machine has been busy (all processes, all cores), from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(sorted_values: list[float], p: float) -> float:
     if not sorted_values:
         return float("nan")
@@ -237,6 +244,7 @@ def run_load(
     time.sleep(max(0.0, start + warmup - time.monotonic()))
     cpu_before = {name: group_cpu_seconds(pgid) for name, pgid in groups.items()}
     clients_before = sum(os.times()[:2])
+    machine_before = machine_cpu_seconds()
     for t in threads:
         t.join()
     cpu = {
@@ -244,6 +252,10 @@ def run_load(
         for name, pgid in groups.items()
     }
     cpu["clients"] = (sum(os.times()[:2]) - clients_before) / seconds
+    # anything else running on the machine meanwhile (a shared machine skews the figures)
+    cpu["other processes"] = max(
+        0.0, (machine_cpu_seconds() - machine_before) / seconds - sum(cpu.values())
+    )
     latencies = sorted(x for t in threads for x in t.latencies)
     verdicts = sum((t.verdicts for t in threads), Counter())
     errors = sum((t.errors for t in threads), Counter())
