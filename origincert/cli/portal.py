@@ -28,12 +28,17 @@ def _instance_option(fn: F) -> F:
     )(fn)
 
 
+def _config(obj: Context, **overrides: Any) -> dict[str, Any]:
+    """The group's ledger options plus the command's own (None: not given, keep the setting)."""
+    config = {"RPC_URL": obj.rpc_url, "MANIFEST": obj.manifest_path}
+    config.update({k: v for k, v in overrides.items() if v is not None})
+    return config
+
+
 def _app(obj: Context, instance: str, **overrides: Any) -> Any:
     from origincert.portal import create_app
 
-    config = {"RPC_URL": obj.rpc_url, "MANIFEST": obj.manifest_path}
-    config.update({k: v for k, v in overrides.items() if v is not None})
-    return create_app(config, instance_path=instance)
+    return create_app(_config(obj, **overrides), instance_path=instance)
 
 
 def _read_password(password_file: str | None, password_env: str) -> str:
@@ -254,6 +259,9 @@ def serve(
     from origincert.portal import certindex, db
     from origincert.portal.verification import make_verifier
 
+    host, _, port = bind.rpartition(":")
+    if not host or not port.isdigit():
+        raise InfrastructureError(f"--bind must be HOST:PORT, got {bind!r}")
     overrides: dict[str, Any] = {
         "ARCHIVE_DIRS": list(archive_dirs) or None,
         "DATABASE_URL": database_url,
@@ -278,9 +286,12 @@ def serve(
             f"warning: the ledger is unreachable now ({exc}); the portal will retry on each verification",
             err=True,
         )
-    host, _, port = bind.rpartition(":")
-    if not host or not port.isdigit():
-        raise InfrastructureError(f"--bind must be HOST:PORT, got {bind!r}")
+    if app.config["SECURE_COOKIES"]:
+        click.echo(
+            "note: sign-in cookies travel over HTTPS only: serve behind a TLS proxy (and set "
+            "ORIGINCERT_PORTAL_TRUSTED_PROXIES), or use --insecure-http for a loopback trial",
+            err=True,
+        )
     if debug:
         click.echo("development server (--debug): not for production", err=True)
         app.run(
@@ -294,11 +305,7 @@ def serve(
     from origincert.portal import create_app
     from origincert.portal.server import GunicornServer, gunicorn_options
 
-    config = {
-        "RPC_URL": obj.rpc_url,
-        "MANIFEST": obj.manifest_path,
-        **{k: v for k, v in overrides.items() if v is not None},
-    }
+    config = _config(obj, **overrides)
     GunicornServer(
         lambda: create_app(config, instance_path=instance),
         gunicorn_options(bind, workers, threads, access_log=access_log),

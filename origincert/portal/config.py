@@ -38,6 +38,7 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_STORAGE_URI": "memory://",
     "RATELIMIT_ENABLED": True,
     "HSTS": False,  # set True when served over HTTPS
+    "TRUSTED_PROXIES": 0,  # reverse proxies in front (TLS termination) whose X-Forwarded-* to trust
     "LOG_PAGE_SIZE": 50,
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, which expires on its own
 }

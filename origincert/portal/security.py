@@ -11,6 +11,7 @@ from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 __all__ = ["CSP", "api_rate_key", "csrf", "init_app", "limiter"]
 
@@ -54,6 +55,11 @@ def _headers(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
+    proxies = int(app.config["TRUSTED_PROXIES"])
+    if proxies:
+        # behind N reverse proxies (TLS termination): take the client's address and scheme from
+        # their X-Forwarded-* headers, or every client would share the proxy's rate limits
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
     app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
     csrf.init_app(app)
     limiter.init_app(app)

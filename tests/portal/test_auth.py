@@ -217,3 +217,33 @@ def test_change_own_password(app: Flask, officer: FlaskClient) -> None:
     other = app.test_client()
     assert login(other).status_code == 401
     assert login(other, password=new).status_code == 302
+
+
+def test_behind_a_trusted_proxy_each_client_has_its_own_login_budget(
+    tmp_path: Path, scene: Scene
+) -> None:
+    app = make_app(tmp_path, scene, RATELIMIT_LOGIN="2 per minute", TRUSTED_PROXIES=1)
+    client = app.test_client()
+
+    def attempt(address: str) -> int:
+        token = csrf_token(client, "/login")
+        data = {"username": "nobody", "password": "x", "csrf_token": token}
+        return client.post("/login", data=data, headers={"X-Forwarded-For": address}).status_code
+
+    assert [attempt("203.0.113.7") for _ in range(3)] == [401, 401, 429]
+    assert attempt("198.51.100.9") == 401  # another officer behind the same proxy
+
+
+def test_without_trusted_proxies_forwarded_headers_are_ignored(
+    tmp_path: Path, scene: Scene
+) -> None:
+    app = make_app(tmp_path, scene, RATELIMIT_LOGIN="2 per minute")
+    client = app.test_client()
+    statuses = []
+    for address in ("203.0.113.7", "198.51.100.9", "192.0.2.1"):  # forged: no proxy is trusted
+        token = csrf_token(client, "/login")
+        data = {"username": "nobody", "password": "x", "csrf_token": token}
+        statuses.append(
+            client.post("/login", data=data, headers={"X-Forwarded-For": address}).status_code
+        )
+    assert statuses == [401, 401, 429]
