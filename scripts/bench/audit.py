@@ -19,7 +19,6 @@ import os
 import random
 import resource
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,6 +27,7 @@ import tracemalloc
 from pathlib import Path
 
 import coincurve
+from benchkit import free_port
 from eth_abi import encode
 
 from origincert.merkle import MerkleTree, leaf_hash
@@ -38,11 +38,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 DAY = 86_400
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 class Ledger:

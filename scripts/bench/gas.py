@@ -15,13 +15,10 @@ from __future__ import annotations
 
 import argparse
 import random
-import socket
 import tempfile
 from pathlib import Path
-from typing import Any
 
-from eth_account import Account
-from eth_utils import keccak
+from benchkit import account, free_port
 
 from origincert import devchain, governance
 from origincert.chain import ChainClient, deploy
@@ -32,14 +29,6 @@ from origincert.signing import LocalSigner
 YEAR = 365 * 86400
 
 
-def account(label: str) -> Any:
-    return Account.from_key(keccak(text=f"origincert-gas:{label}"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def main() -> None:

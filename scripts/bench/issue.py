@@ -19,48 +19,20 @@ import os
 import random
 import resource
 import shutil
-import socket
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from eth_account import Account
-from eth_utils import keccak
+from benchkit import consortium, free_port
 
-from origincert import devchain, governance
-from origincert.chain import ChainClient, deploy
+from origincert import devchain
+from origincert.chain import ChainClient
 from origincert.issuer import IssueResult, Journal, issue_batch
 from origincert.issuer.pipeline import default_workers
 from origincert.samples import sample_certificate
 from origincert.signing import LocalSigner
-
-
-def account(label: str) -> Any:
-    return Account.from_key(keccak(text=f"origincert-bench:{label}"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def setup(url: str) -> tuple[ChainClient, LocalSigner]:
-    """Deploy, register the German authority by 2-of-3 council vote, accredit one chamber."""
-    client = ChainClient.connect(url)
-    council = [account(f"council-{i}") for i in range(3)]
-    deploy(client, account("deployer"), [a.address for a in council], 2)
-    authority = account("authority-DE")
-    p = governance.propose(client, council[0], "registerAuthority", [b"DE", authority.address, "Authority DE"])
-    governance.approve(client, council[1], p.proposal_id)
-    governance.execute(client, council[0], p.proposal_id)
-    chamber = account("chamber-DE")
-    now = int(client.w3.eth.get_block("latest")["timestamp"])
-    governance.accredit(client, authority, name="IHK Bench", signing_key=chamber.address,
-                        valid_from=now - 10, valid_until=now + 3 * 365 * 86400)  # fmt: skip
-    return client, LocalSigner(chamber)
 
 
 def documents(n: int, round_: int) -> list[dict[str, Any]]:
@@ -124,7 +96,7 @@ def main() -> None:
         port = free_port()
         node = devchain.start(port, state_dir=work / "chain")
         try:
-            client, signer = setup(node.url)
+            client, signer = consortium(node.url)
             rounds = []
             for r in range(args.repeat):
                 rounds.append(one_round(client, signer, work, args, r))

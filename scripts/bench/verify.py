@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
 import statistics
 import tempfile
 import time
@@ -28,11 +27,10 @@ from datetime import date
 from pathlib import Path
 from typing import Self
 
-from eth_account import Account
-from eth_utils import keccak
+from benchkit import consortium, free_port
 
-from origincert import devchain, governance
-from origincert.chain import ChainClient, deploy
+from origincert import devchain
+from origincert.chain import ChainClient
 from origincert.issuer import Journal, issue_batch
 from origincert.samples import sample_certificate
 from origincert.signing import LocalSigner
@@ -67,14 +65,6 @@ class Meter:
         self.node = self._node_cpu() - self._n
 
 
-def account(label: str):
-    return Account.from_key(keccak(text=f"origincert-bench:{label}"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def documents(n: int, seed: int) -> list[dict]:
@@ -86,20 +76,6 @@ def documents(n: int, seed: int) -> list[dict]:
             out.append(d)
     return out
 
-
-def setup(url: str) -> tuple[ChainClient, LocalSigner]:
-    client = ChainClient.connect(url)
-    council = [account(f"council-{i}") for i in range(3)]
-    deploy(client, account("deployer"), [a.address for a in council], 2)
-    authority = account("authority-DE")
-    p = governance.propose(client, council[0], "registerAuthority", [b"DE", authority.address, "Authority DE"])
-    governance.approve(client, council[1], p.proposal_id)
-    governance.execute(client, council[0], p.proposal_id)
-    chamber = account("chamber-DE")
-    now = int(client.w3.eth.get_block("latest")["timestamp"])
-    governance.accredit(client, authority, name="IHK Bench", signing_key=chamber.address,
-                        valid_from=now - 10, valid_until=now + 3 * 365 * 86400)  # fmt: skip
-    return client, LocalSigner(chamber)
 
 
 def issue(client: ChainClient, signer: LocalSigner, work: Path, count: int, batch: int, singles: int) -> tuple[list[Path], list[Path]]:
@@ -131,7 +107,7 @@ def main() -> None:
         port = free_port()
         node = devchain.start(port, state_dir=work / "node")
         try:
-            client, signer = setup(node.url)
+            client, signer = consortium(node.url)
             batched, lone = issue(client, signer, work, args.count, args.batch, args.singles)
             raws = [p.read_bytes() for p in batched]
             singles = [p.read_bytes() for p in lone]

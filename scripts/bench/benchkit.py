@@ -1,0 +1,42 @@
+"""What the benchmarks share: deterministic keys, a free port, and a one-chamber consortium."""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+from eth_account import Account
+from eth_utils import keccak
+
+from origincert import governance
+from origincert.chain import ChainClient, deploy
+from origincert.signing import LocalSigner
+
+YEARS_3 = 3 * 365 * 86400
+
+
+def account(label: str) -> Any:
+    """A deterministic key per role, so every run builds the same ledger."""
+    return Account.from_key(keccak(text=f"origincert-bench:{label}"))
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def consortium(url: str) -> tuple[ChainClient, LocalSigner]:
+    """Deploy, register the German authority by 2-of-3 council vote, accredit one chamber."""
+    client = ChainClient.connect(url)
+    council = [account(f"council-{i}") for i in range(3)]
+    deploy(client, account("deployer"), [a.address for a in council], 2)
+    authority = account("authority-DE")
+    p = governance.propose(client, council[0], "registerAuthority", [b"DE", authority.address, "Authority DE"])
+    governance.approve(client, council[1], p.proposal_id)
+    governance.execute(client, council[0], p.proposal_id)
+    chamber = account("chamber-DE")
+    now = int(client.w3.eth.get_block("latest")["timestamp"])
+    governance.accredit(client, authority, name="IHK Bench", signing_key=chamber.address,
+                        valid_from=now - 10, valid_until=now + YEARS_3)  # fmt: skip
+    return client, LocalSigner(chamber)
