@@ -1,6 +1,6 @@
-"""Portal fixtures: an app on a temporary database, officers in two offices, signed-in clients,
-and a scene on the real chain (tests/conftest.py's Hardhat world): certificates issued with the
-real issuer, one revoked, one with hostile text in its fields, two sharing a number.
+"""Portal fixtures: a scene on the real chain (tests/conftest.py's Hardhat world): certificates
+issued with the real issuer, one revoked, one with hostile text in its fields, two sharing a
+number; an app per test on a temporary database; signed-in clients.
 
 The scene is built inside an ``evm_snapshot`` once for the package and reverted afterwards, so
 no other test sees it. Apps verify with the real verifier against that chain.
@@ -8,13 +8,7 @@ no other test sees it. Apps verify with the real verifier against that chain.
 
 from __future__ import annotations
 
-import copy
-import json
-import random
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -23,47 +17,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from origincert.issuer import Journal, issue_documents, revoke
-from origincert.portal import accounts, create_app, db
-from origincert.samples import sample_certificate
 from origincert.signing import LocalSigner
 
-PASSWORD = "correct horse battery staple"
-VALID_NUMBER = "DE-HH-2026-000123"
-TWIN_NUMBER = "DE-TWIN-0001"
-
-
-def valid_today(seed: int, *, number: str, economy: str = "DE", **changes: Any) -> dict[str, Any]:
-    """A sample certificate of ``economy`` that is within its validity period today."""
-    rng = random.Random(seed)
-    while True:
-        document = sample_certificate(rng, economy=economy, number=number)
-        if (
-            date.fromisoformat(document["issue_date"])
-            <= date.today()
-            <= date.fromisoformat(document["valid_until"])
-        ):
-            break
-    for path, value in changes.items():
-        node = document
-        *parents, last = path.split(".")
-        for part in parents:
-            node = node[part]
-        node[last] = value
-    return document
-
-
-@dataclass
-class Scene:
-    rpc_url: str
-    manifest_path: Path
-    files: dict[str, dict[str, Any]] = field(default_factory=dict)  # label -> issued file
-
-    def issued(self, label: str) -> dict[str, Any]:
-        """A fresh copy (tests may tamper with it)."""
-        return copy.deepcopy(self.files[label])
-
-    def raw(self, label: str) -> bytes:
-        return json.dumps(self.files[label], indent=2).encode()
+from .support import TWIN_NUMBER, VALID_NUMBER, Scene, login, make_app, valid_today
 
 
 @pytest.fixture(scope="package")
@@ -110,50 +66,6 @@ def scene(world_session: Any, tmp_path_factory: pytest.TempPathFactory) -> Itera
         world.client.forget_nonces()
 
 
-def portal_config(tmp_path: Path, scene: Scene, **extra: Any) -> dict[str, Any]:
-    return {
-        "TESTING": True,
-        "SECRET_KEY": "test-secret-key-" + "x" * 32,
-        "ARGON2_PROFILE": "CHEAPEST",
-        "SECURE_COOKIES": False,
-        "RPC_URL": scene.rpc_url,
-        "MANIFEST": str(scene.manifest_path),
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.db'}",
-        "ARCHIVE_DIRS": [],
-        **extra,
-    }
-
-
-def seed_accounts(app: Flask) -> None:
-    with app.app_context():
-        dbs = db.session()
-        ph = accounts.hasher("CHEAPEST")
-        ham = accounts.ensure_office(dbs, "DEHAM-1", "Hamburg Waltershof")
-        sin = accounts.ensure_office(dbs, "SGSIN-2", "Singapore Keppel")
-        accounts.create_officer(
-            dbs, ph, username="anna", full_name="Anna Becker", office=ham, password=PASSWORD
-        )
-        accounts.create_officer(
-            dbs,
-            ph,
-            username="boss",
-            full_name="Bea Admin",
-            office=ham,
-            password=PASSWORD,
-            is_admin=True,
-        )
-        accounts.create_officer(
-            dbs, ph, username="lim", full_name="Lim Wei", office=sin, password=PASSWORD
-        )
-        dbs.commit()
-
-
-def make_app(tmp_path: Path, scene: Scene, **extra: Any) -> Flask:
-    app = create_app(portal_config(tmp_path, scene, **extra), instance_path=tmp_path / "instance")
-    seed_accounts(app)
-    return app
-
-
 @pytest.fixture
 def app(tmp_path: Path, scene: Scene) -> Flask:
     return make_app(tmp_path, scene)
@@ -162,23 +74,6 @@ def app(tmp_path: Path, scene: Scene) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
-
-
-_CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
-
-
-def csrf_token(client: FlaskClient, path: str = "/login") -> str:
-    page = client.get(path).get_data(as_text=True)
-    match = _CSRF.search(page)
-    assert match, f"no CSRF token on {path}"
-    return match.group(1)
-
-
-def login(client: FlaskClient, username: str = "anna", password: str = PASSWORD) -> Any:
-    token = csrf_token(client, "/login")
-    return client.post(
-        "/login", data={"username": username, "password": password, "csrf_token": token}
-    )
 
 
 @pytest.fixture

@@ -6,13 +6,14 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, csrf_token, login
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from origincert.portal import db
 from origincert.portal.db import ApiToken, Officer
+
+from .support import PASSWORD, csrf_token, login
 
 
 def post(client: FlaskClient, path: str, **data: str):  # type: ignore[no-untyped-def]

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TWIN_NUMBER, VALID_NUMBER, Scene, make_app
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -15,6 +14,8 @@ from sqlalchemy import select
 from origincert import qr
 from origincert.portal import accounts, db
 from origincert.portal.db import ApiToken, Office, Verification
+
+from .support import TWIN_NUMBER, VALID_NUMBER, Scene, make_app
 
 
 def new_token(app: Flask, name: str = "ATLAS", office: str = "DEHAM-1") -> str:

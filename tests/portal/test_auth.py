@@ -6,13 +6,14 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import PASSWORD, Scene, csrf_token, login, make_app
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from origincert.portal import db
 from origincert.portal.db import Officer
+
+from .support import PASSWORD, Scene, csrf_token, login, make_app
 
 PAGES = ["/", "/verify/scan", "/log", "/log.csv", "/account", "/admin", "/verifications/1"]
 POSTS = [

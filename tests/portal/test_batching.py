@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from conftest import Scene
 
 from origincert.errors import ChainUnavailable
 from origincert.portal.batching import Batcher
 from origincert.portal.verification import Ledger
+
+from .support import Scene
 
 
 class Gate:

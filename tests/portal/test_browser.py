@@ -12,7 +12,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import (
+from flask import Flask
+
+from origincert import qr
+
+from .browser import (
     LiveServer,
     chrome,
     iter_console_errors,
@@ -21,10 +25,7 @@ from browser import (
     serve,
     y4m_video,
 )
-from conftest import PASSWORD, VALID_NUMBER, Scene, make_app
-from flask import Flask
-
-from origincert import qr
+from .support import PASSWORD, VALID_NUMBER, Scene, make_app
 
 pytestmark = needs_chromium
 

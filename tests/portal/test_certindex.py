@@ -8,13 +8,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import VALID_NUMBER, Scene
 from sqlalchemy.orm import Session
 
 from origincert.errors import DocumentError
 from origincert.portal import certindex
 from origincert.portal.db import Base, make_engine
 from origincert.verifier import Verifier
+
+from .support import VALID_NUMBER, Scene
 
 
 @pytest.fixture

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 import requests
 from click.testing import CliRunner
-from conftest import PASSWORD
 
 from origincert.cli import main
 from origincert.portal import accounts, create_app, db
+
+from .support import PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
 

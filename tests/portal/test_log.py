@@ -7,13 +7,14 @@ import io
 from datetime import UTC, datetime
 
 import pytest
-from conftest import VALID_NUMBER, login
 from flask import Flask
 from flask.testing import FlaskClient
 
 from origincert.portal import db
 from origincert.portal.db import Verification
 from origincert.portal.log import csv_safe
+
+from .support import VALID_NUMBER, login
 
 
 def add(app: Flask, **fields: object) -> None:
@@ -139,7 +140,7 @@ def test_csv_export_of_everything_an_officer_may_see(officer: FlaskClient, entri
 
 
 def test_verifications_appear_in_the_log(app: Flask, client: FlaskClient, issued: bytes) -> None:
-    from test_verify import upload
+    from .support import upload
 
     login(client)
     upload(client, issued)

@@ -9,12 +9,12 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-from conftest import Scene, csrf_token
 from flask import Flask
 from flask.testing import FlaskClient
-from test_verify import upload
 
 from origincert.verifier import Verifier
+
+from .support import Scene, csrf_token, upload
 
 ROOT = Path(__file__).resolve().parents[2]
 PORTAL = ROOT / "origincert" / "portal"
@@ -86,9 +86,9 @@ def test_hsts_when_configured(app: Flask, client: FlaskClient) -> None:
 
 
 def test_session_cookie_is_secure_by_default(tmp_path: Path, scene: Scene) -> None:
-    from conftest import portal_config
-
     from origincert.portal import create_app
+
+    from .support import portal_config
 
     config = portal_config(tmp_path, scene)
     del config["SECURE_COOKIES"]

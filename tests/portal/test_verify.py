@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import TWIN_NUMBER, VALID_NUMBER, Scene, csrf_token, login, make_app
 from flask import Flask
 from flask.testing import FlaskClient
 from markupsafe import escape
@@ -21,38 +20,17 @@ from origincert.portal import db
 from origincert.portal.db import IndexedCertificate, Verification
 from origincert.redact import redact
 
-
-def multipart(fields: dict[str, str], name: str, data: bytes) -> tuple[bytes, str]:
-    """A multipart body built in memory (the test client would spool a large one to a temp file)."""
-    boundary = "origincert-test-boundary"
-    parts = [
-        f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
-        for k, v in fields.items()
-    ]
-    parts.append(
-        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
-        "Content-Type: application/octet-stream\r\n\r\n".encode()
-        + data
-        + b"\r\n"
-    )
-    return b"".join(
-        parts
-    ) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
-
-
-def upload(
-    client: FlaskClient, data: bytes, name: str = "certificate.coo.json", **fields: str
-) -> Any:
-    body, content_type = multipart({"csrf_token": csrf_token(client, "/"), **fields}, name, data)
-    return client.post("/verify/file", data=body, content_type=content_type)
-
-
-def follow(client: FlaskClient, response: Any) -> str:
-    assert response.status_code == 302, response.get_data(as_text=True)[:500]
-    assert response.headers["Location"].startswith("/verifications/")
-    page = client.get(response.headers["Location"])
-    assert page.status_code == 200
-    return page.get_data(as_text=True)
+from .support import (
+    TWIN_NUMBER,
+    VALID_NUMBER,
+    Scene,
+    csrf_token,
+    follow,
+    login,
+    make_app,
+    multipart,
+    upload,
+)
 
 
 def log_entries(app: Flask) -> list[Verification]:
