@@ -84,7 +84,7 @@ def demo(ctx: click.Context, workdir: str, port: int, portal_port: int, serve: b
             serve_portal,
             bind=f"127.0.0.1:{portal_port}",
             workers=2,
-            threads=4,
+            threads=8,
             archive_dirs=tuple(str(root / "issued" / label) for label in result.issued),
             database_url=None,
             offline=False,
