@@ -116,9 +116,15 @@ FORMS: dict[str, FormRule] = {
     "EUR1": FormRule("preferential", None, 4, None),
     "EUR_MED": FormRule("preferential", None, 4, None),
     "FORM_A": FormRule("preferential", "GSP", 10, frozenset({"P", "W", "F", "Y", "PK"})),
-    "FORM_D": FormRule("preferential", "ATIGA", 12, frozenset({"WO", "PE", "RVC", "CTH", "CTSH", "CC", "SP", "PC"})),
-    "FORM_E": FormRule("preferential", "ACFTA", 12, frozenset({"WO", "PE", "RVC", "CTH", "PSR"}), 20, 6),
-    "RCEP": FormRule("preferential", "RCEP", 12, frozenset({"WO", "PE", "CTC", "RVC", "CR"}), hs_digits=6),
+    "FORM_D": FormRule(
+        "preferential", "ATIGA", 12, frozenset({"WO", "PE", "RVC", "CTH", "CTSH", "CC", "SP", "PC"})
+    ),
+    "FORM_E": FormRule(
+        "preferential", "ACFTA", 12, frozenset({"WO", "PE", "RVC", "CTH", "PSR"}), 20, 6
+    ),
+    "RCEP": FormRule(
+        "preferential", "RCEP", 12, frozenset({"WO", "PE", "CTC", "RVC", "CR"}), hs_digits=6
+    ),
     "FORM_AK": FormRule("preferential", "AKFTA", 12, _ASEAN_PLUS),
     "FORM_AJ": FormRule("preferential", "AJCEP", 12, _ASEAN_PLUS),
     "FORM_AI": FormRule("preferential", "AIFTA", 12, _ASEAN_PLUS),
@@ -163,14 +169,16 @@ _PATTERN_MESSAGES = {
     _P_CURRENCY: "must be an ISO 4217 currency code in capitals, like USD",
     _P_UNIT: "must be a UN/ECE Rec. 20 unit code, like KGM or PCE",
     _P_PACKAGE: "must be a UN/ECE Rec. 21 package code, like CT or PK",
-    _P_DECIMAL: "must be a decimal string like \"1250.50\" (up to 15 digits, 6 decimals, no sign)",
-    _P_PERCENT: "must be a whole percentage 0 to 100 as a string, rounded down (40.6 % is \"40\")",
+    _P_DECIMAL: 'must be a decimal string like "1250.50" (up to 15 digits, 6 decimals, no sign)',
+    _P_PERCENT: 'must be a whole percentage 0 to 100 as a string, rounded down (40.6 % is "40")',
     _P_AGREEMENT: "must be an agreement code of A-Z, 0-9 and '-', like ATIGA or EU-CH",
 }
 
 # Characters never allowed in text: C0 controls (line feed only where multi-line), DEL, C1
 # controls, bidirectional embeddings/overrides/isolates, and lone surrogates (not UTF-8).
-_FORBIDDEN_MULTILINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_FORBIDDEN_MULTILINE = re.compile(
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 _FORBIDDEN_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
@@ -224,7 +232,7 @@ _DATE_SHAPE = re.compile(_P_DATE)
 
 def _iso_date(value: Any) -> date:
     if not isinstance(value, str) or _DATE_SHAPE.fullmatch(value) is None:
-        raise PydanticCustomError("date_format", "must be a date as a string \"YYYY-MM-DD\"")
+        raise PydanticCustomError("date_format", 'must be a date as a string "YYYY-MM-DD"')
     try:
         return date.fromisoformat(value)
     except ValueError:
@@ -243,12 +251,16 @@ HsCode = Annotated[str, StringConstraints(pattern=_P_HS)]
 Country = Annotated[
     str,
     StringConstraints(pattern=_P_COUNTRY),
-    AfterValidator(_in_set(COUNTRIES, "country_unknown", "is not an assigned ISO 3166-1 alpha-2 country code")),
+    AfterValidator(
+        _in_set(COUNTRIES, "country_unknown", "is not an assigned ISO 3166-1 alpha-2 country code")
+    ),
 ]
 Origin = Annotated[
     str,
     StringConstraints(pattern=_P_COUNTRY),
-    AfterValidator(_in_set(ORIGINS, "origin_unknown", "is not an ISO 3166-1 alpha-2 country code or EU")),
+    AfterValidator(
+        _in_set(ORIGINS, "origin_unknown", "is not an ISO 3166-1 alpha-2 country code or EU")
+    ),
 ]
 Currency = Annotated[str, StringConstraints(pattern=_P_CURRENCY)]
 Unit = Annotated[str, StringConstraints(pattern=_P_UNIT)]
@@ -389,7 +401,7 @@ class CertificateRef(_Model):
 
 
 class Replacement(_Model):
-    """"This certificate cancels and replaces certificate <number> issued on <date>"."""
+    """ "This certificate cancels and replaces certificate <number> issued on <date>"."""
 
     number: Ref
     issue_date: IsoDate
@@ -451,7 +463,12 @@ class Certificate(_Model):
     def _default_valid_until(cls, data: Any) -> Any:
         if isinstance(data, dict) and data.get("valid_until") is None:
             form, issued = data.get("form"), data.get("issue_date")
-            if isinstance(form, str) and form in FORMS and isinstance(issued, str) and _DATE_SHAPE.fullmatch(issued):
+            if (
+                isinstance(form, str)
+                and form in FORMS
+                and isinstance(issued, str)
+                and _DATE_SHAPE.fullmatch(issued)
+            ):
                 try:
                     until = default_valid_until(date.fromisoformat(issued), form)
                 except ValueError:
@@ -506,16 +523,26 @@ def _rule_dates(c: Certificate) -> Iterator[Problem]:
     if c.valid_until is not None and c.valid_until <= c.issue_date:
         yield "valid_until", "must be after issue_date"
     if c.declaration.date > c.issue_date:
-        yield "declaration.date", "must not be after issue_date (the exporter declares before certification)"
+        yield (
+            "declaration.date",
+            "must not be after issue_date (the exporter declares before certification)",
+        )
     late = (c.issue_date - c.transport.departure_date).days
     if late > RETROACTIVE_GRACE_DAYS and not c.flags.issued_retroactively:
         yield "flags.issued_retroactively", f"must be true: issued {late} days after departure"
     elif late <= RETROACTIVE_GRACE_DAYS and c.flags.issued_retroactively:
-        yield "flags.issued_retroactively", (
-            f"must be false: issued within {RETROACTIVE_GRACE_DAYS} days of departure or before it"
+        yield (
+            "flags.issued_retroactively",
+            (
+                f"must be false: issued within {RETROACTIVE_GRACE_DAYS} days of departure or before it"
+            ),
         )
     invoicer = c.third_party_invoicer
-    if invoicer is not None and invoicer.invoice is not None and invoicer.invoice.date > c.issue_date:
+    if (
+        invoicer is not None
+        and invoicer.invoice is not None
+        and invoicer.invoice.date > c.issue_date
+    ):
         yield "third_party_invoicer.invoice.date", "must not be after issue_date"
 
 
@@ -523,7 +550,12 @@ def _rule_companions(c: Certificate) -> Iterator[Problem]:
     """Each tick box that needs data has it, and data never comes without its tick box."""
     pairs = (
         ("back_to_back", "original_proof", c.flags.back_to_back, c.original_proof),
-        ("third_party_invoicing", "third_party_invoicer", c.flags.third_party_invoicing, c.third_party_invoicer),
+        (
+            "third_party_invoicing",
+            "third_party_invoicer",
+            c.flags.third_party_invoicing,
+            c.third_party_invoicer,
+        ),
         ("certified_true_copy", "copy_of", c.flags.certified_true_copy, c.copy_of),
         ("duplicate", "duplicate_of", c.flags.duplicate, c.duplicate_of),
     )
@@ -532,11 +564,18 @@ def _rule_companions(c: Certificate) -> Iterator[Problem]:
             yield field, f"is required when flags.{flag} is true"
         elif data is not None and not ticked:
             yield f"flags.{flag}", f"must be true when {field} is given"
-    for field, ref in (("original_proof", c.original_proof), ("copy_of", c.copy_of), ("duplicate_of", c.duplicate_of)):
+    for field, ref in (
+        ("original_proof", c.original_proof),
+        ("copy_of", c.copy_of),
+        ("duplicate_of", c.duplicate_of),
+    ):
         if ref is not None and ref.issue_date > c.issue_date:
             yield f"{field}.issue_date", "must not be after issue_date"
     if c.original_proof is not None and c.original_proof.issuing_country == c.issuing_body.economy:
-        yield "original_proof.issuing_country", "must differ from issuing_body.economy (back-to-back is issued elsewhere)"
+        yield (
+            "original_proof.issuing_country",
+            "must differ from issuing_body.economy (back-to-back is issued elsewhere)",
+        )
     if c.replaces is not None:
         if c.replaces.number == c.number:
             yield "replaces.number", "must differ from this certificate's number"
@@ -568,11 +607,20 @@ def _rule_goods(c: Certificate) -> Iterator[Problem]:
             yield f"{at}.origin_criterion", f"is required on form {c.form}"
             continue
         if criterion.code not in rule.criteria:
-            yield f"{at}.origin_criterion.code", f"must be one of {', '.join(sorted(rule.criteria))} on form {c.form}"
+            yield (
+                f"{at}.origin_criterion.code",
+                f"must be one of {', '.join(sorted(rule.criteria))} on form {c.form}",
+            )
         if criterion.code in PERCENT_REQUIRED and criterion.percentage is None:
-            yield f"{at}.origin_criterion.percentage", f"is required with criterion {criterion.code}"
+            yield (
+                f"{at}.origin_criterion.percentage",
+                f"is required with criterion {criterion.code}",
+            )
         elif criterion.code not in PERCENT_ALLOWED and criterion.percentage is not None:
-            yield f"{at}.origin_criterion.percentage", f"is not used with criterion {criterion.code}"
+            yield (
+                f"{at}.origin_criterion.percentage",
+                f"is not used with criterion {criterion.code}",
+            )
         if criterion.code == "RVC" and item.fob_value is None:
             yield f"{at}.fob_value", "is required when the origin criterion is RVC"
 
@@ -651,7 +699,9 @@ def _error(problems: list[Problem]) -> DocumentError:
     shown = "; ".join(f"{path or '(document)'} {message}" for path, message in problems[:5])
     more = f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
     noun = "problem" if len(problems) == 1 else "problems"
-    return DocumentError(f"certificate is invalid ({len(problems)} {noun}): {shown}{more}", problems=problems)
+    return DocumentError(
+        f"certificate is invalid ({len(problems)} {noun}): {shown}{more}", problems=problems
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -718,7 +768,9 @@ def load_json(raw: bytes | str, *, max_bytes: int = DEFAULT_MAX_JSON_BYTES) -> d
     else:
         raise DocumentError(f"expected JSON text, got {type(raw).__name__}", code="json_malformed")
     if size > max_bytes:
-        raise DocumentError(f"the file is too large ({size} bytes; the limit is {max_bytes})", code="json_too_large")
+        raise DocumentError(
+            f"the file is too large ({size} bytes; the limit is {max_bytes})", code="json_too_large"
+        )
     if not isinstance(raw, str):
         try:
             text = bytes(raw).decode("utf-8")
@@ -727,24 +779,35 @@ def load_json(raw: bytes | str, *, max_bytes: int = DEFAULT_MAX_JSON_BYTES) -> d
                 f"the file is not UTF-8 text (bad byte at offset {exc.start})", code="json_not_utf8"
             ) from None
     if text.startswith("\ufeff"):
-        raise DocumentError("the file starts with a byte order mark; save it as UTF-8 without BOM", code="json_malformed")
+        raise DocumentError(
+            "the file starts with a byte order mark; save it as UTF-8 without BOM",
+            code="json_malformed",
+        )
     if not text.strip():
         raise DocumentError("the file is empty", code="json_empty")
     if _nesting_depth(text) > MAX_JSON_DEPTH:
         # checked before parsing: the C parser can exhaust the stack and crash on deep input
-        raise DocumentError(f"the JSON is nested more than {MAX_JSON_DEPTH} levels deep", code="json_too_deep")
+        raise DocumentError(
+            f"the JSON is nested more than {MAX_JSON_DEPTH} levels deep", code="json_too_deep"
+        )
     try:
         value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise DocumentError(
-            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}", code="json_malformed"
+            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
+            code="json_malformed",
         ) from None
     except _DuplicateKey as exc:
-        raise DocumentError(f"the JSON repeats the key {json.dumps(exc.key)} in one object", code="json_duplicate_key") from None
+        raise DocumentError(
+            f"the JSON repeats the key {json.dumps(exc.key)} in one object",
+            code="json_duplicate_key",
+        ) from None
     except ValueError as exc:  # NaN/Infinity, integers too long to convert
         raise DocumentError(f"not valid JSON: {exc}", code="json_malformed") from None
     if not isinstance(value, dict):
-        raise DocumentError(f"the JSON must be an object, not {_json_type(value)}", code="json_not_object")
+        raise DocumentError(
+            f"the JSON must be an object, not {_json_type(value)}", code="json_not_object"
+        )
     return value
 
 

@@ -46,7 +46,9 @@ SEED_BYTES = 32
 SALT_BYTES = 16
 _SAFE_INT = 2**53 - 1  # RFC 8785 numbers are IEEE doubles
 _KEY = re.compile(r"[a-z_][a-z0-9_]*\Z")
-_PATH = re.compile(r"[a-z_][a-z0-9_]*(?:\[(?:0|[1-9][0-9]*)\])*(?:\.[a-z_][a-z0-9_]*(?:\[(?:0|[1-9][0-9]*)\])*)*\Z")
+_PATH = re.compile(
+    r"[a-z_][a-z0-9_]*(?:\[(?:0|[1-9][0-9]*)\])*(?:\.[a-z_][a-z0-9_]*(?:\[(?:0|[1-9][0-9]*)\])*)*\Z"
+)
 _sha256 = hashlib.sha256
 _IPAD = bytes(b ^ 0x36 for b in range(256))  # translate tables: key XOR ipad / opad, byte-wise
 _OPAD = bytes(b ^ 0x5C for b in range(256))
@@ -73,7 +75,9 @@ def flatten(doc: Mapping[str, Any]) -> dict[str, Scalar]:
     or hash differently on another platform (floats), so it is refused.
     """
     if not isinstance(doc, Mapping):
-        raise DocumentError("a certificate document must be a JSON object", code="document_not_object")
+        raise DocumentError(
+            "a certificate document must be a JSON object", code="document_not_object"
+        )
     out: dict[str, Scalar] = {}
     _walk_object(doc, "", out)
     return out
@@ -85,7 +89,10 @@ _known_keys: set[str] = set()  # keys already checked against _KEY (the vocabula
 def _check_key(key: Any, prefix: str) -> None:
     if type(key) is not str or _KEY.match(key) is None:
         where = prefix.rstrip(".") or "the document"
-        raise DocumentError(f"field name {key!r} under {where} is not a snake_case identifier", code="document_bad_key")
+        raise DocumentError(
+            f"field name {key!r} under {where} is not a snake_case identifier",
+            code="document_bad_key",
+        )
     if len(_known_keys) < 4096:
         _known_keys.add(key)
 
@@ -163,7 +170,9 @@ def canonical_pair(path: str, value: Scalar) -> bytes:
             return f"[{encode_basestring(path)},{value}]".encode()
         return rfc8785.dumps([path, value])
     except (UnicodeEncodeError, rfc8785.CanonicalizationError) as exc:
-        raise DocumentError(f"{path} cannot be canonicalised: {exc}", code="document_bad_value") from None
+        raise DocumentError(
+            f"{path} cannot be canonicalised: {exc}", code="document_bad_value"
+        ) from None
 
 
 def field_hash(salt: bytes, path: str, value: Scalar) -> bytes:
@@ -199,7 +208,9 @@ def commit(doc: Mapping[str, Any], seed: bytes) -> Commitment:
     return Commitment(hashes, target_hash(hashes.values()))
 
 
-def recompute(shown: Mapping[str, Scalar], salts: Mapping[str, bytes], withheld: Mapping[str, bytes]) -> Commitment:
+def recompute(
+    shown: Mapping[str, Scalar], salts: Mapping[str, bytes], withheld: Mapping[str, bytes]
+) -> Commitment:
     """The commitment of a redacted copy: shown fields hashed with their salts, withheld ones as given.
 
     Refuses a shown field without a salt, a salt for no shown field and a path both shown and
@@ -207,19 +218,30 @@ def recompute(shown: Mapping[str, Scalar], salts: Mapping[str, bytes], withheld:
     """
     missing = sorted(set(shown) - set(salts))
     if missing:
-        raise DocumentError(f"no salt for shown field(s) {', '.join(missing)}", code="proof_salt_missing")
+        raise DocumentError(
+            f"no salt for shown field(s) {', '.join(missing)}", code="proof_salt_missing"
+        )
     unused = sorted(set(salts) - set(shown))
     if unused:
-        raise DocumentError(f"salt for field(s) not in the document: {', '.join(unused)}", code="proof_salt_unused")
+        raise DocumentError(
+            f"salt for field(s) not in the document: {', '.join(unused)}", code="proof_salt_unused"
+        )
     both = sorted(set(shown) & set(withheld))
     if both:
-        raise DocumentError(f"field(s) both shown and withheld: {', '.join(both)}", code="proof_withheld_shown")
+        raise DocumentError(
+            f"field(s) both shown and withheld: {', '.join(both)}", code="proof_withheld_shown"
+        )
     for path, salt in salts.items():
         if len(salt) != SALT_BYTES:
-            raise DocumentError(f"the salt of {path} is not {SALT_BYTES} bytes", code="proof_bad_salt")
+            raise DocumentError(
+                f"the salt of {path} is not {SALT_BYTES} bytes", code="proof_bad_salt"
+            )
     for path, digest in withheld.items():
         if not is_path(path) or len(digest) != 32:
-            raise DocumentError(f"withheld entry {path!r} is not a path with a 32-byte hash", code="proof_bad_withheld")
+            raise DocumentError(
+                f"withheld entry {path!r} is not a path with a 32-byte hash",
+                code="proof_bad_withheld",
+            )
     hashes = {path: field_hash(salts[path], path, value) for path, value in shown.items()}
     hashes.update(withheld)
     return Commitment(hashes, target_hash(hashes.values()))

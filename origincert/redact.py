@@ -71,7 +71,9 @@ def _hex(value: Any, size: int, what: str) -> bytes:
             return bytes.fromhex(value[2:])
         except ValueError:
             pass
-    raise DocumentError(f"{what} must be 0x followed by {size} bytes in hex", code="proof_malformed")
+    raise DocumentError(
+        f"{what} must be 0x followed by {size} bytes in hex", code="proof_malformed"
+    )
 
 
 def _hex_map(value: Any, size: int, what: str) -> dict[str, bytes]:
@@ -80,7 +82,9 @@ def _hex_map(value: Any, size: int, what: str) -> dict[str, bytes]:
     out = {}
     for path, digest in value.items():
         if not is_path(path):
-            raise DocumentError(f"{what} has a key that is not a field path: {path!r}", code="proof_malformed")
+            raise DocumentError(
+                f"{what} has a key that is not a field path: {path!r}", code="proof_malformed"
+            )
         out[path] = _hex(digest, size, f"{what}[{path}]")
     return out
 
@@ -91,9 +95,14 @@ def _to_hex(data: bytes) -> str:
 
 def _parts(issued: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     if not isinstance(issued, Mapping):
-        raise DocumentError("an issued certificate file must be a JSON object", code="issued_malformed")
+        raise DocumentError(
+            "an issued certificate file must be a JSON object", code="issued_malformed"
+        )
     if issued.get("format") != ISSUED_FORMAT:
-        raise DocumentError(f"not an issued certificate file (format must be {ISSUED_FORMAT})", code="issued_bad_format")
+        raise DocumentError(
+            f"not an issued certificate file (format must be {ISSUED_FORMAT})",
+            code="issued_bad_format",
+        )
     document, proof = issued.get("document"), issued.get("proof")
     if not isinstance(document, dict):
         raise DocumentError("the file has no document object", code="issued_malformed")
@@ -121,7 +130,9 @@ def reveal_commitment(issued: Mapping[str, Any]) -> Disclosure:
         )
     if has_seed:
         if proof.get("withheld"):
-            raise DocumentError("a full copy (with seed) cannot withhold fields", code="proof_malformed")
+            raise DocumentError(
+                "a full copy (with seed) cannot withhold fields", code="proof_malformed"
+            )
         salts = derive_salts(_hex(proof["seed"], SEED_BYTES, "proof.seed"), shown)
         withheld: dict[str, bytes] = {}
     else:
@@ -148,7 +159,10 @@ def redact(issued: Mapping[str, Any], hide: Sequence[str]) -> dict[str, Any]:
             code="redact_integrity",
         )
     if disclosure.commitment.target_hash != _hex(proof.get("target_hash"), 32, "proof.target_hash"):
-        raise DocumentError("refusing to redact: the fields do not add up to the target hash", code="redact_integrity")
+        raise DocumentError(
+            "refusing to redact: the fields do not add up to the target hash",
+            code="redact_integrity",
+        )
 
     hidden = _resolve(hide, disclosure)
     new_document = _prune(document, "", hidden)
@@ -181,7 +195,8 @@ def _resolve(hide: Sequence[str], disclosure: Disclosure) -> frozenset[str]:
         forbidden = [u for u in UNHIDEABLE if covers(entry, u)]
         if forbidden:
             raise DocumentError(
-                f"{entry}: the certificate {' and '.join(forbidden)} cannot be withheld", code="redact_forbidden"
+                f"{entry}: the certificate {' and '.join(forbidden)} cannot be withheld",
+                code="redact_forbidden",
             )
         matched = [p for p in known if covers(entry, p)]
         if not matched:

@@ -32,7 +32,9 @@ class Economy:
     currency: str
 
 
-def _e(name: str, people: str, cities: str, ports: str, airport: str, company: str, currency: str) -> Economy:
+def _e(
+    name: str, people: str, cities: str, ports: str, airport: str, company: str, currency: str
+) -> Economy:
     split = lambda s: tuple(x.strip() for x in s.split("|") if x.strip())
     return Economy(name, people, split(cities), split(ports), airport, company, currency)
 
@@ -100,12 +102,45 @@ EUR1_PARTNERS = frozenset(["CH", "NO", "IS", "MA", "TN", "EG", "IL", "JO"])
 PEM_PARTNERS = EUR1_PARTNERS | {"TR"}
 GSP_BENEFICIARIES = frozenset(["BD", "KH", "LA", "MM", "NP", "ET", "LK", "PK", "KE"])
 GSP_DONORS = frozenset(["JP", "NO", "CH", "TR", "RU"])
-_LAND = {frozenset(pair.split("-")) for pair in (
-    "TH-LA", "TH-MY", "TH-KH", "TH-MM", "MY-SG", "CN-VN", "CN-LA", "CN-MM", "VN-KH",
-    "VN-LA", "DE-CH", "FR-CH", "IT-CH", "AT-CH", "DE-AT", "DE-PL", "DE-CZ", "DE-NL",
-    "DE-BE", "DE-FR", "FR-BE", "FR-ES", "ES-PT", "IT-AT", "IN-NP", "IN-BD", "US-CA",
-    "US-MX", "CZ-AT", "CZ-PL", "NL-BE", "SE-NO", "KE-ET", "FR-IT",
-)}  # neighbours trading by road or rail
+_LAND = {
+    frozenset(pair.split("-"))
+    for pair in (
+        "TH-LA",
+        "TH-MY",
+        "TH-KH",
+        "TH-MM",
+        "MY-SG",
+        "CN-VN",
+        "CN-LA",
+        "CN-MM",
+        "VN-KH",
+        "VN-LA",
+        "DE-CH",
+        "FR-CH",
+        "IT-CH",
+        "AT-CH",
+        "DE-AT",
+        "DE-PL",
+        "DE-CZ",
+        "DE-NL",
+        "DE-BE",
+        "DE-FR",
+        "FR-BE",
+        "FR-ES",
+        "ES-PT",
+        "IT-AT",
+        "IN-NP",
+        "IN-BD",
+        "US-CA",
+        "US-MX",
+        "CZ-AT",
+        "CZ-PL",
+        "NL-BE",
+        "SE-NO",
+        "KE-ET",
+        "FR-IT",
+    )
+}  # neighbours trading by road or rail
 
 _AGREEMENT_NAMES = {
     "ATIGA": "the ASEAN Trade in Goods Agreement",
@@ -275,14 +310,20 @@ class _Builder:
     def address(self, economy: str, city: str | None = None) -> str:
         e = ECONOMIES[economy]
         city = city or self.pick(e.cities)
-        street = f"{self.rng.randint(1, 999)} {self.pick(_STREETS + _LOCAL_STREETS.get(e.people, ()))}"
+        street = (
+            f"{self.rng.randint(1, 999)} {self.pick(_STREETS + _LOCAL_STREETS.get(e.people, ()))}"
+        )
         if self.chance(0.4):
             street = f"Unit {self.rng.randint(1, 30)}-{self.rng.randint(1, 20):02d}, {street}"
         sep = "\n" if self.chance(0.3) else ", "
         return f"{street}{sep}{city} {self.rng.randint(10000, 99999)}, {e.name.removeprefix('the ').upper()}"
 
     def party(self, economy: str, trade: str) -> dict[str, str]:
-        return {"name": self.company(economy, trade), "address": self.address(economy), "country": economy}
+        return {
+            "name": self.company(economy, trade),
+            "address": self.address(economy),
+            "country": economy,
+        }
 
 
 def _form_options(economy: str) -> list[tuple[str, frozenset[str], int]]:
@@ -335,7 +376,9 @@ def _criterion(b: _Builder, form: str, goods: _Goods, importer: str) -> dict[str
         return {"code": "W"}
     if goods.wholly_obtained:
         return {"code": "WO"}
-    shift = {"FORM_E": ("CTH", "PSR", "PE"), "RCEP": ("CTC", "PE", "CR")}.get(form, ("CTH", "CTSH", "CC", "PE"))
+    shift = {"FORM_E": ("CTH", "PSR", "PE"), "RCEP": ("CTC", "PE", "CR")}.get(
+        form, ("CTH", "CTSH", "CC", "PE")
+    )
     if b.chance(0.55):
         return {"code": "RVC", "percentage": str(b.rng.randint(40, 85))}
     return {"code": b.pick(shift)}
@@ -386,11 +429,17 @@ def _build(
 ) -> dict[str, Any]:
     b = _Builder(rng)
     if economy is not None and economy not in ECONOMIES:
-        raise DocumentError(f"no sample data for economy {economy!r}", code="sample_unknown_economy")
+        raise DocumentError(
+            f"no sample data for economy {economy!r}", code="sample_unknown_economy"
+        )
     if items is not None and not (isinstance(items, int) and 1 <= items <= 50):
         raise DocumentError(f"items must be 1 to 50, got {items!r}", code="sample_bad_items")
     exporter_economy = economy or b.pick(sorted(ECONOMIES))
-    options = [o for o in _form_options(exporter_economy) if items is None or items <= FORMS[o[0]].max_items]
+    options = [
+        o
+        for o in _form_options(exporter_economy)
+        if items is None or items <= FORMS[o[0]].max_items
+    ]
     form, importers, _ = rng.choices(options, weights=[o[2] for o in options])[0]
     rule = FORMS[form]
     importer = b.pick(importers)
@@ -399,7 +448,11 @@ def _build(
 
     issue = issued_on or date(2025, 1, 1) + timedelta(days=rng.randrange(540))
     retro = b.chance(0.06)
-    departure = issue - timedelta(days=rng.randint(4, 120)) if retro else issue + timedelta(days=rng.randint(-3, 12))
+    departure = (
+        issue - timedelta(days=rng.randint(4, 120))
+        if retro
+        else issue + timedelta(days=rng.randint(-3, 12))
+    )
     invoice_date = min(issue, departure) - timedelta(days=rng.randint(0, 20))
     serial_text = f"{serial:011d}" if serial is not None else f"{rng.randrange(10**11):011d}"
     prefix = f"{exporter_economy}-{issue.year}-{form.replace('_', '')}"
@@ -426,31 +479,48 @@ def _build(
     count = items if items is not None else _item_count(b, rule.max_items)
     lines = [main_goods] + [b.pick(GOODS) for _ in range(count - 1)]
     exporter = b.party(exporter_economy, main_goods.trade)
-    invoice_no = f"{b.pick(('INV', 'CI', 'EXP', 'PI'))}-{issue.strftime('%y')}{rng.randrange(10**5):05d}"
+    invoice_no = (
+        f"{b.pick(('INV', 'CI', 'EXP', 'PI'))}-{issue.strftime('%y')}{rng.randrange(10**5):05d}"
+    )
     currency = "USD" if b.chance(0.7) or e.currency in ("USD",) else e.currency
     by_air = main_goods.by_air and b.chance(0.7)
 
     goods = []
     for i, g in enumerate(lines):
         packages = rng.randint(1, 5) if g.package in ("VY", "CL") else rng.randint(5, 1200)
-        qty = Decimal(packages * g.units_per_package) if g.package != "VY" else Decimal(rng.randint(2000, 40000)) * 1000
+        qty = (
+            Decimal(packages * g.units_per_package)
+            if g.package != "VY"
+            else Decimal(rng.randint(2000, 40000)) * 1000
+        )
         net_kg = qty * g.kg_per_unit
-        gross = net_kg * Decimal(str(round(rng.uniform(1.02, 1.12), 3))) + Decimal(rng.randint(0, 40))
+        gross = net_kg * Decimal(str(round(rng.uniform(1.02, 1.12), 3))) + Decimal(
+            rng.randint(0, 40)
+        )
         price = Decimal(str(round(rng.uniform(*g.usd_per_unit), 2)))
         item: dict[str, Any] = {
             "item_number": i + 1,
             "hs_code": _hs(b, form, g),
             "description": g.description,
-            "marks_and_numbers": "N/M" if b.chance(0.3) else f"{invoice_no}\nC/NO. 1-{packages}\nMADE IN {ECONOMIES[origin].name.upper() if origin != 'EU' else 'EU'}",
+            "marks_and_numbers": "N/M"
+            if b.chance(0.3)
+            else f"{invoice_no}\nC/NO. 1-{packages}\nMADE IN {ECONOMIES[origin].name.upper() if origin != 'EU' else 'EU'}",
             "packages": {"count": packages, "kind": g.package},
-            "quantity": {"value": _money(qty, "1") if g.unit not in ("KGM", "LTR", "MTQ") else _money(qty), "unit": g.unit},
+            "quantity": {
+                "value": _money(qty, "1") if g.unit not in ("KGM", "LTR", "MTQ") else _money(qty),
+                "unit": g.unit,
+            },
             "gross_weight_kg": _money(gross),
             "invoice": {"number": invoice_no, "date": invoice_date.isoformat()},
         }
         criterion = _criterion(b, form, g, importer)
         if criterion is not None:
             item["origin_criterion"] = criterion
-        if (criterion is not None and criterion["code"] == "RVC") or form == "FORM_E" or (form == "RCEP" and b.chance(0.3)):
+        if (
+            (criterion is not None and criterion["code"] == "RVC")
+            or form == "FORM_E"
+            or (form == "RCEP" and b.chance(0.3))
+        ):
             item["fob_value"] = {"amount": _money(qty * price), "currency": currency}
         item_origin = origin
         if form == "ICC_CO" and b.chance(0.1):
@@ -470,7 +540,9 @@ def _build(
     imp = ECONOMIES[importer]
     transport: dict[str, Any] = {"departure_date": departure.isoformat(), "mode": mode}
     if mode == "air":
-        transport["vessel_or_flight"] = f"{b.pick(('SQ', 'MH', 'TG', 'CX', 'LH', 'EK', 'QR', 'CA', 'NH'))} {rng.randint(100, 9899)}"
+        transport["vessel_or_flight"] = (
+            f"{b.pick(('SQ', 'MH', 'TG', 'CX', 'LH', 'EK', 'QR', 'CA', 'NH'))} {rng.randint(100, 9899)}"
+        )
         transport["port_of_loading"] = e.airport
         transport["port_of_discharge"] = imp.airport
     elif mode in ("sea", "multimodal"):
@@ -483,9 +555,15 @@ def _build(
         transport["port_of_loading"] = b.pick(e.ports) if e.ports else b.pick(e.cities)
         transport["port_of_discharge"] = b.pick(imp.ports) if imp.ports else b.pick(imp.cities)
         if b.chance(0.2):
-            transport["route"] = f"VIA {b.pick(('SINGAPORE', 'PORT KLANG', 'HONG KONG', 'BUSAN', 'ROTTERDAM', 'JEBEL ALI'))}"
+            transport["route"] = (
+                f"VIA {b.pick(('SINGAPORE', 'PORT KLANG', 'HONG KONG', 'BUSAN', 'ROTTERDAM', 'JEBEL ALI'))}"
+            )
     else:
-        transport["vessel_or_flight"] = f"TRUCK {rng.randint(10, 99)}-{rng.randint(1000, 9999)}" if mode == "road" else f"TRAIN {rng.randint(100, 999)}"
+        transport["vessel_or_flight"] = (
+            f"TRUCK {rng.randint(10, 99)}-{rng.randint(1000, 9999)}"
+            if mode == "road"
+            else f"TRAIN {rng.randint(100, 999)}"
+        )
         transport["port_of_loading"] = b.pick(e.cities)
         transport["port_of_discharge"] = b.pick(imp.cities)
 
@@ -528,7 +606,10 @@ def _build(
     if b.chance(0.03):
         consignee: dict[str, str] = {"name": "TO ORDER", "country": importer}
         if b.chance(0.5):
-            consignee = {"name": f"TO ORDER OF {b.pick(('BANK OF CHINA', 'HSBC', 'DBS BANK LTD.', 'MUFG BANK, LTD.'))}", "country": importer}
+            consignee = {
+                "name": f"TO ORDER OF {b.pick(('BANK OF CHINA', 'HSBC', 'DBS BANK LTD.', 'MUFG BANK, LTD.'))}",
+                "country": importer,
+            }
     else:
         consignee = b.party(importer, b.pick(GOODS).trade)
     cert["consignee"] = consignee
@@ -546,24 +627,37 @@ def _build(
     if b.chance(0.3):
         remarks.append(f"ORDER NO. PO-{rng.randrange(10**6):06d}")
     if b.chance(0.15):
-        remarks.append(f"L/C NO. {rng.randrange(10**10):010d} DATED {invoice_date.strftime('%d %b %Y').upper()}")
+        remarks.append(
+            f"L/C NO. {rng.randrange(10**10):010d} DATED {invoice_date.strftime('%d %b %Y').upper()}"
+        )
     if b2b and original_proof is not None:
         remarks.append(f"ORIGINAL PROOF OF ORIGIN NO. {original_proof['number']}")
     if rule.kind == "preferential" and b.chance(0.05):
-        where = b.pick(sorted({"HK", "SG", "AE", "CH", "US", "GB", "JP"} - {exporter_economy, importer}))
+        where = b.pick(
+            sorted({"HK", "SG", "AE", "CH", "US", "GB", "JP"} - {exporter_economy, importer})
+        )
         tpi: dict[str, Any] = {"name": b.company(where, "Trading"), "country": where}
         if b.chance(0.6):
-            tpi["invoice"] = {"number": f"TP-{rng.randrange(10**6):06d}", "date": invoice_date.isoformat()}
+            tpi["invoice"] = {
+                "number": f"TP-{rng.randrange(10**6):06d}",
+                "date": invoice_date.isoformat(),
+            }
         cert["third_party_invoicer"] = tpi
         flags["third_party_invoicing"] = True
     if form in ("EUR1", "EUR_MED") and b.chance(0.05):
         earlier = issue - timedelta(days=rng.randint(1, 60))
-        cert["duplicate_of"] = {"number": f"{prefix}-D{rng.randrange(10**8):08d}", "issue_date": earlier.isoformat()}
+        cert["duplicate_of"] = {
+            "number": f"{prefix}-D{rng.randrange(10**8):08d}",
+            "issue_date": earlier.isoformat(),
+        }
         flags["duplicate"] = True
         remarks.append("DUPLICATE")
     elif b.chance(0.01):
         earlier = issue - timedelta(days=rng.randint(1, 90))
-        cert["copy_of"] = {"number": f"{prefix}-C{rng.randrange(10**8):08d}", "issue_date": earlier.isoformat()}
+        cert["copy_of"] = {
+            "number": f"{prefix}-C{rng.randrange(10**8):08d}",
+            "issue_date": earlier.isoformat(),
+        }
         flags["certified_true_copy"] = True
         remarks.append("CERTIFIED TRUE COPY")
     if retro and form in ("EUR1", "EUR_MED"):
@@ -580,7 +674,9 @@ def _build(
         reason = b.pick(("clerical error in the consignee address", "amendment of the invoice number",
                          "correction of the gross weight", "lost in transit"))  # fmt: skip
         cert["replaces"] = {"number": old, "issue_date": old_date.isoformat(), "reason": reason}
-        remarks.append(f"THIS CERTIFICATE CANCELS AND REPLACES CERTIFICATE {old} ISSUED ON {old_date.isoformat()}")
+        remarks.append(
+            f"THIS CERTIFICATE CANCELS AND REPLACES CERTIFICATE {old} ISSUED ON {old_date.isoformat()}"
+        )
     if remarks:
         cert["remarks"] = "\n".join(remarks)
     cert["flags"] = flags
@@ -615,7 +711,13 @@ def sample_certificate(
     certificates must be current and name the chambers it accredited.
     """
     return _build(
-        rng, number=number, economy=economy, items=items, serial=None, issued_on=issued_on, body_name=issuing_body
+        rng,
+        number=number,
+        economy=economy,
+        items=items,
+        serial=None,
+        issued_on=issued_on,
+        body_name=issuing_body,
     )
 
 

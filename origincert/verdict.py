@@ -7,10 +7,11 @@ Pure data. A result has no truthiness on purpose (``bool(result)`` raises), so t
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
-__all__ = ["Verdict", "CheckStatus", "Check", "VerificationResult", "SEVERITY", "worst"]
+__all__ = ["SEVERITY", "Check", "CheckStatus", "Verdict", "VerificationResult", "worst"]
 
 
 class Verdict(enum.Enum):
@@ -96,7 +97,9 @@ class VerificationResult:
     summary: str = ""
 
     def __bool__(self) -> bool:
-        raise TypeError("a VerificationResult has no truth value: test result.verdict is Verdict.VALID")
+        raise TypeError(
+            "a VerificationResult has no truth value: test result.verdict is Verdict.VALID"
+        )
 
     @property
     def is_valid(self) -> bool:

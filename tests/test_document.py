@@ -99,7 +99,10 @@ def test_to_json_omits_absent_fields_and_fills_defaults() -> None:
     out = parse_certificate(c).to_json()
     assert "remarks" not in out
     assert out["flags"] == {k: False for k in out["flags"]} and len(out["flags"]) == 9
-    assert out["valid_until"] == default_valid_until(date.fromisoformat(c["issue_date"]), "ICC_CO").isoformat()
+    assert (
+        out["valid_until"]
+        == default_valid_until(date.fromisoformat(c["issue_date"]), "ICC_CO").isoformat()
+    )
 
 
 @pytest.mark.parametrize(
@@ -119,7 +122,15 @@ def test_default_validity_table(form: str, issued: str, until: str) -> None:
 
 
 def test_every_form_has_a_rule_and_the_documented_validity() -> None:
-    expected = {"ICC_CO": 12, "EUR1": 4, "EUR_MED": 4, "FORM_A": 10, "FORM_D": 12, "FORM_E": 12, "RCEP": 12}
+    expected = {
+        "ICC_CO": 12,
+        "EUR1": 4,
+        "EUR_MED": 4,
+        "FORM_A": 10,
+        "FORM_D": 12,
+        "FORM_E": 12,
+        "RCEP": 12,
+    }
     assert {f: FORMS[f].validity_months for f in expected} == expected
     schema_forms = json_schema()["properties"]["form"]["enum"]
     assert sorted(schema_forms) == sorted(FORMS)
@@ -168,7 +179,11 @@ def test_every_form_has_a_rule_and_the_documented_validity() -> None:
         ("goods[0].origin_criterion.percentage", "40.5", "whole percentage"),
         ("goods[0].origin_criterion.percentage", "101", "whole percentage"),
         ("goods[0].fob_value", {"amount": "10.00", "currency": "usd"}, None),
-        ("schema", "urn:origincert:schema:certificate:2", "must be 'urn:origincert:schema:certificate:1'"),
+        (
+            "schema",
+            "urn:origincert:schema:certificate:2",
+            "must be 'urn:origincert:schema:certificate:1'",
+        ),
         ("producer", 7, "must be a party object or one of SAME"),
         ("producer", "SOMEONE", "must be 'SAME', 'UNKNOWN' or 'AVAILABLE_UPON_REQUEST'"),
         ("producer", {"name": "X"}, None),
@@ -180,7 +195,9 @@ def test_every_form_has_a_rule_and_the_documented_validity() -> None:
         ("flags.duplicate", "false", "must be true or false"),
     ],
 )
-def test_bad_field_is_named_with_a_short_message(path: str, value: Any, message: str | None) -> None:
+def test_bad_field_is_named_with_a_short_message(
+    path: str, value: Any, message: str | None
+) -> None:
     c = plain()
     c["goods"][0]["fob_value"] = {"amount": "10.00", "currency": "USD"}
     c["goods"][0]["origin_criterion"] = {"code": "RVC", "percentage": "40"}
@@ -217,7 +234,7 @@ def test_missing_and_extra_fields() -> None:
 def test_unexpected_keys_are_escaped_in_paths() -> None:
     c = plain()
     c["bad key\x1b[31m"] = 1
-    (path, message), = problems(c)
+    ((path, message),) = problems(c)
     assert path == '["bad key\\u001b[31m"]' and message == "is not an allowed field"
 
 
@@ -253,7 +270,16 @@ def test_parse_refuses_a_non_object(value: Any) -> None:
      ("\u2066", "a bidirectional override"), ("\u2069", "a bidirectional override"),
      ("\ud800", "a lone surrogate")],
 )  # fmt: skip
-@pytest.mark.parametrize("path", ["exporter.name", "exporter.address", "goods[1].description", "remarks", "declaration.statement"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "exporter.name",
+        "exporter.address",
+        "goods[1].description",
+        "remarks",
+        "declaration.statement",
+    ],
+)
 def test_forbidden_characters_are_refused_everywhere(char: str, kind: str, path: str) -> None:
     c = set_path(plain(), path, f"ACME{char}Ltd")
     message = problem_at(c, path)
@@ -269,7 +295,9 @@ def test_line_breaks_only_in_multiline_fields() -> None:
     c["goods"][0]["marks_and_numbers"] = "A\nB"
     c["remarks"] = "line 1\nline 2"
     assert parse_certificate(c).exporter.address == "1 Road\nSingapore"
-    assert problem_at(set_path(c, "exporter.name", "ACME\nLtd"), "exporter.name").startswith("contains a line break")
+    assert problem_at(set_path(c, "exporter.name", "ACME\nLtd"), "exporter.name").startswith(
+        "contains a line break"
+    )
 
 
 @pytest.mark.parametrize("value", [" ACME", "ACME ", "\nACME", "\u3000ACME"])
@@ -279,7 +307,10 @@ def test_surrounding_whitespace_is_refused_not_stripped(value: str) -> None:
 
 
 TEXT = st.text(
-    alphabet=st.characters(exclude_categories=("Cs", "Cc", "Zl", "Zp"), exclude_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"),
+    alphabet=st.characters(
+        exclude_categories=("Cs", "Cc", "Zl", "Zp"),
+        exclude_characters="\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+    ),
     min_size=1,
     max_size=200,
 ).filter(lambda s: s.strip() == s)
@@ -311,36 +342,209 @@ def mutate(c: dict[str, Any], **changes: Any) -> dict[str, Any]:
 
 
 RULE_CASES: list[tuple[str, str, Callable[[dict[str, Any]], dict[str, Any]], str, str]] = [
-    ("FORM_D", "agreement missing", lambda c: set_path(c, "agreement", ...), "agreement", "is required on a preferential certificate"),
-    ("ICC_CO", "agreement on non-pref", lambda c: set_path(c, "agreement", "ATIGA"), "agreement", "is only used on preferential"),
-    ("FORM_D", "wrong agreement", lambda c: set_path(c, "agreement", "ACFTA"), "agreement", "must be ATIGA for form FORM_D"),
-    ("FORM_D", "kind mismatch", lambda c: set_path(c, "kind", "non_preferential"), "kind", "must be preferential for form FORM_D"),
-    ("FORM_D", "b2b flag without proof", lambda c: set_path(c, "flags.back_to_back", True), "original_proof", "is required when flags.back_to_back is true"),
-    ("FORM_D", "proof without b2b flag", lambda c: set_path(c, "original_proof", {"number": "TH-1", "issue_date": c["issue_date"], "issuing_country": "TH" if c["issuing_body"]["economy"] != "TH" else "VN", "country_of_origin": "TH"}), "flags.back_to_back", "must be true when original_proof is given"),
-    ("FORM_D", "tpi flag without invoicer", lambda c: set_path(c, "flags.third_party_invoicing", True), "third_party_invoicer", "is required when flags.third_party_invoicing is true"),
-    ("FORM_D", "invoicer without flag", lambda c: set_path(c, "third_party_invoicer", {"name": "HK Trading Ltd", "country": "HK"}), "flags.third_party_invoicing", "must be true when third_party_invoicer is given"),
-    ("FORM_D", "copy flag without copy_of", lambda c: set_path(c, "flags.certified_true_copy", True), "copy_of", "is required when flags.certified_true_copy is true"),
-    ("FORM_D", "copy_of without flag", lambda c: set_path(c, "copy_of", {"number": "X-1", "issue_date": c["issue_date"]}), "flags.certified_true_copy", "must be true when copy_of is given"),
-    ("EUR1", "duplicate flag without duplicate_of", lambda c: set_path(c, "flags.duplicate", True), "duplicate_of", "is required when flags.duplicate is true"),
-    ("FORM_D", "late without retro flag", lambda c: set_path(c, "transport.departure_date", "2020-01-01"), "flags.issued_retroactively", "must be true: issued"),
-    ("FORM_D", "retro flag but on time", lambda c: set_path(c, "flags.issued_retroactively", True), "flags.issued_retroactively", "must be false"),
-    ("FORM_D", "items out of order", lambda c: set_path(c, "goods[1].item_number", 3), "goods[1].item_number", "must be 2 (items are numbered 1 to n in order)"),
-    ("FORM_D", "invoice after issue", lambda c: set_path(c, "goods[2].invoice.date", "2099-01-01"), "goods[2].invoice.date", "must not be after issue_date"),
-    ("FORM_D", "declaration after issue", lambda c: set_path(c, "declaration.date", "2099-01-01"), "declaration.date", "must not be after issue_date"),
-    ("FORM_D", "valid_until before issue", lambda c: set_path(c, "valid_until", c["issue_date"]), "valid_until", "must be after issue_date"),
-    ("FORM_D", "RVC without FOB", lambda c: set_path(set_path(c, "goods[0].origin_criterion", {"code": "RVC", "percentage": "40"}), "goods[0].fob_value", ...), "goods[0].fob_value", "is required when the origin criterion is RVC"),
-    ("FORM_D", "RVC without percentage", lambda c: set_path(c, "goods[0].origin_criterion", {"code": "RVC"}), "goods[0].origin_criterion.percentage", "is required with criterion RVC"),
-    ("FORM_D", "percentage with WO", lambda c: set_path(c, "goods[0].origin_criterion", {"code": "WO", "percentage": "40"}), "goods[0].origin_criterion.percentage", "is not used with criterion WO"),
-    ("FORM_D", "criterion not on the form", lambda c: set_path(c, "goods[0].origin_criterion", {"code": "P"}), "goods[0].origin_criterion.code", "must be one of CC, CTH, CTSH, PC, PE, RVC, SP, WO on form FORM_D"),
-    ("FORM_D", "criterion missing", lambda c: set_path(c, "goods[0].origin_criterion", ...), "goods[0].origin_criterion", "is required on form FORM_D"),
-    ("ICC_CO", "criterion on ICC", lambda c: set_path(c, "goods[0].origin_criterion", {"code": "WO"}), "goods[0].origin_criterion", "is not used on form ICC_CO"),
-    ("FORM_E", "8-digit HS on form E", lambda c: set_path(c, "goods[0].hs_code", c["goods"][0]["hs_code"] + "00"), "goods[0].hs_code", "must be 6 digits on form FORM_E"),
-    ("FORM_D", "consignee without address", lambda c: set_path(c, "consignee", {"name": "ACME", "country": c["importing_country"]}), "consignee.address", "is required unless the consignee is TO ORDER"),
-    ("FORM_D", "replaces itself", lambda c: set_path(c, "replaces", {"number": c["number"], "issue_date": c["issue_date"], "reason": "typo"}), "replaces.number", "must differ from this certificate's number"),
+    (
+        "FORM_D",
+        "agreement missing",
+        lambda c: set_path(c, "agreement", ...),
+        "agreement",
+        "is required on a preferential certificate",
+    ),
+    (
+        "ICC_CO",
+        "agreement on non-pref",
+        lambda c: set_path(c, "agreement", "ATIGA"),
+        "agreement",
+        "is only used on preferential",
+    ),
+    (
+        "FORM_D",
+        "wrong agreement",
+        lambda c: set_path(c, "agreement", "ACFTA"),
+        "agreement",
+        "must be ATIGA for form FORM_D",
+    ),
+    (
+        "FORM_D",
+        "kind mismatch",
+        lambda c: set_path(c, "kind", "non_preferential"),
+        "kind",
+        "must be preferential for form FORM_D",
+    ),
+    (
+        "FORM_D",
+        "b2b flag without proof",
+        lambda c: set_path(c, "flags.back_to_back", True),
+        "original_proof",
+        "is required when flags.back_to_back is true",
+    ),
+    (
+        "FORM_D",
+        "proof without b2b flag",
+        lambda c: set_path(
+            c,
+            "original_proof",
+            {
+                "number": "TH-1",
+                "issue_date": c["issue_date"],
+                "issuing_country": "TH" if c["issuing_body"]["economy"] != "TH" else "VN",
+                "country_of_origin": "TH",
+            },
+        ),
+        "flags.back_to_back",
+        "must be true when original_proof is given",
+    ),
+    (
+        "FORM_D",
+        "tpi flag without invoicer",
+        lambda c: set_path(c, "flags.third_party_invoicing", True),
+        "third_party_invoicer",
+        "is required when flags.third_party_invoicing is true",
+    ),
+    (
+        "FORM_D",
+        "invoicer without flag",
+        lambda c: set_path(c, "third_party_invoicer", {"name": "HK Trading Ltd", "country": "HK"}),
+        "flags.third_party_invoicing",
+        "must be true when third_party_invoicer is given",
+    ),
+    (
+        "FORM_D",
+        "copy flag without copy_of",
+        lambda c: set_path(c, "flags.certified_true_copy", True),
+        "copy_of",
+        "is required when flags.certified_true_copy is true",
+    ),
+    (
+        "FORM_D",
+        "copy_of without flag",
+        lambda c: set_path(c, "copy_of", {"number": "X-1", "issue_date": c["issue_date"]}),
+        "flags.certified_true_copy",
+        "must be true when copy_of is given",
+    ),
+    (
+        "EUR1",
+        "duplicate flag without duplicate_of",
+        lambda c: set_path(c, "flags.duplicate", True),
+        "duplicate_of",
+        "is required when flags.duplicate is true",
+    ),
+    (
+        "FORM_D",
+        "late without retro flag",
+        lambda c: set_path(c, "transport.departure_date", "2020-01-01"),
+        "flags.issued_retroactively",
+        "must be true: issued",
+    ),
+    (
+        "FORM_D",
+        "retro flag but on time",
+        lambda c: set_path(c, "flags.issued_retroactively", True),
+        "flags.issued_retroactively",
+        "must be false",
+    ),
+    (
+        "FORM_D",
+        "items out of order",
+        lambda c: set_path(c, "goods[1].item_number", 3),
+        "goods[1].item_number",
+        "must be 2 (items are numbered 1 to n in order)",
+    ),
+    (
+        "FORM_D",
+        "invoice after issue",
+        lambda c: set_path(c, "goods[2].invoice.date", "2099-01-01"),
+        "goods[2].invoice.date",
+        "must not be after issue_date",
+    ),
+    (
+        "FORM_D",
+        "declaration after issue",
+        lambda c: set_path(c, "declaration.date", "2099-01-01"),
+        "declaration.date",
+        "must not be after issue_date",
+    ),
+    (
+        "FORM_D",
+        "valid_until before issue",
+        lambda c: set_path(c, "valid_until", c["issue_date"]),
+        "valid_until",
+        "must be after issue_date",
+    ),
+    (
+        "FORM_D",
+        "RVC without FOB",
+        lambda c: set_path(
+            set_path(c, "goods[0].origin_criterion", {"code": "RVC", "percentage": "40"}),
+            "goods[0].fob_value",
+            ...,
+        ),
+        "goods[0].fob_value",
+        "is required when the origin criterion is RVC",
+    ),
+    (
+        "FORM_D",
+        "RVC without percentage",
+        lambda c: set_path(c, "goods[0].origin_criterion", {"code": "RVC"}),
+        "goods[0].origin_criterion.percentage",
+        "is required with criterion RVC",
+    ),
+    (
+        "FORM_D",
+        "percentage with WO",
+        lambda c: set_path(c, "goods[0].origin_criterion", {"code": "WO", "percentage": "40"}),
+        "goods[0].origin_criterion.percentage",
+        "is not used with criterion WO",
+    ),
+    (
+        "FORM_D",
+        "criterion not on the form",
+        lambda c: set_path(c, "goods[0].origin_criterion", {"code": "P"}),
+        "goods[0].origin_criterion.code",
+        "must be one of CC, CTH, CTSH, PC, PE, RVC, SP, WO on form FORM_D",
+    ),
+    (
+        "FORM_D",
+        "criterion missing",
+        lambda c: set_path(c, "goods[0].origin_criterion", ...),
+        "goods[0].origin_criterion",
+        "is required on form FORM_D",
+    ),
+    (
+        "ICC_CO",
+        "criterion on ICC",
+        lambda c: set_path(c, "goods[0].origin_criterion", {"code": "WO"}),
+        "goods[0].origin_criterion",
+        "is not used on form ICC_CO",
+    ),
+    (
+        "FORM_E",
+        "8-digit HS on form E",
+        lambda c: set_path(c, "goods[0].hs_code", c["goods"][0]["hs_code"] + "00"),
+        "goods[0].hs_code",
+        "must be 6 digits on form FORM_E",
+    ),
+    (
+        "FORM_D",
+        "consignee without address",
+        lambda c: set_path(c, "consignee", {"name": "ACME", "country": c["importing_country"]}),
+        "consignee.address",
+        "is required unless the consignee is TO ORDER",
+    ),
+    (
+        "FORM_D",
+        "replaces itself",
+        lambda c: set_path(
+            c, "replaces", {"number": c["number"], "issue_date": c["issue_date"], "reason": "typo"}
+        ),
+        "replaces.number",
+        "must differ from this certificate's number",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("form", "name", "change", "path", "message"), RULE_CASES, ids=[c[1] for c in RULE_CASES])
+@pytest.mark.parametrize(
+    ("form", "name", "change", "path", "message"), RULE_CASES, ids=[c[1] for c in RULE_CASES]
+)
 def test_cross_field_rule(form: str, name: str, change: Callable, path: str, message: str) -> None:
     c = plain(form)
     parse_certificate(c)  # valid before the change
@@ -350,10 +554,17 @@ def test_cross_field_rule(form: str, name: str, change: Callable, path: str, mes
 def test_retroactive_boundary_is_three_days() -> None:
     c = plain("FORM_D")
     issued = date.fromisoformat(c["issue_date"])
-    three = set_path(c, "transport.departure_date", date.fromordinal(issued.toordinal() - 3).isoformat())
+    three = set_path(
+        c, "transport.departure_date", date.fromordinal(issued.toordinal() - 3).isoformat()
+    )
     parse_certificate(three)
-    four = set_path(c, "transport.departure_date", date.fromordinal(issued.toordinal() - 4).isoformat())
-    assert problem_at(four, "flags.issued_retroactively") == "must be true: issued 4 days after departure"
+    four = set_path(
+        c, "transport.departure_date", date.fromordinal(issued.toordinal() - 4).isoformat()
+    )
+    assert (
+        problem_at(four, "flags.issued_retroactively")
+        == "must be true: issued 4 days after departure"
+    )
     parse_certificate(set_path(four, "flags.issued_retroactively", True))
 
 
@@ -392,7 +603,13 @@ def test_validate_shown_excuses_only_withheld_fields() -> None:
     del c["exporter"]
     c["goods"][1] = None
     del c["goods"][0]["invoice"]["number"]
-    withheld = ["exporter.name", "exporter.address", "exporter.country", "goods[1].hs_code", "goods[0].invoice.number"]
+    withheld = [
+        "exporter.name",
+        "exporter.address",
+        "exporter.country",
+        "goods[1].hs_code",
+        "goods[0].invoice.number",
+    ]
     validate_shown(c, withheld)
     with pytest.raises(DocumentError) as err:
         validate_shown(c, withheld[:-1])
@@ -439,7 +656,9 @@ def test_load_json_refusals(raw: bytes, code: str, fragment: str) -> None:
 
 
 def test_load_json_nesting_limit_ignores_brackets_in_strings() -> None:
-    assert load_json(json.dumps({"a": "[" * 300, "b": '\\"{{{' * 100, "c": [[[1]]]}))["c"] == [[[1]]]
+    assert load_json(json.dumps({"a": "[" * 300, "b": '\\"{{{' * 100, "c": [[[1]]]}))["c"] == [
+        [[1]]
+    ]
 
     def doc(depth: int) -> str:  # an escaped backslash right before a closing quote, then nesting
         return '{"a": "x\\\\", "d": ' + "[" * (depth - 1) + "]" * (depth - 1) + "}"

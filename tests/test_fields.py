@@ -29,7 +29,9 @@ from origincert.fields import (
 )
 from origincert.samples import sample_certificate
 
-VECTORS = json.loads((Path(__file__).parent / "vectors" / "fields-1.json").read_text(encoding="utf-8"))
+VECTORS = json.loads(
+    (Path(__file__).parent / "vectors" / "fields-1.json").read_text(encoding="utf-8")
+)
 
 
 def unhex(value: str) -> bytes:
@@ -59,7 +61,9 @@ def test_vectors_salts_field_hashes_and_target(case: dict) -> None:
     result = commit(doc, seed)
     assert {p: "0x" + h.hex() for p, h in result.field_hashes.items()} == case["field_hashes"]
     assert "0x" + result.target_hash.hex() == case["target_hash"]
-    assert target_hash(unhex(h) for h in case["field_hashes"].values()) == unhex(case["target_hash"])
+    assert target_hash(unhex(h) for h in case["field_hashes"].values()) == unhex(
+        case["target_hash"]
+    )
 
 
 def test_vector_edge_case_covers_escapes_and_placeholders() -> None:
@@ -74,7 +78,13 @@ def test_vector_edge_case_covers_escapes_and_placeholders() -> None:
 
 def test_flatten_paths_and_nulls() -> None:
     doc = {"a": {"b": "x", "c": None}, "goods": [{"n": 1}, None, {"m": [True, {"k": "v"}]}], "z": 0}
-    assert flatten(doc) == {"a.b": "x", "goods[0].n": 1, "goods[2].m[0]": True, "goods[2].m[1].k": "v", "z": 0}
+    assert flatten(doc) == {
+        "a.b": "x",
+        "goods[0].n": 1,
+        "goods[2].m[0]": True,
+        "goods[2].m[1].k": "v",
+        "z": 0,
+    }
 
 
 @pytest.mark.parametrize("bad_key", ["a.b", "A", "", "goods[0]", "1st", "naïve", 3])
@@ -111,7 +121,10 @@ def test_is_path(path: str, ok: bool) -> None:
 
 
 @settings(max_examples=300)
-@given(seed=st.binary(min_size=32, max_size=32), path=st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=80))
+@given(
+    seed=st.binary(min_size=32, max_size=32),
+    path=st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=80),
+)
 def test_salt_equals_hmac_reference(seed: bytes, path: str) -> None:
     expected = hmac.digest(seed, path.encode("utf-8"), "sha256")[:16]
     assert derive_salt(seed, path) == expected
@@ -125,7 +138,9 @@ def test_seed_must_be_32_bytes(size: int) -> None:
     assert err.value.code == "proof_bad_seed"
 
 
-PATHS = st.from_regex(r"[a-z_][a-z0-9_]{0,8}(\[[0-9]{1,2}\])?(\.[a-z_][a-z0-9_]{0,8}){0,2}", fullmatch=True)
+PATHS = st.from_regex(
+    r"[a-z_][a-z0-9_]{0,8}(\[[0-9]{1,2}\])?(\.[a-z_][a-z0-9_]{0,8}){0,2}", fullmatch=True
+)
 SCALARS = st.one_of(
     st.text(),
     st.booleans(),
@@ -154,7 +169,9 @@ def test_canonical_pair_edge_strings() -> None:
 
 def test_field_hash_definition() -> None:
     salt = bytes(range(16))
-    assert field_hash(salt, "number", "SG-1") == hashlib.sha256(salt + b'["number","SG-1"]').digest()
+    assert (
+        field_hash(salt, "number", "SG-1") == hashlib.sha256(salt + b'["number","SG-1"]').digest()
+    )
 
 
 VALID_SCALARS = st.one_of(
@@ -167,7 +184,9 @@ DOCS = st.recursive(
     VALID_SCALARS,
     lambda children: st.one_of(
         st.lists(children, min_size=1, max_size=4),
-        st.dictionaries(st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True), children, min_size=1, max_size=4),
+        st.dictionaries(
+            st.from_regex(r"[a-z_][a-z0-9_]{0,6}", fullmatch=True), children, min_size=1, max_size=4
+        ),
     ),
     max_leaves=30,
 )
@@ -217,7 +236,9 @@ def test_every_field_change_changes_the_target() -> None:
             node = node[int(part[1:-1])] if part.startswith("[") else node[part]  # type: ignore[index]
         key: object = int(last[1:-1]) if last.startswith("[") else last
         old = node[key]  # type: ignore[index]
-        node[key] = (not old) if isinstance(old, bool) else (old + 1 if isinstance(old, int) else old + "x")  # type: ignore[index]
+        node[key] = (
+            (not old) if isinstance(old, bool) else (old + 1 if isinstance(old, int) else old + "x")
+        )  # type: ignore[index]
         assert commit(changed, seed).target_hash != base, path
     assert commit(doc, new_seed()).target_hash != base  # fresh salts, fresh target
 
@@ -253,7 +274,9 @@ def test_recompute_with_some_fields_withheld_gives_the_same_target() -> None:
         ({"a": "x"}, {"a": b"\0" * 16}, {"not a path": b"\0" * 32}, "proof_bad_withheld"),
     ],
 )
-def test_recompute_names_inconsistent_proofs(shown: dict, salts: dict, withheld: dict, code: str) -> None:
+def test_recompute_names_inconsistent_proofs(
+    shown: dict, salts: dict, withheld: dict, code: str
+) -> None:
     with pytest.raises(DocumentError) as err:
         recompute(shown, salts, withheld)
     assert err.value.code == code

@@ -66,20 +66,36 @@ def test_hiding_an_object_withholds_all_its_fields(full: dict[str, Any]) -> None
     assert "seed" not in proof
     assert set(proof["salts"]) == set(flatten(out["document"])) == set(proof["field_hashes"])
     assert target(out) == original_target(full)
-    for key in ("target_hash", "leaf", "merkle_proof", "root", "leaf_index", "batch_size", "signature", "chain_id"):
+    for key in (
+        "target_hash",
+        "leaf",
+        "merkle_proof",
+        "root",
+        "leaf_index",
+        "batch_size",
+        "signature",
+        "chain_id",
+    ):
         assert proof[key] == full["proof"][key]
 
 
 def test_hiding_a_goods_item_keeps_the_other_items_paths(full: dict[str, Any]) -> None:
     out = redact(full, ["goods[1]"])
     goods = out["document"]["goods"]
-    assert goods[1] is None and goods[0] == full["document"]["goods"][0] and goods[2] == full["document"]["goods"][2]
+    assert (
+        goods[1] is None
+        and goods[0] == full["document"]["goods"][0]
+        and goods[2] == full["document"]["goods"][2]
+    )
     assert all(p.startswith("goods[1].") for p in out["proof"]["withheld"])
     assert target(out) == original_target(full)
 
 
 def test_hiding_single_fields_prunes_emptied_objects(full: dict[str, Any]) -> None:
-    out = redact(full, ["goods[0].quantity.value", "goods[0].quantity.unit", "consignee.address", "transport"])
+    out = redact(
+        full,
+        ["goods[0].quantity.value", "goods[0].quantity.unit", "consignee.address", "transport"],
+    )
     item = out["document"]["goods"][0]
     assert "quantity" not in item and "packages" in item
     assert "address" not in out["document"]["consignee"] and "name" in out["document"]["consignee"]
@@ -95,8 +111,13 @@ def test_hiding_every_item_removes_the_list(full: dict[str, Any]) -> None:
 
 def test_redacted_copy_can_be_redacted_again(full: dict[str, Any]) -> None:
     once = redact(full, ["exporter"])
-    twice = redact(once, ["goods[2].invoice", "exporter.name"])  # exporter.name is already withheld: fine
-    assert set(twice["proof"]["withheld"]) == set(once["proof"]["withheld"]) | {"goods[2].invoice.number", "goods[2].invoice.date"}
+    twice = redact(
+        once, ["goods[2].invoice", "exporter.name"]
+    )  # exporter.name is already withheld: fine
+    assert set(twice["proof"]["withheld"]) == set(once["proof"]["withheld"]) | {
+        "goods[2].invoice.number",
+        "goods[2].invoice.date",
+    }
     assert target(twice) == original_target(full)
     assert redact(twice, ["exporter"]) == twice  # nothing new to hide
 
@@ -114,7 +135,9 @@ def test_redacted_document_still_passes_shape_validation(full: dict[str, Any]) -
     validate_shown(out["document"], out["proof"]["withheld"])
 
 
-@pytest.mark.parametrize("entry", ["goods[7]", "exporter.nam", "exporter.name.first", "colour", "goods[0].fob"])
+@pytest.mark.parametrize(
+    "entry", ["goods[7]", "exporter.nam", "exporter.name.first", "colour", "goods[0].fob"]
+)
 def test_unknown_path_is_named(full: dict[str, Any], entry: str) -> None:
     with pytest.raises(DocumentError) as err:
         redact(full, ["exporter", entry])
@@ -122,7 +145,9 @@ def test_unknown_path_is_named(full: dict[str, Any], entry: str) -> None:
     assert err.value.problems == [(entry, "names no field of this certificate")]
 
 
-@pytest.mark.parametrize("entry", ["exporter..name", "goods[-1]", "Exporter", "", "goods[01]", "a b"])
+@pytest.mark.parametrize(
+    "entry", ["exporter..name", "goods[-1]", "Exporter", "", "goods[01]", "a b"]
+)
 def test_malformed_path_is_named(full: dict[str, Any], entry: str) -> None:
     with pytest.raises(DocumentError) as err:
         redact(full, [entry])
@@ -166,7 +191,9 @@ def test_reveal_full_and_redacted_agree(full: dict[str, Any]) -> None:
     assert whole.full and not part.full
     assert whole.commitment == part.commitment
     assert whole.altered_fields() == part.altered_fields() == ()
-    assert set(part.withheld) == {p for p in whole.shown if p.startswith(("consignee.", "goods[2]."))}
+    assert set(part.withheld) == {
+        p for p in whole.shown if p.startswith(("consignee.", "goods[2]."))
+    }
 
 
 def test_altered_fields_names_changed_added_and_removed_fields(full: dict[str, Any]) -> None:
@@ -215,7 +242,9 @@ def mangle(issued: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
         ("proof/withheld", {"exporter.name": "0x" + "00" * 32}, "proof_malformed"),
     ],
 )
-def test_malformed_files_are_refused(full: dict[str, Any], path: str, value: Any, code: str) -> None:
+def test_malformed_files_are_refused(
+    full: dict[str, Any], path: str, value: Any, code: str
+) -> None:
     with pytest.raises(DocumentError) as err:
         reveal_commitment(mangle(full, path, value))
     assert err.value.code == code
@@ -246,7 +275,10 @@ def test_any_redaction_keeps_the_target_hash(seed: int, data: st.DataObject) -> 
     doc = sample_certificate(random.Random(seed))
     issued = issued_file(doc, seed=seed.to_bytes(32, "big"))
     leaves = [p for p in flatten(doc) if p not in ("number", "schema")]
-    prefixes = sorted({p.split(".")[0] for p in leaves} | {p.split(".")[0] + "." + p.split(".")[1] for p in leaves if "." in p})
+    prefixes = sorted(
+        {p.split(".")[0] for p in leaves}
+        | {p.split(".")[0] + "." + p.split(".")[1] for p in leaves if "." in p}
+    )
     hide = data.draw(st.lists(st.sampled_from(leaves + prefixes), max_size=8))
     once = redact(issued, hide)
     assert target(once) == original_target(issued)
@@ -278,15 +310,25 @@ def write(path: Path, issued: dict[str, Any]) -> Path:
     return path
 
 
-def test_cli_writes_the_redacted_copy(tmp_path: Path, full: dict[str, Any], runner: CliRunner, cli: click.Group) -> None:
+def test_cli_writes_the_redacted_copy(
+    tmp_path: Path, full: dict[str, Any], runner: CliRunner, cli: click.Group
+) -> None:
     src = write(tmp_path / "SG-1.coo.json", full)
-    result = runner.invoke(cli, ["redact", str(src), "--hide", "exporter", "--hide", "goods[0].fob_value"])
+    result = runner.invoke(
+        cli, ["redact", str(src), "--hide", "exporter", "--hide", "goods[0].fob_value"]
+    )
     assert result.exit_code == 0, result.output
     out = tmp_path / "SG-1.redacted.coo.json"
-    assert "withheld" in result.output and "exporter.name" in result.output and str(out) in result.output
+    assert (
+        "withheld" in result.output
+        and "exporter.name" in result.output
+        and str(out) in result.output
+    )
     copy_ = json.loads(out.read_text(encoding="utf-8"))
     assert copy_ == redact(full, ["exporter", "goods[0].fob_value"])
-    again = runner.invoke(cli, ["redact", str(out), "--hide", "exporter", "-o", str(tmp_path / "x.json")])
+    again = runner.invoke(
+        cli, ["redact", str(out), "--hide", "exporter", "-o", str(tmp_path / "x.json")]
+    )
     assert again.exit_code == 0 and "nothing new withheld" in again.output
 
 
@@ -297,18 +339,31 @@ def test_cli_writes_the_redacted_copy(tmp_path: Path, full: dict[str, Any], runn
         (["--hide", "number"], "[redact_forbidden]"),
     ],
 )
-def test_cli_refusals_are_clear(tmp_path: Path, full: dict[str, Any], runner: CliRunner, cli: click.Group, args: list[str], fragment: str) -> None:
+def test_cli_refusals_are_clear(
+    tmp_path: Path,
+    full: dict[str, Any],
+    runner: CliRunner,
+    cli: click.Group,
+    args: list[str],
+    fragment: str,
+) -> None:
     src = write(tmp_path / "a.coo.json", full)
     result = runner.invoke(cli, ["redact", str(src), *args])
     assert result.exit_code == 1 and fragment in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
-def test_cli_bad_files(tmp_path: Path, runner: CliRunner, cli: click.Group, full: dict[str, Any]) -> None:
+def test_cli_bad_files(
+    tmp_path: Path, runner: CliRunner, cli: click.Group, full: dict[str, Any]
+) -> None:
     (tmp_path / "bad.coo.json").write_bytes(b'{"format": ')
     result = runner.invoke(cli, ["redact", str(tmp_path / "bad.coo.json"), "--hide", "exporter"])
-    assert result.exit_code == 1 and "[json_malformed]" in result.output and "line 1" in result.output
-    result = runner.invoke(cli, ["redact", str(tmp_path / "missing.coo.json"), "--hide", "exporter"])
+    assert (
+        result.exit_code == 1 and "[json_malformed]" in result.output and "line 1" in result.output
+    )
+    result = runner.invoke(
+        cli, ["redact", str(tmp_path / "missing.coo.json"), "--hide", "exporter"]
+    )
     assert result.exit_code == 1 and "[file_unreadable]" in result.output
     src = write(tmp_path / "a.coo.json", full)
     result = runner.invoke(cli, ["redact", str(src), "--hide", "exporter", "-o", str(src)])
@@ -318,7 +373,12 @@ def test_cli_bad_files(tmp_path: Path, runner: CliRunner, cli: click.Group, full
 
 
 @pytest.mark.parametrize(
-    ("name", "expected"), [("a.coo.json", "a.redacted.coo.json"), ("cert.json", "cert.redacted.coo.json"), ("x", "x.redacted.coo.json")]
+    ("name", "expected"),
+    [
+        ("a.coo.json", "a.redacted.coo.json"),
+        ("cert.json", "cert.redacted.coo.json"),
+        ("x", "x.redacted.coo.json"),
+    ],
 )
 def test_default_output_name(name: str, expected: str) -> None:
     assert default_output(Path("/d") / name) == Path("/d") / expected

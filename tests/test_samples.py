@@ -22,7 +22,9 @@ def test_every_sample_is_valid_and_canonical(seed: int) -> None:
 
 
 @settings(max_examples=100, deadline=None)
-@given(seed=st.integers(0, 2**32), economy=st.sampled_from(sorted(ECONOMIES)), items=st.integers(1, 50))
+@given(
+    seed=st.integers(0, 2**32), economy=st.sampled_from(sorted(ECONOMIES)), items=st.integers(1, 50)
+)
 def test_economy_and_item_count_are_honoured(seed: int, economy: str, items: int) -> None:
     c = sample_certificate(random.Random(seed), economy=economy, items=items)
     parse_certificate(c)
@@ -36,7 +38,11 @@ def test_number_is_honoured() -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "code"),
-    [({"economy": "ZZ"}, "sample_unknown_economy"), ({"items": 0}, "sample_bad_items"), ({"items": 51}, "sample_bad_items")],
+    [
+        ({"economy": "ZZ"}, "sample_unknown_economy"),
+        ({"items": 0}, "sample_bad_items"),
+        ({"items": 51}, "sample_bad_items"),
+    ],
 )
 def test_bad_arguments(kwargs: dict, code: str) -> None:
     with pytest.raises(DocumentError) as err:
@@ -59,7 +65,9 @@ def test_batch_is_reproducible_and_numbers_unique(batch: list[dict]) -> None:
     assert sample_batch(20, seed=2024) == batch[:20]
     assert sample_batch(20, seed=2025) != batch[:20]
     assert len({c["number"] for c in batch}) == len(batch)
-    assert not {c["number"] for c in sample_batch(200, seed=7)} & {c["number"] for c in sample_batch(200, seed=8)}
+    assert not {c["number"] for c in sample_batch(200, seed=7)} & {
+        c["number"] for c in sample_batch(200, seed=8)
+    }
 
 
 def test_batch_covers_every_form_and_many_economies(batch: list[dict]) -> None:
@@ -78,7 +86,14 @@ def test_batch_item_counts_look_like_trade(batch: list[dict]) -> None:
 
 def test_batch_contains_the_special_cases(batch: list[dict]) -> None:
     flags = Counter(k for c in batch for k, v in c["flags"].items() if v)
-    for flag in ("issued_retroactively", "back_to_back", "third_party_invoicing", "duplicate", "de_minimis", "accumulation"):
+    for flag in (
+        "issued_retroactively",
+        "back_to_back",
+        "third_party_invoicing",
+        "duplicate",
+        "de_minimis",
+        "accumulation",
+    ):
         assert flags[flag] >= 3, flag
     assert any("replaces" in c for c in batch)
     assert any(c["producer"] in ("SAME", "UNKNOWN", "AVAILABLE_UPON_REQUEST") for c in batch)
@@ -92,7 +107,9 @@ def test_origin_criteria_fit_the_goods(batch: list[dict]) -> None:
             criterion = g.get("origin_criterion")
             if criterion and criterion["code"] == "RVC":
                 assert 40 <= int(criterion["percentage"]) <= 85 and "fob_value" in g
-    criteria = Counter(g["origin_criterion"]["code"] for c in batch for g in c["goods"] if "origin_criterion" in g)
+    criteria = Counter(
+        g["origin_criterion"]["code"] for c in batch for g in c["goods"] if "origin_criterion" in g
+    )
     assert {"WO", "RVC", "CTH", "PE", "P", "W"} <= set(criteria)
 
 
@@ -102,4 +119,8 @@ def test_back_to_back_origin_is_the_first_party(batch: list[dict]) -> None:
     for c in b2b:
         first = c["original_proof"]["issuing_country"]
         assert first != c["issuing_body"]["economy"]
-        assert {g["country_of_origin"] for g in c["goods"]} == {c["original_proof"]["country_of_origin"]} == {first}
+        assert (
+            {g["country_of_origin"] for g in c["goods"]}
+            == {c["original_proof"]["country_of_origin"]}
+            == {first}
+        )

@@ -63,9 +63,13 @@ class _ProviderTransport:
         try:
             return self._client.guard(lambda: provider.make_batch_request(list(calls)))  # type: ignore[attr-defined]
         except ValueError as exc:  # requests' HTTPError and JSON errors are ValueErrors / IOErrors
-            raise ChainUnavailable(f"the node at {self._client.url} sent an unreadable answer", code="node_error") from exc
+            raise ChainUnavailable(
+                f"the node at {self._client.url} sent an unreadable answer", code="node_error"
+            ) from exc
         except OSError as exc:
-            raise ChainUnavailable(f"the node at {self._client.url} failed: {exc}", code="node_error") from exc
+            raise ChainUnavailable(
+                f"the node at {self._client.url} failed: {exc}", code="node_error"
+            ) from exc
 
 
 class _HttpTransport:
@@ -97,7 +101,10 @@ class _HttpTransport:
             for _ in range(len(calls) - 1):
                 next(self._ids)
         body = json.dumps(
-            [{"jsonrpc": "2.0", "id": first + i, "method": m, "params": p} for i, (m, p) in enumerate(calls)],
+            [
+                {"jsonrpc": "2.0", "id": first + i, "method": m, "params": p}
+                for i, (m, p) in enumerate(calls)
+            ],
             separators=(",", ":"),
         ).encode()
         conn, reused = self._take()
@@ -107,7 +114,9 @@ class _HttpTransport:
             _close(conn)
             if not reused or isinstance(exc, TimeoutError):
                 raise self._unavailable(exc) from exc
-            return _HttpPending(self, body, None)  # a stale kept-alive connection: retried on result()
+            return _HttpPending(
+                self, body, None
+            )  # a stale kept-alive connection: retried on result()
         return _HttpPending(self, body, conn, retry=reused)
 
     def _exchange(self, body: bytes) -> Any:
@@ -134,16 +143,25 @@ class _HttpTransport:
         else:
             self._give_back(conn)
         if response.status != 200:
-            raise ChainUnavailable(f"the node at {self._url} answered HTTP {response.status}", code="node_error")
+            raise ChainUnavailable(
+                f"the node at {self._url} answered HTTP {response.status}", code="node_error"
+            )
         try:
             return json.loads(data)
         except ValueError as exc:
-            raise ChainUnavailable(f"the node at {self._url} sent an unreadable answer", code="node_error") from exc
+            raise ChainUnavailable(
+                f"the node at {self._url} sent an unreadable answer", code="node_error"
+            ) from exc
 
     def _unavailable(self, exc: BaseException) -> ChainUnavailable:
         if isinstance(exc, TimeoutError):
-            return ChainUnavailable(f"the node at {self._url} did not answer in time", code="node_timeout")
-        return ChainUnavailable(f"the node at {self._url} is not reachable ({type(exc).__name__})", code="node_unreachable")
+            return ChainUnavailable(
+                f"the node at {self._url} did not answer in time", code="node_timeout"
+            )
+        return ChainUnavailable(
+            f"the node at {self._url} is not reachable ({type(exc).__name__})",
+            code="node_unreachable",
+        )
 
     def close(self) -> None:
         with self._lock:
@@ -186,7 +204,14 @@ class _Stale(Exception):
 class _HttpPending:
     """A batch posted on a connection whose answer has not been read yet."""
 
-    def __init__(self, transport: _HttpTransport, body: bytes, conn: http.client.HTTPConnection | None, *, retry: bool = False) -> None:
+    def __init__(
+        self,
+        transport: _HttpTransport,
+        body: bytes,
+        conn: http.client.HTTPConnection | None,
+        *,
+        retry: bool = False,
+    ) -> None:
         self._transport, self._body, self._conn, self._retry = transport, body, conn, retry
         if conn is not None:
             self._finalizer = weakref.finalize(self, _close, conn)  # an answer never read
@@ -225,9 +250,17 @@ def transport_for(client: ChainClient) -> BatchTransport:
     provider = client.w3.provider
     url = getattr(provider, "endpoint_uri", None)
     get_kwargs = getattr(provider, "get_request_kwargs", None)
-    if not isinstance(url, str) or not url.startswith(("http://", "https://")) or get_kwargs is None:
+    if (
+        not isinstance(url, str)
+        or not url.startswith(("http://", "https://"))
+        or get_kwargs is None
+    ):
         return _ProviderTransport(client)
     kwargs = dict(get_kwargs())
-    if set(kwargs) - {"headers", "timeout"} or not isinstance(kwargs.get("timeout", 10.0), (int, float)):
+    if set(kwargs) - {"headers", "timeout"} or not isinstance(
+        kwargs.get("timeout", 10.0), (int, float)
+    ):
         return _ProviderTransport(client)  # proxies, client certificates...: leave them to requests
-    return _HttpTransport(url, dict(kwargs.get("headers") or {}), float(kwargs.get("timeout", 10.0)))
+    return _HttpTransport(
+        url, dict(kwargs.get("headers") or {}), float(kwargs.get("timeout", 10.0))
+    )

@@ -12,10 +12,21 @@ import importlib
 
 import click
 
-from origincert.cli.common import Context, DEFAULT_MANIFEST, DEFAULT_RPC_URL
+from origincert.cli.common import DEFAULT_MANIFEST, DEFAULT_RPC_URL, Context
 
 # Area modules, each exposing ``register(group)``. Order is the order in ``--help``.
-_AREAS = ("chain", "governance", "keys", "issue", "redact", "pdf", "verify", "audit", "portal", "demo")
+_AREAS = (
+    "chain",
+    "governance",
+    "keys",
+    "issue",
+    "redact",
+    "pdf",
+    "verify",
+    "audit",
+    "portal",
+    "demo",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -38,8 +38,16 @@ _out_option = click.option(
 def _relayer_options(fn: Any) -> Any:
     for option in reversed(
         [
-            click.option("--relayer-key", type=click.Path(dir_okay=False), help="Keystore of an account that sends the transaction instead."),
-            click.option("--relayer-password-file", type=click.Path(dir_okay=False), help="File holding the relayer keystore password."),
+            click.option(
+                "--relayer-key",
+                type=click.Path(dir_okay=False),
+                help="Keystore of an account that sends the transaction instead.",
+            ),
+            click.option(
+                "--relayer-password-file",
+                type=click.Path(dir_okay=False),
+                help="File holding the relayer keystore password.",
+            ),
             click.option(
                 "--relayer-password-env",
                 default="ORIGINCERT_RELAYER_PASSWORD",
@@ -65,7 +73,11 @@ def _documents(paths: tuple[Path, ...]) -> list[Path]:
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
-            out += sorted(f for f in p.iterdir() if f.suffix == ".json" and not f.name.endswith(FILE_SUFFIX) and f.is_file())
+            out += sorted(
+                f
+                for f in p.iterdir()
+                if f.suffix == ".json" and not f.name.endswith(FILE_SUFFIX) and f.is_file()
+            )
         else:
             out.append(p)
     return out
@@ -80,7 +92,9 @@ def _bars() -> Iterator[workflows.Progress]:
         bar = bars.get(stage)
         if bar is None:
             label = {"prepare": "validate + hash", "files": "write files"}.get(stage, stage)
-            bar = bars[stage] = tqdm(total=total, desc=label, unit="cert", disable=None, leave=False)
+            bar = bars[stage] = tqdm(
+                total=total, desc=label, unit="cert", disable=None, leave=False
+            )
         bar.update(done - bar.n)
 
     try:
@@ -96,7 +110,11 @@ def _gas(gas_used: int | None) -> str:
 
 def _summary(r: IssueResult, *, resumed: bool = False) -> str:
     noun = "certificate" if r.leaf_count == 1 else "certificates"
-    what = "recorded (found anchored on the ledger)" if r.found_on_ledger else ("finished" if resumed else "issued")
+    what = (
+        "recorded (found anchored on the ledger)"
+        if r.found_on_ledger
+        else ("finished" if resumed else "issued")
+    )
     gas = _gas(r.gas_used)
     lines = [
         f"{what} {r.leaf_count:,} {noun} in batch #{r.batch_id}"
@@ -116,8 +134,14 @@ def _summary(r: IssueResult, *, resumed: bool = False) -> str:
 @click.option("--batch/--single", "as_batch", default=True, show_default=True,
               help="Anchor all documents in one transaction, or each on its own.")  # fmt: skip
 @_relayer_options
-@click.option("--resume", is_flag=True, help="Finish whatever an interrupted run left in the journal.")
-@click.option("--workers", type=click.IntRange(1, 64), help="Processes for hashing (default: one per core for large batches).")
+@click.option(
+    "--resume", is_flag=True, help="Finish whatever an interrupted run left in the journal."
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="Processes for hashing (default: one per core for large batches).",
+)
 @click.pass_obj
 @handle_errors
 @key_options
@@ -149,7 +173,9 @@ def issue(
             for r in report.batches:
                 click.echo(_summary(r, resumed=True))
             for a in report.actions:
-                click.echo(f"{a.kind.value} of {a.number} recorded on the ledger (transaction {a.tx_hash})")
+                click.echo(
+                    f"{a.kind.value} of {a.number} recorded on the ledger (transaction {a.tx_hash})"
+                )
             if not report.batches and not report.actions:
                 click.echo("nothing to resume: every batch in the journal is anchored and written")
             return
@@ -176,7 +202,9 @@ def issue(
 @click.option(
     "--reason",
     required=True,
-    help="Reason code: " + ", ".join(f"{n} ({c})" for n, c in REVOCATION_REASONS.items()) + ", or a number 1..255.",
+    help="Reason code: "
+    + ", ".join(f"{n} ({c})" for n, c in REVOCATION_REASONS.items())
+    + ", or a number 1..255.",
 )
 @_journal_option
 @click.pass_obj
@@ -186,13 +214,17 @@ def revoke(obj: Context, signer: Any, number: str, reason: str, journal_location
     """Revoke certificate NUMBER (a leaf of its batch, or the whole batch of one)."""
     with Journal.open(journal_location) as journal:
         a = workflows.revoke(obj.client(), signer, journal, number, reason)
-    click.echo(f"revoked {a.number} (reason {a.reason})\n  transaction {a.tx_hash} (block {a.block_number}{_gas(a.gas_used)})")
+    click.echo(
+        f"revoked {a.number} (reason {a.reason})\n  transaction {a.tx_hash} (block {a.block_number}{_gas(a.gas_used)})"
+    )
 
 
 @click.command("replace")
 @click.argument("old_number")
 @click.argument("new_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--reason", help="Why it is replaced (fills the new document's `replaces` when it has none).")
+@click.option(
+    "--reason", help="Why it is replaced (fills the new document's `replaces` when it has none)."
+)
 @_journal_option
 @_out_option
 @_relayer_options
@@ -215,7 +247,14 @@ def replace(
     relayer = _relayer(relayer_key, relayer_password_file, relayer_password_env)
     with Journal.open(journal_location) as journal:
         issued, action = workflows.replace(
-            obj.client(), signer, journal, old_number, new_file, out_dir=out_dir, reason=reason, relayer=relayer
+            obj.client(),
+            signer,
+            journal,
+            old_number,
+            new_file,
+            out_dir=out_dir,
+            reason=reason,
+            relayer=relayer,
         )
     click.echo(_summary(issued))
     click.echo(

@@ -31,7 +31,10 @@ def default_output(path: Path) -> Path:
     help="Field to withhold (repeat): a field (exporter.name), an object (exporter) or an item (goods[0] is the first).",
 )
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Where to write (default: <name>.redacted.coo.json)."
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write (default: <name>.redacted.coo.json).",
 )
 @handle_errors
 def redact_cmd(file: Path, hide: tuple[str, ...], output: Path | None) -> None:
@@ -42,7 +45,9 @@ def redact_cmd(file: Path, hide: tuple[str, ...], output: Path | None) -> None:
     try:
         raw = file.read_bytes()
     except OSError as exc:
-        raise DocumentError(f"cannot read {file}: {exc.strerror or exc}", code="file_unreadable") from exc
+        raise DocumentError(
+            f"cannot read {file}: {exc.strerror or exc}", code="file_unreadable"
+        ) from exc
     issued = load_json(raw, max_bytes=MAX_ISSUED_BYTES)
     copy = redact(issued, hide)
     before = set(issued["proof"].get("withheld") or {})  # redact() has checked the proof's shape
@@ -52,7 +57,9 @@ def redact_cmd(file: Path, hide: tuple[str, ...], output: Path | None) -> None:
     try:
         target.write_text(json.dumps(copy, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     except OSError as exc:
-        raise DocumentError(f"cannot write {target}: {exc.strerror or exc}", code="file_unwritable") from exc
+        raise DocumentError(
+            f"cannot write {target}: {exc.strerror or exc}", code="file_unwritable"
+        ) from exc
     withheld = list(copy["proof"]["withheld"])
     new = [p for p in withheld if p not in before]
     if new:

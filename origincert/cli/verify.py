@@ -26,9 +26,19 @@ def register(group: click.Group) -> None:
 
 @click.command("verify")
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False, exists=True, allow_dash=True))
-@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (a list for several inputs).")
-@click.option("--offline", is_flag=True, help="Do not consult the ledger: the verdict is at best UNCONFIRMED.")
-@click.option("--qr", "qr_texts", multiple=True, metavar="TEXT", help="The text of a scanned QR code (repeatable).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="Print the results as JSON (a list for several inputs)."
+)
+@click.option(
+    "--offline", is_flag=True, help="Do not consult the ledger: the verdict is at best UNCONFIRMED."
+)
+@click.option(
+    "--qr",
+    "qr_texts",
+    multiple=True,
+    metavar="TEXT",
+    help="The text of a scanned QR code (repeatable).",
+)
 @click.option(
     "--qr-image",
     "qr_images",
@@ -37,7 +47,12 @@ def register(group: click.Group) -> None:
     metavar="PNG",
     help="A picture of a QR code (repeatable).",
 )
-@click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), help="Judge validity for this day (default: today, UTC).")
+@click.option(
+    "--on",
+    "on",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Judge validity for this day (default: today, UTC).",
+)
 @click.pass_obj
 @handle_errors
 def verify(
@@ -58,8 +73,12 @@ def verify(
     labelled: list[tuple[str, VerificationResult]] = []
     raws = [_read(name) for name in files]
     labelled += zip(files, verifier.verify_many_bytes(raws, on=day))
-    labelled += [(f"QR code #{i + 1}", verifier.verify_qr(text, on=day)) for i, text in enumerate(qr_texts)]
-    labelled += [(name, verifier.verify_qr_image(Path(name).read_bytes(), on=day)) for name in qr_images]
+    labelled += [
+        (f"QR code #{i + 1}", verifier.verify_qr(text, on=day)) for i, text in enumerate(qr_texts)
+    ]
+    labelled += [
+        (name, verifier.verify_qr_image(Path(name).read_bytes(), on=day)) for name in qr_images
+    ]
 
     if as_json:
         out = [{"input": name, **result.to_json()} for name, result in labelled]
@@ -76,7 +95,9 @@ def _verifier(ctx: Context, offline: bool) -> Any:
 
     try:
         if offline:
-            manifest = Manifest.load(ctx.manifest_path) if Path(ctx.manifest_path).exists() else None
+            manifest = (
+                Manifest.load(ctx.manifest_path) if Path(ctx.manifest_path).exists() else None
+            )
             return Verifier.offline(manifest)
         return Verifier(ctx.client())
     except ChainUnavailable:
@@ -100,7 +121,9 @@ def report(name: str, result: VerificationResult) -> str:
     ev = result.evidence
     facts = []
     if "issuer" in ev:
-        facts.append(f"issuing body: {ev['issuer']['description']}, no. {ev['issuer']['id']} ({ev['issuer']['status']})")
+        facts.append(
+            f"issuing body: {ev['issuer']['description']}, no. {ev['issuer']['id']} ({ev['issuer']['status']})"
+        )
     if "anchor" in ev:
         a = ev["anchor"]
         facts.append(f"anchored: {a['time']}, block {a['block']}, transaction {a['tx']}")

@@ -47,7 +47,10 @@ def write_atomically(path: str | os.PathLike[str], text: str) -> None:
             with open(target, "rb") as f:
                 if f.read() == data:
                     return
-            raise IssuingError(f"{target} already exists with other content; not overwriting it", code="output_exists")
+            raise IssuingError(
+                f"{target} already exists with other content; not overwriting it",
+                code="output_exists",
+            )
         head, name = os.path.split(target)
         tmp = os.path.join(head, f".{name}.{os.getpid()}.tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -59,4 +62,6 @@ def write_atomically(path: str | os.PathLike[str], text: str) -> None:
             os.close(fd)
         os.replace(tmp, target)
     except OSError as exc:
-        raise IssuingError(f"cannot write {target}: {exc.strerror or exc}", code="output_unwritable") from exc
+        raise IssuingError(
+            f"cannot write {target}: {exc.strerror or exc}", code="output_unwritable"
+        ) from exc

@@ -124,7 +124,9 @@ class ActionRecord:
 
 _md = MetaData()
 
-_meta = Table("meta", _md, Column("key", String(64), primary_key=True), Column("value", Text, nullable=False))
+_meta = Table(
+    "meta", _md, Column("key", String(64), primary_key=True), Column("value", Text, nullable=False)
+)
 
 _batches = Table(
     "batches",
@@ -154,7 +156,9 @@ _certificates = Table(
     Column("leaf_index", Integer, nullable=False),
     Column("document", Text, nullable=False),
     Column("seed", LargeBinary(32), nullable=False),
-    Column("field_hashes", LargeBinary, nullable=False),  # 32 bytes per field, in the document's field order
+    Column(
+        "field_hashes", LargeBinary, nullable=False
+    ),  # 32 bytes per field, in the document's field order
     Column("target_hash", LargeBinary(32), nullable=False),
     Column("leaf", LargeBinary(32), nullable=False),
     Column("file_name", Text, nullable=False),
@@ -241,7 +245,9 @@ class Journal:
                 event.listen(engine, "connect", _sqlite_pragmas)
             with engine.begin() as conn:
                 _md.create_all(conn)
-                version = conn.execute(select(_meta.c.value).where(_meta.c.key == "schema")).scalar()
+                version = conn.execute(
+                    select(_meta.c.value).where(_meta.c.key == "schema")
+                ).scalar()
                 if version is None:
                     conn.execute(insert(_meta).values(key="schema", value=SCHEMA_VERSION))
                 elif version != SCHEMA_VERSION:
@@ -252,7 +258,9 @@ class Journal:
         except JournalError:
             raise
         except (OSError, ArgumentError, SQLAlchemyError) as exc:
-            raise JournalError(f"cannot open the journal {target}: {exc}", code="journal_unavailable") from exc
+            raise JournalError(
+                f"cannot open the journal {target}: {exc}", code="journal_unavailable"
+            ) from exc
         return cls(engine, str(target))
 
     def close(self) -> None:
@@ -271,7 +279,9 @@ class Journal:
             with self._engine.begin() if write else self._engine.connect() as conn:
                 yield conn
         except OperationalError as exc:
-            raise JournalError(f"the journal {self.location} is not usable: {exc.orig}", code="journal_unavailable") from exc
+            raise JournalError(
+                f"the journal {self.location} is not usable: {exc.orig}", code="journal_unavailable"
+            ) from exc
 
     def _read(self) -> AbstractContextManager[Connection]:
         return self._tx(write=False)
@@ -284,9 +294,17 @@ class Journal:
         Raises JournalError ``journal_mismatch``: certificate numbers are unique per issuing body,
         so two bodies (or two networks) must never share a journal.
         """
-        wanted = {"chain_id": str(chain_id), "registry": registry.lower(), "issuer_id": str(issuer_id)}
+        wanted = {
+            "chain_id": str(chain_id),
+            "registry": registry.lower(),
+            "issuer_id": str(issuer_id),
+        }
         with self._tx() as conn:
-            have = dict(conn.execute(select(_meta.c.key, _meta.c.value).where(_meta.c.key.in_(wanted))).all())
+            have = dict(
+                conn.execute(
+                    select(_meta.c.key, _meta.c.value).where(_meta.c.key.in_(wanted))
+                ).all()
+            )
             if not have:
                 conn.execute(insert(_meta), [{"key": k, "value": v} for k, v in wanted.items()])
                 return
@@ -346,7 +364,9 @@ class Journal:
                     if not chunk:
                         continue
                     chunk_numbers = [c.number for c in chunk]
-                    repeated = sorted({n for n, k in Counter(chunk_numbers).items() if k > 1 or n in seen})
+                    repeated = sorted(
+                        {n for n, k in Counter(chunk_numbers).items() if k > 1 or n in seen}
+                    )
                     if repeated:
                         raise JournalError(
                             f"certificate number(s) given twice in this batch: {_few(repeated)}",
@@ -355,16 +375,26 @@ class Journal:
                     seen.update(chunk_numbers)
                     numbers += chunk_numbers
                     _refuse(self._taken(conn, chunk_numbers))
-                    _insert_many(conn, _certificates, _CERT_COLUMNS, [_cert_row(batch_id, c) for c in chunk])
+                    _insert_many(
+                        conn, _certificates, _CERT_COLUMNS, [_cert_row(batch_id, c) for c in chunk]
+                    )
                 if not numbers:
                     raise JournalError("a batch needs at least one certificate", code="empty_batch")
-                conn.execute(update(_batches).where(_batches.c.id == batch_id).values(leaf_count=len(numbers)))
+                conn.execute(
+                    update(_batches)
+                    .where(_batches.c.id == batch_id)
+                    .values(leaf_count=len(numbers))
+                )
                 if replaces is not None:
                     if len(numbers) != 1:
-                        raise JournalError("a replacement is a batch of one certificate", code="replace_not_single")
+                        raise JournalError(
+                            "a replacement is a batch of one certificate", code="replace_not_single"
+                        )
                     self._insert_action(conn, ActionKind.REPLACE, replaces, None, numbers[0], now)
         except IntegrityError as exc:  # a concurrent writer took a number between check and insert
-            raise JournalError(f"certificate number already in the journal: {exc.orig}", code="duplicate_number") from exc
+            raise JournalError(
+                f"certificate number already in the journal: {exc.orig}", code="duplicate_number"
+            ) from exc
         return self.batch(int(batch_id))
 
     @staticmethod
@@ -372,7 +402,9 @@ class Journal:
         found: list[str] = []
         for i in range(0, len(numbers), 500):
             chunk = numbers[i : i + 500]
-            found += conn.execute(select(_certificates.c.number).where(_certificates.c.number.in_(chunk))).scalars()
+            found += conn.execute(
+                select(_certificates.c.number).where(_certificates.c.number.in_(chunk))
+            ).scalars()
         return sorted(found)
 
     def mark_signed(self, batch_id: int, *, root: bytes, signature: bytes, signer: str) -> None:
@@ -382,8 +414,16 @@ class Journal:
         """Record the transaction hash before the transaction reaches the node (so resume can look for it)."""
         self._advance(batch_id, BatchState.SUBMITTED, tx_hash=tx_hash, sender=sender)
 
-    def mark_anchored(self, batch_id: int, *, tx_hash: str, block_number: int, gas_used: int | None) -> None:
-        self._advance(batch_id, BatchState.ANCHORED, tx_hash=tx_hash, block_number=block_number, gas_used=gas_used)
+    def mark_anchored(
+        self, batch_id: int, *, tx_hash: str, block_number: int, gas_used: int | None
+    ) -> None:
+        self._advance(
+            batch_id,
+            BatchState.ANCHORED,
+            tx_hash=tx_hash,
+            block_number=block_number,
+            gas_used=gas_used,
+        )
 
     def mark_files_written(self, batch_id: int, out_dir: str) -> None:
         with self._tx() as conn:
@@ -396,7 +436,9 @@ class Journal:
     def _advance(self, batch_id: int, state: BatchState, **values: Any) -> None:
         """Move a batch forward (or stay, for a new transaction hash); never backward."""
         with self._tx() as conn:
-            current = conn.execute(select(_batches.c.state).where(_batches.c.id == batch_id)).scalar()
+            current = conn.execute(
+                select(_batches.c.state).where(_batches.c.id == batch_id)
+            ).scalar()
             if current is None:
                 raise JournalError(f"no batch #{batch_id} in the journal", code="unknown_batch")
             if _BATCH_ORDER.index(BatchState(current)) > _BATCH_ORDER.index(state):
@@ -405,7 +447,9 @@ class Journal:
                     code="journal_inconsistent",
                 )
             conn.execute(
-                update(_batches).where(_batches.c.id == batch_id).values(state=state.value, updated_at=_now(), **values)
+                update(_batches)
+                .where(_batches.c.id == batch_id)
+                .values(state=state.value, updated_at=_now(), **values)
             )
 
     def batch(self, batch_id: int) -> BatchRecord:
@@ -428,12 +472,20 @@ class Journal:
 
     def certificates(self, batch_id: int) -> list[PreparedCertificate]:
         """The batch's certificates in leaf order."""
-        q = select(_certificates).where(_certificates.c.batch_id == batch_id).order_by(_certificates.c.leaf_index)
+        q = (
+            select(_certificates)
+            .where(_certificates.c.batch_id == batch_id)
+            .order_by(_certificates.c.leaf_index)
+        )
         with self._read() as conn:
             return [_certificate(r) for r in conn.execute(q).mappings()]
 
     def leaves(self, batch_id: int) -> list[bytes]:
-        q = select(_certificates.c.leaf).where(_certificates.c.batch_id == batch_id).order_by(_certificates.c.leaf_index)
+        q = (
+            select(_certificates.c.leaf)
+            .where(_certificates.c.batch_id == batch_id)
+            .order_by(_certificates.c.leaf_index)
+        )
         with self._read() as conn:
             return [bytes(leaf) for leaf in conn.execute(q).scalars()]
 
@@ -441,9 +493,15 @@ class Journal:
         """A certificate and its batch. Raises JournalError ``unknown_number`` when this issuing
         body never prepared that number."""
         with self._read() as conn:
-            row = conn.execute(select(_certificates).where(_certificates.c.number == number)).mappings().first()
+            row = (
+                conn.execute(select(_certificates).where(_certificates.c.number == number))
+                .mappings()
+                .first()
+            )
         if row is None:
-            raise JournalError(f"certificate {number} is not in the journal {self.location}", code="unknown_number")
+            raise JournalError(
+                f"certificate {number} is not in the journal {self.location}", code="unknown_number"
+            )
         return self.batch(row["batch_id"]), _certificate(row)
 
     def status(self, number: str) -> CertificateStatus:
@@ -482,13 +540,26 @@ class Journal:
         """
         now = _now()
         with self._tx() as conn:
-            if conn.execute(select(_certificates.c.id).where(_certificates.c.number == number)).first() is None:
-                raise JournalError(f"certificate {number} is not in the journal {self.location}", code="unknown_number")
+            if (
+                conn.execute(
+                    select(_certificates.c.id).where(_certificates.c.number == number)
+                ).first()
+                is None
+            ):
+                raise JournalError(
+                    f"certificate {number} is not in the journal {self.location}",
+                    code="unknown_number",
+                )
             return self._insert_action(conn, kind, number, reason, None, now)
 
     @staticmethod
     def _insert_action(
-        conn: Connection, kind: ActionKind, number: str, reason: int | None, new_number: str | None, now: int
+        conn: Connection,
+        kind: ActionKind,
+        number: str,
+        reason: int | None,
+        new_number: str | None,
+        now: int,
     ) -> int:
         result = conn.execute(
             insert(_actions).values(
@@ -506,8 +577,16 @@ class Journal:
     def mark_action_submitted(self, action_id: int, *, tx_hash: str) -> None:
         self._set_action(action_id, ActionState.SUBMITTED, tx_hash=tx_hash)
 
-    def mark_action_done(self, action_id: int, *, tx_hash: str | None, block_number: int | None, gas_used: int | None) -> None:
-        self._set_action(action_id, ActionState.DONE, tx_hash=tx_hash, block_number=block_number, gas_used=gas_used)
+    def mark_action_done(
+        self, action_id: int, *, tx_hash: str | None, block_number: int | None, gas_used: int | None
+    ) -> None:
+        self._set_action(
+            action_id,
+            ActionState.DONE,
+            tx_hash=tx_hash,
+            block_number=block_number,
+            gas_used=gas_used,
+        )
 
     def mark_action_failed(self, action_id: int, *, error: str) -> None:
         self._set_action(action_id, ActionState.FAILED, error=error)
@@ -515,12 +594,16 @@ class Journal:
     def _set_action(self, action_id: int, state: ActionState, **values: Any) -> None:
         with self._tx() as conn:
             conn.execute(
-                update(_actions).where(_actions.c.id == action_id).values(state=state.value, updated_at=_now(), **values)
+                update(_actions)
+                .where(_actions.c.id == action_id)
+                .values(state=state.value, updated_at=_now(), **values)
             )
 
     def action(self, action_id: int) -> ActionRecord:
         with self._read() as conn:
-            row = conn.execute(select(_actions).where(_actions.c.id == action_id)).mappings().first()
+            row = (
+                conn.execute(select(_actions).where(_actions.c.id == action_id)).mappings().first()
+            )
         if row is None:
             raise JournalError(f"no action #{action_id} in the journal", code="unknown_action")
         return _action(row)
@@ -528,7 +611,9 @@ class Journal:
     def actions(self, *, pending: bool = False, number: str | None = None) -> list[ActionRecord]:
         q = select(_actions).order_by(_actions.c.id)
         if pending:
-            q = q.where(_actions.c.state.in_([ActionState.PREPARED.value, ActionState.SUBMITTED.value]))
+            q = q.where(
+                _actions.c.state.in_([ActionState.PREPARED.value, ActionState.SUBMITTED.value])
+            )
         if number is not None:
             q = q.where(_actions.c.number == number)
         with self._read() as conn:
@@ -578,14 +663,20 @@ def _cert_row(batch_id: int, c: PreparedCertificate) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
-def _insert_many(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+def _insert_many(
+    conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
     """``executemany`` straight to the driver: SQLAlchemy's per-value processing (four blobs per
     certificate) costs more than SQLite itself on a 10,000-certificate batch. The statement is
     still compiled by SQLAlchemy for the journal's dialect and paramstyle."""
     compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(columns))
     if compiled.positional:
         order = [columns.index(name) for name in compiled.positiontup or ()]
-        params: list[Any] = [tuple(r[i] for i in order) for r in rows] if order != list(range(len(columns))) else rows
+        params: list[Any] = (
+            [tuple(r[i] for i in order) for r in rows]
+            if order != list(range(len(columns)))
+            else rows
+        )
     else:
         params = [dict(zip(columns, r)) for r in rows]
     conn.exec_driver_sql(str(compiled), params)

@@ -52,7 +52,9 @@ class LeafStatus:
 
     @property
     def revoked(self) -> bool:
-        return self.leaf_revoked_at != 0 or (self.anchor is not None and self.anchor.revoked_at != 0)
+        return self.leaf_revoked_at != 0 or (
+            self.anchor is not None and self.anchor.revoked_at != 0
+        )
 
     @property
     def replaced(self) -> bool:
@@ -72,7 +74,9 @@ def _anchor(raw: Any) -> LedgerAnchor | None:
 
 def standing_of(client: ChainClient, address: str) -> tuple[int, Standing]:
     """The issuing body of a key and whether it may anchor now (``IssuerRegistry.standingOf``)."""
-    issuer_id, standing = client.call(client.issuers.functions.standingOf(Web3.to_checksum_address(address)))
+    issuer_id, standing = client.call(
+        client.issuers.functions.standingOf(Web3.to_checksum_address(address))
+    )
     return int(issuer_id), Standing(standing)
 
 
@@ -100,11 +104,20 @@ def transaction_known(client: ChainClient, tx_hash: str) -> bool:
 
 
 def find_event(
-    client: ChainClient, event: str, filters: dict[str, Any], *, from_block: int, to_block: int | str = "latest"
+    client: ChainClient,
+    event: str,
+    filters: dict[str, Any],
+    *,
+    from_block: int,
+    to_block: int | str = "latest",
 ) -> LedgerEvent | None:
     """The first ``event`` of the CertificateRegistry matching ``filters`` (indexed arguments)."""
     getter = getattr(client.certificates.events, event)()
-    logs = client.guard(lambda: list(getter.get_logs(argument_filters=filters, from_block=from_block, to_block=to_block)))
+    logs = client.guard(
+        lambda: list(
+            getter.get_logs(argument_filters=filters, from_block=from_block, to_block=to_block)
+        )
+    )
     if not logs:
         return None
     first = logs[0]

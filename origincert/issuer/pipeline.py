@@ -63,7 +63,9 @@ class PreparedCertificate:
     leaf_index: int
     document_json: str  # canonical document, compact JSON, as it goes into the issued file
     seed: bytes  # the secret every salt derives from (docs/FORMAT.md)
-    field_hashes: bytes  # every field hash (32 bytes each) in the document's field order: the journal's form
+    field_hashes: (
+        bytes  # every field hash (32 bytes each) in the document's field order: the journal's form
+    )
     target_hash: bytes
     leaf: bytes
     file_name: str
@@ -114,13 +116,19 @@ def _load(source: DocumentSource) -> Mapping[str, Any]:
         try:
             raw = source.read_bytes()
         except OSError as exc:
-            raise DocumentError(f"cannot read {source}: {exc.strerror or exc}", code="document_unreadable") from exc
+            raise DocumentError(
+                f"cannot read {source}: {exc.strerror or exc}", code="document_unreadable"
+            ) from exc
         return load_json(raw)
     return source
 
 
 def prepare_certificate(
-    source: DocumentSource, leaf_index: int, *, economy: str | None = None, seed: bytes | None = None
+    source: DocumentSource,
+    leaf_index: int,
+    *,
+    economy: str | None = None,
+    seed: bytes | None = None,
 ) -> PreparedCertificate:
     """Validate, canonicalise, salt and hash one document.
 
@@ -133,7 +141,12 @@ def prepare_certificate(
         raise DocumentError(
             f"certificate {cert.number} names an issuing body of {cert.issuing_body.economy}, "
             f"but the signing key belongs to an issuing body of {economy}",
-            problems=[("issuing_body.economy", f"must be {economy}, the economy of the issuing body that signs")],
+            problems=[
+                (
+                    "issuing_body.economy",
+                    f"must be {economy}, the economy of the issuing body that signs",
+                )
+            ],
             code="issuing_body_mismatch",
         )
     canonical = cert.to_json()
@@ -209,11 +222,15 @@ def prepare_many(
     while the pool hashes). After the last chunk, raises DocumentError listing every invalid
     document (labelled by ``labels``, default the position) if there was any.
     """
-    labels = list(labels) if labels is not None else [f"document {i + 1}" for i in range(len(sources))]
+    labels = (
+        list(labels) if labels is not None else [f"document {i + 1}" for i in range(len(sources))]
+    )
     spans = [(s, min(s + CHUNK, len(sources))) for s in range(0, len(sources), CHUNK)]
     invalid: list[_Invalid] = []
 
-    def take(results: Iterable[list[PreparedCertificate | _Invalid]]) -> Iterator[list[PreparedCertificate]]:
+    def take(
+        results: Iterable[list[PreparedCertificate | _Invalid]],
+    ) -> Iterator[list[PreparedCertificate]]:
         for chunk in results:
             good = [r for r in chunk if isinstance(r, PreparedCertificate)]
             invalid.extend(r for r in chunk if isinstance(r, _Invalid))
@@ -224,8 +241,13 @@ def prepare_many(
     if workers <= 1 or len(spans) <= 1:
         yield from take(_prepare_chunk(s, sources[s:e], labels[s:e], economy) for s, e in spans)
     else:
-        with ProcessPoolExecutor(max_workers=workers, initializer=_exit_with, initargs=(os.getpid(),)) as pool:
-            futures = [pool.submit(_prepare_chunk, s, list(sources[s:e]), labels[s:e], economy) for s, e in spans]
+        with ProcessPoolExecutor(
+            max_workers=workers, initializer=_exit_with, initargs=(os.getpid(),)
+        ) as pool:
+            futures = [
+                pool.submit(_prepare_chunk, s, list(sources[s:e]), labels[s:e], economy)
+                for s, e in spans
+            ]
             try:
                 yield from take(f.result() for f in futures)
             finally:
@@ -270,7 +292,9 @@ def build_tree(leaves: Sequence[bytes]) -> MerkleTree:
     return MerkleTree.build(leaves)
 
 
-def issued_file_text(cert: PreparedCertificate, merkle_proof: Sequence[bytes], anchoring: Anchoring) -> str:
+def issued_file_text(
+    cert: PreparedCertificate, merkle_proof: Sequence[bytes], anchoring: Anchoring
+) -> str:
     """The issued certificate file (full copy) as compact JSON text, per docs/FORMAT.md."""
     proof_list = ",".join(f'"0x{p.hex()}"' for p in merkle_proof)
     tx = f'"{anchoring.tx_hash}"' if anchoring.tx_hash is not None else "null"
@@ -285,7 +309,9 @@ def issued_file_text(cert: PreparedCertificate, merkle_proof: Sequence[bytes], a
     )
 
 
-def issued_file(cert: PreparedCertificate, merkle_proof: Sequence[bytes], anchoring: Anchoring) -> dict[str, Any]:
+def issued_file(
+    cert: PreparedCertificate, merkle_proof: Sequence[bytes], anchoring: Anchoring
+) -> dict[str, Any]:
     """The issued certificate file as a dict (the parse of :func:`issued_file_text`)."""
     return json.loads(issued_file_text(cert, merkle_proof, anchoring))  # type: ignore[no-any-return]
 

@@ -29,7 +29,10 @@ def parse_reason(value: str | int) -> int:
         return REVOCATION_REASONS[value.strip().lower().replace("-", "_")]
     else:
         names = ", ".join(f"{n} ({c})" for n, c in REVOCATION_REASONS.items())
-        raise IssuingError(f"unknown revocation reason {value!r}; one of {names}, or a number 1..255", code="bad_reason")
+        raise IssuingError(
+            f"unknown revocation reason {value!r}; one of {names}, or a number 1..255",
+            code="bad_reason",
+        )
     if not 1 <= code <= 255:
         raise IssuingError(f"a revocation reason is a number 1..255, got {code}", code="bad_reason")
     return code

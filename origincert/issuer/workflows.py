@@ -166,7 +166,12 @@ def _body(client: ChainClient, signer: Signer, journal: Journal, *, accredited: 
     issuer_id, standing = standing_of(client, signer.address)
     if issuer_id == 0 or (accredited and standing is not Standing.ACCREDITED):
         raise NotAccredited(signer.address, issuer_id, standing)
-    body = _Body(issuer_id, issuer_info(client, issuer_id).economy, client.chain_id, client.certificates.address)
+    body = _Body(
+        issuer_id,
+        issuer_info(client, issuer_id).economy,
+        client.chain_id,
+        client.certificates.address,
+    )
     journal.bind(chain_id=body.chain_id, registry=body.registry, issuer_id=body.issuer_id)
     return body
 
@@ -216,10 +221,20 @@ def issue_each(
     ``on_issued`` hears of each as it is anchored, so a refusal of a later document (which
     raises) does not hide the ones already issued.
     """
-    labels = list(labels) if labels is not None else [f"document {i + 1}" for i in range(len(sources))]
+    labels = (
+        list(labels) if labels is not None else [f"document {i + 1}" for i in range(len(sources))]
+    )
     results = []
     for source, label in zip(sources, labels):
-        result = issue_batch(client, signer, [source], journal=journal, out_dir=out_dir, relayer=relayer, labels=[label])
+        result = issue_batch(
+            client,
+            signer,
+            [source],
+            journal=journal,
+            out_dir=out_dir,
+            relayer=relayer,
+            labels=[label],
+        )
         results.append(result)
         if on_issued is not None:
             on_issued(result)
@@ -237,11 +252,13 @@ def issue_documents(
 ) -> list[dict[str, Any]]:
     """Issue certificate dicts as one batch and return the issued files (dicts, batch order).
 
-        files = issue_documents(client, LocalSigner(account), [doc], journal=Journal.open(path))
-        files[0]["proof"]["root"]
+    files = issue_documents(client, LocalSigner(account), [doc], journal=Journal.open(path))
+    files[0]["proof"]["root"]
     """
     done = _issue(client, signer, documents, journal=journal, out_dir=out_dir, relayer=relayer)
-    return [issued_file(c, done.tree.proof(i), done.anchoring) for i, c in enumerate(done.certificates)]
+    return [
+        issued_file(c, done.tree.proof(i), done.anchoring) for i, c in enumerate(done.certificates)
+    ]
 
 
 def _issue(
@@ -261,9 +278,13 @@ def _issue(
         raise IssuingError("no documents to issue", code="nothing_to_issue")
     started = time.perf_counter()
     body = _body(client, signer, journal, accredited=True)
-    journal.refuse_taken(s["number"] for s in sources if isinstance(s, Mapping) and isinstance(s.get("number"), str))
+    journal.refuse_taken(
+        s["number"] for s in sources if isinstance(s, Mapping) and isinstance(s.get("number"), str)
+    )
     if relayer is None:
-        _tx_signer(signer)  # a key that cannot send needs a relayer: say so before recording anything
+        _tx_signer(
+            signer
+        )  # a key that cannot send needs a relayer: say so before recording anything
     out = Path(out_dir).resolve() if out_dir is not None else None  # resume may run from elsewhere
     if out is not None:
         _make_out_dir(out)
@@ -281,7 +302,9 @@ def _issue(
 
     def chunks() -> Any:
         nonlocal hashing
-        stream = prepare_many(sources, economy=body.economy, labels=labels, workers=workers, on_progress=on_progress)
+        stream = prepare_many(
+            sources, economy=body.economy, labels=labels, workers=workers, on_progress=on_progress
+        )
         while True:
             t0 = time.perf_counter()
             try:
@@ -300,18 +323,33 @@ def _issue(
                 check_free(out, (c.file_name for c in chunk))
 
     t0 = time.perf_counter()
-    batch = journal.record_batch(chunks(), out_dir=str(out) if out is not None else None, replaces=replaces)
+    batch = journal.record_batch(
+        chunks(), out_dir=str(out) if out is not None else None, replaces=replaces
+    )
     timings["validate+hash"] = hashing
     timings["journal"] = time.perf_counter() - t0 - hashing
     _crash_point("after_prepare")
-    return _complete(client, signer, journal, body, batch, prepared, relayer=relayer, timings=timings, progress=progress)
+    return _complete(
+        client,
+        signer,
+        journal,
+        body,
+        batch,
+        prepared,
+        relayer=relayer,
+        timings=timings,
+        progress=progress,
+    )
 
 
 def _make_out_dir(out: Path) -> None:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise IssuingError(f"cannot create the output folder {out}: {exc.strerror or exc}", code="output_unwritable") from exc
+        raise IssuingError(
+            f"cannot create the output folder {out}: {exc.strerror or exc}",
+            code="output_unwritable",
+        ) from exc
 
 
 def _complete(
@@ -330,16 +368,24 @@ def _complete(
     """Take a journaled batch from whatever state it is in to anchored with its files written."""
     t0 = time.perf_counter()
     if len(certs) != batch.leaf_count or [c.leaf_index for c in certs] != list(range(len(certs))):
-        raise JournalError(f"batch #{batch.id} does not hold leaves 0..{batch.leaf_count - 1}", code="journal_inconsistent")
+        raise JournalError(
+            f"batch #{batch.id} does not hold leaves 0..{batch.leaf_count - 1}",
+            code="journal_inconsistent",
+        )
     tree = build_tree([c.leaf for c in certs])
     if batch.root is not None and batch.root != tree.root:
-        raise JournalError(f"batch #{batch.id}: its leaves do not give its recorded root", code="journal_inconsistent")
+        raise JournalError(
+            f"batch #{batch.id}: its leaves do not give its recorded root",
+            code="journal_inconsistent",
+        )
     timings["tree"] = time.perf_counter() - t0
 
     t0 = time.perf_counter()
     if batch.state is BatchState.PREPARED:
         signature = sign_anchor(signer, tree.root, len(certs), body.chain_id, body.registry)
-        journal.mark_signed(batch.id, root=tree.root, signature=signature.to_bytes(), signer=signer.address)
+        journal.mark_signed(
+            batch.id, root=tree.root, signature=signature.to_bytes(), signer=signer.address
+        )
         _crash_point("after_sign")
         batch = journal.batch(batch.id)
     timings["sign"] = time.perf_counter() - t0
@@ -400,7 +446,8 @@ def _ensure_anchored(
     assert batch.root is not None and batch.signature is not None and batch.signer is not None
     if batch.signer.lower() != signer.address.lower():
         raise IssuingError(
-            f"batch #{batch.id} was signed by {batch.signer}; resume it with that key", code="signer_changed"
+            f"batch #{batch.id} was signed by {batch.signer}; resume it with that key",
+            code="signer_changed",
         )
     event = _anchored_on_ledger(client, body, batch)
     submitted = batch.tx_hash if batch.state is BatchState.SUBMITTED else None
@@ -433,13 +480,17 @@ def _ensure_anchored(
     except ContractRevert as exc:
         if exc.error != "CertificateRegistryAlreadyAnchored":
             raise
-        event = _anchored_on_ledger(client, body, batch)  # an earlier run's transaction got there first
+        event = _anchored_on_ledger(
+            client, body, batch
+        )  # an earlier run's transaction got there first
         if event is None:
             raise
         journal.mark_anchored(batch.id, tx_hash=event[0], block_number=event[1], gas_used=event[2])
         return True
     _crash_point("after_submit")
-    journal.mark_anchored(batch.id, tx_hash=tx.tx_hash, block_number=tx.block_number, gas_used=tx.gas_used)
+    journal.mark_anchored(
+        batch.id, tx_hash=tx.tx_hash, block_number=tx.block_number, gas_used=tx.gas_used
+    )
     _crash_point("after_anchor_before_files")
     return False
 
@@ -453,7 +504,9 @@ def _tx_signer(signer: Signer) -> TransactionSigner:
     return signer  # type: ignore[return-value]
 
 
-def _anchored_on_ledger(client: ChainClient, body: _Body, batch: BatchRecord) -> tuple[str, int, int | None] | None:
+def _anchored_on_ledger(
+    client: ChainClient, body: _Body, batch: BatchRecord
+) -> tuple[str, int, int | None] | None:
     """(tx hash, block, gas) of the transaction that anchored the batch's root, or None."""
     assert batch.root is not None
     anchor = anchor_of(client, batch.root)
@@ -466,7 +519,11 @@ def _anchored_on_ledger(client: ChainClient, body: _Body, batch: BatchRecord) ->
             code="journal_inconsistent",
         )
     event = find_event(
-        client, "Anchored", {"root": batch.root}, from_block=anchor.anchored_block, to_block=anchor.anchored_block
+        client,
+        "Anchored",
+        {"root": batch.root},
+        from_block=anchor.anchored_block,
+        to_block=anchor.anchored_block,
     )
     if event is None:
         raise JournalError(
@@ -548,7 +605,9 @@ def resume(
 # revoke and replace
 
 
-def revoke(client: ChainClient, signer: Signer, journal: Journal, number: str, reason: str | int) -> ActionResult:
+def revoke(
+    client: ChainClient, signer: Signer, journal: Journal, number: str, reason: str | int
+) -> ActionResult:
     """Revoke one certificate: ``revokeLeaf`` with its proof, or ``revokeRoot`` for a batch of one.
 
     Raises, before anything is recorded: IssuingError ``bad_reason``, ``not_anchored``,
@@ -586,20 +645,37 @@ def replace(
     old_batch, old_cert = _anchored(journal, old_number)
     status = certificate_status(client, old_batch.root, old_cert.leaf)  # type: ignore[arg-type]
     if status.revoked:
-        raise IssuingError(f"certificate {old_number} is revoked; a revoked certificate is not replaced", code="already_revoked")
+        raise IssuingError(
+            f"certificate {old_number} is revoked; a revoked certificate is not replaced",
+            code="already_revoked",
+        )
     if status.replaced:
         raise IssuingError(f"certificate {old_number} is already replaced", code="already_replaced")
     document = with_replaces(
-        dict(load_json(new_source.read_bytes())) if isinstance(new_source, Path) else dict(new_source),
+        dict(load_json(new_source.read_bytes()))
+        if isinstance(new_source, Path)
+        else dict(new_source),
         old_cert.document,
         reason,
     )
-    done = _issue(client, signer, [document], journal=journal, out_dir=out_dir, relayer=relayer, replaces=old_number)
-    (action,) = [a for a in journal.actions(pending=True, number=old_number) if a.kind is ActionKind.REPLACE]
+    done = _issue(
+        client,
+        signer,
+        [document],
+        journal=journal,
+        out_dir=out_dir,
+        relayer=relayer,
+        replaces=old_number,
+    )
+    (action,) = [
+        a for a in journal.actions(pending=True, number=old_number) if a.kind is ActionKind.REPLACE
+    ]
     return done.result, _finish_action(client, signer, journal, action)
 
 
-def with_replaces(document: dict[str, Any], old: Mapping[str, Any], reason: str | None) -> dict[str, Any]:
+def with_replaces(
+    document: dict[str, Any], old: Mapping[str, Any], reason: str | None
+) -> dict[str, Any]:
     """The new document with ``replaces`` pointing at ``old``; refuse one pointing elsewhere."""
     old_number = old["number"]
     given = document.get("replaces")
@@ -615,7 +691,10 @@ def with_replaces(document: dict[str, Any], old: Mapping[str, Any], reason: str 
             f"the new document has no `replaces`; give a reason to fill it in (replacing {old_number})",
             code="replace_reason_missing",
         )
-    return {**document, "replaces": {"number": old_number, "issue_date": old["issue_date"], "reason": reason}}
+    return {
+        **document,
+        "replaces": {"number": old_number, "issue_date": old["issue_date"], "reason": reason},
+    }
 
 
 def _anchored(journal: Journal, number: str) -> tuple[BatchRecord, PreparedCertificate]:
@@ -628,7 +707,9 @@ def _anchored(journal: Journal, number: str) -> tuple[BatchRecord, PreparedCerti
     return batch, cert
 
 
-def _finish_action(client: ChainClient, signer: Signer, journal: Journal, action: ActionRecord) -> ActionResult:
+def _finish_action(
+    client: ChainClient, signer: Signer, journal: Journal, action: ActionRecord
+) -> ActionResult:
     """Bring a journaled revocation or replacement to the ledger, unless the ledger shows it already
     (a transaction journaled as submitted and still pending is waited for, not sent again)."""
     batch, cert = _anchored(journal, action.number)
@@ -641,11 +722,17 @@ def _finish_action(client: ChainClient, signer: Signer, journal: Journal, action
         def done(s: LeafStatus) -> bool:
             return s.revoked
 
-        lookup = ("RootRevoked", {"root": batch.root}) if single else ("LeafRevoked", {"root": batch.root, "leaf": cert.leaf})
+        lookup = (
+            ("RootRevoked", {"root": batch.root})
+            if single
+            else ("LeafRevoked", {"root": batch.root, "leaf": cert.leaf})
+        )
         fn = (
             client.certificates.functions.revokeRoot(batch.root, action.reason)
             if single
-            else client.certificates.functions.revokeLeaf(batch.root, cert.leaf, proof, action.reason)
+            else client.certificates.functions.revokeLeaf(
+                batch.root, cert.leaf, proof, action.reason
+            )
         )
     else:
         assert action.new_number is not None
@@ -657,7 +744,9 @@ def _finish_action(client: ChainClient, signer: Signer, journal: Journal, action
             return s.replaced
 
         lookup = ("CertificateReplaced", {"oldRoot": batch.root, "oldLeaf": cert.leaf})
-        fn = client.certificates.functions.replace(batch.root, cert.leaf, proof, new_batch.root, new_cert.leaf, new_proof)
+        fn = client.certificates.functions.replace(
+            batch.root, cert.leaf, proof, new_batch.root, new_cert.leaf, new_proof
+        )
 
     def on_ledger() -> bool:
         return done(certificate_status(client, batch.root, cert.leaf))  # type: ignore[arg-type]
@@ -675,7 +764,11 @@ def _finish_action(client: ChainClient, signer: Signer, journal: Journal, action
 
     if on_ledger():
         return record_found()
-    if action.state is ActionState.SUBMITTED and action.tx_hash is not None and transaction_known(client, action.tx_hash):
+    if (
+        action.state is ActionState.SUBMITTED
+        and action.tx_hash is not None
+        and transaction_known(client, action.tx_hash)
+    ):
         try:
             client.wait(action.tx_hash)
         except ChainUnavailable:
@@ -695,10 +788,13 @@ def _finish_action(client: ChainClient, signer: Signer, journal: Journal, action
             return record_found()
         journal.mark_action_failed(action.id, error=exc.error)
         raise
-    journal.mark_action_done(action.id, tx_hash=tx.tx_hash, block_number=tx.block_number, gas_used=tx.gas_used)
+    journal.mark_action_done(
+        action.id, tx_hash=tx.tx_hash, block_number=tx.block_number, gas_used=tx.gas_used
+    )
     return _action_result(journal.action(action.id), found=False)
 
 
 def _action_result(a: ActionRecord, *, found: bool) -> ActionResult:
-    return ActionResult(a.id, a.kind, a.number, a.new_number, a.reason, a.tx_hash, a.block_number, a.gas_used, found)
-
+    return ActionResult(
+        a.id, a.kind, a.number, a.new_number, a.reason, a.tx_hash, a.block_number, a.gas_used, found
+    )

@@ -51,7 +51,11 @@ class _Fn:
             elif t == "bytes32":
                 heads.append(_bytes32(value))
             elif t == "address":
-                raw = bytes.fromhex(value[2:]) if isinstance(value, str) and value[:2] == "0x" else b""
+                raw = (
+                    bytes.fromhex(value[2:])
+                    if isinstance(value, str) and value[:2] == "0x"
+                    else b""
+                )
                 if len(raw) != 20:
                     raise ValueError(f"not an address: {value!r}")
                 heads.append(bytes(12) + raw)
@@ -80,7 +84,9 @@ def _bytes32(value: bytes) -> bytes:
 
 @functools.cache
 def fn(contract: str, name: str) -> _Fn:
-    (item,) = [i for i in load_artifact(contract).abi if i["type"] == "function" and i["name"] == name]
+    (item,) = [
+        i for i in load_artifact(contract).abi if i["type"] == "function" and i["name"] == name
+    ]
     inputs = tuple(_type_str(p) for p in item["inputs"])
     return _Fn(
         function_signature_to_4byte_selector(f"{name}({','.join(inputs)})"),
@@ -97,7 +103,19 @@ def topic(contract: str, name: str) -> str:
 
 # certificateStatuses returns CertificateStatus[]: a static tuple of 11 words each, after the
 # array's offset and length words. Types of the words, in order (bytes32 kept as bytes).
-_STATUS_WORDS = ("uint32", "uint32", "uint40", "uint40", "uint40", "uint8", "uint40", "uint8", "uint40", "bytes32", "bytes32")
+_STATUS_WORDS = (
+    "uint32",
+    "uint32",
+    "uint40",
+    "uint40",
+    "uint40",
+    "uint8",
+    "uint40",
+    "uint8",
+    "uint40",
+    "bytes32",
+    "bytes32",
+)
 _STATUS_BITS = tuple(int(t[4:]) if t.startswith("uint") else 0 for t in _STATUS_WORDS)
 
 
@@ -125,7 +143,9 @@ def decode_statuses(raw: str, count: int) -> list[tuple[Any, ...]]:
             if bits:
                 value = int.from_bytes(word, "big")
                 if value >> bits:
-                    raise ChainError("the node's answer to certificateStatuses is malformed", code="rpc_error")
+                    raise ChainError(
+                        "the node's answer to certificateStatuses is malformed", code="rpc_error"
+                    )
                 words.append(value)
             else:
                 words.append(word)
@@ -153,7 +173,11 @@ def decode_issuer(raw: str) -> IssuerInfo:
     takes ~130 µs, on the path of every single verification)."""
     data = bytes.fromhex(raw[2:]) if isinstance(raw, str) and raw[:2] == "0x" else b""
     word = lambda i: data[32 * i : 32 * (i + 1)]
-    if len(data) < 32 * 11 or int.from_bytes(word(0), "big") != 32 or int.from_bytes(word(9), "big") != 32 * 9:
+    if (
+        len(data) < 32 * 11
+        or int.from_bytes(word(0), "big") != 32
+        or int.from_bytes(word(9), "big") != 32 * 9
+    ):
         raise malformed("issuer")
     values = [int.from_bytes(word(i), "big") for i in (1, 3, 4, 5, 6, 7)]
     if any(v >> b for v, b in zip(values, (32, 8, 48, 48, 48, 160))) or any(word(2)[2:]):

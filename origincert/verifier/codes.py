@@ -42,11 +42,15 @@ REASONS: dict[str, Reason] = {
     "input_empty": _r("format", FAILED, "the input is empty", _M),
     "input_too_large": _r("format", FAILED, "the input exceeds the size limit", _M),
     "input_not_utf8": _r("format", FAILED, "the input is not UTF-8 text", _M),
-    "input_not_json": _r("format", FAILED, "the input is not valid JSON (or uses NaN/Infinity)", _M),
+    "input_not_json": _r(
+        "format", FAILED, "the input is not valid JSON (or uses NaN/Infinity)", _M
+    ),
     "input_duplicate_key": _r("format", FAILED, "a JSON object repeats a key", _M),
     "input_too_deep": _r("format", FAILED, "the JSON is nested too deeply", _M),
     "format_unknown": _r("format", FAILED, "no or another format marker", _M),
-    "format_invalid": _r("format", FAILED, "the file's structure or a proof value is malformed", _M),
+    "format_invalid": _r(
+        "format", FAILED, "the file's structure or a proof value is malformed", _M
+    ),
     "qr_unreadable": _r("format", FAILED, "no readable origincert QR code", _M),
     # schema
     "schema_ok": _r("schema", OK, "a valid certificate of origin"),
@@ -57,8 +61,12 @@ REASONS: dict[str, Reason] = {
     "field_added": _r("integrity", FAILED, "named fields were not in the issued certificate"),
     "field_removed": _r("integrity", FAILED, "named issued fields are missing"),
     "target_mismatch": _r("integrity", FAILED, "the content does not add up to the target hash"),
-    "hash_list_mismatch": _r("integrity", FAILED, "the content is authentic but the file's hash list was edited"),
-    "content_unreadable": _r("integrity", FAILED, "the document holds something that cannot be hashed"),
+    "hash_list_mismatch": _r(
+        "integrity", FAILED, "the content is authentic but the file's hash list was edited"
+    ),
+    "content_unreadable": _r(
+        "integrity", FAILED, "the document holds something that cannot be hashed"
+    ),
     # merkle
     "merkle_ok": _r("merkle", OK, "the certificate is in the anchored batch"),
     "leaf_mismatch": _r("merkle", FAILED, "the file's leaf is not its target hash's leaf"),
@@ -66,7 +74,9 @@ REASONS: dict[str, Reason] = {
     # signature
     "signature_ok": _r("signature", OK, "the root's signature recovers a key"),
     "signature_invalid": _r("signature", FAILED, "not a valid (canonical) signature"),
-    "signer_mismatch": _r("signature", FAILED, "the signature recovers another key than the file names"),
+    "signer_mismatch": _r(
+        "signature", FAILED, "the signature recovers another key than the file names"
+    ),
     # network
     "network_ok": _r("network", OK, "the file names the trusted chain and registry"),
     "no_manifest": _r("network", SKIPPED, "no manifest names the trusted ledger"),
@@ -75,25 +85,43 @@ REASONS: dict[str, Reason] = {
     # anchored
     "anchored": _r("anchored", OK, "the root is on the ledger"),
     "not_anchored": _r("anchored", FAILED, "the root was never anchored"),
-    "batch_size_mismatch": _r("anchored", FAILED, "the ledger's batch size differs from the file's"),
+    "batch_size_mismatch": _r(
+        "anchored", FAILED, "the ledger's batch size differs from the file's"
+    ),
     "anchor_tx_mismatch": _r("anchored", FAILED, "the file names another anchoring transaction"),
-    "not_in_batch": _r("anchored", FAILED, "a reference's fingerprint is not the anchored single certificate"),
+    "not_in_batch": _r(
+        "anchored", FAILED, "a reference's fingerprint is not the anchored single certificate"
+    ),
     # issuer_known
     "issuer_known": _r("issuer_known", OK, "the signing key belongs to the anchoring issuing body"),
     "signer_unknown": _r("issuer_known", FAILED, "the signing key belongs to no issuing body"),
-    "issuer_mismatch": _r("issuer_known", FAILED, "signed by one issuing body, anchored by another"),
-    "signer_not_anchorer": _r("issuer_known", FAILED, "signed with another key than the one that anchored"),
-    "issuer_economy_mismatch": _r("issuer_known", FAILED, "the document names an issuing body of another economy"),
+    "issuer_mismatch": _r(
+        "issuer_known", FAILED, "signed by one issuing body, anchored by another"
+    ),
+    "signer_not_anchorer": _r(
+        "issuer_known", FAILED, "signed with another key than the one that anchored"
+    ),
+    "issuer_economy_mismatch": _r(
+        "issuer_known", FAILED, "the document names an issuing body of another economy"
+    ),
     # issuer_accredited
-    "accredited_at_issue": _r("issuer_accredited", OK, "accredited when anchored (later ordinary ends noted)"),
-    "issuer_not_yet_valid_at_issue": _r("issuer_accredited", FAILED, "accreditation had not started"),
+    "accredited_at_issue": _r(
+        "issuer_accredited", OK, "accredited when anchored (later ordinary ends noted)"
+    ),
+    "issuer_not_yet_valid_at_issue": _r(
+        "issuer_accredited", FAILED, "accreditation had not started"
+    ),
     "issuer_expired_at_issue": _r("issuer_accredited", FAILED, "accreditation had expired"),
     "issuer_suspended_at_issue": _r("issuer_accredited", FAILED, "the issuing body was suspended"),
     "issuer_withdrawn_at_issue": _r("issuer_accredited", FAILED, "the issuing body was withdrawn"),
-    "issuer_fraud_at_issue": _r("issuer_accredited", FAILED, "the issuing body was withdrawn for fraud"),
+    "issuer_fraud_at_issue": _r(
+        "issuer_accredited", FAILED, "the issuing body was withdrawn for fraud"
+    ),
     "key_not_yet_active_at_issue": _r("issuer_accredited", FAILED, "the key was registered later"),
     "key_retired_at_issue": _r("issuer_accredited", FAILED, "the key had been replaced"),
-    "issuer_withdrawn_for_fraud": _r("issuer_accredited", FAILED, "withdrawn for fraud since", Verdict.SUSPECT),
+    "issuer_withdrawn_for_fraud": _r(
+        "issuer_accredited", FAILED, "withdrawn for fraud since", Verdict.SUSPECT
+    ),
     "issuer_suspended": _r("issuer_accredited", FAILED, "suspended now", Verdict.SUSPECT),
     # not_revoked
     "not_revoked": _r("not_revoked", OK, "neither the certificate nor its batch is revoked"),

@@ -43,7 +43,9 @@ class FormatCheck(Policy):
         if ctx.problem is not None:
             return self.fail(ctx.problem.code, ctx.problem.message)
         if isinstance(ctx.subject, Reference):
-            return self.ok("reference", f"A QR reference to certificate {safe(ctx.subject.number)}.")
+            return self.ok(
+                "reference", f"A QR reference to certificate {safe(ctx.subject.number)}."
+            )
         f = _file(ctx)
         kind = "a redacted copy" if f.redacted else "a full copy"
         return self.ok("format_ok", f"A certificate file ({kind}) in the origincert format.")
@@ -65,12 +67,18 @@ class SchemaCheck(Policy):
         except OriginCertError as exc:
             problems = getattr(exc, "problems", [])
             paths = [p for p, _ in problems]
-            detail = "; ".join(f"{field_list([p]) or 'the document'} {safe(m, 80)}" for p, m in problems[:3])
+            detail = "; ".join(
+                f"{field_list([p]) or 'the document'} {safe(m, 80)}" for p, m in problems[:3]
+            )
             more = f" (and {len(problems) - 3} more)" if len(problems) > 3 else ""
             return self.fail(
-                "schema_invalid", f"The certificate is not a valid certificate of origin: {detail}{more}.", paths
+                "schema_invalid",
+                f"The certificate is not a valid certificate of origin: {detail}{more}.",
+                paths,
             )
-        return self.ok("schema_ok", "The certificate has every required box, each filled in correctly.")
+        return self.ok(
+            "schema_ok", "The certificate has every required box, each filled in correctly."
+        )
 
 
 class IntegrityCheck(Policy):
@@ -84,7 +92,10 @@ class IntegrityCheck(Policy):
         try:
             r = recompute_fields(f)
         except OriginCertError as exc:
-            return self.fail("content_unreadable", f"The certificate's content cannot be read: {safe(exc.message, 80)}.")
+            return self.fail(
+                "content_unreadable",
+                f"The certificate's content cannot be read: {safe(exc.message, 80)}.",
+            )
         shown, stated = r.hashes, f.field_hashes
         altered = sorted(p for p in shown if p in stated and shown[p] != stated[p])
         added = sorted({p for p in shown if p not in stated} | set(r.unsalted))
@@ -92,24 +103,37 @@ class IntegrityCheck(Policy):
         stray_salts = sorted(p for p in f.salts if p not in shown and p not in stated)
         withheld = sorted(f.withheld)
         if r.target_hash == f.target_hash and not (altered or added or removed or stray_salts):
-            hidden = f" {len(withheld)} field(s) withheld by the holder: {field_list(withheld)}." if withheld else ""
+            hidden = (
+                f" {len(withheld)} field(s) withheld by the holder: {field_list(withheld)}."
+                if withheld
+                else ""
+            )
             return self.ok(
-                "integrity_ok", f"All {len(shown)} shown fields are exactly as issued.{hidden}", withheld
+                "integrity_ok",
+                f"All {len(shown)} shown fields are exactly as issued.{hidden}",
+                withheld,
             )
         if r.target_hash == f.target_hash:
             return self.fail(
-                "hash_list_mismatch", "The file's list of field hashes does not match its content: the file was edited."
+                "hash_list_mismatch",
+                "The file's list of field hashes does not match its content: the file was edited.",
             )
         if altered:
             return self.fail(
-                "field_altered", f"Altered after issue: {field_list(altered)}{self._also(added, removed)}.", altered
+                "field_altered",
+                f"Altered after issue: {field_list(altered)}{self._also(added, removed)}.",
+                altered,
             )
         if added:
             return self.fail(
-                "field_added", f"Added after issue: {field_list(added)}{self._also([], removed)}.", added
+                "field_added",
+                f"Added after issue: {field_list(added)}{self._also([], removed)}.",
+                added,
             )
         if removed:
-            return self.fail("field_removed", f"Removed after issue: {field_list(removed)}.", removed)
+            return self.fail(
+                "field_removed", f"Removed after issue: {field_list(removed)}.", removed
+            )
         return self.fail(
             "target_mismatch",
             "The content does not match the certificate's fingerprint: it was altered together with its field list.",
@@ -136,18 +160,29 @@ class MerkleCheck(Policy):
         s = ctx.subject
         if isinstance(s, Reference):
             if s.leaf == s.root:
-                return self.ok("merkle_ok", "The reference names a certificate anchored on its own.")
+                return self.ok(
+                    "merkle_ok", "The reference names a certificate anchored on its own."
+                )
             return self.skip(
-                "reference_only", "Not checked: a QR reference carries no proof that the certificate is in its batch."
+                "reference_only",
+                "Not checked: a QR reference carries no proof that the certificate is in its batch.",
             )
         f = _file(ctx)
         leaf = leaf_of(f.target_hash)
         if leaf != f.leaf:
-            return self.fail("leaf_mismatch", "The file's leaf does not belong to its fingerprint: the file was edited.")
+            return self.fail(
+                "leaf_mismatch",
+                "The file's leaf does not belong to its fingerprint: the file was edited.",
+            )
         if not in_batch(leaf, f.merkle_proof, f.root):
-            return self.fail("proof_invalid", "The proof does not show that this certificate is in the anchored batch.")
+            return self.fail(
+                "proof_invalid",
+                "The proof does not show that this certificate is in the anchored batch.",
+            )
         where = "on its own" if f.batch_size == 1 else f"in a batch of {f.batch_size}"
-        return self.ok("merkle_ok", f"The certificate is part of the anchored batch (issued {where}).")
+        return self.ok(
+            "merkle_ok", f"The certificate is part of the anchored batch (issued {where})."
+        )
 
 
 class SignatureCheck(Policy):
@@ -160,7 +195,9 @@ class SignatureCheck(Policy):
         f = _file(ctx)
         signer = recovered_signer(f)
         if signer is None:
-            return self.fail("signature_invalid", "The issuing body's signature is not a valid signature.")
+            return self.fail(
+                "signature_invalid", "The issuing body's signature is not a valid signature."
+            )
         if signer != f.signer:
             return self.fail(
                 "signer_mismatch",
@@ -180,7 +217,9 @@ class NetworkCheck(Policy):
         s = ctx.subject
         assert s is not None
         if ctx.network is None:
-            return self.skip("no_manifest", "Not checked: no deployment manifest names the trusted ledger.")
+            return self.skip(
+                "no_manifest", "Not checked: no deployment manifest names the trusted ledger."
+            )
         if s.chain_id != ctx.network.chain_id:
             return self.fail(
                 "wrong_chain",
@@ -205,7 +244,8 @@ class ValidityCheck(Policy):
         hidden = sorted(p for p in ("issue_date", "valid_until", "form") if p in f.withheld)
         if hidden:
             return self.skip(
-                "validity_withheld", f"Not checked: the holder withheld {field_list(hidden)}, needed for validity."
+                "validity_withheld",
+                f"Not checked: the holder withheld {field_list(hidden)}, needed for validity.",
             )
         issued = date.fromisoformat(f.document["issue_date"])
         raw_until = f.document.get("valid_until")
@@ -217,8 +257,11 @@ class ValidityCheck(Policy):
         on = ctx.on
         if on < issued:
             return self.fail(
-                "before_issue_date", f"Checked for {on}, before the certificate's issue date {issued}."
+                "before_issue_date",
+                f"Checked for {on}, before the certificate's issue date {issued}.",
             )
         if on > until:
-            return self.fail("expired", f"Expired: valid from {issued} until {until}, checked for {on}.")
+            return self.fail(
+                "expired", f"Expired: valid from {issued} until {until}, checked for {on}."
+            )
         return self.ok("within_validity", f"Valid from {issued} until {until} (checked for {on}).")

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from origincert.chain import ChainClient, decode_revert
+from origincert.chain.rpc import Call, Pending, transport_for
 from origincert.errors import ChainError
 from origincert.governance import IssuerInfo, Standing
 from origincert.verifier.abi import decode_issuer, decode_statuses, fn, malformed, topic, uints
@@ -25,11 +26,12 @@ from origincert.verifier.facts import (
     Replacement,
     Revocation,
 )
-from origincert.chain.rpc import Call, Pending, transport_for
 
 __all__ = ["DEFAULT_CHUNK", "LOG_SPAN", "ChunkRead", "LedgerReader", "Session"]
 
-DEFAULT_CHUNK = 500  # certificates per certificateStatuses call: well under any node's eth_call gas cap
+DEFAULT_CHUNK = (
+    500  # certificates per certificateStatuses call: well under any node's eth_call gas cap
+)
 
 
 def _hex(b: bytes) -> str:
@@ -45,7 +47,10 @@ class LedgerReader:
 
     def __init__(self, client: ChainClient, *, chunk: int = DEFAULT_CHUNK) -> None:
         if client.manifest is None:
-            raise ChainError("no deployment manifest: the verifier needs to know the registries", code="manifest_missing")
+            raise ChainError(
+                "no deployment manifest: the verifier needs to know the registries",
+                code="manifest_missing",
+            )
         if chunk < 1:
             raise ValueError("chunk must be at least 1")
         self._client = client
@@ -84,13 +89,21 @@ class LedgerReader:
             return ChunkRead(self, s, queries, [], None)
         statuses_call = self._call(
             self._certificates,
-            fn("CertificateRegistry", "certificateStatuses").data([q.root for q in queries], [q.leaf for q in queries]),
+            fn("CertificateRegistry", "certificateStatuses").data(
+                [q.root for q in queries], [q.leaf for q in queries]
+            ),
             s.block_tag,
         )
-        calls = [statuses_call] if s.block is not None else [("eth_getBlockByNumber", ["latest", False]), statuses_call]
+        calls = (
+            [statuses_call]
+            if s.block is not None
+            else [("eth_getBlockByNumber", ["latest", False]), statuses_call]
+        )
         return ChunkRead(self, s, queries, calls, self._transport.send(calls))
 
-    def _finish_chunk(self, s: Session, queries: Sequence[LedgerQuery], calls: list[Call], answer: Any) -> list[LedgerFacts]:
+    def _finish_chunk(
+        self, s: Session, queries: Sequence[LedgerQuery], calls: list[Call], answer: Any
+    ) -> list[LedgerFacts]:
         results = self._results(calls, answer)
         if len(results) == 2:
             head, raw = results
@@ -104,14 +117,22 @@ class LedgerReader:
             if a is not None:
                 s.anchor_blocks[q.root] = a[3]
         # Second round: anchoring events, standings at anchoring time, issuing bodies.
-        roots_wanted = sorted({q.root for q, a in zip(queries, anchors) if a is not None and q.root not in s.events})
+        roots_wanted = sorted(
+            {q.root for q, a in zip(queries, anchors) if a is not None and q.root not in s.events}
+        )
         standings_wanted = sorted(
-            {(q.signer.lower(), a[2]) for q, a in zip(queries, anchors) if a is not None and q.signer is not None}
+            {
+                (q.signer.lower(), a[2])
+                for q, a in zip(queries, anchors)
+                if a is not None and q.signer is not None
+            }
             - s.standings.keys()
         )
         issuers_wanted = sorted({a[0] for a in anchors if a is not None} - s.issuers.keys())
         revoked = [
-            (q, a, st) for q, a, st in zip(queries, anchors, statuses) if a is not None and (a[4] or st[1])
+            (q, a, st)
+            for q, a, st in zip(queries, anchors, statuses)
+            if a is not None and (a[4] or st[1])
         ]
         self._round(s, roots_wanted, standings_wanted, issuers_wanted)
 
@@ -120,21 +141,34 @@ class LedgerReader:
             {
                 (s.events[q.root][1], a[2])
                 for q, a in zip(queries, anchors)
-                if a is not None and q.signer is None and s.events.get(q.root, (None, None))[1] is not None
+                if a is not None
+                and q.signer is None
+                and s.events.get(q.root, (None, None))[1] is not None
             }
             - s.standings.keys()
         )
-        others = sorted({s.standings[k][0] for k in s.standings if s.standings[k][0]} - s.issuers.keys())
+        others = sorted(
+            {s.standings[k][0] for k in s.standings if s.standings[k][0]} - s.issuers.keys()
+        )
         if refs or others or revoked:
             self._third_round(s, refs, others, revoked)
 
         return [self._facts(s, q, a, st) for q, a, st in zip(queries, anchors, statuses)]
 
-    def _round(self, s: Session, roots: list[bytes], standings: list[tuple[str, int]], issuers: list[int]) -> None:
+    def _round(
+        self, s: Session, roots: list[bytes], standings: list[tuple[str, int]], issuers: list[int]
+    ) -> None:
         """The anchoring events of ``roots``, the standings and the issuing bodies, in one batch."""
         ranges = _block_ranges(sorted({s.anchor_blocks[r] for r in roots}))
         log_calls = [
-            self._logs(lo, hi, [topic("CertificateRegistry", "Anchored"), [_hex(r) for r in roots if lo <= s.anchor_blocks[r] <= hi]])
+            self._logs(
+                lo,
+                hi,
+                [
+                    topic("CertificateRegistry", "Anchored"),
+                    [_hex(r) for r in roots if lo <= s.anchor_blocks[r] <= hi],
+                ],
+            )
             for lo, hi in ranges
         ]
         views = self._views(s, standings, issuers)
@@ -178,25 +212,42 @@ class LedgerReader:
         for (q, a), logs in zip(wanted, results):
             live = [log for log in logs or () if not log.get("removed")]
             if live:
-                found.append(((q.root, q.leaf), _word_address(live[0]["topics"][-1]), live[0]["transactionHash"], a[0]))
+                found.append(
+                    (
+                        (q.root, q.leaf),
+                        _word_address(live[0]["topics"][-1]),
+                        live[0]["transactionHash"],
+                        a[0],
+                    )
+                )
             else:  # the node would not search that far back: when and why are known, not who
                 s.revokers[(q.root, q.leaf)] = (None, None, None)
         if not found:
             return
         # Who revoked: the issuing body's own key, or (the only other account allowed) its authority.
         key_fn = fn("IssuerRegistry", "keyRecord")
-        owners = self._batch([self._call(self._issuers, key_fn.data(by), s.block_tag) for _, by, _, _ in found])
+        owners = self._batch(
+            [self._call(self._issuers, key_fn.data(by), s.block_tag) for _, by, _, _ in found]
+        )
         for (key, by, tx, issuer_id), owner in zip(found, owners):
-            role = "issuing body" if uints(owner, (32, 48, 48))[0] == issuer_id else "competent authority"
+            role = (
+                "issuing body"
+                if uints(owner, (32, 48, 48))[0] == issuer_id
+                else "competent authority"
+            )
             s.revokers[key] = (by, role, tx)
 
-    def _views(self, s: Session, standings: list[tuple[str, int]], issuers: list[int]) -> list[Call]:
+    def _views(
+        self, s: Session, standings: list[tuple[str, int]], issuers: list[int]
+    ) -> list[Call]:
         standing_fn, issuer_fn = fn("IssuerRegistry", "standingAt"), fn("IssuerRegistry", "issuer")
-        return [self._call(self._issuers, standing_fn.data(k, t), s.block_tag) for k, t in standings] + [
-            self._call(self._issuers, issuer_fn.data(i), s.block_tag) for i in issuers
-        ]
+        return [
+            self._call(self._issuers, standing_fn.data(k, t), s.block_tag) for k, t in standings
+        ] + [self._call(self._issuers, issuer_fn.data(i), s.block_tag) for i in issuers]
 
-    def _store_views(self, s: Session, standings: list[tuple[str, int]], issuers: list[int], results: list[Any]) -> None:
+    def _store_views(
+        self, s: Session, standings: list[tuple[str, int]], issuers: list[int], results: list[Any]
+    ) -> None:
         for key, raw in zip(standings, results):
             issuer_id, standing = uints(raw, (32, 8))
             if standing >= len(Standing):
@@ -208,19 +259,32 @@ class LedgerReader:
     def _logs(self, lo: int, hi: int | None, topics: list[Any]) -> Call:
         return (
             "eth_getLogs",
-            [{"address": self._certificates, "fromBlock": hex(lo), "toBlock": hex(hi) if hi is not None else "latest", "topics": topics}],
+            [
+                {
+                    "address": self._certificates,
+                    "fromBlock": hex(lo),
+                    "toBlock": hex(hi) if hi is not None else "latest",
+                    "topics": topics,
+                }
+            ],
         )
 
     # ------------------------------------------------------------------ assembling
 
-    def _facts(self, s: Session, q: LedgerQuery, a: tuple[Any, ...] | None, st: tuple[Any, ...]) -> LedgerFacts:
+    def _facts(
+        self, s: Session, q: LedgerQuery, a: tuple[Any, ...] | None, st: tuple[Any, ...]
+    ) -> LedgerFacts:
         assert s.block is not None and s.block_time is not None
         if a is None:
-            return LedgerFacts(s.block, s.block_time, None, q.signer, None, 0, None, None, None, None)
+            return LedgerFacts(
+                s.block, s.block_time, None, q.signer, None, 0, None, None, None, None
+            )
         issuer_id, leaf_count, anchored_at, anchored_block, root_revoked_at, root_reason = a
         tx, event_signer = s.events.get(q.root, (None, None))
         signer = q.signer.lower() if q.signer is not None else event_signer
-        standing_issuer, standing = s.standings.get((signer, anchored_at), (0, None)) if signer else (0, None)
+        standing_issuer, standing = (
+            s.standings.get((signer, anchored_at), (0, None)) if signer else (0, None)
+        )
         revocation = None
         leaf_revoked_at, leaf_reason, replaced_at, by_root, by_leaf = st[1:]
         if root_revoked_at or leaf_revoked_at:
@@ -237,15 +301,26 @@ class LedgerReader:
             block=s.block,
             block_time=s.block_time,
             anchor=AnchorRecord(
-                issuer_id, leaf_count, anchored_at, anchored_block, root_revoked_at, root_reason, tx, event_signer
+                issuer_id,
+                leaf_count,
+                anchored_at,
+                anchored_block,
+                root_revoked_at,
+                root_reason,
+                tx,
+                event_signer,
             ),
             signer=signer,
             standing=standing,
             standing_issuer_id=standing_issuer,
             issuer=s.issuers.get(issuer_id),
-            signer_issuer=s.issuers.get(standing_issuer) if standing_issuer and standing_issuer != issuer_id else None,
+            signer_issuer=s.issuers.get(standing_issuer)
+            if standing_issuer and standing_issuer != issuer_id
+            else None,
             revocation=revocation,
-            replacement=Replacement(replaced_at, _hex(by_root), _hex(by_leaf)) if replaced_at else None,
+            replacement=Replacement(replaced_at, _hex(by_root), _hex(by_leaf))
+            if replaced_at
+            else None,
         )
 
     # ------------------------------------------------------------------ JSON-RPC
@@ -260,8 +335,15 @@ class LedgerReader:
         return self._results(calls, self._transport.batch(calls), optional=optional)
 
     def _results(self, calls: list[Call], responses: Any, *, optional: int = 0) -> list[Any]:
-        if not isinstance(responses, list) or len(responses) != len(calls) or not all(isinstance(r, dict) for r in responses):
-            raise ChainError(f"the node at {self._client.url} refused a batch request: {responses!r:.200}", code="rpc_error")
+        if (
+            not isinstance(responses, list)
+            or len(responses) != len(calls)
+            or not all(isinstance(r, dict) for r in responses)
+        ):
+            raise ChainError(
+                f"the node at {self._client.url} refused a batch request: {responses!r:.200}",
+                code="rpc_error",
+            )
         responses.sort(key=lambda r: r.get("id") if isinstance(r.get("id"), int) else -1)
         out = []
         for n, ((method, _), response) in enumerate(zip(calls, responses)):
@@ -273,9 +355,16 @@ class LedgerReader:
                 data = error.get("data") if isinstance(error, dict) else None
                 if isinstance(data, dict):
                     data = data.get("data")
-                if method == "eth_call" and isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
+                if (
+                    method == "eth_call"
+                    and isinstance(data, str)
+                    and data.startswith("0x")
+                    and len(data) >= 10
+                ):
                     raise decode_revert(data)
-                raise ChainError(f"the node at {self._client.url} refused {method}: {error}", code="rpc_error")
+                raise ChainError(
+                    f"the node at {self._client.url} refused {method}: {error}", code="rpc_error"
+                )
             out.append(response["result"])
         return out
 
@@ -283,15 +372,30 @@ class LedgerReader:
 class ChunkRead:
     """A chunk whose first request is on its way to the node."""
 
-    def __init__(self, reader: LedgerReader, s: Session, queries: Sequence[LedgerQuery], calls: list[Call], pending: Pending | None) -> None:
-        self._reader, self._session, self._queries, self._calls, self._pending = reader, s, queries, calls, pending
+    def __init__(
+        self,
+        reader: LedgerReader,
+        s: Session,
+        queries: Sequence[LedgerQuery],
+        calls: list[Call],
+        pending: Pending | None,
+    ) -> None:
+        self._reader, self._session, self._queries, self._calls, self._pending = (
+            reader,
+            s,
+            queries,
+            calls,
+            pending,
+        )
 
     def facts(self) -> list[LedgerFacts]:
         """Wait for the answer, make the chunk's other requests and return its facts, in order."""
         if self._pending is None:
             return []
         pending, self._pending = self._pending, None
-        return self._reader._finish_chunk(self._session, self._queries, self._calls, pending.result())
+        return self._reader._finish_chunk(
+            self._session, self._queries, self._calls, pending.result()
+        )
 
 
 class Session:
@@ -329,5 +433,3 @@ def _block_ranges(blocks: list[int], span: int = LOG_SPAN) -> list[tuple[int, in
         else:
             ranges.append((b, b))
     return ranges
-
-

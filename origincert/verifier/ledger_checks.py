@@ -10,7 +10,13 @@ from origincert.verifier.policy import Context, Policy
 from origincert.verifier.subject import IssuedFile, Reference
 from origincert.verifier.text import STANDING_WORDS, describe_issuer, revocation_reason, safe, when
 
-__all__ = ["AnchoredCheck", "IssuerAccreditedCheck", "IssuerKnownCheck", "NotReplacedCheck", "NotRevokedCheck"]
+__all__ = [
+    "AnchoredCheck",
+    "IssuerAccreditedCheck",
+    "IssuerKnownCheck",
+    "NotReplacedCheck",
+    "NotRevokedCheck",
+]
 
 
 def _facts(ctx: Context) -> LedgerFacts:
@@ -29,11 +35,15 @@ class AnchoredCheck(Policy):
     def evaluate(self, ctx: Context) -> Check:
         a = _facts(ctx).anchor
         if a is None:
-            return self.fail("not_anchored", "The ledger has no record of this certificate: it was never anchored.")
+            return self.fail(
+                "not_anchored",
+                "The ledger has no record of this certificate: it was never anchored.",
+            )
         s = ctx.subject
         if isinstance(s, Reference) and a.leaf_count == 1 and s.leaf != s.root:
             return self.fail(
-                "not_in_batch", "The ledger's record is of another certificate: the reference's fingerprint does not match it."
+                "not_in_batch",
+                "The ledger's record is of another certificate: the reference's fingerprint does not match it.",
             )
         if isinstance(s, IssuedFile) and a.leaf_count != s.batch_size:
             return self.fail(
@@ -46,7 +56,10 @@ class AnchoredCheck(Policy):
                 f"The file names transaction {s.tx_hash}, but the ledger anchored it in {a.tx_hash}: the file was edited.",
             )
         tx = f", transaction {a.tx_hash}" if a.tx_hash else ""
-        return self.ok("anchored", f"Recorded on the ledger on {when(a.anchored_at)} in block {a.anchored_block}{tx}.")
+        return self.ok(
+            "anchored",
+            f"Recorded on the ledger on {when(a.anchored_at)} in block {a.anchored_block}{tx}.",
+        )
 
 
 class IssuerKnownCheck(Policy):
@@ -63,13 +76,21 @@ class IssuerKnownCheck(Policy):
         assert a is not None  # required: anchored
         if facts.standing_issuer_id == 0:
             return self.fail(
-                "signer_unknown", f"The key {facts.signer} that signed it belongs to no issuing body on the ledger."
+                "signer_unknown",
+                f"The key {facts.signer} that signed it belongs to no issuing body on the ledger.",
             )
         if facts.standing_issuer_id != a.issuer_id:
-            signed_by = describe_issuer(facts.signer_issuer) if facts.signer_issuer else f"issuing body #{facts.standing_issuer_id}"
-            anchored_by = describe_issuer(facts.issuer) if facts.issuer else f"issuing body #{a.issuer_id}"
+            signed_by = (
+                describe_issuer(facts.signer_issuer)
+                if facts.signer_issuer
+                else f"issuing body #{facts.standing_issuer_id}"
+            )
+            anchored_by = (
+                describe_issuer(facts.issuer) if facts.issuer else f"issuing body #{a.issuer_id}"
+            )
             return self.fail(
-                "issuer_mismatch", f"Signed with a key of {signed_by}, but the ledger records {anchored_by} as its issuer."
+                "issuer_mismatch",
+                f"Signed with a key of {signed_by}, but the ledger records {anchored_by} as its issuer.",
             )
         if a.signer is not None and facts.signer is not None and a.signer != facts.signer:
             return self.fail(
@@ -88,7 +109,10 @@ class IssuerKnownCheck(Policy):
                     f"The certificate names an issuing body of {safe(str(claimed))}, but it was issued by {describe_issuer(issuer)}.",
                     ["issuing_body.economy"],
                 )
-        return self.ok("issuer_known", f"Issued by {describe_issuer(issuer)}, issuing body #{issuer.id}, with key {facts.signer}.")
+        return self.ok(
+            "issuer_known",
+            f"Issued by {describe_issuer(issuer)}, issuing body #{issuer.id}, with key {facts.signer}.",
+        )
 
 
 _AT_ISSUE_CODES: dict[Standing, str] = {
@@ -143,7 +167,10 @@ class IssuerAccreditedCheck(Policy):
             note = f" Its accreditation was withdrawn on {since} (an ordinary end: earlier certificates stay valid)."
         elif issuer.valid_until <= facts.block_time:
             note = f" Its accreditation ended on {when(issuer.valid_until)} (earlier certificates stay valid)."
-        return self.ok("accredited_at_issue", f"{describe_issuer(issuer)} was accredited when it anchored this on {at}.{note}")
+        return self.ok(
+            "accredited_at_issue",
+            f"{describe_issuer(issuer)} was accredited when it anchored this on {at}.{note}",
+        )
 
 
 class NotRevokedCheck(Policy):
@@ -158,7 +185,11 @@ class NotRevokedCheck(Policy):
         r = _facts(ctx).revocation
         if r is None:
             return self.ok("not_revoked", "Not revoked.")
-        what = "The certificate's whole batch was revoked" if r.scope == "root" else "The certificate was revoked"
+        what = (
+            "The certificate's whole batch was revoked"
+            if r.scope == "root"
+            else "The certificate was revoked"
+        )
         by = f" by {r.by_role} {r.by}" if r.by_role and r.by else ""
         return self.fail(
             f"{r.scope}_revoked", f"{what} on {when(r.at)}{by}: {revocation_reason(r.reason)}."

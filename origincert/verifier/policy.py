@@ -57,6 +57,7 @@ MANDATORY: tuple[str, ...] = (
     "validity",
 )
 
+
 @dataclass(frozen=True, slots=True)
 class Network:
     """The ledger this verifier trusts: the manifest's chain id and CertificateRegistry address."""
@@ -117,7 +118,9 @@ def run_policies(policies: Sequence[Policy], ctx: Context) -> tuple[Check, ...]:
     return tuple(continue_policies(policies, ctx, {}).values())
 
 
-def continue_policies(policies: Sequence[Policy], ctx: Context, done: dict[str, Check]) -> dict[str, Check]:
+def continue_policies(
+    policies: Sequence[Policy], ctx: Context, done: dict[str, Check]
+) -> dict[str, Check]:
     """Apply ``policies`` after the checks already ``done`` (which it extends and returns).
 
     Lets a verifier run the checks before the first ledger check while the ledger is being read.
@@ -139,14 +142,18 @@ def _run_one(policy: Policy, ctx: Context) -> Check:
         return policy.skip(NOT_CHECKED, "Not checked: the file is not a readable certificate file.")
     for requirement in policy.requires:
         if _unmet(requirement, ctx.done):
-            return policy.skip(NOT_CHECKED, f"Not checked, because the {requirement} check did not pass.")
+            return policy.skip(
+                NOT_CHECKED, f"Not checked, because the {requirement} check did not pass."
+            )
     if policy.needs_content and isinstance(ctx.subject, Reference):
         return policy.skip(
             REFERENCE_ONLY,
             "Not checked: the QR code carries only a reference; compare the paper with the issuing body's record.",
         )
     if policy.needs_ledger and ctx.ledger is None:
-        return policy.skip(OFFLINE, "Not checked: the ledger was not consulted (offline verification).")
+        return policy.skip(
+            OFFLINE, "Not checked: the ledger was not consulted (offline verification)."
+        )
     return policy.evaluate(ctx)
 
 

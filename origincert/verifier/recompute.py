@@ -22,7 +22,9 @@ class Recomputed:
     """The file's content hashed again. ``hashes`` covers the shown fields that have a salt."""
 
     hashes: dict[str, bytes]
-    unsalted: tuple[str, ...]  # shown fields with no salt in a redacted copy: cannot be from issuance
+    unsalted: tuple[
+        str, ...
+    ]  # shown fields with no salt in a redacted copy: cannot be from issuance
     target_hash: bytes
 
 
@@ -42,7 +44,9 @@ def recompute_fields(f: IssuedFile) -> Recomputed:
             unsalted.append(path)
         else:
             hashes[path] = fields.field_hash(salt, path, value)
-    return Recomputed(hashes, tuple(unsalted), fields.target_hash([*hashes.values(), *f.withheld.values()]))
+    return Recomputed(
+        hashes, tuple(unsalted), fields.target_hash([*hashes.values(), *f.withheld.values()])
+    )
 
 
 @functools.lru_cache(maxsize=16_384)
@@ -71,7 +75,9 @@ def recovered_signer(f: IssuedFile) -> str | None:
 
 
 @functools.lru_cache(maxsize=4096)
-def _recover(root: bytes, leaf_count: int, chain_id: int, registry: str, signature: bytes) -> str | None:
+def _recover(
+    root: bytes, leaf_count: int, chain_id: int, registry: str, signature: bytes
+) -> str | None:
     try:
         digest = signing.anchor_digest(root, leaf_count, chain_id, registry)
         return signing.recover_signer(digest, signature).lower()

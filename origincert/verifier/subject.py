@@ -88,41 +88,61 @@ Subject = IssuedFile | Reference
 def parse_issued(data: Any) -> IssuedFile:
     """Parse an issued file dict; raise FormatProblem naming the first thing wrong with it."""
     if not isinstance(data, dict):
-        raise FormatProblem("format_invalid", "The file is not a certificate file (a JSON object is expected).")
+        raise FormatProblem(
+            "format_invalid", "The file is not a certificate file (a JSON object is expected)."
+        )
     fmt = data.get("format")
     if fmt != FORMAT_ID:
         shown = "missing" if fmt is None else "not supported"
-        raise FormatProblem("format_unknown", f"The file's format marker is {shown}; expected {FORMAT_ID}.")
+        raise FormatProblem(
+            "format_unknown", f"The file's format marker is {shown}; expected {FORMAT_ID}."
+        )
     extra = sorted(set(data) - _TOP_KEYS)
     if extra:
-        raise FormatProblem("format_invalid", f"The file has an unexpected entry {_name(extra[0])}.")
+        raise FormatProblem(
+            "format_invalid", f"The file has an unexpected entry {_name(extra[0])}."
+        )
     document, proof = data.get("document"), data.get("proof")
     if not isinstance(document, dict):
-        raise FormatProblem("format_invalid", "The file has no certificate document (an object is expected).")
+        raise FormatProblem(
+            "format_invalid", "The file has no certificate document (an object is expected)."
+        )
     if not isinstance(proof, dict):
-        raise FormatProblem("format_invalid", "The file has no proof section (an object is expected).")
+        raise FormatProblem(
+            "format_invalid", "The file has no proof section (an object is expected)."
+        )
     missing = [k for k in _REQUIRED if k not in proof]
     if missing:
         raise FormatProblem("format_invalid", f"The proof lacks its {_name(missing[0])} entry.")
     extra = sorted(set(proof) - _PROOF_KEYS)
     if extra:
-        raise FormatProblem("format_invalid", f"The proof has an unexpected entry {_name(extra[0])}.")
+        raise FormatProblem(
+            "format_invalid", f"The proof has an unexpected entry {_name(extra[0])}."
+        )
 
     seed = _hex(proof, "seed", 32) if proof.get("seed") is not None else None
     if seed is not None and ("salts" in proof or "withheld" in proof):
-        raise FormatProblem("format_invalid", "The proof mixes a full copy's seed with a redacted copy's salts.")
+        raise FormatProblem(
+            "format_invalid", "The proof mixes a full copy's seed with a redacted copy's salts."
+        )
     if seed is None and not isinstance(proof.get("salts"), dict):
-        raise FormatProblem("format_invalid", "The proof has neither a seed (full copy) nor salts (redacted copy).")
+        raise FormatProblem(
+            "format_invalid", "The proof has neither a seed (full copy) nor salts (redacted copy)."
+        )
     salts = _hex_map(proof, "salts", 16) if seed is None else {}
     withheld = _hex_map(proof, "withheld", 32, check_paths=True) if "withheld" in proof else {}
     field_hashes = _hex_map(proof, "field_hashes", 32)
     both = sorted(set(withheld) & (set(field_hashes) | set(salts)))
     if both:
-        raise FormatProblem("format_invalid", f"The field {_name(both[0])} is listed both as shown and as withheld.")
+        raise FormatProblem(
+            "format_invalid", f"The field {_name(both[0])} is listed both as shown and as withheld."
+        )
 
     merkle_proof = proof["merkle_proof"]
     if not isinstance(merkle_proof, list) or len(merkle_proof) > MAX_PROOF_DEPTH:
-        raise FormatProblem("format_invalid", "The proof's merkle_proof must be a list of at most 64 hashes.")
+        raise FormatProblem(
+            "format_invalid", "The proof's merkle_proof must be a list of at most 64 hashes."
+        )
     batch_size = _int(proof, "batch_size", 1, 2**32 - 1)
     leaf_index = _int(proof, "leaf_index", 0, batch_size - 1)
     tx_hash = proof.get("tx_hash")
@@ -153,7 +173,11 @@ def parse_issued(data: Any) -> IssuedFile:
 def _name(key: object) -> str:
     """A key from the input, quoted and escaped so it can be printed safely."""
     text = key if isinstance(key, str) else repr(key)
-    return '"' + text.encode("ascii", "backslashreplace").decode("ascii").replace('"', '\\"')[:80] + '"'
+    return (
+        '"'
+        + text.encode("ascii", "backslashreplace").decode("ascii").replace('"', '\\"')[:80]
+        + '"'
+    )
 
 
 def _hex_value(value: Any, key: str, size: int) -> bytes:
@@ -166,41 +190,56 @@ def _hex_value(value: Any, key: str, size: int) -> bytes:
         else:
             if len(raw) == size:
                 return raw
-    raise FormatProblem("format_invalid", f"The proof's {key} must be 0x and {2 * size} hex digits.")
+    raise FormatProblem(
+        "format_invalid", f"The proof's {key} must be 0x and {2 * size} hex digits."
+    )
 
 
 def _hex(proof: dict[str, Any], key: str, size: int) -> bytes:
     return _hex_value(proof[key], key, size)
 
 
-def _hex_map(proof: dict[str, Any], key: str, size: int, *, check_paths: bool = False) -> dict[str, bytes]:
+def _hex_map(
+    proof: dict[str, Any], key: str, size: int, *, check_paths: bool = False
+) -> dict[str, bytes]:
     """A map of field paths to hashes, decoded in one ``bytes.fromhex`` (this runs for every field
     of every certificate). ``check_paths`` for maps whose paths are shown to people as they are;
     elsewhere a path no field has simply never matches one."""
     value = proof.get(key)
     if not isinstance(value, dict) or len(value) > MAX_FIELDS:
-        raise FormatProblem("format_invalid", f"The proof's {key} must be an object of field paths.")
+        raise FormatProblem(
+            "format_invalid", f"The proof's {key} must be an object of field paths."
+        )
     width = 2 + 2 * size
     hexes = list(value.values())
     if not all(h.__class__ is str and len(h) == width and h[:2] == "0x" for h in hexes):
-        raise FormatProblem("format_invalid", f"The proof's {key} entries must be 0x and {2 * size} hex digits.")
+        raise FormatProblem(
+            "format_invalid", f"The proof's {key} entries must be 0x and {2 * size} hex digits."
+        )
     try:
         raw = bytes.fromhex("".join(h[2:] for h in hexes))
     except ValueError:
         raw = b""
     if len(raw) != size * len(hexes):  # a non-hex digit, or spaces (which fromhex would skip)
-        raise FormatProblem("format_invalid", f"The proof's {key} entries must be 0x and {2 * size} hex digits.")
+        raise FormatProblem(
+            "format_invalid", f"The proof's {key} entries must be 0x and {2 * size} hex digits."
+        )
     if check_paths:
         bad = next((path for path in value if not is_path(path)), None)
         if bad is not None:
-            raise FormatProblem("format_invalid", f"The proof's {key} names {_name(bad)}, which is not a field path.")
+            raise FormatProblem(
+                "format_invalid",
+                f"The proof's {key} names {_name(bad)}, which is not a field path.",
+            )
     return {path: raw[i * size : (i + 1) * size] for i, path in enumerate(value)}
 
 
 def _int(proof: dict[str, Any], key: str, low: int, high: int) -> int:
     value = proof[key]
     if type(value) is not int or not low <= value <= high:
-        raise FormatProblem("format_invalid", f"The proof's {key} must be a whole number from {low} to {high}.")
+        raise FormatProblem(
+            "format_invalid", f"The proof's {key} must be a whole number from {low} to {high}."
+        )
     return value
 
 

@@ -1,8 +1,8 @@
 """The verifier: parse, read the ledger once for the whole batch, apply the ordered checks, judge.
 
-    >>> v = Verifier.offline()
-    >>> v.verify_bytes(b"not json").verdict
-    <Verdict.MALFORMED: 'MALFORMED'>
+>>> v = Verifier.offline()
+>>> v.verify_bytes(b"not json").verdict
+<Verdict.MALFORMED: 'MALFORMED'>
 """
 
 from __future__ import annotations
@@ -107,25 +107,33 @@ class Verifier:
     ) -> None:
         policies = tuple(DEFAULT_POLICIES if policies is None else policies)
         if not policies:
-            raise ValueError("a verifier needs at least one check: an empty list would pass anything")
+            raise ValueError(
+                "a verifier needs at least one check: an empty list would pass anything"
+            )
         names = [p.name for p in policies]
         if len(set(names)) != len(names):
             raise ValueError(f"each check may appear once: {names}")
         if client is not None:
             if manifest is not None and manifest != client.manifest:
-                raise ValueError("the manifest must be the client's: the network check and the ledger reads must agree")
+                raise ValueError(
+                    "the manifest must be the client's: the network check and the ledger reads must agree"
+                )
             manifest = client.manifest
         self._policies = policies
         self._before_ledger, self._from_ledger = split_at_ledger(policies)
         self._reader = LedgerReader(client, chunk=chunk) if client is not None else None
         self._network = (
-            Network(manifest.chain_id, manifest.certificate_registry.address.lower()) if manifest is not None else None
+            Network(manifest.chain_id, manifest.certificate_registry.address.lower())
+            if manifest is not None
+            else None
         )
         self._max_bytes = max_bytes
         self._clock = clock
 
     @classmethod
-    def connect(cls, rpc_url: str, manifest: Manifest | str | os.PathLike[str], **kwargs: Any) -> Verifier:
+    def connect(
+        cls, rpc_url: str, manifest: Manifest | str | os.PathLike[str], **kwargs: Any
+    ) -> Verifier:
         """Connect to a member node; raises ChainUnavailable when it does not answer."""
         m = manifest if isinstance(manifest, Manifest) else Manifest.load(manifest)
         return cls(ChainClient.connect(rpc_url, m), **kwargs)
@@ -152,11 +160,15 @@ class Verifier:
     def verify(self, issued: dict[str, Any], *, on: date | None = None) -> VerificationResult:
         return self._run([issued], _parse, on)[0]
 
-    def verify_many(self, issued: Sequence[Any], *, on: date | None = None) -> list[VerificationResult]:
+    def verify_many(
+        self, issued: Sequence[Any], *, on: date | None = None
+    ) -> list[VerificationResult]:
         """Verify many files with a few ledger reads per chunk; results in the same order."""
         return self._run(issued, _parse, on)
 
-    def verify_many_bytes(self, raws: Sequence[bytes], *, on: date | None = None) -> list[VerificationResult]:
+    def verify_many_bytes(
+        self, raws: Sequence[bytes], *, on: date | None = None
+    ) -> list[VerificationResult]:
         """:meth:`verify_bytes` for many uploads, read from the ledger like :meth:`verify_many`."""
         return self._run(raws, self._parse_bytes, on)
 
@@ -168,7 +180,9 @@ class Verifier:
         try:
             payload = qr.decode_payload(text)
         except OriginCertError as exc:
-            return self._malformed("qr_unreadable", f"The QR code is not an origincert code: {exc.message}.", on)
+            return self._malformed(
+                "qr_unreadable", f"The QR code is not an origincert code: {exc.message}.", on
+            )
         if isinstance(payload, qr.EmbeddedCertificate):
             return self.verify(payload.issued, on=on)
         return self._run([payload], lambda p: (_reference(p), None), on)[0]
@@ -187,21 +201,29 @@ class Verifier:
 
     def _parse_bytes(self, raw: bytes) -> _Parsed:
         if not isinstance(raw, (bytes, bytearray, memoryview)):
-            return None, FormatProblem("format_invalid", "Expected the bytes of a certificate file.")
+            return None, FormatProblem(
+                "format_invalid", "Expected the bytes of a certificate file."
+            )
         if len(raw) > self._max_bytes:
             return None, FormatProblem(
-                "input_too_large", f"The file is too large to be a certificate ({len(raw)} bytes; the limit is {self._max_bytes})."
+                "input_too_large",
+                f"The file is too large to be a certificate ({len(raw)} bytes; the limit is {self._max_bytes}).",
             )
         try:
             data = load_json(bytes(raw), max_bytes=self._max_bytes)
         except DocumentError as exc:
-            return None, FormatProblem(_INPUT_CODES.get(exc.code, "input_not_json"), f"{exc.message[:1].upper()}{exc.message[1:]}.")
+            return None, FormatProblem(
+                _INPUT_CODES.get(exc.code, "input_not_json"),
+                f"{exc.message[:1].upper()}{exc.message[1:]}.",
+            )
         return _parse(data)
 
     def _malformed(self, code: str, message: str, on: date | None) -> VerificationResult:
         return self._run([FormatProblem(code, message)], lambda p: (None, p), on)[0]
 
-    def _run(self, inputs: Sequence[Any], parse: Callable[[Any], _Parsed], on: date | None) -> list[VerificationResult]:
+    def _run(
+        self, inputs: Sequence[Any], parse: Callable[[Any], _Parsed], on: date | None
+    ) -> list[VerificationResult]:
         day = on or self._clock()
         reader = self._reader
         with _gc_paused(len(inputs) >= _GC_PAUSE_FROM):
@@ -209,13 +231,19 @@ class Verifier:
                 return [self._finish(self._start(parse(x), day), None) for x in inputs]
             if len(inputs) <= reader.chunk:  # one chunk: the file checks run while the node answers
                 parsed = [parse(x) for x in inputs]
-                read = reader.begin_chunk(Session(), [_query(s) for s, _ in parsed if s is not None])
+                read = reader.begin_chunk(
+                    Session(), [_query(s) for s, _ in parsed if s is not None]
+                )
                 begun = [self._start(p, day) for p in parsed]
                 return self._finish_chunk(begun, read.facts())
             return self._run_pipelined(reader, inputs, parse, day)
 
     def _run_pipelined(
-        self, reader: LedgerReader, inputs: Sequence[Any], parse: Callable[[Any], _Parsed], day: date
+        self,
+        reader: LedgerReader,
+        inputs: Sequence[Any],
+        parse: Callable[[Any], _Parsed],
+        day: date,
     ) -> list[VerificationResult]:
         """Parse and check chunk by chunk while a worker thread reads the ledger for each chunk.
 
@@ -228,13 +256,19 @@ class Verifier:
             pending: list[tuple[list[_Begun], Future[list[LedgerFacts]]]] = []
             for start in range(0, len(inputs), reader.chunk):
                 parsed = [parse(x) for x in inputs[start : start + reader.chunk]]
-                future = pool.submit(reader.read_chunk, session, [_query(s) for s, _ in parsed if s is not None])
+                future = pool.submit(
+                    reader.read_chunk, session, [_query(s) for s, _ in parsed if s is not None]
+                )
                 pending.append(([self._start(p, day) for p in parsed], future))
-            return [r for begun, future in pending for r in self._finish_chunk(begun, future.result())]
+            return [
+                r for begun, future in pending for r in self._finish_chunk(begun, future.result())
+            ]
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
-    def _finish_chunk(self, begun: list[_Begun], facts: list[LedgerFacts]) -> list[VerificationResult]:
+    def _finish_chunk(
+        self, begun: list[_Begun], facts: list[LedgerFacts]
+    ) -> list[VerificationResult]:
         """Match the facts (one per parsed subject, in order) back to their certificates."""
         it = iter(facts)
         return [self._finish(b, next(it) if b.subject is not None else None) for b in begun]
@@ -290,9 +324,15 @@ def _gc_paused(pause: bool) -> Iterator[None]:
             gc.enable()
 
 
-def verify_or_raise(verifier: Verifier, issued: dict[str, Any] | bytes, *, on: date | None = None) -> VerificationResult:
+def verify_or_raise(
+    verifier: Verifier, issued: dict[str, Any] | bytes, *, on: date | None = None
+) -> VerificationResult:
     """Verify and return the result if VALID; raise VerificationFailed (holding it) otherwise."""
-    result = verifier.verify_bytes(issued, on=on) if isinstance(issued, (bytes, bytearray)) else verifier.verify(issued, on=on)
+    result = (
+        verifier.verify_bytes(issued, on=on)
+        if isinstance(issued, (bytes, bytearray))
+        else verifier.verify(issued, on=on)
+    )
     if result.verdict is not Verdict.VALID:
         raise VerificationFailed(f"{result.verdict.value}: {result.summary}", result)
     return result
@@ -327,13 +367,23 @@ def _query(s: IssuedFile | Reference) -> LedgerQuery:
     return LedgerQuery(s.root, leaf_of(s.target_hash), recovered_signer(s))
 
 
-def _evidence(s: IssuedFile | Reference | None, facts: LedgerFacts | None, network: Network | None) -> dict[str, Any]:
+def _evidence(
+    s: IssuedFile | Reference | None, facts: LedgerFacts | None, network: Network | None
+) -> dict[str, Any]:
     ev: dict[str, Any] = {}
     if isinstance(s, IssuedFile):
-        shown = {k: s.document[k] for k in ("number", "issue_date", "valid_until", "form") if isinstance(s.document.get(k), str)}
+        shown = {
+            k: s.document[k]
+            for k in ("number", "issue_date", "valid_until", "form")
+            if isinstance(s.document.get(k), str)
+        }
         ev["certificate"] = shown
         ev["signer"] = recovered_signer(s)
-        ev["batch"] = {"root": "0x" + s.root.hex(), "leaf": "0x" + leaf_of(s.target_hash).hex(), "size": s.batch_size}
+        ev["batch"] = {
+            "root": "0x" + s.root.hex(),
+            "leaf": "0x" + leaf_of(s.target_hash).hex(),
+            "size": s.batch_size,
+        }
     elif isinstance(s, Reference):
         ev["certificate"] = {"number": s.number}
         ev["batch"] = {"root": "0x" + s.root.hex(), "leaf": "0x" + s.leaf.hex()}
@@ -417,7 +467,11 @@ def _summary(verdict: Verdict, checks: Sequence[Check], facts: LedgerFacts | Non
                 "consulted: verify online before relying on it."
             )
     driver = next(
-        (c for c in checks if c.status is CheckStatus.FAILED and verdict_for_code(c.code) is verdict),
+        (
+            c
+            for c in checks
+            if c.status is CheckStatus.FAILED and verdict_for_code(c.code) is verdict
+        ),
         next((c for c in checks if c.status is not CheckStatus.OK), None),
     )
     if driver is None:  # every check passed, but not every mandatory check ran

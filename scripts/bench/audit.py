@@ -39,7 +39,6 @@ sys.path.insert(0, str(ROOT / "tests"))
 DAY = 86_400
 
 
-
 class Ledger:
     """A Hardhat node with the registries, a consortium and fast bulk acts."""
 

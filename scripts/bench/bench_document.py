@@ -24,7 +24,9 @@ def per_call_us(fn, number: int) -> float:
 
 def main() -> None:
     seed = bytes(range(32))
-    print(f"{'items':>5} {'fields':>6} {'parse':>8} {'to_json':>8} {'flatten':>8} {'commit':>8} {'redact':>8} {'reveal':>8}  (µs)")
+    print(
+        f"{'items':>5} {'fields':>6} {'parse':>8} {'to_json':>8} {'flatten':>8} {'commit':>8} {'redact':>8} {'reveal':>8}  (µs)"
+    )
     for items in (1, 5, 20, 50):
         doc = sample_certificate(random.Random(items), items=items)
         n = 2000 if items <= 5 else 300
@@ -50,13 +52,23 @@ def main() -> None:
         print(f"{items:>5} {len(flatten(doc)):>6} " + " ".join(f"{f:>8.0f}" for f in figures))
 
     batch = sample_batch(2000, seed=1)
-    t = min(timeit.repeat(lambda: [commit(parse_certificate(d).to_json(), seed) for d in batch], number=1, repeat=3))
+    t = min(
+        timeit.repeat(
+            lambda: [commit(parse_certificate(d).to_json(), seed) for d in batch],
+            number=1,
+            repeat=3,
+        )
+    )
     mean_items = sum(len(d["goods"]) for d in batch) / len(batch)
-    print(f"sample mix (mean {mean_items:.1f} items): parse + to_json + commit {t / len(batch) * 1e6:.0f} µs each, "
-          f"{len(batch) / t:,.0f} certificates/s on one core")
+    print(
+        f"sample mix (mean {mean_items:.1f} items): parse + to_json + commit {t / len(batch) * 1e6:.0f} µs each, "
+        f"{len(batch) / t:,.0f} certificates/s on one core"
+    )
     for items in (5, 50):
         text = json.dumps(sample_certificate(random.Random(items), items=items)).encode()
-        print(f"load_json, {items} items ({len(text):,} bytes): {per_call_us(lambda t=text: load_json(t), 500):.0f} µs")
+        print(
+            f"load_json, {items} items ({len(text):,} bytes): {per_call_us(lambda t=text: load_json(t), 500):.0f} µs"
+        )
     t = min(timeit.repeat(lambda: sample_batch(500, seed=3), number=1, repeat=3))
     print(f"sample_batch: {t / 500 * 1e6:.0f} µs per certificate")
 

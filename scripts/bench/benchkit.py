@@ -32,7 +32,9 @@ def consortium(url: str) -> tuple[ChainClient, LocalSigner]:
     council = [account(f"council-{i}") for i in range(3)]
     deploy(client, account("deployer"), [a.address for a in council], 2)
     authority = account("authority-DE")
-    p = governance.propose(client, council[0], "registerAuthority", [b"DE", authority.address, "Authority DE"])
+    p = governance.propose(
+        client, council[0], "registerAuthority", [b"DE", authority.address, "Authority DE"]
+    )
     governance.approve(client, council[1], p.proposal_id)
     governance.execute(client, council[0], p.proposal_id)
     chamber = account("chamber-DE")

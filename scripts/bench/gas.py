@@ -29,8 +29,6 @@ from origincert.signing import LocalSigner
 YEAR = 365 * 86400
 
 
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--batch", type=int, default=1000)
@@ -46,7 +44,9 @@ def main() -> None:
             council = [account(f"council-{i}") for i in range(3)]
             deploy(client, account("deployer"), [a.address for a in council], 2)
             authority = account("authority-DE")
-            p = governance.propose(client, council[0], "registerAuthority", [b"DE", authority.address, "Authority DE"])
+            p = governance.propose(
+                client, council[0], "registerAuthority", [b"DE", authority.address, "Authority DE"]
+            )
             a = governance.approve(client, council[1], p.proposal_id)
             e = governance.execute(client, council[0], p.proposal_id)
             rows += [
@@ -64,32 +64,81 @@ def main() -> None:
 
             signer = LocalSigner(chamber)
             rng = random.Random(1)
-            docs = [sample_certificate(rng, number=f"DE-GAS-{i:06d}", economy="DE") for i in range(args.batch + 4)]
+            docs = [
+                sample_certificate(rng, number=f"DE-GAS-{i:06d}", economy="DE")
+                for i in range(args.batch + 4)
+            ]
             with Journal.open(work / "journal.sqlite") as journal:
                 single = issue_batch(client, signer, docs[:1], journal=journal)
                 rows.append(("anchor: single certificate", single.gas_used or 0, "per certificate"))
-                batch = issue_batch(client, signer, docs[1 : args.batch + 1], journal=journal, workers=2)
+                batch = issue_batch(
+                    client, signer, docs[1 : args.batch + 1], journal=journal, workers=2
+                )
                 per = (batch.gas_used or 0) / args.batch
                 rows.append((f"anchor: batch of {args.batch:,}", batch.gas_used or 0,
                              f"{per:.1f} per certificate (target <= 100: {'met' if per <= 100 else 'NOT met'})"))  # fmt: skip
-                second = issue_batch(client, signer, docs[args.batch + 1 : args.batch + 2], journal=journal)
+                second = issue_batch(
+                    client, signer, docs[args.batch + 1 : args.batch + 2], journal=journal
+                )
                 r = revoke(client, signer, journal, second.numbers[0], "issued_in_error")
                 rows.append(("revokeRoot (a single certificate)", r.gas_used or 0, ""))
                 r = revoke(client, signer, journal, batch.numbers[7], "lost")
                 depth = max(1, (args.batch - 1).bit_length())
-                rows.append((f"revokeLeaf (batch of {args.batch:,}, proof of {depth})", r.gas_used or 0, ""))
+                rows.append(
+                    (f"revokeLeaf (batch of {args.batch:,}, proof of {depth})", r.gas_used or 0, "")
+                )
                 # a successor is issued on or after the day of the certificate it replaces
                 old = min(docs[1 : args.batch + 1], key=lambda d: d["issue_date"])
-                successor = next(d for d in docs[args.batch + 2 :] if d["issue_date"] >= old["issue_date"])
-                _, link = replace(client, signer, journal, old["number"], successor, reason="amended")
-                rows.append(("replace (batch leaf -> new single)", link.gas_used or 0, "plus the new anchor"))
+                successor = next(
+                    d for d in docs[args.batch + 2 :] if d["issue_date"] >= old["issue_date"]
+                )
+                _, link = replace(
+                    client, signer, journal, old["number"], successor, reason="amended"
+                )
+                rows.append(
+                    (
+                        "replace (batch leaf -> new single)",
+                        link.gas_used or 0,
+                        "plus the new anchor",
+                    )
+                )
 
-            rows.append(("authority: suspend", governance.suspend(client, authority, other_id, 1).gas_used, ""))
-            rows.append(("authority: reinstate", governance.reinstate(client, authority, other_id).gas_used, ""))
-            rows.append(("authority: renew", governance.renew(client, authority, other_id, now + 3 * YEAR).gas_used, ""))
+            rows.append(
+                (
+                    "authority: suspend",
+                    governance.suspend(client, authority, other_id, 1).gas_used,
+                    "",
+                )
+            )
+            rows.append(
+                (
+                    "authority: reinstate",
+                    governance.reinstate(client, authority, other_id).gas_used,
+                    "",
+                )
+            )
+            rows.append(
+                (
+                    "authority: renew",
+                    governance.renew(client, authority, other_id, now + 3 * YEAR).gas_used,
+                    "",
+                )
+            )
             new_key = account("chamber-DE-new")
-            rows.append(("issuer: rotate key", governance.rotate_key(client, chamber, issuer_id, new_key.address).gas_used, ""))
-            rows.append(("authority: withdraw", governance.withdraw(client, authority, other_id, fraud=False).gas_used, ""))
+            rows.append(
+                (
+                    "issuer: rotate key",
+                    governance.rotate_key(client, chamber, issuer_id, new_key.address).gas_used,
+                    "",
+                )
+            )
+            rows.append(
+                (
+                    "authority: withdraw",
+                    governance.withdraw(client, authority, other_id, fraud=False).gas_used,
+                    "",
+                )
+            )
         finally:
             devchain.stop(port, state_dir=work / "chain")
 

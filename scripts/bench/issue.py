@@ -37,7 +37,9 @@ from origincert.signing import LocalSigner
 
 def documents(n: int, round_: int) -> list[dict[str, Any]]:
     rng = random.Random(2025 + round_)
-    return [sample_certificate(rng, number=f"DE-2025-R{round_}-{i:06d}", economy="DE") for i in range(n)]
+    return [
+        sample_certificate(rng, number=f"DE-2025-R{round_}-{i:06d}", economy="DE") for i in range(n)
+    ]
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,9 @@ class Round:
     files_mb: float
 
 
-def one_round(client: ChainClient, signer: LocalSigner, work: Path, args: argparse.Namespace, round_: int) -> Round:
+def one_round(
+    client: ChainClient, signer: LocalSigner, work: Path, args: argparse.Namespace, round_: int
+) -> Round:
     """Issue ``args.count`` fresh certificates (their own journal and folder) and measure it."""
     here = work / f"round-{round_}"
     docs = documents(args.count, round_)
@@ -69,7 +73,9 @@ def one_round(client: ChainClient, signer: LocalSigner, work: Path, args: argpar
         load = os.getloadavg()[0]
         cpu0, kids0 = time.process_time(), resource.getrusage(resource.RUSAGE_CHILDREN)
         t0 = time.perf_counter()
-        result = issue_batch(client, signer, sources, journal=journal, out_dir=here / "issued", workers=args.workers)
+        result = issue_batch(
+            client, signer, sources, journal=journal, out_dir=here / "issued", workers=args.workers
+        )
         elapsed = time.perf_counter() - t0
         kids1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu_main = time.process_time() - cpu0
@@ -85,8 +91,15 @@ def main() -> None:
     ap.add_argument("--count", type=int, default=10_000)
     ap.add_argument("--workers", type=int, default=default_workers())
     ap.add_argument("--from", dest="source", choices=("files", "dicts"), default="files")
-    ap.add_argument("--repeat", type=int, default=1, help="rounds (fresh certificates each); the best is reported")
-    ap.add_argument("--workdir", default=".", help="where the journal and files go (a temporary folder in it)")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="rounds (fresh certificates each); the best is reported",
+    )
+    ap.add_argument(
+        "--workdir", default=".", help="where the journal and files go (a temporary folder in it)"
+    )
     args = ap.parse_args()
 
     # In the working folder, as `origincert issue` writes `issued/` and its journal there. (On the
@@ -111,13 +124,17 @@ def main() -> None:
     gas = best.result.gas_used or 0
     print(f"issued {args.count:,} certificates as one batch from {args.source} with {args.workers} hashing "
           f"worker(s), in {Path(args.workdir).resolve()}; best of {len(rounds)}:")  # fmt: skip
-    print(f"  total {best.elapsed:.2f} s = {rate:,.0f} certificates/s  (target >= 2,000: {'met' if rate >= 2000 else 'NOT met'})")
+    print(
+        f"  total {best.elapsed:.2f} s = {rate:,.0f} certificates/s  (target >= 2,000: {'met' if rate >= 2000 else 'NOT met'})"
+    )
     print(f"  CPU: this process {best.cpu_main:.2f} s + hashing pool {best.cpu_pool:.2f} s = "
           f"{best.cpu_main + best.cpu_pool:.2f} s (machine load average {best.load:.1f} on {os.cpu_count()} cores "
           "when it started: other work shares the cores)")  # fmt: skip
     print(f"  anchor transaction gas {gas:,} = {gas / args.count:.1f} per certificate")
     print(f"  journal {best.journal_mb:.0f} MB, issued files {best.files_mb:.0f} MB")
-    print("  stage breakdown (s; validate+hash is the wait for the hashing pool, journal the writing between):")
+    print(
+        "  stage breakdown (s; validate+hash is the wait for the hashing pool, journal the writing between):"
+    )
     for stage, seconds in best.result.timings.items():
         print(f"    {stage:<14} {seconds:7.3f}  {seconds / best.elapsed:5.1%}")
 

@@ -65,8 +65,6 @@ class Meter:
         self.node = self._node_cpu() - self._n
 
 
-
-
 def documents(n: int, seed: int) -> list[dict]:
     """German certificates valid on DAY, so the verdicts are VALID and the work is the full path."""
     rng, out = random.Random(seed), []
@@ -77,21 +75,30 @@ def documents(n: int, seed: int) -> list[dict]:
     return out
 
 
-
-def issue(client: ChainClient, signer: LocalSigner, work: Path, count: int, batch: int, singles: int) -> tuple[list[Path], list[Path]]:
+def issue(
+    client: ChainClient, signer: LocalSigner, work: Path, count: int, batch: int, singles: int
+) -> tuple[list[Path], list[Path]]:
     docs = documents(count + singles, seed=7)
     batched: list[Path] = []
     lone: list[Path] = []
     t0 = time.perf_counter()
     for start in range(0, count, batch):
         with Journal.open(work / f"journal-{start}.sqlite") as journal:
-            r = issue_batch(client, signer, docs[start : start + batch], journal=journal, out_dir=work / "batches")
+            r = issue_batch(
+                client,
+                signer,
+                docs[start : start + batch],
+                journal=journal,
+                out_dir=work / "batches",
+            )
         batched += [Path(f) for f in r.files]
     with Journal.open(work / "journal-singles.sqlite") as journal:
         for d in docs[count:]:
             r = issue_batch(client, signer, [d], journal=journal, out_dir=work / "singles")
             lone += [Path(f) for f in r.files]
-    print(f"issued {len(batched):,} in batches of {batch:,} and {len(lone)} alone in {time.perf_counter() - t0:.1f} s")
+    print(
+        f"issued {len(batched):,} in batches of {batch:,} and {len(lone)} alone in {time.perf_counter() - t0:.1f} s"
+    )
     return batched, lone
 
 
@@ -115,7 +122,9 @@ def main() -> None:
             offline = Verifier.offline(client.manifest, clock=lambda: DAY)
 
             online.verify_many_bytes(raws[:200])  # warm up: imports, kept-alive connections
-            print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} before the runs")
+            print(
+                f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} before the runs"
+            )
 
             runs = []
             for _ in range(3):
@@ -133,7 +142,9 @@ def main() -> None:
             )
             with Meter(node.pid) as m:
                 offline.verify_many_bytes(raws)
-            print(f"batch, offline (the file checks alone): {n / m.wall:,.0f} certificates/s, CPU {m.cpu * 1e6 / n:.0f} µs each")
+            print(
+                f"batch, offline (the file checks alone): {n / m.wall:,.0f} certificates/s, CPU {m.cpu * 1e6 / n:.0f} µs each"
+            )
 
             walls, cpus, nodes = [], [], []
             for raw in singles * 3:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from chainutil import eip712_anchor_signature
-from chainutil import World, test_account
+from chainutil import World, eip712_anchor_signature, test_account
 from eth_utils import keccak
 
 from origincert import governance

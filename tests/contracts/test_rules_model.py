@@ -9,8 +9,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from chainutil import eip712_anchor_signature
-from chainutil import World, test_account
+from chainutil import World, eip712_anchor_signature, test_account
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (

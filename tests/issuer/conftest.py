@@ -35,7 +35,9 @@ def make_docs() -> Callable[..., list[dict[str, Any]]]:
         out = []
         for _ in range(n):
             i = next(counter)
-            out.append(sample_certificate(random.Random(i), number=f"{prefix}-{i:05d}", economy=economy))
+            out.append(
+                sample_certificate(random.Random(i), number=f"{prefix}-{i:05d}", economy=economy)
+            )
         return out
 
     return make

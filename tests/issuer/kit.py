@@ -17,7 +17,9 @@ PASSWORD = "correct horse battery staple"
 
 def write_keystore(path: Path, account: LocalAccount, password: str = PASSWORD) -> Path:
     """A keystore of a known test key (light scrypt: tests only)."""
-    path.write_text(json.dumps(Account.encrypt(account.key, password, kdf="scrypt", iterations=2**12)))
+    path.write_text(
+        json.dumps(Account.encrypt(account.key, password, kdf="scrypt", iterations=2**12))
+    )
     return path
 
 

@@ -64,7 +64,9 @@ def test_kill_then_resume(point, world, manifest_path, make_docs, tmp_path):
             assert j.batches() == [] and j.counts() == {}
         nothing = CliRunner().invoke(main, [*args, "--resume"], env=env)
         assert nothing.exit_code == 0 and "nothing to resume" in nothing.output
-        again = CliRunner().invoke(main, [*args, str(tmp_path / "todo")], env=env)  # so issue it again
+        again = CliRunner().invoke(
+            main, [*args, str(tmp_path / "todo")], env=env
+        )  # so issue it again
         assert again.exit_code == 0, again.output
         with Journal.open(journal_path) as j:
             assert j.counts() == {"anchored": 5}
@@ -82,7 +84,9 @@ def test_kill_then_resume(point, world, manifest_path, make_docs, tmp_path):
 
     resumed = CliRunner().invoke(main, [*args, "--resume"], env=env)
     assert resumed.exit_code == 0, resumed.output
-    assert ("found anchored on the ledger" in resumed.output) == (on_ledger and point == "after_submit")
+    assert ("found anchored on the ledger" in resumed.output) == (
+        on_ledger and point == "after_submit"
+    )
     sent = world.client.w3.eth.get_transaction_count(chamber.address) - nonce_before
     assert sent == (0 if on_ledger else 1)  # nothing the ledger held was sent again
 
@@ -100,7 +104,9 @@ def test_kill_then_resume(point, world, manifest_path, make_docs, tmp_path):
     assert batch.tx_hash == event.tx_hash and batch.block_number == event.block_number
 
     files = sorted(out.iterdir())
-    assert [p.name for p in files] == sorted(f"{d['number']}.coo.json" for d in docs)  # no temp files left
+    assert [p.name for p in files] == sorted(
+        f"{d['number']}.coo.json" for d in docs
+    )  # no temp files left
     issued = [json.loads(p.read_text()) for p in files]
     assert {f["proof"]["tx_hash"] for f in issued} == {event.tx_hash}
     assert verdict_of(world.client, issued[0]) == "VALID"
@@ -109,14 +115,24 @@ def test_kill_then_resume(point, world, manifest_path, make_docs, tmp_path):
     assert again.exit_code == 0 and "nothing to resume" in again.output
 
 
-def test_resume_with_node_down_keeps_the_journal_then_finishes(world, manifest_path, make_docs, tmp_path):
+def test_resume_with_node_down_keeps_the_journal_then_finishes(
+    world, manifest_path, make_docs, tmp_path
+):
     from chainutil import free_port
 
     key = write_keystore(tmp_path / "berlin.json", world.chambers["DE-berlin"])
     write_docs(tmp_path / "todo", make_docs(2))
     journal_path = tmp_path / "journal.sqlite"
     env = {**os.environ, "ORIGINCERT_MANIFEST": str(manifest_path), "ORIGINCERT_PASSWORD": PASSWORD}
-    args = ["issue", "--key", str(key), "--journal", str(journal_path), "--out", str(tmp_path / "out")]
+    args = [
+        "issue",
+        "--key",
+        str(key),
+        "--journal",
+        str(journal_path),
+        "--out",
+        str(tmp_path / "out"),
+    ]
     killed = subprocess.run(
         [sys.executable, "-m", "origincert.cli", *args, str(tmp_path / "todo")],
         env={**env, "ORIGINCERT_RPC_URL": world.client.url, CRASH_ENV: "after_sign"},
@@ -126,12 +142,18 @@ def test_resume_with_node_down_keeps_the_journal_then_finishes(world, manifest_p
     )
     assert killed.returncode == -signal.SIGKILL
 
-    down = CliRunner().invoke(main, [*args, "--resume"], env={**env, "ORIGINCERT_RPC_URL": f"http://127.0.0.1:{free_port()}"})
+    down = CliRunner().invoke(
+        main,
+        [*args, "--resume"],
+        env={**env, "ORIGINCERT_RPC_URL": f"http://127.0.0.1:{free_port()}"},
+    )
     assert down.exit_code == 2 and "[node_unreachable]" in down.output
     with Journal.open(journal_path) as j:
         assert j.counts() == {"signed": 2}
 
-    up = CliRunner().invoke(main, [*args, "--resume"], env={**env, "ORIGINCERT_RPC_URL": world.client.url})
+    up = CliRunner().invoke(
+        main, [*args, "--resume"], env={**env, "ORIGINCERT_RPC_URL": world.client.url}
+    )
     assert up.exit_code == 0, up.output
     with Journal.open(journal_path) as j:
         assert j.counts() == {"anchored": 2}

@@ -20,11 +20,17 @@ def cli(world, manifest_path, tmp_path, monkeypatch):
     """Run ``origincert`` against the test node as the Berlin chamber; returns (runner, invoke)."""
     monkeypatch.chdir(tmp_path)
     key = write_keystore(tmp_path / "berlin.json", world.chambers["DE-berlin"])
-    env = {"ORIGINCERT_RPC_URL": world.client.url, "ORIGINCERT_MANIFEST": str(manifest_path), "ORIGINCERT_PASSWORD": PASSWORD}
+    env = {
+        "ORIGINCERT_RPC_URL": world.client.url,
+        "ORIGINCERT_MANIFEST": str(manifest_path),
+        "ORIGINCERT_PASSWORD": PASSWORD,
+    }
     runner = CliRunner()
 
     def invoke(*args: str, key_path: Path = key, extra_env: dict[str, str] | None = None):
-        return runner.invoke(main, [*args, "--key", str(key_path)], env={**env, **(extra_env or {})})
+        return runner.invoke(
+            main, [*args, "--key", str(key_path)], env={**env, **(extra_env or {})}
+        )
 
     return invoke
 
@@ -34,7 +40,9 @@ def test_issue_a_folder_as_one_batch_with_defaults(cli, make_docs, tmp_path):
     write_docs(tmp_path / "todo", docs)
     result = cli("issue", "todo")
     assert result.exit_code == 0, result.output
-    assert "issued 3 certificates in batch #1" in result.output and "transaction 0x" in result.output
+    assert (
+        "issued 3 certificates in batch #1" in result.output and "transaction 0x" in result.output
+    )
     assert "gas" in result.output
     files = sorted(p.name for p in (tmp_path / "issued").iterdir())
     assert files == sorted(f"{d['number']}.coo.json" for d in docs)
@@ -64,7 +72,9 @@ def test_wrong_password_exits_1_and_records_nothing(cli, make_docs, tmp_path):
 
 def test_node_down_exits_2_and_records_nothing(cli, make_docs, tmp_path):
     write_docs(tmp_path / "todo", make_docs(1))
-    result = cli("issue", "todo", extra_env={"ORIGINCERT_RPC_URL": f"http://127.0.0.1:{free_port()}"})
+    result = cli(
+        "issue", "todo", extra_env={"ORIGINCERT_RPC_URL": f"http://127.0.0.1:{free_port()}"}
+    )
     assert result.exit_code == 2
     assert "[node_unreachable]" in result.output
     assert not (tmp_path / ".origincert" / "journal.sqlite").exists()
@@ -114,7 +124,11 @@ def test_issuing_the_same_folder_twice_names_the_duplicate_numbers(cli, make_doc
     write_docs(tmp_path / "todo", docs)
     assert cli("issue", "todo").exit_code == 0
     again = cli("issue", "todo")
-    assert again.exit_code == 1 and "[duplicate_number]" in again.output and docs[0]["number"] in again.output
+    assert (
+        again.exit_code == 1
+        and "[duplicate_number]" in again.output
+        and docs[0]["number"] in again.output
+    )
 
 
 def test_single_reports_what_was_issued_before_a_refusal(cli, make_docs, tmp_path):

@@ -33,7 +33,9 @@ def _cert(number: str, i: int) -> PreparedCertificate:
 
 def _batch(journal: Journal, numbers: list[str], chunk: int = 2):
     certs = [_cert(n, i) for i, n in enumerate(numbers)]
-    return journal.record_batch((certs[i : i + chunk] for i in range(0, len(certs), chunk)), out_dir="out")
+    return journal.record_batch(
+        (certs[i : i + chunk] for i in range(0, len(certs), chunk)), out_dir="out"
+    )
 
 
 def test_journal_file_is_private_and_survives_reopening(tmp_path):
@@ -92,7 +94,9 @@ def test_states_only_move_forward(tmp_path):
         b = _batch(j, ["S-1"])
         j.mark_signed(b.id, root=b"\1" * 32, signature=b"\2" * 65, signer="0x" + "11" * 20)
         j.mark_submitted(b.id, tx_hash="0x" + "aa" * 32, sender="0x" + "11" * 20)
-        j.mark_submitted(b.id, tx_hash="0x" + "bb" * 32, sender="0x" + "11" * 20)  # a resend: new hash
+        j.mark_submitted(
+            b.id, tx_hash="0x" + "bb" * 32, sender="0x" + "11" * 20
+        )  # a resend: new hash
         assert j.batch(b.id).tx_hash == "0x" + "bb" * 32
         j.mark_anchored(b.id, tx_hash="0x" + "bb" * 32, block_number=9, gas_used=50_000)
         with pytest.raises(JournalError) as e:
@@ -110,12 +114,20 @@ def test_status_follows_finished_actions_only(tmp_path):
         j.mark_signed(b.id, root=b"\1" * 32, signature=b"\2" * 65, signer="0x" + "11" * 20)
         j.mark_anchored(b.id, tx_hash="0x" + "aa" * 32, block_number=3, gas_used=1)
         a = j.record_action(ActionKind.REVOKE, "R-1", reason=4)
-        assert j.status("R-1") is CertificateStatus.ANCHORED and [x.id for x in j.actions(pending=True)] == [a]
+        assert j.status("R-1") is CertificateStatus.ANCHORED and [
+            x.id for x in j.actions(pending=True)
+        ] == [a]
         j.mark_action_done(a, tx_hash="0x" + "cc" * 32, block_number=4, gas_used=2)
-        assert j.status("R-1") is CertificateStatus.REVOKED and j.status("R-2") is CertificateStatus.ANCHORED
+        assert (
+            j.status("R-1") is CertificateStatus.REVOKED
+            and j.status("R-2") is CertificateStatus.ANCHORED
+        )
         f = j.record_action(ActionKind.REVOKE, "R-2", reason=4)
         j.mark_action_failed(f, error="CertificateRegistryNotAllowed")
-        assert j.action(f).state is ActionState.FAILED and j.status("R-2") is CertificateStatus.ANCHORED
+        assert (
+            j.action(f).state is ActionState.FAILED
+            and j.status("R-2") is CertificateStatus.ANCHORED
+        )
         assert j.actions(pending=True) == []
         with pytest.raises(JournalError) as e:
             j.record_action(ActionKind.REVOKE, "R-9", reason=1)

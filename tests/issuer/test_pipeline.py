@@ -37,7 +37,9 @@ def test_safe_file_name_keeps_safe_numbers_and_separates_unsafe_ones():
     assert "/" not in a and a != b and a.endswith(".coo.json")
     for hostile in ("../x", "/etc/passwd", ".hidden", "a\x00b", "é" * 300):
         name = safe_file_name(hostile)
-        assert "/" not in name and "\x00" not in name and not name.startswith(".") and len(name) < 120
+        assert (
+            "/" not in name and "\x00" not in name and not name.startswith(".") and len(name) < 120
+        )
 
 
 def test_prepare_commits_the_canonical_document_with_its_seed():
@@ -51,12 +53,19 @@ def test_prepare_commits_the_canonical_document_with_its_seed():
     c = fields.commit(canonical, seed)
     assert json.loads(p.field_hashes_json) == {k: "0x" + v.hex() for k, v in c.field_hashes.items()}
     assert p.field_hashes == b"".join(c.field_hashes.values())
-    assert field_hashes_json(p.document_json, p.field_hashes) == p.field_hashes_json  # the journal's way back
+    assert (
+        field_hashes_json(p.document_json, p.field_hashes) == p.field_hashes_json
+    )  # the journal's way back
     with pytest.raises(DocumentError) as e:
         field_hashes_json(p.document_json, p.field_hashes[:-32])
     assert e.value.code == "field_hashes_mismatch"
     assert p.target_hash == c.target_hash and p.leaf == merkle.leaf_hash(c.target_hash)
-    assert (p.number, p.leaf_index, p.seed, p.file_name) == (doc["number"], 7, seed, f"{doc['number']}.coo.json")
+    assert (p.number, p.leaf_index, p.seed, p.file_name) == (
+        doc["number"],
+        7,
+        seed,
+        f"{doc['number']}.coo.json",
+    )
 
 
 def test_prepare_uses_a_fresh_seed_each_time():
@@ -96,12 +105,14 @@ def test_prepare_many_keeps_order_and_reports_every_invalid_document(workers, mo
 
 def test_issued_file_is_the_format_and_its_proof_checks():
     docs = [_doc(i) for i in range(3)]
-    docs[1]["exporter"]["name"] = "Müller & Söhne GmbH \"Nord\""  # non-ASCII and quotes survive
+    docs[1]["exporter"]["name"] = 'Müller & Söhne GmbH "Nord"'  # non-ASCII and quotes survive
     prepared = [prepare_certificate(d, i) for i, d in enumerate(docs)]
     tree = build_tree([p.leaf for p in prepared])
     account = test_account("pipeline")
     sig = signing.sign_anchor(signing.LocalSigner(account), tree.root, 3, 31337, REGISTRY)
-    anchoring = Anchoring(tree.root, 3, sig.to_bytes(), account.address, 31337, REGISTRY, "0x" + "cd" * 32)
+    anchoring = Anchoring(
+        tree.root, 3, sig.to_bytes(), account.address, 31337, REGISTRY, "0x" + "cd" * 32
+    )
 
     text = issued_file_text(prepared[1], tree.proof(1), anchoring)
     f = issued_file(prepared[1], tree.proof(1), anchoring)
@@ -146,7 +157,10 @@ def test_pool_workers_exit_when_the_issuing_process_is_killed():
         proc.wait()
         proc.stdout.close()
     deadline = time.monotonic() + 10
-    while any(Path(f"/proc/{w}").exists() and "(Z" not in _state(w) for w in workers) and time.monotonic() < deadline:
+    while (
+        any(Path(f"/proc/{w}").exists() and "(Z" not in _state(w) for w in workers)
+        and time.monotonic() < deadline
+    ):
         time.sleep(0.1)
     assert all(not Path(f"/proc/{w}").exists() or "(Z" in _state(w) for w in workers)
 

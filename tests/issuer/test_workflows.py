@@ -33,22 +33,34 @@ def _b(hex_str: str) -> bytes:
     return bytes.fromhex(hex_str[2:])
 
 
-def test_issue_one_is_a_batch_of_one_anchored_and_valid(world, berlin, journal, make_docs, tmp_path):
+def test_issue_one_is_a_batch_of_one_anchored_and_valid(
+    world, berlin, journal, make_docs, tmp_path
+):
     [doc] = make_docs(1)
-    [issued] = issue_documents(world.client, berlin, [doc], journal=journal, out_dir=tmp_path / "out")
+    [issued] = issue_documents(
+        world.client, berlin, [doc], journal=journal, out_dir=tmp_path / "out"
+    )
 
     proof = issued["proof"]
-    assert proof["root"] == proof["leaf"] and proof["merkle_proof"] == [] and proof["batch_size"] == 1
+    assert (
+        proof["root"] == proof["leaf"] and proof["merkle_proof"] == [] and proof["batch_size"] == 1
+    )
     assert proof["signer"] == berlin.address and proof["chain_id"] == world.client.chain_id
     anchor = anchor_of(world.client, _b(proof["root"]))
-    assert anchor is not None and anchor.leaf_count == 1 and anchor.issuer_id == world.chamber_ids["DE-berlin"]
+    assert (
+        anchor is not None
+        and anchor.leaf_count == 1
+        and anchor.issuer_id == world.chamber_ids["DE-berlin"]
+    )
     on_disk = json.loads((tmp_path / "out" / f"{doc['number']}.coo.json").read_text())
     assert on_disk == issued
     assert journal.status(doc["number"]) is CertificateStatus.ANCHORED
     assert verdict_of(world.client, issued) == "VALID"
 
 
-def test_issue_batch_anchors_every_certificate_in_one_transaction(world, berlin, journal, make_docs, tmp_path):
+def test_issue_batch_anchors_every_certificate_in_one_transaction(
+    world, berlin, journal, make_docs, tmp_path
+):
     docs = make_docs(5)
     before = world.client.block_number()
     result = issue_batch(world.client, berlin, docs, journal=journal, out_dir=tmp_path / "out")
@@ -116,16 +128,30 @@ def test_revoke_refuses_unknown_number_and_bad_reason(world, berlin, journal, ma
     assert journal.actions() == []
 
 
-def test_replace_issues_the_successor_and_links_it_on_chain(world, berlin, journal, make_docs, tmp_path):
+def test_replace_issues_the_successor_and_links_it_on_chain(
+    world, berlin, journal, make_docs, tmp_path
+):
     old, new = make_docs(2)
-    [old_file] = issue_documents(world.client, berlin, [old], journal=journal, out_dir=tmp_path / "out")
-    _, action = replace(world.client, berlin, journal, old["number"], new, out_dir=tmp_path / "out", reason="amended consignee")
+    [old_file] = issue_documents(
+        world.client, berlin, [old], journal=journal, out_dir=tmp_path / "out"
+    )
+    _, action = replace(
+        world.client,
+        berlin,
+        journal,
+        old["number"],
+        new,
+        out_dir=tmp_path / "out",
+        reason="amended consignee",
+    )
 
     new_file = json.loads((tmp_path / "out" / f"{new['number']}.coo.json").read_text())
     assert new_file["document"]["replaces"] == {
         "number": old["number"], "issue_date": old["issue_date"], "reason": "amended consignee",
     }  # fmt: skip
-    s = certificate_status(world.client, _b(old_file["proof"]["root"]), _b(old_file["proof"]["leaf"]))
+    s = certificate_status(
+        world.client, _b(old_file["proof"]["root"]), _b(old_file["proof"]["leaf"])
+    )
     assert s.replaced and s.replaced_by_leaf == _b(new_file["proof"]["leaf"])
     assert action.new_number == new["number"] and action.tx_hash is not None
     assert journal.status(old["number"]) is CertificateStatus.REPLACED
@@ -141,7 +167,10 @@ def test_replace_issues_the_successor_and_links_it_on_chain(world, berlin, journ
 def test_replace_refuses_a_document_that_replaces_another(world, berlin, journal, make_docs):
     old, new = make_docs(2)
     issue_documents(world.client, berlin, [old], journal=journal)
-    new = {**new, "replaces": {"number": "DE-OTHER-1", "issue_date": old["issue_date"], "reason": "x"}}
+    new = {
+        **new,
+        "replaces": {"number": "DE-OTHER-1", "issue_date": old["issue_date"], "reason": "x"},
+    }
     with pytest.raises(IssuingError) as e:
         replace(world.client, berlin, journal, old["number"], new)
     assert e.value.code == "replaces_mismatch"
@@ -171,7 +200,13 @@ def test_invalid_documents_are_all_named_and_nothing_recorded(world, berlin, jou
     docs[1]["goods"][0]["hs_code"] = "12"
     del docs[3]["exporter"]
     with pytest.raises(DocumentError) as e:
-        issue_batch(world.client, berlin, docs, journal=journal, labels=["a.json", "b.json", "c.json", "d.json"])
+        issue_batch(
+            world.client,
+            berlin,
+            docs,
+            journal=journal,
+            labels=["a.json", "b.json", "c.json", "d.json"],
+        )
     assert "2 of 4 documents" in str(e.value)
     assert {p.split(":")[0] for p, _ in e.value.problems} == {"b.json", "d.json"}
     assert journal.batches() == []
@@ -202,7 +237,9 @@ def test_suspended_issuer_is_refused_naming_suspension(world, berlin, journal, m
     assert journal.batches() == [] and world.client.block_number() == block
 
 
-def test_suspension_between_prepare_and_resume_is_refused_then_finished(world, berlin, journal, make_docs, monkeypatch):
+def test_suspension_between_prepare_and_resume_is_refused_then_finished(
+    world, berlin, journal, make_docs, monkeypatch
+):
     """A batch left prepared is not sent for a suspended body; after reinstatement resume anchors it."""
     from origincert.issuer import workflows as wf
 
@@ -241,7 +278,9 @@ def test_node_down_is_chain_unavailable_and_records_nothing(world, berlin, journ
     from chainutil import free_port
 
     dead = copy.copy(world.client)
-    dead.w3 = Web3(Web3.HTTPProvider(f"http://127.0.0.1:{free_port()}", request_kwargs={"timeout": 2}))
+    dead.w3 = Web3(
+        Web3.HTTPProvider(f"http://127.0.0.1:{free_port()}", request_kwargs={"timeout": 2})
+    )
     dead._issuers = dead._certificates = None
     with pytest.raises(ChainUnavailable):
         issue_documents(dead, berlin, make_docs(2), journal=journal)
@@ -252,12 +291,16 @@ def test_a_batch_larger_than_the_database_cache(world, berlin, journal, make_doc
     """Hundreds of certificates spill SQLite's page cache mid-transaction (an exclusive lock):
     nothing in the batch's own recording may read the journal through another connection."""
     docs = make_docs(1000)
-    result = issue_batch(world.client, berlin, docs, journal=journal, out_dir=tmp_path / "out", workers=2)
+    result = issue_batch(
+        world.client, berlin, docs, journal=journal, out_dir=tmp_path / "out", workers=2
+    )
     assert result.leaf_count == 1000 and journal.counts() == {"anchored": 1000}
     assert len(list((tmp_path / "out").iterdir())) == 1000
 
 
-def test_interrupted_revocation_is_found_on_the_ledger_not_sent_again(world, berlin, journal, make_docs, monkeypatch):
+def test_interrupted_revocation_is_found_on_the_ledger_not_sent_again(
+    world, berlin, journal, make_docs, monkeypatch
+):
     docs = make_docs(2)
     issue_documents(world.client, berlin, docs, journal=journal)
 
@@ -279,7 +322,9 @@ def test_interrupted_revocation_is_found_on_the_ledger_not_sent_again(world, ber
     assert journal.status(docs[0]["number"]) is CertificateStatus.REVOKED
 
 
-def test_interrupted_replacement_is_linked_by_resume(world, berlin, journal, make_docs, monkeypatch):
+def test_interrupted_replacement_is_linked_by_resume(
+    world, berlin, journal, make_docs, monkeypatch
+):
     from origincert.issuer import workflows as wf
 
     old, new = make_docs(2)

@@ -88,7 +88,9 @@ def build(
     return files, root, sig
 
 
-def anchor(client: Any, registry_contract: Any, root: bytes, count: int, sig: bytes, relayer: Any) -> Any:
+def anchor(
+    client: Any, registry_contract: Any, root: bytes, count: int, sig: bytes, relayer: Any
+) -> Any:
     r, vs = compact(sig)
     return client.send(registry_contract.functions.anchor(root, count, r, vs), relayer)
 

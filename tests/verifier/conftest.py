@@ -35,7 +35,9 @@ def key(label: str) -> LocalAccount:
     return Account.from_key(keccak(text=f"origincert-verifier-test:{label}"))
 
 
-def documents(n: int, seed: int, *, economy: str = "DE", valid_on: date | None = DAY) -> list[dict[str, Any]]:
+def documents(
+    n: int, seed: int, *, economy: str = "DE", valid_on: date | None = DAY
+) -> list[dict[str, Any]]:
     """``n`` sample certificates of ``economy``; with ``valid_on``, only ones valid that day."""
     rng = random.Random(seed)
     out: list[dict[str, Any]] = []
@@ -85,7 +87,10 @@ class Scene:
         anchor_on: Any = None,
     ) -> list[dict[str, Any]]:
         files, root, sig = builder.build(
-            docs, signer, chain_id=chain_id or self.client.chain_id, registry=registry or self.registry
+            docs,
+            signer,
+            chain_id=chain_id or self.client.chain_id,
+            registry=registry or self.registry,
         )
         if anchor_on is not None:
             tx = builder.anchor(self.client, anchor_on, root, len(docs), sig, self.relayer)
@@ -111,7 +116,11 @@ def _build_scene(world: Any) -> Scene:
     c = world.client
     scene = Scene(c, world.manifest, key("relayer"))
     certs = c.certificates
-    berlin, hamburg, de = world.chambers["DE-berlin"], world.chambers["DE-hamburg"], world.authorities["DE"]
+    berlin, hamburg, de = (
+        world.chambers["DE-berlin"],
+        world.chambers["DE-hamburg"],
+        world.authorities["DE"],
+    )
     now = _now(c)
 
     # Good certificates: a batch of 5 (odd, so one leaf is carried up), a single, a redacted copy.
@@ -126,7 +135,10 @@ def _build_scene(world: Any) -> Scene:
     p = leaf_batch[1]["proof"]
     c.send(
         certs.functions.revokeLeaf(
-            bytes.fromhex(p["root"][2:]), bytes.fromhex(p["leaf"][2:]), [bytes.fromhex(h[2:]) for h in p["merkle_proof"]], 4
+            bytes.fromhex(p["root"][2:]),
+            bytes.fromhex(p["leaf"][2:]),
+            [bytes.fromhex(h[2:]) for h in p["merkle_proof"]],
+            4,
         ),
         berlin,
     )
@@ -135,7 +147,12 @@ def _build_scene(world: Any) -> Scene:
     old = scene.issue("replaced", documents(1, 6), berlin, anchor_on=certs)[0]["proof"]
     new = scene.issue("replacement", documents(1, 7), berlin, anchor_on=certs)[0]["proof"]
     h = lambda x: bytes.fromhex(x[2:])
-    c.send(certs.functions.replace(h(old["root"]), h(old["leaf"]), [], h(new["root"]), h(new["leaf"]), []), berlin)
+    c.send(
+        certs.functions.replace(
+            h(old["root"]), h(old["leaf"]), [], h(new["root"]), h(new["leaf"]), []
+        ),
+        berlin,
+    )
 
     # A certificate naming an issuing body of SG, signed and anchored by a German chamber.
     scene.issue("economy_mismatch", documents(1, 17, economy="SG"), berlin, anchor_on=certs)
@@ -167,7 +184,9 @@ def _build_scene(world: Any) -> Scene:
     scene.accredit("later", de, key("later"), _now(c))
 
     # Another registry on the same chain (same issuer registry), and a signature for another chain.
-    deployed = c.deploy("CertificateRegistry", [world.manifest.issuer_registry.address], key("deployer"))
+    deployed = c.deploy(
+        "CertificateRegistry", [world.manifest.issuer_registry.address], key("deployer")
+    )
     scene.second_registry = deployed.receipt["contractAddress"]
     scene.issue("other_registry", documents(1, 14), berlin, registry=scene.second_registry,
                 anchor_on=c.contract("CertificateRegistry", scene.second_registry))  # fmt: skip

@@ -11,7 +11,14 @@ from typing import Any
 from origincert.fields import flatten
 from verifier import builder
 
-INVALID, REVOKED, REPLACED, EXPIRED, SUSPECT, MALFORMED = "INVALID", "REVOKED", "REPLACED", "EXPIRED", "SUSPECT", "MALFORMED"
+INVALID, REVOKED, REPLACED, EXPIRED, SUSPECT, MALFORMED = (
+    "INVALID",
+    "REVOKED",
+    "REPLACED",
+    "EXPIRED",
+    "SUSPECT",
+    "MALFORMED",
+)
 
 
 @dataclass(frozen=True)
@@ -61,8 +68,14 @@ def _edit(f: dict[str, Any], fn: Any) -> dict[str, Any]:
 
 def every_field_altered(f: dict[str, Any]) -> list[Case]:
     return [
-        Case(f"field altered: {path}", _edit(f, lambda o, p=path, v=value: _set(o["document"], p, altered(v))),
-             INVALID, "integrity", "field_altered", (path,))
+        Case(
+            f"field altered: {path}",
+            _edit(f, lambda o, p=path, v=value: _set(o["document"], p, altered(v))),
+            INVALID,
+            "integrity",
+            "field_altered",
+            (path,),
+        )
         for path, value in flatten(f["document"]).items()
     ]
 
@@ -102,16 +115,37 @@ def unicode_tricks(f: dict[str, Any]) -> list[Case]:
         "trailing space": name + " ",
     }
     cases = [
-        Case(f"unicode: {label} in {path}", _edit(f, lambda o, v=v: _set(o["document"], path, v)), INVALID,
-             "integrity", "field_altered", (path,))
+        Case(
+            f"unicode: {label} in {path}",
+            _edit(f, lambda o, v=v: _set(o["document"], path, v)),
+            INVALID,
+            "integrity",
+            "field_altered",
+            (path,),
+        )
         for label, v in variants.items()
     ]
+
     # Keys: a homoglyph key, a key with an RTL override: not a field of any certificate.
     def rename(o: dict[str, Any], new: str) -> None:
-        o["document"]["exporter"] = {new if k == "name" else k: v for k, v in o["document"]["exporter"].items()}
+        o["document"]["exporter"] = {
+            new if k == "name" else k: v for k, v in o["document"]["exporter"].items()
+        }
 
-    for label, new in (("homoglyph key", "nаme"), ("RTL override in key", "name\u202e"), ("NUL in key", "na\x00me")):
-        cases.append(Case(f"unicode: {label}", _edit(f, lambda o, n=new: rename(o, n)), INVALID, "integrity", "content_unreadable"))
+    for label, new in (
+        ("homoglyph key", "nаme"),
+        ("RTL override in key", "name\u202e"),
+        ("NUL in key", "na\x00me"),
+    ):
+        cases.append(
+            Case(
+                f"unicode: {label}",
+                _edit(f, lambda o, n=new: rename(o, n)),
+                INVALID,
+                "integrity",
+                "content_unreadable",
+            )
+        )
     return cases
 
 
@@ -139,7 +173,9 @@ def added_and_removed(f: dict[str, Any]) -> list[Case]:
     return cases
 
 
-def proof_tampering(f: dict[str, Any], other: dict[str, Any], redacted: dict[str, Any]) -> list[Case]:
+def proof_tampering(
+    f: dict[str, Any], other: dict[str, Any], redacted: dict[str, Any]
+) -> list[Case]:
     """``other`` is another certificate of the same batch; ``redacted`` a redacted copy of ``f``."""
     first, second = sorted(redacted["proof"]["salts"])[:2]
 
@@ -191,7 +227,9 @@ def _high_s(sig_hex: str) -> str:
 def redacted_then_altered(redacted: dict[str, Any], full: dict[str, Any]) -> list[Case]:
     shown = sorted(redacted["proof"]["salts"])
     withheld = sorted(redacted["proof"]["withheld"])
-    target = next(p for p in shown if isinstance(flatten(redacted["document"])[p], str) and p != "schema")
+    target = next(
+        p for p in shown if isinstance(flatten(redacted["document"])[p], str) and p != "schema"
+    )
     revealed = withheld[0]
     real = flatten(full["document"])[revealed]
 
@@ -231,10 +269,14 @@ def _set_deep(doc: dict[str, Any], path: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-def resigned(f: dict[str, Any], account: Any, chain_id: int, registry: str, *, update_signer: bool = True) -> dict[str, Any]:
+def resigned(
+    f: dict[str, Any], account: Any, chain_id: int, registry: str, *, update_signer: bool = True
+) -> dict[str, Any]:
     out = copy.deepcopy(f)
     p = out["proof"]
-    sig = builder.signature65(account, bytes.fromhex(p["root"][2:]), p["batch_size"], chain_id, registry)
+    sig = builder.signature65(
+        account, bytes.fromhex(p["root"][2:]), p["batch_size"], chain_id, registry
+    )
     p["signature"] = "0x" + sig.hex()
     if update_signer:
         p["signer"] = account.address
@@ -243,7 +285,11 @@ def resigned(f: dict[str, Any], account: Any, chain_id: int, registry: str, *, u
 
 def malformed(f: dict[str, Any]) -> list[Case]:
     raw = json.dumps(f).encode()
-    big = b'{"format": "urn:origincert:issued:1", "document": {"remarks": "' + b"A" * (50 * 1024 * 1024) + b'"}}'
+    big = (
+        b'{"format": "urn:origincert:issued:1", "document": {"remarks": "'
+        + b"A" * (50 * 1024 * 1024)
+        + b'"}}'
+    )
 
     def proof_edit(**kw: Any) -> dict[str, Any]:
         return _edit(f, lambda o: o["proof"].update(kw))

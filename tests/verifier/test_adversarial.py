@@ -99,12 +99,16 @@ def test_the_corpus_is_large_and_covers_every_check(cases: list[Case]) -> None:
     assert len(Counter(c.code for c in cases)) >= 30
 
 
-def test_nothing_in_the_corpus_is_valid(cases: list[Case], results: list[VerificationResult]) -> None:
+def test_nothing_in_the_corpus_is_valid(
+    cases: list[Case], results: list[VerificationResult]
+) -> None:
     valid = [c.label for c, r in zip(cases, results) if r.verdict is Verdict.VALID]
     assert valid == []
 
 
-def test_each_attack_gets_its_verdict_and_reason_code(cases: list[Case], results: list[VerificationResult]) -> None:
+def test_each_attack_gets_its_verdict_and_reason_code(
+    cases: list[Case], results: list[VerificationResult]
+) -> None:
     wrong = []
     for c, r in zip(cases, results):
         failed = {(x.name, x.code) for x in r.failed()}
@@ -121,13 +125,19 @@ def test_altered_fields_are_named(cases: list[Case], results: list[VerificationR
     assert wrong == []
 
 
-def test_malformed_input_skips_every_other_check(cases: list[Case], results: list[VerificationResult]) -> None:
+def test_malformed_input_skips_every_other_check(
+    cases: list[Case], results: list[VerificationResult]
+) -> None:
     for c, r in zip(cases, results):
         if c.verdict == "MALFORMED":
-            assert [x.status for x in r.checks[1:]] == [CheckStatus.SKIPPED] * (len(r.checks) - 1), c.label
+            assert [x.status for x in r.checks[1:]] == [CheckStatus.SKIPPED] * (
+                len(r.checks) - 1
+            ), c.label
 
 
-def test_messages_never_carry_raw_control_or_bidi_characters(results: list[VerificationResult]) -> None:
+def test_messages_never_carry_raw_control_or_bidi_characters(
+    results: list[VerificationResult],
+) -> None:
     bad = [
         (x.name, x.message)
         for r in results
@@ -137,26 +147,38 @@ def test_messages_never_carry_raw_control_or_bidi_characters(results: list[Verif
     assert bad == []
 
 
-def test_the_batch_and_single_verification_agree(cases: list[Case], results: list[VerificationResult], verifier: Verifier) -> None:
+def test_the_batch_and_single_verification_agree(
+    cases: list[Case], results: list[VerificationResult], verifier: Verifier
+) -> None:
     picks = range(0, len(cases), 17)
     for i in picks:
         c = cases[i]
-        single = verifier.verify_bytes(c.payload) if isinstance(c.payload, bytes) else verifier.verify(c.payload)
+        single = (
+            verifier.verify_bytes(c.payload)
+            if isinstance(c.payload, bytes)
+            else verifier.verify(c.payload)
+        )
         assert single.to_json() == results[i].to_json(), c.label
 
 
-def test_every_case_survives_a_json_round_trip(cases: list[Case], results: list[VerificationResult]) -> None:
+def test_every_case_survives_a_json_round_trip(
+    cases: list[Case], results: list[VerificationResult]
+) -> None:
     for r in results:
         json.dumps(r.to_json())
 
 
-def test_every_code_given_is_documented_with_its_check_and_status(results: list[VerificationResult]) -> None:
+def test_every_code_given_is_documented_with_its_check_and_status(
+    results: list[VerificationResult],
+) -> None:
     from origincert.verifier.codes import REASONS
 
     undocumented = {
         (x.name, x.status.value, x.code)
         for r in results
         for x in r.checks
-        if x.code not in REASONS or REASONS[x.code].check not in (x.name, "*") or REASONS[x.code].status is not x.status
+        if x.code not in REASONS
+        or REASONS[x.code].check not in (x.name, "*")
+        or REASONS[x.code].status is not x.status
     }
     assert undocumented == set()

@@ -23,7 +23,9 @@ def manifest_file(scene: Scene, tmp_path_factory: pytest.TempPathFactory) -> Pat
 
 
 def run(scene: Scene, manifest: Path, *args: str, rpc: str | None = None) -> tuple[int, str]:
-    result = CliRunner().invoke(main, ["--rpc-url", rpc or scene.client.url, "--manifest", str(manifest), "verify", *args])
+    result = CliRunner().invoke(
+        main, ["--rpc-url", rpc or scene.client.url, "--manifest", str(manifest), "verify", *args]
+    )
     return result.exit_code, result.output
 
 
@@ -33,7 +35,9 @@ def write(tmp_path: Path, name: str, data: dict | bytes) -> str:
     return str(p)
 
 
-def test_cli_and_library_give_the_same_verdicts(scene: Scene, manifest_file: Path, verifier: Verifier, tmp_path: Path) -> None:
+def test_cli_and_library_give_the_same_verdicts(
+    scene: Scene, manifest_file: Path, verifier: Verifier, tmp_path: Path
+) -> None:
     tampered = copy.deepcopy(scene.files["batch"][1])
     tampered["document"]["exporter"]["name"] += " GmbH"
     inputs = {
@@ -52,21 +56,43 @@ def test_cli_and_library_give_the_same_verdicts(scene: Scene, manifest_file: Pat
     listed = json.loads(out)
     library = verifier.verify_many_bytes([Path(p).read_bytes() for p in paths], on=DAY)
     assert [x["verdict"] for x in listed] == [r.verdict.value for r in library]
-    assert [x["verdict"] for x in listed] == ["VALID", "VALID", "REVOKED", "REPLACED", "SUSPECT", "INVALID", "EXPIRED", "MALFORMED"]
+    assert [x["verdict"] for x in listed] == [
+        "VALID",
+        "VALID",
+        "REVOKED",
+        "REPLACED",
+        "SUSPECT",
+        "INVALID",
+        "EXPIRED",
+        "MALFORMED",
+    ]
     for x, r in zip(listed, library):
-        assert {k: x[k] for k in ("verdict", "checks", "evidence")} == {k: r.to_json()[k] for k in ("verdict", "checks", "evidence")}
+        assert {k: x[k] for k in ("verdict", "checks", "evidence")} == {
+            k: r.to_json()[k] for k in ("verdict", "checks", "evidence")
+        }
         assert set(x["checks"][0]) >= {"name", "status", "code", "message"}
 
 
-def test_exit_code_zero_only_when_every_file_is_valid(scene: Scene, manifest_file: Path, tmp_path: Path) -> None:
+def test_exit_code_zero_only_when_every_file_is_valid(
+    scene: Scene, manifest_file: Path, tmp_path: Path
+) -> None:
     good = [write(tmp_path, f"{i}.coo.json", f) for i, f in enumerate(scene.files["batch"])]
     code, out = run(scene, manifest_file, "--on", DAY.isoformat(), *good)
     assert code == 0, out
-    code, _ = run(scene, manifest_file, "--on", DAY.isoformat(), *good, write(tmp_path, "x.coo.json", scene.files["replaced"][0]))
+    code, _ = run(
+        scene,
+        manifest_file,
+        "--on",
+        DAY.isoformat(),
+        *good,
+        write(tmp_path, "x.coo.json", scene.files["replaced"][0]),
+    )
     assert code == 1
 
 
-def test_the_human_report_says_verdict_checks_and_evidence(scene: Scene, manifest_file: Path, tmp_path: Path) -> None:
+def test_the_human_report_says_verdict_checks_and_evidence(
+    scene: Scene, manifest_file: Path, tmp_path: Path
+) -> None:
     path = write(tmp_path, "revoked.coo.json", scene.files["root_revoked"][0])
     code, out = run(scene, manifest_file, "--on", DAY.isoformat(), path)
     assert code == 1
@@ -77,22 +103,49 @@ def test_the_human_report_says_verdict_checks_and_evidence(scene: Scene, manifes
 
 
 def test_one_input_gives_one_json_object(scene: Scene, manifest_file: Path, tmp_path: Path) -> None:
-    code, out = run(scene, manifest_file, "--json", "--on", DAY.isoformat(), write(tmp_path, "a.json", scene.files["single"][0]))
+    code, out = run(
+        scene,
+        manifest_file,
+        "--json",
+        "--on",
+        DAY.isoformat(),
+        write(tmp_path, "a.json", scene.files["single"][0]),
+    )
     assert code == 0
     data = json.loads(out)
     assert data["verdict"] == "VALID" and data["evidence"]["issuer"]["name"] == "Chamber DE-hamburg"
 
 
-def test_offline_is_unconfirmed_and_exits_one(scene: Scene, manifest_file: Path, tmp_path: Path) -> None:
-    code, out = run(scene, manifest_file, "--offline", "--json", "--on", DAY.isoformat(), write(tmp_path, "a.json", scene.files["single"][0]), rpc="http://127.0.0.1:9")
+def test_offline_is_unconfirmed_and_exits_one(
+    scene: Scene, manifest_file: Path, tmp_path: Path
+) -> None:
+    code, out = run(
+        scene,
+        manifest_file,
+        "--offline",
+        "--json",
+        "--on",
+        DAY.isoformat(),
+        write(tmp_path, "a.json", scene.files["single"][0]),
+        rpc="http://127.0.0.1:9",
+    )
     assert code == 1
     data = json.loads(out)
     assert data["verdict"] == "UNCONFIRMED"
-    assert {c["name"]: c["status"] for c in data["checks"]}["network"] == "ok"  # the manifest was read
+    assert {c["name"]: c["status"] for c in data["checks"]}[
+        "network"
+    ] == "ok"  # the manifest was read
 
 
-def test_node_down_exits_two_not_a_verdict(scene: Scene, manifest_file: Path, tmp_path: Path) -> None:
-    code, out = run(scene, manifest_file, write(tmp_path, "a.json", scene.files["single"][0]), rpc="http://127.0.0.1:9")
+def test_node_down_exits_two_not_a_verdict(
+    scene: Scene, manifest_file: Path, tmp_path: Path
+) -> None:
+    code, out = run(
+        scene,
+        manifest_file,
+        write(tmp_path, "a.json", scene.files["single"][0]),
+        rpc="http://127.0.0.1:9",
+    )
     assert code == 2
     assert "node_unreachable" in out and "INVALID" not in out
 
@@ -100,7 +153,9 @@ def test_node_down_exits_two_not_a_verdict(scene: Scene, manifest_file: Path, tm
 def test_usage_errors_exit_two(scene: Scene, manifest_file: Path, tmp_path: Path) -> None:
     assert run(scene, manifest_file)[0] == 2
     assert run(scene, manifest_file, str(tmp_path / "missing.json"))[0] == 2
-    code, out = run(scene, tmp_path / "no-manifest.json", write(tmp_path, "a.json", scene.files["single"][0]))
+    code, out = run(
+        scene, tmp_path / "no-manifest.json", write(tmp_path, "a.json", scene.files["single"][0])
+    )
     assert code == 2 and "manifest" in out
 
 
@@ -108,6 +163,16 @@ def test_qr_text_and_image(scene: Scene, manifest_file: Path, tmp_path: Path) ->
     text = encode_payload(scene.files["single"][0])
     image = tmp_path / "qr.png"
     image.write_bytes(qr_png(text))
-    code, out = run(scene, manifest_file, "--json", "--on", DAY.isoformat(), "--qr", text, "--qr-image", str(image))
+    code, out = run(
+        scene,
+        manifest_file,
+        "--json",
+        "--on",
+        DAY.isoformat(),
+        "--qr",
+        text,
+        "--qr-image",
+        str(image),
+    )
     assert code == 0, out
     assert [x["verdict"] for x in json.loads(out)] == ["VALID", "VALID"]

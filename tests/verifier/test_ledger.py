@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from origincert.verdict import Verdict
 from origincert.chain import rpc
+from origincert.verdict import Verdict
 from origincert.verifier import Verifier, recompute
 from origincert.verifier.abi import fn as _fn
 from verifier.conftest import DAY, Scene
@@ -50,7 +50,9 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> _Spy:
 
 
 def test_a_batch_costs_one_status_call_per_chunk_and_a_few_batches(scene: Scene, spy: _Spy) -> None:
-    files = scene.files["batch"] * 4 + scene.files["single"] + scene.files["sg"]  # 22 certificates, 3 roots
+    files = (
+        scene.files["batch"] * 4 + scene.files["single"] + scene.files["sg"]
+    )  # 22 certificates, 3 roots
     v = Verifier(scene.client, chunk=8, clock=lambda: DAY)
     results = v.verify_many(files)
     assert {r.verdict for r in results} == {Verdict.VALID}
@@ -61,12 +63,16 @@ def test_a_batch_costs_one_status_call_per_chunk_and_a_few_batches(scene: Scene,
     assert spy.batches <= 6
 
 
-def test_a_single_verification_is_two_round_trips(scene: Scene, verifier: Verifier, spy: _Spy) -> None:
+def test_a_single_verification_is_two_round_trips(
+    scene: Scene, verifier: Verifier, spy: _Spy
+) -> None:
     assert verifier.verify(scene.files["single"][0]).verdict is Verdict.VALID
     assert spy.batches == 2
 
 
-def test_each_root_signature_is_recovered_once(scene: Scene, verifier: Verifier, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_root_signature_is_recovered_once(
+    scene: Scene, verifier: Verifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
     recompute._recover.cache_clear()
     calls = Counter[bytes]()
     real = recompute.signing.recover_signer
@@ -89,7 +95,9 @@ def test_a_provider_with_its_own_request_options_is_used_as_it_is(scene: Scene) 
     w3 = Web3(Web3.HTTPProvider(scene.client.url, request_kwargs={"timeout": 5, "verify": True}))
     client = ChainClient(w3, scene.client.url, scene.manifest)
     assert not isinstance(rpc.transport_for(client), rpc._HttpTransport)
-    results = Verifier(client, clock=lambda: DAY).verify_many(scene.files["batch"] + scene.files["root_revoked"])
+    results = Verifier(client, clock=lambda: DAY).verify_many(
+        scene.files["batch"] + scene.files["root_revoked"]
+    )
     assert [r.verdict for r in results] == [Verdict.VALID] * 5 + [Verdict.REVOKED] * 2
 
 
@@ -122,7 +130,9 @@ def test_a_node_answering_http_errors_or_garbage_is_unavailable(scene: Scene) ->
             with pytest.raises(ChainUnavailable) as info:
                 transport.batch([("eth_blockNumber", [])])
             assert info.value.code == code
-        assert transport.batch([("eth_blockNumber", [])]) == {"jsonrpc": "2.0"}  # not a list: the reader refuses it
+        assert transport.batch([("eth_blockNumber", [])]) == {
+            "jsonrpc": "2.0"
+        }  # not a list: the reader refuses it
         transport.close()
     finally:
         server.shutdown()
@@ -137,7 +147,11 @@ def test_hand_encoded_calls_and_decoded_statuses_match_eth_abi() -> None:
     from origincert.verifier.abi import decode_statuses
 
     calls = [
-        ("CertificateRegistry", "certificateStatuses", ([os.urandom(32) for _ in range(3)], [os.urandom(32) for _ in range(3)])),
+        (
+            "CertificateRegistry",
+            "certificateStatuses",
+            ([os.urandom(32) for _ in range(3)], [os.urandom(32) for _ in range(3)]),
+        ),
         ("CertificateRegistry", "certificateStatuses", ([], [])),
         ("IssuerRegistry", "standingAt", ("0x" + os.urandom(20).hex(), 2**48 - 1)),
         ("IssuerRegistry", "issuer", (2**32 - 1,)),
@@ -149,7 +163,10 @@ def test_hand_encoded_calls_and_decoded_statuses_match_eth_abi() -> None:
     with pytest.raises(ValueError):
         _fn("IssuerRegistry", "issuer").data(2**32)
     (t,) = _fn("CertificateRegistry", "certificateStatuses").outputs
-    items = [((i, 1000, 2**40 - 1, 7, i % 2, 255), 2**40 - 1, 4, 0, os.urandom(32), os.urandom(32)) for i in range(5)]
+    items = [
+        ((i, 1000, 2**40 - 1, 7, i % 2, 255), 2**40 - 1, 4, 0, os.urandom(32), os.urandom(32))
+        for i in range(5)
+    ]
     raw = "0x" + encode([t], [items]).hex()
     assert decode_statuses(raw, 5) == [tuple(x) for x in decode([t], bytes.fromhex(raw[2:]))[0]]
     from origincert.errors import ChainError
@@ -157,7 +174,9 @@ def test_hand_encoded_calls_and_decoded_statuses_match_eth_abi() -> None:
     for bad in (raw[:-2], raw + "00" * 32, "0x" + raw[2:66] + "00" * 31 + "06" + raw[130:]):
         with pytest.raises(ChainError):
             decode_statuses(bad, 5)
-    too_big = "0x" + encode([t], [[((2**32 - 1, 1, 1, 1, 0, 0), 0, 0, 0, b"\0" * 32, b"\0" * 32)]]).hex()
+    too_big = (
+        "0x" + encode([t], [[((2**32 - 1, 1, 1, 1, 0, 0), 0, 0, 0, b"\0" * 32, b"\0" * 32)]]).hex()
+    )
     too_big = too_big[:130] + "01" + too_big[132:]  # a bit above uint32 in issuerId
     with pytest.raises(ChainError):
         decode_statuses(too_big, 1)
@@ -180,7 +199,12 @@ def test_hand_decoded_issuer_views_match_eth_abi_and_refuse_malformed_answers() 
             2**32 - 1, "SG", 4, 2**48 - 1, key, name,
         )  # fmt: skip
         assert got.metadata_hash == "0x" + meta.hex()
-    for bad in (raw[:-64], raw + "00" * 32, raw[:2] + "00" * 31 + "40" + raw[66:], raw[:66] + "01" + raw[68:]):
+    for bad in (
+        raw[:-64],
+        raw + "00" * 32,
+        raw[:2] + "00" * 31 + "40" + raw[66:],
+        raw[:66] + "01" + raw[68:],
+    ):
         with pytest.raises(ChainError):
             decode_issuer(bad)
 
@@ -189,19 +213,30 @@ def test_log_queries_stay_within_a_bounded_block_range() -> None:
     from origincert.verifier.ledger import _block_ranges
 
     assert _block_ranges([]) == []
-    assert _block_ranges([5, 6, 900, 1004, 1005, 5000], span=1000) == [(5, 1004), (1005, 1005), (5000, 5000)]
+    assert _block_ranges([5, 6, 900, 1004, 1005, 5000], span=1000) == [
+        (5, 1004),
+        (1005, 1005),
+        (5000, 5000),
+    ]
     assert all(hi - lo < 1000 for lo, hi in _block_ranges(list(range(0, 10_000, 7))))
 
 
-def test_a_node_refusing_log_queries_loses_evidence_not_verdicts(scene: Scene, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_node_refusing_log_queries_loses_evidence_not_verdicts(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
     real = rpc._HttpTransport.send
 
     def no_logs(transport: Any, calls: list[tuple[str, Any]]) -> Any:
-        return real(transport, [("eth_getLogs_refused" if m == "eth_getLogs" else m, p) for m, p in calls])
+        return real(
+            transport, [("eth_getLogs_refused" if m == "eth_getLogs" else m, p) for m, p in calls]
+        )
 
     monkeypatch.setattr(rpc._HttpTransport, "send", no_logs)
     v = Verifier(scene.client, clock=lambda: DAY)
     good, revoked = v.verify_many([scene.files["batch"][0], scene.files["root_revoked"][0]])
     assert (good.verdict, revoked.verdict) == (Verdict.VALID, Verdict.REVOKED)
     assert good.evidence["anchor"]["tx"] is None
-    assert revoked.evidence["revocation"]["by"] is None and revoked.evidence["revocation"]["reason"] == "fraud"
+    assert (
+        revoked.evidence["revocation"]["by"] is None
+        and revoked.evidence["revocation"]["reason"] == "fraud"
+    )

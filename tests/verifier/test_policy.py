@@ -58,7 +58,15 @@ def test_worst() -> None:
 
 
 class _Fixed(Policy):
-    def __init__(self, name: str, status: CheckStatus, requires: tuple[str, ...] = (), *, ledger: bool = False, content: bool = True) -> None:
+    def __init__(
+        self,
+        name: str,
+        status: CheckStatus,
+        requires: tuple[str, ...] = (),
+        *,
+        ledger: bool = False,
+        content: bool = True,
+    ) -> None:
         self.name = name  # type: ignore[misc]
         self.requires = requires  # type: ignore[misc]
         self.needs_ledger = ledger  # type: ignore[misc]
@@ -83,7 +91,11 @@ def test_an_empty_list_is_an_error() -> None:
 def test_a_check_after_a_failed_prerequisite_is_skipped_and_not_run() -> None:
     a, b, c = _Fixed("a", FAILED), _Fixed("b", OK, ("a",)), _Fixed("c", OK, ("b",))
     out = run_policies([a, b, c], _ctx())
-    assert [(x.status, x.code) for x in out] == [(FAILED, "x"), (SKIPPED, "not_checked"), (SKIPPED, "not_checked")]
+    assert [(x.status, x.code) for x in out] == [
+        (FAILED, "x"),
+        (SKIPPED, "not_checked"),
+        (SKIPPED, "not_checked"),
+    ]
     assert (b.calls, c.calls) == (0, 0)
 
 
@@ -98,14 +110,28 @@ def test_each_check_sees_the_ones_before_it() -> None:
 
 def test_ledger_checks_are_skipped_offline_and_content_checks_for_references() -> None:
     ref = Reference("N", b"\0" * 32, b"\0" * 32, b"\0" * 32, 1, "0x" + "00" * 20)
-    out = run_policies([_Fixed("l", OK, ledger=True, content=False), _Fixed("c", OK), _Fixed("r", OK, content=False)], _ctx(ref))
-    assert [(x.status, x.code) for x in out] == [(SKIPPED, "offline"), (SKIPPED, "reference_only"), (OK, "x")]
+    out = run_policies(
+        [
+            _Fixed("l", OK, ledger=True, content=False),
+            _Fixed("c", OK),
+            _Fixed("r", OK, content=False),
+        ],
+        _ctx(ref),
+    )
+    assert [(x.status, x.code) for x in out] == [
+        (SKIPPED, "offline"),
+        (SKIPPED, "reference_only"),
+        (OK, "x"),
+    ]
 
 
 def test_an_unparsed_input_runs_only_the_format_check() -> None:
     fmt, other = _Fixed("format", FAILED), _Fixed("schema", OK)
     fmt.needs_subject = False  # type: ignore[misc]
-    out = run_policies([fmt, other], Context(None, FormatProblem("format_invalid", "no"), None, None, date(2025, 1, 1), {}))
+    out = run_policies(
+        [fmt, other],
+        Context(None, FormatProblem("format_invalid", "no"), None, None, date(2025, 1, 1), {}),
+    )
     assert [x.status for x in out] == [FAILED, SKIPPED] and other.calls == 0
 
 
@@ -116,13 +142,28 @@ def test_parse_issued_accepts_checksummed_and_lowercase_addresses() -> None:
         "signature": "0x" + "55" * 65, "signer": "0x" + "AB" * 20, "chain_id": 1, "registry": "0x" + "cd" * 20,
         "tx_hash": None,
     }  # fmt: skip
-    f = parse_issued({"format": "urn:origincert:issued:1", "document": {"number": "X"}, "proof": proof})
-    assert (f.signer, f.registry, f.tx_hash, f.redacted) == ("0x" + "ab" * 20, "0x" + "cd" * 20, None, False)
+    f = parse_issued(
+        {"format": "urn:origincert:issued:1", "document": {"number": "X"}, "proof": proof}
+    )
+    assert (f.signer, f.registry, f.tx_hash, f.redacted) == (
+        "0x" + "ab" * 20,
+        "0x" + "cd" * 20,
+        None,
+        False,
+    )
     redacted = {**proof, "seed": None, "salts": {}, "withheld": {"number\u202e": "0x" + "22" * 32}}
-    with pytest.raises(FormatProblem, match="not a field path"):  # withheld paths are shown as they are
+    with pytest.raises(
+        FormatProblem, match="not a field path"
+    ):  # withheld paths are shown as they are
         parse_issued({"format": "urn:origincert:issued:1", "document": {}, "proof": redacted})
     with pytest.raises(FormatProblem, match="hex digits"):  # fromhex alone would accept the spaces
-        parse_issued({"format": "urn:origincert:issued:1", "document": {}, "proof": {**proof, "field_hashes": {"number": "0x" + "22 " * 21 + "2"}}})
+        parse_issued(
+            {
+                "format": "urn:origincert:issued:1",
+                "document": {},
+                "proof": {**proof, "field_hashes": {"number": "0x" + "22 " * 21 + "2"}},
+            }
+        )
 
 
 def test_safe_display_escapes_what_could_disguise_a_sentence() -> None:

@@ -81,7 +81,9 @@ def _changed(original: dict[str, Any], f: dict[str, Any]) -> bool:
 
 @SETTINGS
 @given(data=st.data())
-def test_any_content_change_is_rejected_full_and_redacted(data: st.DataObject, scene: Scene, verifier: Verifier) -> None:
+def test_any_content_change_is_rejected_full_and_redacted(
+    data: st.DataObject, scene: Scene, verifier: Verifier
+) -> None:
     files = scene.files["batch"] + scene.files["single"] + scene.files["redacted"]
     original, f = data.draw(mutated(files))
     if not _changed(original, f):
@@ -115,12 +117,16 @@ def test_any_byte_change_to_the_document_text_that_alters_content_is_rejected(
 
 @SETTINGS
 @given(data=st.data())
-def test_any_change_to_a_proof_hash_is_rejected(data: st.DataObject, scene: Scene, verifier: Verifier) -> None:
+def test_any_change_to_a_proof_hash_is_rejected(
+    data: st.DataObject, scene: Scene, verifier: Verifier
+) -> None:
     original = data.draw(st.sampled_from(scene.files["batch"] + scene.files["redacted"]))
     f = copy.deepcopy(original)
     p = f["proof"]
     keys = ["target_hash", "leaf", "root", "signature", "seed" if "seed" in p else "salts"]
-    key = data.draw(st.sampled_from([k for k in keys if k in p] + ["merkle_proof"] * bool(p["merkle_proof"])))
+    key = data.draw(
+        st.sampled_from([k for k in keys if k in p] + ["merkle_proof"] * bool(p["merkle_proof"]))
+    )
     if key == "salts":
         path = data.draw(st.sampled_from(sorted(p["salts"])))
         p["salts"][path] = _flip(data, p["salts"][path])

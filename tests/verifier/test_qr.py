@@ -35,11 +35,22 @@ def test_a_qr_image_verifies(scene: Scene, verifier: Verifier) -> None:
     assert verifier.verify_qr_image(png).verdict is Verdict.VALID
 
 
-def test_a_reference_is_at_best_unconfirmed_and_says_compare_the_paper(scene: Scene, verifier: Verifier) -> None:
+def test_a_reference_is_at_best_unconfirmed_and_says_compare_the_paper(
+    scene: Scene, verifier: Verifier
+) -> None:
     r = verifier.verify_qr(reference(scene.files["single"][0]))
     assert r.verdict is Verdict.UNCONFIRMED
     by = {c.name: c for c in r.checks}
-    for name in ("format", "merkle", "network", "anchored", "issuer_known", "issuer_accredited", "not_revoked", "not_replaced"):
+    for name in (
+        "format",
+        "merkle",
+        "network",
+        "anchored",
+        "issuer_known",
+        "issuer_accredited",
+        "not_revoked",
+        "not_replaced",
+    ):
         assert by[name].status is CheckStatus.OK, name
     for name in ("schema", "integrity", "signature", "validity"):
         assert by[name].code == "reference_only"
@@ -55,8 +66,14 @@ def test_a_reference_into_a_batch_cannot_prove_membership(scene: Scene, verifier
     assert r.check("merkle").code == "reference_only"
 
 
-def test_references_to_revoked_replaced_or_suspect_certificates_say_so(scene: Scene, verifier: Verifier) -> None:
-    cases = {"root_revoked": Verdict.REVOKED, "replaced": Verdict.REPLACED, "fraud": Verdict.SUSPECT}
+def test_references_to_revoked_replaced_or_suspect_certificates_say_so(
+    scene: Scene, verifier: Verifier
+) -> None:
+    cases = {
+        "root_revoked": Verdict.REVOKED,
+        "replaced": Verdict.REPLACED,
+        "fraud": Verdict.SUSPECT,
+    }
     for name, verdict in cases.items():
         assert verifier.verify_qr(reference(scene.files[name][0])).verdict is verdict, name
 
@@ -73,7 +90,9 @@ def test_a_forged_reference_fails(scene: Scene, verifier: Verifier) -> None:
     assert r.verdict is Verdict.INVALID and r.check("anchored").code == "not_in_batch"
     never = copy.deepcopy(good)
     never["proof"]["root"] = "0x" + "24" * 32
-    r = verifier.verify_qr(qr.REFERENCE_PREFIX + qr._b45(forged_target(never["document"], never["proof"], None)))
+    r = verifier.verify_qr(
+        qr.REFERENCE_PREFIX + qr._b45(forged_target(never["document"], never["proof"], None))
+    )
     assert r.verdict is Verdict.INVALID and r.check("anchored").code == "not_anchored"
 
 

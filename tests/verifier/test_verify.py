@@ -17,8 +17,13 @@ from verifier.conftest import DAY, Scene
 GOOD = ("batch", "single", "sg", "replacement", "withdrawn", "rotated", "redacted")
 
 
-def test_every_good_certificate_is_valid_with_all_checks_in_order(scene: Scene, verifier: Verifier) -> None:
-    files = [f for name in GOOD for f in scene.files[name]] + [scene.files["leaf_revoked"][0], scene.files["leaf_revoked"][2]]
+def test_every_good_certificate_is_valid_with_all_checks_in_order(
+    scene: Scene, verifier: Verifier
+) -> None:
+    files = [f for name in GOOD for f in scene.files[name]] + [
+        scene.files["leaf_revoked"][0],
+        scene.files["leaf_revoked"][2],
+    ]
     results = verifier.verify_many(files)
     assert [r.verdict for r in results] == [Verdict.VALID] * len(files)
     for r in results:
@@ -34,14 +39,19 @@ def test_evidence_names_the_issuer_and_the_anchoring(scene: Scene, verifier: Ver
     assert ev["anchor"]["tx"] == f["proof"]["tx_hash"]
     receipt = scene.client.w3.eth.get_transaction_receipt(f["proof"]["tx_hash"])
     assert ev["anchor"]["block"] == receipt["blockNumber"]
-    assert ev["anchor"]["timestamp"] == scene.client.w3.eth.get_block(receipt["blockNumber"])["timestamp"]
+    assert (
+        ev["anchor"]["timestamp"]
+        == scene.client.w3.eth.get_block(receipt["blockNumber"])["timestamp"]
+    )
     assert ev["signer"] == f["proof"]["signer"].lower()
     assert ev["certificate"]["number"] == f["document"]["number"]
     assert "Chamber DE-hamburg (DE)" in r.summary
     assert r.document == f["document"]
 
 
-def test_a_redacted_copy_is_valid_and_lists_what_was_withheld(scene: Scene, verifier: Verifier) -> None:
+def test_a_redacted_copy_is_valid_and_lists_what_was_withheld(
+    scene: Scene, verifier: Verifier
+) -> None:
     r = verifier.verify(scene.files["redacted"][0])
     assert r.verdict is Verdict.VALID
     assert set(r.withheld) >= {"exporter.address", "consignee.name", "goods[0].invoice.number"}
@@ -50,24 +60,33 @@ def test_a_redacted_copy_is_valid_and_lists_what_was_withheld(scene: Scene, veri
     assert "consignee" not in r.document
 
 
-def test_an_ordinary_withdrawal_later_leaves_earlier_certificates_valid_and_says_so(scene: Scene, verifier: Verifier) -> None:
+def test_an_ordinary_withdrawal_later_leaves_earlier_certificates_valid_and_says_so(
+    scene: Scene, verifier: Verifier
+) -> None:
     r = verifier.verify(scene.files["withdrawn"][0])
     assert r.verdict is Verdict.VALID
     assert "withdrawn on" in r.check("issuer_accredited").message
     assert r.evidence["issuer"]["status"] == "withdrawn"
 
 
-def test_a_certificate_signed_with_a_key_since_rotated_stays_valid(scene: Scene, verifier: Verifier) -> None:
+def test_a_certificate_signed_with_a_key_since_rotated_stays_valid(
+    scene: Scene, verifier: Verifier
+) -> None:
     assert verifier.verify(scene.files["rotated"][0]).verdict is Verdict.VALID
 
 
 def test_revocation_says_when_by_whom_and_why(scene: Scene, verifier: Verifier) -> None:
-    root, leaf = verifier.verify_many([scene.files["root_revoked"][0], scene.files["leaf_revoked"][1]])
+    root, leaf = verifier.verify_many(
+        [scene.files["root_revoked"][0], scene.files["leaf_revoked"][1]]
+    )
     assert root.evidence["revocation"]["by_role"] == "competent authority"
     assert root.evidence["revocation"]["reason"] == "fraud"
     assert "whole batch" in root.check("not_revoked").message
     assert leaf.evidence["revocation"]["by_role"] == "issuing body"
-    assert leaf.evidence["revocation"]["by"] == scene.files["leaf_revoked"][1]["proof"]["signer"].lower()
+    assert (
+        leaf.evidence["revocation"]["by"]
+        == scene.files["leaf_revoked"][1]["proof"]["signer"].lower()
+    )
     assert leaf.evidence["revocation"]["reason"] == "lost or destroyed"
 
 
@@ -75,7 +94,10 @@ def test_replacement_names_the_successor(scene: Scene, verifier: Verifier) -> No
     r = verifier.verify(scene.files["replaced"][0])
     new = scene.files["replacement"][0]["proof"]
     assert r.verdict is Verdict.REPLACED
-    assert (r.evidence["replaced_by"]["root"], r.evidence["replaced_by"]["leaf"]) == (new["root"], new["leaf"])
+    assert (r.evidence["replaced_by"]["root"], r.evidence["replaced_by"]["leaf"]) == (
+        new["root"],
+        new["leaf"],
+    )
 
 
 def test_a_later_suspension_is_said(scene: Scene, verifier: Verifier) -> None:
@@ -104,18 +126,35 @@ def test_offline_checks_the_file_and_never_says_valid(scene: Scene, offline: Ver
     assert {r.verdict for r in results} == {Verdict.UNCONFIRMED}
     for r in results:
         by = {c.name: c for c in r.checks}
-        assert all(by[n].status is CheckStatus.OK for n in ("format", "schema", "integrity", "merkle", "signature", "validity"))
+        assert all(
+            by[n].status is CheckStatus.OK
+            for n in ("format", "schema", "integrity", "merkle", "signature", "validity")
+        )
         assert by["anchored"].code == "offline"
         assert "ledger" not in r.evidence
         assert "the ledger was not consulted" in r.summary
 
 
-def test_offline_still_catches_tampering_expiry_and_a_foreign_network(scene: Scene, world_session: Any) -> None:
+def test_offline_still_catches_tampering_expiry_and_a_foreign_network(
+    scene: Scene, world_session: Any
+) -> None:
     v = Verifier.offline(world_session.manifest, clock=lambda: DAY)
     tampered = copy.deepcopy(scene.files["batch"][0])
     tampered["document"]["issue_place"] += "x"
-    r = v.verify_many([tampered, scene.files["expired"][0], scene.files["other_registry"][0], scene.files["batch"][1]])
-    assert [x.verdict for x in r] == [Verdict.INVALID, Verdict.EXPIRED, Verdict.INVALID, Verdict.UNCONFIRMED]
+    r = v.verify_many(
+        [
+            tampered,
+            scene.files["expired"][0],
+            scene.files["other_registry"][0],
+            scene.files["batch"][1],
+        ]
+    )
+    assert [x.verdict for x in r] == [
+        Verdict.INVALID,
+        Verdict.EXPIRED,
+        Verdict.INVALID,
+        Verdict.UNCONFIRMED,
+    ]
     assert r[2].check("network").code == "wrong_registry"
     assert r[3].check("network").status is CheckStatus.OK
 
@@ -159,7 +198,9 @@ def test_connecting_to_a_dead_node_is_an_infrastructure_error(scene: Scene) -> N
 def test_a_verifier_needs_checks_and_fewer_checks_never_give_valid(scene: Scene) -> None:
     with pytest.raises(ValueError, match="at least one check"):
         Verifier(scene.client, policies=[])
-    only_format = Verifier(scene.client, policies=[p for p in Verifier(None).policies if p.name == "format"])
+    only_format = Verifier(
+        scene.client, policies=[p for p in Verifier(None).policies if p.name == "format"]
+    )
     assert only_format.verify(scene.files["batch"][0]).verdict is Verdict.UNCONFIRMED
 
 
@@ -171,7 +212,11 @@ class _NoRemarks(Policy):
 
     def evaluate(self, ctx: Context) -> Any:
         has = "remarks" in ctx.subject.document  # type: ignore[union-attr]
-        return self.fail("remarks_present", "Remarks are not allowed.") if has else self.ok("no_remarks", "No remarks.")
+        return (
+            self.fail("remarks_present", "Remarks are not allowed.")
+            if has
+            else self.ok("no_remarks", "No remarks.")
+        )
 
 
 def test_a_custom_policy_can_add_a_check(scene: Scene) -> None:

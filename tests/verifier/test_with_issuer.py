@@ -26,10 +26,23 @@ def test_issued_redacted_revoked_and_replaced_by_the_issuer(world: Any, tmp_path
         assert results[0].evidence["anchor"]["tx"] == files[0]["proof"]["tx_hash"]
 
         revoke(world.client, signer, journal, docs[0]["number"], 1)
-        new, _ = replace(world.client, signer, journal, docs[1]["number"], docs[3], reason="amended consignee", out_dir=tmp_path / "new")
+        new, _ = replace(
+            world.client,
+            signer,
+            journal,
+            docs[1]["number"],
+            docs[3],
+            reason="amended consignee",
+            out_dir=tmp_path / "new",
+        )
         replacement = issue_result_file(new)
         after = v.verify_many([files[0], files[1], files[2], replacement])
-        assert [r.verdict for r in after] == [Verdict.REVOKED, Verdict.REPLACED, Verdict.VALID, Verdict.VALID]
+        assert [r.verdict for r in after] == [
+            Verdict.REVOKED,
+            Verdict.REPLACED,
+            Verdict.VALID,
+            Verdict.VALID,
+        ]
         assert after[0].evidence["revocation"]["reason"] == "issued in error"
         assert after[1].evidence["replaced_by"]["root"] == replacement["proof"]["root"]
 
@@ -37,7 +50,9 @@ def test_issued_redacted_revoked_and_replaced_by_the_issuer(world: Any, tmp_path
 def test_files_written_by_a_batch_verify_from_disk(world: Any, tmp_path: Path) -> None:
     signer = LocalSigner(world.chambers["DE-berlin"])
     with Journal.open(tmp_path / "journal.sqlite") as journal:
-        result = issue_batch(world.client, signer, documents(6, 102), journal=journal, out_dir=tmp_path / "out")
+        result = issue_batch(
+            world.client, signer, documents(6, 102), journal=journal, out_dir=tmp_path / "out"
+        )
     raws = [Path(f).read_bytes() for f in result.files]
     assert len(raws) == 6
     results = Verifier(world.client, clock=lambda: DAY).verify_many_bytes(raws)
