@@ -5,11 +5,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-from origincert.errors import ChainUnavailable, OriginCertError
+from origincert.errors import ChainUnavailable, DocumentError, OriginCertError
 
 DEFAULT_RPC_URL = "http://127.0.0.1:8545"
 DEFAULT_MANIFEST = ".origincert/manifest.json"
@@ -98,3 +99,38 @@ def key_options(fn: F) -> F:
 def echo_tx(what: str, tx: Any) -> None:
     """Say what happened and where to find it on the ledger."""
     click.echo(f"{what}\n  transaction {tx.tx_hash} (block {tx.block_number}, gas {tx.gas_used})")
+
+
+MAX_ISSUED_BYTES = 4_000_000  # a 50-item certificate with its proof is well under 200 kB
+
+
+def read_issued(file: Path) -> dict[str, Any]:
+    """Read an issued certificate file, with clear errors for unreadable, oversize or bad JSON."""
+    from origincert.document import load_json
+
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise DocumentError(
+            f"cannot read {file}: {exc.strerror or exc}", code="file_unreadable"
+        ) from exc
+    return load_json(raw, max_bytes=MAX_ISSUED_BYTES)
+
+
+def sibling(path: Path, suffix: str) -> Path:
+    """``x.coo.json`` -> ``x<suffix>`` (any other name: ``<stem><suffix>``)."""
+    name = path.name
+    stem = name[: -len(".coo.json")] if name.endswith(".coo.json") else path.stem
+    return path.with_name(f"{stem}{suffix}")
+
+
+def write_output(target: Path, source: Path, data: bytes, *, overwrite_code: str) -> None:
+    """Write a command's output file, never over its input."""
+    if target.resolve() == source.resolve():
+        raise DocumentError(f"refusing to overwrite the input file {source}", code=overwrite_code)
+    try:
+        target.write_bytes(data)
+    except OSError as exc:
+        raise DocumentError(
+            f"cannot write {target}: {exc.strerror or exc}", code="file_unwritable"
+        ) from exc

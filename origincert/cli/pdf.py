@@ -6,17 +6,12 @@ from pathlib import Path
 
 import click
 
-from origincert.cli.common import handle_errors
-from origincert.errors import DocumentError
-
-MAX_ISSUED_BYTES = 4_000_000  # a 50-item certificate with its proof is well under 200 kB
+from origincert.cli.common import handle_errors, read_issued, sibling, write_output
 
 
 def default_output(path: Path) -> Path:
     """``x.coo.json`` -> ``x.pdf`` (any other name: ``<stem>.pdf``)."""
-    name = path.name
-    stem = name[: -len(".coo.json")] if name.endswith(".coo.json") else path.stem
-    return path.with_name(f"{stem}.pdf")
+    return sibling(path, ".pdf")
 
 
 @click.command("pdf")
@@ -36,27 +31,13 @@ def default_output(path: Path) -> Path:
 @handle_errors
 def pdf_cmd(file: Path, output: Path | None, portal_url: str | None) -> None:
     """Print FILE (a full or redacted copy) as an A4 PDF whose QR code verifies it."""
-    from origincert.document import load_json
     from origincert.pdf import render_pdf
     from origincert.qr import EMBEDDED_PREFIX, encode_payload
 
-    try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        raise DocumentError(
-            f"cannot read {file}: {exc.strerror or exc}", code="file_unreadable"
-        ) from exc
-    issued = load_json(raw, max_bytes=MAX_ISSUED_BYTES)
+    issued = read_issued(file)
     data = render_pdf(issued, portal_url=portal_url)
     target = output or default_output(file)
-    if target.resolve() == file.resolve():
-        raise DocumentError(f"refusing to overwrite the input file {file}", code="pdf_overwrite")
-    try:
-        target.write_bytes(data)
-    except OSError as exc:
-        raise DocumentError(
-            f"cannot write {target}: {exc.strerror or exc}", code="file_unwritable"
-        ) from exc
+    write_output(target, file, data, overwrite_code="pdf_overwrite")
     embedded = encode_payload(issued, portal_url=portal_url).startswith(EMBEDDED_PREFIX)
     kind = (
         "the whole certificate (verifiable offline)"

@@ -7,17 +7,12 @@ from pathlib import Path
 
 import click
 
-from origincert.cli.common import handle_errors
-from origincert.errors import DocumentError
-
-MAX_ISSUED_BYTES = 4_000_000  # a 50-item certificate with its proof is well under 200 kB
+from origincert.cli.common import handle_errors, read_issued, sibling, write_output
 
 
 def default_output(path: Path) -> Path:
     """``x.coo.json`` -> ``x.redacted.coo.json`` (any other name: ``<stem>.redacted.coo.json``)."""
-    name = path.name
-    stem = name[: -len(".coo.json")] if name.endswith(".coo.json") else path.stem
-    return path.with_name(f"{stem}.redacted.coo.json")
+    return sibling(path, ".redacted.coo.json")
 
 
 @click.command("redact")
@@ -39,27 +34,14 @@ def default_output(path: Path) -> Path:
 @handle_errors
 def redact_cmd(file: Path, hide: tuple[str, ...], output: Path | None) -> None:
     """Write a copy of FILE with the given fields withheld; the anchored proof still verifies."""
-    from origincert.document import load_json
     from origincert.redact import redact
 
-    try:
-        raw = file.read_bytes()
-    except OSError as exc:
-        raise DocumentError(
-            f"cannot read {file}: {exc.strerror or exc}", code="file_unreadable"
-        ) from exc
-    issued = load_json(raw, max_bytes=MAX_ISSUED_BYTES)
+    issued = read_issued(file)
     copy = redact(issued, hide)
     before = set(issued["proof"].get("withheld") or {})  # redact() has checked the proof's shape
     target = output or default_output(file)
-    if target.resolve() == file.resolve():
-        raise DocumentError(f"refusing to overwrite the input file {file}", code="redact_overwrite")
-    try:
-        target.write_text(json.dumps(copy, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise DocumentError(
-            f"cannot write {target}: {exc.strerror or exc}", code="file_unwritable"
-        ) from exc
+    text = json.dumps(copy, indent=2, ensure_ascii=False) + "\n"
+    write_output(target, file, text.encode("utf-8"), overwrite_code="redact_overwrite")
     withheld = list(copy["proof"]["withheld"])
     new = [p for p in withheld if p not in before]
     if new:
