@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 import socket
+from datetime import date
 from typing import Any
 
 from eth_account import Account
@@ -10,6 +12,7 @@ from eth_utils import keccak
 
 from origincert import governance
 from origincert.chain import ChainClient, deploy
+from origincert.samples import sample_certificate
 from origincert.signing import LocalSigner
 
 YEARS_3 = 3 * 365 * 86400
@@ -42,3 +45,13 @@ def consortium(url: str) -> tuple[ChainClient, LocalSigner]:
     governance.accredit(client, authority, name="IHK Bench", signing_key=chamber.address,
                         valid_from=now - 10, valid_until=now + YEARS_3)  # fmt: skip
     return client, LocalSigner(chamber)
+
+
+def documents_valid_on(day: date, n: int, seed: int) -> list[dict[str, Any]]:
+    """German certificates in force on ``day``, so every verdict is VALID and every check runs."""
+    rng, out = random.Random(seed), []
+    while len(out) < n:
+        d = sample_certificate(rng, economy="DE")
+        if date.fromisoformat(d["issue_date"]) <= day <= date.fromisoformat(d["valid_until"]):
+            out.append(d)
+    return out

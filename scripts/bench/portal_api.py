@@ -22,9 +22,7 @@ import argparse
 import http.client
 import json
 import os
-import random
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -36,60 +34,21 @@ from datetime import date
 from pathlib import Path
 
 import requests
-from eth_account import Account
-from eth_utils import keccak
+from benchkit import consortium, documents_valid_on, free_port
 
-from origincert import devchain, governance
-from origincert.chain import ChainClient, deploy
+from origincert import devchain
+from origincert.chain import ChainClient
 from origincert.issuer import Journal, issue_batch
 from origincert.portal import accounts, create_app, db
-from origincert.samples import sample_certificate
 from origincert.signing import LocalSigner
 
 ROOT = Path(__file__).resolve().parents[2]
 API_PATH = "/api/v1/verify/file"
 
 
-def account(label: str):
-    return Account.from_key(keccak(text=f"origincert-bench-portal:{label}"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def documents(n: int, seed: int) -> list[dict]:
-    """German certificates in force today, so every verdict is VALID and every check runs."""
-    rng, out, today = random.Random(seed), [], date.today()
-    while len(out) < n:
-        d = sample_certificate(rng, economy="DE")
-        if date.fromisoformat(d["issue_date"]) <= today <= date.fromisoformat(d["valid_until"]):
-            out.append(d)
-    return out
-
-
-def consortium(url: str) -> tuple[ChainClient, LocalSigner]:
-    client = ChainClient.connect(url)
-    council = [account(f"council-{i}") for i in range(3)]
-    deploy(client, account("deployer"), [a.address for a in council], 2)
-    authority = account("authority-DE")
-    p = governance.propose(
-        client, council[0], "registerAuthority", [b"DE", authority.address, "Authority DE"]
-    )
-    governance.approve(client, council[1], p.proposal_id)
-    governance.execute(client, council[0], p.proposal_id)
-    chamber = account("chamber-DE")
-    now = int(client.w3.eth.get_block("latest")["timestamp"])
-    governance.accredit(client, authority, name="IHK Bench", signing_key=chamber.address,
-                        valid_from=now - 10, valid_until=now + 3 * 365 * 86400)  # fmt: skip
-    return client, LocalSigner(chamber)
-
-
 def issue(client: ChainClient, signer: LocalSigner, work: Path, count: int) -> list[bytes]:
     files: list[Path] = []
-    docs = documents(count, seed=11)
+    docs = documents_valid_on(date.today(), count, seed=11)
     with Journal.open(work / "journal.sqlite") as journal:
         for start in range(0, count, 100):
             r = issue_batch(

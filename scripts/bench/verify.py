@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import random
 import statistics
 import tempfile
 import time
@@ -27,12 +26,11 @@ from datetime import date
 from pathlib import Path
 from typing import Self
 
-from benchkit import consortium, free_port
+from benchkit import consortium, documents_valid_on, free_port
 
 from origincert import devchain
 from origincert.chain import ChainClient
 from origincert.issuer import Journal, issue_batch
-from origincert.samples import sample_certificate
 from origincert.signing import LocalSigner
 from origincert.verdict import Verdict
 from origincert.verifier import Verifier, recompute
@@ -65,20 +63,10 @@ class Meter:
         self.node = self._node_cpu() - self._n
 
 
-def documents(n: int, seed: int) -> list[dict]:
-    """German certificates valid on DAY, so the verdicts are VALID and the work is the full path."""
-    rng, out = random.Random(seed), []
-    while len(out) < n:
-        d = sample_certificate(rng, economy="DE")
-        if date.fromisoformat(d["issue_date"]) <= DAY <= date.fromisoformat(d["valid_until"]):
-            out.append(d)
-    return out
-
-
 def issue(
     client: ChainClient, signer: LocalSigner, work: Path, count: int, batch: int, singles: int
 ) -> tuple[list[Path], list[Path]]:
-    docs = documents(count + singles, seed=7)
+    docs = documents_valid_on(DAY, count + singles, seed=7)
     batched: list[Path] = []
     lone: list[Path] = []
     t0 = time.perf_counter()
