@@ -34,7 +34,6 @@ import sys
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from itertools import accumulate
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -53,6 +52,7 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from origincert.errors import DocumentError
+from origincert.safejson import load_json
 
 __all__ = [
     "FORMS",
@@ -73,8 +73,6 @@ SCHEMA_ID = "urn:origincert:schema:certificate:1"
 SCHEMA_PATH = Path(__file__).parent / "schema" / "certificate-1.json"
 MAX_ITEMS = 50
 RETROACTIVE_GRACE_DAYS = 3  # ATIGA: issued more than 3 days after departure is "retroactive"
-DEFAULT_MAX_JSON_BYTES = 1_000_000
-MAX_JSON_DEPTH = 100  # a certificate nests 5 deep, an issued file 6
 
 # ---------------------------------------------------------------------------------------------
 # Vocabulary
@@ -750,114 +748,6 @@ def _excused(err: Any, path: str, hidden: tuple[str, ...]) -> bool:
     if err["type"] != "missing" and err["input"] is not None:
         return False
     return any(h == path or h.startswith((f"{path}.", f"{path}[")) for h in hidden)
-
-
-def load_json(raw: bytes | str, *, max_bytes: int = DEFAULT_MAX_JSON_BYTES) -> dict[str, Any]:
-    """Parse untrusted JSON text into a dict, refusing anything ambiguous.
-
-    Refused: empty input, more than ``max_bytes``, invalid UTF-8 or a byte order mark, syntax
-    errors (with line and column), NaN/Infinity, duplicate keys (two readers could see two
-    different values), nesting too deep, and a top level that is not an object.
-    """
-    if isinstance(raw, str):
-        text = raw
-        size = len(raw.encode("utf-8", "surrogatepass"))
-    elif isinstance(raw, (bytes, bytearray, memoryview)):
-        size = len(raw)
-        text = ""
-    else:
-        raise DocumentError(f"expected JSON text, got {type(raw).__name__}", code="json_malformed")
-    if size > max_bytes:
-        raise DocumentError(
-            f"the file is too large ({size} bytes; the limit is {max_bytes})", code="json_too_large"
-        )
-    if not isinstance(raw, str):
-        try:
-            text = bytes(raw).decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise DocumentError(
-                f"the file is not UTF-8 text (bad byte at offset {exc.start})", code="json_not_utf8"
-            ) from None
-    if text.startswith("\ufeff"):
-        raise DocumentError(
-            "the file starts with a byte order mark; save it as UTF-8 without BOM",
-            code="json_malformed",
-        )
-    if not text.strip():
-        raise DocumentError("the file is empty", code="json_empty")
-    if _nesting_depth(text) > MAX_JSON_DEPTH:
-        # checked before parsing: the C parser can exhaust the stack and crash on deep input
-        raise DocumentError(
-            f"the JSON is nested more than {MAX_JSON_DEPTH} levels deep", code="json_too_deep"
-        )
-    try:
-        value = json.loads(text, object_pairs_hook=_no_duplicates, parse_constant=_no_constant)
-    except json.JSONDecodeError as exc:
-        raise DocumentError(
-            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
-            code="json_malformed",
-        ) from None
-    except _DuplicateKey as exc:
-        raise DocumentError(
-            f"the JSON repeats the key {json.dumps(exc.key)} in one object",
-            code="json_duplicate_key",
-        ) from None
-    except ValueError as exc:  # NaN/Infinity, integers too long to convert
-        raise DocumentError(f"not valid JSON: {exc}", code="json_malformed") from None
-    if not isinstance(value, dict):
-        raise DocumentError(
-            f"the JSON must be an object, not {_json_type(value)}", code="json_not_object"
-        )
-    return value
-
-
-_BRACKET = re.compile(r"[\[\]{}]")
-_BRACKET_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
-
-
-def _nesting_depth(text: str) -> int:
-    """How deep brackets nest outside strings, exact up to the first syntax error (the parser stops there).
-
-    Escaped backslashes, then escaped quotes, are dropped so every quote left delimits a string;
-    every other piece between quotes is outside strings. Counting is skipped when there are too
-    few brackets to nest too deep, which is every ordinary certificate.
-    """
-    if text.count("[") + text.count("{") <= MAX_JSON_DEPTH:
-        return 0
-    outside = "".join(text.replace("\\\\", "").replace('\\"', "").split('"')[::2])
-    return max(accumulate(map(_BRACKET_STEP.__getitem__, _BRACKET.findall(outside))), default=0)
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key: str) -> None:
-        self.key = key
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _DuplicateKey(key)
-            seen.add(key)
-    return result
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON number")
-
-
-def _json_type(value: Any) -> str:
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, str):
-        return "a string"
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    return "a number"
 
 
 def json_schema() -> dict[str, Any]:
