@@ -1,4 +1,4 @@
-"""The rogue chamber's attacks (docs/THREATS.md, section 3), each carried out on a real node and
+"""The rogue chamber's attacks (docs/THREATS.md, section 2), each carried out on a real node and
 verified: none may come out VALID, and each is refused by the check named for it.
 
 Documents here carry ``issuing_body.ledger_id`` (format v2): the verifier asks the ledger for the
