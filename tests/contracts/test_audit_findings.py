@@ -410,3 +410,26 @@ def test_f11_zero_root_and_a_council_member_as_signing_key_are_refused(world: Wo
             world.client, world.authorities["DE"], name="m", signing_key=member.address,
             valid_from=now - 5, valid_until=now + YEAR, key=member,
         )  # fmt: skip
+
+
+def test_f01_withholding_gas_cannot_fail_a_proposal(world: World) -> None:
+    """An executor that gives too little gas for the act makes its own transaction fail, not the
+    proposal: it stays pending and runs when executed with enough gas."""
+    from origincert.errors import ChainError
+
+    c = world.client
+    p = governance.propose(
+        c, world.council[0], "registerAuthority", [b"FR", stranger.address, "FR"]
+    )
+    governance.approve(c, world.council[1], p.proposal_id)
+    needed = c.guard(
+        lambda: c.issuers.functions.execute(p.proposal_id).estimate_gas(
+            {"from": world.council[0].address}
+        )
+    )
+    for gas in (needed - 30_000, needed - 10_000):
+        with pytest.raises(ChainError):
+            c.send(c.issuers.functions.execute(p.proposal_id), world.council[0], gas=gas)
+        assert governance.proposal_info(c, p.proposal_id).state is ProposalState.PENDING
+    governance.execute(c, world.council[0], p.proposal_id)
+    assert c.call(c.issuers.functions.authorityOf(b"FR")) == stranger.address
