@@ -588,6 +588,22 @@ class Auditor:
                 subject=e.root,
                 first_tx=first.tx_hash,
             )
+        if e.leaf_count == 1:
+            # A batch of one is its own leaf: the same body may have revoked or replaced that
+            # leaf under another root. Lawful on chain (the revocation still holds there), but
+            # re-anchoring a dead certificate is what a body hiding a revocation would try.
+            earlier = self.state.store.revocation(e.issuer_id, e.root, e.root)
+            if earlier is not None and earlier.root != e.root:
+                yield _f(
+                    "anchor.leaf_already_revoked",
+                    WARNING,
+                    f"issuer {e.issuer_id} anchored {_short(e.root)} again, a certificate it revoked "
+                    f"under root {_short(earlier.root)} (it stays revoked)",
+                    e,
+                    issuer_id=e.issuer_id,
+                    subject=e.root,
+                    first_tx=earlier.tx_hash,
+                )
         others = [a for a in self.state.store.anchors_of_root(e.root) if a.issuer_id != e.issuer_id]
         if others:
             # Legal since v2 (anchors are per body) and harmless to the first body, but a body

@@ -336,3 +336,19 @@ def test_standing_history_follows_the_contract_semantics() -> None:
     assert standing_at(state, KEY_1B, rotated) == (1, Standing.ACCREDITED)
     assert standing_at(state, STRANGER, rotated) == (0, Standing.UNKNOWN)
     state.store.close()
+
+
+def test_v2_roots_are_per_issuer_and_a_revoked_leaf_anchored_again_is_reported() -> None:
+    """A root anchored by two bodies is two records (a warning, not a duplicate); a body that
+    anchors again a leaf it revoked under another root is told it stays revoked."""
+    t = consortium()
+    t.anchor(KEY_1, h32("batch"), 1, 2).anchor(KEY_2, h32("batch"), 2, 2)
+    t.revoke_root(KEY_1, h32("batch"), 1)
+    t.revoke_leaf(KEY_1, h32("batch"), h32("leaf"))  # the batch is revoked already
+    t.anchor(KEY_1, h32("other"), 1, 2).revoke_leaf(KEY_1, h32("other"), h32("leaf2"))
+    t.anchor(KEY_1, h32("leaf2"), 1)  # its own revoked leaf, as a batch of one
+    assert judged(t) == [
+        "anchor.leaf_already_revoked",
+        "anchor.root_of_another_issuer",
+        "revocation.already_revoked",
+    ]
