@@ -89,6 +89,12 @@ REASONS: dict[str, Reason] = {
         "anchored", FAILED, "the ledger's batch size differs from the file's"
     ),
     "anchor_tx_mismatch": _r("anchored", FAILED, "the file names another anchoring transaction"),
+    "issuer_binding_mismatch": _r(
+        "anchored", FAILED, "the signature speaks for another issuing body than the one named"
+    ),
+    "anchor_epoch_mismatch": _r(
+        "anchored", FAILED, "the file's signature names another epoch than the anchored one"
+    ),
     "not_in_batch": _r(
         "anchored", FAILED, "a reference's fingerprint is not the anchored single certificate"
     ),
@@ -103,6 +109,12 @@ REASONS: dict[str, Reason] = {
     ),
     "issuer_economy_mismatch": _r(
         "issuer_known", FAILED, "the document names an issuing body of another economy"
+    ),
+    "issuer_ledger_id_mismatch": _r(
+        "issuer_known", FAILED, "the document names another issuing body's ledger id"
+    ),
+    "issuer_name_mismatch": _r(
+        "issuer_known", FAILED, "the document names the issuing body otherwise than the ledger"
     ),
     # issuer_accredited
     "accredited_at_issue": _r(

@@ -18,6 +18,7 @@ from origincert import governance
 from origincert.errors import ContractRevert
 from origincert.verdict import CheckStatus, Verdict
 from origincert.verifier import Verifier
+from origincert.verifier.codes import REASONS
 
 relayer = test_account("rogue-relayer")
 
@@ -52,7 +53,10 @@ def issue(world: World, docs: list, signer: Any, signed_for: int, *, send: bool 
 
 def ledger_checks(result) -> dict[str, tuple[CheckStatus, str]]:
     wanted = ("anchored", "issuer_known", "issuer_accredited", "not_revoked")
-    return {c.name: (c.status, c.code) for c in result.checks if c.name in wanted}
+    got = {c.name: (c.status, c.code) for c in result.checks if c.name in wanted}
+    for name, (_, code) in got.items():  # every reason given is a documented, stable code
+        assert REASONS[code].check in (name, "*"), code
+    return got
 
 
 @pytest.fixture
