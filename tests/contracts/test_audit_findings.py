@@ -433,3 +433,33 @@ def test_f01_withholding_gas_cannot_fail_a_proposal(world: World) -> None:
         assert governance.proposal_info(c, p.proposal_id).state is ProposalState.PENDING
     governance.execute(c, world.council[0], p.proposal_id)
     assert c.call(c.issuers.functions.authorityOf(b"FR")) == stranger.address
+
+
+def test_f04_the_verifier_judges_a_same_block_rotation_lawful(world: World) -> None:
+    """e05 (a): anchored, then the key rotated in the same block. v1 said key_retired_at_issue;
+    the anchor record now answers "accredited at issue", so the verdict is VALID."""
+    from verifier import builder
+    from verifier.conftest import DAY, documents
+
+    from origincert.verdict import Verdict
+    from origincert.verifier import Verifier
+
+    c = world.client
+    hamburg, key = ids(world, "DE-hamburg"), world.chambers["DE-hamburg"]
+    terms = (hamburg, governance.epoch_of(c, hamburg), world.now() + 3600)
+    files, root, sig = builder.build(
+        documents(1, 401), key, chain_id=c.chain_id,
+        registry=c.manifest.certificate_registry.address, terms=terms,
+    )  # fmt: skip
+    r, vs = builder.compact(sig)
+    new = test_account("hamburg-rotated-in-block")
+    pr, pvs = key_possession(world, new, hamburg, "DE")
+    with one_block(world) as block:
+        block += [
+            (c.certificates.functions.anchor(root, 1, *terms, r, vs), relayer),
+            (c.issuers.functions.rotateKey(hamburg, new.address, pr, pvs), key),
+        ]
+    assert [x["status"] for x in block] == [1, 1]
+    result = Verifier(c, clock=lambda: DAY).verify(files[0])
+    assert result.check("issuer_accredited").code == "accredited_at_issue"
+    assert result.verdict is Verdict.VALID
