@@ -8,8 +8,6 @@ with the matching HTTP status. Described by ``static/openapi.json``, served at
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,11 +16,12 @@ from flask import Blueprint, Flask, current_app, g, jsonify, request
 from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
-from origincert.errors import OriginCertError
-from origincert.portal import accounts, certindex, db, verification
+from origincert.errors import DocumentError, OriginCertError
+from origincert.portal import accounts, certindex, db, references, seclog, verification
 from origincert.portal.errors import error_response
-from origincert.portal.security import csrf, limiter
+from origincert.portal.security import csrf, spend, spend_check
 from origincert.portal.verification import Actor, record
+from origincert.safejson import load_json
 from origincert.verdict import VerificationResult
 
 __all__ = ["bp", "token_required"]
@@ -38,36 +37,42 @@ def _bearer() -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-def _rate_key() -> str:
-    """Per token (by a hash of what was sent, so no database read is needed), else per address."""
-    token = _bearer()
-    if token is not None:
-        return "token:" + hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()[:24]
-    return "addr:" + get_remote_address()
-
-
 def token_required(view: F) -> F:
+    """The token is checked first; then the call counts against that token's limit. A refused
+    token counts against the caller's address instead, so rotating made-up tokens gains nothing."""
+
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
+        cfg = current_app.config
+        address = get_remote_address()
+        if not spend_check(cfg["RATELIMIT_API_FAILURES"], "api_failures", address):
+            return _too_many()
         clear = _bearer()
         holder = accounts.token_for(db.session(), clear) if clear else None
         if holder is None:
+            spend(cfg["RATELIMIT_API_FAILURES"], "api_failures", address)
             code, message = (
                 ("token_missing", "Send an API token as 'Authorization: Bearer <token>'.")
                 if clear is None
                 else ("token_invalid", "The API token is unknown or has been revoked.")
             )
+            seclog.event("api_token_refused", reason=code)
             response = error_response(401, code, message)
             response.headers["WWW-Authenticate"] = 'Bearer realm="origincert"'
             return response
+        if not spend(cfg["RATELIMIT_API"], "api", f"token:{holder.token_id}"):
+            return _too_many()
+        g.api_token_id = holder.token_id
         g.api_actor = Actor(name=f"api:{holder.name}", office_code=holder.office_code)
         return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
 
 
-def _api_limit() -> str:
-    return str(current_app.config["RATELIMIT_API"])
+def _too_many() -> Response:
+    response = error_response(429, "rate_limited", "Too many requests: wait a minute.")
+    response.headers["Retry-After"] = "60"
+    return response
 
 
 def _answer(result: VerificationResult, channel: str) -> Response:
@@ -78,21 +83,22 @@ def _answer(result: VerificationResult, channel: str) -> Response:
 
 
 def _json_body() -> dict[str, Any] | Response:
+    """The body as a JSON object, read by the one bounded reader (origincert.safejson)."""
     if not request.is_json:
         return error_response(
             415, "content_type", "Send a JSON body with 'Content-Type: application/json'."
         )
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return error_response(400, "body_invalid", "The body must be a JSON object.")
-    return body
+    try:
+        return load_json(request.get_data(cache=False), max_bytes=64 * 1024)
+    except DocumentError as exc:
+        return error_response(
+            400, "body_invalid", f"The body must be a JSON object: {exc.message}.", reason=exc.code
+        )
 
 
 @functools.cache
 def _openapi_document() -> dict[str, Any]:
-    return json.loads(
-        (Path(__file__).parent / "static" / "openapi.json").read_text(encoding="utf-8")
-    )  # type: ignore[no-any-return]
+    return load_json((Path(__file__).parent / "static" / "openapi.json").read_bytes())
 
 
 @bp.get("/openapi.json")
@@ -101,7 +107,6 @@ def openapi() -> Response:
 
 
 @bp.post("/verify/file")
-@limiter.limit(_api_limit, key_func=_rate_key)
 @token_required
 def verify_file() -> Response:
     if not request.is_json:
@@ -115,7 +120,6 @@ def verify_file() -> Response:
 
 
 @bp.post("/verify/qr")
-@limiter.limit(_api_limit, key_func=_rate_key)
 @token_required
 def verify_qr() -> Response:
     body = _json_body()
@@ -130,14 +134,10 @@ def verify_qr() -> Response:
         return error_response(
             400, "payload_too_long", f"A QR payload has at most {MAX_QR_PAYLOAD} characters."
         )
-    text = payload.strip()
-    raw = certindex.file_for_qr(db.session(), text)  # a reference to a file the portal holds
-    result = verification.verify_file(raw) if raw is not None else verification.verify_qr(text)
-    return _answer(result, "api_qr")
+    return _answer(references.verify_qr_text(db.session(), payload.strip()), "api_qr")
 
 
 @bp.post("/verify/number")
-@limiter.limit(_api_limit, key_func=_rate_key)
 @token_required
 def verify_number() -> Response:
     body = _json_body()

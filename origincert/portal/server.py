@@ -12,12 +12,29 @@ from typing import Any
 
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.http import wsgi as gunicorn_wsgi
 
 __all__ = ["GunicornServer", "gunicorn_options"]
 
 
+def _without_server_banner() -> None:
+    """gunicorn writes ``Server: gunicorn`` before the app's headers; drop it (it only helps an
+    attacker pick exploits). gunicorn has no setting for this."""
+    response = gunicorn_wsgi.Response
+    if getattr(response, "_origincert_no_banner", False):
+        return
+    default_headers = response.default_headers
+
+    def headers(self: Any) -> list[str]:
+        return [h for h in default_headers(self) if not h.startswith("Server:")]
+
+    response.default_headers = headers
+    response._origincert_no_banner = True
+
+
 class GunicornServer(BaseApplication):  # type: ignore[misc]
     def __init__(self, factory: Callable[[], Flask], options: dict[str, Any]) -> None:
+        _without_server_banner()
         self._factory = factory
         self._options = options
         super().__init__()
