@@ -8,6 +8,7 @@ with the matching HTTP status. Described by ``static/openapi.json``, served at
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,6 +30,9 @@ __all__ = ["bp", "token_required"]
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_QR_PAYLOAD = 8192
+# exactly what static/openapi.json says: the API takes no surrounding space, unlike the form
+_API_NUMBER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9./-]{0,38}[A-Za-z0-9])?")
+_TARGET = re.compile(r"0x[0-9a-fA-F]{64}")
 
 
 def _bearer() -> str | None:
@@ -82,14 +86,29 @@ def _answer(result: VerificationResult, channel: str) -> Response:
     return response
 
 
-def _json_body() -> dict[str, Any] | Response:
-    """The body as a JSON object, read by the one bounded reader (origincert.safejson)."""
+def _json_body(*, allowed: frozenset[str] | None = None) -> dict[str, Any] | Response:
+    """The body as a JSON object, read by the one bounded reader (origincert.safejson); with
+    ``allowed``, a key outside it is refused (the OpenAPI document forbids other keys)."""
+    body = _parsed_body()
+    if isinstance(body, dict) and allowed is not None:
+        unknown = sorted(set(body) - allowed)
+        if unknown:
+            return error_response(
+                400,
+                "body_invalid",
+                f"Unknown field {unknown[0]!r}: the body takes only {', '.join(sorted(allowed))}.",
+                reason="field_unknown",
+            )
+    return body
+
+
+def _parsed_body(max_bytes: int = 64 * 1024) -> dict[str, Any] | Response:
     if not request.is_json:
         return error_response(
             415, "content_type", "Send a JSON body with 'Content-Type: application/json'."
         )
     try:
-        return load_json(request.get_data(cache=False), max_bytes=64 * 1024)
+        return load_json(request.get_data(cache=False), max_bytes=max_bytes)
     except DocumentError as exc:
         return error_response(
             400, "body_invalid", f"The body must be a JSON object: {exc.message}.", reason=exc.code
@@ -115,14 +134,17 @@ def verify_file() -> Response:
             "content_type",
             "Send the issued certificate file as the body with 'Content-Type: application/json'.",
         )
-    raw = request.get_data(cache=False)
+    raw = request.get_data()
+    body = _parsed_body(max_bytes=certindex.MAX_FILE_BYTES)  # not a JSON object: 400, not a verdict
+    if isinstance(body, Response):
+        return body
     return _answer(verification.verify_file(raw), "api_file")
 
 
 @bp.post("/verify/qr")
 @token_required
 def verify_qr() -> Response:
-    body = _json_body()
+    body = _json_body(allowed=frozenset({"payload"}))
     if isinstance(body, Response):
         return body
     payload = body.get("payload")
@@ -140,13 +162,23 @@ def verify_qr() -> Response:
 @bp.post("/verify/number")
 @token_required
 def verify_number() -> Response:
-    body = _json_body()
+    body = _json_body(allowed=frozenset({"number", "target_hash"}))
     if isinstance(body, Response):
         return body
     number, target = body.get("number"), body.get("target_hash")
     if not isinstance(number, str):
         return error_response(
             400, "number_missing", 'Give the certificate number as {"number": "..."}.'
+        )
+    if not _API_NUMBER.fullmatch(number):
+        return error_response(
+            400,
+            "number_invalid",
+            "A certificate number is 1 to 40 characters of A-Z, 0-9, '.', '/' and '-'.",
+        )
+    if target is not None and not (isinstance(target, str) and _TARGET.fullmatch(target)):
+        return error_response(
+            400, "target_hash_invalid", "target_hash is 0x and 64 hexadecimal digits."
         )
     try:
         wanted = certindex.normalise_number(number)

@@ -44,6 +44,7 @@ DEFAULTS: dict[str, Any] = {
     "RATELIMIT_IMAGE": "20 per minute",  # photo decodes per officer: each can cost a CPU-second
     # shared by every worker and host: redis://host:port; memory:// is for one process only
     "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_STRATEGY": "moving-window",  # a fixed window lets twice the limit through at its edge
     "SECURITY_LOG": None,  # a file for the JSON security log; default: standard error
     "RATELIMIT_ENABLED": True,
     "HSTS": None,  # None: sent on every HTTPS response; False: never; True: always

@@ -60,15 +60,37 @@ def _bound_body() -> None:
     if request.method in _SAFE_METHODS:
         return
     endpoint = request.endpoint or ""
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
     if endpoint != "verify.upload":  # the upload keeps MAX_CONTENT_LENGTH
-        request.max_content_length = min(
-            BODY_LIMITS.get(endpoint, _DEFAULT_BODY_LIMIT), current_app.config["MAX_CONTENT_LENGTH"]
-        )
+        limit = min(BODY_LIMITS.get(endpoint, _DEFAULT_BODY_LIMIT), limit)
+        request.max_content_length = limit
+    length = request.content_length or 0
+    if length > limit:
+        _drain(length)
+        abort(413)
     if endpoint.startswith("api."):
         return  # the API reads JSON itself, through origincert.safejson
-    if request.mimetype not in _FORM_TYPES and (request.content_length or 0) > 0:
+    if request.mimetype not in _FORM_TYPES and length > 0:
         # Flask-WTF would otherwise parse a JSON body as form data, with no bound on its nesting
+        _drain(length)
         abort(415, "This address takes an HTML form (form encoding) only.")
+
+
+_DRAIN_LIMIT = 2 * 1024 * 1024
+
+
+def _drain(length: int) -> None:
+    """Read and drop a refused body (up to 2 MB), so the client, still sending, gets the answer
+    instead of a reset connection. A bigger body is cut off with the connection."""
+    if length > _DRAIN_LIMIT:
+        return
+    stream = request.environ["wsgi.input"]
+    left = length
+    while left > 0:
+        chunk = stream.read(min(left, 64 * 1024))
+        if not chunk:
+            break
+        left -= len(chunk)
 
 
 def spend(limit: str, *key: str) -> bool:
