@@ -76,11 +76,11 @@ def _bound_body() -> None:
         abort(415, "This address takes an HTML form (form encoding) only.")
 
 
-_DRAIN_LIMIT = 2 * 1024 * 1024
+_DRAIN_LIMIT = 16 * 1024 * 1024  # twice the largest upload
 
 
 def _drain(length: int) -> None:
-    """Read and drop a refused body (up to 2 MB), so the client, still sending, gets the answer
+    """Read and drop a refused body (up to 16 MB), so the client, still sending, gets the answer
     instead of a reset connection. A bigger body is cut off with the connection."""
     if length > _DRAIN_LIMIT:
         return
