@@ -57,8 +57,8 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 def _bound_body() -> None:
     """Before anything reads the body: its size limit, and form encoding for HTML forms."""
-    if request.method in _SAFE_METHODS:
-        return
+    if request.method in _SAFE_METHODS or request.routing_exception is not None:
+        return  # 404 and 405 come first, and read no body
     endpoint = request.endpoint or ""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     if endpoint != "verify.upload":  # the upload keeps MAX_CONTENT_LENGTH
