@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
-from origincert.portal import db
+from origincert.portal import accounts, db
 from origincert.portal.auth import REFUSED
 from origincert.portal.db import LoginThrottle, Officer
 
@@ -251,3 +251,42 @@ def test_without_trusted_proxies_forwarded_headers_are_ignored(
             client.post("/login", data=data, headers={"X-Forwarded-For": address}).status_code
         )
     assert statuses == [401, 401, 429]
+
+
+@pytest.mark.slow
+def test_every_refusal_takes_as_long_as_a_wrong_password(tmp_path: Path, scene: Scene) -> None:
+    """With the production argon2 profile: an unknown name, a deactivated account and a throttled
+    one each cost one password check, like a wrong password (the review saw 5 ms against 130 ms
+    for a locked account)."""
+    app = make_app(tmp_path, scene, ARGON2_PROFILE="RFC_9106_LOW_MEMORY", RATELIMIT_ENABLED=False)
+    with app.app_context():
+        dbs = db.session()
+        real = accounts.hasher("RFC_9106_LOW_MEMORY")
+        for officer in dbs.scalars(select(Officer)):
+            accounts.set_password(officer, real, PASSWORD)  # seeded with the cheap profile
+            officer.active = officer.username != "lim"
+        dbs.commit()
+    client = app.test_client()
+    for _ in range(6):
+        login(client, username="boss", password="guess")  # boss is throttled from here on
+    kinds = {
+        "wrong password": ("anna", "not the password"),
+        "unknown name": ("nobody", PASSWORD),
+        "deactivated": ("lim", PASSWORD),
+        "throttled": ("boss", PASSWORD),
+    }
+    login(client, *kinds["wrong password"])  # warm up: the dummy hash is made once
+    times: dict[str, list[float]] = {k: [] for k in kinds}
+    for _ in range(5):
+        for kind, (username, password) in kinds.items():
+            token = csrf_token(client, "/login")
+            start = time.perf_counter()
+            response = client.post(
+                "/login", data={"username": username, "password": password, "csrf_token": token}
+            )
+            times[kind].append(time.perf_counter() - start)
+            assert response.status_code == 401, kind
+    median = {k: sorted(v)[2] for k, v in times.items()}
+    reference = median["wrong password"]
+    for kind, value in median.items():
+        assert 0.6 * reference < value < 1.6 * reference, (kind, median)

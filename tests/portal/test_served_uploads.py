@@ -6,6 +6,7 @@ references), the 413 on real phone photos (issue 11), and the stored verdict pag
 
 from __future__ import annotations
 
+import csv
 import functools
 import io
 import json
@@ -233,3 +234,33 @@ def test_a_reference_with_nothing_held_says_the_number_is_the_papers_claim(
     result = answer.json()
     assert result["verdict"] == "UNCONFIRMED"
     assert "is the paper's claim, not the ledger's" in result["summary"]
+
+
+def test_the_csv_export_neutralises_formulas_in_every_disguise(
+    served: Served, scene: Scene
+) -> None:
+    hostile = [
+        " =1+1",
+        "\u00a0=1+1",
+        "\uff1d1+1",
+        "DE;=4+4",
+        "\t=8+8",
+        "@SUM(1)",
+        "-7+7",
+        "\u200b=2",
+    ]
+    s = served.signed_in("anna", "192.0.2.35")
+    for number in hostile:
+        issued = scene.issued("valid")
+        issued["document"]["number"] = number  # tampered: INVALID, logged with this number
+        data = json.dumps(issued).encode()
+        assert (
+            _verdict(served, s, served.upload(s, data, "t.json", "application/json")) == "INVALID"
+        )
+    export = s.get(served.url + "/log.csv", timeout=60)
+    assert export.status_code == 200
+    rows = list(csv.reader(io.StringIO(export.text)))
+    numbers = {row[5] for row in rows[1:]}
+    for number in hostile:
+        assert "'" + number in numbers, number
+    assert all(line.startswith('"') for line in export.text.splitlines() if line)  # all quoted
