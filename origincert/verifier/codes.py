@@ -48,6 +48,12 @@ REASONS: dict[str, Reason] = {
     "input_duplicate_key": _r("format", FAILED, "a JSON object repeats a key", _M),
     "input_too_deep": _r("format", FAILED, "the JSON is nested too deeply", _M),
     "format_unknown": _r("format", FAILED, "no or another format marker", _M),
+    "format_v1": _r(
+        "format", FAILED, "a version 1 file, refused: its withheld fields are not bound", _M
+    ),
+    "withheld_forbidden": _r(
+        "format", FAILED, "the file withholds a field that can never be withheld", _I
+    ),
     "format_invalid": _r(
         "format", FAILED, "the file's structure or a proof value is malformed", _M
     ),
@@ -64,6 +70,9 @@ REASONS: dict[str, Reason] = {
     "hash_list_mismatch": _r(
         "integrity", FAILED, "the content is authentic but the file's hash list was edited"
     ),
+    "shape_mismatch": _r(
+        "integrity", FAILED, "a list has more or fewer items than the certificate was issued with"
+    ),
     "content_unreadable": _r(
         "integrity", FAILED, "the document holds something that cannot be hashed"
     ),
@@ -74,6 +83,11 @@ REASONS: dict[str, Reason] = {
     # signature
     "signature_ok": _r("signature", OK, "the root's signature recovers a key"),
     "signature_invalid": _r("signature", FAILED, "not a valid (canonical) signature"),
+    "issuer_id_mismatch": _r(
+        "signature",
+        FAILED,
+        "the document's ledger id is not the issuer id its batch was signed for",
+    ),
     "signer_mismatch": _r(
         "signature", FAILED, "the signature recovers another key than the file names"
     ),
@@ -132,7 +146,7 @@ REASONS: dict[str, Reason] = {
     "replaced": _r("not_replaced", FAILED, "replaced by another certificate", Verdict.REPLACED),
     # validity
     "within_validity": _r("validity", OK, "the day checked is within issue date .. valid until"),
-    "validity_withheld": _r("validity", SKIPPED, "the dates needed were withheld"),
+    "validity_missing": _r("validity", FAILED, "the issue date or end of validity is not shown"),
     "expired": _r("validity", FAILED, "after valid_until", Verdict.EXPIRED),
     "before_issue_date": _r("validity", FAILED, "before the issue date", Verdict.EXPIRED),
 }

@@ -10,9 +10,11 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from origincert import fields, merkle, signing
+from origincert import fields, merkle
 from origincert.errors import OriginCertError
-from origincert.verifier.subject import IssuedFile
+from origincert.issued import IssuedFile
+from origincert.verifier import anchor
+from origincert.verifier.anchor import recover_anchor_signer
 
 __all__ = ["Recomputed", "leaf_of", "recompute_fields", "recovered_signer"]
 
@@ -22,9 +24,10 @@ class Recomputed:
     """The file's content hashed again. ``hashes`` covers the shown fields that have a salt."""
 
     hashes: dict[str, bytes]
-    unsalted: tuple[
-        str, ...
-    ]  # shown fields with no salt in a redacted copy: cannot be from issuance
+    # shown fields with no salt in a redacted copy: cannot be from issuance
+    unsalted: tuple[str, ...]
+    # lists whose length in the document differs from the committed shape: (path, shown, committed)
+    reshaped: tuple[tuple[str, int, int], ...]
     target_hash: bytes
 
 
@@ -33,9 +36,11 @@ def recompute_fields(f: IssuedFile) -> Recomputed:
 
     Raises OriginCertError (from ``fields``) when the document holds something not hashable.
     """
+    reshaped = _reshaped(fields.shape_of(f.document), f.shape, f.redacted)
     if f.seed is not None:
         c = fields.commit(f.document, f.seed)
-        return Recomputed(dict(c.field_hashes), (), c.target_hash)
+        target = fields.target_hash(c.field_hashes, f.shape)  # the committed shape, as a verifier
+        return Recomputed(dict(c.field_hashes), (), reshaped, target)
     hashes: dict[str, bytes] = {}
     unsalted: list[str] = []
     for path, value in fields.flatten(f.document).items():
@@ -45,8 +50,22 @@ def recompute_fields(f: IssuedFile) -> Recomputed:
         else:
             hashes[path] = fields.field_hash(salt, path, value)
     return Recomputed(
-        hashes, tuple(unsalted), fields.target_hash([*hashes.values(), *f.withheld.values()])
+        hashes,
+        tuple(unsalted),
+        reshaped,
+        fields.target_hash({**hashes, **f.withheld}, f.shape),
     )
+
+
+def _reshaped(
+    shown: dict[str, int], committed: dict[str, int], redacted: bool
+) -> tuple[tuple[str, int, int], ...]:
+    """Lists whose shown length is not the committed one. A redacted copy may drop a list whose
+    every item is hidden (it is then absent from the document), never shorten or lengthen one."""
+    out = [(p, n, committed.get(p, 0)) for p, n in shown.items() if committed.get(p) != n]
+    if not redacted:
+        out += [(p, 0, n) for p, n in committed.items() if p not in shown]
+    return tuple(sorted(out))
 
 
 @functools.lru_cache(maxsize=16_384)
@@ -70,16 +89,46 @@ def _pair(a: bytes, b: bytes) -> bytes:
 
 
 def recovered_signer(f: IssuedFile) -> str | None:
-    """The key that signed ``Anchor(root, batch_size)`` in the file's own domain (lowercase), or None."""
-    return _recover(f.root, f.batch_size, f.chain_id, f.registry, f.signature)
+    """The key that signed ``Anchor(root, batch_size, issuer_id, epoch, deadline)`` in the
+    file's own domain (lowercase), or None."""
+    signer = _recover(
+        f.root, f.batch_size, f.issuer_id, f.epoch, f.deadline, f.chain_id, f.registry, f.signature
+    )
+    if anchor.SHIM_ACTIVE and signer != f.signer:  # transitional: see verifier/anchor.py
+        legacy = _recover_v1(f.root, f.batch_size, f.chain_id, f.registry, f.signature)
+        if legacy == f.signer:
+            return legacy
+    return signer
+
+
+@functools.lru_cache(maxsize=4096)
+def _recover_v1(
+    root: bytes, leaf_count: int, chain_id: int, registry: str, signature: bytes
+) -> str | None:
+    try:
+        return anchor.recover_v1_signer(
+            root, leaf_count, signature, chain_id=chain_id, registry=registry
+        ).lower()
+    except OriginCertError:
+        return None
 
 
 @functools.lru_cache(maxsize=4096)
 def _recover(
-    root: bytes, leaf_count: int, chain_id: int, registry: str, signature: bytes
+    root: bytes,
+    leaf_count: int,
+    issuer_id: int,
+    epoch: int,
+    deadline: int,
+    chain_id: int,
+    registry: str,
+    signature: bytes,
 ) -> str | None:
     try:
-        digest = signing.anchor_digest(root, leaf_count, chain_id, registry)
-        return signing.recover_signer(digest, signature).lower()
+        signer = recover_anchor_signer(
+            root, leaf_count, issuer_id, epoch, deadline, signature,
+            chain_id=chain_id, registry=registry,
+        )  # fmt: skip
     except OriginCertError:  # malformed, malleable (high s) or matching no key
         return None
+    return signer.lower()

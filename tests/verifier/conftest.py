@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -26,7 +26,9 @@ from origincert.samples import sample_certificate
 from origincert.verifier import Verifier
 from verifier import builder
 
-DAY = date(2025, 11, 1)  # the day the scene's certificates are checked for
+DAY = datetime.now(
+    UTC
+).date()  # the day the scene's certificates are checked for (samples are recent)
 YEAR = 365 * 24 * 3600
 
 
@@ -49,10 +51,12 @@ def documents(
     return out
 
 
-def document_where(seed: int, predicate: Any, economy: str = "DE") -> dict[str, Any]:
+def document_where(
+    seed: int, predicate: Any, economy: str = "DE", issued_on: date | None = None
+) -> dict[str, Any]:
     rng = random.Random(seed)
     while True:
-        d = sample_certificate(rng, economy=economy)
+        d = sample_certificate(rng, economy=economy, issued_on=issued_on)
         if predicate(d):
             parse_certificate(d)
             return d
@@ -70,6 +74,7 @@ class Scene:
     signatures: dict[str, bytes] = field(default_factory=dict)
     issuers: dict[str, int] = field(default_factory=dict)
     keys: dict[str, LocalAccount] = field(default_factory=dict)
+    ids_by_key: dict[str, int] = field(default_factory=dict)  # signing address -> ledger id
     second_registry: str = ""
 
     @property
@@ -85,7 +90,13 @@ class Scene:
         registry: str | None = None,
         chain_id: int | None = None,
         anchor_on: Any = None,
+        ledger_id: int | None = None,
     ) -> list[dict[str, Any]]:
+        """Sign, build and (with ``anchor_on``) anchor one batch; each document names the
+        signer's issuing body by ledger id unless ``ledger_id`` says otherwise."""
+        lid = ledger_id or self.ids_by_key.get(signer.address, 1)
+        for d in docs:
+            d["issuing_body"]["ledger_id"] = lid
         files, root, sig = builder.build(
             docs,
             signer,
@@ -93,7 +104,9 @@ class Scene:
             registry=registry or self.registry,
         )
         if anchor_on is not None:
-            tx = builder.anchor(self.client, anchor_on, root, len(docs), sig, self.relayer)
+            tx = builder.anchor(
+                self.client, anchor_on, root, len(docs), signer, self.relayer, issuer_id=lid
+            )
             for f in files:
                 f["proof"]["tx_hash"] = tx.tx_hash
         self.files[name], self.roots[name], self.signatures[name] = files, root, sig
@@ -105,6 +118,7 @@ class Scene:
             valid_from=now - 10, valid_until=now + 2 * YEAR,
         )  # fmt: skip
         self.issuers[name], self.keys[name] = issuer_id, signing
+        self.ids_by_key[signing.address] = issuer_id
         return issuer_id
 
 
@@ -122,6 +136,8 @@ def _build_scene(world: Any) -> Scene:
         world.authorities["DE"],
     )
     now = _now(c)
+    for label, account in world.chambers.items():
+        scene.ids_by_key[account.address] = world.chamber_ids[label]
 
     # Good certificates: a batch of 5 (odd, so one leaf is carried up), a single, a redacted copy.
     scene.issue("batch", documents(5, 1), berlin, anchor_on=certs)
@@ -163,8 +179,8 @@ def _build_scene(world: Any) -> Scene:
     scene.issue("schema_invalid", [invalid], berlin, anchor_on=certs)
 
     # Validity: expired on DAY, and not yet issued on DAY.
-    expired = document_where(8, lambda d: date.fromisoformat(d["valid_until"]) < DAY)
-    future = document_where(9, lambda d: date.fromisoformat(d["issue_date"]) > DAY)
+    expired = document_where(8, lambda d: True, issued_on=DAY - timedelta(days=800))
+    future = document_where(9, lambda d: True, issued_on=DAY + timedelta(days=5))
     scene.issue("expired", [expired], berlin, anchor_on=certs)
     scene.issue("future", [future], berlin, anchor_on=certs)
 
