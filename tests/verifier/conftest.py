@@ -38,13 +38,18 @@ def key(label: str) -> LocalAccount:
 
 
 def documents(
-    n: int, seed: int, *, economy: str = "DE", valid_on: date | None = DAY
+    n: int,
+    seed: int,
+    *,
+    economy: str = "DE",
+    valid_on: date | None = DAY,
+    items: int | None = None,
 ) -> list[dict[str, Any]]:
     """``n`` sample certificates of ``economy``; with ``valid_on``, only ones valid that day."""
     rng = random.Random(seed)
     out: list[dict[str, Any]] = []
     while len(out) < n:
-        d = sample_certificate(rng, economy=economy)
+        d = sample_certificate(rng, economy=economy, items=items)
         issued, until = date.fromisoformat(d["issue_date"]), date.fromisoformat(d["valid_until"])
         if valid_on is None or issued <= valid_on <= until:
             out.append(d)
@@ -178,6 +183,13 @@ def _build_scene(world: Any) -> Scene:
     invalid["goods"][0]["hs_code"] = "000000"
     scene.issue("schema_invalid", [invalid], berlin, anchor_on=certs)
 
+    # Goods of several items (for reordering, appending and dropping), and an anchored
+    # certificate that breaks a cross-field rule on fields a redacted copy still shows.
+    scene.issue("multi", documents(2, 19, items=3), berlin, anchor_on=certs)
+    rule_invalid = documents(1, 20, items=3)[0]
+    rule_invalid["goods"][1]["item_number"] = 5
+    scene.issue("rule_invalid", [rule_invalid], berlin, anchor_on=certs)
+
     # Validity: expired on DAY, and not yet issued on DAY.
     expired = document_where(8, lambda d: True, issued_on=DAY - timedelta(days=800))
     future = document_where(9, lambda d: True, issued_on=DAY + timedelta(days=5))
@@ -214,6 +226,10 @@ def _build_scene(world: Any) -> Scene:
     scene.files["redacted"] = [
         redact(scene.files["batch"][0], ["exporter.address", "goods[0].invoice", "consignee"]),
         redact(scene.files["single"][0], ["producer", "declaration"]),
+        redact(
+            scene.files["multi"][0],
+            ["exporter.address", "goods[1].invoice", "consignee", "goods[2]"],
+        ),
     ]
     return scene
 
