@@ -447,9 +447,8 @@ def _build(
     agreement = _agreement(form, exporter_economy, importer)
     e = ECONOMIES[exporter_economy]
 
-    # within the last 60 days: every form is valid for at least 4 months, so a fresh sample is
-    # in force when verified today
-    issue = issued_on or _today() - timedelta(days=rng.randrange(60))
+    # today: a fresh sample is in force when verified (every form is valid for months)
+    issue = issued_on or _today()
     retro = b.chance(0.06)
     departure = (
         issue - timedelta(days=rng.randint(4, 120))
@@ -716,8 +715,7 @@ def sample_certificate(
 ) -> dict[str, Any]:
     """One realistic certificate dict; ``economy`` is the exporter's (and issuing body's) economy.
 
-    Issued within the last 60 days unless ``issued_on`` pins the date, so a fresh sample is in
-    force today. ``issuing_body`` and ``ledger_id`` name the issuing body and its IssuerRegistry
+    Issued today unless ``issued_on`` pins the date, so a fresh sample is in force today. ``issuing_body`` and ``ledger_id`` name the issuing body and its IssuerRegistry
     id, for a demo whose certificates must name the chambers it accredited.
     """
     return _build(
