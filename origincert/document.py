@@ -34,6 +34,7 @@ Paths name fields as in :func:`origincert.fields.flatten`: keys joined by ``.``,
 from __future__ import annotations
 
 import calendar
+import functools
 import json
 import re
 import sys
@@ -529,6 +530,14 @@ def default_valid_until(issue_date: date, form: str) -> date:
     return _add_months(issue_date, FORMS[form].validity_months)
 
 
+_MISS = object()
+
+
+@functools.lru_cache(maxsize=1024)
+def _day(value: str) -> date:
+    return date.fromisoformat(value)
+
+
 class _Withheld(Exception):
     """A check needs a field the holder withheld: that check is not run."""
 
@@ -536,6 +545,7 @@ class _Withheld(Exception):
 _TOKEN = re.compile(r"([a-z_][a-z0-9_]*)|\[([0-9]+)\]")
 
 
+@functools.lru_cache(maxsize=4096)
 def _tokens(path: str) -> tuple[str | int, ...]:
     return tuple(name if name else int(index) for name, index in _TOKEN.findall(path))
 
@@ -557,33 +567,50 @@ class _View:
     ) -> None:
         self._data = data
         self._withheld = tuple(withheld)
+        self.withheld = self._withheld
         self._shape = shape
+        self._seen: dict[str, Any] = {}
 
     def _hidden(self, path: str) -> bool:
         return any(_covers(path, h) or _covers(h, path) for h in self._withheld)
 
     def get(self, path: str) -> Any:
+        node: Any = self._seen.get(path, _MISS)
+        if node is not _MISS:
+            return node
+        node = self._data
+        for token in _tokens(path):
+            if type(token) is int:
+                node = node[token] if type(node) is list and token < len(node) else None
+            else:
+                node = node.get(token) if isinstance(node, dict) else None
+            if node is None:
+                break
+        if node is None and self._withheld:
+            self._check_hidden(path)
+        self._seen[path] = node
+        return node
+
+    def _check_hidden(self, path: str) -> None:
+        """Raise _Withheld when anything withheld lies at or under the first missing step of
+        ``path`` (a hidden list item is a null that holds withheld fields)."""
         node: Any = self._data
-        reached = ""  # the deepest prefix of ``path`` that exists
+        step = ""
         for token in _tokens(path):
             if isinstance(token, int):
                 node = node[token] if isinstance(node, list) and token < len(node) else None
-                step = f"{reached}[{token}]"
+                step = f"{step}[{token}]"
             else:
                 node = node.get(token) if isinstance(node, dict) else None
-                step = f"{reached}.{token}" if reached else token
+                step = f"{step}.{token}" if step else token
             if node is None:
-                # absent from here down: withheld if anything withheld lies at or under the first
-                # missing step (a hidden list item is a null that holds withheld fields)
-                if self._withheld and self._hidden(step):
+                if self._hidden(step):
                     raise _Withheld(path)
-                return None
-            reached = step
-        return node
+                return
 
     def day(self, path: str) -> date:
         """A date the check needs (required where its parent is present)."""
-        return date.fromisoformat(self.need(path))
+        return _day(self.need(path))
 
     def need(self, path: str) -> Any:
         """A field the check cannot do without (required by the model, so present unless withheld)."""
@@ -706,60 +733,61 @@ def _rule_consignee(v: _View) -> Iterator[Problem]:
         yield "consignee.address", "is required unless the consignee is TO ORDER"
 
 
-def _item_number(v: _View, i: int) -> Iterator[Problem]:
-    if v.need(f"goods[{i}].item_number") != i + 1:
+# Item checks read the item through its own view (paths relative to ``goods[i]``): one short
+# path per field instead of one per item, which keeps a 50-item certificate cheap to validate.
+ItemCheck = Callable[[_View, _View, int], Iterator[Problem]]
+
+
+def _item_number(v: _View, item: _View, i: int) -> Iterator[Problem]:
+    if item.need("item_number") != i + 1:
         yield f"goods[{i}].item_number", f"must be {i + 1} (items are numbered 1 to n in order)"
 
 
-def _item_hs(v: _View, i: int) -> Iterator[Problem]:
+def _item_hs(v: _View, item: _View, i: int) -> Iterator[Problem]:
     form = v.need("form")
     digits = FORMS[form].hs_digits
-    if digits is not None and len(v.need(f"goods[{i}].hs_code")) != digits:
+    if digits is not None and len(item.need("hs_code")) != digits:
         yield f"goods[{i}].hs_code", f"must be {digits} digits on form {form}"
 
 
-def _item_invoice(v: _View, i: int) -> Iterator[Problem]:
-    if v.day(f"goods[{i}].invoice.date") > v.day("issue_date"):
+def _item_invoice(v: _View, item: _View, i: int) -> Iterator[Problem]:
+    if item.day("invoice.date") > v.day("issue_date"):
         yield f"goods[{i}].invoice.date", "must not be after issue_date"
 
 
-def _item_criterion(v: _View, i: int) -> Iterator[Problem]:
-    form, at = v.need("form"), f"goods[{i}]"
+def _item_criterion(v: _View, item: _View, i: int) -> Iterator[Problem]:
+    form = v.need("form")
     criteria = FORMS[form].criteria
-    criterion = v.get(f"{at}.origin_criterion")
+    criterion = item.get("origin_criterion")
     if criteria is None:
         if criterion is not None:
-            yield f"{at}.origin_criterion", f"is not used on form {form}"
+            yield f"goods[{i}].origin_criterion", f"is not used on form {form}"
         return
     if criterion is None:
-        yield f"{at}.origin_criterion", f"is required on form {form}"
+        yield f"goods[{i}].origin_criterion", f"is required on form {form}"
         return
-    code = v.need(f"{at}.origin_criterion.code")
+    code = item.need("origin_criterion.code")
     if code not in criteria:
         yield (
-            f"{at}.origin_criterion.code",
+            f"goods[{i}].origin_criterion.code",
             f"must be one of {', '.join(sorted(criteria))} on form {form}",
         )
 
 
-def _item_percentage(v: _View, i: int) -> Iterator[Problem]:
-    at = f"goods[{i}].origin_criterion"
-    if v.get(at) is None:
+def _item_percentage(v: _View, item: _View, i: int) -> Iterator[Problem]:
+    if item.get("origin_criterion") is None:
         return
-    code, percentage = v.need(f"{at}.code"), v.get(f"{at}.percentage")
+    code, percentage = item.need("origin_criterion.code"), item.get("origin_criterion.percentage")
     if code in PERCENT_REQUIRED and percentage is None:
-        yield f"{at}.percentage", f"is required with criterion {code}"
+        yield f"goods[{i}].origin_criterion.percentage", f"is required with criterion {code}"
     elif code not in PERCENT_ALLOWED and percentage is not None:
-        yield f"{at}.percentage", f"is not used with criterion {code}"
+        yield f"goods[{i}].origin_criterion.percentage", f"is not used with criterion {code}"
 
 
-def _item_fob(v: _View, i: int) -> Iterator[Problem]:
-    if v.get(f"goods[{i}].origin_criterion") is None:
+def _item_fob(v: _View, item: _View, i: int) -> Iterator[Problem]:
+    if item.get("origin_criterion") is None:
         return
-    if (
-        v.need(f"goods[{i}].origin_criterion.code") == "RVC"
-        and v.get(f"goods[{i}].fob_value") is None
-    ):
+    if item.need("origin_criterion.code") == "RVC" and item.get("fob_value") is None:
         yield f"goods[{i}].fob_value", "is required when the origin criterion is RVC"
 
 
@@ -782,7 +810,7 @@ RULES: tuple[Check, ...] = (
     _rule_replaces,
     _rule_consignee,
 )
-ITEM_RULES: tuple[Callable[[_View, int], Iterator[Problem]], ...] = (
+ITEM_RULES: tuple[ItemCheck, ...] = (
     _item_number,
     _item_hs,
     _item_invoice,
@@ -807,10 +835,18 @@ def run_rules(
         except _Withheld:
             pass
     goods = data.get("goods")
-    for i in range(len(goods) if isinstance(goods, list) else 0):  # the items the document has
+    if not isinstance(goods, list):
+        return problems
+    hidden = view.withheld
+    for i, item in enumerate(goods):  # the items the document has
+        prefix = f"goods[{i}]."
+        mine = tuple(h[len(prefix) :] for h in hidden if h.startswith(prefix))
+        if not isinstance(item, dict):
+            continue  # a hidden item's placeholder (an unexcused null fails the field checks)
+        item_view = _View(item, mine)
         for item_rule in ITEM_RULES:
             try:
-                problems.extend(item_rule(view, i))
+                problems.extend(item_rule(view, item_view, i))
             except _Withheld:
                 pass
     return problems
