@@ -305,6 +305,35 @@ def test_any_redaction_keeps_the_target_hash(seed: int, data: st.DataObject) -> 
     assert all(is_path(p) for p in twice["proof"]["withheld"])
 
 
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000), data=st.data())
+def test_no_relabelling_or_reshaping_of_a_redacted_copy_keeps_the_target(
+    seed: int, data: st.DataObject
+) -> None:
+    """Format v2 (issue 9 class 1): a withheld hash is bound to its path, a list to its length."""
+    doc = sample_certificate(random.Random(seed))
+    issued = issued_file(doc, seed=seed.to_bytes(32, "big"))
+    hideable = sorted(p for p in flatten(doc) if not forbidden_withheld([p]))
+    hide = data.draw(st.lists(st.sampled_from(hideable), min_size=1, max_size=6, unique=True))
+    out = redact(issued, hide)
+    withheld = out["proof"]["withheld"]
+    victim = data.draw(st.sampled_from(sorted(withheld)))
+    taken = set(flatten(doc))
+    label = data.draw(
+        st.sampled_from(["remarks", "goods[60].hs_code", "producer.name", "exporter.vat", victim])
+    )
+    shape_delta = data.draw(st.integers(-1, 2))
+    if label == victim or label in taken:
+        label = "goods[99].description"
+    edited = copy.deepcopy(out)
+    edited["proof"]["withheld"][label] = edited["proof"]["withheld"].pop(victim)
+    assert target(edited) != original_target(issued)
+    if shape_delta:
+        reshaped = copy.deepcopy(out)
+        reshaped["proof"]["shape"]["goods"] += shape_delta
+        assert target(reshaped) != original_target(issued)
+
+
 # --- CLI --------------------------------------------------------------------------------------------
 
 
