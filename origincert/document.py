@@ -82,7 +82,7 @@ __all__ = [
 SCHEMA_ID = "urn:origincert:schema:certificate:2"
 SCHEMA_PATH = Path(__file__).parent / "schema" / "certificate-2.json"
 MAX_ITEMS = 50
-MAX_LEDGER_ID = 2**64 - 1  # the IssuerRegistry id is a uint64
+MAX_LEDGER_ID = 2**32 - 1  # IssuerRegistry ids (signed as uint64, stored and checked as uint32)
 
 # Never withheld (a path or anything under it): what the certificate is and which one, who issued
 # it in which economy and under which ledger id, when, until when, and what it replaces or copies.
@@ -314,12 +314,14 @@ class IssuingBody(_Model):
     """The chamber or authority that certifies; ``accreditation_ref`` is e.g. the ICC WCF number.
 
     ``ledger_id`` is the body's id in the IssuerRegistry: the verifier asks the ledger with it
-    and refuses a certificate anchored by another body.
+    and refuses a certificate anchored by another body. Every issued document carries it (the
+    issued-file reader refuses one without); an input to the issuer may leave it out, and the
+    issuer then writes the signing body's id and its name as the ledger records them.
     """
 
     name: Name
     economy: Country
-    ledger_id: Annotated[int, Field(ge=1, le=MAX_LEDGER_ID)]
+    ledger_id: Annotated[int, Field(ge=1, le=MAX_LEDGER_ID)] | None = None
     accreditation_ref: Ref | None = None
 
 

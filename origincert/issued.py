@@ -204,6 +204,13 @@ def parse_issued(data: Any) -> IssuedFile:
             "certificate must always show (its identity, issuer, dates and validity).",
             "withheld_forbidden",
         )
+    body = document.get("issuing_body")
+    ledger_id = body.get("ledger_id") if isinstance(body, dict) else None
+    if type(ledger_id) is not int or ledger_id < 1:
+        raise _fail(
+            "The certificate does not name its issuing body's ledger id (issuing_body.ledger_id), "
+            "which every issued certificate carries."
+        )
 
     merkle_proof = proof["merkle_proof"]
     if not isinstance(merkle_proof, list) or len(merkle_proof) > MAX_PROOF_DEPTH:

@@ -426,7 +426,7 @@ def _build(
     serial: int | None,
     issued_on: date | None = None,
     body_name: str | None = None,
-    ledger_id: int = 1,
+    ledger_id: int | None = None,
 ) -> dict[str, Any]:
     b = _Builder(rng)
     if economy is not None and economy not in ECONOMIES:
@@ -586,8 +586,9 @@ def _build(
     issuing_body: dict[str, Any] = {
         "name": body_name or authority or f"{city} Chamber of Commerce and Industry",
         "economy": exporter_economy,
-        "ledger_id": ledger_id,
     }
+    if ledger_id is not None:
+        issuing_body["ledger_id"] = ledger_id
     if authority is None and b.chance(0.6):
         issuing_body["accreditation_ref"] = f"WCF-{exporter_economy}-{rng.randint(1, 400):03d}"
     cert |= {
@@ -711,12 +712,14 @@ def sample_certificate(
     items: int | None = None,
     issued_on: date | None = None,
     issuing_body: str | None = None,
-    ledger_id: int = 1,
+    ledger_id: int | None = None,
 ) -> dict[str, Any]:
     """One realistic certificate dict; ``economy`` is the exporter's (and issuing body's) economy.
 
-    Issued today unless ``issued_on`` pins the date, so a fresh sample is in force today. ``issuing_body`` and ``ledger_id`` name the issuing body and its IssuerRegistry
-    id, for a demo whose certificates must name the chambers it accredited.
+    Issued today unless ``issued_on`` pins the date, so a fresh sample is in force today.
+    ``issuing_body`` and ``ledger_id`` name the issuing body and its IssuerRegistry id, for a
+    demo whose certificates must name the chambers it accredited; without ``ledger_id`` the
+    issuer writes the signing body's id and name (an issued document always carries them).
     """
     return _build(
         rng,

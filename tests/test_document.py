@@ -188,7 +188,6 @@ def test_every_form_has_a_rule_and_the_documented_validity() -> None:
         ("issuing_body.ledger_id", 0, "must be at least 1"),
         ("issuing_body.ledger_id", "1", "must be a whole number"),
         ("issuing_body.ledger_id", True, "must be a whole number"),
-        ("issuing_body.ledger_id", ..., "is required"),
         ("producer", 7, "must be a party object or one of SAME"),
         ("producer", "SOMEONE", "must be 'SAME', 'UNKNOWN' or 'AVAILABLE_UPON_REQUEST'"),
         ("producer", {"name": "X"}, None),

@@ -19,7 +19,7 @@ from origincert.samples import sample_certificate
 
 
 def full_copy(seed: int = 1) -> dict[str, Any]:
-    doc = json.loads(json.dumps(sample_certificate(random.Random(seed), items=3)))
+    doc = json.loads(json.dumps(sample_certificate(random.Random(seed), items=3, ledger_id=1)))
     c = commit(doc, bytes(range(32)))
     return {
         "format": FORMAT_ID,

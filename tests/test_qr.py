@@ -32,6 +32,7 @@ def make_issued(
     doc: dict[str, Any], rng: random.Random, *, batch: int = 1, index: int = 0, tx: bool = True
 ) -> dict[str, Any]:
     """A full copy as the issuer writes it; the chain part is random but well formed."""
+    doc["issuing_body"].setdefault("ledger_id", 1)
     seed = rng.randbytes(32)
     c = commit(doc, seed)
     proof: dict[str, Any] = {
@@ -108,7 +109,8 @@ def test_files_written_by_the_issuer_decode_to_the_same_file(tx_hash: str | None
 
     rng = random.Random(13)
     certs = [
-        prepare_certificate(sample_certificate(rng, items=n), i) for i, n in enumerate((1, 3, 5))
+        prepare_certificate(sample_certificate(rng, items=n, ledger_id=4), i)
+        for i, n in enumerate((1, 3, 5))
     ]
     tree = build_tree([c.leaf for c in certs])
     anchoring = Anchoring(
@@ -119,6 +121,9 @@ def test_files_written_by_the_issuer_decode_to_the_same_file(tx_hash: str | None
         chain_id=2025,
         registry=to_checksum_address(rng.randbytes(20)),
         tx_hash=tx_hash,
+        issuer_id=4,
+        epoch=2,
+        deadline=2**33,
     )
     for cert in certs:
         issued = issued_file(cert, tree.proof(cert.leaf_index), anchoring)
@@ -408,7 +413,7 @@ def test_a_hand_built_payload_decodes() -> None:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        (_embedded_body(flags=3), "flags"),
+        (_embedded_body(flags=5), "flags"),
         (
             _embedded_body(varints=b"\x81\x00\x01\x00\x01\x00\x00"),
             "not minimally encoded",

@@ -24,6 +24,7 @@ from origincert.samples import sample_certificate
 
 def issued_file(doc: dict[str, Any], seed: bytes = bytes(range(32))) -> dict[str, Any]:
     """A full copy as the issuer writes it (the chain part is opaque to redaction)."""
+    doc["issuing_body"].setdefault("ledger_id", 1)
     c = commit(doc, seed)
     return {
         "format": ISSUED_FORMAT,

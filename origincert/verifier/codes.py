@@ -103,6 +103,13 @@ REASONS: dict[str, Reason] = {
         "anchored", FAILED, "the ledger's batch size differs from the file's"
     ),
     "anchor_tx_mismatch": _r("anchored", FAILED, "the file names another anchoring transaction"),
+    "anchor_epoch_mismatch": _r(
+        "anchored", FAILED, "the file's signed epoch is not the one the ledger recorded"
+    ),
+    # given by both the anchored and the issuer_known check
+    "issuer_binding_mismatch": _r(
+        "*", FAILED, "the body the document or file names is not the one that anchored it"
+    ),
     "not_in_batch": _r(
         "anchored", FAILED, "a reference's fingerprint is not the anchored single certificate"
     ),
@@ -114,6 +121,11 @@ REASONS: dict[str, Reason] = {
     ),
     "signer_not_anchorer": _r(
         "issuer_known", FAILED, "signed with another key than the one that anchored"
+    ),
+    "issuer_name_mismatch": _r(
+        "issuer_known",
+        FAILED,
+        "the document names the issuing body by another name than the ledger",
     ),
     "issuer_economy_mismatch": _r(
         "issuer_known", FAILED, "the document names an issuing body of another economy"

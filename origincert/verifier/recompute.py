@@ -10,11 +10,9 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from origincert import fields, merkle
+from origincert import fields, merkle, signing
 from origincert.errors import OriginCertError
 from origincert.issued import IssuedFile
-from origincert.verifier import anchor
-from origincert.verifier.anchor import recover_anchor_signer
 
 __all__ = ["Recomputed", "leaf_of", "recompute_fields", "recovered_signer"]
 
@@ -89,28 +87,11 @@ def _pair(a: bytes, b: bytes) -> bytes:
 
 
 def recovered_signer(f: IssuedFile) -> str | None:
-    """The key that signed ``Anchor(root, batch_size, issuer_id, epoch, deadline)`` in the
-    file's own domain (lowercase), or None."""
-    signer = _recover(
+    """The key that signed ``Anchor(root, batch_size, issuer_id, epoch, deadline)`` in the file's
+    own domain (lowercase), or None."""
+    return _recover(
         f.root, f.batch_size, f.issuer_id, f.epoch, f.deadline, f.chain_id, f.registry, f.signature
     )
-    if anchor.SHIM_ACTIVE and signer != f.signer:  # transitional: see verifier/anchor.py
-        legacy = _recover_v1(f.root, f.batch_size, f.chain_id, f.registry, f.signature)
-        if legacy == f.signer:
-            return legacy
-    return signer
-
-
-@functools.lru_cache(maxsize=4096)
-def _recover_v1(
-    root: bytes, leaf_count: int, chain_id: int, registry: str, signature: bytes
-) -> str | None:
-    try:
-        return anchor.recover_v1_signer(
-            root, leaf_count, signature, chain_id=chain_id, registry=registry
-        ).lower()
-    except OriginCertError:
-        return None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -125,10 +106,9 @@ def _recover(
     signature: bytes,
 ) -> str | None:
     try:
-        signer = recover_anchor_signer(
+        return signing.recover_anchor_signer(
             root, leaf_count, issuer_id, epoch, deadline, signature,
             chain_id=chain_id, registry=registry,
-        )  # fmt: skip
+        ).lower()  # fmt: skip
     except OriginCertError:  # malformed, malleable (high s) or matching no key
         return None
-    return signer.lower()

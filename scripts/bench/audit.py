@@ -77,6 +77,7 @@ class Ledger:
                 signing_key=key.address,
                 valid_from=now - 10,
                 valid_until=now + 5 * 365 * DAY,
+                key=key,
             )
             self.chambers.append((issuer_id, key, coincurve.PrivateKey(key.key)))
             self._rpc("hardhat_impersonateAccount", [key.address])
@@ -248,7 +249,7 @@ class Ledger:
                         "seed": "0x" + os.urandom(32).hex(),
                         "field_hashes": {f"f{j}": "0x" + os.urandom(32).hex() for j in range(40)},
                         "shape": {"goods": len(doc["goods"])},
-                        "issuer_id": doc["issuing_body"]["ledger_id"],
+                        "issuer_id": doc["issuing_body"].setdefault("ledger_id", 1),
                         "epoch": 0,
                         "deadline": 0,
                         "target_hash": "0x" + target.hex(),

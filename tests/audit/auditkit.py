@@ -377,6 +377,7 @@ def issued_file(
 
     document = sample_batch(1, doc_seed)[0]
     document["number"] = number
+    document["issuing_body"]["ledger_id"] = 1
     document["flags"]["issued_retroactively"] = retroactive
     data = {
         "format": "urn:origincert:issued:2",

@@ -1,7 +1,7 @@
-"""Issued files (format v2) built for tests from docs/FORMAT.md alone: keccak from eth-utils,
-EIP-712 from eth-account's own encoder, field hashes from ``origincert.fields``. Independent of
-the verifier, so a bug there cannot hide itself here; and able to make what the issuer never would
-(a signature for another registry, a root anchored elsewhere)."""
+"""Issued files (format v2) built for tests from docs/FORMAT.md alone: keccak from eth-utils, EIP-712 from
+eth-account (``chainutil``), field hashes from ``origincert.fields``. Independent of the verifier, so
+a bug there cannot hide itself here; and able to make what the issuer never would (a signature for
+another registry, a root anchored elsewhere)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import os
 from typing import Any
 
 from chainutil import eip712_anchor_signature
-from eth_account.messages import encode_typed_data
 from eth_utils import keccak
 
 from origincert import fields
@@ -44,53 +43,15 @@ def tree(leaves: list[bytes]) -> tuple[bytes, list[list[bytes]]]:
     return level[0], proofs
 
 
+Terms = tuple[int, int, int]  # the signed Anchor's issuerId, epoch and deadline
+
+
 def signature65(
-    account: Any,
-    root: bytes,
-    count: int,
-    chain_id: int,
-    registry: str,
-    issuer_id: int = 1,
-    epoch: int = 0,
-    deadline: int = 0,
+    account: Any, root: bytes, count: int, chain_id: int, registry: str, terms: Terms
 ) -> bytes:
-    """The v2 anchor signature ``Anchor(root, leafCount, issuerId, epoch, deadline)``, encoded by
-    eth-account's EIP-712 encoder (domain version "2", as the pinned interface of issue 9)."""
-    message = encode_typed_data(
-        full_message={
-            "types": {
-                "EIP712Domain": [
-                    {"name": "name", "type": "string"},
-                    {"name": "version", "type": "string"},
-                    {"name": "chainId", "type": "uint256"},
-                    {"name": "verifyingContract", "type": "address"},
-                ],
-                "Anchor": [
-                    {"name": "root", "type": "bytes32"},
-                    {"name": "leafCount", "type": "uint32"},
-                    {"name": "issuerId", "type": "uint64"},
-                    {"name": "epoch", "type": "uint64"},
-                    {"name": "deadline", "type": "uint64"},
-                ],
-            },
-            "primaryType": "Anchor",
-            "domain": {
-                "name": "origincert",
-                "version": "2",
-                "chainId": chain_id,
-                "verifyingContract": registry,
-            },
-            "message": {
-                "root": root,
-                "leafCount": count,
-                "issuerId": issuer_id,
-                "epoch": epoch,
-                "deadline": deadline,
-            },
-        }
-    )
-    signed = account.sign_message(message)
-    return signed.r.to_bytes(32, "big") + signed.s.to_bytes(32, "big") + bytes([signed.v])
+    r, vs = eip712_anchor_signature(account, root, count, *terms, chain_id, registry)
+    n = int.from_bytes(vs, "big")
+    return r + (n & ((1 << 255) - 1)).to_bytes(32, "big") + bytes([27 + (n >> 255)])
 
 
 def compact(sig: bytes) -> tuple[bytes, bytes]:
@@ -104,20 +65,17 @@ def build(
     *,
     chain_id: int,
     registry: str,
-    epoch: int = 0,
-    deadline: int = 0,
+    terms: Terms = (1, 1, 2**40),
 ) -> tuple[list[dict[str, Any]], bytes, bytes]:
-    """Full-copy issued files for one batch, its root and the 65-byte signature (not anchored).
-
-    The batch is signed for the first document's ``issuing_body.ledger_id``."""
-    issuer_id = documents[0]["issuing_body"]["ledger_id"]
+    """Full-copy issued files (format v2) for one batch, its root and the 65-byte signature (not
+    anchored). ``terms`` are the signed issuer id, epoch and deadline."""
     seeds = [os.urandom(32) for _ in documents]
-    commitments = [fields.commit(d, s) for d, s in zip(documents, seeds, strict=True)]
+    commitments = [fields.commit(d, s) for d, s in zip(documents, seeds)]
     leaves = [leaf_of(c.target_hash) for c in commitments]
     root, proofs = tree(leaves)
-    sig = signature65(signer, root, len(documents), chain_id, registry, issuer_id, epoch, deadline)
+    sig = signature65(signer, root, len(documents), chain_id, registry, terms)
     files = []
-    for i, (doc, seed, c) in enumerate(zip(documents, seeds, commitments, strict=True)):
+    for i, (doc, seed, c) in enumerate(zip(documents, seeds, commitments)):
         files.append(
             {
                 "format": FORMAT_ID,
@@ -136,9 +94,9 @@ def build(
                     "signer": signer.address,
                     "chain_id": chain_id,
                     "registry": registry,
-                    "issuer_id": issuer_id,
-                    "epoch": epoch,
-                    "deadline": deadline,
+                    "issuer_id": terms[0],
+                    "epoch": terms[1],
+                    "deadline": terms[2],
                 },
             }
         )
@@ -150,29 +108,13 @@ def anchor(
     registry_contract: Any,
     root: bytes,
     count: int,
-    signer: Any,
+    sig: bytes,
     relayer: Any,
-    *,
-    issuer_id: int,
-    epoch: int = 0,
-    deadline: int = 0,
+    terms: Terms = (1, 1, 2**40),
 ) -> Any:
-    """Anchor ``root`` with what the deployed contract verifies: the v1 contract takes
-    ``anchor(root, leafCount, r, vs)`` over ``Anchor(root, leafCount)`` (the contracts half of
-    issue 9 replaces it); a v2 contract takes the issuer id, epoch and deadline too."""
-    fn = registry_contract.get_function_by_name("anchor")
-    if len(fn.abi["inputs"]) == 4:
-        r, vs = eip712_anchor_signature(
-            signer, root, count, client.chain_id, registry_contract.address
-        )
-        return client.send(registry_contract.functions.anchor(root, count, r, vs), relayer)
-    sig = signature65(
-        signer, root, count, client.chain_id, registry_contract.address, issuer_id, epoch, deadline
-    )
     r, vs = compact(sig)
-    return client.send(
-        registry_contract.functions.anchor(root, count, issuer_id, epoch, deadline, r, vs), relayer
-    )
+    fn = registry_contract.functions.anchor(root, count, *terms, r, vs)
+    return client.send(fn, relayer)
 
 
 def redact(issued: dict[str, Any], hide: list[str]) -> dict[str, Any]:

@@ -79,7 +79,6 @@ class Scene:
     signatures: dict[str, bytes] = field(default_factory=dict)
     issuers: dict[str, int] = field(default_factory=dict)
     keys: dict[str, LocalAccount] = field(default_factory=dict)
-    ids_by_key: dict[str, int] = field(default_factory=dict)  # signing address -> ledger id
     second_registry: str = ""
 
     @property
@@ -95,35 +94,39 @@ class Scene:
         registry: str | None = None,
         chain_id: int | None = None,
         anchor_on: Any = None,
-        ledger_id: int | None = None,
     ) -> list[dict[str, Any]]:
-        """Sign, build and (with ``anchor_on``) anchor one batch; each document names the
-        signer's issuing body by ledger id unless ``ledger_id`` says otherwise."""
-        lid = ledger_id or self.ids_by_key.get(signer.address, 1)
-        for d in docs:
-            d["issuing_body"]["ledger_id"] = lid
+        terms = self.terms(signer)
+        ledger_name = governance.issuer_info(self.client, terms[0]).name
+        for d in docs:  # each document names the signer's issuing body as the ledger does (v2)
+            d["issuing_body"]["ledger_id"] = terms[0]
+            d["issuing_body"]["name"] = ledger_name
         files, root, sig = builder.build(
             docs,
             signer,
             chain_id=chain_id or self.client.chain_id,
             registry=registry or self.registry,
+            terms=terms,
         )
         if anchor_on is not None:
-            tx = builder.anchor(
-                self.client, anchor_on, root, len(docs), signer, self.relayer, issuer_id=lid
-            )
+            tx = builder.anchor(self.client, anchor_on, root, len(docs), sig, self.relayer, terms)
             for f in files:
                 f["proof"]["tx_hash"] = tx.tx_hash
         self.files[name], self.roots[name], self.signatures[name] = files, root, sig
         return files
 
+    def terms(self, signer: LocalAccount) -> tuple[int, int, int]:
+        """The signer's body (1 for an unknown key), its epoch now, and a deadline a day ahead."""
+        c = self.client
+        issuer_id = int(c.call(c.issuers.functions.keyRecord(signer.address))[0])
+        epoch = governance.epoch_of(c, issuer_id) if issuer_id else 1
+        return (issuer_id or 1, epoch, _now(c) + 86_400)
+
     def accredit(self, name: str, authority: LocalAccount, signing: LocalAccount, now: int) -> int:
         issuer_id, _ = governance.accredit(
             self.client, authority, name=f"Chamber {name}", signing_key=signing.address,
-            valid_from=now - 10, valid_until=now + 2 * YEAR,
+            valid_from=now - 10, valid_until=now + 2 * YEAR, key=signing,
         )  # fmt: skip
         self.issuers[name], self.keys[name] = issuer_id, signing
-        self.ids_by_key[signing.address] = issuer_id
         return issuer_id
 
 
@@ -141,8 +144,6 @@ def _build_scene(world: Any) -> Scene:
         world.authorities["DE"],
     )
     now = _now(c)
-    for label, account in world.chambers.items():
-        scene.ids_by_key[account.address] = world.chamber_ids[label]
 
     # Good certificates: a batch of 5 (odd, so one leaf is carried up), a single, a redacted copy.
     scene.issue("batch", documents(5, 1), berlin, anchor_on=certs)
@@ -151,13 +152,15 @@ def _build_scene(world: Any) -> Scene:
 
     # Revoked: a whole batch by the authority (fraud), one leaf of a batch by the chamber (lost).
     scene.issue("root_revoked", documents(2, 4), berlin, anchor_on=certs)
-    c.send(certs.functions.revokeRoot(scene.roots["root_revoked"], 2), de)
+    berlin_id = world.chamber_ids["DE-berlin"]
+    c.send(certs.functions.revokeRoot(berlin_id, scene.roots["root_revoked"], 2), de)
     leaf_batch = scene.issue("leaf_revoked", documents(3, 5), berlin, anchor_on=certs)
     p = leaf_batch[1]["proof"]
     c.send(
         certs.functions.revokeLeaf(
+            berlin_id,
             bytes.fromhex(p["root"][2:]),
-            bytes.fromhex(p["leaf"][2:]),
+            bytes.fromhex(p["target_hash"][2:]),
             [bytes.fromhex(h[2:]) for h in p["merkle_proof"]],
             4,
         ),
@@ -170,7 +173,13 @@ def _build_scene(world: Any) -> Scene:
     h = lambda x: bytes.fromhex(x[2:])
     c.send(
         certs.functions.replace(
-            h(old["root"]), h(old["leaf"]), [], h(new["root"]), h(new["leaf"]), []
+            berlin_id,
+            h(old["root"]),
+            h(old["target_hash"]),
+            [],
+            h(new["root"]),
+            h(new["target_hash"]),
+            [],
         ),
         berlin,
     )
@@ -207,7 +216,9 @@ def _build_scene(world: Any) -> Scene:
     governance.suspend(c, de, scene.issuers["suspended"])
     governance.withdraw(c, de, scene.issuers["fraud"], fraud=True)
     governance.withdraw(c, de, scene.issuers["withdrawn"], fraud=False)
-    governance.rotate_key(c, key("rotated"), scene.issuers["rotated"], key("rotated-2").address)
+    governance.rotate_key(
+        c, key("rotated"), scene.issuers["rotated"], key("rotated-2").address, key=key("rotated-2")
+    )
     # An issuing body accredited only after the batch above was anchored.
     scene.accredit("later", de, key("later"), _now(c))
 

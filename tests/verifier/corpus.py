@@ -92,6 +92,17 @@ def wrong_types(f: dict[str, Any]) -> list[Case]:
             new = int(float(value)) if "." not in value else float(value)
         else:
             continue
+        if path == "issuing_body.ledger_id":  # the one reader refuses a mistyped ledger id
+            cases.append(
+                Case(
+                    f"wrong type: {path}",
+                    _edit(f, lambda o, p=path, v=new: _set(o["document"], p, v)),
+                    MALFORMED,
+                    "format",
+                    "format_invalid",
+                )
+            )
+            continue
         cases.append(Case(f"wrong type: {path}", _edit(f, lambda o, p=path, v=new: _set(o["document"], p, v)),
                           INVALID, "integrity", "field_altered" if not isinstance(new, float) else "content_unreadable",
                           (path,) if not isinstance(new, float) else None))  # fmt: skip
@@ -282,7 +293,7 @@ def resigned(
     p = out["proof"]
     sig = builder.signature65(
         account, bytes.fromhex(p["root"][2:]), p["batch_size"], chain_id, registry,
-        p["issuer_id"], p["epoch"], p["deadline"],
+        (p["issuer_id"], p["epoch"], p["deadline"]),
     )  # fmt: skip
     p["signature"] = "0x" + sig.hex()
     if update_signer:

@@ -167,7 +167,11 @@ def test_parse_issued_accepts_checksummed_and_lowercase_addresses() -> None:
         "tx_hash": None, "shape": {}, "issuer_id": 1, "epoch": 0, "deadline": 0,
     }  # fmt: skip
     f = parse_issued(
-        {"format": "urn:origincert:issued:2", "document": {"number": "X"}, "proof": proof}
+        {
+            "format": "urn:origincert:issued:2",
+            "document": {"number": "X", "issuing_body": {"ledger_id": 1}},
+            "proof": proof,
+        }
     )
     assert (f.signer, f.registry, f.tx_hash, f.redacted) == (
         "0x" + "ab" * 20,
