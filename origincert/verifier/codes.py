@@ -48,6 +48,12 @@ REASONS: dict[str, Reason] = {
     "input_duplicate_key": _r("format", FAILED, "a JSON object repeats a key", _M),
     "input_too_deep": _r("format", FAILED, "the JSON is nested too deeply", _M),
     "format_unknown": _r("format", FAILED, "no or another format marker", _M),
+    "format_v1": _r(
+        "format", FAILED, "a version 1 file, refused: its withheld fields are not bound", _M
+    ),
+    "withheld_forbidden": _r(
+        "format", FAILED, "the file withholds a field that can never be withheld", _I
+    ),
     "format_invalid": _r(
         "format", FAILED, "the file's structure or a proof value is malformed", _M
     ),
@@ -64,6 +70,9 @@ REASONS: dict[str, Reason] = {
     "hash_list_mismatch": _r(
         "integrity", FAILED, "the content is authentic but the file's hash list was edited"
     ),
+    "shape_mismatch": _r(
+        "integrity", FAILED, "a list has more or fewer items than the certificate was issued with"
+    ),
     "content_unreadable": _r(
         "integrity", FAILED, "the document holds something that cannot be hashed"
     ),
@@ -74,6 +83,11 @@ REASONS: dict[str, Reason] = {
     # signature
     "signature_ok": _r("signature", OK, "the root's signature recovers a key"),
     "signature_invalid": _r("signature", FAILED, "not a valid (canonical) signature"),
+    "issuer_id_mismatch": _r(
+        "signature",
+        FAILED,
+        "the document's ledger id is not the issuer id its batch was signed for",
+    ),
     "signer_mismatch": _r(
         "signature", FAILED, "the signature recovers another key than the file names"
     ),
@@ -89,11 +103,12 @@ REASONS: dict[str, Reason] = {
         "anchored", FAILED, "the ledger's batch size differs from the file's"
     ),
     "anchor_tx_mismatch": _r("anchored", FAILED, "the file names another anchoring transaction"),
-    "issuer_binding_mismatch": _r(
-        "anchored", FAILED, "the signature speaks for another issuing body than the one named"
-    ),
     "anchor_epoch_mismatch": _r(
-        "anchored", FAILED, "the file's signature names another epoch than the anchored one"
+        "anchored", FAILED, "the file's signed epoch is not the one the ledger recorded"
+    ),
+    # given by both the anchored and the issuer_known check
+    "issuer_binding_mismatch": _r(
+        "*", FAILED, "the body the document or file names is not the one that anchored it"
     ),
     "not_in_batch": _r(
         "anchored", FAILED, "a reference's fingerprint is not the anchored single certificate"
@@ -107,14 +122,13 @@ REASONS: dict[str, Reason] = {
     "signer_not_anchorer": _r(
         "issuer_known", FAILED, "signed with another key than the one that anchored"
     ),
+    "issuer_name_mismatch": _r(
+        "issuer_known",
+        FAILED,
+        "the document names the issuing body by another name than the ledger",
+    ),
     "issuer_economy_mismatch": _r(
         "issuer_known", FAILED, "the document names an issuing body of another economy"
-    ),
-    "issuer_ledger_id_mismatch": _r(
-        "issuer_known", FAILED, "the document names another issuing body's ledger id"
-    ),
-    "issuer_name_mismatch": _r(
-        "issuer_known", FAILED, "the document names the issuing body otherwise than the ledger"
     ),
     # issuer_accredited
     "accredited_at_issue": _r(
@@ -144,7 +158,7 @@ REASONS: dict[str, Reason] = {
     "replaced": _r("not_replaced", FAILED, "replaced by another certificate", Verdict.REPLACED),
     # validity
     "within_validity": _r("validity", OK, "the day checked is within issue date .. valid until"),
-    "validity_withheld": _r("validity", SKIPPED, "the dates needed were withheld"),
+    "validity_missing": _r("validity", FAILED, "the issue date or end of validity is not shown"),
     "expired": _r("validity", FAILED, "after valid_until", Verdict.EXPIRED),
     "before_issue_date": _r("validity", FAILED, "before the issue date", Verdict.EXPIRED),
 }
