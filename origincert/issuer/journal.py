@@ -182,6 +182,15 @@ _actions = Table(
     Column("updated_at", Integer, nullable=False),
 )
 
+# The signed bytes of every transaction sent for a batch or an action, kept before it leaves, so
+# that resume hands the node the same transaction again instead of signing a second one.
+_signed_transactions = Table(
+    "signed_transactions",
+    _md,
+    Column("tx_hash", String(66), primary_key=True),
+    Column("raw", LargeBinary, nullable=False),
+)
+
 _BATCH_ORDER = list(BatchState)
 
 
@@ -410,9 +419,34 @@ class Journal:
     def mark_signed(self, batch_id: int, *, root: bytes, signature: bytes, signer: str) -> None:
         self._advance(batch_id, BatchState.SIGNED, root=root, signature=signature, signer=signer)
 
-    def mark_submitted(self, batch_id: int, *, tx_hash: str, sender: str) -> None:
+    def mark_submitted(
+        self, batch_id: int, *, tx_hash: str, sender: str, raw: bytes | None = None
+    ) -> None:
         """Record the transaction hash before the transaction reaches the node (so resume can look for it)."""
+        if raw is not None:
+            self.keep_signed_transaction(tx_hash, raw)
         self._advance(batch_id, BatchState.SUBMITTED, tx_hash=tx_hash, sender=sender)
+
+    def keep_signed_transaction(self, tx_hash: str, raw: bytes) -> None:
+        """Keep a transaction's signed bytes (before it is sent) so it can be sent again as is."""
+        with self._tx() as conn:
+            known = conn.execute(
+                select(_signed_transactions.c.tx_hash).where(
+                    _signed_transactions.c.tx_hash == tx_hash.lower()
+                )
+            ).first()
+            if known is None:
+                conn.execute(insert(_signed_transactions).values(tx_hash=tx_hash.lower(), raw=raw))
+
+    def signed_transaction(self, tx_hash: str) -> bytes | None:
+        """The signed bytes kept for a transaction hash, if any."""
+        with self._read() as conn:
+            raw = conn.execute(
+                select(_signed_transactions.c.raw).where(
+                    _signed_transactions.c.tx_hash == tx_hash.lower()
+                )
+            ).scalar()
+        return bytes(raw) if raw is not None else None
 
     def mark_anchored(
         self, batch_id: int, *, tx_hash: str, block_number: int, gas_used: int | None
@@ -574,7 +608,11 @@ class Journal:
         )
         return int(result.inserted_primary_key[0])
 
-    def mark_action_submitted(self, action_id: int, *, tx_hash: str) -> None:
+    def mark_action_submitted(
+        self, action_id: int, *, tx_hash: str, raw: bytes | None = None
+    ) -> None:
+        if raw is not None:
+            self.keep_signed_transaction(tx_hash, raw)
         self._set_action(action_id, ActionState.SUBMITTED, tx_hash=tx_hash)
 
     def mark_action_done(

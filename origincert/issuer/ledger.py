@@ -17,6 +17,7 @@ from web3 import Web3
 from web3.exceptions import TransactionNotFound
 
 from origincert.chain import ChainClient, TransactionSigner
+from origincert.chain.failover import Resent
 from origincert.governance import Standing
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "anchor_of",
     "certificate_status",
     "find_event",
+    "revive",
     "standing_of",
     "transaction_known",
 ]
@@ -103,6 +105,18 @@ def transaction_known(client: ChainClient, tx_hash: str) -> bool:
     return client.guard(known)
 
 
+def revive(client: ChainClient, tx_hash: str, raw: bytes | None) -> str | None:
+    """Whether a journaled transaction can still land: ``"pending"`` when the node knows it
+    (pending or mined), ``"resent"`` when it took the same signed bytes again from the journal,
+    None when the bytes are lost or their nonce went to another transaction (then it can never
+    land). Never signs a new transaction."""
+    if transaction_known(client, tx_hash):
+        return "pending"
+    if raw is None or client.resend(raw) is Resent.NONCE_USED:
+        return None
+    return "resent"
+
+
 def find_event(
     client: ChainClient,
     event: str,
@@ -130,6 +144,7 @@ class RecordingSigner:
     def __init__(self, inner: TransactionSigner, on_signed: Callable[[str], None]) -> None:
         self._inner = inner
         self._on_signed = on_signed
+        self.raw: bytes | None = None  # the last signed transaction, for the journal to keep
 
     @property
     def address(self) -> str:
@@ -137,5 +152,6 @@ class RecordingSigner:
 
     def sign_transaction(self, transaction_dict: dict[str, Any]) -> SignedTransaction:
         signed = self._inner.sign_transaction(transaction_dict)
+        self.raw = bytes(signed.raw_transaction)
         self._on_signed("0x" + bytes(signed.hash).hex())
         return signed
