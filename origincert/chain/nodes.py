@@ -12,7 +12,14 @@ from typing import Any
 
 import requests
 
-__all__ = ["NodeReport", "agreed_head", "block_hash", "node_report"]
+__all__ = [
+    "NodeReport",
+    "agreed_head",
+    "block_hash",
+    "key_unlocked",
+    "node_report",
+    "start_sealing",
+]
 
 
 @dataclass(frozen=True)
@@ -84,3 +91,26 @@ def agreed_head(urls: list[str], *, timeout: float = 2.0) -> int | None:
     low = min(r.head for r in reports if r.head is not None)
     hashes = {block_hash(u, low, timeout=timeout) for u in urls}
     return low if len(hashes) == 1 and None not in hashes else None
+
+
+def start_sealing(url: str, *, timeout: float = 5.0) -> None:
+    """Let a geth validator seal blocks, taking transactions at gas price zero from any peer.
+
+    geth raises a miner gas price of 0 given on its command line to 1 gwei; set over JSON-RPC it
+    stays 0, and the pool then accepts zero-price transactions relayed by other nodes too.
+    """
+    with requests.Session() as s:
+        s.trust_env = False
+        _rpc(s, url, "miner_setGasPrice", ["0x0"], timeout)
+        _rpc(s, url, "miner_start", [], timeout)
+
+
+def key_unlocked(url: str, address: str, *, timeout: float = 2.0) -> bool:
+    """Whether the node holds ``address`` unlocked (it can seal): it signs a dummy message."""
+    with requests.Session() as s:
+        s.trust_env = False
+        try:
+            _rpc(s, url, "eth_sign", [address, "0x00"], timeout)
+        except (requests.RequestException, ValueError):
+            return False
+    return True

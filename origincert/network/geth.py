@@ -95,12 +95,13 @@ def _command(geth: str, spec: NetworkSpec, folder: Path, node: NodeSpec) -> list
         "--http",
         "--http.addr", "127.0.0.1",
         "--http.port", str(node.http_port),
-        "--http.api", "eth,net,web3,clique,admin,txpool",
+        "--http.api", "eth,net,web3,clique,admin,txpool,miner",
         "--rpc.txfeecap", "0",
         "--unlock", node.validator,
         "--password", str(data / "password"),
         "--allow-insecure-unlock",  # the key unlocks for sealing; JSON-RPC stays on loopback
-        "--mine",
+        # Sealing starts over JSON-RPC once the node has its peers and their head (see
+        # manage.up): validators that all seal from genesis on their own fork a Clique chain.
         "--miner.etherbase", node.validator,
         "--verbosity", "3",
     ]  # fmt: skip

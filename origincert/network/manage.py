@@ -12,13 +12,19 @@ import json
 import secrets
 import shutil
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from eth_account import Account
 
-from origincert.chain.nodes import NodeReport, agreed_head, node_report
+from origincert.chain.nodes import (
+    NodeReport,
+    agreed_head,
+    key_unlocked,
+    node_report,
+    start_sealing,
+)
 from origincert.network import besu, geth
 from origincert.network.genesis import clique_genesis
 from origincert.network.layout import (
@@ -37,8 +43,8 @@ __all__ = ["Status", "down", "init", "status", "up"]
 DEFAULT_CHAIN_ID = 202612
 
 
-def _ports(count: int, base: int | None) -> list[int]:
-    return free_ports(count) if base is None else [base + i for i in range(count)]
+def _ports(count: int, base: int | None, free: Iterator[int]) -> list[int]:
+    return [next(free) for _ in range(count)] if base is None else [base + i for i in range(count)]
 
 
 def init(
@@ -68,9 +74,10 @@ def init(
             raise NetworkError(f"the network in {folder} is running: stop it first", code="running")
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    https = _ports(validators, http_port)
-    p2ps = _ports(validators, p2p_port)
-    auths = _ports(validators, None if http_port is None else http_port + 100)
+    free = iter(free_ports(3 * validators))  # drawn at once: no port handed out twice
+    https = _ports(validators, http_port, free)
+    p2ps = _ports(validators, p2p_port, free)
+    auths = _ports(validators, None if http_port is None else http_port + 100, free)
     node_keys = [make_node_keys(validator_is_node_key=engine == "besu") for _ in range(validators)]
     nodes = tuple(
         NodeSpec(
@@ -117,17 +124,41 @@ def up(
     for node in chosen:
         geth.start_node(binary, spec, folder, node)
     running = [n for n in spec.nodes if geth.is_running(folder, n)]
-    urls = [n.url for n in running]
     deadline = time.monotonic() + wait
-    target = 1
-    while True:
-        head = agreed_head(urls)
-        if head is not None and head >= target:
-            others = [node_report(n.url) for n in running]
-            heads = [r.head for r in others if r.up and r.head is not None]
-            # A restarted node agrees only once it holds the others' head, not an old common one.
-            if heads and min(heads) >= max(heads) - 1:
-                return [node_report(u) for u in spec.urls]
+    _await(folder, chosen, deadline, lambda: _joined(running, chosen))
+    for node in chosen:
+        start_sealing(node.url)
+    _await(folder, chosen, deadline, lambda: _agreed(running))
+    return [node_report(u) for u in spec.urls]
+
+
+def _joined(running: list[NodeSpec], chosen: list[NodeSpec]) -> bool:
+    """Every started node answers, is connected to every other running node, and holds the
+    head the others had (so it never seals on an old block of its own)."""
+    reports = {n.name: node_report(n.url, clique=False) for n in running}
+    if not all(r.up for r in reports.values()):
+        return False
+    names = {n.name for n in chosen}
+    if any((reports[n].peers or 0) < len(running) - 1 for n in names):
+        return False
+    if not all(key_unlocked(n.url, n.validator) for n in chosen):
+        return False  # geth unlocks the key a few seconds after it starts answering
+    others = [r.head or 0 for name, r in reports.items() if name not in names]
+    return not others or min(reports[n].head or 0 for n in names) >= max(others) - 1
+
+
+def _agreed(running: list[NodeSpec]) -> bool:
+    head = agreed_head([n.url for n in running])
+    if head is None or head < 1:
+        return False
+    heads = [r.head or 0 for r in (node_report(n.url, clique=False) for n in running)]
+    return min(heads) >= max(heads) - 1
+
+
+def _await(
+    folder: Path, chosen: list[NodeSpec], deadline: float, ready: Callable[[], bool]
+) -> None:
+    while not ready():
         for node in chosen:
             if not geth.is_running(folder, node):
                 raise NetworkError(
@@ -136,7 +167,7 @@ def up(
                 )
         if time.monotonic() > deadline:
             raise NetworkError(
-                f"the nodes did not agree on a head within {wait:.0f} s; see the geth.log files "
+                f"the nodes did not join and agree on a head in time; see the geth.log files "
                 f"in {folder}",
                 code="no_agreement",
             )
