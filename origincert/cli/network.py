@@ -151,7 +151,11 @@ def status_cmd(folder: Path, as_json: bool) -> None:
             f"chain {s.spec.chain_id}, {len(s.spec.nodes)} validators; signers: {', '.join(signers) or '?'}"
         )
         _print_reports(list(s.reports))
-        click.echo("heads agree" if s.agreed else "heads DIFFER (or every node is down)")
+        click.echo(
+            "the nodes agree (same block at the lowest head)"
+            if s.agreed
+            else "the nodes DISAGREE (or all are down)"
+        )
     down = [n.name for n, r in zip(s.spec.nodes, s.reports) if not r.up]
     if down:
         raise InfrastructureError(f"[node_down] not answering: {', '.join(down)}")

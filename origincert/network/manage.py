@@ -185,11 +185,7 @@ def down(folder: Path, *, nodes: Sequence[str] | None = None) -> list[str]:
 class Status:
     spec: NetworkSpec
     reports: tuple[NodeReport, ...]
-
-    @property
-    def agreed(self) -> bool:
-        up = [r for r in self.reports if r.up]
-        return bool(up) and len({r.head_hash for r in up}) == 1
+    agreed: bool  # every node that answers holds the same block at the lowest head among them
 
 
 def status(folder: Path) -> Status:
@@ -199,7 +195,9 @@ def status(folder: Path) -> Status:
             f"the network in {folder} is a {spec.engine} deployment kit; it does not run here",
             code="not_runnable",
         )
-    return Status(spec, tuple(node_report(u) for u in spec.urls))
+    reports = tuple(node_report(u) for u in spec.urls)
+    up = [r.url for r in reports if r.up]
+    return Status(spec, reports, bool(up) and agreed_head(up) is not None)
 
 
 def _geth_spec(folder: Path) -> NetworkSpec:
