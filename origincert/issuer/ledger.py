@@ -117,6 +117,9 @@ def revive(client: ChainClient, tx_hash: str, raw: bytes | None) -> str | None:
     return "resent"
 
 
+LOG_PAGE = 5_000  # blocks per eth_getLogs: nodes cap the range (Besu: 5,000 by default)
+
+
 def find_event(
     client: ChainClient,
     event: str,
@@ -125,17 +128,25 @@ def find_event(
     from_block: int,
     to_block: int | str = "latest",
 ) -> LedgerEvent | None:
-    """The first ``event`` of the CertificateRegistry matching ``filters`` (indexed arguments)."""
+    """The first ``event`` of the CertificateRegistry matching ``filters`` (indexed arguments),
+    asked for in pages of :data:`LOG_PAGE` blocks."""
     getter = getattr(client.certificates.events, event)()
-    logs = client.guard(
-        lambda: list(
-            getter.get_logs(argument_filters=filters, from_block=from_block, to_block=to_block)
+    last = client.block_number() if to_block == "latest" else int(to_block)
+    lo = from_block
+    while lo <= last:
+        hi = min(lo + LOG_PAGE - 1, last)
+        logs = client.guard(
+            lambda lo=lo, hi=hi: list(
+                getter.get_logs(argument_filters=filters, from_block=lo, to_block=hi)
+            )
         )
-    )
-    if not logs:
-        return None
-    first = logs[0]
-    return LedgerEvent("0x" + bytes(first["transactionHash"]).hex(), int(first["blockNumber"]))
+        if logs:
+            first = logs[0]
+            return LedgerEvent(
+                "0x" + bytes(first["transactionHash"]).hex(), int(first["blockNumber"])
+            )
+        lo = hi + 1
+    return None
 
 
 class RecordingSigner:
