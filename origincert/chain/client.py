@@ -87,6 +87,16 @@ def _rpc_revert_data(exc: Web3RPCError) -> str | None:
     return data if isinstance(data, str) and data.startswith("0x") and len(data) >= 10 else None
 
 
+def _confirmations_from_env() -> int:
+    text = os.environ.get("ORIGINCERT_CONFIRMATIONS", "").strip() or "1"
+    if not text.isdigit() or int(text) < 1:
+        raise ChainError(
+            f"ORIGINCERT_CONFIRMATIONS must be a whole number of blocks, at least 1 (not {text!r})",
+            code="bad_confirmations",
+        )
+    return int(text)
+
+
 _NETWORK_ERRORS = (
     requests.ConnectionError,
     requests.Timeout,
@@ -146,8 +156,7 @@ class ChainClient:
         # QBFT/Clique blocks carry long extraData; web3 refuses them without this middleware.
         w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
         client = cls(w3, ",".join(urls), manifest)
-        depth = confirmations or int(os.environ.get("ORIGINCERT_CONFIRMATIONS") or 1)
-        client.confirmations = max(1, depth)
+        client.confirmations = confirmations or _confirmations_from_env()
         return client
 
     # ------------------------------------------------------------------ bindings

@@ -188,3 +188,16 @@ def test_an_outage_is_waited_out_with_several_nodes_and_reported_with_one() -> N
     clock = _Clock()
     with pytest.raises(ChainUnavailable, match="down"):  # the last failure, at the deadline
         await_receipt(down, lambda: 5, tx_hash="0x1", timeout=5, clock=clock, sleep=clock.sleep)
+
+
+def test_confirmations_from_the_environment(
+    fake_node: HTTPServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"http://127.0.0.1:{fake_node.server_port}"
+    monkeypatch.setenv("ORIGINCERT_CONFIRMATIONS", "3")
+    assert ChainClient.connect(url).confirmations == 3
+    assert ChainClient.connect(url, confirmations=2).confirmations == 2
+    monkeypatch.setenv("ORIGINCERT_CONFIRMATIONS", "zero")
+    with pytest.raises(ChainError) as caught:
+        ChainClient.connect(url)
+    assert caught.value.code == "bad_confirmations"

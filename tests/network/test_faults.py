@@ -43,7 +43,8 @@ def audit_of(net: Net, url: str, archive: Path, out: Path) -> dict:
         ["--rpc-url", url, "--manifest", str(net.manifest_path), "audit", "--archive", str(archive)]
         + ["--out", str(out), "-q", "--format", "json"],
     )
-    assert result.exit_code == 0, result.output
+    # Exit 3 when it finds anomalies: other tests' anchors are not in this archive.
+    assert result.exit_code in (0, 3), result.output
     report = json.loads((out / "report.json").read_text())
     return {k: report[k] for k in ("summary", "findings", "issuers", "reconciliations")}
 
@@ -60,7 +61,10 @@ def test_a_validator_stopped_mid_run_loses_nothing(
     def on_issued(result) -> None:
         seen.append(result.numbers[0])
         if len(seen) == 2:  # mid-run: a validator that is not the member's own node goes away
-            assert network.down(net.folder, nodes=["node-3"]) == ["node-3"]
+            stopped = CliRunner().invoke(
+                main, ["network", "down", "--dir", str(net.folder), "--node", "3"]
+            )
+            assert stopped.exit_code == 0 and "stopped node-3" in stopped.output
 
     with Journal.open(tmp_path / "j.sqlite") as journal:
         first = issue_each(
@@ -75,8 +79,11 @@ def test_a_validator_stopped_mid_run_loses_nothing(
     for b in batches:
         assert b.root is not None and anchored_events(client, b.root) == 1  # none anchored twice
 
-    reports = network.up(net.folder, nodes=["node-3"])  # it restarts and catches up
-    assert all(r.up for r in reports)
+    status = CliRunner().invoke(main, ["network", "status", "--dir", str(net.folder)])
+    assert status.exit_code == 2 and "not answering: node-3" in status.output
+    restarted = CliRunner().invoke(main, ["network", "up", "--dir", str(net.folder), "--node", "3"])
+    assert restarted.exit_code == 0, restarted.output  # it restarts and catches up
+    assert "ORIGINCERT_RPC_URL=" in restarted.output
     lagging = net.client(2)
     assert lagging.block_number() >= max(r.block_number for r in results)
     audits = [
@@ -119,7 +126,7 @@ def test_the_members_own_node_stopped(net_all_up: Net, make_docs, tmp_path: Path
     body = file.read_bytes()
     for rpc, status, expected in ((both, 200, "VALID"), (own, 503, "ledger_unreachable")):
         app = make_app(
-            tmp_path / status.__str__(), Scene(rpc_url=rpc, manifest_path=net.manifest_path)
+            tmp_path / f"portal-{status}", Scene(rpc_url=rpc, manifest_path=net.manifest_path)
         )
         response = app.test_client().post(
             "/api/v1/verify/file",
