@@ -18,7 +18,7 @@ import enum
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -423,20 +423,23 @@ class Journal:
         self, batch_id: int, *, tx_hash: str, sender: str, raw: bytes | None = None
     ) -> None:
         """Record the transaction hash before the transaction reaches the node (so resume can look for it)."""
-        if raw is not None:
-            self.keep_signed_transaction(tx_hash, raw)
-        self._advance(batch_id, BatchState.SUBMITTED, tx_hash=tx_hash, sender=sender)
+        keep = None if raw is None else (lambda conn: self._keep(conn, tx_hash, raw))
+        self._advance(batch_id, BatchState.SUBMITTED, keep, tx_hash=tx_hash, sender=sender)
 
     def keep_signed_transaction(self, tx_hash: str, raw: bytes) -> None:
         """Keep a transaction's signed bytes (before it is sent) so it can be sent again as is."""
         with self._tx() as conn:
-            known = conn.execute(
-                select(_signed_transactions.c.tx_hash).where(
-                    _signed_transactions.c.tx_hash == tx_hash.lower()
-                )
-            ).first()
-            if known is None:
-                conn.execute(insert(_signed_transactions).values(tx_hash=tx_hash.lower(), raw=raw))
+            self._keep(conn, tx_hash, raw)
+
+    @staticmethod
+    def _keep(conn: Connection, tx_hash: str, raw: bytes) -> None:
+        known = conn.execute(
+            select(_signed_transactions.c.tx_hash).where(
+                _signed_transactions.c.tx_hash == tx_hash.lower()
+            )
+        ).first()
+        if known is None:
+            conn.execute(insert(_signed_transactions).values(tx_hash=tx_hash.lower(), raw=raw))
 
     def signed_transaction(self, tx_hash: str) -> bytes | None:
         """The signed bytes kept for a transaction hash, if any."""
@@ -467,9 +470,18 @@ class Journal:
                 .values(files_written=1, out_dir=out_dir, updated_at=_now())
             )
 
-    def _advance(self, batch_id: int, state: BatchState, **values: Any) -> None:
-        """Move a batch forward (or stay, for a new transaction hash); never backward."""
+    def _advance(
+        self,
+        batch_id: int,
+        state: BatchState,
+        also: Callable[[Connection], None] | None = None,
+        **values: Any,
+    ) -> None:
+        """Move a batch forward (or stay, for a new transaction hash); never backward. ``also``
+        writes more in the same database transaction."""
         with self._tx() as conn:
+            if also is not None:
+                also(conn)
             current = conn.execute(
                 select(_batches.c.state).where(_batches.c.id == batch_id)
             ).scalar()

@@ -234,12 +234,14 @@ def issue_each(
     )
     sent: list[tuple[_Body, int, list[PreparedCertificate], dict[str, float]]] = []
     refused: OriginCertError | None = None
+    checked: _Body | None = None  # the key's standing, asked once for the run, then per send
     for source, label in zip(sources, labels):
         try:
             body, batch, prepared, timings = _record(
                 client, signer, [source], journal=journal, out_dir=out_dir, relayer=relayer,
-                labels=[label],
+                labels=[label], body=checked,
             )  # fmt: skip
+            checked = body
             _, batch = _tree_and_signature(signer, journal, body, batch, prepared, timings)
             t0 = time.perf_counter()
             _ensure_anchored(client, signer, journal, body, batch, relayer, wait=False)
@@ -329,12 +331,15 @@ def _record(
     workers: int = 1,
     progress: Progress | None = None,
     replaces: str | None = None,
+    body: _Body | None = None,
 ) -> tuple[_Body, BatchRecord, list[PreparedCertificate], dict[str, float]]:
-    """Check the key, validate, hash and journal the documents as one ``prepared`` batch."""
+    """Check the key (unless ``body`` was just checked), validate, hash and journal the
+    documents as one ``prepared`` batch."""
     if not sources:
         raise IssuingError("no documents to issue", code="nothing_to_issue")
     started = time.perf_counter()
-    body = _body(client, signer, journal, accredited=True)
+    if body is None:
+        body = _body(client, signer, journal, accredited=True)
     journal.refuse_taken(
         s["number"] for s in sources if isinstance(s, Mapping) and isinstance(s.get("number"), str)
     )
@@ -526,7 +531,9 @@ def _ensure_anchored(
             f"batch #{batch.id} was signed by {batch.signer}; resume it with that key",
             code="signer_changed",
         )
-    event = _anchored_on_ledger(client, body, batch)
+    # A root this run just signed and never sent cannot be on the ledger (its leaves carry fresh
+    # random seeds): only a sending run skips the lookup.
+    event = None if not wait and batch.tx_hash is None else _anchored_on_ledger(client, body, batch)
     submitted = batch.tx_hash if batch.state is BatchState.SUBMITTED else None
     revived = None
     if event is None and submitted is not None:
