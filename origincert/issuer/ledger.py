@@ -1,9 +1,12 @@
-"""What the issuing workflows ask of the CertificateRegistry, and how they send to it.
+"""What the issuing workflows ask of the registries, and how they send to them.
 
-Reads go through ``ChainClient.call``/``guard`` so a dead node is ``ChainUnavailable`` and a
-refusal is ``ContractRevert``. ``RecordingSigner`` lets the journal write a transaction's hash
-before the transaction leaves this process, so that after a crash ``resume`` knows what to look
-for on the ledger instead of sending blindly.
+Reads go through the one codec (``ChainClient.view``) so a dead node is ``ChainUnavailable`` and a
+refusal is ``ContractRevert``; log queries are paged (``origincert.chain.logs``), never asked from
+an old block to the head in one call. Everything about a certificate is asked for one issuing body:
+anchors and revocations are keyed ``(issuerId, root)`` and ``(issuerId, leaf)`` on chain.
+``RecordingSigner`` lets the journal write a transaction's hash before the transaction leaves this
+process, so that after a crash ``resume`` knows what to look for on the ledger instead of sending
+blindly.
 """
 
 from __future__ import annotations
@@ -17,15 +20,19 @@ from web3 import Web3
 from web3.exceptions import TransactionNotFound
 
 from origincert.chain import ChainClient, TransactionSigner
+from origincert.chain.codec import topic
 from origincert.chain.failover import Resent
-from origincert.governance import Standing
+from origincert.chain.logs import get_logs
+from origincert.chain.types import Standing
 
 __all__ = [
+    "AnchorTerms",
     "LeafStatus",
     "LedgerAnchor",
     "LedgerEvent",
     "RecordingSigner",
     "anchor_of",
+    "anchor_terms",
     "certificate_status",
     "find_event",
     "revive",
@@ -42,6 +49,7 @@ class LedgerAnchor:
     anchored_block: int
     revoked_at: int
     revocation_reason: int
+    epoch: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +77,15 @@ class LedgerEvent:
     block_number: int
 
 
+@dataclass(frozen=True, slots=True)
+class AnchorTerms:
+    """What the contract will check on the next anchor signed with a key."""
+
+    issuer_id: int
+    standing: Standing
+    epoch: int
+
+
 def _anchor(raw: Any) -> LedgerAnchor | None:
     a = LedgerAnchor(*(int(v) for v in raw))
     return a if a.anchored_at != 0 else None
@@ -76,19 +93,28 @@ def _anchor(raw: Any) -> LedgerAnchor | None:
 
 def standing_of(client: ChainClient, address: str) -> tuple[int, Standing]:
     """The issuing body of a key and whether it may anchor now (``IssuerRegistry.standingOf``)."""
-    issuer_id, standing = client.call(
-        client.issuers.functions.standingOf(Web3.to_checksum_address(address))
+    issuer_id, standing = client.view(
+        "IssuerRegistry", "standingOf", Web3.to_checksum_address(address)
     )
     return int(issuer_id), Standing(standing)
 
 
-def anchor_of(client: ChainClient, root: bytes) -> LedgerAnchor | None:
-    """The ledger's record of a batch root, or None when it was never anchored."""
-    return _anchor(client.call(client.certificates.functions.anchorOf(root)))
+def anchor_terms(client: ChainClient, address: str) -> AnchorTerms:
+    """The key's body, its standing now and the body's epoch: what a signature must name."""
+    issuer_id, standing, epoch = client.view(
+        "IssuerRegistry", "anchorTerms", Web3.to_checksum_address(address)
+    )
+    return AnchorTerms(int(issuer_id), Standing(standing), int(epoch))
 
 
-def certificate_status(client: ChainClient, root: bytes, leaf: bytes) -> LeafStatus:
-    s = client.call(client.certificates.functions.certificateStatus(root, leaf))
+def anchor_of(client: ChainClient, issuer_id: int, root: bytes) -> LedgerAnchor | None:
+    """The ledger's record of a body's batch root, or None when that body never anchored it."""
+    (raw,) = client.view("CertificateRegistry", "anchorOf", issuer_id, root)
+    return _anchor(raw)
+
+
+def certificate_status(client: ChainClient, issuer_id: int, root: bytes, leaf: bytes) -> LeafStatus:
+    (s,) = client.view("CertificateRegistry", "certificateStatus", issuer_id, root, leaf)
     return LeafStatus(_anchor(s[0]), int(s[1]), int(s[3]), bytes(s[4]), bytes(s[5]))
 
 
@@ -117,35 +143,33 @@ def revive(client: ChainClient, tx_hash: str, raw: bytes | None) -> str | None:
     return "resent"
 
 
-LOG_PAGE = 5_000  # blocks per eth_getLogs: nodes cap the range (Besu: 5,000 by default)
-
-
 def find_event(
     client: ChainClient,
     event: str,
-    filters: dict[str, Any],
+    topics: list[bytes | None],
     *,
     from_block: int,
     to_block: int | str = "latest",
+    where: Callable[[Any], bool] | None = None,
 ) -> LedgerEvent | None:
-    """The first ``event`` of the CertificateRegistry matching ``filters`` (indexed arguments),
-    asked for in pages of :data:`LOG_PAGE` blocks."""
-    getter = getattr(client.certificates.events, event)()
-    last = client.block_number() if to_block == "latest" else int(to_block)
-    lo = from_block
-    while lo <= last:
-        hi = min(lo + LOG_PAGE - 1, last)
-        logs = client.guard(
-            lambda lo=lo, hi=hi: list(
-                getter.get_logs(argument_filters=filters, from_block=lo, to_block=hi)
-            )
-        )
-        if logs:
-            first = logs[0]
-            return LedgerEvent(
-                "0x" + bytes(first["transactionHash"]).hex(), int(first["blockNumber"])
-            )
-        lo = hi + 1
+    """The first ``event`` of the CertificateRegistry whose indexed arguments match ``topics``
+    (in order, None for any) and, decoded, satisfies ``where``; paged by ``client.log_span``."""
+    assert client.manifest is not None
+    contract_event = getattr(client.certificates.events, event)()
+    topic_filter: list[Any] = [topic("CertificateRegistry", event)] + [
+        None if t is None else "0x" + t.hex() for t in topics
+    ]
+    logs = get_logs(
+        client,
+        client.manifest.certificate_registry.address,
+        topic_filter,
+        from_block,
+        to_block,
+        first_only=where is None,
+    )
+    for log in logs:
+        if where is None or where(contract_event.process_log(log)["args"]):
+            return LedgerEvent("0x" + bytes(log["transactionHash"]).hex(), int(log["blockNumber"]))
     return None
 
 

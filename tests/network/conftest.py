@@ -63,6 +63,7 @@ def net(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Net]:
                 signing_key=key.address,
                 valid_from=now - 3600,
                 valid_until=now + 2 * YEAR,
+                key=key,
             )
         # From here on a receipt counts once a second block is built on it (Clique: no finality).
         client.confirmations = 2
@@ -119,6 +120,7 @@ def interval_world(interval_node: devchain.DevChain, tmp_path: Path) -> World:
         signing_key=world.chambers["DE-berlin"].address,
         valid_from=now - 3600,
         valid_until=now + 2 * YEAR,
+        key=world.chambers["DE-berlin"],
     )
     manifest.save(tmp_path / "manifest.json")
     rpc("evm_setAutomine", [False])

@@ -225,7 +225,7 @@ def test_a_transaction_that_never_left_is_sent_again_as_signed(
         [lost] = j.batches()
         assert lost.state.value == "submitted" and j.signed_transaction(lost.tx_hash)
     client = net.world.client
-    assert anchor_of(client, lost.root) is None
+    assert anchor_of(client, net.world.chamber_ids["DE-hamburg"], lost.root) is None
     del env[CRASH_ENV]
     resumed = CliRunner().invoke(main, [*args, "--resume"], env=env)
     assert resumed.exit_code == 0, resumed.output

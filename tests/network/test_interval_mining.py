@@ -11,6 +11,7 @@ from pathlib import Path
 from chainutil import World
 
 from origincert.issuer import Journal, issue_each
+from origincert.issuer.ledger import anchor_terms
 from origincert.signing import LocalSigner, sign_anchor
 
 
@@ -18,9 +19,17 @@ def _anchor_tx(world: World) -> str:
     """Send an anchoring transaction of a fresh root without waiting: its hash."""
     client = world.client
     signer = LocalSigner(world.chambers["DE-berlin"])
+    terms = anchor_terms(client, signer.address)
+    deadline = world.now() + 3600
     root = os.urandom(32)
-    r, vs = sign_anchor(signer, root, 1, client.chain_id, client.certificates.address).compact()
-    return client.submit(client.certificates.functions.anchor(root, 1, r, vs), signer)
+    r, vs = sign_anchor(
+        signer, root, 1, terms.issuer_id, terms.epoch, deadline, client.chain_id,
+        client.certificates.address,
+    ).compact()  # fmt: skip
+    fn = client.certificates.functions.anchor(
+        root, 1, terms.issuer_id, terms.epoch, deadline, r, vs
+    )
+    return client.submit(fn, signer)
 
 
 def test_a_receipt_counts_once_deep_enough(interval_world: World) -> None:
