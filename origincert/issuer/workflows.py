@@ -574,11 +574,14 @@ def _ensure_anchored(
         _crash_point("after_anchor_before_files")
         return revived != "resent"  # a transaction this run handed to the node was not "found"
 
-    terms = anchor_terms(client, signer.address)  # it may have changed since prepare
-    if terms.standing is not Standing.ACCREDITED:
+    fresh = not wait and batch.tx_hash is None  # signed a moment ago with the terms of now
+    terms = None if fresh else anchor_terms(client, signer.address)  # changed since prepare?
+    if terms is not None and terms.standing is not Standing.ACCREDITED:
         raise NotAccredited(signer.address, terms.issuer_id, terms.standing)
     assert batch.epoch is not None and batch.deadline is not None
-    if batch.epoch != terms.epoch or batch.deadline < _chain_now(client) + 60:
+    if terms is not None and (
+        batch.epoch != terms.epoch or batch.deadline < _chain_now(client) + 60
+    ):
         # The contract can no longer accept the old signature (the body's standing changed, or it
         # expired), so no earlier transaction of it can land either: sign the same root again.
         epoch, deadline = _signing_terms(client, signer)
