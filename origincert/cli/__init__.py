@@ -26,6 +26,7 @@ _AREAS = (
     "audit",
     "portal",
     "demo",
+    "network",
 )
 
 
