@@ -34,8 +34,11 @@ def default_output(path: Path) -> Path:
 @handle_errors
 def redact_cmd(file: Path, hide: tuple[str, ...], output: Path | None) -> None:
     """Write a copy of FILE with the given fields withheld; the anchored proof still verifies."""
+    from origincert.cli.interop import redact_credential_file
     from origincert.redact import redact
 
+    if redact_credential_file(file, hide, output):  # a Verifiable Credential: derive a proof
+        return
     issued = read_issued(file)
     copy = redact(issued, hide)
     before = set(issued["proof"].get("withheld") or {})  # redact() has checked the proof's shape

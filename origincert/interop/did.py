@@ -10,7 +10,6 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
 
 from origincert.interop.errors import InteropError
 from origincert.interop.multikey import decode_public_multikey
@@ -35,7 +34,7 @@ def did_web(host: str, *path: str) -> str:
     host = host.lower()
     if not _HOST.match(host) or any(not _SEGMENT.match(p) for p in path):
         raise InteropError(f"{host!r} is not a host name for did:web", code="did_invalid")
-    return ":".join(["did:web", quote(host, safe=""), *path])
+    return ":".join(["did:web", host.replace(":", "%3A"), *path])
 
 
 def did_web_document(

@@ -1,0 +1,168 @@
+"""``origincert issuer vc-key|did`` and ``origincert import``: the chamber's VC identity, and a
+credential back to an issued file. VC verification and redaction hook into ``verify``/``redact``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from origincert.cli.common import handle_errors
+
+
+@click.group("issuer")
+def issuer() -> None:
+    """The issuing body's identity outside the ledger: its VC key and did:web document."""
+
+
+@issuer.command("vc-key")
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option(
+    "--password-file", type=click.Path(dir_okay=False), help="File holding the new password."
+)
+@click.option(
+    "--password-env",
+    default="ORIGINCERT_VC_PASSWORD",
+    show_default=True,
+    help="Variable holding it.",
+)
+@click.option("--unsafe-light-kdf", is_flag=True, help="Weak key stretching: tests and demos only.")
+@handle_errors
+def vc_key(out: str, password_file: str | None, password_env: str, unsafe_light_kdf: bool) -> None:
+    """Create the P-256 VC key in an encrypted keystore at OUT and print its public Multikey."""
+    from origincert.interop.keystore import create_vc_keystore
+    from origincert.keys import read_password
+
+    password = read_password(prompt=True, file=password_file, env=password_env, confirm=True)
+    click.echo(
+        create_vc_keystore(
+            out, password, kdf_work="unsafe_light" if unsafe_light_kdf else "standard"
+        )
+    )
+
+
+@issuer.command("did")
+@click.option(
+    "--vc-key", required=True, type=click.Path(dir_okay=False, exists=True), help="The VC keystore."
+)
+@click.option(
+    "--host",
+    required=True,
+    help="Web host serving the DID document (did:web), e.g. chamber.example.",
+)
+@click.option(
+    "--ledger-address", required=True, help="The body's signing address on the ledger (0x...)."
+)
+@click.option("--chain-id", required=True, type=click.IntRange(1), help="The ledger's chain id.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: did.json."
+)
+@handle_errors
+def did_cmd(
+    vc_key: str, host: str, ledger_address: str, chain_id: int, output: Path | None
+) -> None:
+    """Write the did:web document to publish at https://HOST/.well-known/did.json."""
+    from origincert.interop.did import did_web, did_web_document
+    from origincert.interop.files import write_new
+    from origincert.interop.keystore import vc_keystore_public
+
+    did = did_web(host)
+    doc = did_web_document(
+        did, vc_keystore_public(vc_key), ledger_address=ledger_address, chain_id=chain_id
+    )
+    target = output or Path("did.json")
+    write_new(target, (json.dumps(doc, indent=2) + "\n").encode())
+    click.echo(f"{did}\nwrote {target}")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Default: <name>.coo.json.",
+)
+@handle_errors
+def import_cmd(file: Path, output: Path | None) -> None:
+    """Turn an exported credential back into an issued certificate file (verify it afterwards)."""
+    from origincert.interop.credential import import_credential
+    from origincert.interop.files import read_json_file, write_new
+
+    issued = import_credential(read_json_file(file))
+    name = file.name.removesuffix(".json").removesuffix(".vc")
+    target = output or file.with_name(f"{name}.coo.json")
+    write_new(target, (json.dumps(issued, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    click.echo(f"wrote {target} (not yet verified: run origincert verify on it)")
+
+
+def is_credential(data: Any) -> bool:
+    """True for JSON that is a Verifiable Credential rather than an issued file."""
+    return isinstance(data, dict) and "@context" in data and "format" not in data
+
+
+def verify_credential_bytes(raw: bytes, verifier: Any, trust_list: str | None, on: Any) -> Any:
+    """Verify one credential with the CLI's verifier for the evidence (used by ``verify``)."""
+    from origincert.interop.did import TrustList
+    from origincert.interop.files import MAX_VC_BYTES, read_trust_list
+    from origincert.interop.loader import shipped_loader
+    from origincert.interop.verify import verify_credential
+    from origincert.safejson import load_json
+
+    trust = read_trust_list(Path(trust_list)) if trust_list else TrustList({})
+    return verify_credential(
+        load_json(raw, max_bytes=MAX_VC_BYTES),
+        trust=trust,
+        loader=shipped_loader(),
+        verify_issued=lambda issued: verifier.verify(issued, on=on),
+    )
+
+
+def register(group: click.Group) -> None:
+    group.add_command(issuer)
+    group.add_command(import_cmd)
+
+
+def verify_inputs(
+    names: tuple[str, ...], raws: list[bytes], verifier: Any, trust_list: str | None, on: Any
+) -> list[tuple[str, Any]]:
+    """Results in input order: credentials through the VC layer, issued files as before."""
+    from origincert.errors import DocumentError
+    from origincert.safejson import load_json
+
+    def credential(raw: bytes) -> bool:
+        try:
+            return is_credential(load_json(raw, max_bytes=4_000_000))
+        except DocumentError:  # not JSON: the issued-file verifier reports it
+            return False
+
+    kinds = [credential(raw) for raw in raws]
+    plain = iter(verifier.verify_many_bytes([r for r, k in zip(raws, kinds) if not k], on=on))
+    return [
+        (name, verify_credential_bytes(raw, verifier, trust_list, on) if kind else next(plain))
+        for name, raw, kind in zip(names, raws, kinds)
+    ]
+
+
+def redact_credential_file(file: Path, hide: tuple[str, ...], output: Path | None) -> bool:
+    """``redact`` on a credential: derive an ecdsa-sd-2023 proof hiding the fields. False when
+    FILE is not a credential (then ``redact`` treats it as an issued file)."""
+    from origincert.errors import DocumentError
+    from origincert.interop.credential import derive_credential
+    from origincert.interop.files import read_json_file, write_new
+    from origincert.interop.loader import shipped_loader
+
+    try:
+        data = read_json_file(file, max_bytes=4_000_000)
+    except DocumentError:  # unreadable or not JSON: redact reports it for an issued file
+        return False
+    if not is_credential(data):
+        return False
+    derived = derive_credential(data, list(hide), shipped_loader())
+    name = file.name.removesuffix(".json").removesuffix(".vc")
+    target = output or file.with_name(f"{name}.redacted.vc.json")
+    write_new(target, (json.dumps(derived, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    click.echo(f"hid {len(hide)} field(s) and their salts: {', '.join(hide)}\nwrote {target}")
+    return True
