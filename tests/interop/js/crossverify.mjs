@@ -1,0 +1,82 @@
+// Cross-checks origincert's credentials with independent JavaScript implementations, offline.
+// Reads one JSON request on stdin, writes one JSON answer on stdout. Every JSON-LD context, DID
+// document and status list comes from the request (`documents`): any other URL is an error, so
+// nothing is fetched. Requests:
+//   {op: "verify-sd", credential, documents}            digitalbazaar verifies a derived ecdsa-sd-2023 proof
+//   {op: "derive-sd", credential, selectivePointers, documents}   digitalbazaar derives from a base proof
+//   {op: "sign-sd", credential, keyPair, mandatoryPointers, documents, created}  digitalbazaar signs a base proof
+//   {op: "trustvc-verify", credential, documents}       TrustVC verifyDocument, every fragment
+import {createRequire} from 'node:module';
+import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
+import * as ecdsaSd2023Cryptosuite from '@digitalbazaar/ecdsa-sd-2023-cryptosuite';
+import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
+import jsigs from 'jsonld-signatures';
+
+const require = createRequire(import.meta.url);
+const {purposes: {AssertionProofPurpose}} = jsigs;
+
+function offlineLoader(documents) {
+  return async url => {
+    const [base] = url.split('#');
+    if (Object.hasOwn(documents, url)) {
+      return {contextUrl: null, documentUrl: url, document: structuredClone(documents[url])};
+    }
+    if (url.startsWith('did:') && Object.hasOwn(documents, base)) {
+      const didDoc = documents[base];
+      const method = (didDoc.verificationMethod || []).find(m => m.id === url);
+      if (!method) {
+        throw new Error(`no method ${url}`);
+      }
+      return {
+        contextUrl: null, documentUrl: url,
+        document: {'@context': 'https://w3id.org/security/multikey/v1', ...structuredClone(method)}
+      };
+    }
+    throw new Error(`offline loader refused ${url}`);
+  };
+}
+
+async function main() {
+  const chunks = [];
+  for await (const chunk of process.stdin) {
+    chunks.push(chunk);
+  }
+  const req = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  const documentLoader = offlineLoader(req.documents || {});
+  const purpose = new AssertionProofPurpose();
+  if (req.op === 'verify-sd') {
+    const suite = new DataIntegrityProof({cryptosuite: ecdsaSd2023Cryptosuite.createVerifyCryptosuite()});
+    const result = await jsigs.verify(req.credential, {suite, purpose, documentLoader});
+    return {verified: result.verified, error: result.error ? String(result.error.errors || result.error) : null};
+  }
+  if (req.op === 'derive-sd') {
+    const suite = new DataIntegrityProof({
+      cryptosuite: ecdsaSd2023Cryptosuite.createDiscloseCryptosuite({selectivePointers: req.selectivePointers})
+    });
+    return {credential: await jsigs.derive(req.credential, {suite, purpose, documentLoader})};
+  }
+  if (req.op === 'sign-sd') {
+    const keyPair = await EcdsaMultikey.from(req.keyPair);
+    const suite = new DataIntegrityProof({
+      signer: keyPair.signer(), date: req.created,
+      cryptosuite: ecdsaSd2023Cryptosuite.createSignCryptosuite({mandatoryPointers: req.mandatoryPointers})
+    });
+    return {credential: await jsigs.sign(req.credential, {suite, purpose, documentLoader})};
+  }
+  if (req.op === 'trustvc-verify') {
+    const {verifyDocument, isValid} = require('@trustvc/trustvc');
+    const fragments = await verifyDocument(req.credential, {documentLoader});
+    return {
+      isValid: isValid(fragments),
+      fragments: fragments.map(f => ({name: f.name, type: f.type, status: f.status, reason: f.reason || null}))
+    };
+  }
+  throw new Error(`unknown op ${req.op}`);
+}
+
+main().then(
+  out => process.stdout.write(JSON.stringify(out)),
+  err => {
+    process.stdout.write(JSON.stringify({exception: String(err && err.stack || err)}));
+    process.exitCode = 3;
+  });
