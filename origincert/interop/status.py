@@ -55,13 +55,14 @@ def encode_list(set_bits: Iterable[int], size: int = MIN_ENTRIES, *, multibase: 
 
 
 def decode_list(encoded: str) -> bytes:
-    """The bitstring of an ``encodedList`` (bounded: a hostile list cannot inflate without limit)."""
-    if not isinstance(encoded, str) or not encoded.startswith("u") or len(encoded) > MAX_ENCODED:
-        raise InteropError(
-            "the status list is not base64url multibase", code="status_list_malformed"
-        )
+    """The bitstring of an ``encodedList``, with or without the ``u`` prefix (a GZIP stream in
+    base64url always starts ``H4sI``, so the two forms cannot be confused). Bounded: a hostile
+    list cannot inflate without limit."""
+    if not isinstance(encoded, str) or len(encoded) > MAX_ENCODED:
+        raise InteropError("the status list is not base64url", code="status_list_malformed")
+    body = encoded[1:] if encoded.startswith("uH4sI") else encoded
     try:
-        packed = base64.urlsafe_b64decode(encoded[1:] + "=" * (-len(encoded[1:]) % 4))
+        packed = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
         with gzip.GzipFile(fileobj=io.BytesIO(packed)) as fh:
             bits = fh.read(16 * MIN_ENTRIES // 8 + 1)
     except (ValueError, OSError, EOFError) as exc:
