@@ -103,3 +103,19 @@ def test_export_redact_verify_import(world, anchored, tmp_path: Path) -> None:
 
     code, out = cli(world, manifest, "verify", "--on", DAY.isoformat(), str(vc_path))
     assert code == 1 and "not in the trust list" in out, out
+
+    code, out = cli(world, manifest, "export", str(issued), "--as", "untp", "--vc-key", str(key),
+                    "--did", did, "--status-list", "https://chamber.example/status/1",
+                    "--status-index", "5")  # fmt: skip
+    assert code == 0, out
+    token = (tmp_path / "c1.dcc.jwt").read_text().strip()
+    from origincert.interop.files import read_trust_list
+    from origincert.interop.untp import verify_vc_jwt
+
+    dcc = verify_vc_jwt(token, read_trust_list(trust))
+    assert (
+        dcc["credentialSubject"]["issuedToParty"]["name"]
+        == original["document"]["exporter"]["name"]
+    )
+    envelope = json.loads((tmp_path / "c1.dcc.jwt.json").read_text())
+    assert envelope["id"] == "data:application/vc+jwt," + token

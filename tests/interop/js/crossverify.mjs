@@ -6,6 +6,8 @@
 //   {op: "derive-sd", credential, selectivePointers, documents}   digitalbazaar derives from a base proof
 //   {op: "sign-sd", credential, keyPair, mandatoryPointers, documents, created}  digitalbazaar signs a base proof
 //   {op: "trustvc-verify", credential, documents}       TrustVC verifyDocument, every fragment
+//   {op: "jose-verify", token, jwk}                     jose checks a vc+jwt (ES256 only)
+//   {op: "ajv-validate", schema, instance}              ajv (draft 2020-12, formats) validates
 import {createRequire} from 'node:module';
 import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
 import * as ecdsaSd2023Cryptosuite from '@digitalbazaar/ecdsa-sd-2023-cryptosuite';
@@ -70,6 +72,25 @@ async function main() {
       isValid: isValid(fragments),
       fragments: fragments.map(f => ({name: f.name, type: f.type, status: f.status, reason: f.reason || null}))
     };
+  }
+  if (req.op === 'jose-verify') {
+    const jose = await import('jose');
+    const key = await jose.importJWK(req.jwk, 'ES256');
+    try {
+      const {payload, protectedHeader} = await jose.compactVerify(req.token, key, {algorithms: ['ES256']});
+      return {verified: true, header: protectedHeader, payload: JSON.parse(new TextDecoder().decode(payload))};
+    } catch (e) {
+      return {verified: false, error: String(e.code || e)};
+    }
+  }
+  if (req.op === 'ajv-validate') {
+    const {default: Ajv2020} = await import('ajv/dist/2020.js');
+    const {default: addFormats} = await import('ajv-formats');
+    const ajv = new Ajv2020({strict: false, allErrors: true});
+    addFormats(ajv);
+    const validate = ajv.compile(req.schema);
+    const valid = validate(req.instance);
+    return {valid, errors: validate.errors || []};
   }
   throw new Error(`unknown op ${req.op}`);
 }
