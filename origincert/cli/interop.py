@@ -120,9 +120,144 @@ def verify_credential_bytes(raw: bytes, verifier: Any, trust_list: str | None, o
     )
 
 
+@click.group("status")
+def status() -> None:
+    """Bitstring Status Lists for outsiders, built from the ledger's events."""
+
+
+@status.command("publish")
+@click.option(
+    "--issuer-id",
+    required=True,
+    type=click.IntRange(1),
+    help="The issuing body's id on the ledger.",
+)
+@click.option(
+    "--archive",
+    required=True,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Directory of the body's issued files (maps revoked leaves to positions).",
+)
+@click.option(
+    "--vc-key", required=True, type=click.Path(dir_okay=False, exists=True), help="The VC keystore."
+)
+@click.option("--did", "did", required=True, help="The chamber's DID.")
+@click.option(
+    "--list-url",
+    required=True,
+    help="Where the list is served (the credentials' statusListCredential).",
+)
+@click.option(
+    "--plain-base64",
+    is_flag=True,
+    help="encodedList without the multibase 'u' (what TrustVC 2.11 reads).",
+)
+@click.option(
+    "--password-file",
+    type=click.Path(dir_okay=False),
+    help="File holding the VC keystore password.",
+)
+@click.option(
+    "--password-env",
+    default="ORIGINCERT_VC_PASSWORD",
+    show_default=True,
+    help="Variable holding it.",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write.",
+)
+@click.pass_obj
+@handle_errors
+def publish(
+    ctx: Any, issuer_id: int, archive: Path, vc_key: str, did: str, list_url: str, plain_base64: bool,
+    password_file: str | None, password_env: str, output: Path,
+) -> None:  # fmt: skip
+    """Write the body's signed revocation list: revoked or replaced certificates, every one of a
+    body withdrawn for fraud."""
+    from datetime import UTC, datetime
+
+    from origincert.audit import events as ev
+    from origincert.audit.node import NodeRpc
+    from origincert.interop.did import VC_KEY_FRAGMENT
+    from origincert.interop.files import read_json_file, write_new
+    from origincert.interop.keystore import load_vc_key
+    from origincert.interop.loader import shipped_loader
+    from origincert.interop.status import revoked_indexes, status_list_credential
+    from origincert.keys import read_password
+
+    key = load_vc_key(vc_key, read_password(prompt=True, file=password_file, env=password_env))
+    client = ctx.client()
+    rpc = NodeRpc(client)
+    manifest = client.manifest
+
+    def logs(deployment: Any, name: str) -> list[Any]:
+        raw = rpc.call(
+            "eth_getLogs",
+            [
+                {
+                    "address": deployment.address,
+                    "fromBlock": hex(deployment.block),
+                    "toBlock": "latest",
+                }
+            ],
+        )
+        out = []
+        for log in raw:
+            try:
+                out.append(ev.decode_log(log, name, 0))
+            except ev.UnknownEvent:
+                continue
+        return out
+
+    certificate_events = logs(manifest.certificate_registry, "CertificateRegistry")
+    issuer_events = logs(manifest.issuer_registry, "IssuerRegistry")
+    anchors = [
+        (e.root, e.leaf_count)
+        for e in certificate_events
+        if isinstance(e, ev.Anchored) and e.issuer_id == issuer_id
+    ]
+    fraud = any(
+        isinstance(e, ev.IssuerWithdrawn) and e.issuer_id == issuer_id and e.fraud
+        for e in issuer_events
+    )
+    positions: dict[tuple[str, str], int] = {}
+    for path in sorted(archive.glob("*.json")):
+        proof = read_json_file(path, max_bytes=4_000_000).get("proof")
+        if isinstance(proof, dict) and {"root", "leaf", "leaf_index"} <= set(proof):
+            positions[(str(proof["root"]).lower(), str(proof["leaf"]).lower())] = int(
+                proof["leaf_index"]
+            )
+    bits = revoked_indexes(
+        anchors,
+        revoked_roots=[e.root for e in certificate_events if isinstance(e, ev.RootRevoked)],
+        revoked_leaves=[
+            (e.root, e.leaf) for e in certificate_events if isinstance(e, ev.LeafRevoked)
+        ]
+        + [
+            (e.old_root, e.old_leaf)
+            for e in certificate_events
+            if isinstance(e, ev.CertificateReplaced)
+        ],
+        positions=positions,
+        withdrawn_for_fraud=fraud,
+    )
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    credential = status_list_credential(
+        list_url=list_url, revoked=bits, issuer_did=did, verification_method=f"{did}#{VC_KEY_FRAGMENT}",
+        key=key, valid_from=now, created=now, loader=shipped_loader(), multibase=not plain_base64,
+    )  # fmt: skip
+    write_new(output, (json.dumps(credential, indent=2) + "\n").encode())
+    click.echo(f"{len(anchors)} batch(es), {len(bits)} certificate(s) revoked; wrote {output}")
+
+
 def register(group: click.Group) -> None:
     group.add_command(issuer)
     group.add_command(import_cmd)
+    group.add_command(status)
 
 
 def verify_inputs(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 import gzip
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from origincert.interop.credential import StatusEntry
@@ -26,6 +26,7 @@ __all__ = [
     "MIN_ENTRIES",
     "decode_list",
     "encode_list",
+    "revoked_indexes",
     "status_index",
     "status_list_credential",
 ]
@@ -93,6 +94,55 @@ def status_index(batches: Sequence[tuple[bytes, int]], root: bytes, leaf_index: 
     raise InteropError(
         "the batch is not among the issuing body's anchors", code="status_batch_unknown"
     )
+
+
+def revoked_indexes(
+    anchors: Sequence[tuple[str, int]],
+    *,
+    revoked_roots: Iterable[str],
+    revoked_leaves: Iterable[tuple[str, str]],
+    positions: Mapping[tuple[str, str], int],
+    withdrawn_for_fraud: bool = False,
+) -> set[int]:
+    """The bits to set for one issuing body, from its ledger events.
+
+    ``anchors``: the body's (root, leaf count) in ledger order; ``revoked_roots``: whole batches
+    revoked; ``revoked_leaves``: (root, leaf) revoked or replaced; ``positions``: (root, leaf) ->
+    leaf index, from the chamber's archive of issued files (the ledger stores roots, not leaves).
+    A body withdrawn for fraud has every certificate set. A revoked leaf missing from the archive
+    is an error (``status_leaf_unknown``), never silently left valid.
+    """
+    roots = {root.lower(): (before, count) for root, count, before in _cumulative(anchors)}
+    out: set[int] = set()
+    if withdrawn_for_fraud:
+        return set(range(sum(count for _, count in anchors)))
+    for root in revoked_roots:
+        if root.lower() in roots:
+            before, count = roots[root.lower()]
+            out.update(range(before, before + count))
+    unknown = []
+    for root, leaf in revoked_leaves:
+        if root.lower() not in roots:
+            continue  # another body's batch
+        index = positions.get((root.lower(), leaf.lower()))
+        if index is None:
+            unknown.append(leaf)
+            continue
+        out.add(roots[root.lower()][0] + index)
+    if unknown:
+        raise InteropError(
+            f"{len(unknown)} revoked certificate(s) are not in the archive, e.g. leaf {unknown[0]}",
+            code="status_leaf_unknown",
+        )
+    return out
+
+
+def _cumulative(anchors: Sequence[tuple[str, int]]) -> list[tuple[str, int, int]]:
+    out, before = [], 0
+    for root, count in anchors:
+        out.append((root, count, before))
+        before += count
+    return out
 
 
 def status_list_credential(

@@ -40,3 +40,29 @@ def test_index_follows_the_ledger_order_of_batches() -> None:
         status_index(batches, b, 1)
     with pytest.raises(InteropError):
         status_index(batches, b"d" * 32, 0)
+
+
+def test_revoked_indexes_from_events() -> None:
+    from origincert.interop.status import revoked_indexes
+
+    anchors = [("0xaa", 3), ("0xbb", 2)]
+    positions = {("0xaa", "0x01"): 1, ("0xbb", "0x02"): 0}
+    bits = revoked_indexes(
+        anchors,
+        revoked_roots=[],
+        revoked_leaves=[("0xAA", "0x01"), ("0xcc", "0x09")],
+        positions=positions,
+    )
+    assert bits == {1}  # another body's batch (0xcc) is ignored
+    assert revoked_indexes(anchors, revoked_roots=["0xbb"], revoked_leaves=[], positions={}) == {
+        3,
+        4,
+    }
+    assert revoked_indexes(
+        anchors, revoked_roots=[], revoked_leaves=[], positions={}, withdrawn_for_fraud=True
+    ) == set(range(5))
+    with pytest.raises(InteropError) as info:
+        revoked_indexes(
+            anchors, revoked_roots=[], revoked_leaves=[("0xbb", "0x07")], positions=positions
+        )
+    assert info.value.code == "status_leaf_unknown"
