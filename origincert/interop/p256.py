@@ -1,20 +1,23 @@
 """ECDSA over P-256 with SHA-256, raw r||s signatures, deterministic (RFC 6979) signing.
 
 Deterministic nonces make the W3C vectors reproducible byte for byte and remove the risk of a
-weak random nonce. Signing uses ``ecdsa`` (it implements RFC 6979); verification uses
-``cryptography`` (OpenSSL), which is fast and constant over the input.
+weak random nonce. Both directions use ``cryptography`` (OpenSSL; RFC 6979 through
+``deterministic_signing``): an ecdsa-sd-2023 proof signs every statement, thousands for a large
+certificate, so a pure-Python signer would dominate the export time.
 """
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-import ecdsa
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from origincert.interop.errors import InteropError
 from origincert.interop.multikey import (
@@ -26,7 +29,7 @@ from origincert.interop.multikey import (
 
 __all__ = ["P256KeyPair", "generate_key_pair", "verify_p256"]
 
-_ORDER = ecdsa.NIST256p.order
+_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551  # n of P-256
 
 
 @dataclass(frozen=True, repr=False)
@@ -35,6 +38,7 @@ class P256KeyPair:
 
     secret: bytes
     public: bytes  # compressed point, 33 bytes
+    _private: ec.EllipticCurvePrivateKey = field(compare=False, repr=False)
 
     def __repr__(self) -> str:
         return f"P256KeyPair(public={self.public_multikey})"
@@ -43,8 +47,9 @@ class P256KeyPair:
     def from_secret(cls, secret: bytes) -> P256KeyPair:
         if len(secret) != 32 or not 0 < int.from_bytes(secret, "big") < _ORDER:
             raise InteropError("not a P-256 secret key", code="key_invalid")
-        sk = ecdsa.SigningKey.from_string(secret, curve=ecdsa.NIST256p)
-        return cls(secret=secret, public=sk.get_verifying_key().to_string("compressed"))
+        private = ec.derive_private_key(int.from_bytes(secret, "big"), ec.SECP256R1())
+        public = private.public_key().public_bytes(Encoding.X962, PublicFormat.CompressedPoint)
+        return cls(secret=secret, public=public, _private=private)
 
     @classmethod
     def from_multikey(cls, secret_multikey: str) -> P256KeyPair:
@@ -60,10 +65,10 @@ class P256KeyPair:
 
     def sign(self, data: bytes) -> bytes:
         """ES256 over ``data`` (hashed here with SHA-256); 64-byte r||s, RFC 6979 nonce."""
-        sk = ecdsa.SigningKey.from_string(self.secret, curve=ecdsa.NIST256p)
-        return sk.sign_deterministic(
-            data, hashfunc=hashlib.sha256, sigencode=ecdsa.util.sigencode_string
+        r, s = decode_dss_signature(
+            self._private.sign(data, ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
         )
+        return r.to_bytes(32, "big") + s.to_bytes(32, "big")
 
 
 def generate_key_pair() -> P256KeyPair:

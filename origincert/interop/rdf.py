@@ -82,7 +82,12 @@ def canonicalize_nquads(nquads: list[str]) -> tuple[list[str], dict[str, str]]:
 
     Both map sides are bare labels (no ``_:``), as the Data Integrity algorithms use them.
     """
-    dataset = jsonld.JsonLdProcessor.parse_nquads("".join(nquads))
+    dataset: dict[str, list[Any]] = {}
+    # statement by statement: pyld's parser removes duplicates by comparing each new triple with
+    # every earlier one of its graph, quadratic for the thousands of statements of a certificate
+    for line in dict.fromkeys(nquads):
+        for graph, triples in jsonld.JsonLdProcessor.parse_nquads(line).items():
+            dataset.setdefault(graph, []).extend(triples)
     canon = URDNA2015()
     text = canon.main(dataset, {"format": "application/n-quads"})
     issued = {
