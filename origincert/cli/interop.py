@@ -180,8 +180,8 @@ def publish(
     body withdrawn for fraud."""
     from datetime import UTC, datetime
 
-    from origincert.audit import events as ev
-    from origincert.audit.node import NodeRpc
+    from origincert.chain.codec import topic
+    from origincert.chain.logs import get_logs
     from origincert.interop.did import VC_KEY_FRAGMENT
     from origincert.interop.files import read_json_file, write_new
     from origincert.interop.keystore import load_vc_key
@@ -191,38 +191,28 @@ def publish(
 
     key = load_vc_key(vc_key, read_password(prompt=True, file=password_file, env=password_env))
     client = ctx.client()
-    rpc = NodeRpc(client)
     manifest = client.manifest
 
-    def logs(deployment: Any, name: str) -> list[Any]:
-        raw = rpc.call(
-            "eth_getLogs",
-            [
-                {
-                    "address": deployment.address,
-                    "fromBlock": hex(deployment.block),
-                    "toBlock": "latest",
-                }
-            ],
-        )
-        out = []
-        for log in raw:
-            try:
-                out.append(ev.decode_log(log, name, 0))
-            except ev.UnknownEvent:
-                continue
-        return out
+    def events(contract_name: str, name: str) -> list[Any]:
+        """Decoded arguments of every ``name`` event of the contract, paged by the client."""
+        registries = {
+            "CertificateRegistry": (client.certificates, manifest.certificate_registry),
+            "IssuerRegistry": (client.issuers, manifest.issuer_registry),
+        }
+        contract, deployment = registries[contract_name]
+        event = getattr(contract.events, name)()
+        logs = get_logs(client, deployment.address, [topic(contract_name, name)], deployment.block)
+        return [event.process_log(log)["args"] for log in logs]
 
-    certificate_events = logs(manifest.certificate_registry, "CertificateRegistry")
-    issuer_events = logs(manifest.issuer_registry, "IssuerRegistry")
+    hexed = lambda b: "0x" + bytes(b).hex()
     anchors = [
-        (e.root, e.leaf_count)
-        for e in certificate_events
-        if isinstance(e, ev.Anchored) and e.issuer_id == issuer_id
+        (hexed(e["root"]), int(e["leafCount"]))
+        for e in events("CertificateRegistry", "Anchored")
+        if int(e["issuerId"]) == issuer_id
     ]
     fraud = any(
-        isinstance(e, ev.IssuerWithdrawn) and e.issuer_id == issuer_id and e.fraud
-        for e in issuer_events
+        int(e["issuerId"]) == issuer_id and bool(e["fraud"])
+        for e in events("IssuerRegistry", "IssuerWithdrawn")
     )
     positions: dict[tuple[str, str], int] = {}
     for path in sorted(archive.glob("*.json")):
@@ -231,17 +221,23 @@ def publish(
             positions[(str(proof["root"]).lower(), str(proof["leaf"]).lower())] = int(
                 proof["leaf_index"]
             )
+    mine = lambda e: int(e["issuerId"]) == issuer_id
+    revoked_leaves = [
+        (hexed(e["root"]), hexed(e["leaf"]))
+        for e in events("CertificateRegistry", "LeafRevoked")
+        if mine(e)
+    ]
+    revoked_leaves += [
+        (hexed(e["oldRoot"]), hexed(e["oldLeaf"]))
+        for e in events("CertificateRegistry", "CertificateReplaced")
+        if mine(e)
+    ]
     bits = revoked_indexes(
         anchors,
-        revoked_roots=[e.root for e in certificate_events if isinstance(e, ev.RootRevoked)],
-        revoked_leaves=[
-            (e.root, e.leaf) for e in certificate_events if isinstance(e, ev.LeafRevoked)
-        ]
-        + [
-            (e.old_root, e.old_leaf)
-            for e in certificate_events
-            if isinstance(e, ev.CertificateReplaced)
+        revoked_roots=[
+            hexed(e["root"]) for e in events("CertificateRegistry", "RootRevoked") if mine(e)
         ],
+        revoked_leaves=revoked_leaves,
         positions=positions,
         withdrawn_for_fraud=fraud,
     )

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 from verifier import builder
 from verifier.conftest import DAY, documents
 
+from origincert import governance
 from origincert.cli import main
 from origincert.redact import reveal_commitment
 
@@ -20,10 +21,14 @@ from origincert.redact import reveal_commitment
 def anchored(world, tmp_path: Path) -> tuple[Path, Path, object]:
     chamber = world.chambers["DE-berlin"]
     registry = world.manifest.certificate_registry.address
+    issuer_id = world.chamber_ids["DE-berlin"]
+    terms = (issuer_id, governance.epoch_of(world.client, issuer_id), world.now() + 86_400)
     files, root, sig = builder.build(
-        documents(1, 31), chamber, chain_id=world.client.chain_id, registry=registry
+        documents(1, 31), chamber, chain_id=world.client.chain_id, registry=registry, terms=terms
     )
-    tx = builder.anchor(world.client, world.client.certificates, root, 1, sig, world.deployer)
+    tx = builder.anchor(
+        world.client, world.client.certificates, root, 1, sig, world.deployer, terms
+    )
     files[0]["proof"]["tx_hash"] = tx.tx_hash
     issued = tmp_path / "c1.coo.json"
     issued.write_text(json.dumps(files[0]))

@@ -26,29 +26,39 @@ def test_publish_sets_the_bits_of_revoked_leaves_and_roots(world, tmp_path: Path
     chamber = test_account("interop-status-chamber")
     issuer_id, _ = governance.accredit(
         world.client, world.authorities["DE"], name="Chamber status test", signing_key=chamber.address,
-        valid_from=world.now() - 10, valid_until=world.now() + YEAR,
+        valid_from=world.now() - 10, valid_until=world.now() + YEAR, key=chamber,
     )  # fmt: skip
+    terms = (issuer_id, governance.epoch_of(world.client, issuer_id), world.now() + 86_400)
     certs, registry = world.client.certificates, world.manifest.certificate_registry.address
     archive = tmp_path / "archive"
     archive.mkdir()
     batches = []
     for n, seed in ((3, 41), (2, 42), (1, 43)):
         files, root, sig = builder.build(
-            documents(n, seed), chamber, chain_id=world.client.chain_id, registry=registry
+            documents(n, seed),
+            chamber,
+            chain_id=world.client.chain_id,
+            registry=registry,
+            terms=terms,
         )
-        builder.anchor(world.client, certs, root, n, sig, world.deployer)
+        builder.anchor(world.client, certs, root, n, sig, world.deployer, terms)
         for i, f in enumerate(files):
             (archive / f"b{seed}-{i}.coo.json").write_text(json.dumps(f))
         batches.append(files)
     p = batches[0][1]["proof"]  # leaf 1 of the first batch: index 1
     world.client.send(
         certs.functions.revokeLeaf(
-            _hex(p["root"]), _hex(p["leaf"]), [_hex(h) for h in p["merkle_proof"]], 4
+            issuer_id,
+            _hex(p["root"]),
+            _hex(p["target_hash"]),
+            [_hex(h) for h in p["merkle_proof"]],
+            4,
         ),
         chamber,
     )
     world.client.send(
-        certs.functions.revokeRoot(_hex(batches[1][0]["proof"]["root"]), 2), world.authorities["DE"]
+        certs.functions.revokeRoot(issuer_id, _hex(batches[1][0]["proof"]["root"]), 2),
+        world.authorities["DE"],
     )  # indexes 3, 4
 
     key = tmp_path / "vc.json"
