@@ -119,3 +119,37 @@ def test_trustvc_rejects_the_multibase_encoded_list_the_recommendation_specifies
     """Known incompatibility: TrustVC 2.11 decodes encodedList without the 'u' multibase prefix."""
     out = run("trustvc-verify", credential=derived, documents=_documents([], multibase=True))
     assert _fragments(out)["W3CCredentialStatus"] == "ERROR"
+
+
+def test_trustvc_derive_of_our_export_verifies_here(vc) -> None:
+    out = run(
+        "trustvc-derive",
+        credential=vc,
+        selectivePointers=["/credentialSubject/consignor/name", "/credentialSubject/importCountry"],
+        documents=_documents([]),
+    )["credential"]
+    assert "consignee" not in out["credentialSubject"]
+    assert verify_sd_derived(out, tc.VC_KEY.public_multikey, tc.LOADER) is True
+    result = tc._verify(out)
+    assert result.check("vc_proof").code == "ok"
+
+
+def test_a_trustvc_signed_credential_verifies_here(vc) -> None:
+    unsigned = {k: v for k, v in vc.items() if k != "proof"}
+    signed = run(
+        "trustvc-sign",
+        credential=unsigned,
+        keyPair={
+            "type": "Multikey",
+            "id": tc.VM,
+            "controller": tc.DID,
+            "publicKeyMultibase": tc.VC_KEY.public_multikey,
+            "secretKeyMultibase": tc.VC_KEY.secret_multikey,
+        },
+        mandatoryPointers=["/issuer", "/credentialSubject/certificateNumber"],
+        documents=_documents([]),
+    )["credential"]
+    assert signed["proof"]["cryptosuite"] == "ecdsa-sd-2023"
+    assert verify_sd_base(signed, tc.VC_KEY.public_multikey, tc.LOADER) is True
+    result = tc._verify(signed)
+    assert [c.status.value for c in result.checks[:5]] == ["ok"] * 5

@@ -6,6 +6,8 @@
 //   {op: "derive-sd", credential, selectivePointers, documents}   digitalbazaar derives from a base proof
 //   {op: "sign-sd", credential, keyPair, mandatoryPointers, documents, created}  digitalbazaar signs a base proof
 //   {op: "trustvc-verify", credential, documents}       TrustVC verifyDocument, every fragment
+//   {op: "trustvc-sign", credential, keyPair, mandatoryPointers, documents}   TrustVC signW3C
+//   {op: "trustvc-derive", credential, selectivePointers, documents}         TrustVC deriveW3C
 //   {op: "jose-verify", token, jwk}                     jose checks a vc+jwt (ES256 only)
 //   {op: "ajv-validate", schema, instance}              ajv (draft 2020-12, formats) validates
 import {createRequire} from 'node:module';
@@ -38,6 +40,20 @@ function offlineLoader(documents) {
   };
 }
 
+// TrustVC's signW3C/deriveW3C take no document loader and fetch unknown contexts: global fetch
+// is replaced by one that serves the request's documents and refuses everything else.
+function offlineFetch(documents) {
+  globalThis.fetch = async url => {
+    const key = String(url);
+    if (!Object.hasOwn(documents, key)) {
+      throw new Error(`offline fetch refused ${key}`);
+    }
+    return new Response(JSON.stringify(documents[key]), {
+      status: 200, headers: {'content-type': 'application/ld+json'}
+    });
+  };
+}
+
 async function main() {
   const chunks = [];
   for await (const chunk of process.stdin) {
@@ -45,6 +61,7 @@ async function main() {
   }
   const req = JSON.parse(Buffer.concat(chunks).toString('utf8'));
   const documentLoader = offlineLoader(req.documents || {});
+  offlineFetch(req.documents || {});
   const purpose = new AssertionProofPurpose();
   if (req.op === 'verify-sd') {
     const suite = new DataIntegrityProof({cryptosuite: ecdsaSd2023Cryptosuite.createVerifyCryptosuite()});
@@ -72,6 +89,22 @@ async function main() {
       isValid: isValid(fragments),
       fragments: fragments.map(f => ({name: f.name, type: f.type, status: f.status, reason: f.reason || null}))
     };
+  }
+  if (req.op === 'trustvc-sign') {
+    const {signW3C} = require('@trustvc/trustvc');
+    const result = await signW3C(req.credential, req.keyPair, 'ecdsa-sd-2023', {mandatoryPointers: req.mandatoryPointers});
+    if (result.error) {
+      throw new Error(result.error);
+    }
+    return {credential: result.signed};
+  }
+  if (req.op === 'trustvc-derive') {
+    const {deriveW3C} = require('@trustvc/trustvc');
+    const result = await deriveW3C(req.credential, req.selectivePointers);
+    if (result.error) {
+      throw new Error(result.error);
+    }
+    return {credential: result.derived};
   }
   if (req.op === 'jose-verify') {
     const jose = await import('jose');
