@@ -83,16 +83,62 @@ def did_cmd(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Default: <name>.coo.json.",
+    help="Default: <name>.coo.json (.draft.json with --foreign).",
+)
+@click.option(
+    "--foreign",
+    is_flag=True,
+    help="A credential from outside origincert (TrustVC CoO): make a draft.",
+)
+@click.option(
+    "--trust-list",
+    type=click.Path(file_okay=False, exists=True),
+    help="Trusted DID documents (with --foreign).",
+)
+@click.option(
+    "--context",
+    "contexts",
+    multiple=True,
+    metavar="URL=FILE",
+    help="A JSON-LD context the foreign credential uses (repeatable).",
 )
 @handle_errors
-def import_cmd(file: Path, output: Path | None) -> None:
-    """Turn an exported credential back into an issued certificate file (verify it afterwards)."""
+def import_cmd(
+    file: Path,
+    output: Path | None,
+    foreign: bool,
+    trust_list: str | None,
+    contexts: tuple[str, ...],
+) -> None:
+    """Turn an exported credential back into an issued certificate file (verify it afterwards),
+    or with --foreign a checked foreign credential into a draft document plus its unmapped fields."""
     from origincert.interop.credential import import_credential
-    from origincert.interop.files import read_json_file, write_new
+    from origincert.interop.files import read_json_file, read_trust_list, write_new
 
-    issued = import_credential(read_json_file(file))
+    data = read_json_file(file)
     name = file.name.removesuffix(".json").removesuffix(".vc")
+    if foreign:
+        from origincert.interop.foreign import import_foreign
+        from origincert.interop.loader import shipped_loader
+
+        if not trust_list:
+            raise click.UsageError("--foreign needs --trust-list")
+        extra = {}
+        for item in contexts:
+            url, sep, path = item.partition("=")
+            if not sep:
+                raise click.UsageError(f"--context takes URL=FILE, not {item!r}")
+            extra[url] = read_json_file(Path(path), max_bytes=200_000)
+        draft = import_foreign(
+            data, read_trust_list(Path(trust_list)), shipped_loader().with_documents(extra)
+        )
+        target = output or file.with_name(f"{name}.draft.json")
+        out = {"draft": draft.document, "unmapped": draft.unmapped, "issuer": draft.issuer, "source": draft.source,
+               "note": "a draft from a foreign credential: not validated, not anchored, never VALID"}  # fmt: skip
+        write_new(target, (json.dumps(out, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+        click.echo(f"wrote {target} ({len(draft.unmapped)} unmapped field(s) to review)")
+        return
+    issued = import_credential(data)
     target = output or file.with_name(f"{name}.coo.json")
     write_new(target, (json.dumps(issued, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     click.echo(f"wrote {target} (not yet verified: run origincert verify on it)")
