@@ -5,7 +5,7 @@ contexts, no inline context or ``@vocab``, one proof), ``vc_terms`` (no property
 not define: JSON-LD would drop it silently from what is signed), ``vc_issuer`` (the proof's key
 belongs to the credential's issuer), ``vc_key`` (that key is an assertion method of a DID in the
 local trust list, whose ledger account is the anchor's signer), ``vc_proof`` (ecdsa-sd-2023,
-base or derived), ``vc_key_registered`` (the ledger records the key; skipped until the contract
+base or derived), ``vc_dates`` (validFrom/validUntil are the certificate's dates), ``vc_key_registered`` (the ledger records the key; skipped until the contract
 can). Then the issued file inside is verified by the caller's verifier, and the verdict is the
 worst of both. Pure: the trust list, the registry answer and the inner verifier are passed in.
 """
@@ -121,6 +121,22 @@ def _terms(vc: dict[str, Any], loader: OfflineLoader) -> None:
         )
 
 
+def _envelope_matches(vc: dict[str, Any], document: dict[str, Any]) -> None:
+    """validFrom/validUntil are what outsiders read: they must be the certificate's own dates
+    (the evidence checks judge validity from the document, so a mismatch would mislead only
+    outsiders, and only a holder of the VC key could have made it)."""
+    want_from = f"{document.get('issue_date')}T00:00:00Z"
+    until = document.get("valid_until")
+    want_until = f"{until}T23:59:59Z" if isinstance(until, str) else None
+    if vc.get("validFrom") != want_from or vc.get("validUntil") != want_until:
+        raise _Refused(
+            "vc_dates",
+            "vc_dates_mismatch",
+            "The credential's validity dates are not the certificate's.",
+            Verdict.INVALID,
+        )
+
+
 def _issuer_id(vc: dict[str, Any]) -> Any:
     issuer = vc.get("issuer")
     return issuer.get("id") if isinstance(issuer, dict) else issuer
@@ -180,6 +196,10 @@ def verify_credential(
                 Verdict.INVALID,
             )
         checks.append(_ok("vc_proof", "ok", "The credential's ecdsa-sd-2023 proof verifies."))
+        _envelope_matches(vc, issued["document"])
+        checks.append(
+            _ok("vc_dates", "ok", "The credential's validity dates are the certificate's.")
+        )
         registered = registry(signer, key["publicKeyMultibase"], None)
         if registered is False:
             raise _Refused(

@@ -112,6 +112,10 @@ CORPUS: dict[str, tuple[Mutation, str]] = {
     "evidence of another certificate": (_swap_anchor, "proof_invalid"),
     "mandatory field removed from a derived copy": (_derived_without_mandatory, "proof_invalid"),
     "not an object": (lambda vc: [vc], "vc_malformed"),
+    "validity extended and re-signed with the stolen VC key": (
+        lambda vc: _resign(_set(["validUntil"], "2099-01-01T00:00:00Z")(vc), tc.VC_KEY, tc.VM),
+        "vc_dates_mismatch",
+    ),
 }
 
 

@@ -131,12 +131,13 @@ def test_a_mandatory_or_unknown_field_cannot_be_hidden(vc, field: str) -> None:
 def test_a_good_credential_passes_every_layer_offline(vc) -> None:
     result = _verify(vc)
     names = [c.name for c in result.checks]
-    assert names[:6] == [
+    assert names[:7] == [
         "vc_format",
         "vc_terms",
         "vc_issuer",
         "vc_key",
         "vc_proof",
+        "vc_dates",
         "vc_key_registered",
     ]
     assert result.check("vc_proof").status is CheckStatus.OK

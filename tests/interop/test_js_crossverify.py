@@ -152,4 +152,4 @@ def test_a_trustvc_signed_credential_verifies_here(vc) -> None:
     assert signed["proof"]["cryptosuite"] == "ecdsa-sd-2023"
     assert verify_sd_base(signed, tc.VC_KEY.public_multikey, tc.LOADER) is True
     result = tc._verify(signed)
-    assert [c.status.value for c in result.checks[:5]] == ["ok"] * 5
+    assert [c.status.value for c in result.checks[:6]] == ["ok"] * 6
