@@ -8,6 +8,7 @@ issued file with the same document and target hash. Pure: keys and loader are pa
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -142,7 +143,10 @@ def derive_credential(
             raise InteropError(f"{prefix} is never withheld", code="field_mandatory")
         if prefix.endswith("item_number") or not any(covers(prefix, p) for p in paths):
             raise InteropError(f"{prefix} names no field that can be hidden", code="field_unknown")
-    shown = [p for p in paths if not any(covers(h, p) for h in hide)]
+    always = set(MANDATORY_FIELDS) | {
+        p for p in paths if re.fullmatch(r"goods\[\d+\]\.item_number", p)
+    }
+    shown = [p for p in paths if p in always or not any(covers(h, p) for h in hide)]
     selective = [pointer_of(p) for p in shown]
     salts = vc["evidence"].get("fieldSalts", [])
     selective += [

@@ -198,3 +198,12 @@ def test_a_tampered_issued_file_is_not_exported(issued) -> None:
     with pytest.raises(InteropError) as info:
         _export(bad)
     assert info.value.code == "issued_tampered"
+
+
+def test_hiding_a_whole_goods_item_keeps_its_number_and_the_target_hash(issued, vc) -> None:
+    derived = derive_credential(vc, ["goods[1]"], LOADER)
+    items = derived["credentialSubject"]["includedConsignmentItems"]
+    assert items[1] == {"sequenceNumber": 2}
+    back = import_credential(derived)
+    assert _target(back) == _target(issued)
+    assert _verify(derived).verdict is Verdict.UNCONFIRMED
