@@ -10,8 +10,11 @@ from typing import Any
 
 import pytest
 from eth_account import Account
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from verifier import builder
 
+from origincert.fields import flatten
 from origincert.interop.credential import (
     StatusEntry,
     derive_credential,
@@ -24,7 +27,7 @@ from origincert.interop.errors import InteropError
 from origincert.interop.loader import shipped_loader
 from origincert.interop.p256 import P256KeyPair
 from origincert.interop.verify import verify_credential
-from origincert.redact import reveal_commitment
+from origincert.redact import covers, reveal_commitment
 from origincert.samples import sample_certificate
 from origincert.verdict import CheckStatus, Verdict
 from origincert.verifier import Verifier
@@ -207,3 +210,26 @@ def test_hiding_a_whole_goods_item_keeps_its_number_and_the_target_hash(issued, 
     back = import_credential(derived)
     assert _target(back) == _target(issued)
     assert _verify(derived).verdict is Verdict.UNCONFIRMED
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(seed=st.integers(0, 2**16), data=st.data())
+def test_any_redaction_verifies_and_keeps_the_target_hash(seed: int, data: st.DataObject) -> None:
+    issued = _issued(seed=seed, items=2)
+    vc = _export(issued)
+    hideable = sorted(
+        p
+        for p in flatten(issued["document"])
+        if p not in ("schema", "number") and not p.endswith("item_number")
+    )
+    prefixes = sorted({p.split(".")[0] for p in hideable} | set(hideable))
+    hide = data.draw(st.lists(st.sampled_from(prefixes), max_size=4, unique=True))
+    derived = derive_credential(vc, hide, LOADER)
+    assert verify_sd_derived(derived, VC_KEY.public_multikey, LOADER) is True
+    back = import_credential(derived)
+    assert _target(back) == _target(issued)
+    shown = flatten(back["document"])
+    leaked = [p for p in shown if any(covers(h, p) for h in hide) and not p.endswith("item_number")]
+    assert leaked == []
