@@ -77,6 +77,37 @@ def to_nquads(doc: Any, loader: OfflineLoader) -> list[str]:
     return split_nquads(text)
 
 
+MAX_RELATED_GROUP = 4  # blank nodes that look alike: their permutations are tried, 4! = 24
+MAX_N_DEGREE_CALLS = 2_000
+
+
+class _BoundedURDNA2015(URDNA2015):
+    """URDNA2015 with a work budget. Blank nodes that look alike make the algorithm try every
+    permutation of them (a dozen identical goods items: 12! orderings), so a hostile credential
+    could hold a verifier for hours; real certificates need few or no such steps."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._calls = 0
+
+    def create_hash_to_related(self, id_: Any, issuer: Any) -> Any:
+        related = super().create_hash_to_related(id_, issuer)
+        if any(len(nodes) > MAX_RELATED_GROUP for nodes in related.values()):
+            raise InteropError(
+                "the credential has too many look-alike nodes to canonicalize",
+                code="jsonld_too_complex",
+            )
+        return related
+
+    def hash_n_degree_quads(self, id_: Any, issuer: Any) -> Any:
+        self._calls += 1
+        if self._calls > MAX_N_DEGREE_CALLS:
+            raise InteropError(
+                "the credential is too complex to canonicalize", code="jsonld_too_complex"
+            )
+        return super().hash_n_degree_quads(id_, issuer)
+
+
 def canonicalize_nquads(nquads: list[str]) -> tuple[list[str], dict[str, str]]:
     """Canonical, sorted N-Quads and the map from input blank-node ids to ``c14nN`` ids.
 
@@ -88,7 +119,7 @@ def canonicalize_nquads(nquads: list[str]) -> tuple[list[str], dict[str, str]]:
     for line in dict.fromkeys(nquads):
         for graph, triples in jsonld.JsonLdProcessor.parse_nquads(line).items():
             dataset.setdefault(graph, []).extend(triples)
-    canon = URDNA2015()
+    canon = _BoundedURDNA2015()
     text = canon.main(dataset, {"format": "application/n-quads"})
     issued = {
         old.removeprefix("_:"): new.removeprefix("_:")

@@ -49,6 +49,12 @@ def _walk_contexts(node: Any, depth: int = 0, top: bool = True) -> None:
                 raise _Refused(
                     "vc_format", "context_vocab", "The credential uses @vocab.", Verdict.INVALID
                 )
+            if key in ("id", "@id") and isinstance(value, str) and value.startswith("_:"):
+                raise _Refused(
+                    "vc_format", "jsonld_blank_node_id",
+                    "The credential names a blank node (only trees of nodes are accepted).",
+                    Verdict.INVALID,
+                )  # fmt: skip
             if key == "@context" and not top:
                 raise _Refused(
                     "vc_format",

@@ -71,6 +71,15 @@ def _deep(vc: dict[str, Any]) -> dict[str, Any]:
     return vc
 
 
+def _clique(vc: dict[str, Any]) -> dict[str, Any]:
+    n = 7
+    vc["credentialSubject"]["remarks"] = [
+        {"id": f"_:b{i}", "route": [{"id": f"_:b{j}"} for j in range(n) if j != i]}
+        for i in range(n)
+    ]
+    return vc
+
+
 CORPUS: dict[str, tuple[Mutation, str]] = {
     "changed value": (
         _set(["credentialSubject", "consignor", "name"], "Forged AG"),
@@ -112,6 +121,7 @@ CORPUS: dict[str, tuple[Mutation, str]] = {
     "evidence of another certificate": (_swap_anchor, "proof_invalid"),
     "mandatory field removed from a derived copy": (_derived_without_mandatory, "proof_invalid"),
     "not an object": (lambda vc: [vc], "vc_malformed"),
+    "blank-node clique (canonicalization bomb)": (_clique, "jsonld_blank_node_id"),
     "validity extended and re-signed with the stolen VC key": (
         lambda vc: _resign(_set(["validUntil"], "2099-01-01T00:00:00Z")(vc), tc.VC_KEY, tc.VM),
         "vc_dates_mismatch",
@@ -130,6 +140,22 @@ def test_every_adversarial_credential_is_refused_with_its_reason(vc, name: str) 
     result = tc._verify(mutate(copy.deepcopy(vc)))
     assert result.verdict not in (Verdict.VALID, Verdict.UNCONFIRMED)
     assert [c.code for c in result.failed()][:1] == [code]
+
+
+def test_canonicalization_has_a_work_budget(vc) -> None:
+    """Even below the verifier's shape checks (a library caller), a clique of look-alike blank
+    nodes is refused in well under a second instead of running for hours."""
+    import time
+
+    from origincert.interop.errors import InteropError
+    from origincert.interop.rdf import canonicalize
+
+    doc = _clique({k: v for k, v in copy.deepcopy(vc).items() if k != "proof"})
+    start = time.monotonic()
+    with pytest.raises(InteropError) as info:
+        canonicalize(doc, tc.LOADER)
+    assert info.value.code == "jsonld_too_complex"
+    assert time.monotonic() - start < 30
 
 
 def test_a_key_bound_to_another_ledger_account_is_refused(vc) -> None:
