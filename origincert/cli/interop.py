@@ -53,7 +53,11 @@ def vc_key(out: str, password_file: str | None, password_env: str, unsafe_light_
     help="Web host serving the DID document (did:web), e.g. chamber.example.",
 )
 @click.option(
-    "--ledger-address", required=True, help="The body's signing address on the ledger (0x...)."
+    "--ledger-address",
+    "ledger_addresses",
+    required=True,
+    multiple=True,
+    help="The body's signing address on the ledger (0x...); repeat it for earlier keys.",
 )
 @click.option("--chain-id", required=True, type=click.IntRange(1), help="The ledger's chain id.")
 @click.option(
@@ -61,7 +65,7 @@ def vc_key(out: str, password_file: str | None, password_env: str, unsafe_light_
 )
 @handle_errors
 def did_cmd(
-    vc_key: str, host: str, ledger_address: str, chain_id: int, output: Path | None
+    vc_key: str, host: str, ledger_addresses: tuple[str, ...], chain_id: int, output: Path | None
 ) -> None:
     """Write the did:web document to publish at https://HOST/.well-known/did.json."""
     from origincert.interop.did import did_web, did_web_document
@@ -70,7 +74,7 @@ def did_cmd(
 
     did = did_web(host)
     doc = did_web_document(
-        did, vc_keystore_public(vc_key), ledger_address=ledger_address, chain_id=chain_id
+        did, vc_keystore_public(vc_key), ledger_address=ledger_addresses, chain_id=chain_id
     )
     target = output or Path("did.json")
     write_new(target, (json.dumps(doc, indent=2) + "\n").encode())

@@ -7,7 +7,7 @@ local trust list (files the consortium distributes), so a forged web site cannot
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,23 +38,26 @@ def did_web(host: str, *path: str) -> str:
 
 
 def did_web_document(
-    did: str, public_multikey: str, *, ledger_address: str, chain_id: int
+    did: str, public_multikey: str, *, ledger_address: str | Sequence[str], chain_id: int
 ) -> dict[str, Any]:
     """The DID document a chamber publishes at ``/.well-known/did.json`` (or ``/path/did.json``).
 
     The VC key is a P-256 Multikey, the only assertion method. The ledger account that signs the
     anchors is named in ``alsoKnownAs`` as ``did:pkh:eip155:<chain id>:<address>`` (CAIP-10), a
     term the DID context defines, so JSON-LD processors that refuse undefined terms still read
-    the document (``blockchainAccountId`` is not defined by the Multikey context).
+    the document (``blockchainAccountId`` is not defined by the Multikey context). List every
+    signing address the body has used (key rotation): certificates signed before a rotation
+    name the old one.
     """
     decode_public_multikey(public_multikey)
-    if not re.fullmatch(r"0x[0-9a-fA-F]{40}", ledger_address):
-        raise InteropError("the ledger address must be 0x and 40 hex digits", code="did_invalid")
+    addresses = [ledger_address] if isinstance(ledger_address, str) else list(ledger_address)
+    if not addresses or not all(re.fullmatch(r"0x[0-9a-fA-F]{40}", a) for a in addresses):
+        raise InteropError("each ledger address must be 0x and 40 hex digits", code="did_invalid")
     vm_id = f"{did}#{VC_KEY_FRAGMENT}"
     return {
         "@context": list(DID_CONTEXTS),
         "id": did,
-        "alsoKnownAs": [f"did:pkh:eip155:{chain_id}:{ledger_address}"],
+        "alsoKnownAs": [f"did:pkh:eip155:{chain_id}:{a}" for a in addresses],
         "verificationMethod": [
             {
                 "id": vm_id,

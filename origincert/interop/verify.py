@@ -165,7 +165,10 @@ def verify_credential(
     try:
         proof = _format(vc)
         checks.append(_ok("vc_format", "ok", "The credential has the expected shape and contexts."))
-        _terms(vc, loader)
+        try:
+            _terms(vc, loader)
+        except InteropError as exc:  # JSON-LD the processor refuses (protected term, bad IRI)
+            raise _Refused("vc_terms", exc.code, str(exc), Verdict.INVALID) from exc
         checks.append(_ok("vc_terms", "ok", "Every property is defined by the known contexts."))
         method = proof["verificationMethod"]
         if did_of(method) != _issuer_id(vc):

@@ -61,3 +61,14 @@ def test_vc_key_hash_is_keccak_of_the_multikey_bytes() -> None:
     assert vc_key_hash(key.public_multikey) != vc_key_hash(
         P256KeyPair.from_secret(b"\x05" * 32).public_multikey
     )
+
+
+def test_a_did_document_can_name_every_signing_key_a_body_has_used() -> None:
+    key = P256KeyPair.from_secret(b"\x04" * 32)
+    old, new = "0x" + "11" * 20, "0x" + "22" * 20
+    doc = did_web_document(
+        "did:web:c.example", key.public_multikey, ledger_address=[old, new], chain_id=5
+    )
+    assert ledger_accounts(doc) == {(5, old), (5, new)}
+    with pytest.raises(InteropError):
+        did_web_document("did:web:c.example", key.public_multikey, ledger_address=[], chain_id=5)
