@@ -21,6 +21,8 @@ _AREAS = (
     "keys",
     "issue",
     "redact",
+    "export",
+    "interop",
     "pdf",
     "verify",
     "audit",
