@@ -25,6 +25,7 @@ _AREAS = (
     "verify",
     "audit",
     "portal",
+    "desk",
     "demo",
 )
 
