@@ -127,3 +127,31 @@ def test_a_worker_killed_at_any_step_resumes_and_issues_each_exactly_once(
     with desk.sessions() as db:
         issued = json.loads(db.scalars(select(Application)).first().issued_file)
     assert verdict_of(world.client, issued) == "VALID"
+
+
+def test_the_job_queue_runs_the_ticks(worker: IssuingWorker, desk: Desk) -> None:
+    import asyncio
+
+    from origincert.desk.jobs import CONTEXT_KEY, queue_app
+
+    numbers = approve_some(desk, 2)
+    queue = queue_app("sqlite:///unused")
+
+    async def run() -> None:
+        async with queue.open_async():
+            task = asyncio.create_task(
+                queue.run_worker_async(
+                    queues=["issuing"],
+                    additional_context={CONTEXT_KEY: worker},
+                    install_signal_handlers=False,
+                )
+            )
+            for _ in range(100):
+                await asyncio.sleep(0.1)
+                if set(statuses(desk).values()) == {Status.ISSUED}:
+                    break
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    asyncio.run(run())
+    assert statuses(desk) == dict.fromkeys(numbers, Status.ISSUED)
