@@ -24,6 +24,8 @@ DEFAULTS: dict[str, Any] = {
     "SESSION_IDLE_MINUTES": 30,
     "API_RATE_LIMIT": "6000 per minute",
     "LOGIN_RATE_LIMIT": "10 per minute",
+    # per process; several processes behind one address want a shared store (redis://...)
+    "RATELIMIT_STORAGE_URI": "memory://",
 }
 
 
