@@ -27,7 +27,7 @@ ARTIFACTS = browser.ROOT / "test-artifacts" / "desk"
 SIZES = {"desktop": (1366, 900, False), "phone": (390, 844, True)}
 
 
-def wait_for(driver: Any, condition: Any, timeout: float = 15) -> Any:
+def wait_for(driver: Any, condition: Any, timeout: float = 30) -> Any:
     from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
