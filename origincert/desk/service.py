@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from origincert.desk import documents
 from origincert.desk.errors import Conflict, Forbidden, Invalid, NotFound
@@ -78,6 +79,30 @@ class Actor:
     @property
     def is_clerk(self) -> bool:
         return self.user.role in CLERK_ROLES
+
+
+def _chamber(session: Session, chamber_id: int) -> Chamber:
+    """The chamber, kept for the session's life (the identity map holds objects weakly, and
+    every application of a bulk import asks for the same one)."""
+    cache: dict[int, Chamber] = session.info.setdefault("desk_chambers", {})
+    if chamber_id not in cache:
+        chamber = session.get(Chamber, chamber_id)
+        if chamber is None:
+            raise NotFound("no such chamber", code="chamber_unknown")
+        cache[chamber_id] = chamber
+    return cache[chamber_id]
+
+
+def _company(session: Session, company_id: int | None) -> Company | None:
+    cache: dict[int, Company] = session.info.setdefault("desk_companies", {})
+    if company_id is None:
+        return None
+    if company_id not in cache:
+        company = session.get(Company, company_id)
+        if company is None:
+            return None
+        cache[company_id] = company
+    return cache[company_id]
 
 
 def _snapshot(app: Application) -> dict[str, Any]:
@@ -177,14 +202,13 @@ def _require_clerk(actor: Actor) -> None:
 def create_application(session: Session, actor: Actor, fields: Any) -> Application:
     """A new draft holding the exporter's fields (shape-checked; validated on submit)."""
     _require_exporter(actor)
-    company = session.get(Company, actor.user.company_id)
+    company = _company(session, actor.user.company_id)
     if company is None or company.status != CompanyStatus.ACTIVE:
         raise Forbidden(
             "the company is not (or no longer) accepted by the chamber", code="company_not_active"
         )
     clean = documents.check_fields(fields)
-    chamber = session.get(Chamber, company.chamber_id)
-    assert chamber is not None
+    chamber = _chamber(session, company.chamber_id)
     public_id = secrets.token_hex(12)
     app = Application(
         public_id=public_id,
@@ -220,8 +244,7 @@ def update_fields(session: Session, actor: Actor, app: Application, fields: Any)
 
 def final_document(session: Session, app: Application, today: date) -> dict[str, Any]:
     """The document as it would be issued today; Invalid names each field's problem."""
-    chamber = session.get(Chamber, app.chamber_id)
-    assert chamber is not None
+    chamber = _chamber(session, app.chamber_id)
     return documents.validated(
         documents.complete(
             app.document,
@@ -245,18 +268,18 @@ def submit(session: Session, actor: Actor, app: Application, *, declaration: boo
             problems=[("declaration", "must be accepted before submitting")],
         )
     final_document(session, app, _today())  # raises with every problem, nothing changes
-    chamber = session.get(Chamber, app.chamber_id)
-    assert chamber is not None
-    earlier = session.scalar(
-        select(func.count(Application.id)).where(
-            Application.company_id == app.company_id,
-            Application.status.in_([Status.APPROVED, Status.ISSUED]),
+    chamber = _chamber(session, app.chamber_id)
+    needed = 1
+    if chamber.four_eyes_first > 0:
+        earlier = session.scalar(
+            select(func.count(Application.id)).where(
+                Application.company_id == app.company_id,
+                Application.status.in_([Status.APPROVED, Status.ISSUED]),
+            )
         )
-    )
-    needed = 2 if (earlier or 0) < chamber.four_eyes_first else 1
-    session.execute(
-        Approval.__table__.delete().where(Approval.application_id == app.id)  # a fresh review
-    )
+        needed = 2 if (earlier or 0) < chamber.four_eyes_first else 1
+    if app.status == Status.AMENDMENT_REQUESTED:  # a fresh review: earlier approvals lapse
+        session.execute(Approval.__table__.delete().where(Approval.application_id == app.id))
     return transition(
         session,
         actor,
@@ -305,8 +328,7 @@ def approve(session: Session, actor: Actor, app: Application) -> Application:
             transition(session, actor, app, "review")
         return app
     document = final_document(session, app, _today())
-    chamber = session.get(Chamber, app.chamber_id)
-    assert chamber is not None
+    chamber = _chamber(session, app.chamber_id)
     return transition(
         session,
         actor,
@@ -363,15 +385,14 @@ def transition(
     ``already_decided`` when its status changed under us (another clerk, the worker)."""
     t = TRANSITIONS[name]
     before = _snapshot(app)
+    values = {"status": t.target.value, "updated_at": utcnow(), **values}
     result = session.execute(
         update(Application)
         .where(
             Application.id == app.id,
             Application.status.in_([s.value for s in t.sources]),
         )
-        .values(
-            status=t.target.value, version=Application.version + 1, updated_at=utcnow(), **values
-        )
+        .values(version=Application.version + 1, **values)
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:  # type: ignore[attr-defined]
@@ -380,7 +401,10 @@ def transition(
             f"the application is {app.status}; it cannot {name.replace('_', ' ')}",
             code="already_decided",
         )
-    session.refresh(app)
+    # what the row now holds, without reading it back
+    for key, value in values.items():
+        set_committed_value(app, key, value)
+    set_committed_value(app, "version", app.version + 1)
     record_event(session, actor, name, application=app, before=before, after=_snapshot(app))
     return app
 
