@@ -27,6 +27,7 @@ _AREAS = (
     "verify",
     "audit",
     "portal",
+    "desk",
     "demo",
     "network",
 )
