@@ -301,8 +301,7 @@ def publish(
 
 
 def register(group: click.Group) -> None:
-    # One `issuer` group: the VC commands join the ledger ones (rotate-key, prove-key, show).
-    existing = group.commands.get("issuer")
+    existing = group.commands.get("issuer")  # governance's `issuer` group: add to it, not over it
     if isinstance(existing, click.Group):
         for name, command in issuer.commands.items():
             existing.add_command(command, name)
