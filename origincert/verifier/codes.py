@@ -39,6 +39,10 @@ REASONS: dict[str, Reason] = {
     # format
     "format_ok": _r("format", OK, "an issued certificate file"),
     "reference": _r("format", OK, "a QR reference to a certificate"),
+    # the portal's own check of a QR reference against the file it holds for the anchor
+    "qr_number_mismatch": _r(
+        "reference", FAILED, "a QR reference's number is not the number its anchor was issued for"
+    ),
     "input_empty": _r("format", FAILED, "the input is empty", _M),
     "input_too_large": _r("format", FAILED, "the input exceeds the size limit", _M),
     "input_not_utf8": _r("format", FAILED, "the input is not UTF-8 text", _M),
