@@ -170,6 +170,7 @@ def _populate(
         say(f"council proposal {p.proposal_id} executed with 2 of 3 approvals: {name}")
 
     now = int(client.w3.eth.get_block("latest")["timestamp"])
+    ledger_ids: dict[str, int] = {}
     for label, (economy, name) in CHAMBERS.items():
         issuer_id, _ = governance.accredit(
             client,
@@ -180,6 +181,7 @@ def _populate(
             valid_until=now + 2 * YEAR,
             key=chambers[label],
         )
+        ledger_ids[label] = issuer_id
         say(f"{AUTHORITIES[economy].split(' (')[0]} accredited {name} as issuing body {issuer_id}")
 
     result = DemoResult(
@@ -196,6 +198,7 @@ def _populate(
                 economy=economy,
                 items=items or rng.choice((1, 2, 3, 5)),
                 issuing_body=name,
+                ledger_id=ledger_ids[label],
                 issued_on=today if fresh else today - dt.timedelta(days=rng.randint(1, 20)),
             )
             for _ in range(count)

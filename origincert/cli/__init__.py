@@ -21,10 +21,13 @@ _AREAS = (
     "keys",
     "issue",
     "redact",
+    "export",
+    "interop",
     "pdf",
     "verify",
     "audit",
     "portal",
+    "desk",
     "demo",
     "network",
 )
