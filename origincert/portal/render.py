@@ -17,6 +17,7 @@ from typing import Any
 
 from origincert.errors import DocumentError
 from origincert.fields import flatten
+from origincert.portal import names
 
 __all__ = [
     "Box",
@@ -24,8 +25,11 @@ __all__ = [
     "CertificateView",
     "VerdictView",
     "certificate_view",
+    "display_value",
     "evidence_sections",
+    "officer_check",
     "page_view",
+    "reason_words",
     "verdict_view",
     "when",
 ]
@@ -127,6 +131,24 @@ _DISPLAY = {
     },
 }
 
+_COUNTRY_PATH = re.compile(
+    r"(?:^|\.)(?:country|importing_country|country_of_origin|economy|issuing_country)$"
+)
+
+
+def display_value(path: str, text: str) -> str:
+    """A field's value for officers: codes as words (country, unit, package, form, mode)."""
+    if path in _DISPLAY:
+        return _DISPLAY[path].get(text, text)
+    if _COUNTRY_PATH.search(path):
+        return names.country_name(text)
+    if path.endswith(".quantity.unit"):
+        return names.unit_name(text)
+    if path.endswith(".packages.kind"):
+        return names.package_name(text)
+    return text
+
+
 PRODUCER_STATEMENTS = {
     "SAME": "Same as exporter",
     "UNKNOWN": "Unknown",
@@ -138,6 +160,33 @@ def verdict_view(word: str) -> VerdictView:
     return _VERDICTS.get(
         word, VerdictView(word or "UNKNOWN", "bad", "The portal does not know this verdict.")
     )
+
+
+# What an attempt that reached no verdict is logged as (see verification.record_attempt).
+_VERDICTS["NOT_FOUND"] = VerdictView(
+    "NOT FOUND", "neutral", "No certificate with this number is known to this portal."
+)
+_VERDICTS["UNREADABLE"] = VerdictView(
+    "UNREADABLE", "neutral", "No QR code could be read: retake the photo, closer and sharper."
+)
+_VERDICTS["REFUSED"] = VerdictView("REFUSED", "neutral", "The input could not be verified.")
+
+_REASON_WORDS = {
+    "all_checks_passed": "every check passed",
+    "number_unknown": "number not known here",
+    "qr_unreadable": "QR code not readable",
+    "pdf_unreadable": "PDF not readable",
+}
+
+
+def reason_words(code: str) -> str:
+    """A log entry's reason code in words (the code stays in the CSV export for programs)."""
+    if code in _REASON_WORDS:
+        return _REASON_WORDS[code]
+    from origincert.verifier.codes import REASONS
+
+    reason = REASONS.get(code)
+    return reason.meaning if reason is not None else code.replace("_", " ")
 
 
 def check_label(name: str) -> str:
@@ -172,6 +221,11 @@ class Cell:
     state: str
     value: str = ""
     flagged: bool = False
+
+    @property
+    def label(self) -> str:
+        """The field's name in words (``Item 1, gross weight (kg)``), for fields shown by path."""
+        return names.field_label(self.path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,8 +279,7 @@ class _Reader:
             self.used.add(path)
             value = self.leaves[path]
             text = ("Yes" if value else "No") if isinstance(value, bool) else str(value)
-            text = _DISPLAY.get(path, {}).get(text, text)
-            return Cell(path, "shown", text, flagged)
+            return Cell(path, "shown", display_value(path, text), flagged)
         hidden = self._under(self.withheld, path)
         if hidden:
             self.used.update(hidden)
@@ -517,6 +570,9 @@ class PageView:
     issuer: IssuerView
     evidence: tuple[EvidenceSection, ...]
     withheld: tuple[str, ...] = field(default_factory=tuple)
+    replaces: str | None = None  # the number of the certificate this one cancels and replaces
+    successor: str | None = None  # the number of the certificate that replaced this one
+    replaced: bool = False  # the ledger says a later certificate replaced this one
 
 
 _ACCREDITATION = {
@@ -571,34 +627,135 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def page_view(stored: Mapping[str, Any]) -> PageView:
-    """The verdict page for a stored ``{"result": VerificationResult.to_json(), "document": ...}``."""
-    result = stored.get("result") or {}
-    checks = tuple(
-        {**c, "label": check_label(str(c.get("name", "")))}
-        for c in result.get("checks", [])
-        if isinstance(c, dict)
+# ------------------------------------------------------------------------------------------
+# Officer's words for the verifier's checks
+
+# Channels whose certificate was read from a QR code (its text, a photo of it, a printed PDF).
+QR_CHANNELS = frozenset(
+    {"qr_photo", "qr_scan", "qr_paste", "pdf", "api_qr", "api_photo", "api_pdf"}
+)
+_CHAIN = re.compile(r"\(chain ([0-9]+)\)")
+
+
+def _revocation_words(evidence: Mapping[str, Any]) -> str | None:
+    r = evidence.get("revocation")
+    if not isinstance(r, Mapping):
+        return None
+    what = "Its whole batch was revoked" if r.get("scope") == "root" else "Revoked"
+    issuer = evidence.get("issuer") if isinstance(evidence.get("issuer"), Mapping) else {}
+    role = r.get("by_role")
+    if role == "issuing body":
+        who = f" by {issuer['name']}" if issuer.get("name") else " by its issuing body"
+    elif role == "competent authority":
+        who = " by the issuing body's competent authority"
+    else:
+        who = ""
+    reason = f": {r['reason']}" if r.get("reason") else ""
+    return f"{what} on {when(r.get('time'))}{who}{reason}."
+
+
+def _replacement_words(evidence: Mapping[str, Any], successor: str | None) -> str:
+    r = evidence.get("replaced_by") if isinstance(evidence.get("replaced_by"), Mapping) else {}
+    on = f" on {when(r['time'])}" if r.get("time") else ""
+    if successor:
+        return f"Replaced{on} by certificate {successor}: verify that one instead."
+    return (
+        f"Replaced{on} by a later certificate whose number this portal does not hold: "
+        "ask the holder or the issuing body for the new certificate."
     )
-    flagged = [f for c in checks if c.get("status") == "failed" for f in c.get("fields", [])]
+
+
+def _with_labels(text: str, paths: Iterable[str]) -> str:
+    """``text`` with each field path named in words (longest paths first, so none is cut)."""
+    for path in sorted(set(paths), key=len, reverse=True):
+        text = text.replace(path, names.field_label(path))
+    return text
+
+
+def officer_check(
+    check: Mapping[str, Any],
+    evidence: Mapping[str, Any],
+    *,
+    from_qr: bool = False,
+    successor: str | None = None,
+) -> dict[str, Any]:
+    """One check as officers read it: no field paths, no keys in place of names, no sentence
+    that claims more than was checked (a QR code is not "a full copy"; naming the consortium's
+    chain is not being anchored on it)."""
+    name, code, status = check.get("name"), check.get("code"), check.get("status")
+    message = str(check.get("message", ""))
+    paths = [str(f) for f in check.get("fields", []) if isinstance(f, str)]
+    if name == "format" and code == "format_ok" and from_qr:
+        message = "The whole certificate, read from its QR code, in the origincert format."
+    elif name == "network" and code == "network_ok":
+        chain = _CHAIN.search(message)
+        message = "The certificate names the consortium's ledger" + (
+            f" (chain {chain.group(1)})." if chain else "."
+        )
+    elif name == "signature" and code == "signature_ok":
+        message = "The issuer's signature is intact (the signing key is under Ledger evidence)."
+    elif name == "not_revoked" and status == "failed":
+        message = _revocation_words(evidence) or message
+    elif name == "not_replaced" and status == "failed":
+        message = _replacement_words(evidence, successor)
+    return {
+        **check,
+        "label": check_label(str(name or "")),
+        "message": _with_labels(message, paths),
+        "field_labels": [names.field_label(p) for p in paths],
+    }
+
+
+def page_view(
+    stored: Mapping[str, Any], *, channel: str | None = None, successor: str | None = None
+) -> PageView:
+    """The verdict page for a stored ``{"result": VerificationResult.to_json(), "document": ...}``.
+
+    ``channel`` is how the certificate was presented (a QR code is never "a full copy");
+    ``successor`` the number of the certificate that replaced it, when the portal knows it.
+    """
+    result = stored.get("result") or {}
+    evidence = result.get("evidence") if isinstance(result.get("evidence"), dict) else {}
+    raw_checks = [c for c in result.get("checks", []) if isinstance(c, dict)]
+    checks = tuple(
+        officer_check(c, evidence, from_qr=channel in QR_CHANNELS, successor=successor)
+        for c in raw_checks
+    )
+    flagged = [f for c in raw_checks if c.get("status") == "failed" for f in c.get("fields", [])]
     failed = [c for c in checks if c.get("status") == "failed"]
     skipped = [c for c in checks if c.get("status") == "skipped"]
-    reason = str(
-        result.get("summary")
-        or (failed or skipped or [{"message": "Every check passed."}])[0].get("message", "")
-    )
+    word = str(result.get("verdict", ""))
+    decisive = {"REVOKED": "not_revoked", "REPLACED": "not_replaced"}.get(word)
+    driver = next((c for c in failed if c.get("name") == decisive), None)
+    if driver is not None:
+        reason = str(driver["message"])
+    else:
+        reason = _with_labels(
+            str(
+                result.get("summary")
+                or (failed or skipped or [{"message": "Every check passed."}])[0].get("message", "")
+            ),
+            [str(f) for f in flagged],
+        )
     document = stored.get("document")
     withheld = tuple(str(p) for p in result.get("withheld", []))
     certificate = (
         certificate_view(document, withheld, flagged) if isinstance(document, dict) else None
     )
-    evidence = result.get("evidence") if isinstance(result.get("evidence"), dict) else {}
     issuer = issuer_view(evidence, document if isinstance(document, dict) else None, checks)
+    replaces = None
+    if isinstance(document, dict) and isinstance(document.get("replaces"), dict):
+        number = document["replaces"].get("number")
+        replaces = number if isinstance(number, str) and number else None
     return PageView(
-        verdict=verdict_view(str(result.get("verdict", ""))),
+        verdict=verdict_view(word),
         reason=reason,
         checks=checks,
         certificate=certificate,
         issuer=issuer,
         evidence=evidence_sections(evidence),
         withheld=withheld,
+        replaces=replaces,
+        successor=successor,
+        replaced=isinstance(evidence.get("replaced_by"), Mapping),
     )
