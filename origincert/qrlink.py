@@ -14,12 +14,13 @@ from urllib.parse import unquote, urlsplit
 
 from origincert.errors import DocumentError
 
-__all__ = ["LINK_PATH", "MAX_LINK_CHARS", "is_link", "make_link", "payload_of"]
+__all__ = ["LINK_PATH", "MAX_LINK_CHARS", "is_link", "make_link", "payload_of", "segments"]
 
 LINK_PATH = "/V"  # the portal's public verification page (served at /V and /v)
 MAX_LINK_CHARS = 6000  # more than any QR code holds
 _PAYLOAD = re.compile(r"OC[0-9]+R?:")
 _LINK = re.compile(r"https?://", re.IGNORECASE)
+_ALNUM = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")  # QR alphanumeric mode
 
 
 def make_link(portal_url: str, payload: str) -> str:
@@ -34,6 +35,23 @@ def make_link(portal_url: str, payload: str) -> str:
         raise DocumentError("not an origincert QR payload", code="qr_payload_malformed")
     base = f"{parts.scheme.upper()}://{parts.netloc.upper()}{parts.path.rstrip('/')}"
     return base + LINK_PATH + "#" + payload.replace("%", "%25").replace(" ", "%20")
+
+
+def segments(text: str) -> list[tuple[str, int]] | None:
+    """QR segments for a link: the ``#`` (not in the alphanumeric set) as one byte, the rest
+    alphanumeric where it can be, so a link costs little more than its bare payload. None for
+    anything that is not a link with a fragment (encoded as one segment, as before)."""
+    if not is_link(text) or "#" not in text:
+        return None
+    from segno import consts
+
+    base, _, fragment = text.partition("#")
+    out: list[tuple[str, int]] = []
+    for part in (base, "#", fragment):
+        if part:
+            alnum = set(part) <= _ALNUM
+            out.append((part, consts.MODE_ALPHANUMERIC if alnum else consts.MODE_BYTE))
+    return out
 
 
 def is_link(text: str) -> bool:

@@ -15,6 +15,7 @@ import click
 
 from origincert.cli.common import Context, handle_errors
 from origincert.errors import ChainError, ChainUnavailable
+from origincert.pdfqr import is_pdf
 from origincert.verdict import CheckStatus, Verdict, VerificationResult
 
 _MARK = {CheckStatus.OK: "ok", CheckStatus.FAILED: "FAILED", CheckStatus.SKIPPED: "skipped"}
@@ -37,7 +38,7 @@ def register(group: click.Group) -> None:
     "qr_texts",
     multiple=True,
     metavar="TEXT",
-    help="The text of a scanned QR code (repeatable).",
+    help="The text of a scanned QR code, or the portal link it holds (repeatable).",
 )
 @click.option(
     "--qr-image",
@@ -64,7 +65,8 @@ def verify(
     qr_images: tuple[str, ...],
     on: datetime | None,
 ) -> None:
-    """Verify certificate FILEs (- reads standard input) and QR codes against the ledger."""
+    """Verify certificate FILEs (issued .json files or printed PDFs; - reads standard input) and
+    QR codes (their text or a link to the portal carrying it) against the ledger."""
     if not (files or qr_texts or qr_images):
         raise click.UsageError("give at least one FILE, --qr TEXT or --qr-image PNG")
     verifier = _verifier(ctx, offline)
@@ -72,7 +74,12 @@ def verify(
 
     labelled: list[tuple[str, VerificationResult]] = []
     raws = [_read(name) for name in files]
-    labelled += zip(files, verifier.verify_many_bytes(raws, on=day))
+    issued = [i for i, raw in enumerate(raws) if not is_pdf(raw)]  # else the printed PDF
+    by_index = dict(zip(issued, verifier.verify_many_bytes([raws[i] for i in issued], on=day)))
+    labelled += [
+        (name, by_index[i] if i in by_index else verifier.verify_pdf(raws[i], on=day))
+        for i, name in enumerate(files)
+    ]
     labelled += [
         (f"QR code #{i + 1}", verifier.verify_qr(text, on=day)) for i, text in enumerate(qr_texts)
     ]
