@@ -234,6 +234,18 @@ def reindex(obj: Context, archive_dirs: tuple[str, ...], instance: str) -> None:
     is_flag=True,
     help="Allow the session cookie over plain HTTP (a loopback demo only).",
 )
+@click.option(
+    "--cert",
+    "certfile",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Serve HTTPS with this certificate (PEM); needs --key. Phones need HTTPS for the camera.",
+)
+@click.option(
+    "--key",
+    "keyfile",
+    type=click.Path(dir_okay=False, exists=True),
+    help="The private key (PEM) of --cert.",
+)
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
 @click.option(
     "--debug", is_flag=True, help="Flask's development server in one process, for development only."
@@ -251,10 +263,14 @@ def serve(
     offline: bool,
     insecure_http: bool,
     access_log: bool,
+    certfile: str | None,
+    keyfile: str | None,
     debug: bool,
     instance: str,
 ) -> None:
     """Serve the portal with gunicorn (or Flask's development server under --debug)."""
+    if bool(certfile) != bool(keyfile):
+        raise click.UsageError("--cert and --key go together: give both, or neither")
     from origincert.errors import ChainUnavailable
     from origincert.portal import certindex, db
     from origincert.portal.verification import make_verifier
@@ -286,7 +302,7 @@ def serve(
             f"warning: the ledger is unreachable now ({exc}); the portal will retry on each verification",
             err=True,
         )
-    if app.config["SECURE_COOKIES"]:
+    if app.config["SECURE_COOKIES"] and not certfile:
         click.echo(
             "note: sign-in cookies travel over HTTPS only: serve behind a TLS proxy (and set "
             "ORIGINCERT_PORTAL_TRUSTED_PROXIES), or use --insecure-http for a loopback trial",
@@ -300,6 +316,7 @@ def serve(
             debug=True,
             use_reloader=False,
             use_debugger=False,
+            ssl_context=(certfile, keyfile) if certfile and keyfile else None,
         )
         return
     from origincert.portal import create_app
@@ -308,7 +325,9 @@ def serve(
     config = _config(obj, **overrides)
     GunicornServer(
         lambda: create_app(config, instance_path=instance),
-        gunicorn_options(bind, workers, threads, access_log=access_log),
+        gunicorn_options(
+            bind, workers, threads, access_log=access_log, certfile=certfile, keyfile=keyfile
+        ),
     ).run()
 
 
