@@ -269,7 +269,8 @@ def _first_error(form: object) -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    from origincert.portal import bulk
+    from origincert.portal import bulk, public
 
     app.register_blueprint(bp)
     bulk.init_app(app)
+    public.init_app(app)
