@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from origincert.portal import db
 from origincert.portal.auth import login_required
+from origincert.portal.catalogue import gettext
 from origincert.portal.db import Verification
 from origincert.portal.render import reason_words, verdict_view
 
@@ -37,7 +38,11 @@ def verify_many(files: Sequence[FileStorage]) -> tuple[str, int]:
             "bulk.html",
             rows=[],
             ids="",
-            error=f"At most {MAX_FILES} files can be verified at once; {len(chosen)} were sent.",
+            error=gettext(
+                "At most %(limit)s files can be verified at once; %(sent)s were sent.",
+                limit=MAX_FILES,
+                sent=len(chosen),
+            ),
         ), 413
     ids: list[int] = []
     names: dict[int, str] = {}

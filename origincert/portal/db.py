@@ -109,6 +109,9 @@ class Officer(Base):
     session_epoch: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    language: Mapped[str | None] = mapped_column(
+        String(8)
+    )  # the portal's language; None: browser's
 
     office: Mapped[Office] = relationship(lazy="joined")
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import sessionmaker
 
 from origincert.portal import db
 from origincert.portal.batching import Batcher
+from origincert.portal.catalogue import N_
 from origincert.portal.db import Verification, utcnow
 from origincert.verdict import CheckStatus, VerificationResult
 
@@ -45,18 +46,18 @@ __all__ = [
 ]
 
 CHANNELS = {
-    "file": "uploaded file",
-    "bulk": "several files at once",
-    "pdf": "PDF of the certificate",
-    "qr_photo": "photo of QR code",
-    "qr_scan": "QR code scanned by camera",
-    "qr_paste": "QR code text pasted",
-    "number": "certificate number",
-    "api_file": "API: file",
-    "api_qr": "API: QR payload",
-    "api_number": "API: number",
-    "api_pdf": "API: PDF",
-    "api_photo": "API: photo",
+    "file": N_("uploaded file"),
+    "bulk": N_("several files at once"),
+    "pdf": N_("PDF of the certificate"),
+    "qr_photo": N_("photo of QR code"),
+    "qr_scan": N_("QR code scanned by camera"),
+    "qr_paste": N_("QR code text pasted"),
+    "number": N_("certificate number"),
+    "api_file": N_("API: file"),
+    "api_qr": N_("API: QR payload"),
+    "api_number": N_("API: number"),
+    "api_pdf": N_("API: PDF"),
+    "api_photo": N_("API: photo"),
 }
 
 # What an attempt that reached no verdict is logged as, beside the verdicts.

@@ -25,6 +25,7 @@ from origincert import qrlink
 from origincert.errors import OriginCertError
 from origincert.portal import certindex, db, verification
 from origincert.portal.auth import login_required
+from origincert.portal.catalogue import gettext
 from origincert.portal.db import Verification
 from origincert.portal.forms import NumberForm, QrForm, UploadForm
 from origincert.portal.intake import Kind, sniff
@@ -110,7 +111,7 @@ def verify_upload(raw: bytes, *, file_channel: str = "file") -> Outcome:
             )
             return Outcome(entry_id, 422, message, "qr" if kind is Kind.IMAGE else "file")
         return Outcome(_log(_verify_qr(text), channel))
-    message = (
+    message = gettext(
         "This is neither a certificate file (.json), a certificate PDF, "
         "nor a picture of a QR code (PNG, JPEG, GIF, WebP, BMP)."
     )
@@ -140,11 +141,14 @@ def upload() -> Page:
     form = UploadForm()
     if not form.validate_on_submit():
         return _page(
-            400, error=_first_error(form) or "Choose a file first.", tab="file", upload=form
+            400,
+            error=_first_error(form) or gettext("Choose a file first."),
+            tab="file",
+            upload=form,
         )
     raw = form.file.data.read()
     if not raw:
-        return _page(400, error="The file is empty.", tab="file", upload=form)
+        return _page(400, error=gettext("The file is empty."), tab="file", upload=form)
     outcome = verify_upload(raw)
     if outcome.error is not None:
         return _page(outcome.status, error=outcome.error, tab=outcome.tab, upload=form)
@@ -163,13 +167,15 @@ def _unreadable_words(kind: Kind, exc: OriginCertError) -> str:
     if exc.code == "qr_not_origincert":
         return exc.message[:1].upper() + exc.message[1:] + "."
     if kind is Kind.PDF:
-        return (
+        return gettext(
             "No certificate QR code could be read from this PDF. Upload the certificate's .json "
-            f"file, or scan the QR code on the paper. ({exc.message})"
+            "file, or scan the QR code on the paper. (%(detail)s)",
+            detail=exc.message,
         )
-    return (
+    return gettext(
         "No QR code could be read from this picture: retake the photo, closer to the code, "
-        f"sharp and well lit, with the whole code inside the picture. ({exc.message})"
+        "sharp and well lit, with the whole code inside the picture. (%(detail)s)",
+        detail=exc.message,
     )
 
 
@@ -179,7 +185,10 @@ def qr() -> Page:
     form = QrForm()
     if not form.validate_on_submit():
         return _page(
-            400, error=_first_error(form) or "No QR code text was received.", tab="qr", qr=form
+            400,
+            error=_first_error(form) or gettext("No QR code text was received."),
+            tab="qr",
+            qr=form,
         )
     channel = "qr_scan" if request.form.get("source") == "camera" else "qr_paste"
     try:
@@ -206,7 +215,7 @@ def number() -> Page:
     if not form.validate_on_submit():
         return _page(
             400,
-            error=_first_error(form) or "Type a certificate number.",
+            error=_first_error(form) or gettext("Type a certificate number."),
             tab="number",
             number_form=form,
         )
@@ -220,9 +229,10 @@ def number() -> Page:
     if form.target_hash.data:
         entries = [e for e in entries if e.target_hash == form.target_hash.data]
     if not entries:
-        message = (
-            f"No certificate numbered {wanted} is known to this portal. It has never been uploaded here and is "
-            "not in the archive folders. Ask for the certificate file, or scan its QR code."
+        message = gettext(
+            "No certificate numbered %(number)s is known to this portal. It has never been uploaded here and is "
+            "not in the archive folders. Ask for the certificate file, or scan its QR code.",
+            number=wanted,
         )
         record_attempt(
             "NOT_FOUND",
@@ -269,8 +279,9 @@ def _first_error(form: object) -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    from origincert.portal import bulk, public
+    from origincert.portal import bulk, i18n, public
 
     app.register_blueprint(bp)
     bulk.init_app(app)
     public.init_app(app)
+    i18n.init_app(app)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask.testing import FlaskClient
@@ -39,13 +40,16 @@ def test_sqlite_at_head_matches_the_models(tmp_path: Path) -> None:
 def test_a_database_made_before_migrations_is_adopted(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = db.make_engine(url)
-    Base.metadata.create_all(engine)  # how the portal made its tables before Alembic
+    with engine.begin() as connection:  # the tables as the portal made them before Alembic
+        command.upgrade(db._alembic_config(connection), "0001")
+        connection.execute(text("DROP TABLE alembic_version"))
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO offices (code, name) VALUES ('X-1', 'Kept')"))
     db.migrate(engine)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT name FROM offices")).scalar_one() == "Kept"
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+    assert "language" in {c["name"] for c in inspect(engine).get_columns("officers")}  # 0002 ran
     db.migrate(engine)  # again: nothing to do
 
 
