@@ -23,13 +23,14 @@ from werkzeug.wrappers import Response
 
 from origincert import qrlink
 from origincert.errors import OriginCertError
-from origincert.portal import certindex, db, verification
+from origincert.portal import certindex, db, imagedecode, references, verification
 from origincert.portal.auth import login_required
 from origincert.portal.catalogue import gettext
 from origincert.portal.db import Verification
 from origincert.portal.forms import NumberForm, QrForm, UploadForm
 from origincert.portal.intake import Kind, sniff
 from origincert.portal.render import page_view
+from origincert.portal.security import spend
 from origincert.portal.successor import successor_number
 from origincert.portal.verification import (
     CHANNELS,
@@ -48,10 +49,15 @@ Page = Response | tuple[str, int] | str
 
 
 def read_qr_photo(data: bytes) -> str:
-    """The text of the QR code in a photo (OriginCertError with a sentence when there is none)."""
-    from origincert.qr import read_qr_image
+    """The text of the QR code in a photo (OriginCertError with a sentence when there is none),
+    read in a child process bounded in pixels, CPU time and memory."""
+    return imagedecode.read_qr_photo(data)
 
-    return read_qr_image(data)
+
+def _spend(setting: str) -> None:
+    """One of this officer's verifications (or photo decodes) per ``setting``; 429 beyond it."""
+    if not spend(current_app.config[setting], setting.lower(), f"officer:{g.officer.id}"):
+        abort(429)
 
 
 def _actor() -> Actor:
@@ -67,9 +73,8 @@ def _page(
 
 
 def _verify_qr(text: str) -> VerificationResult:
-    """A QR reference to a file the portal holds is verified as that file (with its content)."""
-    raw = certindex.file_for_qr(db.session(), text)
-    return verification.verify_file(raw) if raw is not None else verification.verify_qr(text)
+    """A QR reference is checked against the file the portal holds for its anchor, if any."""
+    return references.verify_qr_text(db.session(), text)
 
 
 def _log(result: VerificationResult, channel: str, raw: bytes | None = None) -> int:
@@ -97,10 +102,12 @@ class Outcome:
 
 def verify_upload(raw: bytes, *, file_channel: str = "file") -> Outcome:
     """Verify one uploaded file, whatever it is (issued file, PDF, photo); always logged."""
+    _spend("RATELIMIT_VERIFY")
     kind = sniff(raw)
     if kind is Kind.CERTIFICATE:
         return Outcome(_log(verification.verify_file(raw), file_channel, raw))
     if kind in (Kind.IMAGE, Kind.PDF):
+        _spend("RATELIMIT_IMAGE")  # decoding a photo or rendering a PDF costs CPU
         channel = "qr_photo" if kind is Kind.IMAGE else "pdf"
         try:
             text = qrlink.payload_of(read_qr_photo(raw) if kind is Kind.IMAGE else read_qr_pdf(raw))
@@ -190,6 +197,7 @@ def qr() -> Page:
             tab="qr",
             qr=form,
         )
+    _spend("RATELIMIT_VERIFY")
     channel = "qr_scan" if request.form.get("source") == "camera" else "qr_paste"
     try:
         text = qrlink.payload_of(form.payload.data or "")
@@ -219,6 +227,7 @@ def number() -> Page:
             tab="number",
             number_form=form,
         )
+    _spend("RATELIMIT_VERIFY")
     try:
         wanted = certindex.normalise_number(form.number.data or "")
     except OriginCertError as exc:

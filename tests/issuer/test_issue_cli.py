@@ -113,7 +113,9 @@ def test_revoke_and_replace_commands(cli, world, make_docs, tmp_path):
         assert j.status(old["number"]) is CertificateStatus.REPLACED
         assert j.status(other["number"]) is CertificateStatus.REVOKED
         batch, cert = j.locate(other["number"])
-    assert certificate_status(world.client, batch.root, cert.leaf).revoked
+    assert certificate_status(
+        world.client, world.chamber_ids["DE-berlin"], batch.root, cert.leaf
+    ).revoked
 
     result = cli("revoke", "NO-SUCH-1", "--reason", "lost")
     assert result.exit_code == 1 and "[unknown_number]" in result.output

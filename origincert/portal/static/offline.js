@@ -102,7 +102,7 @@
   Reader.prototype.rest = function () { var out = this.bytes.subarray(this.pos); this.pos = this.bytes.length; return out; };
   Reader.prototype.varint = function () {
     var value = 0, scale = 1;
-    for (var i = 0; i < 9; i++) {
+    for (var i = 0; i < 10; i++) {
       var b = this.byte();
       value += (b & 0x7f) * scale;
       scale *= 128;
@@ -181,10 +181,11 @@
 
   async function readEmbedded(r, zdict, tag) {
     var flags = r.byte();
-    if (flags & ~1) { throw fail("The code has flags this page does not know."); }
+    if (flags & ~3) { throw fail("The code has flags this page does not know."); }
     r.varint(); // chain id
     var batchSize = r.varint();
     r.varint(); // leaf index
+    if (flags & 2) { r.varint(); r.varint(); r.varint(); } // anchor terms: issuer id, epoch, deadline
     var proofLength = r.byte();
     r.take(20); // registry
     r.take(20); // signer: its standing is the ledger's to tell
@@ -216,7 +217,9 @@
 
   function readReference(r) {
     var flags = r.byte();
-    r.varint();
+    if (flags & ~3) { throw fail("The code has flags this page does not know."); }
+    r.varint(); // chain id
+    if (flags & 2) { r.varint(); } // issuer id
     r.take(20);
     var target = r.take(32);
     r.take(32);
