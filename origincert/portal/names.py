@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from origincert.portal.catalogue import N_, gettext
 
-__all__ = ["country_name", "field_label", "package_name", "unit_name"]
+__all__ = ["country_name", "field_label", "language", "package_name", "unit_name"]
 
 UNITS = {  # UN/ECE Rec. 20
     "KGM": N_("kg"),
@@ -62,7 +62,8 @@ PACKAGES = {  # UN/ECE Rec. 21
 _SPECIAL_COUNTRIES = {"EU": N_("European Union"), "XK": N_("Kosovo")}
 
 
-def _language() -> str:
+def language() -> str:
+    """The language of the current request (``en`` outside one)."""
     from flask_babel import get_locale
 
     try:
@@ -99,7 +100,7 @@ def country_name(code: str) -> str:
     """``"CH"`` -> ``"Switzerland (CH)"`` (``"Schweiz (CH)"`` in German); unknown codes as they are."""
     if code in _SPECIAL_COUNTRIES:
         return f"{gettext(_SPECIAL_COUNTRIES[code])} ({code})"
-    return _country(code, _language())
+    return _country(code, language())
 
 
 def unit_name(code: str) -> str:

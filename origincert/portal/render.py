@@ -187,8 +187,8 @@ _VERDICTS["UNREADABLE"] = VerdictView(
 _VERDICTS["REFUSED"] = VerdictView(N_("REFUSED"), "neutral", N_("The input could not be verified."))
 
 _REASON_WORDS = {
-    "all_checks_passed": "every check passed",
-    "number_unknown": "number not known here",
+    "all_checks_passed": N_("every check passed"),
+    "number_unknown": N_("number not known here"),
     "qr_unreadable": N_("QR code not readable"),
     "pdf_unreadable": N_("PDF not readable"),
 }
@@ -701,6 +701,17 @@ def _with_labels(text: str, paths: Iterable[str]) -> str:
     return text
 
 
+def _code_words(code: str, message: str) -> str:
+    """What a reason code means, in the officer's language (the verifier writes English)."""
+    from origincert.verifier.codes import REASONS
+
+    reason = REASONS.get(code)
+    if reason is None:
+        return message
+    words = gettext(reason.meaning)
+    return words[:1].upper() + words[1:] + "."
+
+
 def officer_check(
     check: Mapping[str, Any],
     evidence: Mapping[str, Any],
@@ -734,6 +745,8 @@ def officer_check(
         message = _revocation_words(evidence) or message
     elif name == "not_replaced" and status == "failed":
         message = _replacement_words(evidence, successor)
+    elif names.language() != "en":
+        message = _code_words(str(code), message)  # the library's sentence is English
     return {
         **check,
         "label": check_label(str(name or "")),
@@ -765,6 +778,9 @@ def page_view(
     driver = next((c for c in failed if c.get("name") == decisive), None)
     if driver is not None:
         reason = str(driver["message"])
+    elif names.language() != "en" and word in _VERDICTS:  # the verifier's summary is English
+        first = (failed or skipped or [{"message": gettext("Every check passed.")}])[0]
+        reason = str(first.get("message", ""))
     else:
         reason = _with_labels(
             str(

@@ -30,6 +30,13 @@ def marked_messages() -> set[str | tuple[str, ...]]:
         str(ROOT / "origincert" / "portal"), method_map=method_map, keywords=keywords
     ):
         found.add(message if isinstance(message, str) else tuple(message))
+    # the verifier's reason codes: their meanings are shown in the officer's language
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(ROOT / "origincert" / "verifier"),
+        method_map=[("codes.py", "python")],
+        keywords={"_r": (3,)},
+    ):
+        found.add(message)
     return found
 
 
@@ -91,6 +98,11 @@ def test_an_officer_who_chooses_german_reads_german(
 
     invalid = follow(officer, upload(officer, json.dumps(tampered).encode()))
     assert "Position 1, Rohgewicht (kg)" in invalid
+    assert "Die genannten Felder weichen von ihren ausgestellten Hashes ab." in invalid
+    assert "differ from their issued hashes" not in invalid  # the verifier's English sentence
+    revoked = follow(officer, upload(officer, scene.raw("revoked")))
+    assert ">WIDERRUFEN<" in revoked and "irrtümlich ausgestellt" in revoked
+    assert "alle Prüfschritte bestanden" in officer.get("/log").get_data(as_text=True)
 
 
 def test_before_sign_in_the_browser_language_decides(client: FlaskClient) -> None:
