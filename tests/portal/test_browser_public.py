@@ -132,3 +132,26 @@ def test_sign_in_then_check_online_with_the_same_code(
         screenshot(d, "w1366-public-checked-online")
     finally:
         d.quit()
+
+
+def test_the_page_speaks_the_browsers_language(
+    live: LiveServer, scene: Scene, tmp_path: Path
+) -> None:
+    from selenium.webdriver.common.by import By
+
+    d = chrome(
+        tmp_path / "profile", width=390, height=844, mobile=True, extra_args=("--lang=de-DE",)
+    )
+    try:
+        d.execute_cdp_cmd("Network.enable", {})
+        d.execute_cdp_cmd(
+            "Network.setExtraHTTPHeaders", {"headers": {"Accept-Language": "de-DE,de;q=0.9"}}
+        )
+        open_link(d, live, qr.encode_payload(scene.issued("valid")))
+        assert offline_state(d) == "consistent"
+        assert d.find_element(By.ID, "offline-word").text == "NOCH NICHT GEPRÜFT"
+        assert "Prüfsumme stimmt" in d.find_element(By.ID, "offline-checks").text
+        assert "Das ist keine Prüfung" in d.find_element(By.ID, "offline-status").text
+        screenshot(d, "w390-public-scanned-link-de")
+    finally:
+        d.quit()

@@ -11,6 +11,14 @@
   var goods = document.getElementById("offline-goods");
   var B45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
   var STORE = "origincert-scanned-payload";
+  var WORDS = JSON.parse(root.getAttribute("data-words") || "{}");
+
+  // The page's sentences in the officer's language (public.py passes the catalogue's words).
+  function t(text, values) {
+    var out = WORDS[text] || text;
+    Object.keys(values || {}).forEach(function (name) { out = out.split("%(" + name + ")s").join(String(values[name])); });
+    return out;
+  }
 
   function fail(message) { var e = new Error(message); e.shown = true; return e; }
 
@@ -53,17 +61,17 @@
       var n = 0;
       for (var j = chunk.length - 1; j >= 0; j--) {
         var v = B45.indexOf(chunk[j]);
-        if (v < 0) { throw fail("The code holds a character that is not Base45."); }
+        if (v < 0) { throw fail(t("The code holds a character that is not Base45.")); }
         n = n * 45 + v;
       }
       if (chunk.length === 3) {
-        if (n > 0xffff) { throw fail("The code is not valid Base45."); }
+        if (n > 0xffff) { throw fail(t("The code is not valid Base45.")); }
         out.push(n >> 8, n & 0xff);
       } else if (chunk.length === 2) {
-        if (n > 0xff) { throw fail("The code is not valid Base45."); }
+        if (n > 0xff) { throw fail(t("The code is not valid Base45.")); }
         out.push(n);
       } else {
-        throw fail("The code is not valid Base45.");
+        throw fail(t("The code is not valid Base45."));
       }
     }
     return new Uint8Array(out);
@@ -93,7 +101,7 @@
 
   function Reader(bytes) { this.bytes = bytes; this.pos = 0; }
   Reader.prototype.take = function (n) {
-    if (this.pos + n > this.bytes.length) { throw fail("The code is truncated."); }
+    if (this.pos + n > this.bytes.length) { throw fail(t("The code is truncated.")); }
     var out = this.bytes.subarray(this.pos, this.pos + n);
     this.pos += n;
     return out;
@@ -108,7 +116,7 @@
       scale *= 128;
       if (!(b & 0x80)) { return value; }
     }
-    throw fail("A number in the code is too large.");
+    throw fail(t("A number in the code is too large."));
   };
 
   function concat(parts) {
@@ -132,7 +140,7 @@
     } else if (typeof value === "object") {
       flatten(value, path + ".", out);
     } else {
-      throw fail("The certificate holds a value that cannot be checked (" + path + ").");
+      throw fail(t("The certificate holds a value that cannot be checked (%(path)s).", { path: path }));
     }
   }
 
@@ -140,7 +148,7 @@
   // salt = HMAC-SHA256(seed, path)[:16]; target = SHA-256(tag || sorted field hashes).
   async function targetHash(documentValue, seed, tag) {
     var subtle = window.crypto && window.crypto.subtle;
-    if (!subtle) { throw fail("This browser cannot hash here (the page must be opened over HTTPS)."); }
+    if (!subtle) { throw fail(t("This browser cannot hash here (the page must be opened over HTTPS).")); }
     var key = await subtle.importKey("raw", seed, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
     var encoder = new TextEncoder();
     var hashes = [];
@@ -165,23 +173,23 @@
 
   function showDocument(doc) {
     var body = doc.issuing_body || {};
-    addFact("Certificate number", doc.number);
-    addFact("Form", doc.form);
-    addFact("Issue date", doc.issue_date);
-    addFact("Issuing body (as named on the certificate)", body.name);
-    addFact("Exporter", doc.exporter && doc.exporter.name);
-    addFact("Consignee", doc.consignee && doc.consignee.name);
-    addFact("Importing country", doc.importing_country);
+    addFact(t("Certificate number"), doc.number);
+    addFact(t("Form"), doc.form);
+    addFact(t("Issue date"), doc.issue_date);
+    addFact(t("Issuing body (as named on the certificate)"), body.name);
+    addFact(t("Exporter"), doc.exporter && doc.exporter.name);
+    addFact(t("Consignee"), doc.consignee && doc.consignee.name);
+    addFact(t("Importing country"), doc.importing_country);
     (doc.goods || []).forEach(function (item, i) {
       var li = document.createElement("li");
-      li.textContent = "Item " + (i + 1) + ": " + (item.description || "") + (item.hs_code ? " (HS " + item.hs_code + ")" : "");
+      li.textContent = t("Item %(number)s", { number: i + 1 }) + ": " + (item.description || "") + (item.hs_code ? " (HS " + item.hs_code + ")" : "");
       goods.appendChild(li);
     });
   }
 
   async function readEmbedded(r, zdict, tag) {
     var flags = r.byte();
-    if (flags & ~3) { throw fail("The code has flags this page does not know."); }
+    if (flags & ~3) { throw fail(t("The code has flags this page does not know.")); }
     r.varint(); // chain id
     var batchSize = r.varint();
     r.varint(); // leaf index
@@ -198,36 +206,35 @@
     try {
       text = window.pako.inflateRaw(r.rest(), { dictionary: zdict, to: "string" });
     } catch (e) {
-      throw fail("The certificate in the code is not readable compressed data.");
+      throw fail(t("The certificate in the code is not readable compressed data."));
     }
-    if (typeof text !== "string") { throw fail("The certificate in the code is not readable compressed data."); }
+    if (typeof text !== "string") { throw fail(t("The certificate in the code is not readable compressed data.")); }
     var doc = JSON.parse(text);
     showDocument(doc);
-    addCheck(true, "Certificate read", "The code carries the whole certificate (" + (doc.goods || []).length + " item(s)).");
+    addCheck(true, t("Certificate read"), t("The code carries the whole certificate (%(count)s item(s)).", { count: (doc.goods || []).length }));
     var target = await targetHash(doc, seed, tag);
     var computed = rootFromProof(keccak(keccak(target)), proof);
     if (hex(computed) !== hex(rootHash)) {
-      addCheck(false, "Content and proof", "The content does not add up to the batch root in the code: do not accept it.");
+      addCheck(false, t("Content and proof"), t("The content does not add up to the batch root in the code: do not accept it."));
       return false;
     }
-    addCheck(true, "Content and proof", "Every field adds up to the batch root the code names (" + batchSize +
-      " certificate(s) in the batch). Who signed that root, and whether the signer is an accredited issuing body, is checked online.");
+    addCheck(true, t("Content and proof"), t("Every field adds up to the batch root the code names (%(count)s certificate(s) in the batch). Who signed that root, and whether the signer is an accredited issuing body, is checked online.", { count: batchSize }));
     return true;
   }
 
   function readReference(r) {
     var flags = r.byte();
-    if (flags & ~3) { throw fail("The code has flags this page does not know."); }
+    if (flags & ~3) { throw fail(t("The code has flags this page does not know.")); }
     r.varint(); // chain id
     if (flags & 2) { r.varint(); } // issuer id
     r.take(20);
     var target = r.take(32);
     r.take(32);
     var number = new TextDecoder("utf-8", { fatal: true }).decode(r.take(r.byte()));
-    addFact("Certificate number", number);
-    addFact("Fingerprint", hex(target).slice(0, 18) + "\u2026");
-    if (flags & 1) { addFact("Portal", new TextDecoder().decode(r.rest())); }
-    addCheck(true, "Reference read", "The code names certificate " + number + " but does not carry its content: compare the paper with the record online.");
+    addFact(t("Certificate number"), number);
+    addFact(t("Fingerprint"), hex(target).slice(0, 18) + "\u2026");
+    if (flags & 1) { addFact(t("Portal"), new TextDecoder().decode(r.rest())); }
+    addCheck(true, t("Reference read"), t("The code names certificate %(number)s but does not carry its content: compare the paper with the record online.", { number: number }));
     return true;
   }
 
@@ -240,31 +247,31 @@
       try { payload = window.sessionStorage.getItem(STORE) || ""; } catch (e) { payload = ""; }
     }
     var match = /^OC([0-9]+)(R?):/.exec(payload);
-    if (!match) { throw fail("There is no origincert code in this link. Scan the QR code in box 11 of the certificate."); }
-    if (match[1] !== "1") { throw fail("This code uses a newer format: check it online."); }
+    if (!match) { throw fail(t("There is no origincert code in this link. Scan the QR code in box 11 of the certificate.")); }
+    if (match[1] !== "1") { throw fail(t("This code uses a newer format: check it online.")); }
     var online = document.getElementById("online-payload");
     if (online) { online.value = payload; document.getElementById("online-check").disabled = false; }
     var data = b45decode(payload.slice(match[0].length));
-    if (data.length < 5) { throw fail("The code is truncated."); }
+    if (data.length < 5) { throw fail(t("The code is truncated.")); }
     var body = data.subarray(0, data.length - 4);
     var stored = ((data[data.length - 4] << 24) >>> 0) + (data[data.length - 3] << 16) + (data[data.length - 2] << 8) + data[data.length - 1];
-    if (crc32(body) !== stored) { throw fail("The code is damaged or was altered (its checksum does not match). Scan it again."); }
-    addCheck(true, "Code intact", "The QR code was read completely and its checksum matches.");
+    if (crc32(body) !== stored) { throw fail(t("The code is damaged or was altered (its checksum does not match). Scan it again.")); }
+    addCheck(true, t("Code intact"), t("The QR code was read completely and its checksum matches."));
     var zdict = Uint8Array.from(window.atob(root.getAttribute("data-zdict")), function (c) { return c.charCodeAt(0); });
     var r = new Reader(body);
     var ok = match[2] ? readReference(r) : await readEmbedded(r, zdict, root.getAttribute("data-target-tag"));
     say(ok
-      ? "This device found nothing wrong with the code. That is not a verification: check it online."
-      : "This code does not hold together. Do not accept the certificate.");
+      ? t("This device found nothing wrong with the code. That is not a verification: check it online.")
+      : t("This code does not hold together. Do not accept the certificate."));
     root.setAttribute("data-offline", ok ? "consistent" : "inconsistent");
   }
 
   if (typeof window.pako === "undefined" || typeof window.keccak256 === "undefined") {
-    say("The decoder did not load. Sign in to the portal and scan the code there.");
+    say(t("The decoder did not load. Sign in to the portal and scan the code there."));
     return;
   }
   run().catch(function (error) {
-    say(error && error.shown ? error.message : "The code could not be read on this device. Check it online.");
+    say(error && error.shown ? error.message : t("The code could not be read on this device. Check it online."));
     root.setAttribute("data-offline", "unreadable");
   });
 }());
