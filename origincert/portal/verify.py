@@ -25,7 +25,7 @@ from origincert import qrlink
 from origincert.errors import OriginCertError
 from origincert.portal import certindex, db, imagedecode, references, verification
 from origincert.portal.auth import login_required
-from origincert.portal.catalogue import gettext
+from origincert.portal.catalogue import N_, gettext
 from origincert.portal.db import Verification
 from origincert.portal.forms import NumberForm, QrForm, UploadForm
 from origincert.portal.intake import Kind, sniff
@@ -52,6 +52,23 @@ def read_qr_photo(data: bytes) -> str:
     """The text of the QR code in a photo (OriginCertError with a sentence when there is none),
     read in a child process bounded in pixels, CPU time and memory."""
     return imagedecode.read_qr_photo(data)
+
+
+# The camera page's sentences (scan.js), translated here and handed to the page.
+SCAN_WORDS = (
+    N_("QR code read. Verifying\u2026"),
+    N_("Looking for a QR code\u2026"),
+    N_("The QR decoder did not load. Take a photo of the QR code instead."),
+    N_(
+        "This browser cannot use the camera here (the portal must be opened over HTTPS). "
+        "Take a photo of the QR code instead."
+    ),
+    N_(
+        "Camera access was refused. Allow it in the browser's settings, or take a photo of the "
+        "QR code instead."
+    ),
+    N_("No camera could be started on this device. Take a photo of the QR code instead."),
+)
 
 
 def _spend(setting: str) -> None:
@@ -213,7 +230,7 @@ def qr() -> Page:
 @bp.get("/verify/scan")
 @login_required
 def scan() -> Page:
-    return render_template("scan.html", qr=QrForm())
+    return render_template("scan.html", qr=QrForm(), words={w: gettext(w) for w in SCAN_WORDS})
 
 
 @bp.post("/verify/number")

@@ -176,6 +176,12 @@ def test_every_page_fits_the_screen(
         ):
             d.get(f"{live.url}{path}")
             fits(d, name, width)
+        d.get(f"{live.url}/verify/scan")  # no camera in headless Chromium: a way on, no jargon
+        status = wait_for(
+            d, lambda x: "instead" in x.find_element(By.ID, "scan-status").text and x
+        ).find_element(By.ID, "scan-status")
+        assert "Error)" not in status.text and "take a photo" in status.text.lower()
+        assert d.find_element(By.ID, "scan-photo")  # the photo fallback is on the same page
         d.get(f"{live.url}/log")
         reasons = d.find_element(By.ID, "log-table").text
         assert "all_checks_passed" not in reasons and "every check passed" in reasons
