@@ -1,6 +1,6 @@
 """A QR code any phone camera opens: the portal's verification page, the payload in the fragment.
 
-``HTTPS://PORTAL.EXAMPLE/V#OC1:…`` opens the portal's public page, which decodes the payload in
+``HTTPS://PORTAL.EXAMPLE/V#OC2:…`` opens the portal's public page, which decodes the payload in
 the browser: the part after ``#`` is never sent to a server. The scheme and host are written in
 capitals and the payload's space and ``%`` percent-encoded, so the whole link stays in the QR
 code's compact alphanumeric mode. Readers (the portal's scanner, ``verify --qr``) accept the

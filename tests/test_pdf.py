@@ -111,7 +111,7 @@ def test_the_printed_qr_code_carries_the_whole_certificate(
     unicode_issued: dict[str, Any], unicode_pdf: bytes
 ) -> None:
     link = page_qr(unicode_pdf)  # printed with a portal URL: a link any phone camera opens
-    assert link.startswith("HTTPS://VERIFY.EXAMPLE.ORG/coo/V#OC1:")
+    assert link.startswith("HTTPS://VERIFY.EXAMPLE.ORG/coo/V#" + qr.EMBEDDED_PREFIX)
     decoded = qr.decode_payload(payload_of(link))
     assert isinstance(decoded, qr.EmbeddedCertificate)
     assert decoded.issued == unicode_issued
@@ -365,7 +365,8 @@ def test_cli_writes_the_pdf(
     ("content", "code"),
     [
         (b"{not json", "json_malformed"),
-        (b'{"format": "urn:origincert:issued:1"}', "pdf_not_issued"),
+        (b'{"format": "urn:origincert:issued:1"}', "format_v1"),
+        (b'{"format": "urn:origincert:issued:2"}', "format_invalid"),
     ],
 )
 def test_cli_reports_bad_files_without_a_traceback(

@@ -49,6 +49,11 @@ def register(group: click.Group) -> None:
     help="A picture of a QR code (repeatable).",
 )
 @click.option(
+    "--trust-list",
+    type=click.Path(file_okay=False, exists=True),
+    help="Directory of trusted DID documents, for Verifiable Credential inputs.",
+)
+@click.option(
     "--on",
     "on",
     type=click.DateTime(["%Y-%m-%d"]),
@@ -63,6 +68,7 @@ def verify(
     offline: bool,
     qr_texts: tuple[str, ...],
     qr_images: tuple[str, ...],
+    trust_list: str | None,
     on: datetime | None,
 ) -> None:
     """Verify certificate FILEs (issued .json files or printed PDFs; - reads standard input) and
@@ -74,10 +80,20 @@ def verify(
 
     labelled: list[tuple[str, VerificationResult]] = []
     raws = [_read(name) for name in files]
-    issued = [i for i, raw in enumerate(raws) if not is_pdf(raw)]  # else the printed PDF
-    by_index = dict(zip(issued, verifier.verify_many_bytes([raws[i] for i in issued], on=day)))
+    from origincert.cli.interop import verify_inputs  # credentials go through the VC layer first
+
+    pdf_at = {i for i, raw in enumerate(raws) if is_pdf(raw)}  # the printed PDF: its QR code
+    others = iter(
+        verify_inputs(
+            tuple(n for i, n in enumerate(files) if i not in pdf_at),
+            [r for i, r in enumerate(raws) if i not in pdf_at],
+            verifier,
+            trust_list,
+            day,
+        )
+    )
     labelled += [
-        (name, by_index[i] if i in by_index else verifier.verify_pdf(raws[i], on=day))
+        (name, verifier.verify_pdf(raws[i], on=day)) if i in pdf_at else next(others)
         for i, name in enumerate(files)
     ]
     labelled += [

@@ -58,7 +58,7 @@ WORDS = (
     N_("There is no origincert code in this link. Scan the QR code in box 11 of the certificate."),
     N_("This browser cannot hash here (the page must be opened over HTTPS)."),
     N_("This code does not hold together. Do not accept the certificate."),
-    N_("This code uses a newer format: check it online."),
+    N_("This code uses another format version: check it online."),
     N_(
         "This device found nothing wrong with the code. That is not a verification: check it online."
     ),

@@ -442,6 +442,7 @@ def certificate_view(
                 (N_("Issuing body"), r.cells("issuing_body.name")),
                 (N_("Economy"), r.cells("issuing_body.economy")),
                 (N_("Accreditation"), r.cells("issuing_body.accreditation_ref")),
+                (N_("Ledger id"), r.cells("issuing_body.ledger_id")),
                 (N_("Place and date"), r.cells("issue_place", "issue_date")),
             ),
         ),

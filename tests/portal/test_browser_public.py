@@ -15,6 +15,7 @@ import pytest
 from flask import Flask
 
 from origincert import qr, qrlink
+from origincert.issued import parse_issued
 
 from .browser import LiveServer, chrome, iter_console_errors, needs_chromium, screenshot, serve
 from .support import PASSWORD, Scene
@@ -60,12 +61,13 @@ def _pack(document: dict[str, Any]) -> bytes:
 def tampered_payload(issued: dict[str, Any]) -> str:
     """The same proof around an altered certificate, with a correct checksum (the library's
     encoder refuses to write one, rightly): what a forger could print."""
-    data = base45.b45decode(qr.encode_payload(issued)[4:])
-    head = data[: len(data) - 4 - len(_pack(issued["document"]))]  # flags .. Merkle proof
-    forged = json.loads(json.dumps(issued["document"]))
+    data = base45.b45decode(qr.encode_payload(issued)[len(qr.EMBEDDED_PREFIX) :])
+    document = parse_issued(issued).document  # in the order the encoder packs it
+    head = data[: len(data) - 4 - len(_pack(document))]  # flags .. Merkle proof
+    forged = json.loads(json.dumps(document))
     forged["consignee"]["name"] = "SOMEONE ELSE LTD"
     out = head + _pack(forged)
-    return "OC1:" + base45.b45encode(out + zlib.crc32(out).to_bytes(4, "big")).decode()
+    return qr.EMBEDDED_PREFIX + base45.b45encode(out + zlib.crc32(out).to_bytes(4, "big")).decode()
 
 
 @pytest.mark.parametrize("width", [390, 1366])

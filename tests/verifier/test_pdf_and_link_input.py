@@ -44,7 +44,7 @@ def test_the_library_verifies_the_printed_pdf(scene: Scene, verifier: Verifier) 
 def test_a_link_is_read_like_its_payload(scene: Scene, verifier: Verifier) -> None:
     payload = encode_payload(scene.files["single"][0])
     link = qrlink.make_link(PORTAL, payload)
-    assert link.startswith("HTTPS://PORTAL.CUSTOMS.EXAMPLE/V#OC1:")
+    assert link.startswith("HTTPS://PORTAL.CUSTOMS.EXAMPLE/V#OC2:")
     assert verifier.verify_qr(link, on=DAY).verdict.value == "VALID"
     assert verifier.verify_qr_image(qr_png(link), on=DAY).verdict.value == "VALID"
     other = verifier.verify_qr("https://example.com/menu", on=DAY)

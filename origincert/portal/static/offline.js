@@ -1,6 +1,6 @@
-/* The public page a printed QR code opens (/V#OC1:...): decode the payload on this device and
+/* The public page a printed QR code opens (/V#OC2:...): decode the payload on this device and
  * check what a device can check alone. The payload is in the URL's fragment, which the browser
- * never sends to a server. Format: origincert/qr.py (OC1 embedded, OC1R reference). */
+ * never sends to a server. Format: origincert/qr.py (OC2 embedded, OC2R reference). */
 (function () {
   "use strict";
   var root = document.getElementById("offline");
@@ -126,39 +126,62 @@
     return out;
   }
 
-  function flatten(node, prefix, out) {
-    Object.keys(node).forEach(function (key) { walk(node[key], prefix + key, out); });
+  // The document's leaves ([path, value]) and shape (the length of every list, by path).
+  function flatten(node, prefix, out, shape) {
+    Object.keys(node).forEach(function (key) { walk(node[key], prefix + key, out, shape); });
     return out;
   }
 
-  function walk(value, path, out) {
+  function walk(value, path, out, shape) {
     if (value === null) { return; }
     if (typeof value === "string" || typeof value === "boolean" || (typeof value === "number" && Number.isSafeInteger(value))) {
       out.push([path, value]);
     } else if (Array.isArray(value)) {
-      value.forEach(function (item, i) { walk(item, path + "[" + i + "]", out); });
+      shape[path] = value.length;
+      value.forEach(function (item, i) { walk(item, path + "[" + i + "]", out, shape); });
     } else if (typeof value === "object") {
-      flatten(value, path + ".", out);
+      flatten(value, path + ".", out, shape);
     } else {
       throw fail(t("The certificate holds a value that cannot be checked (%(path)s).", { path: path }));
     }
   }
 
-  // The target hash (origincert/fields.py): SHA-256(salt || RFC 8785 [path, value]) per field,
-  // salt = HMAC-SHA256(seed, path)[:16]; target = SHA-256(tag || sorted field hashes).
+  function uint(n, size) {
+    var out = new Uint8Array(size);
+    for (var i = size - 1; i >= 0; i--) { out[i] = n % 256; n = Math.floor(n / 256); }
+    return out;
+  }
+
+  function byPath(a, b) { return a < b ? -1 : a > b ? 1 : 0; }
+
+  // The target hash (origincert/fields.py, format v2): per field SHA-256(salt || RFC 8785
+  // [path, value]) with salt = HMAC-SHA256(seed, path)[:16]; then SHA-256(tag || u32(n) ||
+  // n x (u16(len path) || path || hash) || u32(m) || m x (u16(len path) || path || u32(length))),
+  // fields and lists each sorted by path.
   async function targetHash(documentValue, seed, tag) {
     var subtle = window.crypto && window.crypto.subtle;
     if (!subtle) { throw fail(t("This browser cannot hash here (the page must be opened over HTTPS).")); }
     var key = await subtle.importKey("raw", seed, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
     var encoder = new TextEncoder();
-    var hashes = [];
-    for (var [path, value] of flatten(documentValue, "", [])) {
+    var shape = {};
+    var leaves = flatten(documentValue, "", [], shape);
+    var hashes = {};
+    for (var [path, value] of leaves) {
       var salt = new Uint8Array(await subtle.sign("HMAC", key, encoder.encode(path))).subarray(0, 16);
       var pair = encoder.encode(JSON.stringify([path, value])); // RFC 8785 for strings, booleans, safe integers
-      hashes.push(new Uint8Array(await subtle.digest("SHA-256", concat([salt, pair]))));
+      hashes[path] = new Uint8Array(await subtle.digest("SHA-256", concat([salt, pair])));
     }
-    hashes.sort(function (a, b) { var x = hex(a), y = hex(b); return x < y ? -1 : x > y ? 1 : 0; });
-    return new Uint8Array(await subtle.digest("SHA-256", concat([encoder.encode(tag)].concat(hashes))));
+    var parts = [encoder.encode(tag), uint(Object.keys(hashes).length, 4)];
+    Object.keys(hashes).sort(byPath).forEach(function (p) {
+      var raw = encoder.encode(p);
+      parts.push(uint(raw.length, 2), raw, hashes[p]);
+    });
+    parts.push(uint(Object.keys(shape).length, 4));
+    Object.keys(shape).sort(byPath).forEach(function (p) {
+      var raw = encoder.encode(p);
+      parts.push(uint(raw.length, 2), raw, uint(shape[p], 4));
+    });
+    return new Uint8Array(await subtle.digest("SHA-256", concat(parts)));
   }
 
   function keccak(bytes) { return new Uint8Array(window.keccak256.array(bytes)); }
@@ -189,11 +212,11 @@
 
   async function readEmbedded(r, zdict, tag) {
     var flags = r.byte();
-    if (flags & ~3) { throw fail(t("The code has flags this page does not know.")); }
+    if (flags & ~1) { throw fail(t("The code has flags this page does not know.")); }
     r.varint(); // chain id
     var batchSize = r.varint();
     r.varint(); // leaf index
-    if (flags & 2) { r.varint(); r.varint(); r.varint(); } // anchor terms: issuer id, epoch, deadline
+    r.varint(); r.varint(); r.varint(); // the signed anchor's terms: issuer id, epoch, deadline
     var proofLength = r.byte();
     r.take(20); // registry
     r.take(20); // signer: its standing is the ledger's to tell
@@ -224,12 +247,16 @@
 
   function readReference(r) {
     var flags = r.byte();
-    if (flags & ~3) { throw fail(t("The code has flags this page does not know.")); }
+    if (flags & ~1) { throw fail(t("The code has flags this page does not know.")); }
     r.varint(); // chain id
-    if (flags & 2) { r.varint(); } // issuer id
-    r.take(20);
+    r.varint(); // batch size
+    r.varint(); // leaf index
+    r.varint(); // issuer id
+    var proofLength = r.byte();
+    r.take(20); // registry
     var target = r.take(32);
-    r.take(32);
+    r.take(32); // root
+    r.take(32 * proofLength); // the Merkle proof: the ledger's part, checked online
     var number = new TextDecoder("utf-8", { fatal: true }).decode(r.take(r.byte()));
     addFact(t("Certificate number"), number);
     addFact(t("Fingerprint"), hex(target).slice(0, 18) + "\u2026");
@@ -246,9 +273,9 @@
     } else {
       try { payload = window.sessionStorage.getItem(STORE) || ""; } catch (e) { payload = ""; }
     }
-    var match = /^OC([0-9]+)(R?):/.exec(payload);
+    var match = /^OC([0-9]+)(R?):/.exec(payload); // OC2: the whole certificate; OC2R: a reference
     if (!match) { throw fail(t("There is no origincert code in this link. Scan the QR code in box 11 of the certificate.")); }
-    if (match[1] !== "1") { throw fail(t("This code uses a newer format: check it online.")); }
+    if (match[1] !== "2") { throw fail(t("This code uses another format version: check it online.")); }
     var online = document.getElementById("online-payload");
     if (online) { online.value = payload; document.getElementById("online-check").disabled = false; }
     var data = b45decode(payload.slice(match[0].length));
