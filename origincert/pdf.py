@@ -25,6 +25,7 @@ from origincert.document import parse_certificate, validate_shown
 from origincert.errors import DocumentError, OriginCertError
 from origincert.issued import FORMAT_ID, IssuedFile, IssuedFileError, parse_issued
 from origincert.qr import EMBEDDED_PREFIX, encode_payload, qr_modules
+from origincert.qrlink import make_link
 from origincert.redact import covers, disclose
 
 __all__ = ["FONT_FILES", "WITHHELD", "render_pdf"]
@@ -872,7 +873,9 @@ class _Renderer:
         self._font(6)
         pdf.set_xy(x, y + 4 + side + 0.3)
         caption = (
-            "Scan to verify. The code carries the whole certificate and its proof: it verifies offline."
+            f"Scan with any phone camera to verify at {self.portal_url}. The code carries the whole certificate and its proof."
+            if embedded and self.portal_url
+            else "Scan to verify. The code carries the whole certificate and its proof: it verifies offline."
             if embedded
             else "Scan to verify. The code names this certificate on the ledger; compare this paper with the record"
             + (f" at {self.portal_url}." if self.portal_url else ".")
@@ -904,7 +907,10 @@ class _Renderer:
     def _qr(self, x: float, y: float, side: float) -> None:
         """The QR code as filled rectangles (crisp at any printer resolution), 4-module quiet zone."""
         pdf = self.pdf
-        modules = qr_modules(self.payload)
+        # with a portal URL the code is a link any phone camera opens (origincert.qrlink)
+        modules = qr_modules(
+            make_link(self.portal_url, self.payload) if self.portal_url else self.payload
+        )
         unit = side / (len(modules) + 8)
         pdf.set_fill_color(0, 0, 0)
         for row, col, height, width in _dark_blocks(modules):

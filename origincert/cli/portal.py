@@ -236,6 +236,18 @@ def reindex(obj: Context, archive_dirs: tuple[str, ...], instance: str) -> None:
     help="Allow the session cookie over plain HTTP (a loopback demo only).",
 )
 @click.option(
+    "--cert",
+    "certfile",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Serve HTTPS with this certificate (PEM); needs --key. Phones need HTTPS for the camera.",
+)
+@click.option(
+    "--key",
+    "keyfile",
+    type=click.Path(dir_okay=False, exists=True),
+    help="The private key (PEM) of --cert.",
+)
+@click.option(
     "--redis-url",
     help="Rate-limit storage shared by every worker and host (redis://HOST:PORT). Default with "
     "several workers: a private redis-server on a Unix socket.",
@@ -257,11 +269,15 @@ def serve(
     offline: bool,
     insecure_http: bool,
     access_log: bool,
+    certfile: str | None,
+    keyfile: str | None,
     debug: bool,
     instance: str,
     redis_url: str | None = None,
 ) -> None:
     """Serve the portal with gunicorn (or Flask's development server under --debug)."""
+    if bool(certfile) != bool(keyfile):
+        raise click.UsageError("--cert and --key go together: give both, or neither")
     from origincert.errors import ChainUnavailable
     from origincert.portal import certindex, db
     from origincert.portal.verification import make_verifier
@@ -295,7 +311,7 @@ def serve(
             f"warning: the ledger is unreachable now ({exc}); the portal will retry on each verification",
             err=True,
         )
-    if app.config["SECURE_COOKIES"]:
+    if app.config["SECURE_COOKIES"] and not certfile:
         click.echo(
             "note: sign-in cookies travel over HTTPS only: serve behind a TLS proxy (and set "
             "ORIGINCERT_PORTAL_TRUSTED_PROXIES), or use --insecure-http for a loopback trial",
@@ -309,6 +325,7 @@ def serve(
             debug=True,
             use_reloader=False,
             use_debugger=False,
+            ssl_context=(certfile, keyfile) if certfile and keyfile else None,
         )
         return
     from origincert.portal import create_app
@@ -329,7 +346,9 @@ def serve(
         config = _config(obj, **overrides)
         GunicornServer(
             lambda: create_app(config, instance_path=instance),
-            gunicorn_options(bind, workers, threads, access_log=access_log),
+            gunicorn_options(
+                bind, workers, threads, access_log=access_log, certfile=certfile, keyfile=keyfile
+            ),
         ).run()
 
 

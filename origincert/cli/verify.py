@@ -15,6 +15,7 @@ import click
 
 from origincert.cli.common import Context, handle_errors
 from origincert.errors import ChainError, ChainUnavailable
+from origincert.pdfqr import is_pdf
 from origincert.verdict import CheckStatus, Verdict, VerificationResult
 
 _MARK = {CheckStatus.OK: "ok", CheckStatus.FAILED: "FAILED", CheckStatus.SKIPPED: "skipped"}
@@ -37,7 +38,7 @@ def register(group: click.Group) -> None:
     "qr_texts",
     multiple=True,
     metavar="TEXT",
-    help="The text of a scanned QR code (repeatable).",
+    help="The text of a scanned QR code, or the portal link it holds (repeatable).",
 )
 @click.option(
     "--qr-image",
@@ -70,7 +71,8 @@ def verify(
     trust_list: str | None,
     on: datetime | None,
 ) -> None:
-    """Verify certificate FILEs (- reads standard input) and QR codes against the ledger."""
+    """Verify certificate FILEs (issued .json files or printed PDFs; - reads standard input) and
+    QR codes (their text or a link to the portal carrying it) against the ledger."""
     if not (files or qr_texts or qr_images):
         raise click.UsageError("give at least one FILE, --qr TEXT or --qr-image PNG")
     verifier = _verifier(ctx, offline)
@@ -80,7 +82,20 @@ def verify(
     raws = [_read(name) for name in files]
     from origincert.cli.interop import verify_inputs  # credentials go through the VC layer first
 
-    labelled += verify_inputs(files, raws, verifier, trust_list, day)
+    pdf_at = {i for i, raw in enumerate(raws) if is_pdf(raw)}  # the printed PDF: its QR code
+    others = iter(
+        verify_inputs(
+            tuple(n for i, n in enumerate(files) if i not in pdf_at),
+            [r for i, r in enumerate(raws) if i not in pdf_at],
+            verifier,
+            trust_list,
+            day,
+        )
+    )
+    labelled += [
+        (name, verifier.verify_pdf(raws[i], on=day)) if i in pdf_at else next(others)
+        for i, name in enumerate(files)
+    ]
     labelled += [
         (f"QR code #{i + 1}", verifier.verify_qr(text, on=day)) for i, text in enumerate(qr_texts)
     ]
