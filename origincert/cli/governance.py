@@ -9,7 +9,8 @@ from typing import Any
 import click
 
 from origincert import governance
-from origincert.cli.common import Context, echo_tx, handle_errors, key_options
+from origincert.cli.common import Context, confirm_options, echo_tx, handle_errors, key_options
+from origincert.cli.preview import governance_plan, guard
 
 
 def _timestamp(value: str) -> int:
@@ -226,11 +227,17 @@ def accredit(
     show_default=True,
     help="Reason code recorded with the suspension.",
 )
+@confirm_options
 @key_options
 @click.pass_obj
 @handle_errors
-def suspend(obj: Context, signer: Any, issuer_id: int, reason: int) -> None:
+def suspend(
+    obj: Context, signer: Any, issuer_id: int, reason: int, assume_yes: bool, dry_run: bool
+) -> None:
     """Suspend an issuing body: its keys cannot anchor until reinstated."""
+    plan = governance_plan(obj.client(), signer, "suspend", issuer_id, reason=reason)
+    if not guard(plan, assume_yes=assume_yes, dry_run=dry_run):
+        return
     echo_tx(
         f"suspended issuing body {issuer_id}",
         governance.suspend(obj.client(), signer, issuer_id, reason),
@@ -255,11 +262,17 @@ def reinstate(obj: Context, signer: Any, issuer_id: int) -> None:
 @click.option(
     "--fraud", is_flag=True, help="Withdrawn for fraud: its earlier certificates become suspect."
 )
+@confirm_options
 @key_options
 @click.pass_obj
 @handle_errors
-def withdraw(obj: Context, signer: Any, issuer_id: int, fraud: bool) -> None:
+def withdraw(
+    obj: Context, signer: Any, issuer_id: int, fraud: bool, assume_yes: bool, dry_run: bool
+) -> None:
     """Withdraw an accreditation for good (an ordinary end unless --fraud)."""
+    plan = governance_plan(obj.client(), signer, "withdraw", issuer_id, fraud=fraud)
+    if not guard(plan, assume_yes=assume_yes, dry_run=dry_run):
+        return
     tx = governance.withdraw(obj.client(), signer, issuer_id, fraud=fraud)
     echo_tx(f"withdrew issuing body {issuer_id} ({'fraud' if fraud else 'ordinary end'})", tx)
 
@@ -287,11 +300,17 @@ def issuer() -> None:
 @issuer.command("rotate-key")
 @click.argument("issuer_id", type=int)
 @click.argument("new_key")
+@confirm_options
 @key_options
 @click.pass_obj
 @handle_errors
-def rotate_key(obj: Context, signer: Any, issuer_id: int, new_key: str) -> None:
+def rotate_key(
+    obj: Context, signer: Any, issuer_id: int, new_key: str, assume_yes: bool, dry_run: bool
+) -> None:
     """Replace the signing key (signed by the current key or the authority)."""
+    plan = governance_plan(obj.client(), signer, "rotate-key", issuer_id, new_key=new_key)
+    if not guard(plan, assume_yes=assume_yes, dry_run=dry_run):
+        return
     echo_tx(
         f"issuing body {issuer_id} now signs with {new_key}",
         governance.rotate_key(obj.client(), signer, issuer_id, new_key),

@@ -53,7 +53,7 @@ def test_cli_and_library_give_the_same_verdicts(
     paths = [write(tmp_path, n, d) for n, d in inputs.items()]
     code, out = run(scene, manifest_file, "--json", "--on", DAY.isoformat(), *paths)
     assert code == 1
-    listed = json.loads(out)
+    listed = json.loads(out)["results"]
     library = verifier.verify_many_bytes([Path(p).read_bytes() for p in paths], on=DAY)
     assert [x["verdict"] for x in listed] == [r.verdict.value for r in library]
     assert [x["verdict"] for x in listed] == [
@@ -112,7 +112,7 @@ def test_one_input_gives_one_json_object(scene: Scene, manifest_file: Path, tmp_
         write(tmp_path, "a.json", scene.files["single"][0]),
     )
     assert code == 0
-    data = json.loads(out)
+    data = json.loads(out)["results"][0]
     assert data["verdict"] == "VALID" and data["evidence"]["issuer"]["name"] == "Chamber DE-hamburg"
 
 
@@ -130,14 +130,14 @@ def test_offline_is_unconfirmed_and_exits_one(
         rpc="http://127.0.0.1:9",
     )
     assert code == 1
-    data = json.loads(out)
+    data = json.loads(out)["results"][0]
     assert data["verdict"] == "UNCONFIRMED"
     assert {c["name"]: c["status"] for c in data["checks"]}[
         "network"
     ] == "ok"  # the manifest was read
 
 
-def test_node_down_exits_two_not_a_verdict(
+def test_node_down_exits_four_not_a_verdict(
     scene: Scene, manifest_file: Path, tmp_path: Path
 ) -> None:
     code, out = run(
@@ -146,7 +146,7 @@ def test_node_down_exits_two_not_a_verdict(
         write(tmp_path, "a.json", scene.files["single"][0]),
         rpc="http://127.0.0.1:9",
     )
-    assert code == 2
+    assert code == 4
     assert "node_unreachable" in out and "INVALID" not in out
 
 
@@ -175,4 +175,4 @@ def test_qr_text_and_image(scene: Scene, manifest_file: Path, tmp_path: Path) ->
         str(image),
     )
     assert code == 0, out
-    assert [x["verdict"] for x in json.loads(out)] == ["VALID", "VALID"]
+    assert [x["verdict"] for x in json.loads(out)["results"]] == ["VALID", "VALID"]
