@@ -294,7 +294,8 @@ def test_any_redaction_keeps_the_target_hash(seed: int, data: st.DataObject) -> 
 
 
 @pytest.fixture
-def runner() -> CliRunner:
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.chdir(tmp_path)  # default outputs go to the current folder
     return CliRunner()
 
 
@@ -381,4 +382,4 @@ def test_cli_bad_files(
     ],
 )
 def test_default_output_name(name: str, expected: str) -> None:
-    assert default_output(Path("/d") / name) == Path("/d") / expected
+    assert default_output(Path("/d") / name) == Path.cwd() / expected  # not in /d

@@ -112,10 +112,21 @@ class ChainClient:
 
     @classmethod
     def connect(
-        cls, url: str, manifest: Manifest | None = None, *, timeout: float = 10.0
+        cls,
+        url: str,
+        manifest: Manifest | None = None,
+        *,
+        timeout: float = 10.0,
+        retry: bool = True,
     ) -> ChainClient:
-        """Connect and check the node answers (and is the manifest's network)."""
-        w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": timeout}))
+        """Connect and check the node answers (and is the manifest's network).
+
+        ``retry=False`` turns off web3's five retries with backoff, so ``timeout`` bounds each
+        request (the CLI's ``--timeout``)."""
+        provider = Web3.HTTPProvider(url, request_kwargs={"timeout": timeout})
+        if not retry:
+            provider.exception_retry_configuration = None
+        w3 = Web3(provider)
         # QBFT/Clique blocks carry long extraData; web3 refuses them without this middleware.
         w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
         return cls(w3, url, manifest)

@@ -62,17 +62,12 @@ class Context:
             from origincert.chain import ChainClient, Manifest
 
             manifest = Manifest.load(self.manifest_path)
-            self._client = ChainClient.connect(self.rpc_url, manifest, timeout=self.timeout)
-            _bound_retries(self._client)
+            # No hidden retries: web3 retries a timed-out request five times with backoff by
+            # default, which turned a hung node into a minute of silence.
+            self._client = ChainClient.connect(
+                self.rpc_url, manifest, timeout=self.timeout, retry=False
+            )
         return self._client
-
-
-def _bound_retries(client: ChainClient) -> None:
-    """Let ``--timeout`` mean what it says: web3 by default retries a timed-out request five
-    times with backoff, which turned a hung node into a minute of silence."""
-    provider = getattr(client.w3, "provider", None)
-    if provider is not None and hasattr(provider, "exception_retry_configuration"):
-        provider.exception_retry_configuration = None
 
 
 # ---------------------------------------------------------------------------- --json
@@ -241,10 +236,12 @@ def read_issued(file: Path) -> dict[str, Any]:
 
 
 def sibling(path: Path, suffix: str) -> Path:
-    """``x.coo.json`` -> ``x<suffix>`` (any other name: ``<stem><suffix>``)."""
+    """``dir/x.coo.json`` -> ``x<suffix>`` in the current folder (any other name:
+    ``<stem><suffix>``). Never beside the input: the input usually sits in the issuing body's
+    archive, and holder copies (redacted files, PDFs) mixed into it would be counted as issued."""
     name = path.name
     stem = name[: -len(".coo.json")] if name.endswith(".coo.json") else path.stem
-    return path.with_name(f"{stem}{suffix}")
+    return Path.cwd() / f"{stem}{suffix}"
 
 
 def write_output(target: Path, source: Path, data: bytes, *, overwrite_code: str) -> None:

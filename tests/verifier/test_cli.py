@@ -176,3 +176,44 @@ def test_qr_text_and_image(scene: Scene, manifest_file: Path, tmp_path: Path) ->
     )
     assert code == 0, out
     assert [x["verdict"] for x in json.loads(out)["results"]] == ["VALID", "VALID"]
+
+
+def test_a_folder_is_verified_file_by_file_with_a_summary_line(
+    scene: Scene, manifest_file: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    write(folder, "a.coo.json", scene.files["batch"][0])
+    write(folder, "b.coo.json", scene.files["batch"][1])
+    write(folder, "c.coo.json", scene.files["root_revoked"][0])
+    write(folder, "notes.txt", b"not a certificate")  # not an issued file: left alone
+    code, out = run(scene, manifest_file, "--on", DAY.isoformat(), "--quiet", str(folder))
+    assert code == 1
+    lines = out.strip().splitlines()
+    assert lines[:3] == [
+        f"VALID        {folder / 'a.coo.json'}",
+        f"VALID        {folder / 'b.coo.json'}",
+        f"REVOKED      {folder / 'c.coo.json'}",
+    ]
+    assert lines[-1] == "3 certificates: 2 VALID, 1 REVOKED"
+    code, out = run(scene, manifest_file, "--on", DAY.isoformat(), "--json", str(folder))
+    data = json.loads(out)
+    assert data["summary"] == {"total": 3, "verdicts": {"VALID": 2, "REVOKED": 1}}
+    assert data["ok"] is False and [r["verdict"] for r in data["results"]] == [
+        "VALID",
+        "VALID",
+        "REVOKED",
+    ]
+
+
+def test_global_options_work_after_the_subcommand(
+    scene: Scene, manifest_file: Path, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "a.coo.json", scene.files["single"][0])
+    result = CliRunner().invoke(
+        main,
+        ["verify", path, "--on", DAY.isoformat(), "--manifest", str(manifest_file)]
+        + ["--rpc-url", scene.client.url, "--timeout", "5"],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith("1 certificate: 1 VALID")
