@@ -48,7 +48,7 @@ def test_chain_up_deploy_govern_down(tmp_path: Path) -> None:
             tmp_path / "keys" / f"{name}.json", "correct horse", kdf_work="unsafe_light"
         )
 
-    # Down before up: nothing to stop, said plainly. Deploy with the node down: exit 2, no traceback.
+    # Down before up: nothing to stop, said plainly. Deploy with the node down: exit 4, no traceback.
     assert "no local chain" in run(["chain", "down", "--port", str(port)], env, tmp_path).stdout
     down = run(
         [
@@ -66,7 +66,7 @@ def test_chain_up_deploy_govern_down(tmp_path: Path) -> None:
         ok=False,
     )
     assert (
-        down.returncode == 2 and "not reachable" in down.stderr and "Traceback" not in down.stderr
+        down.returncode == 4 and "not reachable" in down.stderr and "Traceback" not in down.stderr
     )
 
     up = run(["chain", "up", "--port", str(port), "--state-dir", "state"], env, tmp_path)
@@ -130,11 +130,27 @@ def test_chain_up_deploy_govern_down(tmp_path: Path) -> None:
         ).stdout
         assert "issuing body 1" in accredited
         stranger = run(
-            ["authority", "suspend", "1", "--key", "keys/c3.json"], env, tmp_path, ok=False
+            ["authority", "suspend", "1", "--yes", "--key", "keys/c3.json"], env, tmp_path, ok=False
         )
         assert stranger.returncode == 1 and "IssuerRegistryNotAuthorityOf" in stranger.stderr
+        # Irreversible acts say what they will do; without a terminal they need --yes.
+        unasked = run(
+            ["authority", "withdraw", "1", "--fraud", "--key", "keys/authority.json"],
+            env,
+            tmp_path,
+            ok=False,
+        )
+        assert unasked.returncode == 2 and "--yes" in unasked.stderr
+        assert "withdrawn FOR FRAUD" in unasked.stderr and "IHK Berlin (DE)" in unasked.stderr
+        dry = run(
+            ["authority", "withdraw", "1", "--fraud", "--dry-run", "--key", "keys/authority.json"],
+            env,
+            tmp_path,
+        ).stdout
+        assert "IssuerRegistry.withdraw(issuerId=1, fraud=1)" in dry and "0 certificates" in dry
+        assert "nothing was sent" in dry and "data: 0x" in dry
         run(
-            ["authority", "suspend", "1", "--reason", "3", "--key", "keys/authority.json"],
+            ["authority", "suspend", "1", "--reason", "3", "--yes", "--key", "keys/authority.json"],
             env,
             tmp_path,
         )
