@@ -198,6 +198,40 @@ def load_signer(path: str | os.PathLike[str], password: str) -> LocalSigner:
     return LocalSigner(account)
 
 
+MIN_PASSWORD_LENGTH = 12  # the portal's minimum for an officer; a signing key deserves no less
+MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 = "safely unguessable: moderate protection from offline attack"
+
+
+def check_password_policy(password: str) -> None:
+    """Refuse a password too weak to protect a signing key, saying why and what would do.
+
+    At least 12 characters, and not guessable by zxcvbn's estimator (dictionary words, names,
+    keyboard patterns, repeats, sequences, dates: score 3 of 4 or better), because a keystore
+    file that leaks can be attacked offline at leisure. Raises KeystoreError ``password_empty``,
+    ``password_too_short`` or ``password_too_weak``.
+    """
+    if not isinstance(password, str) or not password:
+        raise KeystoreError("a keystore needs a non-empty password", code="password_empty")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise KeystoreError(
+            f"the password must have at least {MIN_PASSWORD_LENGTH} characters (it has "
+            f"{len(password)}): a keystore that leaks can be attacked offline; use a passphrase "
+            "of several uncommon words",
+            code="password_too_short",
+        )
+    from zxcvbn import zxcvbn
+
+    verdict = zxcvbn(password[:100])  # zxcvbn's time grows with length; 100 is plenty
+    if verdict["score"] < MIN_PASSWORD_SCORE:
+        why = verdict["feedback"].get("warning") or "it is easy to guess"
+        hint = " ".join(verdict["feedback"].get("suggestions") or [])
+        raise KeystoreError(
+            f"the password is too weak to protect a signing key: {why.rstrip('.')}. "
+            f"{hint or 'Use a passphrase of several uncommon words.'}".strip(),
+            code="password_too_weak",
+        )
+
+
 def create_keystore(
     path: str | os.PathLike[str],
     password: str,
@@ -209,15 +243,15 @@ def create_keystore(
 
     The file is written with mode 0600 in one step (a crash leaves either nothing or the whole
     file), missing parent directories are created with mode 0700, and an existing file is kept
-    unless ``overwrite``. Raises KeystoreError ``keystore_exists``, ``password_empty``,
-    ``keystore_unwritable``.
+    unless ``overwrite``. The password must pass :func:`check_password_policy`. Raises
+    KeystoreError ``keystore_exists``, ``password_empty``, ``password_too_short``,
+    ``password_too_weak``, ``keystore_unwritable``.
     """
     if kdf_work not in KDF_WORK:
         raise KeystoreError(
             f"kdf_work must be one of {', '.join(KDF_WORK)}", code="kdf_work_invalid"
         )
-    if not isinstance(password, str) or not password:
-        raise KeystoreError("a keystore needs a non-empty password", code="password_empty")
+    check_password_policy(password)
     target = Path(path)
     if not overwrite and target.exists():
         raise KeystoreError(
