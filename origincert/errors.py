@@ -1,20 +1,50 @@
 """One exception root for the whole library, with a few families under it.
 
 Every error carries a stable ``code`` (for programs and logs) and a message for people.
-Third-party errors are wrapped at the boundary with ``raise ... from exc``.
+Third-party errors are wrapped at the boundary with ``raise ... from exc``. Every public exception
+is declared here (tests/test_errors.py walks the sources to keep it so); the modules that raise
+them re-export them under their old names.
+
+    OriginCertError
+      DocumentError            a certificate document or issued file is malformed or invalid
+      KeystoreError            a keystore cannot be created, read or unlocked
+      SigningError             an anchor or signature cannot be encoded, signed or recovered
+      MerkleError              a batch or proof that cannot be one
+      JournalError             the issuer's journal refused an operation
+      IssuingError             an issue, revoke or replace that cannot go ahead
+        NotAccredited          the signing key may not anchor now
+      ChainError               talking to the ledger went wrong
+        ChainUnavailable       the node is down, too slow, or another network
+          NodeHttpError        the node answered with an HTTP error status
+        ContractRevert         a contract refused with a custom error
+        RpcError               the node answered with a JSON-RPC error object
+      VerificationFailed       ``verify_or_raise``: the verdict is not VALID
+      AccountError             portal: an account cannot be created or changed
+      ConfigError              portal: its configuration is invalid
+      ArchiveError             portal: an archive folder or file cannot be read
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
+    "AccountError",
+    "ArchiveError",
     "ChainError",
     "ChainUnavailable",
+    "ConfigError",
     "ContractRevert",
     "DocumentError",
+    "IssuingError",
     "JournalError",
     "KeystoreError",
+    "MerkleError",
     "NodeHttpError",
+    "NotAccredited",
     "OriginCertError",
+    "RpcError",
+    "SigningError",
     "VerificationFailed",
 ]
 
@@ -107,6 +137,88 @@ class JournalError(OriginCertError):
     """The issuer's journal refused an operation (duplicate number, inconsistent state)."""
 
     code = "journal_error"
+
+
+class SigningError(OriginCertError):
+    """An anchor, digest or signature that cannot be encoded, signed or recovered."""
+
+    code = "signing_error"
+
+
+class MerkleError(OriginCertError):
+    """A batch or proof that cannot be a Merkle batch or proof (empty, wrong sizes, bad index)."""
+
+    code = "merkle_invalid"
+
+
+class IssuingError(OriginCertError):
+    """An issue, revoke or replace that cannot go ahead; ``code`` says why."""
+
+    code = "issuing_error"
+
+
+# Keyed by the name of ``origincert.governance.Standing`` (kept here so errors stay import-light).
+_STANDING_WORDS = {
+    "UNKNOWN": "not registered as the key of any issuing body",
+    "NOT_YET_VALID": "the key of an issuing body whose accreditation has not started yet",
+    "EXPIRED": "the key of an issuing body whose accreditation has expired",
+    "SUSPENDED": "the key of a suspended issuing body",
+    "WITHDRAWN": "the key of a withdrawn issuing body",
+    "WITHDRAWN_FOR_FRAUD": "the key of an issuing body withdrawn for fraud",
+    "KEY_NOT_YET_ACTIVE": "a key of its issuing body that is not active yet",
+    "KEY_RETIRED": "a retired key of its issuing body (the key was rotated)",
+}
+
+
+class NotAccredited(IssuingError):
+    """The signing key may not anchor now: ``standing`` is what the IssuerRegistry says of it."""
+
+    code = "issuer_not_accredited"
+
+    def __init__(self, address: str, issuer_id: int, standing: Any) -> None:
+        who = f"issuing body #{issuer_id}" if issuer_id else "no issuing body"
+        name = getattr(standing, "name", str(standing))
+        super().__init__(
+            f"the signing key {address} may not issue: it is "
+            f"{_STANDING_WORDS.get(name, name.lower())} "
+            f"(standing {name.lower()}, {who}); nothing was recorded or sent"
+        )
+        self.address = address
+        self.issuer_id = issuer_id
+        self.standing = standing
+
+
+class RpcError(ChainError):
+    """The node answered a request with a JSON-RPC error object (or an HTTP error status)."""
+
+    code = "rpc_error"
+
+    def __init__(
+        self, method: str, rpc_code: int | None, rpc_message: str, data: Any = None
+    ) -> None:
+        super().__init__(f"the node refused {method}: {rpc_message} (code {rpc_code})")
+        self.method = method
+        self.rpc_code = rpc_code
+        self.rpc_message = rpc_message
+        self.data = data
+
+
+class AccountError(OriginCertError):
+    """An account could not be created or changed (bad name, weak password, duplicate)."""
+
+    code = "account_error"
+
+
+class ConfigError(OriginCertError):
+    """The portal's configuration is invalid."""
+
+    code = "portal_config_invalid"
+
+
+class ArchiveError(OriginCertError):
+    """An archive folder or an archived file cannot be read."""
+
+    code = "archive_error"
 
 
 def _fmt(args: dict[str, object]) -> str:

@@ -25,7 +25,7 @@ from eth_keys import keys
 from eth_keys.exceptions import BadSignature, ValidationError
 from eth_utils import is_checksum_address
 
-from origincert.errors import OriginCertError
+from origincert.errors import SigningError
 
 __all__ = [
     "ANCHOR_TYPEHASH",
@@ -55,12 +55,6 @@ SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 _HALF_N = SECP256K1_N // 2
 _UINT32_MAX = 2**32 - 1
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
-
-
-class SigningError(OriginCertError):
-    """An anchor, digest or signature that cannot be encoded, signed or recovered."""
-
-    code = "signing_error"
 
 
 def _word(value: int) -> bytes:

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from origincert.document import load_json
-from origincert.errors import DocumentError, OriginCertError
+from origincert.errors import ArchiveError, DocumentError, OriginCertError
 from origincert.portal.db import IndexedCertificate
 from origincert.verdict import Verdict, VerificationResult
 
@@ -41,12 +41,6 @@ _NUMBER = re.compile(r"^[A-Z0-9](?:[A-Z0-9./-]{0,38}[A-Z0-9])?$")
 _HASH = re.compile(r"^0x[0-9a-f]{64}$")
 MAX_FILE_BYTES = 1_000_000
 NOT_INDEXED = (Verdict.MALFORMED, Verdict.INVALID)
-
-
-class ArchiveError(OriginCertError):
-    """An archive folder or an archived file cannot be read."""
-
-    code = "archive_error"
 
 
 @dataclass(frozen=True, slots=True)
