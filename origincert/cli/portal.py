@@ -12,7 +12,7 @@ from typing import Any, TypeVar
 
 import click
 
-from origincert.cli.common import Context, InfrastructureError, OriginCertClickError, handle_errors
+from origincert.cli.common import Context, OriginCertClickError, handle_errors
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -261,7 +261,7 @@ def serve(
 
     host, _, port = bind.rpartition(":")
     if not host or not port.isdigit():
-        raise InfrastructureError(f"--bind must be HOST:PORT, got {bind!r}")
+        raise click.UsageError(f"--bind must be HOST:PORT, got {bind!r}")
     overrides: dict[str, Any] = {
         "ARCHIVE_DIRS": list(archive_dirs) or None,
         "DATABASE_URL": database_url,
