@@ -33,10 +33,23 @@ def canonical_form(name: str) -> str | None:
     return key if key in FORMS_WITH_TEMPLATES else None
 
 
-def template(form: str, *, today: date) -> dict[str, Any]:
-    """The template for ``form`` (a name from :data:`FORMS_WITH_TEMPLATES`), dated ``today``:
-    issued and declared today, shipped in three days, invoiced a week ago."""
+def template(form: str, *, today: date | None = None) -> dict[str, Any]:
+    """The template for ``form`` (``"EUR1"``, ``"Form D"``, ...; see :data:`FORMS_WITH_TEMPLATES`),
+    dated ``today`` (default: today, UTC): issued and declared today, shipped in three days,
+    invoiced a week ago. Raises ``DocumentError`` ``template_unknown`` for a form without one."""
+    from datetime import UTC, datetime
+
     from origincert.document import default_valid_until
+    from origincert.errors import DocumentError
+
+    name = canonical_form(form)
+    if name is None:
+        raise DocumentError(
+            f"no template for {form!r}; one of: {', '.join(FORMS_WITH_TEMPLATES)}",
+            code="template_unknown",
+        )
+    form = name
+    today = today or datetime.now(UTC).date()
 
     raw = resources.files(__name__).joinpath(f"{form}.json").read_text(encoding="utf-8")
     doc: dict[str, Any] = json.loads(raw)
