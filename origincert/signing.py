@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -36,6 +37,7 @@ __all__ = [
     "Signer",
     "SigningError",
     "anchor_digest",
+    "anchor_typed_data",
     "domain_separator",
     "recover_signer",
     "sign_anchor",
@@ -111,6 +113,34 @@ def anchor_digest(root: bytes, leaf_count: int, chain_id: int, registry: str) ->
         )
     struct_hash = keccak(ANCHOR_TYPEHASH + bytes(root) + _word(leaf_count))
     return keccak(b"\x19\x01" + domain_separator(chain_id, registry) + struct_hash)
+
+
+def anchor_typed_data(root: bytes, leaf_count: int, chain_id: int, registry: str) -> dict[str, Any]:
+    """``Anchor(root, leafCount)`` as EIP-712 typed data, what a signer with a screen shows; its
+    digest is :func:`anchor_digest` (tests/signers check they stay the same)."""
+    anchor_digest(root, leaf_count, chain_id, registry)  # the same checks, the same errors
+    return {
+        "types": {
+            "EIP712Domain": [
+                {"name": "name", "type": "string"},
+                {"name": "version", "type": "string"},
+                {"name": "chainId", "type": "uint256"},
+                {"name": "verifyingContract", "type": "address"},
+            ],
+            "Anchor": [
+                {"name": "root", "type": "bytes32"},
+                {"name": "leafCount", "type": "uint32"},
+            ],
+        },
+        "primaryType": "Anchor",
+        "domain": {
+            "name": DOMAIN_NAME,
+            "version": DOMAIN_VERSION,
+            "chainId": chain_id,
+            "verifyingContract": registry,
+        },
+        "message": {"root": "0x" + bytes(root).hex(), "leafCount": leaf_count},
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,6 +261,12 @@ class LocalSigner:
         signed = self._account.unsafe_sign_hash(_check_digest(digest))
         return Signature(v=signed.v, r=signed.r, s=signed.s)
 
+    def sign_typed_data(self, typed_data: Mapping[str, Any]) -> Signature:
+        """Sign EIP-712 typed data (the digest computed by eth-account's encoder)."""
+        from origincert.signers.base import typed_data_digest
+
+        return self.sign_digest(typed_data_digest(typed_data))
+
     def sign_transaction(self, transaction_dict: dict[str, Any]) -> SignedTransaction:
         """Sign a transaction locally (what ``origincert.chain`` needs from a key)."""
         return self._account.sign_transaction(transaction_dict)
@@ -255,7 +291,14 @@ def sign_anchor(
     device) fails here with ``signer_mismatch`` rather than as a refusal on chain.
     """
     digest = anchor_digest(root, leaf_count, chain_id, registry)
-    signature = signer.sign_digest(digest)
+    # A signer that takes typed data (origincert.signers) is given the Anchor itself, so a device
+    # can show it; the recovery below proves it signed the digest the contract will compute.
+    sign_typed = getattr(signer, "sign_typed_data", None)
+    signature = (
+        sign_typed(anchor_typed_data(root, leaf_count, chain_id, registry))
+        if sign_typed is not None
+        else signer.sign_digest(digest)
+    )
     if recover_signer(digest, signature).lower() != signer.address.lower():
         raise SigningError(
             f"the signature was not made by {signer.address}", code="signer_mismatch"
