@@ -18,7 +18,7 @@ import re
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, TypeGuard
 
 from eth_account import Account
 from eth_keyfile.exceptions import EthKeyfileValueError
@@ -75,7 +75,7 @@ def _is_hex(value: object, size: int | None = None) -> bool:
     )
 
 
-def _is_int(value: object, low: int, high: int) -> bool:
+def _is_int(value: object, low: int, high: int) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 

@@ -34,13 +34,13 @@ def template_cmd(form: str | None, list_forms: bool, output: Path | None) -> Non
         if form is None and not list_forms:
             raise click.UsageError("name a FORM (listed above)")
         return
-    name = canonical_form(form)
-    if name is None:
+    chosen = canonical_form(form)
+    if chosen is None:
         raise click.BadParameter(
             f"no template for {form!r}; one of: {', '.join(FORMS_WITH_TEMPLATES)}",
             param_hint="FORM",
         )
-    doc = template(name, today=datetime.now(UTC).date())
+    doc = template(chosen, today=datetime.now(UTC).date())
     text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     if output is None:
         click.echo(text, nl=False)

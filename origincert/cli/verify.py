@@ -7,6 +7,7 @@ cannot be reached (never a verdict: a node being down says nothing about a certi
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -148,7 +149,7 @@ def _verifier(ctx: Context, offline: bool) -> Any:
 
 def _read(name: str) -> bytes:
     if name == "-":
-        return click.get_binary_stream("stdin").read()
+        return sys.stdin.buffer.read()
     return Path(name).read_bytes()
 
 

@@ -201,7 +201,7 @@ def _prepare_chunk(
     start: int, sources: Sequence[DocumentSource], labels: Sequence[str], economy: str | None
 ) -> list[PreparedCertificate | _Invalid]:
     out: list[PreparedCertificate | _Invalid] = []
-    for i, (source, label) in enumerate(zip(sources, labels)):
+    for i, (source, label) in enumerate(zip(sources, labels, strict=False)):
         try:
             out.append(prepare_certificate(source, start + i, economy=economy))
         except OriginCertError as exc:

@@ -225,7 +225,7 @@ def issue_each(
         list(labels) if labels is not None else [f"document {i + 1}" for i in range(len(sources))]
     )
     results = []
-    for source, label in zip(sources, labels):
+    for source, label in zip(sources, labels, strict=False):
         result = issue_batch(
             client,
             signer,

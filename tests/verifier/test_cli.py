@@ -66,7 +66,7 @@ def test_cli_and_library_give_the_same_verdicts(
         "EXPIRED",
         "MALFORMED",
     ]
-    for x, r in zip(listed, library):
+    for x, r in zip(listed, library, strict=False):
         assert {k: x[k] for k in ("verdict", "checks", "evidence")} == {
             k: r.to_json()[k] for k in ("verdict", "checks", "evidence")
         }
