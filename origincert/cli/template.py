@@ -51,7 +51,7 @@ def template_cmd(form: str | None, list_forms: bool, output: Path | None) -> Non
     except FileExistsError:
         raise click.UsageError(f"{output} exists; choose another name") from None
     click.echo(
-        f"wrote {output} ({name}); edit it, then run `origincert validate {output}`", err=True
+        f"wrote {output} ({chosen}); edit it, then run `origincert validate {output}`", err=True
     )
 
 
