@@ -18,7 +18,7 @@ import re
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Literal, TypeGuard
+from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 
 from eth_account import Account
 from eth_keyfile.exceptions import EthKeyfileValueError
@@ -28,12 +28,18 @@ from eth_utils import is_checksum_address, to_checksum_address
 from origincert.errors import KeystoreError
 from origincert.signing import LocalSigner
 
+if TYPE_CHECKING:
+    from origincert.signers.hsm import Pkcs11Signer
+
 __all__ = [
     "KDF_WORK",
     "KdfWork",
+    "check_password_policy",
     "create_keystore",
     "keystore_address",
+    "load_keystore_signer",
     "load_signer",
+    "parse_pkcs11_uri",
     "read_password",
 ]
 
@@ -167,9 +173,55 @@ def keystore_address(path: str | os.PathLike[str]) -> str:
     return _address(data, p)
 
 
-def load_signer(path: str | os.PathLike[str], password: str) -> LocalSigner:
-    """Unlock a keystore. Raises KeystoreError: ``keystore_missing``, ``keystore_unreadable``,
-    ``keystore_malformed`` or ``wrong_password`` (naming the file, never the key)."""
+PKCS11_MODULE_ENV = "ORIGINCERT_PKCS11_MODULE"
+
+
+def parse_pkcs11_uri(uri: str) -> tuple[str, str, str]:
+    """``pkcs11:token=T;object=O?module-path=M`` (RFC 7512) -> ``(module, token, object)``.
+
+    The module may also come from ``$ORIGINCERT_PKCS11_MODULE``. A PIN in the URI is refused: it
+    would sit in shell histories and process lists; it comes from the password options.
+    """
+    from urllib.parse import unquote
+
+    body = uri[len("pkcs11:") :]
+    path, _, query = body.partition("?")
+    attrs = dict(part.split("=", 1) for part in path.split(";") if "=" in part)
+    params = dict(part.split("=", 1) for part in query.split("&") if "=" in part)
+    if "pin-value" in attrs or "pin-value" in params:
+        raise KeystoreError(
+            "a PIN does not belong in a key URI; give it with --password-file or --password-env",
+            code="pkcs11_uri_invalid",
+        )
+    module = unquote(params.get("module-path", "")) or os.environ.get(PKCS11_MODULE_ENV, "")
+    token, label = unquote(attrs.get("token", "")), unquote(attrs.get("object", ""))
+    if not (module and token and label):
+        raise KeystoreError(
+            f"a PKCS#11 key is named as pkcs11:token=TOKEN;object=LABEL?module-path=MODULE "
+            f"(or with ${PKCS11_MODULE_ENV}), got {uri!r}",
+            code="pkcs11_uri_invalid",
+        )
+    return module, token, label
+
+
+def load_signer(path: str | os.PathLike[str], password: str) -> LocalSigner | Pkcs11Signer:
+    """Unlock a keystore, or open a key in an HSM named by a ``pkcs11:`` URI (``password`` is
+    then the token's PIN; see :func:`parse_pkcs11_uri`).
+
+    Raises KeystoreError: ``keystore_missing``, ``keystore_unreadable``, ``keystore_malformed``
+    or ``wrong_password`` (naming the file, never the key); for an HSM ``pkcs11_uri_invalid``,
+    ``hsm_token_missing``, ``hsm_wrong_pin``, ``hsm_key_missing``.
+    """
+    if isinstance(path, str) and path.startswith("pkcs11:"):
+        from origincert.signers.hsm import Pkcs11Signer
+
+        module, token, label = parse_pkcs11_uri(path)
+        return Pkcs11Signer.open(module, token=token, label=label, pin=password)
+    return load_keystore_signer(path, password)
+
+
+def load_keystore_signer(path: str | os.PathLike[str], password: str) -> LocalSigner:
+    """Unlock a keystore file; see :func:`load_signer`."""
     p, data = _read_keystore(path)
     address = _address(data, p)
     crypto = data.get("crypto", data.get("Crypto"))  # geth writes "crypto", old clients "Crypto"

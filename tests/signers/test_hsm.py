@@ -116,3 +116,44 @@ def test_a_chamber_issues_with_its_key_in_the_hsm(world, token: str, tmp_path: P
         signer.close()
     assert issued["proof"]["signer"] == berlin.address
     assert verdict_of(world.client, issued) == "VALID"
+
+
+def test_the_cli_issues_with_a_key_named_by_a_pkcs11_uri(
+    world, manifest_path: Path, token: str, tmp_path: Path
+) -> None:
+    """``--key pkcs11:token=…;object=…`` works wherever a keystore does; the PIN comes from the
+    password options, never from the URI."""
+    import json
+    import random
+    from datetime import date
+
+    from click.testing import CliRunner
+
+    from origincert.cli import main
+
+    hamburg = world.chambers["DE-hamburg"]
+    with _session(token) as session:
+        import_key(session, "hamburg", bytes(hamburg.key))
+    doc = sample_certificate(
+        random.Random(8), number="DE-HSM-0002", economy="DE", issued_on=date.today()
+    )
+    (tmp_path / "todo").mkdir()
+    (tmp_path / "todo" / "a.json").write_text(json.dumps(doc))
+    uri = f"pkcs11:token={token};object=hamburg?module-path={MODULE}"
+    env = {
+        "ORIGINCERT_RPC_URL": world.client.url,
+        "ORIGINCERT_MANIFEST": str(manifest_path),
+        "ORIGINCERT_PASSWORD": PIN,
+    }
+    runner = CliRunner()
+    args = ["issue", str(tmp_path / "todo"), "--out", str(tmp_path / "out"), "--json"]
+    args += ["--journal", str(tmp_path / "j.sqlite"), "--key", uri]
+    result = runner.invoke(main, args, env=env)
+    assert result.exit_code == 0, result.output
+    [issued_path] = (tmp_path / "out").iterdir()
+    issued = json.loads(issued_path.read_text())
+    assert issued["proof"]["signer"] == hamburg.address
+    assert verdict_of(world.client, issued) == "VALID"
+
+    leaked = runner.invoke(main, ["issue", "--resume", "--key", uri + f"&pin-value={PIN}"], env=env)
+    assert leaked.exit_code == 1 and "[pkcs11_uri_invalid]" in leaked.output
