@@ -4,7 +4,7 @@ The group carries the connection options (``--rpc-url`` / ``ORIGINCERT_RPC_URL``
 ``ORIGINCERT_MANIFEST``, ``--timeout`` / ``ORIGINCERT_TIMEOUT``) in its context object; they are
 accepted before or after the subcommand. Each area module adds its commands with ``register(group)``
 and is imported only when one of its commands runs, so ``origincert --help`` and offline commands
-never pay for web3, SQLAlchemy or Flask. Exit codes are listed in :mod:`origincert.cli.exits`.
+never pay for web3, SQLAlchemy or Flask. Exit codes are :class:`origincert.cli.common.ExitCode` (one table in the README).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import click
 from origincert.cli.common import DEFAULT_MANIFEST, DEFAULT_RPC_URL, DEFAULT_TIMEOUT, Context
 
 # Every top-level command: name -> (area module, one-line help shown by ``--help`` without
-# importing the module). Order is the order in ``--help``. tests/cli/test_lazy.py checks this
+# importing the module). Order is the order in ``--help``. tests/cli/test_contract.py checks this
 # table against what each area's ``register(group)`` really adds, help text included.
 COMMANDS: dict[str, tuple[str, str]] = {
     "chain": ("chain", "Start a local chain, deploy the registries, inspect the network."),
