@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ICertificateRegistry} from "./interfaces/ICertificateRegistry.sol";
 import {IIssuerRegistry} from "./interfaces/IIssuerRegistry.sol";
 import {IssuerRegistry} from "./IssuerRegistry.sol";
@@ -12,37 +13,48 @@ import {IssuerRegistry} from "./IssuerRegistry.sol";
  * @title CertificateRegistry
  * @notice Anchors batches of certificates of origin: a Merkle root (a single certificate is a
  * batch of one) signed by an accredited issuing body with EIP-712, so that any account (a relayer)
- * may submit it. Revocation is per certificate (leaf) or per batch (root), with a reason code;
- * a replacement links the old certificate to its successor.
+ * may submit it. Revocation is per certificate (leaf) or per batch (root), with a reason code, and
+ * is final; a replacement links the old certificate to its successor.
+ *
+ * Everything is keyed by the issuing body first, `(issuerId, root)` and `(issuerId, leaf)`: a body
+ * can only anchor under its own id, so another body's anchor can never block, claim or un-revoke
+ * its certificates. The signed `Anchor` names the body, its current epoch (moved by every suspend,
+ * reinstate, rotation and withdrawal) and a deadline, so a signature cannot be relayed after the
+ * body's standing changed or after it expired.
  *
  * Leaves follow OpenZeppelin's convention, `keccak256(keccak256(targetHash))`, and inner nodes
- * hash sorted pairs, so proofs check with {MerkleProof}. The signature's domain binds the chain id
- * and this contract's address: it cannot be replayed on another network or registry.
+ * hash sorted pairs, so proofs check with {MerkleProof}. Revocation and replacement take the target
+ * hash and compute the leaf here, so an inner node or a root can never pass as a certificate. The
+ * signature's domain binds the chain id and this contract's address.
  *
  * Revocation reason codes: 1 issued in error, 2 fraud, 3 cancelled (unused), 4 lost or destroyed,
  * 5 superseded by a replacement, 6 issuer withdrawn; other non-zero values are allowed for
  * agreements with their own codes.
  */
 contract CertificateRegistry is ICertificateRegistry, EIP712 {
-    /// @dev keccak256("Anchor(bytes32 root,uint32 leafCount)")
-    bytes32 public constant ANCHOR_TYPEHASH = keccak256("Anchor(bytes32 root,uint32 leafCount)");
+    using SafeCast for uint256;
+
+    /// @dev keccak256("Anchor(bytes32 root,uint32 leafCount,uint64 issuerId,uint64 epoch,uint64 deadline)")
+    bytes32 public constant ANCHOR_TYPEHASH =
+        keccak256("Anchor(bytes32 root,uint32 leafCount,uint64 issuerId,uint64 epoch,uint64 deadline)");
 
     IssuerRegistry public immutable issuers;
 
-    /// @dev Leaf-level facts, keyed by root then leaf so that one issuer cannot touch another's leaf.
-    /// One slot: revokedAt 40 | reason 8 | replacedAt 40; then the successor's root and leaf.
+    /// @dev Leaf-level facts of one issuing body. One slot: revokedAt 40 | reason 8 | replacedAt 40 |
+    /// isSuccessor 8; then the successor's root and leaf.
     struct LeafRecord {
         uint40 revokedAt;
         uint8 revocationReason;
         uint40 replacedAt;
+        bool isSuccessor;
         bytes32 replacedByRoot;
         bytes32 replacedByLeaf;
     }
 
-    mapping(bytes32 root => Anchor) private _anchors;
-    mapping(bytes32 root => mapping(bytes32 leaf => LeafRecord)) private _leaves;
+    mapping(uint32 issuerId => mapping(bytes32 root => Anchor)) private _anchors;
+    mapping(uint32 issuerId => mapping(bytes32 leaf => LeafRecord)) private _leaves;
 
-    constructor(IssuerRegistry issuerRegistry) EIP712("origincert", "1") {
+    constructor(IssuerRegistry issuerRegistry) EIP712("origincert", "2") {
         issuers = issuerRegistry;
     }
 
@@ -50,117 +62,159 @@ contract CertificateRegistry is ICertificateRegistry, EIP712 {
      * @notice Anchor a batch root signed by an issuing body.
      * @param root the batch Merkle root (the leaf itself for a single certificate)
      * @param leafCount the number of certificates in the batch
-     * @param r,vs the issuing body's EIP-712 signature over `Anchor(root, leafCount)`, EIP-2098 compact form
+     * @param issuerId the issuing body the signature speaks for
+     * @param epoch the body's epoch when it signed ({IssuerRegistry-epochOf})
+     * @param deadline the last block timestamp at which the signature may be anchored
+     * @param r,vs the body's EIP-712 signature over `Anchor(root, leafCount, issuerId, epoch,
+     * deadline)`, EIP-2098 compact form
      *
-     * Requirements: `leafCount > 0`; the root is new; the signature is valid and its signer is an
-     * accredited issuing body now.
+     * Requirements: `leafCount > 0`; `root` is not zero and new for this body; the deadline has not
+     * passed; the signer is the body's current key, accredited now, and `epoch` is its epoch now.
      *
      * Emits {Anchored}.
      */
-    function anchor(bytes32 root, uint32 leafCount, bytes32 r, bytes32 vs) external returns (uint32 issuerId) {
+    function anchor(
+        bytes32 root,
+        uint32 leafCount,
+        uint64 issuerId,
+        uint64 epoch,
+        uint64 deadline,
+        bytes32 r,
+        bytes32 vs
+    ) external {
         if (leafCount == 0) revert CertificateRegistryEmptyBatch();
-        Anchor storage a = _anchors[root];
-        if (a.anchoredAt != 0) revert CertificateRegistryAlreadyAnchored(root);
-        bytes32 digest = _hashTypedDataV4(keccak256(abi.encode(ANCHOR_TYPEHASH, root, leafCount)));
+        if (root == bytes32(0)) revert CertificateRegistryZeroRoot();
+        if (block.timestamp > deadline) revert CertificateRegistrySignatureExpired(deadline);
+        uint32 id = uint256(issuerId).toUint32();
+        Anchor storage a = _anchors[id][root];
+        if (a.anchoredAt != 0) revert CertificateRegistryAlreadyAnchored(id, root);
+        bytes32 digest = _hashTypedDataV4(
+            keccak256(abi.encode(ANCHOR_TYPEHASH, root, leafCount, issuerId, epoch, deadline))
+        );
         (address signer, ECDSA.RecoverError err, ) = ECDSA.tryRecover(digest, r, vs);
         if (err != ECDSA.RecoverError.NoError) revert CertificateRegistryInvalidSignature();
-        IIssuerRegistry.Standing standing;
-        (issuerId, standing) = issuers.standingOf(signer);
+        (uint32 keyIssuer, IIssuerRegistry.Standing standing, uint64 current) = issuers.anchorTerms(signer);
+        if (keyIssuer != id) revert CertificateRegistrySignerNotIssuer(signer, id);
         if (standing != IIssuerRegistry.Standing.Accredited) revert CertificateRegistryNotAccredited(signer, standing);
-        _anchors[root] = Anchor({
-            issuerId: issuerId,
-            leafCount: leafCount,
-            anchoredAt: uint40(block.timestamp),
-            anchoredBlock: uint40(block.number),
-            revokedAt: 0,
-            revocationReason: 0
-        });
-        emit Anchored(root, issuerId, signer, leafCount);
+        if (epoch != current) revert CertificateRegistryStaleEpoch(id, epoch, current);
+        // The Anchor struct's one slot written once (Solidity packs the first member lowest):
+        // issuerId 0..31 | leafCount 32..63 | anchoredAt 64..103 | anchoredBlock 104..143 |
+        // revokedAt, revocationReason 0 | epoch 192..255. Field-by-field writes cost 600 gas more.
+        uint256 packed = uint256(id) |
+            (uint256(leafCount) << 32) |
+            (uint256(block.timestamp.toUint40()) << 64) |
+            (uint256(block.number.toUint40()) << 104) |
+            (uint256(epoch) << 192);
+        assembly ("memory-safe") {
+            sstore(a.slot, packed)
+        }
+        emit Anchored(root, id, signer, leafCount);
     }
 
     /**
-     * @notice Revoke a whole batch (or a single certificate, which is a batch of one).
+     * @notice Revoke a whole batch of one issuing body (or a single certificate, a batch of one).
+     * Final: nothing un-revokes.
      *
-     * Requirements: the root is anchored and not revoked; `reason` is not 0; the caller is the
-     * issuing body's current key or the authority of its economy.
+     * Requirements: the root is anchored by `issuerId` and not revoked; `reason` is not 0; the caller
+     * is the body's current key (whatever its status: a withdrawn body may still revoke its own) or
+     * the authority of its economy.
      *
      * Emits {RootRevoked}.
      */
-    function revokeRoot(bytes32 root, uint8 reason) external {
-        Anchor storage a = _anchoredBy(root);
-        uint32 issuerId = a.issuerId;
-        _requireAllowed(issuerId);
+    function revokeRoot(uint32 issuerId, bytes32 root, uint8 reason) external {
+        Anchor storage a = _anchoredBy(issuerId, root);
+        _requireRevoker(issuerId);
         if (reason == 0) revert CertificateRegistryInvalidReason(reason);
         if (a.revokedAt != 0) revert CertificateRegistryAlreadyRevoked(root, root);
-        a.revokedAt = uint40(block.timestamp);
+        a.revokedAt = block.timestamp.toUint40();
         a.revocationReason = reason;
         emit RootRevoked(root, issuerId, msg.sender, reason);
     }
 
     /**
-     * @notice Revoke one certificate of a batch.
+     * @notice Revoke one certificate, given its target hash and its proof under one of the body's
+     * roots. The revocation holds for that leaf under every root of the body, so re-anchoring it in
+     * another batch never brings it back. Final.
      *
-     * Requirements: as {revokeRoot}, and `proof` shows `leaf` is in the batch.
+     * Requirements: as {revokeRoot}, and `proof` shows the leaf of `targetHash` is in the batch.
      *
      * Emits {LeafRevoked}.
      */
-    function revokeLeaf(bytes32 root, bytes32 leaf, bytes32[] calldata proof, uint8 reason) external {
-        Anchor storage a = _anchoredBy(root);
-        _requireAllowed(a.issuerId);
+    function revokeLeaf(
+        uint32 issuerId,
+        bytes32 root,
+        bytes32 targetHash,
+        bytes32[] calldata proof,
+        uint8 reason
+    ) external {
+        Anchor storage a = _anchoredBy(issuerId, root);
+        _requireRevoker(issuerId);
         if (reason == 0) revert CertificateRegistryInvalidReason(reason);
+        bytes32 leaf = leafOf(targetHash);
         if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert CertificateRegistryInvalidProof(root, leaf);
-        LeafRecord storage l = _leaves[root][leaf];
+        LeafRecord storage l = _leaves[issuerId][leaf];
         if (a.revokedAt != 0 || l.revokedAt != 0) revert CertificateRegistryAlreadyRevoked(root, leaf);
-        l.revokedAt = uint40(block.timestamp);
+        l.revokedAt = block.timestamp.toUint40();
         l.revocationReason = reason;
-        emit LeafRevoked(root, leaf, msg.sender, reason);
+        emit LeafRevoked(root, leaf, msg.sender, issuerId, reason);
     }
 
     /**
-     * @notice Record that a certificate was replaced by another (lost certificate, amendment).
-     * The old one's status becomes "replaced"; both must have been anchored by the same issuing body.
+     * @notice Record that a certificate was replaced by another of the same body (lost
+     * certificate, amendment). The graph stays a set of chains: no cycles, no merges.
      *
-     * Requirements: both roots anchored by the same issuer; both proofs valid; the old certificate
-     * neither revoked nor already replaced; the new one not revoked; the caller may act for the issuer.
+     * Requirements: both roots anchored by `issuerId`, the successor's in a later block; both
+     * proofs valid; the old certificate neither revoked nor already replaced; the successor neither
+     * revoked, nor replaced, nor already the successor of another; the caller is the authority of
+     * the body's economy, or the body's current key while the body is accredited.
      *
      * Emits {CertificateReplaced}.
      */
     function replace(
+        uint32 issuerId,
         bytes32 oldRoot,
-        bytes32 oldLeaf,
+        bytes32 oldTarget,
         bytes32[] calldata oldProof,
         bytes32 newRoot,
-        bytes32 newLeaf,
+        bytes32 newTarget,
         bytes32[] calldata newProof
     ) external {
+        bytes32 oldLeaf = leafOf(oldTarget);
+        bytes32 newLeaf = leafOf(newTarget);
         if (oldLeaf == newLeaf) revert CertificateRegistrySelfReplacement(oldLeaf);
-        Anchor storage o = _anchoredBy(oldRoot);
-        Anchor storage n = _anchoredBy(newRoot);
-        if (o.issuerId != n.issuerId) revert CertificateRegistryIssuerMismatch(o.issuerId, n.issuerId);
-        _requireAllowed(o.issuerId);
+        Anchor storage o = _anchoredBy(issuerId, oldRoot);
+        Anchor storage n = _anchoredBy(issuerId, newRoot);
+        if (!issuers.canReplaceFor(msg.sender, issuerId)) revert CertificateRegistryNotAllowed(msg.sender, issuerId);
         if (!MerkleProof.verifyCalldata(oldProof, oldRoot, oldLeaf)) revert CertificateRegistryInvalidProof(oldRoot, oldLeaf);
         if (!MerkleProof.verifyCalldata(newProof, newRoot, newLeaf)) revert CertificateRegistryInvalidProof(newRoot, newLeaf);
-        LeafRecord storage old = _leaves[oldRoot][oldLeaf];
+        if (n.anchoredBlock <= o.anchoredBlock) revert CertificateRegistrySuccessorNotLater(oldRoot, newRoot);
+        LeafRecord storage old = _leaves[issuerId][oldLeaf];
+        LeafRecord storage succ = _leaves[issuerId][newLeaf];
         if (o.revokedAt != 0 || old.revokedAt != 0) revert CertificateRegistryAlreadyRevoked(oldRoot, oldLeaf);
         if (old.replacedAt != 0) revert CertificateRegistryAlreadyReplaced(oldRoot, oldLeaf);
-        if (n.revokedAt != 0 || _leaves[newRoot][newLeaf].revokedAt != 0) {
-            revert CertificateRegistryAlreadyRevoked(newRoot, newLeaf);
-        }
-        old.replacedAt = uint40(block.timestamp);
+        if (n.revokedAt != 0 || succ.revokedAt != 0) revert CertificateRegistryAlreadyRevoked(newRoot, newLeaf);
+        if (succ.replacedAt != 0) revert CertificateRegistryAlreadyReplaced(newRoot, newLeaf);
+        if (succ.isSuccessor) revert CertificateRegistryAlreadySuccessor(newRoot, newLeaf);
+        old.replacedAt = block.timestamp.toUint40();
         old.replacedByRoot = newRoot;
         old.replacedByLeaf = newLeaf;
-        emit CertificateReplaced(oldRoot, oldLeaf, newRoot, newLeaf, msg.sender);
+        succ.isSuccessor = true;
+        emit CertificateReplaced(oldRoot, oldLeaf, newRoot, newLeaf, msg.sender, issuerId);
     }
 
-    /// @notice The anchor of a root (all zero if never anchored).
-    function anchorOf(bytes32 root) external view returns (Anchor memory) {
-        return _anchors[root];
+    /// @notice The anchor of a body's root (all zero if that body never anchored it).
+    function anchorOf(uint32 issuerId, bytes32 root) external view returns (Anchor memory) {
+        return _anchors[issuerId][root];
     }
 
-    /// @notice Everything a verifier needs about one certificate.
-    function certificateStatus(bytes32 root, bytes32 leaf) public view returns (CertificateStatus memory s) {
-        LeafRecord storage l = _leaves[root][leaf];
-        s.anchor = _anchors[root];
+    /// @notice Everything a verifier needs about one certificate of one issuing body.
+    function certificateStatus(
+        uint32 issuerId,
+        bytes32 root,
+        bytes32 leaf
+    ) public view returns (CertificateStatus memory s) {
+        LeafRecord storage l = _leaves[issuerId][leaf];
+        s.anchor = _anchors[issuerId][root];
         s.leafRevokedAt = l.revokedAt;
         s.leafRevocationReason = l.revocationReason;
         s.replacedAt = l.replacedAt;
@@ -170,14 +224,22 @@ contract CertificateRegistry is ICertificateRegistry, EIP712 {
 
     /// @notice {certificateStatus} for many certificates in one call, for batch verification.
     function certificateStatuses(
+        uint32[] calldata issuerIds,
         bytes32[] calldata roots,
         bytes32[] calldata leaves
     ) external view returns (CertificateStatus[] memory out) {
-        if (roots.length != leaves.length) revert CertificateRegistryLengthMismatch(roots.length, leaves.length);
+        if (roots.length != leaves.length || issuerIds.length != roots.length) {
+            revert CertificateRegistryLengthMismatch(issuerIds.length, roots.length, leaves.length);
+        }
         out = new CertificateStatus[](roots.length);
         for (uint256 i = 0; i < roots.length; ++i) {
-            out[i] = certificateStatus(roots[i], leaves[i]);
+            out[i] = certificateStatus(issuerIds[i], roots[i], leaves[i]);
         }
+    }
+
+    /// @notice The Merkle leaf of a certificate's target hash: `keccak256(keccak256(targetHash))`.
+    function leafOf(bytes32 targetHash) public pure returns (bytes32) {
+        return keccak256(bytes.concat(keccak256(abi.encode(targetHash))));
     }
 
     /// @notice The EIP-712 domain separator, for off-chain signers that want to check theirs.
@@ -185,12 +247,12 @@ contract CertificateRegistry is ICertificateRegistry, EIP712 {
         return _domainSeparatorV4();
     }
 
-    function _anchoredBy(bytes32 root) private view returns (Anchor storage a) {
-        a = _anchors[root];
-        if (a.anchoredAt == 0) revert CertificateRegistryUnknownRoot(root);
+    function _anchoredBy(uint32 issuerId, bytes32 root) private view returns (Anchor storage a) {
+        a = _anchors[issuerId][root];
+        if (a.anchoredAt == 0) revert CertificateRegistryUnknownRoot(issuerId, root);
     }
 
-    function _requireAllowed(uint32 issuerId) private view {
+    function _requireRevoker(uint32 issuerId) private view {
         if (!issuers.canActFor(msg.sender, issuerId)) revert CertificateRegistryNotAllowed(msg.sender, issuerId);
     }
 }

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 pragma solidity ^0.8.24;
 
+import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
+import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
 import {IIssuerRegistry} from "./interfaces/IIssuerRegistry.sol";
@@ -15,27 +18,50 @@ import {IIssuerRegistry} from "./interfaces/IIssuerRegistry.sol";
  * renews and withdraws them. An issuing body rotates its signing key without losing its history;
  * keys are never reused, so a key always names one issuing body.
  *
- * History is kept, not overwritten: {standingAt} answers "was this key an accredited issuer at
- * time T, and in which status", which is what a verifier and an auditor ask about a certificate
- * anchored at T.
+ * Each body has an epoch, moved by every suspend, reinstate, rotation and withdrawal (and by the
+ * body itself with {bumpEpoch}): anchor signatures name it, so none outlives a change of standing.
+ * A new key proves possession by signing `KeyPossession(key, issuerId, economy)` (issuerId 0 for a
+ * new accreditation), so nobody can claim or burn a key it does not hold.
+ *
+ * Powers of a body whose accreditation ended (withdrawn, or its window over): its current key may
+ * still revoke its own certificates (revocation only ever moves towards safety), but may no longer
+ * anchor, replace, rotate or bump its epoch; its authority keeps every power over it.
+ *
+ * History is kept, not overwritten: {standingAt} answers "was this key an accredited issuer at the
+ * end of second T". It has one-second resolution, so "accredited at issue" is answered by the anchor
+ * record itself (an anchor is only accepted while its signer is accredited), never by timestamp.
+ *
+ * Council proposals carry only the five council acts, expire after {PROPOSAL_LIFETIME}, can be
+ * cancelled by their proposer, approvals can be withdrawn, and any change of membership or threshold
+ * (a new council epoch) voids pending proposals. A failed execution is final.
  */
-contract IssuerRegistry is IIssuerRegistry {
+contract IssuerRegistry is IIssuerRegistry, EIP712 {
     using Checkpoints for Checkpoints.Trace208;
     using EnumerableSet for EnumerableSet.AddressSet;
+    using SafeCast for uint256;
+
+    /// @notice How long a proposal may gather approvals and be executed.
+    uint48 public constant PROPOSAL_LIFETIME = 14 days;
+
+    /// @dev keccak256("KeyPossession(address key,uint64 issuerId,bytes2 economy)")
+    bytes32 public constant KEY_POSSESSION_TYPEHASH =
+        keccak256("KeyPossession(address key,uint64 issuerId,bytes2 economy)");
 
     /**
-     * @dev One signing key. One slot (232 bits): issuerId 32 | activeFrom 48 | retiredAt 48 (0 = in use)
-     * | status 8 | validFrom 48 | validUntil 48. The issuing body's current status and window live in
-     * its current key's record (and nowhere else), so the check on every anchor is one storage read.
-     * A retired key's status fields are frozen and never consulted.
+     * @dev One signing key. One slot (256 bits): issuerId 32 | activeFrom 40 | retiredAt 40 (0 = in use)
+     * | status 8 | validFrom 40 | validUntil 40 | epoch 56. The issuing body's current status, window and
+     * epoch live in its current key's record (and nowhere else), so the check on every anchor is one
+     * storage read. A retired key's fields are frozen and never consulted. Times fit 40 bits until the
+     * year 36812; every narrowing is a checked SafeCast.
      */
     struct KeyRecord {
         uint32 issuerId;
-        uint48 activeFrom;
-        uint48 retiredAt;
+        uint40 activeFrom;
+        uint40 retiredAt;
         IssuerStatus status;
-        uint48 validFrom;
-        uint48 validUntil;
+        uint40 validFrom;
+        uint40 validUntil;
+        uint56 epoch;
     }
 
     /// @dev Slot 0: signingKey 160 | economy 16 | statusSince 48. Slot 1: metadataHash. Slot 2+: name.
@@ -48,15 +74,19 @@ contract IssuerRegistry is IIssuerRegistry {
     }
 
     /// @dev One council proposal: a call on this contract, run once enough members approve it.
+    /// Slot 0: proposer 160 | state 8 | expiresAt 48 | councilEpoch 32 (checked cast).
     struct Proposal {
         address proposer;
-        bool executed;
+        ProposalState state;
+        uint48 expiresAt;
+        uint32 councilEpoch;
         bytes data;
         address[] approvers;
     }
 
     EnumerableSet.AddressSet private _council;
     uint256 private _threshold;
+    uint32 private _councilEpoch;
     Proposal[] private _proposals;
 
     mapping(bytes2 economy => address) private _authorityOf;
@@ -81,7 +111,7 @@ contract IssuerRegistry is IIssuerRegistry {
      * @param council the first council members
      * @param threshold approvals needed to execute a proposal (1 <= threshold <= members)
      */
-    constructor(address[] memory council, uint256 threshold) {
+    constructor(address[] memory council, uint256 threshold) EIP712("origincert-issuers", "2") {
         for (uint256 i = 0; i < council.length; ++i) {
             _addCouncilMember(council[i]);
         }
@@ -91,58 +121,108 @@ contract IssuerRegistry is IIssuerRegistry {
     // ------------------------------------------------------------------ council (M-of-N)
 
     /**
-     * @notice Propose a council act: `data` is the calldata of one of this contract's
-     * council-only functions. The proposer's approval is counted.
+     * @notice Propose a council act: `data` is the calldata of one of the five council acts
+     * (addCouncilMember, removeCouncilMember, setThreshold, registerAuthority, removeAuthority).
+     * The proposer's approval is counted. It expires after {PROPOSAL_LIFETIME}.
      *
-     * Requirements: the caller is a council member.
+     * Requirements: the caller is a council member; the selector is a council act.
      *
      * Emits {ProposalCreated} and {ProposalApproved}.
      */
     function propose(bytes calldata data) external onlyCouncilMember returns (uint256 proposalId) {
+        bytes4 selector = data.length >= 4 ? bytes4(data[:4]) : bytes4(0);
+        if (
+            selector != this.addCouncilMember.selector &&
+            selector != this.removeCouncilMember.selector &&
+            selector != this.setThreshold.selector &&
+            selector != this.registerAuthority.selector &&
+            selector != this.removeAuthority.selector
+        ) revert IssuerRegistryActNotAllowed(selector);
         proposalId = _proposals.length;
         Proposal storage p = _proposals.push();
         p.proposer = msg.sender;
+        p.expiresAt = (block.timestamp + PROPOSAL_LIFETIME).toUint48();
+        p.councilEpoch = _councilEpoch;
         p.data = data;
-        emit ProposalCreated(proposalId, msg.sender, data);
+        emit ProposalCreated(proposalId, msg.sender, data, p.expiresAt, _councilEpoch);
         _approve(proposalId, p);
     }
 
     /**
      * @notice Approve a pending proposal.
      *
-     * Requirements: the caller is a council member who has not approved it yet; the proposal
-     * exists and is not executed.
+     * Requirements: the caller is a council member who has not approved it yet; the proposal is
+     * pending, not expired, and of the current council epoch.
      *
      * Emits {ProposalApproved}.
      */
     function approve(uint256 proposalId) external onlyCouncilMember {
-        _approve(proposalId, _pendingProposal(proposalId));
+        _approve(proposalId, _openProposal(proposalId));
     }
 
     /**
-     * @notice Execute a proposal once enough current council members approved it. Approvals of
-     * members removed since do not count.
+     * @notice Withdraw one's approval of a pending proposal.
      *
-     * Requirements: the caller is a council member; approvals >= threshold; the call succeeds
-     * (its custom error is re-raised otherwise).
+     * Requirements: the proposal is pending; the caller approved it.
      *
-     * Emits {ProposalExecuted} and the events of the act itself.
+     * Emits {ApprovalWithdrawn}.
      */
-    function execute(uint256 proposalId) external onlyCouncilMember returns (bytes memory result) {
+    function withdrawApproval(uint256 proposalId) external {
         Proposal storage p = _pendingProposal(proposalId);
-        uint256 approvals = _currentApprovals(p);
+        uint256 n = p.approvers.length;
+        for (uint256 i = 0; i < n; ++i) {
+            if (p.approvers[i] == msg.sender) {
+                p.approvers[i] = p.approvers[n - 1];
+                p.approvers.pop();
+                emit ApprovalWithdrawn(proposalId, msg.sender, n - 1);
+                return;
+            }
+        }
+        revert IssuerRegistryNotApprover(proposalId, msg.sender);
+    }
+
+    /**
+     * @notice Cancel a pending proposal for good.
+     *
+     * Requirements: the caller is its proposer; the proposal is pending.
+     *
+     * Emits {ProposalCancelled}.
+     */
+    function cancel(uint256 proposalId) external {
+        Proposal storage p = _pendingProposal(proposalId);
+        if (p.proposer != msg.sender) revert IssuerRegistryNotProposer(proposalId, msg.sender);
+        p.state = ProposalState.Cancelled;
+        emit ProposalCancelled(proposalId, msg.sender);
+    }
+
+    /**
+     * @notice Execute a proposal once enough council members approved it in the current council
+     * epoch. The outcome is final: a reverted act marks the proposal Failed (never re-executable).
+     *
+     * Requirements: the caller is a council member; the proposal is pending, not expired, of the
+     * current council epoch; approvals >= threshold; enough gas is given for the act to run (a
+     * failure for want of gas reverts instead of failing the proposal).
+     *
+     * Emits {ProposalExecuted} and the events of the act, or {ProposalFailed}.
+     */
+    function execute(uint256 proposalId) external onlyCouncilMember returns (bool ok, bytes memory result) {
+        Proposal storage p = _openProposal(proposalId);
+        uint256 approvals = p.approvers.length;
         if (approvals < _threshold) {
             revert IssuerRegistryNotEnoughApprovals(proposalId, approvals, _threshold);
         }
-        p.executed = true;
-        bool ok;
+        p.state = ProposalState.Executed;
+        uint256 gasBefore = gasleft();
         (ok, result) = address(this).call(p.data);
         if (!ok) {
-            assembly ("memory-safe") {
-                revert(add(result, 0x20), mload(result))
-            }
+            // 1/64 of the gas stays with the caller: if that is all that is left, the act ran out of
+            // gas the executor withheld, and a proposal must not fail for that.
+            if (gasleft() <= gasBefore / 63) revert IssuerRegistryInsufficientGas();
+            p.state = ProposalState.Failed;
+            emit ProposalFailed(proposalId, msg.sender, result);
+        } else {
+            emit ProposalExecuted(proposalId, msg.sender, approvals);
         }
-        emit ProposalExecuted(proposalId, msg.sender, approvals);
     }
 
     /// @notice Council act: add a member. Emits {CouncilMemberAdded}.
@@ -161,6 +241,7 @@ contract IssuerRegistry is IIssuerRegistry {
         if (!_council.remove(account)) revert IssuerRegistryNotCouncilMember(account);
         if (_council.length() < _threshold) revert IssuerRegistryInvalidThreshold(_threshold, _council.length());
         emit CouncilMemberRemoved(account);
+        _nextCouncilEpoch();
     }
 
     /// @notice Council act: change the threshold (1 <= threshold <= members). Emits {ThresholdChanged}.
@@ -182,6 +263,9 @@ contract IssuerRegistry is IIssuerRegistry {
         }
         if (account == address(0)) revert IssuerRegistryInvalidKey();
         if (bytes(name).length == 0) revert IssuerRegistryEmptyName();
+        if (account == address(this) || _council.contains(account) || _keys[account].issuerId != 0) {
+            revert IssuerRegistryAccountHasRole(account);
+        }
         address current = _authorityOf[economy];
         if (current != address(0)) revert IssuerRegistryEconomyTaken(economy, current);
         if (_economyOf[account] != bytes2(0)) revert IssuerRegistryAccountIsAuthority(account);
@@ -208,9 +292,12 @@ contract IssuerRegistry is IIssuerRegistry {
 
     /**
      * @notice Accredit an issuing body of the caller's economy for `[validFrom, validUntil)`.
+     * @param r,vs the new key's EIP-712 signature over `KeyPossession(signingKey, 0, economy)`
+     * (EIP-2098 compact form): proof that the body holds the key.
      *
-     * Requirements: the caller is a competent authority; `signingKey` was never used;
-     * `validFrom < validUntil` and `validUntil` is in the future; `name` is not empty.
+     * Requirements: the caller is a competent authority; `signingKey` was never used and has no
+     * other role; the possession proof is valid; `validFrom < validUntil` and `validUntil` is in the
+     * future (both fit 40 bits); `name` is not empty.
      *
      * Emits {IssuerAccredited}.
      */
@@ -219,7 +306,9 @@ contract IssuerRegistry is IIssuerRegistry {
         address signingKey,
         bytes32 metadataHash,
         uint48 validFrom,
-        uint48 validUntil
+        uint48 validUntil,
+        bytes32 r,
+        bytes32 vs
     ) external returns (uint32 issuerId) {
         bytes2 economy = _economyOf[msg.sender];
         if (economy == bytes2(0)) revert IssuerRegistryNotAuthority(msg.sender);
@@ -227,20 +316,22 @@ contract IssuerRegistry is IIssuerRegistry {
         if (validFrom >= validUntil || validUntil <= block.timestamp) {
             revert IssuerRegistryInvalidWindow(validFrom, validUntil);
         }
-        _claimKey(signingKey);
-        issuerId = uint32(_issuers.length + 1);
-        uint48 now_ = uint48(block.timestamp);
+        _claimKey(signingKey, 0, economy, r, vs);
+        issuerId = (_issuers.length + 1).toUint32();
+        uint40 now_ = block.timestamp.toUint40();
         _issuers.push(Issuer({signingKey: signingKey, economy: economy, statusSince: now_, metadataHash: metadataHash, name: name}));
         _keys[signingKey] = KeyRecord({
             issuerId: issuerId,
             activeFrom: now_,
             retiredAt: 0,
             status: IssuerStatus.Active,
-            validFrom: validFrom,
-            validUntil: validUntil
+            validFrom: uint256(validFrom).toUint40(),
+            validUntil: uint256(validUntil).toUint40(),
+            epoch: 1
         });
         _statusHistory[issuerId].push(now_, uint208(uint8(IssuerStatus.Active)));
         emit IssuerAccredited(issuerId, economy, signingKey, name, metadataHash, validFrom, validUntil);
+        emit IssuerEpochChanged(issuerId, 1);
     }
 
     /**
@@ -255,6 +346,7 @@ contract IssuerRegistry is IIssuerRegistry {
         _requireStatus(issuerId, issuer, IssuerStatus.Active);
         _setStatus(issuerId, issuer, IssuerStatus.Suspended);
         emit IssuerSuspended(issuerId, reason);
+        _nextEpoch(issuerId, _keys[issuer.signingKey]);
     }
 
     /**
@@ -269,6 +361,7 @@ contract IssuerRegistry is IIssuerRegistry {
         _requireStatus(issuerId, issuer, IssuerStatus.Suspended);
         _setStatus(issuerId, issuer, IssuerStatus.Active);
         emit IssuerReinstated(issuerId);
+        _nextEpoch(issuerId, _keys[issuer.signingKey]);
     }
 
     /**
@@ -289,6 +382,7 @@ contract IssuerRegistry is IIssuerRegistry {
             reason == WithdrawalReason.Fraud ? IssuerStatus.WithdrawnForFraud : IssuerStatus.Withdrawn
         );
         emit IssuerWithdrawn(issuerId, reason);
+        _nextEpoch(issuerId, _keys[issuer.signingKey]);
     }
 
     /**
@@ -306,7 +400,7 @@ contract IssuerRegistry is IIssuerRegistry {
         KeyRecord storage k = _keys[issuer.signingKey];
         if (k.validUntil <= block.timestamp) revert IssuerRegistryAccreditationExpired(issuerId, k.validUntil);
         if (validUntil <= k.validUntil) revert IssuerRegistryInvalidWindow(k.validFrom, validUntil);
-        k.validUntil = validUntil;
+        k.validUntil = uint256(validUntil).toUint40();
         emit IssuerRenewed(issuerId, validUntil);
     }
 
@@ -314,21 +408,21 @@ contract IssuerRegistry is IIssuerRegistry {
 
     /**
      * @notice Replace an issuing body's signing key. The old key stays attributed to the body
-     * (its past anchors remain its own) but can no longer anchor.
+     * (its past anchors remain its own) but can no longer anchor. The epoch moves.
+     * @param r,vs the new key's EIP-712 signature over `KeyPossession(newKey, issuerId, economy)`
      *
-     * Requirements: the caller is the current key or the authority of the issuer's economy;
-     * `newKey` was never used.
+     * Requirements: the caller is the authority of the issuer's economy, or its current key while
+     * the body is neither withdrawn nor past its window; `newKey` was never used, has no other role,
+     * and the possession proof is valid.
      *
-     * Emits {SigningKeyRotated}.
+     * Emits {SigningKeyRotated} and {IssuerEpochChanged}.
      */
-    function rotateKey(uint32 issuerId, address newKey) external {
+    function rotateKey(uint32 issuerId, address newKey, bytes32 r, bytes32 vs) external {
         Issuer storage issuer = _issuer(issuerId);
         address previous = issuer.signingKey;
-        if (msg.sender != previous && _authorityOf[issuer.economy] != msg.sender) {
-            revert IssuerRegistryNotIssuerOrAuthority(msg.sender, issuerId);
-        }
-        _claimKey(newKey);
-        uint48 now_ = uint48(block.timestamp);
+        _requireBodyPower(issuerId, issuer);
+        _claimKey(newKey, issuerId, issuer.economy, r, vs);
+        uint40 now_ = block.timestamp.toUint40();
         KeyRecord storage old = _keys[previous];
         old.retiredAt = now_;
         _keys[newKey] = KeyRecord({
@@ -337,10 +431,26 @@ contract IssuerRegistry is IIssuerRegistry {
             retiredAt: 0,
             status: old.status,
             validFrom: old.validFrom,
-            validUntil: old.validUntil
+            validUntil: old.validUntil,
+            epoch: old.epoch
         });
         issuer.signingKey = newKey;
         emit SigningKeyRotated(issuerId, previous, newKey);
+        _nextEpoch(issuerId, _keys[newKey]);
+    }
+
+    /**
+     * @notice Move the body's epoch, voiding every anchor signature it made so far and has not
+     * anchored yet (a lost laptop, a batch signed in error).
+     *
+     * Requirements: as {rotateKey}.
+     *
+     * Emits {IssuerEpochChanged}.
+     */
+    function bumpEpoch(uint32 issuerId) external {
+        Issuer storage issuer = _issuer(issuerId);
+        _requireBodyPower(issuerId, issuer);
+        _nextEpoch(issuerId, _keys[issuer.signingKey]);
     }
 
     // ------------------------------------------------------------------ views
@@ -356,7 +466,26 @@ contract IssuerRegistry is IIssuerRegistry {
     }
 
     /**
-     * @notice Was `key` an accredited issuer at time `t` (a block timestamp), and if not, why?
+     * @notice What {CertificateRegistry-anchor} checks, in one storage read: the key's body, its
+     * standing now and the body's current epoch.
+     */
+    function anchorTerms(address key) external view returns (uint32 issuerId, Standing standing, uint64 epoch) {
+        KeyRecord memory k = _keys[key];
+        if (k.issuerId == 0) return (0, Standing.Unknown, 0);
+        if (k.retiredAt != 0) return (k.issuerId, Standing.KeyRetired, k.epoch);
+        return (k.issuerId, _standing(k.status, k.validFrom, k.validUntil, block.timestamp), k.epoch);
+    }
+
+    /// @notice The current epoch of an issuing body: what its next anchor signature must name.
+    function epochOf(uint32 issuerId) external view returns (uint64) {
+        return _keys[_issuer(issuerId).signingKey].epoch;
+    }
+
+    /**
+     * @notice Was `key` an accredited issuer at the end of second `t` (a block timestamp), and if
+     * not, why? One-second resolution: several transactions of one block share `t`, so this judges
+     * what happened since an anchor, never whether the anchor itself was lawful (the anchor record
+     * answers that exactly).
      */
     function standingAt(address key, uint48 t) public view returns (uint32 issuerId, Standing standing) {
         KeyRecord memory k = _keys[key];
@@ -388,8 +517,9 @@ contract IssuerRegistry is IIssuerRegistry {
     }
 
     /**
-     * @notice May `account` act for `issuerId` (revoke, replace)? True for the issuer's current
-     * key and for the authority of its economy.
+     * @notice May `account` revoke for `issuerId`? True for the issuer's current key, whatever the
+     * body's status (a withdrawn body may still revoke its own certificates), and for the authority
+     * of its economy.
      */
     function canActFor(address account, uint32 issuerId) external view returns (bool) {
         if (issuerId == 0 || issuerId > _issuers.length) return false;
@@ -397,8 +527,26 @@ contract IssuerRegistry is IIssuerRegistry {
         return account == i.signingKey || (account != address(0) && _authorityOf[i.economy] == account);
     }
 
+    /**
+     * @notice May `account` replace certificates for `issuerId`? True for the authority of its
+     * economy, and for its current key only while the body is accredited now (a replacement names a
+     * new certificate, which only an accredited body may vouch for).
+     */
+    function canReplaceFor(address account, uint32 issuerId) external view returns (bool) {
+        if (issuerId == 0 || issuerId > _issuers.length) return false;
+        Issuer storage i = _issuers[issuerId - 1];
+        if (account != address(0) && _authorityOf[i.economy] == account) return true;
+        if (account != i.signingKey) return false;
+        KeyRecord storage k = _keys[account];
+        return _standing(k.status, k.validFrom, k.validUntil, block.timestamp) == Standing.Accredited;
+    }
+
     function issuerCount() external view returns (uint32) {
-        return uint32(_issuers.length);
+        return _issuers.length.toUint32();
+    }
+
+    function councilEpoch() external view returns (uint64) {
+        return _councilEpoch;
     }
 
     function authorityOf(bytes2 economy) external view returns (address) {
@@ -425,18 +573,22 @@ contract IssuerRegistry is IIssuerRegistry {
         return _proposals.length;
     }
 
-    /// @notice A proposal with the number of approvals that count now.
-    function proposal(
-        uint256 proposalId
-    ) external view returns (address proposer, bool executed, bytes memory data, address[] memory approvers, uint256 approvals) {
+    /// @notice A proposal with the number of approvals that count now (none once it is stale).
+    function proposal(uint256 proposalId) external view returns (ProposalView memory) {
         if (proposalId >= _proposals.length) revert IssuerRegistryUnknownProposal(proposalId);
         Proposal storage p = _proposals[proposalId];
-        return (p.proposer, p.executed, p.data, p.approvers, _currentApprovals(p));
+        uint256 approvals = p.councilEpoch == _councilEpoch ? p.approvers.length : 0;
+        return ProposalView(p.proposer, p.state, p.expiresAt, p.councilEpoch, p.data, p.approvers, approvals);
+    }
+
+    /// @notice The EIP-712 digest a new key signs to prove possession (`issuerId` 0 to be accredited).
+    function keyPossessionDigest(address key, uint64 issuerId, bytes2 economy) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(KEY_POSSESSION_TYPEHASH, key, issuerId, economy)));
     }
 
     // ------------------------------------------------------------------ internals
 
-    function _standing(IssuerStatus status, uint48 validFrom, uint48 validUntil, uint256 t) private pure returns (Standing) {
+    function _standing(IssuerStatus status, uint40 validFrom, uint40 validUntil, uint256 t) private pure returns (Standing) {
         if (status == IssuerStatus.None) return Standing.KeyNotYetActive;
         if (status == IssuerStatus.WithdrawnForFraud) return Standing.WithdrawnForFraud;
         if (status == IssuerStatus.Withdrawn) return Standing.Withdrawn;
@@ -451,25 +603,38 @@ contract IssuerRegistry is IIssuerRegistry {
             if (p.approvers[i] == msg.sender) revert IssuerRegistryAlreadyApproved(proposalId, msg.sender);
         }
         p.approvers.push(msg.sender);
-        emit ProposalApproved(proposalId, msg.sender, _currentApprovals(p));
-    }
-
-    function _currentApprovals(Proposal storage p) private view returns (uint256 count) {
-        for (uint256 i = 0; i < p.approvers.length; ++i) {
-            if (_council.contains(p.approvers[i])) ++count;
-        }
+        emit ProposalApproved(proposalId, msg.sender, p.approvers.length);
     }
 
     function _pendingProposal(uint256 proposalId) private view returns (Proposal storage p) {
         if (proposalId >= _proposals.length) revert IssuerRegistryUnknownProposal(proposalId);
         p = _proposals[proposalId];
-        if (p.executed) revert IssuerRegistryProposalAlreadyExecuted(proposalId);
+        if (p.state != ProposalState.Pending) revert IssuerRegistryProposalNotPending(proposalId, p.state);
+    }
+
+    /// @dev Pending, not expired, and of the current council epoch: may be approved or executed.
+    function _openProposal(uint256 proposalId) private view returns (Proposal storage p) {
+        p = _pendingProposal(proposalId);
+        if (block.timestamp >= p.expiresAt) revert IssuerRegistryProposalExpired(proposalId, p.expiresAt);
+        if (p.councilEpoch != _councilEpoch) {
+            revert IssuerRegistryProposalStale(proposalId, p.councilEpoch, _councilEpoch);
+        }
+    }
+
+    function _nextCouncilEpoch() private {
+        uint32 epoch = _councilEpoch + 1;
+        _councilEpoch = epoch;
+        emit CouncilEpochChanged(epoch);
     }
 
     function _addCouncilMember(address account) private {
         if (account == address(0)) revert IssuerRegistryInvalidKey();
+        if (account == address(this) || _economyOf[account] != bytes2(0) || _keys[account].issuerId != 0) {
+            revert IssuerRegistryAccountHasRole(account);
+        }
         if (!_council.add(account)) revert IssuerRegistryAlreadyCouncilMember(account);
         emit CouncilMemberAdded(account);
+        _nextCouncilEpoch();
     }
 
     function _setThreshold(uint256 threshold_) private {
@@ -478,11 +643,36 @@ contract IssuerRegistry is IIssuerRegistry {
         }
         emit ThresholdChanged(_threshold, threshold_);
         _threshold = threshold_;
+        _nextCouncilEpoch();
     }
 
-    function _claimKey(address key) private {
+    /// @dev A key may be claimed once, by its holder (EIP-712 proof of possession), and only if it
+    /// has no other role (council member, authority, this registry).
+    function _claimKey(address key, uint64 issuerId, bytes2 economy, bytes32 r, bytes32 vs) private view {
         if (key == address(0)) revert IssuerRegistryInvalidKey();
         if (_keys[key].issuerId != 0) revert IssuerRegistryKeyAlreadyUsed(key);
+        if (key == address(this) || _council.contains(key) || _economyOf[key] != bytes2(0)) {
+            revert IssuerRegistryAccountHasRole(key);
+        }
+        (address signer, ECDSA.RecoverError err, ) = ECDSA.tryRecover(keyPossessionDigest(key, issuerId, economy), r, vs);
+        if (err != ECDSA.RecoverError.NoError || signer != key) revert IssuerRegistryInvalidPossession(key);
+    }
+
+    /// @dev Rotation and epoch bumps: the authority always; the body's own key only while its
+    /// accreditation has not ended (not withdrawn, window not over).
+    function _requireBodyPower(uint32 issuerId, Issuer storage issuer) private view {
+        if (_authorityOf[issuer.economy] == msg.sender) return;
+        if (msg.sender != issuer.signingKey) revert IssuerRegistryNotIssuerOrAuthority(msg.sender, issuerId);
+        KeyRecord storage k = _keys[msg.sender];
+        if ((k.status != IssuerStatus.Active && k.status != IssuerStatus.Suspended) || block.timestamp >= k.validUntil) {
+            revert IssuerRegistryKeyPowerEnded(issuerId);
+        }
+    }
+
+    function _nextEpoch(uint32 issuerId, KeyRecord storage k) private {
+        uint56 epoch = k.epoch + 1;
+        k.epoch = epoch;
+        emit IssuerEpochChanged(issuerId, epoch);
     }
 
     function _issuer(uint32 issuerId) private view returns (Issuer storage) {
@@ -508,7 +698,7 @@ contract IssuerRegistry is IIssuerRegistry {
     }
 
     function _setStatus(uint32 issuerId, Issuer storage issuer, IssuerStatus status) private {
-        uint48 now_ = uint48(block.timestamp);
+        uint48 now_ = block.timestamp.toUint48();
         _keys[issuer.signingKey].status = status;
         issuer.statusSince = now_;
         _statusHistory[issuerId].push(now_, uint208(uint8(status)));

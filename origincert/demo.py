@@ -145,6 +145,7 @@ def _populate(
             signing_key=chambers[label].address,
             valid_from=now - 60,
             valid_until=now + 2 * YEAR,
+            key=chambers[label],
         )
         say(f"{AUTHORITIES[economy].split(' (')[0]} accredited {name} as issuing body {issuer_id}")
 

@@ -17,6 +17,7 @@ them re-export them under their old names.
         ChainUnavailable       the node is down, too slow, or another network
           NodeHttpError        the node answered with an HTTP error status
         ContractRevert         a contract refused with a custom error
+          ProposalFailed       a council act reverted when executed (the proposal is final)
         RpcError               the node answered with a JSON-RPC error object
       VerificationFailed       ``verify_or_raise``: the verdict is not VALID
       AccountError             portal: an account cannot be created or changed
@@ -43,6 +44,7 @@ __all__ = [
     "NodeHttpError",
     "NotAccredited",
     "OriginCertError",
+    "ProposalFailed",
     "RpcError",
     "SigningError",
     "VerificationFailed",
@@ -121,6 +123,21 @@ class ContractRevert(ChainError):
         super().__init__(message or f"refused by the contract: {error}({_fmt(args)})")
         self.error = error
         self.error_args = args
+
+
+class ProposalFailed(ContractRevert):
+    """The council act reverted when executed: the transaction recorded the failure and the
+    proposal is now final (``Failed``). ``error`` names the act's own custom error."""
+
+    code = "proposal_failed"
+
+    def __init__(self, proposal_id: int, cause: ContractRevert, tx: Any) -> None:
+        super().__init__(
+            cause.error,
+            cause.error_args,
+            f"{cause} (proposal {proposal_id} failed when executed and is now final)",
+        )
+        self.proposal_id, self.cause, self.tx = proposal_id, cause, tx
 
 
 class VerificationFailed(OriginCertError):

@@ -6,15 +6,45 @@ thing the same way. Each returns the transaction result (and the id it created, 
 
 from __future__ import annotations
 
-import enum
 from dataclasses import dataclass
 from typing import Any
 
+from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.logs import DISCARD
 
 from origincert.chain import ChainClient, TransactionSigner, TxResult
-from origincert.errors import OriginCertError
+from origincert.chain.errors import decode_revert
+from origincert.chain.types import IssuerInfo, IssuerStatus, ProposalState, Standing
+from origincert.errors import OriginCertError, ProposalFailed
+from origincert.signing import LocalSigner, Signature, Signer, sign_key_possession
+
+__all__ = [
+    "COUNCIL_ACTS",
+    "IssuerInfo",
+    "IssuerStatus",
+    "ProposalFailed",
+    "ProposalInfo",
+    "ProposalState",
+    "Standing",
+    "accredit",
+    "approve",
+    "bump_epoch",
+    "cancel",
+    "epoch_of",
+    "execute",
+    "issuer_info",
+    "key_possession",
+    "proposal_info",
+    "propose",
+    "reinstate",
+    "renew",
+    "rotate_key",
+    "standing_at",
+    "suspend",
+    "withdraw",
+    "withdraw_approval",
+]
 
 # Council acts a proposal may carry: name -> how to build its arguments from strings.
 COUNCIL_ACTS = (
@@ -24,39 +54,6 @@ COUNCIL_ACTS = (
     "registerAuthority",
     "removeAuthority",
 )
-
-
-class IssuerStatus(enum.IntEnum):
-    NONE = 0
-    ACTIVE = 1
-    SUSPENDED = 2
-    WITHDRAWN = 3
-    WITHDRAWN_FOR_FRAUD = 4
-
-
-class Standing(enum.IntEnum):
-    UNKNOWN = 0
-    ACCREDITED = 1
-    NOT_YET_VALID = 2
-    EXPIRED = 3
-    SUSPENDED = 4
-    WITHDRAWN = 5
-    WITHDRAWN_FOR_FRAUD = 6
-    KEY_NOT_YET_ACTIVE = 7
-    KEY_RETIRED = 8
-
-
-@dataclass(frozen=True)
-class IssuerInfo:
-    id: int
-    economy: str
-    status: IssuerStatus
-    valid_from: int
-    valid_until: int
-    status_since: int
-    signing_key: str
-    metadata_hash: str
-    name: str
 
 
 def economy_bytes(economy: str) -> bytes:
@@ -89,6 +86,26 @@ class ProposalResult:
     tx: TxResult
 
 
+@dataclass(frozen=True)
+class ProposalInfo:
+    proposal_id: int
+    proposer: str
+    state: ProposalState
+    expires_at: int
+    council_epoch: int
+    data: bytes
+    approvers: tuple[str, ...]
+    approvals: int  # those that count now: none once a council change made the proposal stale
+
+
+def proposal_info(client: ChainClient, proposal_id: int) -> ProposalInfo:
+    v = client.call(client.issuers.functions.proposal(proposal_id))
+    return ProposalInfo(
+        proposal_id, v[0], ProposalState(v[1]), int(v[2]), int(v[3]), bytes(v[4]), tuple(v[5]),
+        int(v[6]),
+    )  # fmt: skip
+
+
 def propose(
     client: ChainClient, signer: TransactionSigner, act: str, args: list[Any]
 ) -> ProposalResult:
@@ -106,8 +123,52 @@ def approve(client: ChainClient, signer: TransactionSigner, proposal_id: int) ->
 
 
 def execute(client: ChainClient, signer: TransactionSigner, proposal_id: int) -> ProposalResult:
+    """Execute a proposal. Raises ProposalFailed when the act itself reverted: the transaction
+    succeeded and recorded the failure, which is final."""
     tx = client.send(client.issuers.functions.execute(proposal_id), signer)
-    return ProposalResult(proposal_id, int(_event(client, tx, "ProposalExecuted")["approvals"]), tx)
+    executed = _event(client, tx, "ProposalExecuted")
+    if executed is None:
+        failed = _event(client, tx, "ProposalFailed")
+        raise ProposalFailed(proposal_id, decode_revert("0x" + bytes(failed["reason"]).hex()), tx)
+    return ProposalResult(proposal_id, int(executed["approvals"]), tx)
+
+
+def cancel(client: ChainClient, signer: TransactionSigner, proposal_id: int) -> TxResult:
+    """The proposer cancels a pending proposal for good."""
+    return client.send(client.issuers.functions.cancel(proposal_id), signer)
+
+
+def withdraw_approval(
+    client: ChainClient, signer: TransactionSigner, proposal_id: int
+) -> ProposalResult:
+    """A member takes back an approval of a pending proposal."""
+    tx = client.send(client.issuers.functions.withdrawApproval(proposal_id), signer)
+    return ProposalResult(
+        proposal_id, int(_event(client, tx, "ApprovalWithdrawn")["approvals"]), tx
+    )
+
+
+def _as_signer(key: Signer | LocalAccount) -> Signer:
+    return LocalSigner(key) if isinstance(key, LocalAccount) else key
+
+
+def key_possession(
+    client: ChainClient, key: Signer | LocalAccount, issuer_id: int, economy: str
+) -> Signature:
+    """The proof a new signing key gives that it is held by its body (``issuer_id`` 0 for a new
+    accreditation): made by the key's holder, handed to whoever sends the act."""
+    return sign_key_possession(
+        _as_signer(key),
+        issuer_id,
+        economy,
+        client.chain_id,
+        client._require_manifest().issuer_registry.address,
+    )
+
+
+def _possession(possession: Signature | bytes) -> tuple[bytes, bytes]:
+    sig = possession if isinstance(possession, Signature) else Signature.from_bytes(possession)
+    return sig.compact()
 
 
 def accredit(
@@ -118,10 +179,22 @@ def accredit(
     signing_key: str,
     valid_from: int,
     valid_until: int,
+    possession: Signature | bytes | None = None,
+    key: Signer | LocalAccount | None = None,
     metadata_hash: bytes = b"\0" * 32,
 ) -> tuple[int, TxResult]:
+    """Accredit a body of the authority's economy. The new key's proof of possession is given
+    (``possession``, made with :func:`key_possession`) or made here with ``key`` itself."""
+    if possession is None:
+        if key is None:
+            raise OriginCertError(
+                "accrediting needs the new key's proof of possession", code="possession_missing"
+            )
+        economy = bytes(client.call(client.issuers.functions.economyOf(authority.address)))
+        possession = key_possession(client, key, 0, economy.decode("ascii", "replace"))
+    r, vs = _possession(possession)
     fn = client.issuers.functions.accredit(
-        name, Web3.to_checksum_address(signing_key), metadata_hash, valid_from, valid_until
+        name, Web3.to_checksum_address(signing_key), metadata_hash, valid_from, valid_until, r, vs
     )
     tx = client.send(fn, authority)
     return int(_event(client, tx, "IssuerAccredited")["issuerId"]), tx
@@ -150,11 +223,36 @@ def renew(
 
 
 def rotate_key(
-    client: ChainClient, signer: TransactionSigner, issuer_id: int, new_key: str
+    client: ChainClient,
+    signer: TransactionSigner,
+    issuer_id: int,
+    new_key: str,
+    *,
+    possession: Signature | bytes | None = None,
+    key: Signer | LocalAccount | None = None,
 ) -> TxResult:
+    """Rotate a body's key; the new key's proof of possession is given or made with ``key``."""
+    if possession is None:
+        if key is None:
+            raise OriginCertError(
+                "rotating needs the new key's proof of possession", code="possession_missing"
+            )
+        possession = key_possession(client, key, issuer_id, issuer_info(client, issuer_id).economy)
+    r, vs = _possession(possession)
     return client.send(
-        client.issuers.functions.rotateKey(issuer_id, Web3.to_checksum_address(new_key)), signer
+        client.issuers.functions.rotateKey(issuer_id, Web3.to_checksum_address(new_key), r, vs),
+        signer,
     )
+
+
+def bump_epoch(client: ChainClient, signer: TransactionSigner, issuer_id: int) -> TxResult:
+    """Void every anchor signature the body made and has not anchored yet."""
+    return client.send(client.issuers.functions.bumpEpoch(issuer_id), signer)
+
+
+def epoch_of(client: ChainClient, issuer_id: int, block: int | str = "latest") -> int:
+    """The body's current epoch: what its next anchor signature must name."""
+    return int(client.call(client.issuers.functions.epochOf(issuer_id), block))
 
 
 def issuer_info(client: ChainClient, issuer_id: int, block: int | str = "latest") -> IssuerInfo:

@@ -10,14 +10,16 @@ server. Two payloads, both in QR alphanumeric mode (Base45, RFC 9285):
 
 Embedded payload, after Base45 (all integers unsigned LEB128, minimal length)::
 
-    flags (1 byte: bit 0 = tx_hash present) · chain_id · batch_size · leaf_index ·
+    flags (1 byte: bit 0 = tx_hash present, bit 1 = anchor terms present) · chain_id ·
+    batch_size · leaf_index · [issuer_id · epoch · deadline, if flagged] ·
     proof length (1 byte) · registry (20) · signer (20) · seed (32) · root (32) ·
     signature (65) · tx_hash (32, if flagged) · merkle proof (32 each) ·
     raw DEFLATE of the document's compact JSON with the preset dictionary ZDICT · CRC-32
 
 Reference payload::
 
-    flags (1 byte: bit 0 = portal URL present) · chain_id · registry (20) · target_hash (32) ·
+    flags (1 byte: bit 0 = portal URL present, bit 1 = issuer id present) · chain_id ·
+    [issuer_id, if flagged] · registry (20) · target_hash (32) ·
     root (32) · number length (1 byte) · number (UTF-8) · portal URL (UTF-8, if flagged) · CRC-32
 
 Nothing recomputable is carried: salts derive from the seed, field hashes from the salts, and
@@ -80,6 +82,7 @@ _PREFIX = re.compile(r"OC([0-9]+)(R?):")
 _URL = re.compile(r"https?://[!-~]+")  # printable ASCII, no spaces: nothing to hide in a link
 _F_TX_HASH = 0x01
 _F_PORTAL_URL = 0x01
+_F_TERMS = 0x02  # both payloads: the anchor terms (issuer id; embedded: also epoch, deadline)
 
 # The preset dictionary: words a certificate is likely to repeat, most frequent last (DEFLATE
 # codes near matches shorter). Measured on sample certificates: 1 item 975 -> 450 bytes, 5 items
@@ -156,6 +159,7 @@ class CertificateReference:
     chain_id: int
     registry: str  # EIP-55
     portal_url: str | None = None
+    issuer_id: int = 0  # the issuing body the ledger is asked about (0: not carried)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -224,10 +228,15 @@ def _embedded_bytes(document: dict[str, Any], proof: dict[str, Any]) -> bytes:
         )
     batch_size = _int(proof, "batch_size", 1, 2**32 - 1)
     tx_hash = proof.get("tx_hash")
-    out = bytearray([_F_TX_HASH if tx_hash is not None else 0])
+    terms = "issuer_id" in proof
+    out = bytearray([(_F_TX_HASH if tx_hash is not None else 0) | (_F_TERMS if terms else 0)])
     out += _varint(_int(proof, "chain_id", 1, 2**63 - 1))
     out += _varint(batch_size)
     out += _varint(_int(proof, "leaf_index", 0, batch_size - 1))
+    if terms:
+        out += _varint(_int(proof, "issuer_id", 1, 2**32 - 1))
+        out += _varint(_int(proof, "epoch", 0, 2**64 - 1))
+        out += _varint(_int(proof, "deadline", 0, 2**64 - 1))
     out.append(len(merkle_proof))
     out += _hex(proof, "registry", 20) + _hex(proof, "signer", 20) + seed
     out += _hex(proof, "root", 32) + _hex(proof, "signature", 65)
@@ -254,8 +263,11 @@ def _reference_bytes(
         raise DocumentError(
             "the certificate number is too long for a QR reference", code="qr_issued_invalid"
         )
-    out = bytearray([_F_PORTAL_URL if portal_url is not None else 0])
+    terms = "issuer_id" in proof
+    out = bytearray([(_F_PORTAL_URL if portal_url is not None else 0) | (_F_TERMS if terms else 0)])
     out += _varint(_int(proof, "chain_id", 1, 2**63 - 1))
+    if terms:
+        out += _varint(_int(proof, "issuer_id", 1, 2**32 - 1))
     out += _hex(proof, "registry", 20) + _hex(proof, "target_hash", 32) + _hex(proof, "root", 32)
     out.append(len(encoded))
     out += encoded
@@ -361,11 +373,16 @@ def decode_payload(text: str) -> EmbeddedCertificate | CertificateReference:
 
 def _decode_embedded(r: _Reader) -> EmbeddedCertificate:
     flags = r.byte()
-    if flags & ~_F_TX_HASH:
+    if flags & ~(_F_TX_HASH | _F_TERMS):
         raise _malformed("unknown flags in the payload")
     chain_id = r.varint(1, 2**63 - 1, "chain id")
     batch_size = r.varint(1, 2**32 - 1, "batch size")
     leaf_index = r.varint(0, batch_size - 1, "leaf index")
+    terms = {}
+    if flags & _F_TERMS:
+        terms["issuer_id"] = r.varint(1, 2**32 - 1, "issuer id")
+        terms["epoch"] = r.varint(0, 2**64 - 1, "epoch")
+        terms["deadline"] = r.varint(0, 2**64 - 1, "deadline")
     proof_len = r.byte()
     if proof_len > MAX_PROOF_HASHES:
         raise _malformed("the Merkle proof is too long")
@@ -396,6 +413,7 @@ def _decode_embedded(r: _Reader) -> EmbeddedCertificate:
     proof["tx_hash"] = (
         None if tx_hash is None else _hx(tx_hash)
     )  # the issuer writes null until known
+    proof.update(terms)
     return EmbeddedCertificate({"format": ISSUED_FORMAT, "document": document, "proof": proof})
 
 
@@ -417,9 +435,10 @@ def _inflate_document(packed: bytes) -> dict[str, Any]:
 
 def _decode_reference(r: _Reader) -> CertificateReference:
     flags = r.byte()
-    if flags & ~_F_PORTAL_URL:
+    if flags & ~(_F_PORTAL_URL | _F_TERMS):
         raise _malformed("unknown flags in the payload")
     chain_id = r.varint(1, 2**63 - 1, "chain id")
+    issuer_id = r.varint(1, 2**32 - 1, "issuer id") if flags & _F_TERMS else 0
     registry, target, root = r.take(20), r.take(32), r.take(32)
     try:
         number = r.take(r.byte()).decode("utf-8")
@@ -432,7 +451,9 @@ def _decode_reference(r: _Reader) -> CertificateReference:
         raise _malformed("stray bytes after the certificate number")
     if url is not None:
         _check_url(url, "qr_payload_malformed")
-    return CertificateReference(number, target, root, chain_id, to_checksum_address(registry), url)
+    return CertificateReference(
+        number, target, root, chain_id, to_checksum_address(registry), url, issuer_id
+    )
 
 
 class _Reader:

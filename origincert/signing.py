@@ -6,7 +6,10 @@ today, a hardware key tomorrow), and the chain client sends the result. The cont
 OpenZeppelin ``EIP712`` + ``ECDSA.tryRecover(digest, r, vs)``, so signatures here are as strict
 as OpenZeppelin: ``v`` is 27 or 28 and ``s`` is in the lower half of the curve order.
 
-    >>> digest = anchor_digest(bytes(32), 1, 31337, "0x" + "11" * 20)
+The signed type names the issuing body, its epoch and a deadline (docs/THREATS.md): a signature
+cannot be anchored for another body, after the body's standing changed, or after its deadline.
+
+    >>> digest = anchor_digest(bytes(32), 1, 1, 1, 2**40, 31337, "0x" + "11" * 20)
     >>> len(digest)
     32
 """
@@ -29,9 +32,11 @@ from eth_utils import is_checksum_address
 from origincert.errors import SigningError
 
 __all__ = [
+    "ANCHOR_TYPE",
     "ANCHOR_TYPEHASH",
     "DOMAIN_NAME",
     "DOMAIN_VERSION",
+    "KEY_POSSESSION_TYPE",
     "LocalSigner",
     "Signature",
     "Signer",
@@ -39,18 +44,30 @@ __all__ = [
     "anchor_digest",
     "anchor_typed_data",
     "domain_separator",
+    "key_possession_digest",
+    "key_possession_typed_data",
+    "recover_anchor_signer",
     "recover_signer",
     "sign_anchor",
+    "sign_key_possession",
 ]
 
 DOMAIN_NAME = "origincert"
-DOMAIN_VERSION = "1"
+DOMAIN_VERSION = "2"
 DOMAIN_TYPEHASH = keccak(
     b"EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
 )
-ANCHOR_TYPEHASH = keccak(b"Anchor(bytes32 root,uint32 leafCount)")
+ANCHOR_TYPE = "Anchor(bytes32 root,uint32 leafCount,uint64 issuerId,uint64 epoch,uint64 deadline)"
+ANCHOR_TYPEHASH = keccak(ANCHOR_TYPE.encode())
 _NAME_HASH = keccak(DOMAIN_NAME.encode())
 _VERSION_HASH = keccak(DOMAIN_VERSION.encode())
+
+# The IssuerRegistry's own domain, for proofs that a new signing key is held by its body.
+KEY_DOMAIN_NAME = "origincert-issuers"
+KEY_DOMAIN_VERSION = "2"
+KEY_POSSESSION_TYPE = "KeyPossession(address key,uint64 issuerId,bytes2 economy)"
+_KEY_POSSESSION_TYPEHASH = keccak(KEY_POSSESSION_TYPE.encode())
+_UINT64_MAX = 2**64 - 1
 
 # secp256k1 group order; OpenZeppelin ECDSA refuses s above half of it (malleable twin signatures).
 SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
@@ -79,59 +96,100 @@ def _address_bytes(address: str) -> bytes:
 
 
 @functools.lru_cache(maxsize=64)
-def _domain_separator(chain_id: int, registry: bytes) -> bytes:
-    return keccak(
-        DOMAIN_TYPEHASH + _NAME_HASH + _VERSION_HASH + _word(chain_id) + bytes(12) + registry
-    )
+def _domain_separator(name: bytes, version: bytes, chain_id: int, contract: bytes) -> bytes:
+    return keccak(DOMAIN_TYPEHASH + name + version + _word(chain_id) + bytes(12) + contract)
 
 
-def domain_separator(chain_id: int, registry: str) -> bytes:
-    """The EIP-712 domain separator of the CertificateRegistry at ``registry`` on ``chain_id``."""
+def _check_chain_id(chain_id: int) -> int:
     if isinstance(chain_id, bool) or not isinstance(chain_id, int) or not 0 < chain_id < 2**256:
         raise SigningError(
             f"the chain id {chain_id!r} is not a positive 256-bit integer", code="chain_id_invalid"
         )
-    return _domain_separator(chain_id, _address_bytes(registry))
+    return chain_id
 
 
-def anchor_digest(root: bytes, leaf_count: int, chain_id: int, registry: str) -> bytes:
-    """The 32-byte EIP-712 digest of ``Anchor(root, leafCount)`` that the issuing body signs.
+def domain_separator(chain_id: int, registry: str) -> bytes:
+    """The EIP-712 domain separator of the CertificateRegistry at ``registry`` on ``chain_id``."""
+    return _domain_separator(
+        _NAME_HASH, _VERSION_HASH, _check_chain_id(chain_id), _address_bytes(registry)
+    )
 
-    Raises SigningError: ``root_malformed`` (not 32 bytes), ``leaf_count_out_of_range`` (not
-    1..2**32-1; the contract refuses an empty batch), ``chain_id_invalid``, ``address_invalid``.
+
+def _uint(value: int, low: int, high: int, what: str, code: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise SigningError(f"the {what} {value!r} is not in {low}..{high}", code=code)
+    return value
+
+
+def anchor_digest(
+    root: bytes,
+    leaf_count: int,
+    issuer_id: int,
+    epoch: int,
+    deadline: int,
+    chain_id: int,
+    registry: str,
+) -> bytes:
+    """The 32-byte EIP-712 digest of ``Anchor(root, leafCount, issuerId, epoch, deadline)``.
+
+    Raises SigningError: ``root_malformed`` (not 32 bytes),
+    ``leaf_count_out_of_range`` (not 1..2**32-1), ``issuer_id_out_of_range`` (not 1..2**32-1, the
+    registry's ids), ``epoch_out_of_range`` / ``deadline_out_of_range`` (not uint64),
+    ``chain_id_invalid``, ``address_invalid``.
     """
     if not isinstance(root, (bytes, bytearray)) or len(root) != 32:
         raise SigningError("the batch root must be 32 bytes", code="root_malformed")
-    if (
-        isinstance(leaf_count, bool)
-        or not isinstance(leaf_count, int)
-        or not 1 <= leaf_count <= _UINT32_MAX
-    ):
-        raise SigningError(
-            f"the leaf count {leaf_count!r} is not in 1..{_UINT32_MAX}",
-            code="leaf_count_out_of_range",
-        )
-    struct_hash = keccak(ANCHOR_TYPEHASH + bytes(root) + _word(leaf_count))
+    _uint(leaf_count, 1, _UINT32_MAX, "leaf count", "leaf_count_out_of_range")
+    _uint(issuer_id, 1, _UINT32_MAX, "issuer id", "issuer_id_out_of_range")
+    _uint(epoch, 0, _UINT64_MAX, "epoch", "epoch_out_of_range")
+    _uint(deadline, 0, _UINT64_MAX, "deadline", "deadline_out_of_range")
+    struct_hash = keccak(
+        ANCHOR_TYPEHASH
+        + bytes(root)
+        + _word(leaf_count)
+        + _word(issuer_id)
+        + _word(epoch)
+        + _word(deadline)
+    )
     return keccak(b"\x19\x01" + domain_separator(chain_id, registry) + struct_hash)
 
 
-def anchor_typed_data(root: bytes, leaf_count: int, chain_id: int, registry: str) -> dict[str, Any]:
-    """``Anchor(root, leafCount)`` as EIP-712 typed data, what a signer with a screen shows; its
-    digest is :func:`anchor_digest` (tests/signers check they stay the same)."""
-    anchor_digest(root, leaf_count, chain_id, registry)  # the same checks, the same errors
+_DOMAIN_FIELDS = [
+    {"name": "name", "type": "string"},
+    {"name": "version", "type": "string"},
+    {"name": "chainId", "type": "uint256"},
+    {"name": "verifyingContract", "type": "address"},
+]
+
+
+def _typed_fields(type_string: str) -> list[dict[str, str]]:
+    """``"Anchor(bytes32 root,uint32 leafCount)"`` -> EIP-712 field list, from the one type string."""
+    inner = type_string[type_string.index("(") + 1 : -1]
+    return [dict(zip(("type", "name"), f.split(" "), strict=True)) for f in inner.split(",")]
+
+
+def anchor_typed_data(
+    root: bytes,
+    leaf_count: int,
+    issuer_id: int,
+    epoch: int,
+    deadline: int,
+    chain_id: int,
+    registry: str,
+) -> dict[str, Any]:
+    """The Anchor as EIP-712 typed data: what a signer with a screen shows. Its digest is
+    :func:`anchor_digest` (same checks, same errors; tests/signers hold them equal)."""
+    anchor_digest(root, leaf_count, issuer_id, epoch, deadline, chain_id, registry)
+    values = {
+        "root": "0x" + bytes(root).hex(),
+        "leafCount": leaf_count,
+        "issuerId": issuer_id,
+        "epoch": epoch,
+        "deadline": deadline,
+    }
+    fields = _typed_fields(ANCHOR_TYPE)
     return {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Anchor": [
-                {"name": "root", "type": "bytes32"},
-                {"name": "leafCount", "type": "uint32"},
-            ],
-        },
+        "types": {"EIP712Domain": _DOMAIN_FIELDS, "Anchor": fields},
         "primaryType": "Anchor",
         "domain": {
             "name": DOMAIN_NAME,
@@ -139,8 +197,60 @@ def anchor_typed_data(root: bytes, leaf_count: int, chain_id: int, registry: str
             "chainId": chain_id,
             "verifyingContract": registry,
         },
-        "message": {"root": "0x" + bytes(root).hex(), "leafCount": leaf_count},
+        "message": {f["name"]: values[f["name"]] for f in fields},
     }
+
+
+def key_possession_typed_data(
+    key: str, issuer_id: int, economy: str, chain_id: int, issuer_registry: str
+) -> dict[str, Any]:
+    """``KeyPossession(key, issuerId, economy)`` as EIP-712 typed data (digest:
+    :func:`key_possession_digest`)."""
+    key_possession_digest(key, issuer_id, economy, chain_id, issuer_registry)
+    values = {"key": key, "issuerId": issuer_id, "economy": "0x" + economy.encode("ascii").hex()}
+    fields = _typed_fields(KEY_POSSESSION_TYPE)
+    return {
+        "types": {"EIP712Domain": _DOMAIN_FIELDS, "KeyPossession": fields},
+        "primaryType": "KeyPossession",
+        "domain": {
+            "name": KEY_DOMAIN_NAME,
+            "version": KEY_DOMAIN_VERSION,
+            "chainId": chain_id,
+            "verifyingContract": issuer_registry,
+        },
+        "message": {f["name"]: values[f["name"]] for f in fields},
+    }
+
+
+def key_possession_digest(
+    key: str, issuer_id: int, economy: str, chain_id: int, issuer_registry: str
+) -> bytes:
+    """The digest a new signing key signs to prove it is held by its body: ``KeyPossession(key,
+    issuerId, economy)`` in the IssuerRegistry's domain (``issuer_id`` 0 for a new accreditation).
+
+    Raises SigningError ``address_invalid``, ``issuer_id_out_of_range``, ``economy_invalid``,
+    ``chain_id_invalid``.
+    """
+    _uint(issuer_id, 0, _UINT32_MAX, "issuer id", "issuer_id_out_of_range")
+    if not isinstance(economy, str) or len(economy) != 2 or not economy.isascii():
+        raise SigningError(
+            f"the economy {economy!r} is not a two-letter code", code="economy_invalid"
+        )
+    domain = _domain_separator(
+        keccak(KEY_DOMAIN_NAME.encode()),
+        keccak(KEY_DOMAIN_VERSION.encode()),
+        _check_chain_id(chain_id),
+        _address_bytes(issuer_registry),
+    )
+    struct_hash = keccak(
+        _KEY_POSSESSION_TYPEHASH
+        + bytes(12)
+        + _address_bytes(key)
+        + _word(issuer_id)
+        + economy.encode("ascii")
+        + bytes(30)
+    )
+    return keccak(b"\x19\x01" + domain + struct_hash)
 
 
 @dataclass(frozen=True, slots=True)
@@ -282,21 +392,35 @@ class LocalSigner:
         )
 
 
-def sign_anchor(
-    signer: Signer, root: bytes, leaf_count: int, chain_id: int, registry: str
-) -> Signature:
-    """Sign ``Anchor(root, leafCount)`` for the registry at ``registry`` on ``chain_id``.
+def recover_anchor_signer(
+    root: bytes,
+    leaf_count: int,
+    issuer_id: int,
+    epoch: int,
+    deadline: int,
+    signature: bytes,
+    *,
+    chain_id: int,
+    registry: str,
+) -> str:
+    """The checksum address that signed ``Anchor(root, leafCount, issuerId, epoch, deadline)`` for
+    the CertificateRegistry at ``registry`` on ``chain_id`` (what an offline check calls).
 
-    The signature is recovered once before it is returned, so a faulty signer (wrong key, broken
-    device) fails here with ``signer_mismatch`` rather than as a refusal on chain.
+    Raises SigningError with the codes of :func:`anchor_digest` and :func:`recover_signer`.
     """
-    digest = anchor_digest(root, leaf_count, chain_id, registry)
-    # A signer that takes typed data (origincert.signers) is given the Anchor itself, so a device
-    # can show it; the recovery below proves it signed the digest the contract will compute.
+    digest = anchor_digest(root, leaf_count, issuer_id, epoch, deadline, chain_id, registry)
+    return recover_signer(digest, signature)
+
+
+def _signed_by(
+    signer: Signer, digest: bytes, typed_data: Mapping[str, Any] | None = None
+) -> Signature:
+    # A signer that takes typed data (origincert.signers) is given the message itself, so a
+    # device can show it; the recovery below proves it signed the digest the contract computes.
     sign_typed = getattr(signer, "sign_typed_data", None)
     signature = (
-        sign_typed(anchor_typed_data(root, leaf_count, chain_id, registry))
-        if sign_typed is not None
+        sign_typed(typed_data)
+        if typed_data is not None and sign_typed is not None
         else signer.sign_digest(digest)
     )
     if recover_signer(digest, signature).lower() != signer.address.lower():
@@ -304,3 +428,35 @@ def sign_anchor(
             f"the signature was not made by {signer.address}", code="signer_mismatch"
         )
     return signature
+
+
+def sign_key_possession(
+    signer: Signer, issuer_id: int, economy: str, chain_id: int, issuer_registry: str
+) -> Signature:
+    """The new key's proof of possession, for ``accredit`` (``issuer_id`` 0) or ``rotateKey``."""
+    args = (signer.address, issuer_id, economy, chain_id, issuer_registry)
+    return _signed_by(signer, key_possession_digest(*args), key_possession_typed_data(*args))
+
+
+def sign_anchor(
+    signer: Signer,
+    root: bytes,
+    leaf_count: int,
+    issuer_id: int,
+    epoch: int,
+    deadline: int,
+    chain_id: int,
+    registry: str,
+) -> Signature:
+    """Sign ``Anchor(root, leafCount, issuerId, epoch, deadline)`` for the registry at
+    ``registry`` on ``chain_id``.
+
+    The signature is recovered once before it is returned, so a faulty signer (wrong key, broken
+    device) fails here with ``signer_mismatch`` rather than as a refusal on chain.
+    """
+    if isinstance(root, (bytes, bytearray)) and not any(root):
+        raise SigningError(
+            "a zero batch root is never signed (the contract refuses it)", code="root_malformed"
+        )
+    args = (root, leaf_count, issuer_id, epoch, deadline, chain_id, registry)
+    return _signed_by(signer, anchor_digest(*args), anchor_typed_data(*args))

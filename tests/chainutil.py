@@ -66,9 +66,16 @@ class World:
 
 
 def eip712_anchor_message(
-    root: bytes, leaf_count: int, chain_id: int, registry: str
+    root: bytes,
+    leaf_count: int,
+    issuer_id: int,
+    epoch: int,
+    deadline: int,
+    chain_id: int,
+    registry: str,
 ) -> SignableMessage:
-    """``Anchor(root, leafCount)`` encoded by eth-account's own EIP-712 encoder: the reference."""
+    """``Anchor(root, leafCount, issuerId, epoch, deadline)`` by eth-account's own EIP-712
+    encoder: the reference."""
     return encode_typed_data(
         full_message={
             "types": {
@@ -81,25 +88,128 @@ def eip712_anchor_message(
                 "Anchor": [
                     {"name": "root", "type": "bytes32"},
                     {"name": "leafCount", "type": "uint32"},
+                    {"name": "issuerId", "type": "uint64"},
+                    {"name": "epoch", "type": "uint64"},
+                    {"name": "deadline", "type": "uint64"},
                 ],
             },
             "primaryType": "Anchor",
             "domain": {
                 "name": "origincert",
-                "version": "1",
+                "version": "2",
                 "chainId": chain_id,
                 "verifyingContract": registry,
             },
-            "message": {"root": root, "leafCount": leaf_count},
+            "message": {
+                "root": root,
+                "leafCount": leaf_count,
+                "issuerId": issuer_id,
+                "epoch": epoch,
+                "deadline": deadline,
+            },
         }
     )
 
 
-def eip712_anchor_signature(
-    account: LocalAccount, root: bytes, leaf_count: int, chain_id: int, registry: str
-) -> tuple[bytes, bytes]:
-    """Sign with eth-account, independently of origincert.signing; return the compact (r, vs)."""
-    message = eip712_anchor_message(root, leaf_count, chain_id, registry)
-    signed = account.sign_message(message)
+def eip712_key_possession_message(
+    key: str, issuer_id: int, economy: str, chain_id: int, issuer_registry: str
+) -> SignableMessage:
+    """``KeyPossession(key, issuerId, economy)`` in the IssuerRegistry's domain, by eth-account."""
+    return encode_typed_data(
+        full_message={
+            "types": {
+                "EIP712Domain": [
+                    {"name": "name", "type": "string"},
+                    {"name": "version", "type": "string"},
+                    {"name": "chainId", "type": "uint256"},
+                    {"name": "verifyingContract", "type": "address"},
+                ],
+                "KeyPossession": [
+                    {"name": "key", "type": "address"},
+                    {"name": "issuerId", "type": "uint64"},
+                    {"name": "economy", "type": "bytes2"},
+                ],
+            },
+            "primaryType": "KeyPossession",
+            "domain": {
+                "name": "origincert-issuers",
+                "version": "2",
+                "chainId": chain_id,
+                "verifyingContract": issuer_registry,
+            },
+            "message": {"key": key, "issuerId": issuer_id, "economy": economy.encode()},
+        }
+    )
+
+
+def compact(signed) -> tuple[bytes, bytes]:
     vs = signed.s | ((signed.v - 27) << 255)
     return signed.r.to_bytes(32, "big"), vs.to_bytes(32, "big")
+
+
+def eip712_anchor_signature(
+    account: LocalAccount,
+    root: bytes,
+    leaf_count: int,
+    issuer_id: int,
+    epoch: int,
+    deadline: int,
+    chain_id: int,
+    registry: str,
+) -> tuple[bytes, bytes]:
+    """Sign with eth-account, independently of origincert.signing; return the compact (r, vs)."""
+    message = eip712_anchor_message(
+        root, leaf_count, issuer_id, epoch, deadline, chain_id, registry
+    )
+    return compact(account.sign_message(message))
+
+
+def key_possession(world: World, key: LocalAccount, issuer_id: int, economy: str):
+    """The compact (r, vs) proof that ``key`` is held, signed with eth-account (the reference)."""
+    c = world.client
+    message = eip712_key_possession_message(
+        key.address, issuer_id, economy, c.chain_id, c.manifest.issuer_registry.address
+    )
+    return compact(key.sign_message(message))
+
+
+def anchor_tx(
+    world: World,
+    signer: LocalAccount,
+    root: bytes,
+    count: int = 1,
+    *,
+    issuer_id: int | None = None,
+    epoch: int | None = None,
+    deadline: int | None = None,
+    chain_id: int | None = None,
+    registry: str | None = None,
+    claim_id: int | None = None,
+):
+    """The ``anchor`` call for ``root`` signed by ``signer`` (for its own body unless
+    ``issuer_id``), at the body's current epoch, with a deadline an hour ahead; ``claim_id`` is the
+    issuer id sent with the call when it differs from the signed one."""
+    c = world.client
+    if issuer_id is None:
+        issuer_id = int(c.call(c.issuers.functions.keyRecord(signer.address))[0])
+    if epoch is None:
+        epoch = int(c.call(c.issuers.functions.epochOf(issuer_id))) if issuer_id else 0
+    if deadline is None:
+        deadline = world.now() + 3600
+    r, vs = eip712_anchor_signature(
+        signer,
+        root,
+        count,
+        issuer_id,
+        epoch,
+        deadline,
+        chain_id or c.chain_id,
+        registry or c.manifest.certificate_registry.address,
+    )
+    sent_id = issuer_id if claim_id is None else claim_id
+    return c.certificates.functions.anchor(root, count, sent_id, epoch, deadline, r, vs)
+
+
+def anchor(world: World, signer: LocalAccount, root: bytes, count: int = 1, **kw):
+    """Anchor as a relayer would (any account sends the body's signature)."""
+    return world.client.send(anchor_tx(world, signer, root, count, **kw), test_account("relayer"))

@@ -54,6 +54,7 @@ def world_session(devnode: devchain.DevChain, tmp_path_factory: pytest.TempPathF
             signing_key=key.address,
             valid_from=now - 10,
             valid_until=now + 2 * YEAR,
+            key=key,
         )
     return world
 

@@ -40,3 +40,8 @@ def test_the_lock_pins_every_dependency_and_extra() -> None:
         wanted |= {_name(r) for r in extra if not r.startswith("origincert")}
     missing = sorted(wanted - set(locked))
     assert missing == [], f"run scripts/lock: {missing} are not in requirements.lock"
+
+
+def test_the_lock_names_no_local_path() -> None:
+    """The project is installed editable by scripts/setup; a pinned path would install a copy."""
+    assert "file://" not in LOCK and not re.search(r"^origincert\b", LOCK, re.MULTILINE)

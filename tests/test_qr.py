@@ -115,6 +115,9 @@ def test_files_written_by_the_issuer_decode_to_the_same_file(tx_hash: str | None
         chain_id=2025,
         registry=to_checksum_address(rng.randbytes(20)),
         tx_hash=tx_hash,
+        issuer_id=4,
+        epoch=2,
+        deadline=2**33,
     )
     for cert in certs:
         issued = issued_file(cert, tree.proof(cert.leaf_index), anchoring)
@@ -383,7 +386,7 @@ def test_a_hand_built_payload_decodes() -> None:
 @pytest.mark.parametrize(
     ("body", "message"),
     [
-        (_embedded_body(flags=3), "flags"),
+        (_embedded_body(flags=5), "flags"),
         (
             _embedded_body(varints=b"\x81\x00\x01\x00"),
             "not minimally encoded",

@@ -7,7 +7,7 @@ import pickle
 from pathlib import Path
 
 import pytest
-from chainutil import eip712_anchor_message
+from chainutil import eip712_anchor_message, eip712_key_possession_message
 from eth_account import Account
 from eth_utils import keccak, to_checksum_address
 from hypothesis import given, settings
@@ -20,13 +20,17 @@ from origincert.signing import (
     Signer,
     SigningError,
     anchor_digest,
+    key_possession_digest,
+    recover_anchor_signer,
     recover_signer,
     sign_anchor,
+    sign_key_possession,
 )
 
-VECTORS = json.loads((Path(__file__).parent / "vectors" / "eip712-anchor.json").read_text())
+VECTORS = json.loads((Path(__file__).parent / "vectors" / "eip712-anchor-2.json").read_text())
 KEY = bytes.fromhex(VECTORS["private_key"][2:])
 REGISTRY = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+R = b"\7" * 32  # a batch root
 
 
 def unhex(value: str) -> bytes:
@@ -34,9 +38,12 @@ def unhex(value: str) -> bytes:
     return bytes.fromhex(value[2:])
 
 
-def reference_digest(root: bytes, leaf_count: int, chain_id: int, registry: str) -> bytes:
-    message = eip712_anchor_message(root, leaf_count, chain_id, registry)
+def reference_digest(*args) -> bytes:
+    message = eip712_anchor_message(*args)
     return keccak(b"\x19" + message.version + message.header + message.body)
+
+
+TERMS = (1, 1, 2**40)  # issuer id, epoch, deadline
 
 
 @pytest.fixture(scope="module")
@@ -49,28 +56,73 @@ def signer() -> LocalSigner:
 )
 def test_vectors(case: dict, signer: LocalSigner) -> None:
     root = unhex(case["root"])
-    args = (root, case["leaf_count"], case["chain_id"], case["registry"])
+    terms = (case["issuer_id"], case["epoch"], case["deadline"])
+    args = (root, case["leaf_count"], *terms, case["chain_id"], case["registry"])
     digest = anchor_digest(*args)
     assert digest == unhex(case["digest"])
-    signature = sign_anchor(signer, *args)
+    # RFC 6979: the same signature whichever way; a zero root is signed only as a raw digest
+    signature = sign_anchor(signer, *args) if any(root) else signer.sign_digest(digest)
     assert signature.to_bytes() == unhex(case["signature"])
     assert signature.compact() == (unhex(case["r"]), unhex(case["vs"]))
     assert recover_signer(digest, unhex(case["signature"])) == VECTORS["address"] == signer.address
+    assert (
+        recover_anchor_signer(
+            root,
+            case["leaf_count"],
+            *terms,
+            unhex(case["signature"]),
+            chain_id=case["chain_id"],
+            registry=case["registry"],
+        )
+        == signer.address
+    )
+
+
+@pytest.mark.parametrize("case", VECTORS["key_possession"], ids=lambda c: c["economy"])
+def test_key_possession_vectors(case: dict, signer: LocalSigner) -> None:
+    args = (case["issuer_id"], case["economy"], case["chain_id"], case["issuer_registry"])
+    digest = key_possession_digest(case["key"], *args)
+    assert digest == unhex(case["digest"])
+    assert recover_signer(digest, sign_key_possession(signer, *args)) == signer.address
 
 
 @settings(max_examples=100, deadline=None)
 @given(
-    root=st.binary(min_size=32, max_size=32),
+    root=st.binary(min_size=32, max_size=32).filter(any),
     leaf_count=st.integers(1, 2**32 - 1),
+    issuer_id=st.integers(1, 2**32 - 1),
+    epoch=st.integers(0, 2**64 - 1),
+    deadline=st.integers(0, 2**64 - 1),
     chain_id=st.integers(1, 2**256 - 1),
     registry=st.binary(min_size=20, max_size=20).map(to_checksum_address),
 )
 def test_digest_equals_eth_account_encoder(
-    root: bytes, leaf_count: int, chain_id: int, registry: str
+    root: bytes,
+    leaf_count: int,
+    issuer_id: int,
+    epoch: int,
+    deadline: int,
+    chain_id: int,
+    registry: str,
 ) -> None:
-    assert anchor_digest(root, leaf_count, chain_id, registry) == reference_digest(
-        root, leaf_count, chain_id, registry
-    )
+    args = (root, leaf_count, issuer_id, epoch, deadline, chain_id, registry)
+    assert anchor_digest(*args) == reference_digest(*args)
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    key=st.binary(min_size=20, max_size=20).map(to_checksum_address),
+    issuer_id=st.integers(0, 2**32 - 1),
+    economy=st.sampled_from(["DE", "SG", "FR", "ZZ"]),
+    chain_id=st.integers(1, 2**64),
+    registry=st.binary(min_size=20, max_size=20).map(to_checksum_address),
+)
+def test_key_possession_digest_equals_eth_account_encoder(
+    key: str, issuer_id: int, economy: str, chain_id: int, registry: str
+) -> None:
+    message = eip712_key_possession_message(key, issuer_id, economy, chain_id, registry)
+    reference = keccak(b"\x19" + message.version + message.header + message.body)
+    assert key_possession_digest(key, issuer_id, economy, chain_id, registry) == reference
 
 
 @settings(max_examples=25, deadline=None)
@@ -91,42 +143,64 @@ def test_signatures_round_trip_and_recover(signer: LocalSigner, digest: bytes) -
 
 def test_domain_binds_chain_and_registry(signer: LocalSigner) -> None:
     root = keccak(text="batch")
-    signature = sign_anchor(signer, root, 3, 31337, REGISTRY)
-    other_chain = anchor_digest(root, 3, 1, REGISTRY)
-    other_registry = anchor_digest(root, 3, 31337, "0x" + "11" * 20)
-    other_count = anchor_digest(root, 4, 31337, REGISTRY)
-    for digest in (other_chain, other_registry, other_count):
+    signature = sign_anchor(signer, root, 3, *TERMS, 31337, REGISTRY)
+    others = (
+        anchor_digest(root, 3, *TERMS, 1, REGISTRY),
+        anchor_digest(root, 3, *TERMS, 31337, "0x" + "11" * 20),
+        anchor_digest(root, 4, *TERMS, 31337, REGISTRY),
+        anchor_digest(root, 3, 2, 1, 2**40, 31337, REGISTRY),  # another body
+        anchor_digest(root, 3, 1, 2, 2**40, 31337, REGISTRY),  # another epoch
+        anchor_digest(root, 3, 1, 1, 2**40 + 1, 31337, REGISTRY),  # another deadline
+    )
+    for digest in others:
         assert recover_signer(digest, signature) != signer.address
 
 
 def test_registry_case_does_not_change_the_digest() -> None:
-    root = bytes(32)
-    assert anchor_digest(root, 1, 5, REGISTRY) == anchor_digest(root, 1, 5, REGISTRY.lower())
-    assert anchor_digest(root, 1, 5, REGISTRY) == anchor_digest(
-        root, 1, 5, "0x" + REGISTRY[2:].upper()
-    )
+    root = b"\1" * 32
+    digest = anchor_digest(root, 1, *TERMS, 5, REGISTRY)
+    assert digest == anchor_digest(root, 1, *TERMS, 5, REGISTRY.lower())
+    assert digest == anchor_digest(root, 1, *TERMS, 5, "0x" + REGISTRY[2:].upper())
 
 
 @pytest.mark.parametrize(
     ("args", "code"),
     [
-        ((bytes(31), 1, 1, REGISTRY), "root_malformed"),
+        ((b"\1" * 31, 1, 1, REGISTRY), "root_malformed"),
         (("00" * 32, 1, 1, REGISTRY), "root_malformed"),
-        ((bytes(32), 0, 1, REGISTRY), "leaf_count_out_of_range"),
-        ((bytes(32), 2**32, 1, REGISTRY), "leaf_count_out_of_range"),
-        ((bytes(32), True, 1, REGISTRY), "leaf_count_out_of_range"),
-        ((bytes(32), 1, 0, REGISTRY), "chain_id_invalid"),
-        ((bytes(32), 1, 2**256, REGISTRY), "chain_id_invalid"),
-        ((bytes(32), 1, "31337", REGISTRY), "chain_id_invalid"),
-        ((bytes(32), 1, 1, REGISTRY[2:]), "address_invalid"),
-        ((bytes(32), 1, 1, REGISTRY[:-1]), "address_invalid"),
-        ((bytes(32), 1, 1, REGISTRY.replace("F", "f", 1)), "address_invalid"),  # checksum typo
-        ((bytes(32), 1, 1, bytes(20)), "address_invalid"),
+        ((R, 0, 1, REGISTRY), "leaf_count_out_of_range"),
+        ((R, 2**32, 1, REGISTRY), "leaf_count_out_of_range"),
+        ((R, True, 1, REGISTRY), "leaf_count_out_of_range"),
+        ((R, 1, 0, REGISTRY), "chain_id_invalid"),
+        ((R, 1, 2**256, REGISTRY), "chain_id_invalid"),
+        ((R, 1, "31337", REGISTRY), "chain_id_invalid"),
+        ((R, 1, 1, REGISTRY[2:]), "address_invalid"),
+        ((R, 1, 1, REGISTRY[:-1]), "address_invalid"),
+        ((R, 1, 1, REGISTRY.replace("F", "f", 1)), "address_invalid"),  # checksum typo
+        ((R, 1, 1, bytes(20)), "address_invalid"),
     ],
 )
 def test_bad_anchor_inputs_are_refused(args: tuple, code: str) -> None:
+    root, count, chain_id, registry = args
     with pytest.raises(SigningError) as exc:
-        anchor_digest(*args)
+        anchor_digest(root, count, *TERMS, chain_id, registry)
+    assert exc.value.code == code
+
+
+@pytest.mark.parametrize(
+    ("terms", "code"),
+    [
+        ((0, 1, 1), "issuer_id_out_of_range"),
+        ((2**32, 1, 1), "issuer_id_out_of_range"),
+        ((1, -1, 1), "epoch_out_of_range"),
+        ((1, 2**64, 1), "epoch_out_of_range"),
+        ((1, 1, 2**64), "deadline_out_of_range"),
+        ((1, 1, "soon"), "deadline_out_of_range"),
+    ],
+)
+def test_bad_anchor_terms_are_refused(terms: tuple, code: str) -> None:
+    with pytest.raises(SigningError) as exc:
+        anchor_digest(R, 1, *terms, 1, REGISTRY)
     assert exc.value.code == code
 
 
@@ -184,8 +258,14 @@ def test_a_faulty_signer_is_caught_before_anything_is_sent(signer: LocalSigner) 
 
     assert isinstance(WrongKey(), Signer)
     with pytest.raises(SigningError, match=signer.address) as exc:
-        sign_anchor(WrongKey(), bytes(32), 1, 31337, REGISTRY)
+        sign_anchor(WrongKey(), R, 1, *TERMS, 31337, REGISTRY)
     assert exc.value.code == "signer_mismatch"
+
+
+def test_a_zero_root_is_never_signed(signer: LocalSigner) -> None:
+    with pytest.raises(SigningError) as exc:
+        sign_anchor(signer, bytes(32), 1, *TERMS, 31337, REGISTRY)
+    assert exc.value.code == "root_malformed"
 
 
 def test_local_signer_never_shows_its_key(signer: LocalSigner) -> None:

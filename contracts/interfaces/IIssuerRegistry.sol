@@ -38,6 +38,25 @@ interface IIssuerRegistry {
         Fraud
     }
 
+    /// @dev Life of a council proposal. Executed, Failed and Cancelled are final.
+    enum ProposalState {
+        Pending,
+        Executed,
+        Failed,
+        Cancelled
+    }
+
+    /// @dev A read-only view of a council proposal; `approvals` are those that count now.
+    struct ProposalView {
+        address proposer;
+        ProposalState state;
+        uint48 expiresAt;
+        uint64 councilEpoch;
+        bytes data;
+        address[] approvers;
+        uint256 approvals;
+    }
+
     /// @dev A read-only view of an issuing body.
     struct IssuerView {
         uint32 id;
@@ -52,9 +71,21 @@ interface IIssuerRegistry {
     }
 
     // ---- council ----
-    event ProposalCreated(uint256 indexed proposalId, address indexed proposer, bytes data);
+    event ProposalCreated(
+        uint256 indexed proposalId,
+        address indexed proposer,
+        bytes data,
+        uint48 expiresAt,
+        uint64 councilEpoch
+    );
     event ProposalApproved(uint256 indexed proposalId, address indexed approver, uint256 approvals);
+    event ApprovalWithdrawn(uint256 indexed proposalId, address indexed approver, uint256 approvals);
+    event ProposalCancelled(uint256 indexed proposalId, address indexed by);
     event ProposalExecuted(uint256 indexed proposalId, address indexed executor, uint256 approvals);
+    /// @dev The act reverted: the proposal is final, never re-executable; `reason` is the revert data.
+    event ProposalFailed(uint256 indexed proposalId, address indexed executor, bytes reason);
+    /// @dev Membership or threshold changed: proposals of earlier council epochs can no longer pass.
+    event CouncilEpochChanged(uint64 epoch);
     event CouncilMemberAdded(address indexed member);
     event CouncilMemberRemoved(address indexed member);
     event ThresholdChanged(uint256 previousThreshold, uint256 newThreshold);
@@ -78,13 +109,25 @@ interface IIssuerRegistry {
     event IssuerWithdrawn(uint32 indexed issuerId, WithdrawalReason reason);
     event IssuerRenewed(uint32 indexed issuerId, uint48 validUntil);
     event SigningKeyRotated(uint32 indexed issuerId, address indexed previousKey, address indexed newKey);
+    /// @dev The body's epoch moved (suspend, reinstate, rotate, withdraw, or the body's own bump):
+    /// every anchor signature of an earlier epoch is void.
+    event IssuerEpochChanged(uint32 indexed issuerId, uint64 epoch);
 
     error IssuerRegistryNotCouncilMember(address account);
     error IssuerRegistryOnlyCouncil();
     error IssuerRegistryInvalidThreshold(uint256 threshold, uint256 members);
     error IssuerRegistryAlreadyCouncilMember(address account);
     error IssuerRegistryUnknownProposal(uint256 proposalId);
-    error IssuerRegistryProposalAlreadyExecuted(uint256 proposalId);
+    error IssuerRegistryProposalNotPending(uint256 proposalId, ProposalState state);
+    error IssuerRegistryProposalExpired(uint256 proposalId, uint48 expiresAt);
+    error IssuerRegistryProposalStale(uint256 proposalId, uint64 councilEpoch, uint64 current);
+    error IssuerRegistryNotProposer(uint256 proposalId, address account);
+    error IssuerRegistryNotApprover(uint256 proposalId, address account);
+    error IssuerRegistryActNotAllowed(bytes4 selector);
+    error IssuerRegistryInsufficientGas();
+    error IssuerRegistryInvalidPossession(address key);
+    error IssuerRegistryAccountHasRole(address account);
+    error IssuerRegistryKeyPowerEnded(uint32 issuerId);
     error IssuerRegistryAlreadyApproved(uint256 proposalId, address approver);
     error IssuerRegistryNotEnoughApprovals(uint256 proposalId, uint256 approvals, uint256 threshold);
     error IssuerRegistryInvalidEconomy(bytes2 economy);

@@ -28,8 +28,10 @@ from web3.exceptions import (
 )
 from web3.middleware import ExtraDataToPOAMiddleware
 
+from origincert.chain import codec
 from origincert.chain.artifacts import load_artifact
 from origincert.chain.errors import decode_revert
+from origincert.chain.logs import default_log_span
 from origincert.chain.manifest import Manifest
 from origincert.errors import ChainError, ChainUnavailable, NodeHttpError
 
@@ -92,12 +94,20 @@ class ChainClient:
     """A connection to one node and, with a manifest, to the two registries on it."""
 
     def __init__(
-        self, w3: Web3, url: str, manifest: Manifest | None, *, gas_price: int = 0
+        self,
+        w3: Web3,
+        url: str,
+        manifest: Manifest | None,
+        *,
+        gas_price: int = 0,
+        log_span: int | None = None,
     ) -> None:
         self.w3 = w3
         self.url = url
         self.manifest = manifest
         self.gas_price = gas_price
+        # blocks per eth_getLogs (origincert.chain.logs): nodes refuse wider ranges
+        self.log_span = log_span if log_span is not None else default_log_span()
         self.chain_id = self.guard(lambda: w3.eth.chain_id)
         if manifest is not None and manifest.chain_id != self.chain_id:
             raise ChainUnavailable(
@@ -117,6 +127,7 @@ class ChainClient:
         manifest: Manifest | None = None,
         *,
         timeout: float = 10.0,
+        log_span: int | None = None,
         retry: bool = True,
     ) -> ChainClient:
         """Connect and check the node answers (and is the manifest's network).
@@ -129,7 +140,7 @@ class ChainClient:
         w3 = Web3(provider)
         # QBFT/Clique blocks carry long extraData; web3 refuses them without this middleware.
         w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
-        return cls(w3, url, manifest)
+        return cls(w3, url, manifest, log_span=log_span)
 
     # ------------------------------------------------------------------ bindings
 
@@ -190,6 +201,24 @@ class ChainClient:
 
     def call(self, fn: ContractFunction, block: int | str = "latest") -> Any:
         return self.guard(lambda: fn.call(block_identifier=block))
+
+    def view(self, contract: str, name: str, *args: Any, block: int | str = "latest") -> Any:
+        """A registry view through the one codec (``origincert.chain.codec``): encoded and decoded
+        from the shipped ABI, strictly."""
+        manifest = self._require_manifest()
+        address = (
+            manifest.issuer_registry.address
+            if contract == "IssuerRegistry"
+            else manifest.certificate_registry.address
+        )
+        f = codec.fn(contract, name)
+        raw = self.guard(
+            lambda: self.w3.eth.call(
+                {"to": Web3.to_checksum_address(address), "data": f.data(*args)},  # type: ignore[typeddict-item]
+                block,
+            )
+        )
+        return f.result("0x" + bytes(raw).hex())
 
     def block_number(self) -> int:
         return self.guard(lambda: self.w3.eth.block_number)

@@ -5,6 +5,7 @@ Flask is imported only when a command runs, so ``origincert --help`` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -234,6 +235,11 @@ def reindex(obj: Context, archive_dirs: tuple[str, ...], instance: str) -> None:
     is_flag=True,
     help="Allow the session cookie over plain HTTP (a loopback demo only).",
 )
+@click.option(
+    "--redis-url",
+    help="Rate-limit storage shared by every worker and host (redis://HOST:PORT). Default with "
+    "several workers: a private redis-server on a Unix socket.",
+)
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
 @click.option(
     "--debug", is_flag=True, help="Flask's development server in one process, for development only."
@@ -253,6 +259,7 @@ def serve(
     access_log: bool,
     debug: bool,
     instance: str,
+    redis_url: str | None = None,
 ) -> None:
     """Serve the portal with gunicorn (or Flask's development server under --debug)."""
     from origincert.errors import ChainUnavailable
@@ -269,6 +276,8 @@ def serve(
     }
     if insecure_http or debug:
         overrides["SECURE_COOKIES"] = False
+    if redis_url:
+        overrides["RATELIMIT_STORAGE_URI"] = redis_url
     # Once in the master: check the settings, create the tables and the secret key, index the
     # archives, so that the workers start on a ready database.
     app = _app(obj, instance, **overrides)
@@ -303,13 +312,25 @@ def serve(
         )
         return
     from origincert.portal import create_app
-    from origincert.portal.server import GunicornServer, gunicorn_options
+    from origincert.portal.server import GunicornServer, gunicorn_options, private_redis
 
-    config = _config(obj, **overrides)
-    GunicornServer(
-        lambda: create_app(config, instance_path=instance),
-        gunicorn_options(bind, workers, threads, access_log=access_log),
-    ).run()
+    with contextlib.ExitStack() as stack:
+        if workers > 1 and str(app.config["RATELIMIT_STORAGE_URI"]).startswith("memory:"):
+            # counters in memory are per worker: every limit would be multiplied and forgotten
+            try:
+                overrides["RATELIMIT_STORAGE_URI"] = stack.enter_context(
+                    private_redis(Path(app.instance_path))
+                )
+            except FileNotFoundError:
+                raise click.UsageError(
+                    "several workers need shared rate-limit storage: install redis-server, "
+                    "give --redis-url, or serve with --workers 1"
+                ) from None
+        config = _config(obj, **overrides)
+        GunicornServer(
+            lambda: create_app(config, instance_path=instance),
+            gunicorn_options(bind, workers, threads, access_log=access_log),
+        ).run()
 
 
 def register(group: click.Group) -> None:

@@ -82,7 +82,9 @@ def call_plan(
 ) -> Plan:
     """A plan for calling ``function`` of one of the two registries with ``args`` (in order)."""
     contract = client.certificates if contract_name == "CertificateRegistry" else client.issuers
-    data = contract.encode_abi(function, args=list(args.values()))
+    # a value made at send time (a proof of possession) is shown by name and not encoded
+    complete = all(not (isinstance(v, str) and v.startswith("(")) for v in args.values())
+    data = contract.encode_abi(function, args=list(args.values())) if complete else ""
     manifest = client.manifest
     return Plan(
         action=action,
@@ -102,10 +104,12 @@ def revocation_plan(
 ) -> Plan:
     """What ``origincert revoke NUMBER`` sends: ``revokeRoot`` for a batch of one, else
     ``revokeLeaf`` with the certificate's proof. Reads the journal only; sends nothing."""
+    from origincert.issuer.ledger import standing_of
     from origincert.issuer.pipeline import build_tree
     from origincert.issuer.reasons import REVOCATION_REASONS, parse_reason
 
     code = parse_reason(reason)
+    issuer_id, _ = standing_of(client, signer.address)
     name = next((n for n, c in REVOCATION_REASONS.items() if c == code), f"code {code}")
     batch, cert = journal.locate(number)
     effect = [
@@ -119,12 +123,14 @@ def revocation_plan(
             f"certificate {number} is not anchored yet (its batch is {batch.state.value})",
             code="not_anchored",
         )
+    args: dict[str, Any] = {"issuerId": issuer_id, "root": batch.root}
     if batch.leaf_count == 1:
-        function, args = "revokeRoot", {"root": batch.root, "reason": code}
+        function = "revokeRoot"
     else:
-        proof = list(build_tree(journal.leaves(batch.id)).proof(cert.leaf_index))
         function = "revokeLeaf"
-        args = {"root": batch.root, "leaf": cert.leaf, "proof": proof, "reason": code}
+        args["targetHash"] = cert.target_hash
+        args["proof"] = list(build_tree(journal.leaves(batch.id)).proof(cert.leaf_index))
+    args["reason"] = code
     return call_plan(
         client,
         "CertificateRegistry",
@@ -166,12 +172,14 @@ def governance_plan(client: ChainClient, signer: Any, act: str, issuer_id: int, 
     """What ``authority suspend|withdraw`` and ``issuer rotate-key`` send, and what it does."""
     effect = [_issuer_line(client, issuer_id)]
     if act == "suspend":
-        function, args = "suspend", {"issuerId": issuer_id, "reason": kw["reason"]}
+        function = "suspend"
+        args: dict[str, Any] = {"issuerId": issuer_id, "reason": kw["reason"]}
         effect.append("its keys cannot anchor until reinstated; certificates it issued while")
         effect.append("suspended verify SUSPECT")
     elif act == "withdraw":
         fraud = bool(kw["fraud"])
-        function, args = "withdraw", {"issuerId": issuer_id, "fraud": 1 if fraud else 0}
+        function = "withdraw"
+        args = {"issuerId": issuer_id, "reason": 1 if fraud else 0}
         counted = anchored_by(client, issuer_id)
         if fraud:
             taint = (
@@ -188,7 +196,8 @@ def governance_plan(client: ChainClient, signer: Any, act: str, issuer_id: int, 
         from web3 import Web3
 
         new_key = Web3.to_checksum_address(kw["new_key"])
-        function, args = "rotateKey", {"issuerId": issuer_id, "newKey": new_key}
+        function = "rotateKey"
+        args = {"issuerId": issuer_id, "newKey": new_key, "possession": "(signed by the new key)"}
         effect.append(f"from now on only {new_key} signs for it; the current key is retired")
     else:  # pragma: no cover - the CLI passes one of the three
         raise ValueError(act)
@@ -210,7 +219,8 @@ def guard(plan: Plan, *, assume_yes: bool, dry_run: bool) -> bool:
     from origincert.cli.common import confirm
 
     if dry_run:
-        click.echo("\n".join([*plan.lines(), f"  data: {plan.data}", "dry run: nothing was sent"]))
+        data = plan.data or "(completed when sent: it needs a signature made then)"
+        click.echo("\n".join([*plan.lines(), f"  data: {data}", "dry run: nothing was sent"]))
         return False
     confirm(plan.lines(), assume_yes=assume_yes)
     return True

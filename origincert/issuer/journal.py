@@ -59,7 +59,7 @@ __all__ = [
 ]
 
 DEFAULT_JOURNAL = ".origincert/journal.sqlite"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: the anchor signature names an epoch and a deadline
 
 
 class BatchState(enum.StrEnum):
@@ -98,6 +98,8 @@ class BatchRecord:
     root: bytes | None  # set when signed
     signature: bytes | None
     signer: str | None
+    epoch: int | None  # what the signature names (set when signed)
+    deadline: int | None
     sender: str | None
     tx_hash: str | None
     block_number: int | None
@@ -137,6 +139,8 @@ _batches = Table(
     Column("root", LargeBinary(32), unique=True),
     Column("signature", LargeBinary(65)),
     Column("signer", String(42)),
+    Column("epoch", Integer),
+    Column("deadline", Integer),
     Column("sender", String(42)),
     Column("tx_hash", String(66)),
     Column("block_number", Integer),
@@ -407,8 +411,41 @@ class Journal:
             ).scalars()
         return sorted(found)
 
-    def mark_signed(self, batch_id: int, *, root: bytes, signature: bytes, signer: str) -> None:
-        self._advance(batch_id, BatchState.SIGNED, root=root, signature=signature, signer=signer)
+    def mark_signed(
+        self,
+        batch_id: int,
+        *,
+        root: bytes,
+        signature: bytes,
+        signer: str,
+        epoch: int,
+        deadline: int,
+    ) -> None:
+        self._advance(
+            batch_id, BatchState.SIGNED, root=root, signature=signature, signer=signer,
+            epoch=epoch, deadline=deadline,
+        )  # fmt: skip
+
+    def mark_resigned(self, batch_id: int, *, signature: bytes, epoch: int, deadline: int) -> None:
+        """A new signature for a signed or submitted batch whose old one the contract can no longer
+        accept (its deadline passed or the body's epoch moved): back to ``signed``, same root."""
+        with self._tx() as conn:
+            current = conn.execute(
+                select(_batches.c.state).where(_batches.c.id == batch_id)
+            ).scalar()
+            if current not in (BatchState.SIGNED.value, BatchState.SUBMITTED.value):
+                raise JournalError(
+                    f"batch #{batch_id} is {current}; only a signed batch is signed again",
+                    code="journal_inconsistent",
+                )
+            conn.execute(
+                update(_batches)
+                .where(_batches.c.id == batch_id)
+                .values(
+                    state=BatchState.SIGNED.value, signature=signature, epoch=epoch,
+                    deadline=deadline, tx_hash=None, sender=None, updated_at=_now(),
+                )
+            )  # fmt: skip
 
     def mark_submitted(self, batch_id: int, *, tx_hash: str, sender: str) -> None:
         """Record the transaction hash before the transaction reaches the node (so resume can look for it)."""
@@ -642,6 +679,8 @@ def _batch(row: Any) -> BatchRecord:
         root=bytes(row["root"]) if row["root"] is not None else None,
         signature=bytes(row["signature"]) if row["signature"] is not None else None,
         signer=row["signer"],
+        epoch=row["epoch"],
+        deadline=row["deadline"],
         sender=row["sender"],
         tx_hash=row["tx_hash"],
         block_number=row["block_number"],

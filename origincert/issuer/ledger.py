@@ -1,9 +1,12 @@
-"""What the issuing workflows ask of the CertificateRegistry, and how they send to it.
+"""What the issuing workflows ask of the registries, and how they send to them.
 
-Reads go through ``ChainClient.call``/``guard`` so a dead node is ``ChainUnavailable`` and a
-refusal is ``ContractRevert``. ``RecordingSigner`` lets the journal write a transaction's hash
-before the transaction leaves this process, so that after a crash ``resume`` knows what to look
-for on the ledger instead of sending blindly.
+Reads go through the one codec (``ChainClient.view``) so a dead node is ``ChainUnavailable`` and a
+refusal is ``ContractRevert``; log queries are paged (``origincert.chain.logs``), never asked from
+an old block to the head in one call. Everything about a certificate is asked for one issuing body:
+anchors and revocations are keyed ``(issuerId, root)`` and ``(issuerId, leaf)`` on chain.
+``RecordingSigner`` lets the journal write a transaction's hash before the transaction leaves this
+process, so that after a crash ``resume`` knows what to look for on the ledger instead of sending
+blindly.
 """
 
 from __future__ import annotations
@@ -17,14 +20,18 @@ from web3 import Web3
 from web3.exceptions import TransactionNotFound
 
 from origincert.chain import ChainClient, TransactionSigner
-from origincert.governance import Standing
+from origincert.chain.codec import topic
+from origincert.chain.logs import get_logs
+from origincert.chain.types import Standing
 
 __all__ = [
+    "AnchorTerms",
     "LeafStatus",
     "LedgerAnchor",
     "LedgerEvent",
     "RecordingSigner",
     "anchor_of",
+    "anchor_terms",
     "certificate_status",
     "find_event",
     "standing_of",
@@ -40,6 +47,7 @@ class LedgerAnchor:
     anchored_block: int
     revoked_at: int
     revocation_reason: int
+    epoch: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +75,15 @@ class LedgerEvent:
     block_number: int
 
 
+@dataclass(frozen=True, slots=True)
+class AnchorTerms:
+    """What the contract will check on the next anchor signed with a key."""
+
+    issuer_id: int
+    standing: Standing
+    epoch: int
+
+
 def _anchor(raw: Any) -> LedgerAnchor | None:
     a = LedgerAnchor(*(int(v) for v in raw))
     return a if a.anchored_at != 0 else None
@@ -74,19 +91,28 @@ def _anchor(raw: Any) -> LedgerAnchor | None:
 
 def standing_of(client: ChainClient, address: str) -> tuple[int, Standing]:
     """The issuing body of a key and whether it may anchor now (``IssuerRegistry.standingOf``)."""
-    issuer_id, standing = client.call(
-        client.issuers.functions.standingOf(Web3.to_checksum_address(address))
+    issuer_id, standing = client.view(
+        "IssuerRegistry", "standingOf", Web3.to_checksum_address(address)
     )
     return int(issuer_id), Standing(standing)
 
 
-def anchor_of(client: ChainClient, root: bytes) -> LedgerAnchor | None:
-    """The ledger's record of a batch root, or None when it was never anchored."""
-    return _anchor(client.call(client.certificates.functions.anchorOf(root)))
+def anchor_terms(client: ChainClient, address: str) -> AnchorTerms:
+    """The key's body, its standing now and the body's epoch: what a signature must name."""
+    issuer_id, standing, epoch = client.view(
+        "IssuerRegistry", "anchorTerms", Web3.to_checksum_address(address)
+    )
+    return AnchorTerms(int(issuer_id), Standing(standing), int(epoch))
 
 
-def certificate_status(client: ChainClient, root: bytes, leaf: bytes) -> LeafStatus:
-    s = client.call(client.certificates.functions.certificateStatus(root, leaf))
+def anchor_of(client: ChainClient, issuer_id: int, root: bytes) -> LedgerAnchor | None:
+    """The ledger's record of a body's batch root, or None when that body never anchored it."""
+    (raw,) = client.view("CertificateRegistry", "anchorOf", issuer_id, root)
+    return _anchor(raw)
+
+
+def certificate_status(client: ChainClient, issuer_id: int, root: bytes, leaf: bytes) -> LeafStatus:
+    (s,) = client.view("CertificateRegistry", "certificateStatus", issuer_id, root, leaf)
     return LeafStatus(_anchor(s[0]), int(s[1]), int(s[3]), bytes(s[4]), bytes(s[5]))
 
 
@@ -106,22 +132,31 @@ def transaction_known(client: ChainClient, tx_hash: str) -> bool:
 def find_event(
     client: ChainClient,
     event: str,
-    filters: dict[str, Any],
+    topics: list[bytes | None],
     *,
     from_block: int,
     to_block: int | str = "latest",
+    where: Callable[[Any], bool] | None = None,
 ) -> LedgerEvent | None:
-    """The first ``event`` of the CertificateRegistry matching ``filters`` (indexed arguments)."""
-    getter = getattr(client.certificates.events, event)()
-    logs = client.guard(
-        lambda: list(
-            getter.get_logs(argument_filters=filters, from_block=from_block, to_block=to_block)
-        )
+    """The first ``event`` of the CertificateRegistry whose indexed arguments match ``topics``
+    (in order, None for any) and, decoded, satisfies ``where``; paged by ``client.log_span``."""
+    assert client.manifest is not None
+    contract_event = getattr(client.certificates.events, event)()
+    topic_filter: list[Any] = [topic("CertificateRegistry", event)] + [
+        None if t is None else "0x" + t.hex() for t in topics
+    ]
+    logs = get_logs(
+        client,
+        client.manifest.certificate_registry.address,
+        topic_filter,
+        from_block,
+        to_block,
+        first_only=where is None,
     )
-    if not logs:
-        return None
-    first = logs[0]
-    return LedgerEvent("0x" + bytes(first["transactionHash"]).hex(), int(first["blockNumber"]))
+    for log in logs:
+        if where is None or where(contract_event.process_log(log)["args"]):
+            return LedgerEvent("0x" + bytes(log["transactionHash"]).hex(), int(log["blockNumber"]))
+    return None
 
 
 class RecordingSigner:

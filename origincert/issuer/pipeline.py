@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from origincert.binding import LedgerBody, body_problems
 from origincert.document import load_json, parse_certificate
 from origincert.errors import DocumentError, OriginCertError
 from origincert.fields import commit, flatten, new_seed
@@ -95,6 +96,9 @@ class Anchoring:
     chain_id: int
     registry: str  # checksum address of the CertificateRegistry
     tx_hash: str | None
+    issuer_id: int = 0  # the signed Anchor's issuerId, epoch and deadline (docs/FORMAT.md)
+    epoch: int = 0
+    deadline: int = 0
 
 
 def safe_file_name(number: str) -> str:
@@ -129,24 +133,26 @@ def prepare_certificate(
     *,
     economy: str | None = None,
     seed: bytes | None = None,
+    body: LedgerBody | None = None,
 ) -> PreparedCertificate:
     """Validate, canonicalise, salt and hash one document.
 
-    ``economy``: the issuing body's economy on the ledger; a document naming another
-    (``issuing_body.economy``) is refused, since every verifier would reject it.
-    Raises DocumentError naming every problem.
+    ``body`` (or just its ``economy``): the ledger's issuing body of the signing key; a document
+    naming another (economy, and for v2 documents ledger id and name) is refused, since every
+    verifier would reject it. Raises DocumentError naming every problem.
     """
     cert = parse_certificate(dict(_load(source)))
-    if economy is not None and cert.issuing_body.economy != economy:
+    if body is None and economy is not None:
+        body = LedgerBody(0, "", economy)
+    problems = body_problems(cert.issuing_body, body) if body is not None else []
+    if problems:
         raise DocumentError(
-            f"certificate {cert.number} names an issuing body of {cert.issuing_body.economy}, "
+            f"certificate {cert.number} names another issuing body than the one that signs "
+            f"(issuing body #{body.issuer_id} of {body.economy} on the ledger)"
+            if body is not None and body.issuer_id
+            else f"certificate {cert.number} names an issuing body of {cert.issuing_body.economy}, "
             f"but the signing key belongs to an issuing body of {economy}",
-            problems=[
-                (
-                    "issuing_body.economy",
-                    f"must be {economy}, the economy of the issuing body that signs",
-                )
-            ],
+            problems=problems,
             code="issuing_body_mismatch",
         )
     canonical = cert.to_json()
@@ -198,12 +204,16 @@ class _Invalid:
 
 
 def _prepare_chunk(
-    start: int, sources: Sequence[DocumentSource], labels: Sequence[str], economy: str | None
+    start: int,
+    sources: Sequence[DocumentSource],
+    labels: Sequence[str],
+    economy: str | None,
+    body: LedgerBody | None = None,
 ) -> list[PreparedCertificate | _Invalid]:
     out: list[PreparedCertificate | _Invalid] = []
     for i, (source, label) in enumerate(zip(sources, labels, strict=False)):
         try:
-            out.append(prepare_certificate(source, start + i, economy=economy))
+            out.append(prepare_certificate(source, start + i, economy=economy, body=body))
         except OriginCertError as exc:
             problems = tuple(exc.problems) if isinstance(exc, DocumentError) else ()
             out.append(_Invalid(label, exc.code, str(exc), problems))
@@ -214,6 +224,7 @@ def prepare_many(
     sources: Sequence[DocumentSource],
     *,
     economy: str | None = None,
+    body: LedgerBody | None = None,
     labels: Sequence[str] | None = None,
     workers: int = 1,
     on_progress: Callable[[int], None] | None = None,
@@ -239,13 +250,15 @@ def prepare_many(
             yield good
 
     if workers <= 1 or len(spans) <= 1:
-        yield from take(_prepare_chunk(s, sources[s:e], labels[s:e], economy) for s, e in spans)
+        yield from take(
+            _prepare_chunk(s, sources[s:e], labels[s:e], economy, body) for s, e in spans
+        )
     else:
         with ProcessPoolExecutor(
             max_workers=workers, initializer=_exit_with, initargs=(os.getpid(),)
         ) as pool:
             futures = [
-                pool.submit(_prepare_chunk, s, list(sources[s:e]), labels[s:e], economy)
+                pool.submit(_prepare_chunk, s, list(sources[s:e]), labels[s:e], economy, body)
                 for s, e in spans
             ]
             try:
@@ -305,7 +318,8 @@ def issued_file_text(
         f'"merkle_proof":[{proof_list}],"root":"{_hex(anchoring.root)}",'
         f'"leaf_index":{cert.leaf_index},"batch_size":{anchoring.batch_size},'
         f'"signature":"{_hex(anchoring.signature)}","signer":"{anchoring.signer}",'
-        f'"chain_id":{anchoring.chain_id},"registry":"{anchoring.registry}","tx_hash":{tx}}}}}\n'
+        f'"chain_id":{anchoring.chain_id},"registry":"{anchoring.registry}","tx_hash":{tx},'
+        f'"issuer_id":{anchoring.issuer_id},"epoch":{anchoring.epoch},"deadline":{anchoring.deadline}}}}}\n'
     )
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from web3 import Web3
 
+from origincert.binding import LedgerBody
 from origincert.chain import ChainClient, TransactionSigner
 from origincert.document import load_json
 from origincert.errors import ChainError, ChainUnavailable, ContractRevert, JournalError
@@ -44,6 +45,7 @@ from origincert.issuer.ledger import (
     LeafStatus,
     RecordingSigner,
     anchor_of,
+    anchor_terms,
     certificate_status,
     find_event,
     standing_of,
@@ -76,6 +78,10 @@ __all__ = [
     "resume",
     "revoke",
 ]
+
+ANCHOR_DEADLINE = 86_400
+"""Seconds an anchor signature stays valid (its signed deadline); an unsent batch whose signature
+expired, or whose body's epoch moved, is signed again by ``resume``."""
 
 CRASH_ENV = "ORIGINCERT_TEST_CRASH_AT"
 CRASH_POINTS = (
@@ -146,6 +152,11 @@ class _Body:
     economy: str
     chain_id: int
     registry: str
+    name: str = ""
+
+    @property
+    def ledger(self) -> LedgerBody:
+        return LedgerBody(self.issuer_id, self.name, self.economy)
 
 
 @dataclass(frozen=True)
@@ -166,12 +177,8 @@ def _body(client: ChainClient, signer: Signer, journal: Journal, *, accredited: 
     issuer_id, standing = standing_of(client, signer.address)
     if issuer_id == 0 or (accredited and standing is not Standing.ACCREDITED):
         raise NotAccredited(signer.address, issuer_id, standing)
-    body = _Body(
-        issuer_id,
-        issuer_info(client, issuer_id).economy,
-        client.chain_id,
-        client.certificates.address,
-    )
+    info = issuer_info(client, issuer_id)
+    body = _Body(issuer_id, info.economy, client.chain_id, client.certificates.address, info.name)
     journal.bind(chain_id=body.chain_id, registry=body.registry, issuer_id=body.issuer_id)
     return body
 
@@ -303,7 +310,12 @@ def _issue(
     def chunks() -> Any:
         nonlocal hashing
         stream = prepare_many(
-            sources, economy=body.economy, labels=labels, workers=workers, on_progress=on_progress
+            sources,
+            economy=body.economy,
+            body=body.ledger,
+            labels=labels,
+            workers=workers,
+            on_progress=on_progress,
         )
         while True:
             t0 = time.perf_counter()
@@ -382,10 +394,15 @@ def _complete(
 
     t0 = time.perf_counter()
     if batch.state is BatchState.PREPARED:
-        signature = sign_anchor(signer, tree.root, len(certs), body.chain_id, body.registry)
+        epoch, deadline = _signing_terms(client, signer)
+        signature = sign_anchor(
+            signer, tree.root, len(certs), body.issuer_id, epoch, deadline, body.chain_id,
+            body.registry,
+        )  # fmt: skip
         journal.mark_signed(
-            batch.id, root=tree.root, signature=signature.to_bytes(), signer=signer.address
-        )
+            batch.id, root=tree.root, signature=signature.to_bytes(), signer=signer.address,
+            epoch=epoch, deadline=deadline,
+        )  # fmt: skip
         _crash_point("after_sign")
         batch = journal.batch(batch.id)
     timings["sign"] = time.perf_counter() - t0
@@ -399,6 +416,7 @@ def _complete(
 
     assert batch.root is not None and batch.signature is not None and batch.signer is not None
     assert batch.tx_hash is not None and batch.block_number is not None
+    assert batch.epoch is not None and batch.deadline is not None
     anchoring = Anchoring(
         root=batch.root,
         batch_size=batch.leaf_count,
@@ -407,6 +425,9 @@ def _complete(
         chain_id=body.chain_id,
         registry=body.registry,
         tx_hash=batch.tx_hash,
+        issuer_id=body.issuer_id,
+        epoch=batch.epoch,
+        deadline=batch.deadline,
     )
     t0 = time.perf_counter()
     out = out_override or (Path(batch.out_dir) if batch.out_dir else None)
@@ -464,12 +485,29 @@ def _ensure_anchored(
         _crash_point("after_anchor_before_files")
         return True
 
-    issuer_id, standing = standing_of(client, signer.address)  # it may have changed since prepare
-    if standing is not Standing.ACCREDITED:
-        raise NotAccredited(signer.address, issuer_id, standing)
+    terms = anchor_terms(client, signer.address)  # it may have changed since prepare
+    if terms.standing is not Standing.ACCREDITED:
+        raise NotAccredited(signer.address, terms.issuer_id, terms.standing)
+    assert batch.epoch is not None and batch.deadline is not None
+    if batch.epoch != terms.epoch or batch.deadline < _chain_now(client) + 60:
+        # The contract can no longer accept the old signature (the body's standing changed, or it
+        # expired), so no earlier transaction of it can land either: sign the same root again.
+        epoch, deadline = _signing_terms(client, signer)
+        signature = sign_anchor(
+            signer, batch.root, batch.leaf_count, body.issuer_id, epoch, deadline,
+            body.chain_id, body.registry,
+        )  # fmt: skip
+        journal.mark_resigned(
+            batch.id, signature=signature.to_bytes(), epoch=epoch, deadline=deadline
+        )
+        batch = journal.batch(batch.id)
+        assert batch.signature is not None and batch.epoch is not None
+        assert batch.deadline is not None
     sender: TransactionSigner = relayer if relayer is not None else _tx_signer(signer)
     r, vs = Signature.from_bytes(batch.signature).compact()
-    fn = client.certificates.functions.anchor(batch.root, batch.leaf_count, r, vs)
+    fn = client.certificates.functions.anchor(
+        batch.root, batch.leaf_count, body.issuer_id, batch.epoch, batch.deadline, r, vs
+    )
 
     def on_signed(tx_hash: str) -> None:
         journal.mark_submitted(batch.id, tx_hash=tx_hash, sender=sender.address)
@@ -495,6 +533,22 @@ def _ensure_anchored(
     return False
 
 
+def _chain_now(client: ChainClient) -> int:
+    return int(client.guard(lambda: client.w3.eth.get_block("latest"))["timestamp"])
+
+
+def _signing_terms(client: ChainClient, signer: Signer) -> tuple[int, int]:
+    """The body's epoch now and a deadline ``ANCHOR_DEADLINE`` after the chain's clock."""
+    terms = anchor_terms(client, signer.address)
+    if terms.standing is not Standing.ACCREDITED:
+        raise NotAccredited(signer.address, terms.issuer_id, terms.standing)
+    return terms.epoch, _chain_now(client) + ANCHOR_DEADLINE
+
+
+def _topic_id(issuer_id: int) -> bytes:
+    return issuer_id.to_bytes(32, "big")
+
+
 def _tx_signer(signer: Signer) -> TransactionSigner:
     if not callable(getattr(signer, "sign_transaction", None)):
         raise IssuingError(
@@ -509,19 +563,19 @@ def _anchored_on_ledger(
 ) -> tuple[str, int, int | None] | None:
     """(tx hash, block, gas) of the transaction that anchored the batch's root, or None."""
     assert batch.root is not None
-    anchor = anchor_of(client, batch.root)
+    anchor = anchor_of(client, body.issuer_id, batch.root)  # only this body's anchors count
     if anchor is None:
         return None
-    if anchor.issuer_id != body.issuer_id or anchor.leaf_count != batch.leaf_count:
+    if anchor.leaf_count != batch.leaf_count:
         raise JournalError(
-            f"the ledger holds batch #{batch.id}'s root for issuing body #{anchor.issuer_id} with "
-            f"{anchor.leaf_count} leaves, not #{body.issuer_id} with {batch.leaf_count}",
+            f"the ledger holds batch #{batch.id}'s root for issuing body #{body.issuer_id} with "
+            f"{anchor.leaf_count} leaves, not {batch.leaf_count}",
             code="journal_inconsistent",
         )
     event = find_event(
         client,
         "Anchored",
-        {"root": batch.root},
+        [batch.root, _topic_id(body.issuer_id)],
         from_block=anchor.anchored_block,
         to_block=anchor.anchored_block,
     )
@@ -597,7 +651,7 @@ def resume(
             out_override=override,
         )  # fmt: skip
         results.append(done.result)
-    actions = [_finish_action(client, signer, journal, a) for a in pending_actions]
+    actions = [_finish_action(client, signer, journal, body, a) for a in pending_actions]
     return ResumeReport(tuple(results), tuple(actions))
 
 
@@ -614,13 +668,13 @@ def revoke(
     ``already_revoked``; JournalError ``unknown_number``.
     """
     code = parse_reason(reason)
-    _body(client, signer, journal, accredited=False)
+    body = _body(client, signer, journal, accredited=False)
     batch, cert = _anchored(journal, number)
-    status = certificate_status(client, batch.root, cert.leaf)  # type: ignore[arg-type]
+    status = certificate_status(client, body.issuer_id, batch.root, cert.leaf)  # type: ignore[arg-type]
     if status.revoked:
         raise IssuingError(f"certificate {number} is already revoked", code="already_revoked")
     action_id = journal.record_action(ActionKind.REVOKE, number, reason=code)
-    return _finish_action(client, signer, journal, journal.action(action_id))
+    return _finish_action(client, signer, journal, body, journal.action(action_id))
 
 
 def replace(
@@ -641,9 +695,9 @@ def replace(
     Raises IssuingError ``not_anchored``, ``already_revoked``, ``already_replaced``,
     ``replaces_mismatch``, ``replace_reason_missing`` before anything is recorded.
     """
-    _body(client, signer, journal, accredited=True)
+    body = _body(client, signer, journal, accredited=True)
     old_batch, old_cert = _anchored(journal, old_number)
-    status = certificate_status(client, old_batch.root, old_cert.leaf)  # type: ignore[arg-type]
+    status = certificate_status(client, body.issuer_id, old_batch.root, old_cert.leaf)  # type: ignore[arg-type]
     if status.revoked:
         raise IssuingError(
             f"certificate {old_number} is revoked; a revoked certificate is not replaced",
@@ -670,7 +724,7 @@ def replace(
     (action,) = [
         a for a in journal.actions(pending=True, number=old_number) if a.kind is ActionKind.REPLACE
     ]
-    return done.result, _finish_action(client, signer, journal, action)
+    return done.result, _finish_action(client, signer, journal, body, action)
 
 
 def with_replaces(
@@ -708,14 +762,15 @@ def _anchored(journal: Journal, number: str) -> tuple[BatchRecord, PreparedCerti
 
 
 def _finish_action(
-    client: ChainClient, signer: Signer, journal: Journal, action: ActionRecord
+    client: ChainClient, signer: Signer, journal: Journal, body: _Body, action: ActionRecord
 ) -> ActionResult:
     """Bring a journaled revocation or replacement to the ledger, unless the ledger shows it already
     (a transaction journaled as submitted and still pending is waited for, not sent again)."""
     batch, cert = _anchored(journal, action.number)
     assert batch.root is not None and batch.block_number is not None
     proof = list(build_tree(journal.leaves(batch.id)).proof(cert.leaf_index))
-    lookup: tuple[str, dict[str, Any]]
+    issuer_id = body.issuer_id
+    lookup: tuple[str, list[bytes | None]]
     if action.kind is ActionKind.REVOKE:
         single = batch.leaf_count == 1
 
@@ -723,15 +778,15 @@ def _finish_action(
             return s.revoked
 
         lookup = (
-            ("RootRevoked", {"root": batch.root})
+            ("RootRevoked", [batch.root, _topic_id(issuer_id)])
             if single
-            else ("LeafRevoked", {"root": batch.root, "leaf": cert.leaf})
+            else ("LeafRevoked", [batch.root, cert.leaf])
         )
         fn = (
-            client.certificates.functions.revokeRoot(batch.root, action.reason)
+            client.certificates.functions.revokeRoot(issuer_id, batch.root, action.reason)
             if single
             else client.certificates.functions.revokeLeaf(
-                batch.root, cert.leaf, proof, action.reason
+                issuer_id, batch.root, cert.target_hash, proof, action.reason
             )
         )
     else:
@@ -743,16 +798,20 @@ def _finish_action(
         def done(s: LeafStatus) -> bool:
             return s.replaced
 
-        lookup = ("CertificateReplaced", {"oldRoot": batch.root, "oldLeaf": cert.leaf})
+        lookup = ("CertificateReplaced", [batch.root, cert.leaf])
         fn = client.certificates.functions.replace(
-            batch.root, cert.leaf, proof, new_batch.root, new_cert.leaf, new_proof
-        )
+            issuer_id, batch.root, cert.target_hash, proof, new_batch.root,
+            new_cert.target_hash, new_proof,
+        )  # fmt: skip
 
     def on_ledger() -> bool:
-        return done(certificate_status(client, batch.root, cert.leaf))  # type: ignore[arg-type]
+        return done(certificate_status(client, issuer_id, batch.root, cert.leaf))  # type: ignore[arg-type]
 
     def record_found() -> ActionResult:
-        event = find_event(client, lookup[0], lookup[1], from_block=batch.block_number)  # type: ignore[arg-type]
+        event = find_event(
+            client, lookup[0], lookup[1], from_block=batch.block_number,  # type: ignore[arg-type]
+            where=lambda args: int(args["issuerId"]) == issuer_id,
+        )  # fmt: skip
         tx_hash = event.tx_hash if event is not None else None
         journal.mark_action_done(
             action.id,

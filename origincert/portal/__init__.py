@@ -7,6 +7,7 @@ resource's ``init_app``, then one blueprint per area: auth, verify, log, admin, 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -20,6 +21,7 @@ from origincert.portal import (
     errors,
     log,
     render,
+    seclog,
     security,
     verification,
     verify,
@@ -45,13 +47,16 @@ def create_app(
     app = Flask(
         __name__, instance_path=os.path.abspath(instance_path), instance_relative_config=True
     )
-    os.makedirs(app.instance_path, exist_ok=True)
+    config.make_private_instance(Path(app.instance_path))
     config.load(app, test_config)
+    seclog.init_app(app)
     db.init_app(app)
-    security.init_app(app)
     errors.init_app(app)
+    # auth first: the officer is known before any body is read, so even a 413 page has the menu
+    auth.init_app(app)
+    security.init_app(app)
     verification.init_app(app)
-    for area in (auth, verify, log, admin, api):
+    for area in (verify, log, admin, api):
         area.init_app(app)
     app.add_template_filter(render.when, "when")
     app.add_template_global(db.utcnow, "now_utc")

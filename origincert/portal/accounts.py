@@ -9,7 +9,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import argon2
 from argon2 import PasswordHasher, profiles
@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from origincert.errors import AccountError
+from origincert.portal import throttle
 from origincert.portal.db import ApiToken, Office, Officer, utcnow
 
 __all__ = [
@@ -128,17 +129,41 @@ def set_password(officer: Officer, ph: PasswordHasher, password: str) -> None:
 
 @dataclass(frozen=True, slots=True)
 class LoginPolicy:
+    """How sign-in attempts are throttled (see :mod:`origincert.portal.throttle`).
+
+    ``max_failures`` free attempts per account from one address, then growing delays starting at
+    ``first_delay`` and capped at ``lockout``; an address gets ``source_max_failures`` free
+    attempts over all accounts, then the same delays.
+    """
+
     max_failures: int = 5
     lockout: timedelta = timedelta(minutes=15)
+    first_delay: timedelta = timedelta(seconds=30)
+    source_max_failures: int = 30
+    forget_after: timedelta = timedelta(hours=1)
+
+    def rules(self) -> tuple[throttle.Rule, throttle.Rule]:
+        ms = (
+            int(self.first_delay.total_seconds() * 1000),
+            int(self.lockout.total_seconds() * 1000),
+            int(self.forget_after.total_seconds() * 1000),
+        )
+        return throttle.Rule(self.max_failures, *ms), throttle.Rule(self.source_max_failures, *ms)
 
 
 @dataclass(frozen=True, slots=True)
 class LoginOutcome:
-    """``code`` is ``ok``, ``bad_credentials``, ``locked`` or ``inactive``."""
+    """``code`` is ``ok`` or ``refused``; ``reason`` (for the security log only, never shown):
+    ``bad_credentials``, ``unknown_user``, ``throttled`` or ``inactive``.
+
+    ``throttle_started`` is set when this attempt started a delay: administrators are told.
+    """
 
     code: str
+    reason: str = ""
     officer: Officer | None = None
-    locked_until: datetime | None = None
+    throttle_started: bool = False
+    wait_until: datetime | None = None
 
 
 # Verified against when the username is unknown, so a wrong name costs as long as a wrong password.
@@ -158,29 +183,47 @@ def authenticate(
     username: str,
     password: str,
     policy: LoginPolicy,
+    *,
+    source: str,
     now: datetime | None = None,
 ) -> LoginOutcome:
-    """Check a sign-in; count failures and lock the account for ``policy.lockout`` after too many.
+    """Check a sign-in from address ``source``: counted first, then exactly one password check.
 
-    A locked account refuses even the right password until the lock ends, so guessing gains
-    nothing. The caller commits the session.
+    Every refusal looks the same from outside (one argon2 verification each, whatever the
+    reason), so neither the answer nor its timing tells an unknown name from a throttled,
+    deactivated or real account. The attempt is counted and committed before the password is
+    checked; the caller commits the rest.
     """
     now = now or utcnow()
-    officer = db.scalar(select(Officer).where(Officer.username == username.strip().lower()))
+    name = username.strip().lower()[:64]
+    per_account, per_source = policy.rules()
+    pair, addr = throttle.admit(
+        db,
+        name,
+        source,
+        per_account=per_account,
+        per_source=per_source,
+        now_ms=int(now.timestamp() * 1000),
+    )
+    officer = db.scalar(select(Officer).where(Officer.username == name))
+    wait_ms = max(pair.wait_until_ms, addr.wait_until_ms)
+    wait_until = datetime.fromtimestamp(wait_ms / 1000, UTC) if wait_ms else None
+    started = pair.started_delay or addr.started_delay
+    if officer is not None and pair.wait_until_ms and wait_until is not None:
+        # shown on the administrators' page: this account is being guessed at from somewhere
+        officer.locked_until = max(officer.locked_until or wait_until, wait_until)
+    if not (pair.allowed and addr.allowed):
+        verify_password(ph, _dummy_hash(ph), password)
+        return LoginOutcome("refused", "throttled", officer, started, wait_until)
     if officer is None:
         verify_password(ph, _dummy_hash(ph), password)
-        return LoginOutcome("bad_credentials")
-    if officer.locked_until is not None and officer.locked_until > now:
-        return LoginOutcome("locked", locked_until=officer.locked_until)
+        return LoginOutcome("refused", "unknown_user", None, started, wait_until)
     if not verify_password(ph, officer.password_hash, password):
         officer.failed_logins += 1
-        if officer.failed_logins >= policy.max_failures:
-            officer.locked_until = now + policy.lockout
-            officer.failed_logins = 0
-            return LoginOutcome("locked", locked_until=officer.locked_until)
-        return LoginOutcome("bad_credentials")
+        return LoginOutcome("refused", "bad_credentials", officer, started, wait_until)
     if not officer.active:
-        return LoginOutcome("inactive")
+        return LoginOutcome("refused", "inactive", officer, started, wait_until)
+    throttle.succeeded(db, name, source)
     officer.failed_logins = 0
     officer.locked_until = None
     officer.last_login_at = now

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from origincert.portal import accounts, certindex, db
+from origincert.portal import accounts, certindex, db, seclog, throttle
 from origincert.portal.auth import admin_required, password_hasher
 from origincert.portal.db import ApiToken, Office, Officer
 from origincert.portal.forms import OfficeForm, OfficerForm, ResetPasswordForm, TokenForm
@@ -131,6 +142,7 @@ def unlock(officer_id: int) -> Response:
     officer = _officer(officer_id)
     officer.locked_until = None
     officer.failed_logins = 0
+    throttle.forget_account(db.session(), officer.username)  # every address may try again
     db.session().commit()
     flash(f"{officer.username} is unlocked.", "info")
     return redirect(url_for("admin.index"))
@@ -213,6 +225,20 @@ def rescan() -> Any:
     dbs.commit()
     flash(f"Archive folders scanned: {report}.", "info")
     return redirect(url_for("admin.index"))
+
+
+@bp.after_request
+def _audit(response: Response) -> Response:
+    """Every administrator's act that changed something goes to the security log."""
+    if request.method == "POST" and response.status_code < 400 and g.get("officer") is not None:
+        seclog.event(
+            "admin_act",
+            act=request.endpoint,
+            admin=g.officer.username,
+            target=dict(request.view_args or {}),
+            status=response.status_code,
+        )
+    return response
 
 
 def init_app(app: Flask) -> None:

@@ -8,8 +8,7 @@ with the matching HTTP status. Described by ``static/openapi.json``, served at
 from __future__ import annotations
 
 import functools
-import hashlib
-import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,11 +17,12 @@ from flask import Blueprint, Flask, current_app, g, jsonify, request
 from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
-from origincert.errors import OriginCertError
-from origincert.portal import accounts, certindex, db, verification
+from origincert.errors import DocumentError, OriginCertError
+from origincert.portal import accounts, certindex, db, references, seclog, verification
 from origincert.portal.errors import error_response
-from origincert.portal.security import csrf, limiter
+from origincert.portal.security import csrf, spend, spend_check
 from origincert.portal.verification import Actor, record
+from origincert.safejson import load_json
 from origincert.verdict import VerificationResult
 
 __all__ = ["bp", "token_required"]
@@ -30,6 +30,9 @@ __all__ = ["bp", "token_required"]
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 F = TypeVar("F", bound=Callable[..., Any])
 MAX_QR_PAYLOAD = 8192
+# exactly what static/openapi.json says: the API takes no surrounding space, unlike the form
+_API_NUMBER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9./-]{0,38}[A-Za-z0-9])?")
+_TARGET = re.compile(r"0x[0-9a-fA-F]{64}")
 
 
 def _bearer() -> str | None:
@@ -38,36 +41,42 @@ def _bearer() -> str | None:
     return value.strip() if scheme.lower() == "bearer" and value.strip() else None
 
 
-def _rate_key() -> str:
-    """Per token (by a hash of what was sent, so no database read is needed), else per address."""
-    token = _bearer()
-    if token is not None:
-        return "token:" + hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()[:24]
-    return "addr:" + get_remote_address()
-
-
 def token_required(view: F) -> F:
+    """The token is checked first; then the call counts against that token's limit. A refused
+    token counts against the caller's address instead, so rotating made-up tokens gains nothing."""
+
     @functools.wraps(view)
     def wrapped(*args: Any, **kwargs: Any) -> Any:
+        cfg = current_app.config
+        address = get_remote_address()
+        if not spend_check(cfg["RATELIMIT_API_FAILURES"], "api_failures", address):
+            return _too_many()
         clear = _bearer()
         holder = accounts.token_for(db.session(), clear) if clear else None
         if holder is None:
+            spend(cfg["RATELIMIT_API_FAILURES"], "api_failures", address)
             code, message = (
                 ("token_missing", "Send an API token as 'Authorization: Bearer <token>'.")
                 if clear is None
                 else ("token_invalid", "The API token is unknown or has been revoked.")
             )
+            seclog.event("api_token_refused", reason=code)
             response = error_response(401, code, message)
             response.headers["WWW-Authenticate"] = 'Bearer realm="origincert"'
             return response
+        if not spend(cfg["RATELIMIT_API"], "api", f"token:{holder.token_id}"):
+            return _too_many()
+        g.api_token_id = holder.token_id
         g.api_actor = Actor(name=f"api:{holder.name}", office_code=holder.office_code)
         return view(*args, **kwargs)
 
     return wrapped  # type: ignore[return-value]
 
 
-def _api_limit() -> str:
-    return str(current_app.config["RATELIMIT_API"])
+def _too_many() -> Response:
+    response = error_response(429, "rate_limited", "Too many requests: wait a minute.")
+    response.headers["Retry-After"] = "60"
+    return response
 
 
 def _answer(result: VerificationResult, channel: str) -> Response:
@@ -77,22 +86,38 @@ def _answer(result: VerificationResult, channel: str) -> Response:
     return response
 
 
-def _json_body() -> dict[str, Any] | Response:
+def _json_body(*, allowed: frozenset[str] | None = None) -> dict[str, Any] | Response:
+    """The body as a JSON object, read by the one bounded reader (origincert.safejson); with
+    ``allowed``, a key outside it is refused (the OpenAPI document forbids other keys)."""
+    body = _parsed_body()
+    if isinstance(body, dict) and allowed is not None:
+        unknown = sorted(set(body) - allowed)
+        if unknown:
+            return error_response(
+                400,
+                "body_invalid",
+                f"Unknown field {unknown[0]!r}: the body takes only {', '.join(sorted(allowed))}.",
+                reason="field_unknown",
+            )
+    return body
+
+
+def _parsed_body(max_bytes: int = 64 * 1024) -> dict[str, Any] | Response:
     if not request.is_json:
         return error_response(
             415, "content_type", "Send a JSON body with 'Content-Type: application/json'."
         )
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        return error_response(400, "body_invalid", "The body must be a JSON object.")
-    return body
+    try:
+        return load_json(request.get_data(cache=False), max_bytes=max_bytes)
+    except DocumentError as exc:
+        return error_response(
+            400, "body_invalid", f"The body must be a JSON object: {exc.message}.", reason=exc.code
+        )
 
 
 @functools.cache
 def _openapi_document() -> dict[str, Any]:
-    return json.loads(
-        (Path(__file__).parent / "static" / "openapi.json").read_text(encoding="utf-8")
-    )  # type: ignore[no-any-return]
+    return load_json((Path(__file__).parent / "static" / "openapi.json").read_bytes())
 
 
 @bp.get("/openapi.json")
@@ -101,7 +126,6 @@ def openapi() -> Response:
 
 
 @bp.post("/verify/file")
-@limiter.limit(_api_limit, key_func=_rate_key)
 @token_required
 def verify_file() -> Response:
     if not request.is_json:
@@ -110,15 +134,17 @@ def verify_file() -> Response:
             "content_type",
             "Send the issued certificate file as the body with 'Content-Type: application/json'.",
         )
-    raw = request.get_data(cache=False)
+    raw = request.get_data()
+    body = _parsed_body(max_bytes=certindex.MAX_FILE_BYTES)  # not a JSON object: 400, not a verdict
+    if isinstance(body, Response):
+        return body
     return _answer(verification.verify_file(raw), "api_file")
 
 
 @bp.post("/verify/qr")
-@limiter.limit(_api_limit, key_func=_rate_key)
 @token_required
 def verify_qr() -> Response:
-    body = _json_body()
+    body = _json_body(allowed=frozenset({"payload"}))
     if isinstance(body, Response):
         return body
     payload = body.get("payload")
@@ -130,23 +156,29 @@ def verify_qr() -> Response:
         return error_response(
             400, "payload_too_long", f"A QR payload has at most {MAX_QR_PAYLOAD} characters."
         )
-    text = payload.strip()
-    raw = certindex.file_for_qr(db.session(), text)  # a reference to a file the portal holds
-    result = verification.verify_file(raw) if raw is not None else verification.verify_qr(text)
-    return _answer(result, "api_qr")
+    return _answer(references.verify_qr_text(db.session(), payload.strip()), "api_qr")
 
 
 @bp.post("/verify/number")
-@limiter.limit(_api_limit, key_func=_rate_key)
 @token_required
 def verify_number() -> Response:
-    body = _json_body()
+    body = _json_body(allowed=frozenset({"number", "target_hash"}))
     if isinstance(body, Response):
         return body
     number, target = body.get("number"), body.get("target_hash")
     if not isinstance(number, str):
         return error_response(
             400, "number_missing", 'Give the certificate number as {"number": "..."}.'
+        )
+    if not _API_NUMBER.fullmatch(number):
+        return error_response(
+            400,
+            "number_invalid",
+            "A certificate number is 1 to 40 characters of A-Z, 0-9, '.', '/' and '-'.",
+        )
+    if target is not None and not (isinstance(target, str) and _TARGET.fullmatch(target)):
+        return error_response(
+            400, "target_hash_invalid", "target_hash is 0x and 64 hexadecimal digits."
         )
     try:
         wanted = certindex.normalise_number(number)

@@ -9,6 +9,7 @@ password, deactivation).
 from __future__ import annotations
 
 import functools
+import logging
 import time
 from collections.abc import Callable
 from datetime import timedelta
@@ -30,7 +31,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from origincert.portal import accounts, db
+from origincert.portal import accounts, db, seclog
 from origincert.portal.db import Officer
 from origincert.portal.forms import LoginForm, PasswordForm
 from origincert.portal.security import limiter
@@ -38,6 +39,11 @@ from origincert.portal.security import limiter
 __all__ = ["admin_required", "bp", "login_required", "password_hasher"]
 
 bp = Blueprint("auth", __name__)
+# The one answer to every refused sign-in, whatever the reason: it tells no name from another.
+REFUSED = (
+    "Sign-in refused. Check your username and password. After several failed attempts, "
+    "sign-in from this address slows down: wait a few minutes before trying again."
+)
 F = TypeVar("F", bound=Callable[..., Any])
 _SEEN_RESOLUTION = 60  # seconds: refresh "last activity" at most once a minute
 
@@ -52,7 +58,10 @@ def password_hasher() -> accounts.PasswordHasher:
 def _policy() -> accounts.LoginPolicy:
     cfg = current_app.config
     return accounts.LoginPolicy(
-        cfg["LOGIN_MAX_FAILURES"], timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
+        max_failures=cfg["LOGIN_MAX_FAILURES"],
+        lockout=timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"]),
+        first_delay=timedelta(seconds=cfg["LOGIN_FIRST_DELAY_SECONDS"]),
+        source_max_failures=cfg["LOGIN_SOURCE_MAX_FAILURES"],
     )
 
 
@@ -106,8 +115,9 @@ def admin_required(view: F) -> F:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this portal: never an open redirect to another site."""
-    if target:
+    """Only a path on this portal: never an open redirect to another site, never a control
+    character (urlsplit drops CR, LF and TAB before checking, the Location header would not)."""
+    if target and len(target) <= 2048 and target.isprintable():
         parts = urlsplit(target)
         local = not parts.scheme and not parts.netloc
         if local and target.startswith("/") and not target.startswith("//") and "\\" not in target:
@@ -136,28 +146,31 @@ def login() -> Response | tuple[str, int] | str:
             "login.html", form=form, error="Enter your username and password."
         ), 400
     dbs = db.session()
+    username = form.username.data or ""
     outcome = accounts.authenticate(
-        dbs, password_hasher(), form.username.data or "", form.password.data or "", _policy()
+        dbs,
+        password_hasher(),
+        username,
+        form.password.data or "",
+        _policy(),
+        source=request.remote_addr or "unknown",
     )
     dbs.commit()
     if outcome.code == "ok":
         assert outcome.officer is not None
         _start_session(outcome.officer)
+        seclog.event("sign_in", level=logging.INFO, username=outcome.officer.username)
         return redirect(_safe_next(form.next.data))
-    if outcome.code == "locked":
-        assert outcome.locked_until is not None
-        error = (
-            "Too many failed sign-ins: this account is locked until "
-            f"{outcome.locked_until:%H:%M} UTC. Your administrator can unlock it sooner."
+    seclog.event("sign_in_refused", username=username[:64], reason=outcome.reason)
+    if outcome.throttle_started:
+        # each new delay is reported: administrators see it in the log and on their page
+        seclog.event(
+            "sign_in_throttled",
+            level=logging.ERROR,
+            username=username[:64],
+            until=outcome.wait_until,
         )
-    elif outcome.code == "inactive":
-        error = "This account has been deactivated. Ask your portal administrator."
-    else:
-        error = "Wrong username or password."
-    current_app.logger.info(
-        "failed sign-in for %r: %s", (form.username.data or "")[:64], outcome.code
-    )
-    return render_template("login.html", form=form, error=error, code=outcome.code), 401
+    return render_template("login.html", form=form, error=REFUSED), 401
 
 
 @bp.post("/logout")

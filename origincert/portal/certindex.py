@@ -24,11 +24,14 @@ from origincert.verdict import Verdict, VerificationResult
 
 __all__ = [
     "ArchiveError",
+    "HeldReference",
     "Identity",
     "ScanReport",
+    "file_for_qr",
     "find",
     "identify",
     "lookup",
+    "lookup_hash",
     "normalise_number",
     "read",
     "remember_upload",
@@ -209,11 +212,43 @@ def find(
     return entries
 
 
-def file_for_qr(db: Session, text: str) -> bytes | None:
-    """The indexed file a QR *reference* names (number and target hash), if the portal holds it.
+@dataclass(frozen=True, slots=True)
+class HeldReference:
+    """A QR reference and the file the portal holds for its anchor (``raw`` None: none held).
+
+    ``claimed`` is the number the QR code carries: the paper's claim, which the ledger does not
+    record. ``held_number`` is the number of the held file for the same target hash.
+    """
+
+    claimed: str
+    target_hash: str
+    held_number: str | None = None
+    raw: bytes | None = None
+
+    @property
+    def number_differs(self) -> bool:
+        return self.raw is not None and self.held_number != self.claimed
+
+
+def lookup_hash(db: Session, target_hash: str) -> list[IndexedCertificate]:
+    """Every indexed file for ``target_hash`` (archive first)."""
+    return list(
+        db.scalars(
+            select(IndexedCertificate)
+            .where(IndexedCertificate.target_hash == target_hash.lower())
+            .order_by(IndexedCertificate.source, IndexedCertificate.id)
+        )
+    )
+
+
+def file_for_qr(db: Session, text: str) -> HeldReference | None:
+    """For a QR *reference*, the file the portal holds for its anchor, looked up by target hash
+    (None when ``text`` is not a readable reference).
 
     A reference alone lets the ledger vouch for the anchor but shows no content; with the file,
-    the officer gets the full verification and the certificate to compare with the paper.
+    the officer gets the full verification and the certificate to compare with the paper. The
+    number in the reference is only what the paper claims: looking up by it would let a forged
+    number pass as unknown rather than as different.
     """
     from origincert import qr
 
@@ -223,14 +258,17 @@ def file_for_qr(db: Session, text: str) -> bytes | None:
         return None  # the verifier says what is wrong with it
     if not isinstance(payload, qr.CertificateReference):
         return None
-    target = "0x" + payload.target_hash.hex()
-    for entry in lookup(db, payload.number):
-        if entry.target_hash == target:
-            try:
-                return read(entry)
-            except ArchiveError:
-                return None
-    return None
+    held = HeldReference(claimed=payload.number, target_hash="0x" + payload.target_hash.hex())
+    entries = lookup_hash(db, held.target_hash)
+    # the same number first, if several files share the anchor (a re-indexed archive copy)
+    entries.sort(key=lambda e: e.number != held.claimed)
+    for entry in entries:
+        try:
+            raw = read(entry)
+        except ArchiveError:
+            continue
+        return HeldReference(held.claimed, held.target_hash, entry.number, raw)
+    return held
 
 
 def read(entry: IndexedCertificate) -> bytes:

@@ -15,7 +15,7 @@ from flask import Flask
 
 from origincert.errors import ConfigError
 
-__all__ = ["DEFAULTS", "ENV_PREFIX", "ConfigError", "load"]
+__all__ = ["DEFAULTS", "ENV_PREFIX", "ConfigError", "load", "make_private_instance"]
 
 ENV_PREFIX = "ORIGINCERT_PORTAL"
 
@@ -26,18 +26,28 @@ DEFAULTS: dict[str, Any] = {
     "DATABASE_URL": None,  # default: sqlite:///<instance>/portal.db
     "ARCHIVE_DIRS": [],  # folders of issued *.json files, searched by certificate number
     "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,  # a phone photo of a QR code fits; the 413 page says so
-    "MAX_FORM_MEMORY_SIZE": 64 * 1024,
+    # text fields of a form held in memory; werkzeug reads multipart in 64 KiB chunks, so a limit
+    # at or near that size refused ordinary photos with 413 depending on where chunks fell
+    "MAX_FORM_MEMORY_SIZE": 1024 * 1024,
     "SECURE_COOKIES": True,  # only over HTTPS; set False for a plain-HTTP loopback demo
     "SESSION_IDLE_MINUTES": 30,
     "SESSION_MAX_HOURS": 12,
     "LOGIN_MAX_FAILURES": 5,
-    "LOGIN_LOCKOUT_MINUTES": 15,
+    "LOGIN_LOCKOUT_MINUTES": 15,  # the longest delay between attempts once throttled
+    "LOGIN_FIRST_DELAY_SECONDS": 30,  # then doubling up to LOGIN_LOCKOUT_MINUTES
+    "LOGIN_SOURCE_MAX_FAILURES": 30,  # free attempts from one address over every account
     "ARGON2_PROFILE": "RFC_9106_LOW_MEMORY",
     "RATELIMIT_LOGIN": "10 per minute;100 per day",
-    "RATELIMIT_API": "1200 per minute",
+    "RATELIMIT_API": "1200 per minute",  # per token, counted once the token is known to be live
+    "RATELIMIT_API_FAILURES": "60 per minute",  # refused tokens, per address
+    "RATELIMIT_VERIFY": "120 per minute",  # verifications per officer (file, QR, number)
+    "RATELIMIT_IMAGE": "20 per minute",  # photo decodes per officer: each can cost a CPU-second
+    # shared by every worker and host: redis://host:port; memory:// is for one process only
     "RATELIMIT_STORAGE_URI": "memory://",
+    "RATELIMIT_STRATEGY": "moving-window",  # a fixed window lets twice the limit through at its edge
+    "SECURITY_LOG": None,  # a file for the JSON security log; default: standard error
     "RATELIMIT_ENABLED": True,
-    "HSTS": False,  # set True when served over HTTPS
+    "HSTS": None,  # None: sent on every HTTPS response; False: never; True: always
     "TRUSTED_PROXIES": 0,  # reverse proxies in front (TLS termination) whose X-Forwarded-* to trust
     "LOG_PAGE_SIZE": 50,
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, which expires on its own
@@ -53,7 +63,7 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
         app.config.from_mapping(overrides)
     cfg = app.config
     if not cfg.get("DATABASE_URL"):
-        cfg["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'portal.db'}"
+        cfg["DATABASE_URL"] = f"sqlite:///{_private_file(Path(app.instance_path) / 'portal.db')}"
     if not cfg.get("SECRET_KEY"):
         cfg["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
     if isinstance(cfg["ARCHIVE_DIRS"], str):
@@ -70,9 +80,24 @@ def load(app: Flask, overrides: dict[str, Any] | None) -> None:
         "SESSION_MAX_HOURS",
         "LOGIN_MAX_FAILURES",
         "LOGIN_LOCKOUT_MINUTES",
+        "LOGIN_FIRST_DELAY_SECONDS",
+        "LOGIN_SOURCE_MAX_FAILURES",
     ):
         if not isinstance(cfg[key], int) or cfg[key] < 1:
             raise ConfigError(f"{key} must be a whole number of at least 1, not {cfg[key]!r}")
+
+
+def make_private_instance(path: Path) -> None:
+    """The instance folder holds password hashes and the log: readable by its owner only."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path.chmod(0o700)
+
+
+def _private_file(path: Path) -> Path:
+    """Create ``path`` owner-only before SQLite does (it would use the umask, often 0644)."""
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    path.chmod(0o600)
+    return path
 
 
 def _instance_secret(instance: Path) -> str:

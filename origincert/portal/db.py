@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import (
+    BigInteger,
     DateTime,
     Engine,
     ForeignKey,
@@ -37,6 +38,7 @@ __all__ = [
     "ApiToken",
     "Base",
     "IndexedCertificate",
+    "LoginThrottle",
     "Office",
     "Officer",
     "Verification",
@@ -159,7 +161,7 @@ class IndexedCertificate(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(String(64), index=True)
-    target_hash: Mapped[str] = mapped_column(String(66))
+    target_hash: Mapped[str] = mapped_column(String(66), index=True)  # QR references look it up
     source: Mapped[str] = mapped_column(String(10))  # "archive" or "upload"
     path: Mapped[str | None] = mapped_column(String(1024), unique=True)
     content: Mapped[bytes | None] = mapped_column(LargeBinary)
@@ -167,6 +169,24 @@ class IndexedCertificate(Base):
     issuer_name: Mapped[str | None] = mapped_column(String(200))
     issue_date: Mapped[str | None] = mapped_column(String(10))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LoginThrottle(Base):
+    """Sign-in attempts counted per key (an account from one address, or one address), in the
+    database so every worker and host sees the same count (see :mod:`origincert.portal.throttle`).
+
+    Times are milliseconds since the epoch: the counting statement compares them in SQL.
+    """
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    account: Mapped[str | None] = mapped_column(String(64), index=True)
+    attempts: Mapped[int] = mapped_column(default=0)  # counted before the password is checked
+    delay_ms: Mapped[int] = mapped_column(BigInteger, default=0)  # the current delay; doubles
+    next_allowed_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    claimed_at: Mapped[int] = mapped_column(default=0)  # the attempt number that took the last slot
+    updated_ms: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 def make_engine(url: str) -> Engine:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import unicodedata
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -112,12 +114,32 @@ def index() -> Any:
     )
 
 
+_FORMULA = frozenset("=+-@")
+_SEPARATORS = re.compile(r"[,;\t\r\n|]")  # what a spreadsheet may split a line on, by locale
+
+
 def csv_safe(value: Any) -> str:
-    """A cell a spreadsheet shows as text: a leading = + - @ (a formula) is neutralised with '."""
+    """A cell a spreadsheet shows as text (OWASP's CSV injection advice, widened).
+
+    The cell gets a leading ``'`` when any piece of it, split where some locale's spreadsheet
+    splits cells (``;`` in German Excel), starts with ``= + - @`` once invisible characters
+    (spaces, NBSP, zero-width, control) are skipped and full-width forms such as ``＝`` are read as
+    their ASCII twins, or when it starts with a TAB or CR. Every cell is also quoted.
+    """
     text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if text[:1] in ("\t", "\r"):
         return "'" + text
+    for piece in _SEPARATORS.split(unicodedata.normalize("NFKC", text)):
+        if _first_visible(piece) in _FORMULA:
+            return "'" + text
     return text
+
+
+def _first_visible(text: str) -> str:
+    for ch in text:
+        if not unicodedata.category(ch).startswith(("Z", "C")):
+            return ch
+    return ""
 
 
 @bp.get("/log.csv")
@@ -131,7 +153,7 @@ def export() -> Any:
 
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)
         writer.writerow(CSV_COLUMNS)
         for entry in dbs.scalars(q.execution_options(yield_per=500)):
             writer.writerow(

@@ -13,7 +13,9 @@ and never a verdict.
 from __future__ import annotations
 
 import json
+import logging
 import os
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,9 +25,11 @@ from flask import Flask, current_app
 from sqlalchemy import insert
 from sqlalchemy.orm import sessionmaker
 
+from origincert.errors import DocumentError
 from origincert.portal import db
 from origincert.portal.batching import Batcher
 from origincert.portal.db import Verification, utcnow
+from origincert.safejson import load_json
 from origincert.verdict import CheckStatus, VerificationResult
 
 if TYPE_CHECKING:
@@ -42,6 +46,8 @@ __all__ = [
     "verify_file",
     "verify_qr",
 ]
+
+_log = logging.getLogger(__name__)
 
 CHANNELS = {
     "file": "uploaded file",
@@ -123,10 +129,31 @@ class _LogWriter:
 
     def _insert(self, entries: Sequence[dict[str, Any]]) -> list[int | BaseException]:
         statement = insert(Verification).returning(Verification.id, sort_by_parameter_order=True)
-        with self._sessions() as session:
-            ids = list(session.scalars(statement, list(entries)))
-            session.commit()
-        return ids
+        try:
+            with self._sessions() as session:
+                ids = list(session.scalars(statement, list(entries)))
+                session.commit()
+            return ids
+        except Exception:  # noqa: BLE001 - one bad row must not fail the others: one by one
+            _log.exception(
+                "a batch of %d log entries failed; writing them one by one", len(entries)
+            )
+        return [self._insert_one(entry) for entry in entries]
+
+    def _insert_one(self, entry: dict[str, Any]) -> int | BaseException:
+        """One entry; if the database refuses it, the entry with every text made storable."""
+        statement = insert(Verification).returning(Verification.id)
+        last: BaseException | None = None
+        for attempt in (entry, _storable(entry)):
+            try:
+                with self._sessions() as session:
+                    entry_id = session.scalar(statement, [attempt])
+                    session.commit()
+                return int(entry_id)
+            except Exception as exc:  # noqa: BLE001 - handed to this entry's caller only
+                last = exc
+        assert last is not None
+        return last
 
 
 class _PerProcess:
@@ -202,9 +229,43 @@ def record(result: VerificationResult, *, channel: str, actor: Actor) -> int:
 
 
 def stored_result(entry: Verification) -> dict[str, Any]:
-    """The result as recorded: ``{"result": VerificationResult.to_json(), "document": ...}``."""
-    data = json.loads(entry.result_json)
-    return data if isinstance(data, dict) else {"result": {}, "document": None}
+    """The result as recorded: ``{"result": VerificationResult.to_json(), "document": ...}``.
+
+    Read with the bounded reader; text that cannot be shown (a lone surrogate, stored before
+    they were refused at input) is shown as U+FFFD, so an old entry's page always renders.
+    """
+    text = entry.result_json
+    try:
+        return load_json(text, max_bytes=_MAX_STORED)
+    except DocumentError as exc:
+        if exc.code != "json_not_utf8":
+            _log.error("log entry %s cannot be read: %s", entry.id, exc)
+            return {"result": {}, "document": None}
+    try:
+        return load_json(_LONE_ESCAPE.sub(r"\\ufffd", text), max_bytes=_MAX_STORED)
+    except DocumentError as exc:
+        _log.error("log entry %s cannot be read: %s", entry.id, exc)
+        return {"result": {}, "document": None}
+
+
+_MAX_STORED = 64 * 1024 * 1024  # written by us: the result and a document of at most 1 MB
+# a \uD800-\uDBFF escape not followed by a low one, or a \uDC00-\uDFFF escape not after a high one
+_LONE_ESCAPE = re.compile(
+    r"\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    r"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+
+
+def _storable(entry: dict[str, Any]) -> dict[str, Any]:
+    """``entry`` with every text encodable as UTF-8 (a lone surrogate becomes U+FFFD)."""
+    return {k: _clean(v) if isinstance(v, str) else v for k, v in entry.items()}
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")  # in a str, every surrogate is a lone one
+
+
+def _clean(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _reason_code(result: VerificationResult) -> str:
@@ -231,4 +292,4 @@ def _issuer_name(result: VerificationResult, document: dict[str, Any] | None) ->
 
 
 def _text(value: Any, limit: int) -> str | None:
-    return value[:limit] if isinstance(value, str) and value else None
+    return _clean(value[:limit]) if isinstance(value, str) and value else None

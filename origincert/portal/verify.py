@@ -19,12 +19,13 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from origincert.errors import OriginCertError
-from origincert.portal import certindex, db, verification
+from origincert.portal import certindex, db, imagedecode, references, verification
 from origincert.portal.auth import login_required
 from origincert.portal.db import Verification
 from origincert.portal.forms import NumberForm, QrForm, UploadForm
 from origincert.portal.intake import Kind, sniff
 from origincert.portal.render import page_view
+from origincert.portal.security import spend
 from origincert.portal.verification import CHANNELS, Actor, record, stored_result
 from origincert.verdict import VerificationResult
 
@@ -36,10 +37,15 @@ Page = Response | tuple[str, int] | str
 
 
 def read_qr_photo(data: bytes) -> str:
-    """The text of the QR code in a photo (OriginCertError with a sentence when there is none)."""
-    from origincert.qr import read_qr_image
+    """The text of the QR code in a photo (OriginCertError with a sentence when there is none),
+    read in a child process bounded in pixels, CPU time and memory."""
+    return imagedecode.read_qr_photo(data)
 
-    return read_qr_image(data)
+
+def _spend(setting: str) -> None:
+    """One of this officer's verifications (or photo decodes) per ``setting``; 429 beyond it."""
+    if not spend(current_app.config[setting], setting.lower(), f"officer:{g.officer.id}"):
+        abort(429)
 
 
 def _actor() -> Actor:
@@ -55,9 +61,8 @@ def _page(
 
 
 def _verify_qr(text: str) -> VerificationResult:
-    """A QR reference to a file the portal holds is verified as that file (with its content)."""
-    raw = certindex.file_for_qr(db.session(), text)
-    return verification.verify_file(raw) if raw is not None else verification.verify_qr(text)
+    """A QR reference is checked against the file the portal holds for its anchor, if any."""
+    return references.verify_qr_text(db.session(), text)
 
 
 def _finish(result: VerificationResult, channel: str, raw: bytes | None = None) -> Response:
@@ -83,6 +88,7 @@ def upload() -> Page:
         return _page(
             400, error=_first_error(form) or "Choose a file first.", tab="file", upload=form
         )
+    _spend("RATELIMIT_VERIFY")
     raw = form.file.data.read()
     if not raw:
         return _page(400, error="The file is empty.", tab="file", upload=form)
@@ -90,6 +96,7 @@ def upload() -> Page:
     if kind is Kind.CERTIFICATE:
         return _finish(verification.verify_file(raw), "file", raw)
     if kind is Kind.IMAGE:
+        _spend("RATELIMIT_IMAGE")
         try:
             text = read_qr_photo(raw)
         except OriginCertError as exc:
@@ -122,6 +129,7 @@ def qr() -> Page:
         return _page(
             400, error=_first_error(form) or "No QR code text was received.", tab="qr", qr=form
         )
+    _spend("RATELIMIT_VERIFY")
     return _finish(_verify_qr((form.payload.data or "").strip()), "qr_scan")
 
 
@@ -142,6 +150,7 @@ def number() -> Page:
             tab="number",
             number_form=form,
         )
+    _spend("RATELIMIT_VERIFY")
     try:
         wanted = certindex.normalise_number(form.number.data or "")
     except OriginCertError as exc:

@@ -15,7 +15,8 @@ __all__ = ["AnchorRecord", "LedgerFacts", "LedgerQuery", "Replacement", "Revocat
 
 @dataclass(frozen=True, slots=True)
 class LedgerQuery:
-    """One certificate to look up: its batch root, its leaf and the key that signed the root.
+    """One certificate to look up, for one issuing body: the body the document names (its
+    ``issuing_body.ledger_id``), its batch root, its leaf and the key that signed the root.
 
     ``signer`` is None for a QR reference (no signature): the key that anchored the root is used.
     """
@@ -23,6 +24,7 @@ class LedgerQuery:
     root: bytes
     leaf: bytes
     signer: str | None
+    issuer_id: int = 0  # 0: no body named, so nothing on the ledger can answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,7 @@ class AnchorRecord:
     revocation_reason: int
     tx_hash: str | None  # from the Anchored event (None if the node no longer serves that log)
     signer: str | None  # the key the contract recovered when anchoring, from the same event
+    epoch: int = 0  # the body's epoch the anchor signature named
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +65,7 @@ class LedgerFacts:
     block_time: int
     anchor: AnchorRecord | None
     signer: str | None  # the key whose standing was asked
-    standing: Standing | None  # that key's standing when the root was anchored
+    standing: Standing | None  # that key's standing when the root was anchored (from the anchor)
     standing_issuer_id: int  # the issuing body that key belongs to (0 = none)
     issuer: IssuerInfo | None  # the issuing body that anchored the root, as it is now
     signer_issuer: IssuerInfo | None  # the signer's issuing body, when it is another one

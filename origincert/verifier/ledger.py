@@ -1,12 +1,16 @@
 """The edge: read what the ledger says about many certificates in few JSON-RPC round trips.
 
-For a chunk of certificates: one ``certificateStatuses`` call; then, in one JSON-RPC batch, the
-``Anchored`` events of the chunk's roots (one ``eth_getLogs``), each distinct signer's standing at
-each distinct anchoring time, and each issuing body's view; a third batch only when the chunk
-holds revoked certificates or QR references. Everything is read as of one block, named in the
-result. Calls are ABI-coded by ``abi`` (web3's contract layer is far too slow for 10,000
-certificates a second) and sent by ``rpc``, so a node that is down is ``ChainUnavailable``.
-A log query the node refuses costs evidence (the transaction, the revoker), never a verdict.
+Every certificate is asked for one issuing body, the one its document names: anchors and
+revocations are keyed ``(issuerId, root)`` and ``(issuerId, leaf)`` on chain, so another body's
+anchor of the same root or leaf is never seen. For a chunk of certificates: one
+``certificateStatuses`` call; then, in one JSON-RPC batch, the ``Anchored`` events of the chunk's
+roots (``eth_getLogs`` paged by the client's log span), each distinct signer's key record, and
+each issuing body's view; a third batch only when the chunk holds revoked certificates. "Accredited
+at issue" is the anchor record itself: the contract accepts an anchor only while its signer is the
+body's accredited key in the signed epoch, in that very transaction, so no timestamp is judged.
+Everything is read as of one block, named in the result. Calls are ABI-coded by
+``origincert.chain.codec`` and sent by ``rpc``, so a node that is down is ``ChainUnavailable``. A
+log query the node refuses costs evidence (the transaction, the revoker), never a verdict.
 """
 
 from __future__ import annotations
@@ -15,10 +19,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from origincert.chain import ChainClient, decode_revert
+from origincert.chain.codec import decode_issuer, decode_statuses, fn, topic, uints
+from origincert.chain.logs import block_spans
 from origincert.chain.rpc import Call, Pending, transport_for
+from origincert.chain.types import IssuerInfo, Standing
 from origincert.errors import ChainError
-from origincert.governance import IssuerInfo, Standing
-from origincert.verifier.abi import decode_issuer, decode_statuses, fn, malformed, topic, uints
 from origincert.verifier.facts import (
     AnchorRecord,
     LedgerFacts,
@@ -90,7 +95,7 @@ class LedgerReader:
         statuses_call = self._call(
             self._certificates,
             fn("CertificateRegistry", "certificateStatuses").data(
-                [q.root for q in queries], [q.leaf for q in queries]
+                [q.issuer_id for q in queries], [q.root for q in queries], [q.leaf for q in queries]
             ),
             s.block_tag,
         )
@@ -115,18 +120,17 @@ class LedgerReader:
         anchors = [_anchor(st[0]) for st in statuses]
         for q, a in zip(queries, anchors):
             if a is not None:
-                s.anchor_blocks[q.root] = a[3]
-        # Second round: anchoring events, standings at anchoring time, issuing bodies.
+                s.anchor_blocks[(a[0], q.root)] = a[3]
+        # Second round: anchoring events, the signers' key records, issuing bodies.
         roots_wanted = sorted(
-            {q.root for q, a in zip(queries, anchors) if a is not None and q.root not in s.events}
-        )
-        standings_wanted = sorted(
             {
-                (q.signer.lower(), a[2])
+                (a[0], q.root)
                 for q, a in zip(queries, anchors)
-                if a is not None and q.signer is not None
+                if a is not None and (a[0], q.root) not in s.events
             }
-            - s.standings.keys()
+        )
+        keys_wanted = sorted(
+            {q.signer.lower() for q in queries if q.signer is not None} - s.keys.keys()
         )
         issuers_wanted = sorted({a[0] for a in anchors if a is not None} - s.issuers.keys())
         revoked = [
@@ -134,94 +138,100 @@ class LedgerReader:
             for q, a, st in zip(queries, anchors, statuses)
             if a is not None and (a[4] or st[1])
         ]
-        self._round(s, roots_wanted, standings_wanted, issuers_wanted)
+        self._round(s, roots_wanted, keys_wanted, issuers_wanted)
 
-        # Third round, rare: references (the anchoring key's standing), other signers' bodies, revokers.
-        refs = sorted(
-            {
-                (s.events[q.root][1], a[2])
-                for q, a in zip(queries, anchors)
-                if a is not None
-                and q.signer is None
-                and s.events.get(q.root, (None, None))[1] is not None
-            }
-            - s.standings.keys()
-        )
-        others = sorted(
-            {s.standings[k][0] for k in s.standings if s.standings[k][0]} - s.issuers.keys()
-        )
-        if refs or others or revoked:
-            self._third_round(s, refs, others, revoked)
+        # Third round, rare: other signers' bodies, revokers.
+        others = sorted({k[0] for k in s.keys.values() if k[0]} - s.issuers.keys())
+        if others or revoked:
+            self._third_round(s, others, revoked)
 
         return [self._facts(s, q, a, st) for q, a, st in zip(queries, anchors, statuses)]
 
     def _round(
-        self, s: Session, roots: list[bytes], standings: list[tuple[str, int]], issuers: list[int]
+        self, s: Session, roots: list[tuple[int, bytes]], keys: list[str], issuers: list[int]
     ) -> None:
-        """The anchoring events of ``roots``, the standings and the issuing bodies, in one batch."""
-        ranges = _block_ranges(sorted({s.anchor_blocks[r] for r in roots}))
+        """The anchoring events of ``roots`` (issuer, root), the key records and the issuing
+        bodies, in one batch."""
+        ranges = _block_ranges(sorted({s.anchor_blocks[r] for r in roots}), self._client.log_span)
         log_calls = [
             self._logs(
                 lo,
                 hi,
                 [
                     topic("CertificateRegistry", "Anchored"),
-                    [_hex(r) for r in roots if lo <= s.anchor_blocks[r] <= hi],
+                    sorted({_hex(r) for i, r in roots if lo <= s.anchor_blocks[(i, r)] <= hi}),
                 ],
             )
             for lo, hi in ranges
         ]
-        views = self._views(s, standings, issuers)
+        views = self._views(s, keys, issuers)
         if not (log_calls or views):
             return
         results = self._batch(log_calls + views, optional=len(log_calls))
         wanted = set(roots)
         for logs in results[: len(log_calls)]:
             for log in logs or ():  # a node that refused a log query leaves the transaction unknown
-                root = bytes.fromhex(log["topics"][1][2:])
-                if root in wanted and not log.get("removed"):
-                    s.events[root] = (log["transactionHash"], _word_address(log["data"][2:66]))
+                key = (int(log["topics"][2], 16), bytes.fromhex(log["topics"][1][2:]))
+                if key in wanted and not log.get("removed"):
+                    s.events[key] = (log["transactionHash"], _word_address(log["data"][2:66]))
         for r in roots:
             s.events.setdefault(r, (None, None))
-        self._store_views(s, standings, issuers, results[len(log_calls) :])
+        self._store_views(s, keys, issuers, results[len(log_calls) :])
 
     def _third_round(
         self,
         s: Session,
-        refs: list[tuple[str, int]],
         others: list[int],
         revoked: list[tuple[LedgerQuery, tuple[Any, ...], tuple[Any, ...]]],
     ) -> None:
-        """Rare: the anchoring key's standing for QR references, the issuing body of a signer that is
-        not the anchoring one, and who revoked (from the revocation events)."""
-        wanted = [(q, a) for q, a, _ in revoked if (q.root, q.leaf) not in s.revokers]
-        log_calls = [
-            self._logs(
-                a[3],
-                s.block,
-                [topic("CertificateRegistry", "RootRevoked"), _hex(q.root)]
-                if a[4]
-                else [topic("CertificateRegistry", "LeafRevoked"), _hex(q.root), _hex(q.leaf)],
-            )
-            for q, a in wanted
-        ]
-        views = self._views(s, refs, others)
+        """Rare: the issuing body of a signer that is not the anchoring one, and who revoked (from
+        the revocation events, paged from the anchoring block to the read's block)."""
+        wanted = [(q, a) for q, a, _ in revoked if (q.issuer_id, q.root, q.leaf) not in s.revokers]
+        assert s.block is not None
+        spans: list[tuple[int, int]] = []  # per wanted certificate, its range of log calls
+        log_calls: list[Call] = []
+        issuer_topic = lambda i: "0x" + i.to_bytes(32, "big").hex()
+        for q, a in wanted:
+            first = len(log_calls)
+            for lo, hi in block_spans(a[3], s.block, self._client.log_span):
+                log_calls.append(
+                    self._logs(
+                        lo,
+                        hi,
+                        [
+                            topic("CertificateRegistry", "RootRevoked"),
+                            _hex(q.root),
+                            issuer_topic(a[0]),
+                        ]
+                        if a[4]
+                        # a leaf's revocation holds under every root of its body: any root's event
+                        else [topic("CertificateRegistry", "LeafRevoked"), None, _hex(q.leaf)],
+                    )
+                )
+            spans.append((first, len(log_calls)))
+        views = self._views(s, [], others)
         results = self._batch(log_calls + views, optional=len(log_calls))
-        self._store_views(s, refs, others, results[len(log_calls) :])
-        found: list[tuple[tuple[bytes, bytes], str, str, int]] = []  # key, by, tx, anchoring issuer
-        for (q, a), logs in zip(wanted, results):
-            live = [log for log in logs or () if not log.get("removed")]
+        self._store_views(s, [], others, results[len(log_calls) :])
+        found: list[tuple[tuple[int, bytes, bytes], str, str, int]] = []  # key, by, tx, issuer
+        for (q, a), (lo, hi) in zip(wanted, spans):
+            live = [
+                log
+                for logs in results[lo:hi]
+                for log in logs or ()
+                if not log.get("removed")
+                and (a[4] or int(log["data"][2:66], 16) == a[0])  # LeafRevoked: this body's
+            ]
             if live:
                 found.append(
                     (
-                        (q.root, q.leaf),
-                        _word_address(live[0]["topics"][-1]),
+                        (q.issuer_id, q.root, q.leaf),
+                        _word_address(live[0]["topics"][-1] if a[4] else live[0]["topics"][3]),
                         live[0]["transactionHash"],
                         a[0],
                     )
                 )
             else:  # the node would not search that far back: when and why are known, not who
-                s.revokers[(q.root, q.leaf)] = (None, None, None)
+                s.revokers[(q.issuer_id, q.root, q.leaf)] = (None, None, None)
         if not found:
             return
         # Who revoked: the issuing body's own key, or (the only other account allowed) its authority.
@@ -237,33 +247,29 @@ class LedgerReader:
             )
             s.revokers[key] = (by, role, tx)
 
-    def _views(
-        self, s: Session, standings: list[tuple[str, int]], issuers: list[int]
-    ) -> list[Call]:
-        standing_fn, issuer_fn = fn("IssuerRegistry", "standingAt"), fn("IssuerRegistry", "issuer")
-        return [
-            self._call(self._issuers, standing_fn.data(k, t), s.block_tag) for k, t in standings
-        ] + [self._call(self._issuers, issuer_fn.data(i), s.block_tag) for i in issuers]
+    def _views(self, s: Session, keys: list[str], issuers: list[int]) -> list[Call]:
+        key_fn, issuer_fn = fn("IssuerRegistry", "keyRecord"), fn("IssuerRegistry", "issuer")
+        return [self._call(self._issuers, key_fn.data(k), s.block_tag) for k in keys] + [
+            self._call(self._issuers, issuer_fn.data(i), s.block_tag) for i in issuers
+        ]
 
     def _store_views(
-        self, s: Session, standings: list[tuple[str, int]], issuers: list[int], results: list[Any]
+        self, s: Session, keys: list[str], issuers: list[int], results: list[Any]
     ) -> None:
-        for key, raw in zip(standings, results):
-            issuer_id, standing = uints(raw, (32, 8))
-            if standing >= len(Standing):
-                raise malformed("standingAt")
-            s.standings[key] = (issuer_id, Standing(standing))
-        for i, raw in zip(issuers, results[len(standings) :]):
+        for key, raw in zip(keys, results):
+            issuer_id, active_from, retired_at = uints(raw, (32, 48, 48))
+            s.keys[key] = (issuer_id, active_from, retired_at)
+        for i, raw in zip(issuers, results[len(keys) :]):
             s.issuers[i] = decode_issuer(raw)
 
-    def _logs(self, lo: int, hi: int | None, topics: list[Any]) -> Call:
+    def _logs(self, lo: int, hi: int, topics: list[Any]) -> Call:
         return (
             "eth_getLogs",
             [
                 {
                     "address": self._certificates,
                     "fromBlock": hex(lo),
-                    "toBlock": hex(hi) if hi is not None else "latest",
+                    "toBlock": hex(hi),
                     "topics": topics,
                 }
             ],
@@ -279,16 +285,23 @@ class LedgerReader:
             return LedgerFacts(
                 s.block, s.block_time, None, q.signer, None, 0, None, None, None, None
             )
-        issuer_id, leaf_count, anchored_at, anchored_block, root_revoked_at, root_reason = a
-        tx, event_signer = s.events.get(q.root, (None, None))
+        issuer_id, leaf_count, anchored_at, anchored_block, root_revoked_at, root_reason, epoch = a
+        tx, event_signer = s.events.get((issuer_id, q.root), (None, None))
         signer = q.signer.lower() if q.signer is not None else event_signer
-        standing_issuer, standing = (
-            s.standings.get((signer, anchored_at), (0, None)) if signer else (0, None)
+        # The signer's body from its key record. Its standing at issue is the anchor record's: the
+        # contract took the anchor only from the body's accredited key of the signed epoch.
+        standing_issuer = s.keys.get(signer, (0, 0, 0))[0] if signer else 0
+        if q.signer is None:  # a reference: the anchoring key is the body's by construction
+            standing_issuer = issuer_id
+        standing = (
+            (Standing.ACCREDITED if standing_issuer == issuer_id else Standing.UNKNOWN)
+            if standing_issuer
+            else Standing.UNKNOWN
         )
         revocation = None
         leaf_revoked_at, leaf_reason, replaced_at, by_root, by_leaf = st[1:]
         if root_revoked_at or leaf_revoked_at:
-            by, role, rtx = s.revokers.get((q.root, q.leaf), (None, None, None))
+            by, role, rtx = s.revokers.get((q.issuer_id, q.root, q.leaf), (None, None, None))
             revocation = Revocation(
                 scope="root" if root_revoked_at else "leaf",
                 at=root_revoked_at or leaf_revoked_at,
@@ -309,6 +322,7 @@ class LedgerReader:
                 root_reason,
                 tx,
                 event_signer,
+                epoch,
             ),
             signer=signer,
             standing=standing,
@@ -405,11 +419,14 @@ class Session:
     def __init__(self) -> None:
         self.block: int | None = None
         self.block_time: int | None = None
-        self.events: dict[bytes, tuple[str | None, str | None]] = {}  # root -> (tx, signer)
-        self.anchor_blocks: dict[bytes, int] = {}
-        self.standings: dict[tuple[str, int], tuple[int, Standing]] = {}
+        # (issuer, root) -> (tx, signer) of the Anchored event
+        self.events: dict[tuple[int, bytes], tuple[str | None, str | None]] = {}
+        self.anchor_blocks: dict[tuple[int, bytes], int] = {}
+        self.keys: dict[str, tuple[int, int, int]] = {}  # key -> (issuer, activeFrom, retiredAt)
         self.issuers: dict[int, IssuerInfo] = {}
-        self.revokers: dict[tuple[bytes, bytes], tuple[str | None, str | None, str | None]] = {}
+        self.revokers: dict[
+            tuple[int, bytes, bytes], tuple[str | None, str | None, str | None]
+        ] = {}
 
     @property
     def block_tag(self) -> str:
@@ -421,7 +438,7 @@ def _anchor(raw: tuple[Any, ...]) -> tuple[Any, ...] | None:
     return None if raw[2] == 0 else tuple(int(x) for x in raw)
 
 
-LOG_SPAN = 1_000  # blocks per eth_getLogs: nodes cap the range (Besu: 5,000 by default)
+LOG_SPAN = 1_000  # the default blocks per eth_getLogs (ChainClient.log_span rules)
 
 
 def _block_ranges(blocks: list[int], span: int = LOG_SPAN) -> list[tuple[int, int]]:

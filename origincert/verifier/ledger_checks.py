@@ -3,6 +3,7 @@ not replaced. Pure functions of the facts read at the edge (``ledger.py``)."""
 
 from __future__ import annotations
 
+from origincert.binding import same_name
 from origincert.governance import IssuerStatus, Standing
 from origincert.verdict import Check
 from origincert.verifier.facts import LedgerFacts
@@ -49,6 +50,17 @@ class AnchoredCheck(Policy):
             return self.fail(
                 "batch_size_mismatch",
                 f"The ledger records a batch of {a.leaf_count}, the file claims {s.batch_size}: the file was edited.",
+            )
+        if isinstance(s, IssuedFile) and s.issuer_id != a.issuer_id:
+            return self.fail(
+                "issuer_binding_mismatch",
+                f"The signature speaks for issuing body #{s.issuer_id}, but the certificate names issuing body #{a.issuer_id}: "
+                "it was not issued by the body it names.",
+            )
+        if isinstance(s, IssuedFile) and s.epoch != a.epoch:
+            return self.fail(
+                "anchor_epoch_mismatch",
+                "The file's signature is not the one the ledger anchored (another epoch of the issuing body): the file was edited.",
             )
         if isinstance(s, IssuedFile) and s.tx_hash and a.tx_hash and s.tx_hash != a.tx_hash.lower():
             return self.fail(
@@ -100,6 +112,22 @@ class IssuerKnownCheck(Policy):
         issuer = facts.issuer
         assert issuer is not None
         s = ctx.subject
+        body = s.document.get("issuing_body") if isinstance(s, IssuedFile) else None
+        if isinstance(body, dict) and body.get("ledger_id") is not None:
+            # v2: the body the document names is the ledger's, by id (asked with it) and by name
+            if body.get("ledger_id") != issuer.id:
+                return self.fail(
+                    "issuer_binding_mismatch",
+                    f"The certificate names issuing body #{safe(str(body.get('ledger_id')))}, but {describe_issuer(issuer)} anchored it.",
+                    ["issuing_body.ledger_id"],
+                )
+            name = body.get("name")
+            if not isinstance(name, str) or not same_name(name, issuer.name):
+                return self.fail(
+                    "issuer_name_mismatch",
+                    f"The certificate is headed {safe(str(name))}, but the ledger names issuing body #{issuer.id} {describe_issuer(issuer)}.",
+                    ["issuing_body.name"],
+                )
         if isinstance(s, IssuedFile) and "issuing_body.economy" not in s.withheld:
             body = s.document.get("issuing_body")
             claimed = body.get("economy") if isinstance(body, dict) else None

@@ -70,16 +70,28 @@ def _pair(a: bytes, b: bytes) -> bytes:
 
 
 def recovered_signer(f: IssuedFile) -> str | None:
-    """The key that signed ``Anchor(root, batch_size)`` in the file's own domain (lowercase), or None."""
-    return _recover(f.root, f.batch_size, f.chain_id, f.registry, f.signature)
+    """The key that signed ``Anchor(root, batch_size, issuer_id, epoch, deadline)`` in the file's
+    own domain (lowercase), or None."""
+    return _recover(
+        f.root, f.batch_size, f.issuer_id, f.epoch, f.deadline, f.chain_id, f.registry, f.signature
+    )
 
 
 @functools.lru_cache(maxsize=4096)
 def _recover(
-    root: bytes, leaf_count: int, chain_id: int, registry: str, signature: bytes
+    root: bytes,
+    leaf_count: int,
+    issuer_id: int,
+    epoch: int,
+    deadline: int,
+    chain_id: int,
+    registry: str,
+    signature: bytes,
 ) -> str | None:
     try:
-        digest = signing.anchor_digest(root, leaf_count, chain_id, registry)
-        return signing.recover_signer(digest, signature).lower()
+        return signing.recover_anchor_signer(
+            root, leaf_count, issuer_id, epoch, deadline, signature,
+            chain_id=chain_id, registry=registry,
+        ).lower()  # fmt: skip
     except OriginCertError:  # malformed, malleable (high s) or matching no key
         return None

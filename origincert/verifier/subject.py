@@ -20,7 +20,7 @@ MAX_FIELDS = 20_000  # far above the model's limits (50 goods items), far below 
 
 _TOP_KEYS = frozenset({"format", "document", "proof"})
 _REQUIRED = ("field_hashes", "target_hash", "leaf", "merkle_proof", "root", "leaf_index", "batch_size",
-             "signature", "signer", "chain_id", "registry")  # fmt: skip
+             "signature", "signer", "chain_id", "registry", "issuer_id", "epoch", "deadline")  # fmt: skip
 _OPTIONAL = ("seed", "salts", "withheld", "tx_hash")
 _PROOF_KEYS = frozenset(_REQUIRED + _OPTIONAL)
 
@@ -58,6 +58,9 @@ class IssuedFile:
     chain_id: int
     registry: str
     tx_hash: str | None
+    issuer_id: int = 0  # the signed Anchor's issuerId, epoch and deadline
+    epoch: int = 0
+    deadline: int = 0
 
     @property
     def redacted(self) -> bool:
@@ -80,6 +83,7 @@ class Reference:
     root: bytes
     chain_id: int
     registry: str
+    issuer_id: int = 0  # the issuing body the reference names (0: an old code naming none)
 
 
 Subject = IssuedFile | Reference
@@ -163,6 +167,9 @@ def parse_issued(data: Any) -> IssuedFile:
         chain_id=_int(proof, "chain_id", 1, 2**63 - 1),
         registry=_address(proof, "registry"),
         tx_hash=None if tx_hash is None else "0x" + _hex(proof, "tx_hash", 32).hex(),
+        issuer_id=_int(proof, "issuer_id", 1, 2**32 - 1),
+        epoch=_int(proof, "epoch", 0, 2**64 - 1),
+        deadline=_int(proof, "deadline", 0, 2**64 - 1),
     )
 
 

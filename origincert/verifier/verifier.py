@@ -358,13 +358,27 @@ def _reference(payload: Any) -> Reference:
         root=payload.root,
         chain_id=payload.chain_id,
         registry=payload.registry.lower(),
+        issuer_id=getattr(payload, "issuer_id", 0),
     )
 
 
 def _query(s: IssuedFile | Reference) -> LedgerQuery:
+    """Asked for the body the certificate names: its document's ``issuing_body.ledger_id`` (the
+    proof's ``issuer_id`` for a v1 document without one), a reference's own issuer id."""
     if isinstance(s, Reference):
-        return LedgerQuery(s.root, s.leaf, None)
-    return LedgerQuery(s.root, leaf_of(s.target_hash), recovered_signer(s))
+        return LedgerQuery(s.root, s.leaf, None, _int_or_zero(getattr(s, "issuer_id", 0)))
+    return LedgerQuery(s.root, leaf_of(s.target_hash), recovered_signer(s), named_issuer(s))
+
+
+def _int_or_zero(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+
+
+def named_issuer(s: IssuedFile) -> int:
+    """The ledger id of the issuing body the file names (0 when it names none)."""
+    body = s.document.get("issuing_body")
+    ledger_id = body.get("ledger_id") if isinstance(body, dict) else None
+    return _int_or_zero(ledger_id if ledger_id is not None else s.issuer_id)
 
 
 def _evidence(

@@ -77,6 +77,7 @@ class Ledger:
                 signing_key=key.address,
                 valid_from=now - 10,
                 valid_until=now + 5 * 365 * DAY,
+                key=key,
             )
             self.chambers.append((issuer_id, key, coincurve.PrivateKey(key.key)))
             self._rpc("hardhat_impersonateAccount", [key.address])

@@ -43,7 +43,7 @@ def consortium(url: str) -> tuple[ChainClient, LocalSigner]:
     chamber = account("chamber-DE")
     now = int(client.w3.eth.get_block("latest")["timestamp"])
     governance.accredit(client, authority, name="IHK Bench", signing_key=chamber.address,
-                        valid_from=now - 10, valid_until=now + YEARS_3)  # fmt: skip
+                        valid_from=now - 10, valid_until=now + YEARS_3, key=chamber)  # fmt: skip
     return client, LocalSigner(chamber)
 
 

@@ -8,6 +8,8 @@ Each figure is the ``gasUsed`` of the transaction's receipt, sent through the sa
 the CLI uses. Gas is free on the production network (zero gas price); it is the measure of how
 much work and storage each act costs every node.
 
+Budgets (docs/THREATS.md, issue 9): anchor <= 60,000, revokeRoot <= 50,000, revokeLeaf <= 70,000.
+
 Run: .venv/bin/python scripts/bench/gas.py [--batch 1000]
 """
 
@@ -57,10 +59,12 @@ def main() -> None:
             chamber, other = account("chamber-DE"), account("chamber-DE-2")
             now = int(client.w3.eth.get_block("latest")["timestamp"])
             issuer_id, tx = governance.accredit(client, authority, name="IHK Gas", signing_key=chamber.address,
-                                                valid_from=now - 10, valid_until=now + 2 * YEAR)  # fmt: skip
-            rows.append(("authority: accredit", tx.gas_used, ""))
+                                                valid_from=now - 10, valid_until=now + 2 * YEAR,
+                                                key=chamber)  # fmt: skip
+            rows.append(("authority: accredit (with proof of possession)", tx.gas_used, ""))
             other_id, _ = governance.accredit(client, authority, name="IHK Other", signing_key=other.address,
-                                              valid_from=now - 10, valid_until=now + 2 * YEAR)  # fmt: skip
+                                              valid_from=now - 10, valid_until=now + 2 * YEAR,
+                                              key=other)  # fmt: skip
 
             signer = LocalSigner(chamber)
             rng = random.Random(1)
@@ -128,7 +132,9 @@ def main() -> None:
             rows.append(
                 (
                     "issuer: rotate key",
-                    governance.rotate_key(client, chamber, issuer_id, new_key.address).gas_used,
+                    governance.rotate_key(
+                        client, chamber, issuer_id, new_key.address, key=new_key
+                    ).gas_used,
                     "",
                 )
             )

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from chainutil import World, test_account
 
+from origincert import governance
 from origincert.merkle import MerkleTree, leaf_hash
 from origincert.signing import LocalSigner, domain_separator, sign_anchor
 
@@ -25,14 +26,23 @@ def test_merkle_vectors_prove_membership_on_chain(world: World, size: int) -> No
     assert MerkleTree.build(leaves).root == root
     c = world.client
     signer = LocalSigner(world.chambers["DE-berlin"])
-    sig = sign_anchor(signer, root, size, c.chain_id, c.manifest.certificate_registry.address)
-    c.send(c.certificates.functions.anchor(root, size, *sig.compact()), relayer)
-    for leaf, proof in zip(leaves, vector["proofs"]):
+    berlin = world.chamber_ids["DE-berlin"]
+    epoch, deadline = governance.epoch_of(c, berlin), world.now() + 600
+    registry = c.manifest.certificate_registry.address
+    sig = sign_anchor(signer, root, size, berlin, epoch, deadline, c.chain_id, registry)
+    c.send(
+        c.certificates.functions.anchor(root, size, berlin, epoch, deadline, *sig.compact()),
+        relayer,
+    )
+    targets = [bytes.fromhex(t[2:]) for t in vector["targets"]]
+    for target, leaf, proof in zip(targets, leaves, vector["proofs"]):
+        assert c.call(c.certificates.functions.leafOf(target)) == leaf
         if size == 1:
             break  # a batch of one is revoked by its root
         proof_bytes = [bytes.fromhex(p[2:]) for p in proof]
-        c.send(c.certificates.functions.revokeLeaf(root, leaf, proof_bytes, 1), signer)
-        assert c.call(c.certificates.functions.certificateStatus(root, leaf))[2] == 1
+        c.send(c.certificates.functions.revokeLeaf(berlin, root, target, proof_bytes, 1), signer)
+        status = c.call(c.certificates.functions.certificateStatus(berlin, root, leaf))
+        assert status[2] == 1
 
 
 def test_eip712_domain_matches_the_contract(world: World) -> None:

@@ -76,7 +76,9 @@ def test_kill_then_resume(point, world, manifest_path, make_docs, tmp_path):
         assert j.counts() == {state: 5}
         [batch] = j.batches()
     if batch.root is not None:
-        assert (anchor_of(world.client, batch.root) is not None) == on_ledger
+        assert (
+            anchor_of(world.client, world.chamber_ids["DE-berlin"], batch.root) is not None
+        ) == on_ledger
     files_before = sorted(p.name for p in out.iterdir()) if out.exists() else []
     if point == "mid_files":
         assert 0 < len([f for f in files_before if f.endswith(".coo.json")]) < 5
@@ -94,13 +96,13 @@ def test_kill_then_resume(point, world, manifest_path, make_docs, tmp_path):
         assert j.counts() == {"anchored": 5}
         [batch] = j.batches()
         assert batch.files_written and j.batches(unfinished=True) == []
-    anchor = anchor_of(world.client, batch.root)
+    anchor = anchor_of(world.client, world.chamber_ids["DE-berlin"], batch.root)
     assert anchor is not None and anchor.leaf_count == 5
     logs = world.client.certificates.events.Anchored().get_logs(
         argument_filters={"root": batch.root}, from_block=0, to_block="latest"
     )
     assert len(logs) == 1  # anchored exactly once
-    event = find_event(world.client, "Anchored", {"root": batch.root}, from_block=0)
+    event = find_event(world.client, "Anchored", [batch.root], from_block=0)
     assert batch.tx_hash == event.tx_hash and batch.block_number == event.block_number
 
     files = sorted(out.iterdir())

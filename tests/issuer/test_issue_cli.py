@@ -113,7 +113,9 @@ def test_revoke_and_replace_commands(cli, world, make_docs, tmp_path):
         assert j.status(old["number"]) is CertificateStatus.REPLACED
         assert j.status(other["number"]) is CertificateStatus.REVOKED
         batch, cert = j.locate(other["number"])
-    assert certificate_status(world.client, batch.root, cert.leaf).revoked
+    assert certificate_status(
+        world.client, world.chamber_ids["DE-berlin"], batch.root, cert.leaf
+    ).revoked
 
     result = cli("revoke", "NO-SUCH-1", "--reason", "lost", "--yes")
     assert result.exit_code == 1 and "[unknown_number]" in result.output
@@ -180,7 +182,8 @@ def test_revoke_dry_run_shows_the_transaction_and_sends_nothing(cli, world, make
     assert f"certificate {number} (batch #1 of 2) becomes REVOKED" in result.output
     with Journal.open(tmp_path / ".origincert" / "journal.sqlite") as j:
         batch, cert = j.locate(number)
-    assert not certificate_status(world.client, batch.root, cert.leaf).revoked
+    berlin_id = world.chamber_ids["DE-berlin"]
+    assert not certificate_status(world.client, berlin_id, batch.root, cert.leaf).revoked
 
 
 def test_revoke_asks_and_a_no_sends_nothing(cli, world, make_docs, tmp_path, monkeypatch):
@@ -199,4 +202,5 @@ def test_revoke_asks_and_a_no_sends_nothing(cli, world, make_docs, tmp_path, mon
     assert "CertificateRegistry.revokeRoot(" in runner_result.output
     with Journal.open(tmp_path / ".origincert" / "journal.sqlite") as j:
         batch, cert = j.locate(number)
-    assert not certificate_status(world.client, batch.root, cert.leaf).revoked
+    berlin_id = world.chamber_ids["DE-berlin"]
+    assert not certificate_status(world.client, berlin_id, batch.root, cert.leaf).revoked

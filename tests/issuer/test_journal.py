@@ -92,7 +92,14 @@ def test_a_failing_source_rolls_the_whole_batch_back(tmp_path):
 def test_states_only_move_forward(tmp_path):
     with Journal.open(tmp_path / "j.sqlite") as j:
         b = _batch(j, ["S-1"])
-        j.mark_signed(b.id, root=b"\1" * 32, signature=b"\2" * 65, signer="0x" + "11" * 20)
+        j.mark_signed(
+            b.id,
+            root=b"\1" * 32,
+            signature=b"\2" * 65,
+            signer="0x" + "11" * 20,
+            epoch=1,
+            deadline=9,
+        )
         j.mark_submitted(b.id, tx_hash="0x" + "aa" * 32, sender="0x" + "11" * 20)
         j.mark_submitted(
             b.id, tx_hash="0x" + "bb" * 32, sender="0x" + "11" * 20
@@ -100,7 +107,14 @@ def test_states_only_move_forward(tmp_path):
         assert j.batch(b.id).tx_hash == "0x" + "bb" * 32
         j.mark_anchored(b.id, tx_hash="0x" + "bb" * 32, block_number=9, gas_used=50_000)
         with pytest.raises(JournalError) as e:
-            j.mark_signed(b.id, root=b"\1" * 32, signature=b"\2" * 65, signer="0x" + "11" * 20)
+            j.mark_signed(
+                b.id,
+                root=b"\1" * 32,
+                signature=b"\2" * 65,
+                signer="0x" + "11" * 20,
+                epoch=1,
+                deadline=9,
+            )
         assert e.value.code == "journal_inconsistent"
         assert j.batch(b.id).state is BatchState.ANCHORED
         assert [x.id for x in j.batches(unfinished=True)] == [b.id]  # files still to write
@@ -111,7 +125,14 @@ def test_states_only_move_forward(tmp_path):
 def test_status_follows_finished_actions_only(tmp_path):
     with Journal.open(tmp_path / "j.sqlite") as j:
         b = _batch(j, ["R-1", "R-2"])
-        j.mark_signed(b.id, root=b"\1" * 32, signature=b"\2" * 65, signer="0x" + "11" * 20)
+        j.mark_signed(
+            b.id,
+            root=b"\1" * 32,
+            signature=b"\2" * 65,
+            signer="0x" + "11" * 20,
+            epoch=1,
+            deadline=9,
+        )
         j.mark_anchored(b.id, tx_hash="0x" + "aa" * 32, block_number=3, gas_used=1)
         a = j.record_action(ActionKind.REVOKE, "R-1", reason=4)
         assert j.status("R-1") is CertificateStatus.ANCHORED and [

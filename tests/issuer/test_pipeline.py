@@ -109,10 +109,13 @@ def test_issued_file_is_the_format_and_its_proof_checks():
     prepared = [prepare_certificate(d, i) for i, d in enumerate(docs)]
     tree = build_tree([p.leaf for p in prepared])
     account = test_account("pipeline")
-    sig = signing.sign_anchor(signing.LocalSigner(account), tree.root, 3, 31337, REGISTRY)
-    anchoring = Anchoring(
-        tree.root, 3, sig.to_bytes(), account.address, 31337, REGISTRY, "0x" + "cd" * 32
+    sig = signing.sign_anchor(
+        signing.LocalSigner(account), tree.root, 3, 7, 2, 2**40, 31337, REGISTRY
     )
+    anchoring = Anchoring(
+        tree.root, 3, sig.to_bytes(), account.address, 31337, REGISTRY, "0x" + "cd" * 32,
+        issuer_id=7, epoch=2, deadline=2**40,
+    )  # fmt: skip
 
     text = issued_file_text(prepared[1], tree.proof(1), anchoring)
     f = issued_file(prepared[1], tree.proof(1), anchoring)
@@ -122,8 +125,11 @@ def test_issued_file_is_the_format_and_its_proof_checks():
     parsed = parse_issued(f)  # the verifier's strict reading of the format
     assert parsed.leaf_index == 1 and parsed.batch_size == 3 and parsed.root == tree.root
     assert merkle.verify_proof(parsed.leaf, parsed.merkle_proof, parsed.root)
-    digest = signing.anchor_digest(parsed.root, 3, 31337, REGISTRY)
-    assert signing.recover_signer(digest, parsed.signature) == account.address
+    assert (parsed.issuer_id, parsed.epoch, parsed.deadline) == (7, 2, 2**40)
+    signer = signing.recover_anchor_signer(
+        parsed.root, 3, 7, 2, 2**40, parsed.signature, chain_id=31337, registry=REGISTRY
+    )
+    assert signer == account.address
     assert fields.commit(f["document"], parsed.seed).target_hash == parsed.target_hash
 
 

@@ -29,6 +29,10 @@ from origincert.issuer.ledger import anchor_of, certificate_status
 from origincert.signing import LocalSigner
 
 
+def BERLIN(world) -> int:
+    return world.chamber_ids["DE-berlin"]
+
+
 def _b(hex_str: str) -> bytes:
     return bytes.fromhex(hex_str[2:])
 
@@ -46,7 +50,7 @@ def test_issue_one_is_a_batch_of_one_anchored_and_valid(
         proof["root"] == proof["leaf"] and proof["merkle_proof"] == [] and proof["batch_size"] == 1
     )
     assert proof["signer"] == berlin.address and proof["chain_id"] == world.client.chain_id
-    anchor = anchor_of(world.client, _b(proof["root"]))
+    anchor = anchor_of(world.client, world.chamber_ids["DE-berlin"], _b(proof["root"]))
     assert (
         anchor is not None
         and anchor.leaf_count == 1
@@ -95,7 +99,9 @@ def test_revoke_a_leaf_of_a_batch_leaves_the_others(world, berlin, journal, make
 
     assert action.reason == 4 and action.tx_hash is not None
     root = _b(files[0]["proof"]["root"])
-    statuses = [certificate_status(world.client, root, _b(f["proof"]["leaf"])) for f in files]
+    statuses = [
+        certificate_status(world.client, BERLIN(world), root, _b(f["proof"]["leaf"])) for f in files
+    ]
     assert [s.revoked for s in statuses] == [False, True, False]
     assert statuses[1].anchor.revoked_at == 0  # the leaf, not the batch
     assert journal.status(docs[1]["number"]) is CertificateStatus.REVOKED
@@ -113,7 +119,7 @@ def test_revoke_a_single_certificate_revokes_its_root(world, berlin, journal, ma
     [doc] = make_docs(1)
     [issued] = issue_documents(world.client, berlin, [doc], journal=journal)
     revoke(world.client, berlin, journal, doc["number"], "1")
-    anchor = anchor_of(world.client, _b(issued["proof"]["root"]))
+    anchor = anchor_of(world.client, world.chamber_ids["DE-berlin"], _b(issued["proof"]["root"]))
     assert anchor.revoked_at != 0 and anchor.revocation_reason == 1
 
 
@@ -150,7 +156,7 @@ def test_replace_issues_the_successor_and_links_it_on_chain(
         "number": old["number"], "issue_date": old["issue_date"], "reason": "amended consignee",
     }  # fmt: skip
     s = certificate_status(
-        world.client, _b(old_file["proof"]["root"]), _b(old_file["proof"]["leaf"])
+        world.client, BERLIN(world), _b(old_file["proof"]["root"]), _b(old_file["proof"]["leaf"])
     )
     assert s.replaced and s.replaced_by_leaf == _b(new_file["proof"]["leaf"])
     assert action.new_number == new["number"] and action.tx_hash is not None
@@ -259,11 +265,40 @@ def test_suspension_between_prepare_and_resume_is_refused_then_finished(
     governance.suspend(world.client, world.authorities["DE"], chamber, 1)
     with pytest.raises(NotAccredited, match="suspended"):
         resume(world.client, berlin, journal)
-    assert journal.counts() == {"signed": 2}  # signed offline, never sent
+    # Nothing is signed while suspended: the signature would name an epoch that is void.
+    assert journal.counts() == {"prepared": 2}
 
     governance.reinstate(world.client, world.authorities["DE"], chamber)
     report = resume(world.client, berlin, journal)
     assert [r.leaf_count for r in report.batches] == [2] and journal.counts() == {"anchored": 2}
+
+
+def test_a_signature_voided_by_a_new_epoch_or_its_deadline_is_signed_again(
+    world, berlin, journal, make_docs, monkeypatch
+):
+    """Signed, then the body's epoch moved (suspend + reinstate) and the deadline passed: the old
+    signature can never be anchored, so resume signs the same root again and anchors it."""
+    from origincert.issuer import workflows as wf
+
+    def stop(name: str) -> None:
+        if name == "after_sign":
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(wf, "_crash_point", stop)
+    with pytest.raises(KeyboardInterrupt):
+        issue_batch(world.client, berlin, make_docs(2), journal=journal)
+    monkeypatch.undo()
+    [signed] = journal.batches()
+    chamber = world.chamber_ids["DE-berlin"]
+    governance.suspend(world.client, world.authorities["DE"], chamber, 1)
+    governance.reinstate(world.client, world.authorities["DE"], chamber)
+    world.advance(wf.ANCHOR_DEADLINE + 10)
+    report = resume(world.client, berlin, journal)
+    [anchored] = journal.batches()
+    assert [r.leaf_count for r in report.batches] == [2] and journal.counts() == {"anchored": 2}
+    assert anchored.root == signed.root and anchored.signature != signed.signature
+    assert anchored.epoch == signed.epoch + 2 == governance.epoch_of(world.client, chamber)
+    assert anchored.deadline > signed.deadline
 
 
 def test_journal_of_another_issuing_body_is_refused(world, berlin, journal, make_docs):
@@ -344,5 +379,5 @@ def test_interrupted_replacement_is_linked_by_resume(
     [action] = report.actions
     assert action.new_number == new["number"] and not action.found_on_ledger
     batch, cert = journal.locate(old["number"])
-    assert certificate_status(world.client, batch.root, cert.leaf).replaced
+    assert certificate_status(world.client, BERLIN(world), batch.root, cert.leaf).replaced
     assert journal.status(old["number"]) is CertificateStatus.REPLACED

@@ -74,12 +74,39 @@ def test_verify_tampered_file_names_the_field(
     assert integrity["status"] == "failed" and integrity["fields"] == ["consignee.name"]
 
 
-def test_malformed_file_is_a_verdict_not_an_error(client: FlaskClient, token: str) -> None:
+def test_an_object_that_is_no_certificate_is_a_verdict_not_an_error(
+    client: FlaskClient, token: str
+) -> None:
     response = client.post(
-        "/api/v1/verify/file", data=b"{oops", headers=auth(token), content_type="application/json"
+        "/api/v1/verify/file",
+        data=b'{"oops": 1}',
+        headers=auth(token),
+        content_type="application/json",
     )
     assert response.status_code == 200
     assert response.get_json()["verdict"] == "MALFORMED"
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"{oops", "json_malformed"),
+        (b"[]", "json_not_object"),
+        (b'{"a": "\\ud800"}', "json_not_utf8"),
+        (b'{"a": 1, "a": 2}', "json_duplicate_key"),
+        (b"[" * 5000 + b"]" * 5000, "json_too_deep"),
+    ],
+)
+def test_a_body_that_is_no_json_object_is_refused(
+    client: FlaskClient, token: str, body: bytes, reason: str
+) -> None:
+    """As the OpenAPI document says: the body is a JSON object (finding 8)."""
+    response = client.post(
+        "/api/v1/verify/file", data=body, headers=auth(token), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "body_invalid"
+    assert error_of(response)["reason"] == reason
 
 
 def test_file_must_be_sent_as_json(client: FlaskClient, token: str, issued: bytes) -> None:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from origincert.portal import db
-from origincert.portal.db import Officer
+from origincert.portal import accounts, db
+from origincert.portal.auth import REFUSED
+from origincert.portal.db import LoginThrottle, Officer
 
 from .support import PASSWORD, Scene, csrf_token, login, make_app
 
@@ -62,14 +64,14 @@ def test_sign_out_ends_every_copy_of_the_session(app: Flask, client: FlaskClient
 def test_wrong_password(client: FlaskClient) -> None:
     response = login(client, password="not the password")
     assert response.status_code == 401
-    assert "Wrong username or password." in response.get_data(as_text=True)
+    assert REFUSED in response.get_data(as_text=True)
     assert client.get("/").status_code == 302
 
 
 def test_unknown_user_gets_the_same_answer(client: FlaskClient) -> None:
     response = login(client, username="nobody")
     assert response.status_code == 401
-    assert "Wrong username or password." in response.get_data(as_text=True)
+    assert REFUSED in response.get_data(as_text=True)
 
 
 def test_username_is_case_insensitive(client: FlaskClient) -> None:
@@ -90,27 +92,28 @@ def test_every_form_needs_its_csrf_token(officer: FlaskClient, path: str) -> Non
     assert "csrf_failed" in response.get_data(as_text=True)
 
 
-def test_lock_out_after_repeated_failures(app: Flask, client: FlaskClient) -> None:
-    for _ in range(4):
-        assert "Wrong username or password." in login(client, password="guess").get_data(
-            as_text=True
-        )
-    locked = login(client, password="guess")
-    assert locked.status_code == 401
-    assert "Too many failed sign-ins" in locked.get_data(as_text=True)
-    # even the right password is refused while locked
+def test_throttled_after_repeated_failures_with_the_same_answer(
+    app: Flask, client: FlaskClient
+) -> None:
+    pages = [login(client, password="guess") for _ in range(6)]
+    assert {p.status_code for p in pages} == {401}
+    shown = {re.sub(r'value="[^"]*"', "", p.get_data(as_text=True)) for p in pages}
+    assert len(shown) == 1  # nothing tells them apart
+    # even the right password waits for the delay, with the same answer
     right = login(client)
-    assert right.status_code == 401 and "locked until" in right.get_data(as_text=True)
+    assert right.status_code == 401 and REFUSED in right.get_data(as_text=True)
+    with app.app_context():
+        anna = db.session().scalar(select(Officer).where(Officer.username == "anna"))
+        assert anna is not None and anna.locked_until is not None  # reported on the admin page
 
 
-def test_lock_ends_by_itself(app: Flask, client: FlaskClient) -> None:
-    for _ in range(5):
+def test_delay_ends_by_itself(app: Flask, client: FlaskClient) -> None:
+    for _ in range(6):
         login(client, password="guess")
+    assert login(client).status_code == 401
     with app.app_context():
         dbs = db.session()
-        anna = dbs.scalar(select(Officer).where(Officer.username == "anna"))
-        assert anna is not None and anna.locked_until is not None
-        anna.locked_until = anna.locked_until.replace(year=2000)
+        dbs.execute(update(LoginThrottle).values(next_allowed_ms=0))
         dbs.commit()
     assert login(client).status_code == 302
 
@@ -187,7 +190,7 @@ def test_deactivated_officer_cannot_sign_in_and_is_signed_out(
     assert officer.get("/").status_code == 302
     response = login(officer)
     assert response.status_code == 401
-    assert "deactivated" in response.get_data(as_text=True)
+    assert REFUSED in response.get_data(as_text=True)  # no password oracle for old accounts
 
 
 def test_login_is_rate_limited(tmp_path: Path, scene: Scene) -> None:
@@ -248,3 +251,42 @@ def test_without_trusted_proxies_forwarded_headers_are_ignored(
             client.post("/login", data=data, headers={"X-Forwarded-For": address}).status_code
         )
     assert statuses == [401, 401, 429]
+
+
+@pytest.mark.slow
+def test_every_refusal_takes_as_long_as_a_wrong_password(tmp_path: Path, scene: Scene) -> None:
+    """With the production argon2 profile: an unknown name, a deactivated account and a throttled
+    one each cost one password check, like a wrong password (the review saw 5 ms against 130 ms
+    for a locked account)."""
+    app = make_app(tmp_path, scene, ARGON2_PROFILE="RFC_9106_LOW_MEMORY", RATELIMIT_ENABLED=False)
+    with app.app_context():
+        dbs = db.session()
+        real = accounts.hasher("RFC_9106_LOW_MEMORY")
+        for officer in dbs.scalars(select(Officer)):
+            accounts.set_password(officer, real, PASSWORD)  # seeded with the cheap profile
+            officer.active = officer.username != "lim"
+        dbs.commit()
+    client = app.test_client()
+    for _ in range(6):
+        login(client, username="boss", password="guess")  # boss is throttled from here on
+    kinds = {
+        "wrong password": ("anna", "not the password"),
+        "unknown name": ("nobody", PASSWORD),
+        "deactivated": ("lim", PASSWORD),
+        "throttled": ("boss", PASSWORD),
+    }
+    login(client, *kinds["wrong password"])  # warm up: the dummy hash is made once
+    times: dict[str, list[float]] = {k: [] for k in kinds}
+    for _ in range(5):
+        for kind, (username, password) in kinds.items():
+            token = csrf_token(client, "/login")
+            start = time.perf_counter()
+            response = client.post(
+                "/login", data={"username": username, "password": password, "csrf_token": token}
+            )
+            times[kind].append(time.perf_counter() - start)
+            assert response.status_code == 401, kind
+    median = {k: sorted(v)[2] for k, v in times.items()}
+    reference = median["wrong password"]
+    for kind, value in median.items():
+        assert 0.6 * reference < value < 1.6 * reference, (kind, median)

@@ -91,8 +91,7 @@ def test_sign_in_page(driver: Any, live: LiveServer) -> None:
     driver.find_element(By.ID, "password").send_keys("wrong password")
     driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
     assert (
-        "Wrong username or password."
-        in wait_for(driver, lambda d: d.find_element(By.ID, "login-error")).text
+        "Sign-in refused." in wait_for(driver, lambda d: d.find_element(By.ID, "login-error")).text
     )
     screenshot(driver, "01b-sign-in-failed")
 

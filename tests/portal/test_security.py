@@ -4,6 +4,7 @@ tests/test_layers.py.)"""
 
 from __future__ import annotations
 
+import ast
 import hashlib
 from html.parser import HTMLParser
 from pathlib import Path
@@ -162,3 +163,19 @@ def test_static_files_are_served_with_the_right_type(client: FlaskClient) -> Non
     ):
         with client.get(path) as response:
             assert response.status_code == 200 and response.mimetype == mimetype
+
+
+def test_the_portal_parses_json_only_through_safejson() -> None:
+    """No json.load(s), request.get_json or request.json in the portal: every JSON text it reads
+    goes through origincert.safejson.load_json (size, depth, duplicates, NaN, lone surrogates)."""
+    portal = Path(__file__).resolve().parents[2] / "origincert" / "portal"
+    found = []
+    for path in sorted(portal.rglob("*.py")) + [portal.parent / "cli" / "portal.py"]:
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Attribute) and (
+                (node.attr in ("load", "loads") and getattr(node.value, "id", "") == "json")
+                or node.attr in ("get_json", "json")
+                and getattr(node.value, "id", "") == "request"
+            ):
+                found.append(f"{path.name}:{node.lineno}")
+    assert not found

@@ -65,9 +65,10 @@ def test_a_key_generated_in_the_token_signs_anchors(token: str) -> None:
     try:
         assert isinstance(signer, Signer) and signer.address == address
         for i in range(6):  # the token's s is random in both halves: each is made canonical
-            root = bytes([i]) * 32
-            signature = sign_anchor(signer, root, 9, 31337, REGISTRY)
-            assert recover_signer(anchor_digest(root, 9, 31337, REGISTRY), signature) == address
+            root = bytes([i + 1]) * 32
+            args = (root, 9, 1, 0, 2**40, 31337, REGISTRY)
+            signature = sign_anchor(signer, *args)
+            assert recover_signer(anchor_digest(*args), signature) == address
         tx = {"to": test_account("to").address, "value": 0, "gas": 21_000, "gasPrice": 0,
               "nonce": 0, "chainId": 31337}  # fmt: skip
         assert Account.recover_transaction(signer.sign_transaction(tx).raw_transaction) == address

@@ -17,6 +17,8 @@ from origincert.signing import (
     LocalSigner,
     anchor_digest,
     anchor_typed_data,
+    key_possession_digest,
+    key_possession_typed_data,
     recover_signer,
     sign_anchor,
 )
@@ -46,22 +48,33 @@ class KeyInMemory(HashSigner):
 @given(
     root=st.binary(min_size=32, max_size=32),
     leaf_count=st.integers(1, 2**32 - 1),
+    issuer_id=st.integers(1, 2**32 - 1),
+    epoch=st.integers(0, 2**64 - 1),
+    deadline=st.integers(0, 2**64 - 1),
     chain_id=st.integers(1, 2**64),
 )
 def test_the_typed_data_hashes_to_the_contracts_digest(
-    root: bytes, leaf_count: int, chain_id: int
+    root: bytes, leaf_count: int, issuer_id: int, epoch: int, deadline: int, chain_id: int
 ) -> None:
     """If the Anchor type changes in anchor_digest, anchor_typed_data must change with it."""
-    typed = anchor_typed_data(root, leaf_count, chain_id, REGISTRY)
-    assert typed_data_digest(typed) == anchor_digest(root, leaf_count, chain_id, REGISTRY)
+    args = (root, leaf_count, issuer_id, epoch, deadline, chain_id, REGISTRY)
+    assert typed_data_digest(anchor_typed_data(*args)) == anchor_digest(*args)
+
+
+@settings(max_examples=30, deadline=None)
+@given(issuer_id=st.integers(0, 2**32 - 1), economy=st.sampled_from(["DE", "SG", "TH"]))
+def test_the_key_possession_typed_data_hashes_to_its_digest(issuer_id: int, economy: str) -> None:
+    args = (test_account("new key").address, issuer_id, economy, 31337, REGISTRY)
+    assert typed_data_digest(key_possession_typed_data(*args)) == key_possession_digest(*args)
 
 
 def test_typed_data_is_json_a_device_can_show() -> None:
     import json
 
-    typed = anchor_typed_data(b"\x07" * 32, 3, 31337, REGISTRY)
+    typed = anchor_typed_data(b"\x07" * 32, 3, 1, 0, 2**40, 31337, REGISTRY)
     assert json.loads(json.dumps(typed)) == typed
     assert typed["primaryType"] == "Anchor" and typed["message"]["leafCount"] == 3
+    assert typed["message"]["issuerId"] == 1 and typed["message"]["deadline"] == 2**40
 
 
 @pytest.mark.parametrize("high_s", [False, True])
@@ -70,9 +83,10 @@ def test_a_hash_signer_gives_canonical_recoverable_signatures(high_s: bool) -> N
     assert isinstance(signer, Signer)
     for _ in range(8):  # both recovery ids come up
         root = os.urandom(32)
-        signature = sign_anchor(signer, root, 5, 31337, REGISTRY)
+        args = (root, 5, 1, 0, 2**40, 31337, REGISTRY)
+        signature = sign_anchor(signer, *args)
         assert signature.s <= SECP256K1_N // 2
-        assert recover_signer(anchor_digest(root, 5, 31337, REGISTRY), signature) == signer.address
+        assert recover_signer(anchor_digest(*args), signature) == signer.address
 
 
 def test_sign_anchor_gives_the_signer_typed_data_not_a_digest() -> None:
@@ -88,8 +102,14 @@ def test_sign_anchor_gives_the_signer_typed_data_not_a_digest() -> None:
                 raise AssertionError("asked to blind-sign a digest")
             return super().sign_digest(digest)
 
-    sign_anchor(Device("device"), b"\x01" * 32, 2, 31337, REGISTRY)
-    assert seen and seen[0]["message"] == {"root": "0x" + "01" * 32, "leafCount": 2}
+    sign_anchor(Device("device"), b"\x01" * 32, 2, 7, 3, 2**40, 31337, REGISTRY)
+    assert seen and seen[0]["message"] == {
+        "root": "0x" + "01" * 32,
+        "leafCount": 2,
+        "issuerId": 7,
+        "epoch": 3,
+        "deadline": 2**40,
+    }
 
 
 def test_a_signer_with_the_wrong_key_is_caught() -> None:

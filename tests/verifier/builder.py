@@ -43,8 +43,13 @@ def tree(leaves: list[bytes]) -> tuple[bytes, list[list[bytes]]]:
     return level[0], proofs
 
 
-def signature65(account: Any, root: bytes, count: int, chain_id: int, registry: str) -> bytes:
-    r, vs = eip712_anchor_signature(account, root, count, chain_id, registry)
+Terms = tuple[int, int, int]  # the signed Anchor's issuerId, epoch and deadline
+
+
+def signature65(
+    account: Any, root: bytes, count: int, chain_id: int, registry: str, terms: Terms
+) -> bytes:
+    r, vs = eip712_anchor_signature(account, root, count, *terms, chain_id, registry)
     n = int.from_bytes(vs, "big")
     return r + (n & ((1 << 255) - 1)).to_bytes(32, "big") + bytes([27 + (n >> 255)])
 
@@ -55,14 +60,19 @@ def compact(sig: bytes) -> tuple[bytes, bytes]:
 
 
 def build(
-    documents: list[dict[str, Any]], signer: Any, *, chain_id: int, registry: str
+    documents: list[dict[str, Any]],
+    signer: Any,
+    *,
+    chain_id: int,
+    registry: str,
+    terms: Terms = (1, 1, 2**40),
 ) -> tuple[list[dict[str, Any]], bytes, bytes]:
     """Full-copy issued files for one batch, its root and the 65-byte signature (not anchored)."""
     seeds = [os.urandom(32) for _ in documents]
     commitments = [fields.commit(d, s) for d, s in zip(documents, seeds)]
     leaves = [leaf_of(c.target_hash) for c in commitments]
     root, proofs = tree(leaves)
-    sig = signature65(signer, root, len(documents), chain_id, registry)
+    sig = signature65(signer, root, len(documents), chain_id, registry, terms)
     files = []
     for i, (doc, seed, c) in enumerate(zip(documents, seeds, commitments)):
         files.append(
@@ -82,6 +92,9 @@ def build(
                     "signer": signer.address,
                     "chain_id": chain_id,
                     "registry": registry,
+                    "issuer_id": terms[0],
+                    "epoch": terms[1],
+                    "deadline": terms[2],
                 },
             }
         )
@@ -89,10 +102,17 @@ def build(
 
 
 def anchor(
-    client: Any, registry_contract: Any, root: bytes, count: int, sig: bytes, relayer: Any
+    client: Any,
+    registry_contract: Any,
+    root: bytes,
+    count: int,
+    sig: bytes,
+    relayer: Any,
+    terms: Terms = (1, 1, 2**40),
 ) -> Any:
     r, vs = compact(sig)
-    return client.send(registry_contract.functions.anchor(root, count, r, vs), relayer)
+    fn = registry_contract.functions.anchor(root, count, *terms, r, vs)
+    return client.send(fn, relayer)
 
 
 def redact(issued: dict[str, Any], hide: list[str]) -> dict[str, Any]:

@@ -86,23 +86,32 @@ class Scene:
         chain_id: int | None = None,
         anchor_on: Any = None,
     ) -> list[dict[str, Any]]:
+        terms = self.terms(signer)
         files, root, sig = builder.build(
             docs,
             signer,
             chain_id=chain_id or self.client.chain_id,
             registry=registry or self.registry,
+            terms=terms,
         )
         if anchor_on is not None:
-            tx = builder.anchor(self.client, anchor_on, root, len(docs), sig, self.relayer)
+            tx = builder.anchor(self.client, anchor_on, root, len(docs), sig, self.relayer, terms)
             for f in files:
                 f["proof"]["tx_hash"] = tx.tx_hash
         self.files[name], self.roots[name], self.signatures[name] = files, root, sig
         return files
 
+    def terms(self, signer: LocalAccount) -> tuple[int, int, int]:
+        """The signer's body (1 for an unknown key), its epoch now, and a deadline a day ahead."""
+        c = self.client
+        issuer_id = int(c.call(c.issuers.functions.keyRecord(signer.address))[0])
+        epoch = governance.epoch_of(c, issuer_id) if issuer_id else 1
+        return (issuer_id or 1, epoch, _now(c) + 86_400)
+
     def accredit(self, name: str, authority: LocalAccount, signing: LocalAccount, now: int) -> int:
         issuer_id, _ = governance.accredit(
             self.client, authority, name=f"Chamber {name}", signing_key=signing.address,
-            valid_from=now - 10, valid_until=now + 2 * YEAR,
+            valid_from=now - 10, valid_until=now + 2 * YEAR, key=signing,
         )  # fmt: skip
         self.issuers[name], self.keys[name] = issuer_id, signing
         return issuer_id
@@ -130,13 +139,15 @@ def _build_scene(world: Any) -> Scene:
 
     # Revoked: a whole batch by the authority (fraud), one leaf of a batch by the chamber (lost).
     scene.issue("root_revoked", documents(2, 4), berlin, anchor_on=certs)
-    c.send(certs.functions.revokeRoot(scene.roots["root_revoked"], 2), de)
+    berlin_id = world.chamber_ids["DE-berlin"]
+    c.send(certs.functions.revokeRoot(berlin_id, scene.roots["root_revoked"], 2), de)
     leaf_batch = scene.issue("leaf_revoked", documents(3, 5), berlin, anchor_on=certs)
     p = leaf_batch[1]["proof"]
     c.send(
         certs.functions.revokeLeaf(
+            berlin_id,
             bytes.fromhex(p["root"][2:]),
-            bytes.fromhex(p["leaf"][2:]),
+            bytes.fromhex(p["target_hash"][2:]),
             [bytes.fromhex(h[2:]) for h in p["merkle_proof"]],
             4,
         ),
@@ -149,7 +160,13 @@ def _build_scene(world: Any) -> Scene:
     h = lambda x: bytes.fromhex(x[2:])
     c.send(
         certs.functions.replace(
-            h(old["root"]), h(old["leaf"]), [], h(new["root"]), h(new["leaf"]), []
+            berlin_id,
+            h(old["root"]),
+            h(old["target_hash"]),
+            [],
+            h(new["root"]),
+            h(new["target_hash"]),
+            [],
         ),
         berlin,
     )
@@ -179,7 +196,9 @@ def _build_scene(world: Any) -> Scene:
     governance.suspend(c, de, scene.issuers["suspended"])
     governance.withdraw(c, de, scene.issuers["fraud"], fraud=True)
     governance.withdraw(c, de, scene.issuers["withdrawn"], fraud=False)
-    governance.rotate_key(c, key("rotated"), scene.issuers["rotated"], key("rotated-2").address)
+    governance.rotate_key(
+        c, key("rotated"), scene.issuers["rotated"], key("rotated-2").address, key=key("rotated-2")
+    )
     # An issuing body accredited only after the batch above was anchored.
     scene.accredit("later", de, key("later"), _now(c))
 

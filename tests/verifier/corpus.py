@@ -275,8 +275,9 @@ def resigned(
     out = copy.deepcopy(f)
     p = out["proof"]
     sig = builder.signature65(
-        account, bytes.fromhex(p["root"][2:]), p["batch_size"], chain_id, registry
-    )
+        account, bytes.fromhex(p["root"][2:]), p["batch_size"], chain_id, registry,
+        (p["issuer_id"], p["epoch"], p["deadline"]),
+    )  # fmt: skip
     p["signature"] = "0x" + sig.hex()
     if update_signer:
         p["signer"] = account.address

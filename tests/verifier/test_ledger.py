@@ -1,5 +1,6 @@
 """Batch verification reads the ledger in few calls: one certificateStatuses per chunk, each
-distinct standing and issuing body once, and each (root, signature) recovered once."""
+distinct signing key and issuing body once, and each (root, signature) recovered once. No
+standingAt: "accredited at issue" is the anchor record itself."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from typing import Any
 import pytest
 
 from origincert.chain import rpc
+from origincert.chain.codec import fn as _fn
 from origincert.verdict import Verdict
 from origincert.verifier import Verifier, recompute
-from origincert.verifier.abi import fn as _fn
 from verifier.conftest import DAY, Scene
 
 
@@ -57,7 +58,8 @@ def test_a_batch_costs_one_status_call_per_chunk_and_a_few_batches(scene: Scene,
     results = v.verify_many(files)
     assert {r.verdict for r in results} == {Verdict.VALID}
     assert spy.calls["certificateStatuses"] == 3  # ceil(22 / 8)
-    assert spy.calls["standingAt"] == 3  # one per (signer, anchoring time)
+    assert spy.calls["standingAt"] == 0  # the anchor record answers "accredited at issue"
+    assert spy.calls["keyRecord"] == 3  # one per signing key
     assert spy.calls["issuer"] == 3  # one per issuing body
     assert spy.calls["eth_getLogs"] <= 3
     assert spy.batches <= 6
@@ -144,15 +146,19 @@ def test_hand_encoded_calls_and_decoded_statuses_match_eth_abi() -> None:
 
     from eth_abi import decode, encode
 
-    from origincert.verifier.abi import decode_statuses
+    from origincert.chain.codec import decode_statuses
 
     calls = [
         (
             "CertificateRegistry",
             "certificateStatuses",
-            ([os.urandom(32) for _ in range(3)], [os.urandom(32) for _ in range(3)]),
+            (
+                [1, 2**32 - 1, 7],
+                [os.urandom(32) for _ in range(3)],
+                [os.urandom(32) for _ in range(3)],
+            ),
         ),
-        ("CertificateRegistry", "certificateStatuses", ([], [])),
+        ("CertificateRegistry", "certificateStatuses", ([], [], [])),
         ("IssuerRegistry", "standingAt", ("0x" + os.urandom(20).hex(), 2**48 - 1)),
         ("IssuerRegistry", "issuer", (2**32 - 1,)),
         ("IssuerRegistry", "keyRecord", ("0x" + os.urandom(20).hex(),)),
@@ -164,7 +170,14 @@ def test_hand_encoded_calls_and_decoded_statuses_match_eth_abi() -> None:
         _fn("IssuerRegistry", "issuer").data(2**32)
     (t,) = _fn("CertificateRegistry", "certificateStatuses").outputs
     items = [
-        ((i, 1000, 2**40 - 1, 7, i % 2, 255), 2**40 - 1, 4, 0, os.urandom(32), os.urandom(32))
+        (
+            (i, 1000, 2**40 - 1, 7, i % 2, 255, 2**64 - 1),
+            2**40 - 1,
+            4,
+            0,
+            os.urandom(32),
+            os.urandom(32),
+        )
         for i in range(5)
     ]
     raw = "0x" + encode([t], [items]).hex()
@@ -175,7 +188,8 @@ def test_hand_encoded_calls_and_decoded_statuses_match_eth_abi() -> None:
         with pytest.raises(ChainError):
             decode_statuses(bad, 5)
     too_big = (
-        "0x" + encode([t], [[((2**32 - 1, 1, 1, 1, 0, 0), 0, 0, 0, b"\0" * 32, b"\0" * 32)]]).hex()
+        "0x"
+        + encode([t], [[((2**32 - 1, 1, 1, 1, 0, 0, 0), 0, 0, 0, b"\0" * 32, b"\0" * 32)]]).hex()
     )
     too_big = too_big[:130] + "01" + too_big[132:]  # a bit above uint32 in issuerId
     with pytest.raises(ChainError):
@@ -187,8 +201,8 @@ def test_hand_decoded_issuer_views_match_eth_abi_and_refuse_malformed_answers() 
 
     from eth_abi import encode
 
+    from origincert.chain.codec import decode_issuer
     from origincert.errors import ChainError
-    from origincert.verifier.abi import decode_issuer
 
     (t,) = _fn("IssuerRegistry", "issuer").outputs
     for name in ("Chamber DE-berlin", "", "x" * 32, "Handelskammer Düsseldorf 東京" * 5):

@@ -140,7 +140,7 @@ def test_parse_issued_accepts_checksummed_and_lowercase_addresses() -> None:
         "seed": "0x" + "11" * 32, "field_hashes": {"number": "0x" + "22" * 32}, "target_hash": "0x" + "33" * 32,
         "leaf": "0x" + "44" * 32, "merkle_proof": [], "root": "0x" + "44" * 32, "leaf_index": 0, "batch_size": 1,
         "signature": "0x" + "55" * 65, "signer": "0x" + "AB" * 20, "chain_id": 1, "registry": "0x" + "cd" * 20,
-        "tx_hash": None,
+        "tx_hash": None, "issuer_id": 1, "epoch": 1, "deadline": 1,
     }  # fmt: skip
     f = parse_issued(
         {"format": "urn:origincert:issued:1", "document": {"number": "X"}, "proof": proof}

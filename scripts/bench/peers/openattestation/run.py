@@ -53,7 +53,10 @@ def ours_issue(docs: list[dict]) -> tuple[float, list[bytes]]:
     start = time.perf_counter()
     prepared = [c for chunk in prepare_many(docs, workers=1) for c in chunk]
     tree = build_tree([c.leaf for c in prepared])
-    signature = sign_anchor(signer, tree.root, len(prepared), CHAIN_ID, REGISTRY)
+    issuer_id, epoch, deadline = 1, 0, 2**40
+    signature = sign_anchor(
+        signer, tree.root, len(prepared), issuer_id, epoch, deadline, CHAIN_ID, REGISTRY
+    )
     anchoring = Anchoring(
         root=tree.root,
         batch_size=len(prepared),
@@ -62,6 +65,9 @@ def ours_issue(docs: list[dict]) -> tuple[float, list[bytes]]:
         chain_id=CHAIN_ID,
         registry=REGISTRY,
         tx_hash=None,
+        issuer_id=issuer_id,
+        epoch=epoch,
+        deadline=deadline,
     )
     files = [issued_file_text(c, tree.proof(i), anchoring).encode() for i, c in enumerate(prepared)]
     return time.perf_counter() - start, files

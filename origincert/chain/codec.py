@@ -1,4 +1,7 @@
-"""ABI coding of the few registry calls on the verifier's hot path, by hand and strictly.
+"""The one codec of the registries' calls, results and events: ABI coding by hand, strictly.
+
+Every reader of the contracts (the verifier's batches, the issuer's ledger questions, the
+audit's cross-checks) encodes calls and decodes answers here, from the ABI shipped in the package.
 
 eth_abi is exact but slow (about 100 µs to encode a call, 40 µs per decoded status), and a batch
 verification makes these calls for every certificate. Each hand coder covers the exact types the
@@ -16,8 +19,8 @@ from eth_abi import decode, encode
 from eth_utils import event_abi_to_log_topic, function_signature_to_4byte_selector
 
 from origincert.chain.artifacts import load_artifact
+from origincert.chain.types import IssuerInfo, IssuerStatus
 from origincert.errors import ChainError
-from origincert.governance import IssuerInfo, IssuerStatus
 
 __all__ = ["decode_issuer", "decode_statuses", "fn", "malformed", "topic", "uints"]
 
@@ -37,14 +40,18 @@ class _Fn:
     def data(self, *args: Any) -> str:
         """The call's data: ABI-encoded by hand for the few argument types the verifier sends
         (eth_abi takes ~100 µs a call), by eth_abi for anything else."""
-        if not all(t in _FAST_TYPES or t.startswith("uint") for t in self.inputs):
+        if not all(
+            t in _FAST_TYPES or (t.startswith("uint") and t.count("[") <= 1 and "[]" in t + "[]")
+            for t in self.inputs
+        ):
             return "0x" + (self.selector + encode(self.inputs, args)).hex()
         heads: list[bytes] = []
         tails: list[bytes] = []
         offset = 32 * len(args)
         for t, value in zip(self.inputs, args):
-            if t == "bytes32[]":
-                tail = _word(len(value)) + b"".join(_bytes32(v) for v in value)
+            if t == "bytes32[]" or t.endswith("[]"):
+                item = _bytes32 if t == "bytes32[]" else _uint_word(t[:-2])
+                tail = _word(len(value)) + b"".join(item(v) for v in value)
                 heads.append(_word(offset))
                 tails.append(tail)
                 offset += len(tail)
@@ -60,9 +67,7 @@ class _Fn:
                     raise ValueError(f"not an address: {value!r}")
                 heads.append(bytes(12) + raw)
             else:  # uintN
-                if type(value) is not int or not 0 <= value < 1 << int(t[4:]):
-                    raise ValueError(f"{value!r} is not a {t}")
-                heads.append(_word(value))
+                heads.append(_uint_word(t)(value))
         return "0x" + (self.selector + b"".join(heads) + b"".join(tails)).hex()
 
     def result(self, raw: str) -> tuple[Any, ...]:
@@ -74,6 +79,17 @@ _FAST_TYPES = frozenset({"bytes32[]", "bytes32", "address"})
 
 def _word(n: int) -> bytes:
     return n.to_bytes(32, "big")
+
+
+def _uint_word(t: str) -> Any:
+    bits = int(t[4:])
+
+    def encode_one(value: Any) -> bytes:
+        if type(value) is not int or not 0 <= value < 1 << bits:
+            raise ValueError(f"{value!r} is not a {t}")
+        return _word(value)
+
+    return encode_one
 
 
 def _bytes32(value: bytes) -> bytes:
@@ -101,8 +117,10 @@ def topic(contract: str, name: str) -> str:
     return "0x" + event_abi_to_log_topic(item).hex()
 
 
-# certificateStatuses returns CertificateStatus[]: a static tuple of 11 words each, after the
-# array's offset and length words. Types of the words, in order (bytes32 kept as bytes).
+# certificateStatuses returns CertificateStatus[]: a static tuple of 12 words each, after the
+# array's offset and length words. Types of the words, in order (bytes32 kept as bytes): the
+# Anchor (issuerId, leafCount, anchoredAt, anchoredBlock, revokedAt, reason, epoch), then the
+# leaf's revokedAt, reason, replacedAt, replacedByRoot, replacedByLeaf.
 _STATUS_WORDS = (
     "uint32",
     "uint32",
@@ -110,18 +128,21 @@ _STATUS_WORDS = (
     "uint40",
     "uint40",
     "uint8",
+    "uint64",
     "uint40",
     "uint8",
     "uint40",
     "bytes32",
     "bytes32",
 )
+_ANCHOR_WORDS = 7
 _STATUS_BITS = tuple(int(t[4:]) if t.startswith("uint") else 0 for t in _STATUS_WORDS)
 
 
 def decode_statuses(raw: str, count: int) -> list[tuple[Any, ...]]:
     """Decode ``certificateStatuses`` output as eth_abi would, as ``(anchor, leafRevokedAt,
-    leafReason, replacedAt, replacedByRoot, replacedByLeaf)`` tuples, ten times faster.
+    leafReason, replacedAt, replacedByRoot, replacedByLeaf)`` tuples, ten times faster; ``anchor``
+    is the 7-tuple of the Anchor struct.
 
     Strict: the offset, the length, the size and every integer's range are checked, so a node
     answering something else is an error, never a misread status.
@@ -149,7 +170,7 @@ def decode_statuses(raw: str, count: int) -> list[tuple[Any, ...]]:
                 words.append(value)
             else:
                 words.append(word)
-        out.append((tuple(words[:6]), *words[6:]))
+        out.append((tuple(words[:_ANCHOR_WORDS]), *words[_ANCHOR_WORDS:]))
     return out
 
 
