@@ -23,6 +23,13 @@ them re-export them under their old names.
       AccountError             portal: an account cannot be created or changed
       ConfigError              portal: its configuration is invalid
       ArchiveError             portal: an archive folder or file cannot be read
+      PasswordError            web kit: a web account's password is refused
+      DeskError                the chamber's desk (Invalid, NotFound, Forbidden, Conflict)
+      InteropError             a credential, context or key cannot be used
+        ProofError             a Data Integrity proof cannot be made or checked
+      NetworkError             the consortium network cannot be set up, started or stopped
+    DocumentError
+      IssuedFileError          not a (v2) issued certificate file
 """
 
 from __future__ import annotations
@@ -35,15 +42,25 @@ __all__ = [
     "ChainError",
     "ChainUnavailable",
     "ConfigError",
+    "Conflict",
     "ContractRevert",
+    "DeskError",
     "DocumentError",
+    "Forbidden",
+    "InteropError",
+    "Invalid",
+    "IssuedFileError",
     "IssuingError",
     "JournalError",
     "KeystoreError",
     "MerkleError",
+    "NetworkError",
     "NodeHttpError",
     "NotAccredited",
+    "NotFound",
     "OriginCertError",
+    "PasswordError",
+    "ProofError",
     "ProposalFailed",
     "RpcError",
     "SigningError",
@@ -236,6 +253,100 @@ class ArchiveError(OriginCertError):
     """An archive folder or an archived file cannot be read."""
 
     code = "archive_error"
+
+
+# ---- raised by origincert.desk.errors
+
+
+class DeskError(OriginCertError):
+    """A refusal of the chamber's desk, with the HTTP status its web layer answers."""
+
+    code = "desk_error"
+    http_status = 400
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        problems: list[tuple[str, str]] | None = None,
+    ) -> None:
+        super().__init__(message, code=code)
+        self.problems = problems or []
+
+
+class Invalid(DeskError):
+    """Bad input: ``problems`` names each field and what is wrong with it."""
+
+    code = "invalid"
+    http_status = 422
+
+
+class NotFound(DeskError):
+    """Unknown, or not yours: the desk never says which."""
+
+    code = "not_found"
+    http_status = 404
+
+
+class Forbidden(DeskError):
+    """Not allowed for this account's role."""
+
+    code = "forbidden"
+    http_status = 403
+
+
+class Conflict(DeskError):
+    """The application is not in a status that allows this (someone else acted first)."""
+
+    code = "conflict"
+    http_status = 409
+
+
+# ---- raised by origincert.interop.errors
+
+
+class InteropError(OriginCertError):
+    """A credential, context or key cannot be used (malformed, unknown, refused by policy)."""
+
+    code = "interop_error"
+
+
+class ProofError(InteropError):
+    """A Data Integrity proof cannot be created, derived or checked as given."""
+
+    code = "proof_invalid"
+
+
+# ---- raised by origincert.issued
+
+
+class IssuedFileError(DocumentError):
+    """Why an input is not a (v2) issued certificate file: a stable ``code`` and a sentence for people.
+
+    Codes: ``format_unknown`` (no or another marker), ``format_v1``, ``format_invalid``
+    (structure or a proof value), ``withheld_forbidden`` (an unhideable field withheld).
+    """
+
+    code = "format_invalid"
+
+
+# ---- raised by origincert.network.layout
+
+
+class NetworkError(OriginCertError):
+    """The consortium network cannot be set up, started or stopped as asked."""
+
+    code = "network_error"
+
+
+# ---- raised by origincert.webkit.passwords
+
+
+class PasswordError(OriginCertError):
+    """A web account's password is refused (too weak, unknown hashing profile)."""
+
+    code = "password_invalid"
 
 
 def _fmt(args: dict[str, object]) -> str:

@@ -8,9 +8,15 @@ from pathlib import Path
 
 import pytest
 from chainutil import YEAR, World, free_port, test_account
+from hypothesis import settings
 
 from origincert import devchain, governance
 from origincert.chain import ChainClient, deploy
+
+# Property tests assert behaviour, not speed: on a shared 2-core machine one example can take far
+# longer than hypothesis's 200 ms default deadline, which would fail a correct test.
+settings.register_profile("origincert", deadline=None)
+settings.load_profile("origincert")
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "governance",
         "A competent authority accredits and oversees the issuing bodies of its economy.",
     ),
-    "issuer": ("governance", "An issuing body's own acts and status."),
+    "issuer": ("governance,interop", "An issuing body's own acts and status."),
     "keys": (
         "keys",
         "Encrypted keystores, one per actor (council member, authority, issuing body, deployer).",
@@ -54,6 +54,19 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "redact",
         "Write a copy of FILE with the given fields withheld; the anchored proof still verifies.",
     ),
+    "export": (
+        "export",
+        "Write FILE as a credential signed with the chamber's VC key (never the seed).",
+    ),
+    "import": (
+        "interop",
+        (
+            "Turn an exported credential back into an issued certificate file (verify it "
+            "afterwards), or with --foreign a checked foreign credential into a draft document "
+            "plus its unmapped fields."
+        ),
+    ),
+    "status": ("interop", "Bitstring Status Lists for outsiders, built from the ledger's events."),
     "pdf": ("pdf", "Print FILE (a full or redacted copy) as an A4 PDF whose QR code verifies it."),
     "verify": (
         "verify",
@@ -67,6 +80,11 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "portal",
         "The customs verification portal: serve it, add officers, issue API tokens.",
     ),
+    "desk": (
+        "desk",
+        "The chamber's e-CO desk: exporters apply, clerks review, the worker issues in batches.",
+    ),
+    "network": ("network", "Run a consortium network: one validator node per member."),
     "demo": (
         "demo",
         "Start a chain, deploy, set up a consortium, issue real certificates, serve the portal.",
@@ -78,14 +96,27 @@ GLOBAL_OPTIONS = ("--rpc-url", "--manifest", "--timeout")
 
 
 def load_command(name: str) -> click.Command | None:
-    """Import the area module that defines command ``name`` and return the command."""
+    """Import the area module(s) that define command ``name`` and return the command.
+
+    A group two areas add to (``issuer``: governance's acts, interop's VC identity) is one group
+    holding the subcommands of both, with the first area's help."""
     entry = COMMANDS.get(name)
     if entry is None:
         return None
-    module = importlib.import_module(f"origincert.cli.{entry[0]}")
-    scratch = click.Group()
-    module.register(scratch)
-    return scratch.commands.get(name)
+    found: list[click.Command] = []
+    for module_name in entry[0].split(","):
+        scratch = click.Group()
+        importlib.import_module(f"origincert.cli.{module_name}").register(scratch)
+        if name in scratch.commands:
+            found.append(scratch.commands[name])
+    if len(found) < 2:
+        return found[0] if found else None
+    merged = click.Group(name, help=found[0].help, short_help=found[0].short_help)
+    for group in found:
+        assert isinstance(group, click.Group), f"{name}: only groups can be shared by areas"
+        for sub in group.commands.values():
+            merged.add_command(sub)
+    return merged
 
 
 def _option_names(cmd: click.Command) -> set[str]:

@@ -197,7 +197,12 @@ def governance_plan(client: ChainClient, signer: Any, act: str, issuer_id: int, 
 
         new_key = Web3.to_checksum_address(kw["new_key"])
         function = "rotateKey"
-        args = {"issuerId": issuer_id, "newKey": new_key, "possession": "(signed by the new key)"}
+        args = {"issuerId": issuer_id, "newKey": new_key}
+        possession = kw.get("possession")
+        if possession is not None:  # the new key's proof: (r, vs) as the contract takes it
+            args["r"], args["vs"] = possession.compact()
+        else:
+            args["possession"] = "(signed by the new key)"
         effect.append(f"from now on only {new_key} signs for it; the current key is retired")
     else:  # pragma: no cover - the CLI passes one of the three
         raise ValueError(act)

@@ -18,7 +18,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from origincert.cli import COMMANDS, GLOBAL_OPTIONS, hoist_global_options, main
+from origincert.cli import COMMANDS, GLOBAL_OPTIONS, hoist_global_options, load_command, main
 from origincert.cli.common import ExitCode
 from origincert.document import FORMS, parse_certificate
 from origincert.templates import FORMS_WITH_TEMPLATES, template
@@ -43,17 +43,25 @@ def test_help_imports_no_area_and_no_heavy_library() -> None:
 
 def test_the_command_table_matches_what_each_area_registers() -> None:
     """Every command an area's ``register`` adds is in the table, with the help --help shows."""
-    modules = {module for module, _ in COMMANDS.values()}
-    registered: dict[str, click.Command] = {}
+    modules = {m for entry, _ in COMMANDS.values() for m in entry.split(",")}
+    registered: dict[str, list[tuple[str, click.Command]]] = {}
     for module in modules:
         group = click.Group()
         importlib.import_module(f"origincert.cli.{module}").register(group)
         for name, cmd in group.commands.items():
-            assert COMMANDS.get(name, ("?",))[0] == module, f"{name} missing from COMMANDS"
-            registered[name] = cmd
+            owners = COMMANDS.get(name, ("",))[0].split(",")
+            assert module in owners, f"{name} (from {module}) missing from COMMANDS"
+            registered.setdefault(name, []).append((module, cmd))
     assert set(registered) == set(COMMANDS)
-    for name, (_, help_) in COMMANDS.items():
-        assert registered[name].get_short_help_str(limit=1000) == help_, name
+    for name, (entry, help_) in COMMANDS.items():
+        first = dict(registered[name])[entry.split(",")[0]]
+        assert first.get_short_help_str(limit=1000) == help_, name
+
+
+def test_a_group_two_areas_add_to_keeps_the_commands_of_both() -> None:
+    issuer = load_command("issuer")
+    assert isinstance(issuer, click.Group)
+    assert {"rotate-key", "show", "vc-key", "did"} <= set(issuer.commands)
 
 
 def test_unknown_command_is_a_usage_error() -> None:

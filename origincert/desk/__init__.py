@@ -1,0 +1,39 @@
+"""The chamber's e-CO desk: exporters apply, clerks review, the issuing worker issues in batches.
+
+``create_app`` is the web application (as in Flask's tutorial): settings, resources, then one
+blueprint per role: exporter, clerk, chamber admin, plus sign-in and the REST API. No web module
+imports the signing key's code: ``desk.issuing`` (the worker) alone does.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask
+
+from origincert.desk import admin, api, auth, clerk, config, exporter, web
+from origincert.webkit import security
+
+__all__ = ["create_app"]
+
+DEFAULT_INSTANCE = ".origincert/desk"
+
+
+def create_app(
+    test_config: dict[str, Any] | None = None,
+    *,
+    instance_path: str | os.PathLike[str] | None = None,
+) -> Flask:
+    if instance_path is None:
+        instance_path = os.environ.get(f"{config.ENV_PREFIX}_INSTANCE", DEFAULT_INSTANCE)
+    app = Flask(
+        __name__, instance_path=os.path.abspath(instance_path), instance_relative_config=True
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    config.load(app, test_config)
+    security.init_app(app)
+    web.init_app(app)
+    for area in (auth, exporter, clerk, admin, api):
+        area.init_app(app)
+    return app

@@ -1,0 +1,303 @@
+"""The exporters' REST API (``/api/v1``): apply, attach, submit, status, download, bulk import.
+
+Authenticated by a company API key; every identifier in a URL is looked up *within the key's
+company*, so another company's id answers 404 like an unknown one. ``Idempotency-Key`` on a
+create makes a retried POST return the application the first one created, never a second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from typing import Any
+
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from origincert.desk import service
+from origincert.desk.blobs import ATTACHMENT_KINDS
+from origincert.desk.errors import Conflict, Invalid, NotFound
+from origincert.desk.models import Application, Attachment, IdempotencyKey, Status, utcnow
+from origincert.desk.openapi import openapi_document
+from origincert.desk.status import EDITABLE
+from origincert.desk.web import actor, api_auth, blobs, db
+from origincert.webkit.security import csrf, limiter
+
+__all__ = ["bp", "init_app", "serialize"]
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+MAX_IDEMPOTENCY_KEY = 100
+
+
+def _limit() -> str:
+    return str(current_app.config["API_RATE_LIMIT"])
+
+
+def _key_id() -> str:
+    return f"key:{g.get('api_key_id') or request.remote_addr}"
+
+
+def serialize(app: Application, attachments: list[Attachment] | None = None) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "id": app.public_id,
+        "number": app.number,
+        "status": app.status,
+        "form": app.form,
+        "fields": app.document,
+        "approvals_needed": app.approvals_needed,
+        "reason_code": app.reason_code,
+        "comment": app.comment,
+        "comment_field": app.comment_field,
+        "created_at": app.created_at.isoformat(),
+        "submitted_at": app.submitted_at.isoformat() if app.submitted_at else None,
+        "approved_at": app.approved_at.isoformat() if app.approved_at else None,
+        "issued_at": app.issued_at.isoformat() if app.issued_at else None,
+    }
+    if attachments is not None:
+        out["attachments"] = [
+            {
+                "id": a.public_id,
+                "kind": a.kind,
+                "sha256": a.sha256,
+                "size": a.size,
+                "media_type": a.media_type,
+                "label": a.label,
+            }
+            for a in attachments
+        ]
+    return out
+
+
+def _attachments(app: Application) -> list[Attachment]:
+    return list(
+        db().scalars(
+            select(Attachment).where(Attachment.application_id == app.id).order_by(Attachment.id)
+        )
+    )
+
+
+def _body() -> Any:
+    data = request.get_json(silent=True)
+    if data is None:
+        raise Invalid("the body must be JSON", code="body_not_json")
+    return data
+
+
+def _one(app: Application, status: int = 200) -> Response:
+    response = jsonify(serialize(app, _attachments(app)))
+    response.status_code = status
+    return response
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return jsonify(openapi_document())
+
+
+@bp.post("/applications")
+@api_auth
+def create() -> Response:
+    fields = _body()
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        app = service.create_application(db(), actor(), fields)
+        db().commit()
+        return _one(app, 201)
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY or not key.isprintable():
+        raise Invalid(
+            "Idempotency-Key must be 1 to 100 printable characters", code="idempotency_key_invalid"
+        )
+    digest = hashlib.sha256(request.get_data()).hexdigest()
+    company_id = g.user.company_id
+    earlier = _idempotent(company_id, key, digest)
+    if earlier is not None:
+        return _one(earlier, 200)
+    app = service.create_application(db(), actor(), fields)
+    db().add(
+        IdempotencyKey(
+            company_id=company_id, key=key, request_hash=digest, application_id=app.id, at=utcnow()
+        )
+    )
+    try:
+        db().commit()
+    except IntegrityError:  # the same key raced us: answer with what the winner created
+        db().rollback()
+        earlier = _idempotent(company_id, key, digest)
+        if earlier is None:
+            raise
+        return _one(earlier, 200)
+    return _one(app, 201)
+
+
+def _idempotent(company_id: int, key: str, digest: str) -> Application | None:
+    row = db().scalar(
+        select(IdempotencyKey).where(
+            IdempotencyKey.company_id == company_id, IdempotencyKey.key == key
+        )
+    )
+    if row is None:
+        return None
+    if row.request_hash != digest:
+        raise Invalid(
+            "this Idempotency-Key was used for another request",
+            code="idempotency_key_reused",
+        )
+    return db().get(Application, row.application_id)
+
+
+@bp.post("/applications/bulk")
+@api_auth
+def bulk() -> Response:
+    """Many applications at once, all or none: ``{"applications": [fields, ...], "submit": bool}``."""
+    body = _body()
+    items = body.get("applications") if isinstance(body, dict) else None
+    if not isinstance(items, list) or not items:
+        raise Invalid('give a non-empty list in "applications"', code="bulk_empty")
+    if len(items) > current_app.config["MAX_BULK"]:
+        raise Invalid(
+            f"at most {current_app.config['MAX_BULK']} applications at once", code="bulk_too_large"
+        )
+    submit = body.get("submit") is True
+    created: list[Application] = []
+    problems: list[tuple[str, str]] = []
+    for i, fields in enumerate(items):
+        try:
+            app = service.create_application(db(), actor(), fields)
+            if submit:
+                service.submit(db(), actor(), app, declaration=body.get("declaration") is True)
+            created.append(app)
+        except Invalid as exc:
+            problems += [
+                (f"applications[{i}].{p}" if p else f"applications[{i}]", m)
+                for p, m in exc.problems or [("", str(exc))]
+            ]
+    if problems:
+        raise Invalid(
+            f"{len(problems)} problem(s); nothing was saved", code="bulk_invalid", problems=problems
+        )
+    db().commit()
+    response = jsonify(applications=[serialize(a) for a in created])
+    response.status_code = 201
+    return response
+
+
+@bp.get("/applications")
+@api_auth
+def listing() -> Response:
+    status = request.args.get("status")
+    return jsonify(
+        applications=[serialize(a) for a in service.applications_for(db(), actor(), status=status)]
+    )
+
+
+@bp.get("/applications/<public_id>")
+@api_auth
+def show(public_id: str) -> Response:
+    return _one(service.get_application(db(), actor(), public_id))
+
+
+@bp.put("/applications/<public_id>")
+@api_auth
+def update(public_id: str) -> Response:
+    app = service.get_application(db(), actor(), public_id)
+    service.update_fields(db(), actor(), app, _body())
+    db().commit()
+    return _one(app)
+
+
+@bp.post("/applications/<public_id>/submit")
+@api_auth
+def submit(public_id: str) -> Response:
+    body = _body()
+    app = service.get_application(db(), actor(), public_id)
+    service.submit(
+        db(), actor(), app, declaration=isinstance(body, dict) and body.get("declaration") is True
+    )
+    db().commit()
+    return _one(app)
+
+
+@bp.post("/applications/<public_id>/attachments")
+@api_auth
+def attach(public_id: str) -> Response:
+    app = service.get_application(db(), actor(), public_id)
+    add_attachment(app)
+    db().commit()
+    return _one(app, 201)
+
+
+def add_attachment(app: Application) -> Attachment:
+    """The uploaded ``file`` with its ``kind``, stored by hash; shared by the API and the page."""
+    if Status(app.status) not in EDITABLE:
+        raise Conflict(f"an application {app.status} takes no attachments", code="not_editable")
+    kind = request.form.get("kind", "")
+    if kind not in ATTACHMENT_KINDS:
+        raise Invalid(
+            "unknown attachment kind",
+            code="attachment_kind",
+            problems=[("kind", "must be one of " + ", ".join(ATTACHMENT_KINDS))],
+        )
+    upload = request.files.get("file")
+    if upload is None:
+        raise Invalid(
+            "no file uploaded", code="attachment_missing", problems=[("file", "is required")]
+        )
+    data = upload.read(current_app.config["MAX_ATTACHMENT_BYTES"] + 1)
+    sha, media_type = blobs().put(data)
+    att = Attachment(
+        public_id=secrets.token_hex(12),
+        application_id=app.id,
+        kind=kind,
+        sha256=sha,
+        size=len(data),
+        media_type=media_type,
+        label=(upload.filename or "file")[:200],
+        uploaded_by=g.user.id,
+        at=utcnow(),
+    )
+    db().add(att)
+    db().flush()
+    service.record_event(
+        db(), actor(), "attached", application=app, after={"kind": kind, "sha256": sha}
+    )
+    return att
+
+
+@bp.get("/applications/<public_id>/attachments/<attachment_id>")
+@api_auth
+def attachment(public_id: str, attachment_id: str) -> Response:
+    return send_attachment(service.get_application(db(), actor(), public_id), attachment_id)
+
+
+def send_attachment(app: Application, attachment_id: str) -> Response:
+    att = db().scalar(
+        select(Attachment).where(
+            Attachment.application_id == app.id, Attachment.public_id == str(attachment_id)
+        )
+    )
+    if att is None:
+        raise NotFound("no such attachment", code="attachment_unknown")
+    response = Response(blobs().get(att.sha256), mimetype=att.media_type)
+    response.headers["Content-Disposition"] = f'attachment; filename="{att.sha256[:16]}"'
+    return response
+
+
+@bp.get("/applications/<public_id>/certificate")
+@api_auth
+def certificate(public_id: str) -> Response:
+    return issued_file_response(service.get_application(db(), actor(), public_id))
+
+
+def issued_file_response(app: Application) -> Response:
+    if app.issued_file is None:
+        raise NotFound("the certificate is not issued yet", code="not_issued")
+    response = Response(app.issued_file, mimetype="application/json")
+    response.headers["Content-Disposition"] = f'attachment; filename="{app.number}.coo.json"'
+    return response
+
+
+def init_app(app: Flask) -> None:
+    csrf.exempt(bp)  # API keys, not cookies: no cross-site request can carry one
+    limiter.limit(_limit, key_func=_key_id)(bp)
+    app.register_blueprint(bp)

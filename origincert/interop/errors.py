@@ -1,0 +1,7 @@
+"""Errors of the interop layer: each carries a stable reason code under the library's root."""
+
+from __future__ import annotations
+
+from origincert.errors import InteropError, ProofError
+
+__all__ = ["InteropError", "ProofError"]
