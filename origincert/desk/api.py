@@ -177,7 +177,9 @@ def bulk() -> Response:
             f"{len(problems)} problem(s); nothing was saved", code="bulk_invalid", problems=problems
         )
     db().commit()
-    response = jsonify(applications=[serialize(a) for a in created])
+    response = jsonify(
+        applications=[{"id": a.public_id, "number": a.number, "status": a.status} for a in created]
+    )
     response.status_code = 201
     return response
 

@@ -96,7 +96,7 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/applications/bulk": {
                 "post": _op(
                     "Create (and submit) many applications, all or none",
-                    {"201": _answer("Created", "ApplicationList")},
+                    {"201": _answer("Created", "BulkResult")},
                     requestBody={
                         "required": True,
                         "content": {_JSON: {"schema": _ref("Bulk")}},
@@ -241,6 +241,24 @@ def openapi_document() -> dict[str, Any]:
                         "approved_at": {"type": "string", "nullable": True},
                         "issued_at": {"type": "string", "nullable": True},
                         "attachments": {"type": "array", "items": _ref("Attachment")},
+                    },
+                },
+                "BulkResult": {
+                    "type": "object",
+                    "required": ["applications"],
+                    "properties": {
+                        "applications": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["id", "number", "status"],
+                                "properties": {
+                                    "id": {"type": "string"},
+                                    "number": {"type": "string"},
+                                    "status": {"type": "string"},
+                                },
+                            },
+                        }
                     },
                 },
                 "ApplicationList": {
