@@ -195,23 +195,25 @@ def main() -> None:
         verifier = Verifier(client, clock=lambda: date.today())
         verdicts = {verifier.verify(json.loads(f)).verdict.value for f in one_per_batch.values()}
 
-        print(
-            f"applications: {args.count} via {len(chunks)} bulk calls of {args.chunk}, {args.clients} clients"
-        )
-        print(
-            f"accepted (validated + submitted): {args.count / accept_s:8.1f} applications/s ({accept_s:.1f} s)"
-        )
-        print(f"approved by the bench rule:       {args.count / approve_s:8.1f} applications/s")
-        print(
-            f"issued by the worker:             {args.count / issue_s:8.1f} certificates/s ({issue_s:.1f} s, "
-            f"{args.block_seconds}-s blocks)"
-        )
-        print(
-            f"anchors per 1,000 certificates:   {1000 * len(batches) / args.count:8.2f} ({len(batches)} batches)"
-        )
-        print(
-            f"approval -> anchored (VALID):     median {statistics.median(lags):.1f} s, max {max(lags):.1f} s"
-        )
+        n = args.count
+        lines = [
+            f"applications: {n} via {len(chunks)} bulk calls of {args.chunk}, {args.clients} clients",
+            (
+                f"accepted (validated + submitted): {n / accept_s:7.1f} applications/s "
+                f"({accept_s:.1f} s, {len(retries)} calls retried after 503)"
+            ),
+            f"approved by the bench rule:       {n / approve_s:7.1f} applications/s",
+            (
+                f"issued, first approval to last issued (approving meanwhile): {n / issue_s:.1f} "
+                f"certificates/s ({issue_s:.1f} s, {args.block_seconds}-s blocks)"
+            ),
+            f"anchors per 1,000 certificates:   {1000 * len(batches) / n:7.2f} ({len(batches)} batches)",
+            (
+                f"approval -> anchored (VALID):     median {statistics.median(lags):.1f} s, "
+                f"max {max(lags):.1f} s"
+            ),
+        ]
+        print("\n".join(lines))
         print(f"verdicts of one file per batch:   {sorted(verdicts)}")
     finally:
         if desk_proc is not None:
