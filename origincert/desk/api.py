@@ -8,6 +8,7 @@ create makes a retried POST return the application the first one created, never 
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from typing import Any
 
@@ -22,6 +23,7 @@ from origincert.desk.models import Application, Attachment, IdempotencyKey, Stat
 from origincert.desk.openapi import openapi_document
 from origincert.desk.status import EDITABLE
 from origincert.desk.web import actor, api_auth, blobs, db
+from origincert.pdf import render_pdf
 from origincert.webkit.security import csrf, limiter
 
 __all__ = ["bp", "init_app", "serialize"]
@@ -289,6 +291,22 @@ def send_attachment(app: Application, attachment_id: str) -> Response:
 @api_auth
 def certificate(public_id: str) -> Response:
     return issued_file_response(service.get_application(db(), actor(), public_id))
+
+
+@bp.get("/applications/<public_id>/certificate.pdf")
+@api_auth
+def certificate_pdf(public_id: str) -> Response:
+    return issued_pdf_response(service.get_application(db(), actor(), public_id))
+
+
+def issued_pdf_response(app: Application) -> Response:
+    """The printable certificate with its QR code, made from the issued file on demand."""
+    if app.issued_file is None:
+        raise NotFound("the certificate is not issued yet", code="not_issued")
+    pdf = render_pdf(json.loads(app.issued_file))
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{app.number}.pdf"'
+    return response
 
 
 def issued_file_response(app: Application) -> Response:

@@ -10,7 +10,12 @@ from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, 
 from sqlalchemy import select
 
 from origincert.desk import accounts, service
-from origincert.desk.api import add_attachment, issued_file_response, send_attachment
+from origincert.desk.api import (
+    add_attachment,
+    issued_file_response,
+    issued_pdf_response,
+    send_attachment,
+)
 from origincert.desk.blobs import ATTACHMENT_KINDS
 from origincert.desk.errors import Invalid
 from origincert.desk.models import Application, Attachment, Chamber, Company, Role, Status, User
@@ -120,6 +125,12 @@ def attachment(public_id: str, attachment_id: str) -> Any:
 @exporter_only
 def certificate(public_id: str) -> Any:
     return issued_file_response(service.get_application(db(), actor(), public_id))
+
+
+@bp.get("/a/<public_id>/certificate.pdf")
+@exporter_only
+def certificate_pdf(public_id: str) -> Any:
+    return issued_pdf_response(service.get_application(db(), actor(), public_id))
 
 
 @bp.route("/team", methods=["GET", "POST"])

@@ -168,7 +168,11 @@ def openapi_document() -> dict[str, Any]:
                     {
                         "200": {
                             "description": "The file",
-                            "content": {"application/octet-stream": {}},
+                            "content": {
+                                "application/pdf": {},
+                                "image/png": {},
+                                "image/jpeg": {},
+                            },
                         }
                     },
                 ),
@@ -183,6 +187,13 @@ def openapi_document() -> dict[str, Any]:
                             "content": {_JSON: {"schema": {"type": "object"}}},
                         }
                     },
+                ),
+            },
+            "/api/v1/applications/{public_id}/certificate.pdf": {
+                "parameters": [_ID],
+                "get": _op(
+                    "The issued certificate as a PDF with its QR code",
+                    {"200": {"description": "The PDF", "content": {"application/pdf": {}}}},
                 ),
             },
         },

@@ -155,3 +155,25 @@ def test_the_job_queue_runs_the_ticks(worker: IssuingWorker, desk: Desk) -> None
 
     asyncio.run(run())
     assert statuses(desk) == dict.fromkeys(numbers, Status.ISSUED)
+
+
+def test_the_exporter_downloads_the_issued_file_and_its_pdf(
+    worker: IssuingWorker, desk: Desk, app, keys
+) -> None:
+    [number] = approve_some(desk, 1)
+    worker.policy = BatchPolicy(size=1, wait=0)
+    assert worker.tick().issued == [number]
+    with desk.sessions() as db:
+        pid = db.scalar(select(Application.public_id))
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {keys['alice']}"}
+    issued = client.get(f"/api/v1/applications/{pid}/certificate", headers=headers)
+    assert issued.status_code == 200 and issued.json["document"]["number"] == number
+    pdf = client.get(f"/api/v1/applications/{pid}/certificate.pdf", headers=headers)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+    assert pdf.headers["Content-Type"] == "application/pdf"
+    other = client.get(
+        f"/api/v1/applications/{pid}/certificate.pdf",
+        headers={"Authorization": f"Bearer {keys['bob']}"},
+    )
+    assert other.status_code == 404
