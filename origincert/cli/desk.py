@@ -220,5 +220,42 @@ def worker(
         journal.close()
 
 
+@desk.command()
+@click.option("--waiting", default=8, show_default=True, type=click.IntRange(0, 1000))
+@click.option(
+    "--password-env",
+    default="ORIGINCERT_DESK_ADMIN_PASSWORD",
+    show_default=True,
+    help="Environment variable holding the demo users' password.",
+)
+@click.option("--chamber", "code", required=True, help="The chamber (made by desk init).")
+@_db_option
+@_instance_option
+@handle_errors
+def demo(waiting: int, password_env: str, code: str, db_url: str | None, instance: str) -> None:
+    """Sample exporters (two accepted, one pending), two clerks and a queue that is waiting."""
+    from sqlalchemy import select
+
+    from origincert.desk.db import engine_for, session_factory
+    from origincert.desk.demo import seed_demo
+    from origincert.desk.errors import NotFound
+    from origincert.desk.models import Chamber
+    from origincert.webkit.passwords import hasher
+
+    password = os.environ.get(password_env)
+    if not password:
+        raise click.UsageError(f"set {password_env} to the demo users' password")
+    engine = engine_for(_url(db_url, instance))
+    with session_factory(engine).begin() as db:
+        chamber = db.scalar(select(Chamber).where(Chamber.code == code))
+        if chamber is None:
+            raise NotFound(f"no chamber {code}: run desk init first", code="chamber_unknown")
+        logins = seed_demo(db, hasher(), chamber, password=password, waiting=waiting)
+    engine.dispose()
+    click.echo(f"exporters: {', '.join(logins.exporters)}")
+    click.echo(f"clerks: {', '.join(logins.clerks)}")
+    click.echo(f"{waiting} applications wait in the review queue")
+
+
 def register(main: click.Group) -> None:
     main.add_command(desk)

@@ -45,3 +45,24 @@ def test_init_creates_the_chamber_and_an_admin_who_signs_in(tmp_path: Path) -> N
 def test_init_needs_the_admin_password(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, [*ARGS, "--instance", str(tmp_path / "d")], env={})
     assert result.exit_code == 2 and "ORIGINCERT_DESK_ADMIN_PASSWORD" in result.output
+
+
+def test_demo_seeds_exporters_clerks_and_a_waiting_queue(tmp_path: Path) -> None:
+    instance = tmp_path / "desk"
+    env = {"ORIGINCERT_DESK_ADMIN_PASSWORD": "a long first password"}
+    assert CliRunner().invoke(main, [*ARGS, "--instance", str(instance)], env=env).exit_code == 0
+    result = CliRunner().invoke(
+        main, ["desk", "demo", "--chamber", "DEHAM", "--waiting", "5", "--instance", str(instance)],
+        env=env,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    app = create_app(
+        {"DATABASE_URL": f"sqlite:///{instance / 'desk.sqlite'}", "SECURE_COOKIES": False,
+         "WTF_CSRF_ENABLED": False},
+        instance_path=instance,
+    )  # fmt: skip
+    client = app.test_client()
+    client.post(
+        "/login", data={"email": "clerk1@demo.example", "password": "a long first password"}
+    )
+    assert client.get("/clerk/").get_data(as_text=True).count("DEHAM-") == 5
