@@ -40,7 +40,7 @@ CHAMBERS = {  # label -> (economy, name)
     "sicc": ("SG", "Singapore International Chamber of Commerce"),
 }
 # Folders the demo owns inside its workdir; recreated on every run, nothing else is touched.
-OWNED = ("keys", "journals", "issued", "examples", "chain", "portal")
+OWNED = ("keys", "journals", "issued", "examples", "chain", "portal", "network")
 
 
 @dataclass
@@ -49,7 +49,7 @@ class DemoResult:
     rpc_url: str
     manifest_path: Path
     password_file: Path
-    chain: devchain.DevChain
+    chain: devchain.DevChain | None  # None: the demo runs on a geth network (``--network``)
     issued: dict[str, list[Path]] = field(default_factory=dict)  # chamber label -> files
     examples: dict[str, Path] = field(default_factory=dict)  # what -> file
 
@@ -57,6 +57,10 @@ class DemoResult:
 def _reset(workdir: Path, port: int) -> None:
     """Stop a chain left by an earlier run and clear the folders the demo owns."""
     devchain.stop(port, state_dir=workdir / "chain")
+    if (workdir / "network" / "network.json").exists():
+        from origincert import network
+
+        network.down(workdir / "network")
     for name in OWNED:
         shutil.rmtree(workdir / name, ignore_errors=True)
     (workdir / "manifest.json").unlink(missing_ok=True)
@@ -69,12 +73,18 @@ def run_demo(
     today: dt.date | None = None,
     portal_url: str | None = None,
     say: Callable[[str], None] = print,
+    network: bool = False,
 ) -> DemoResult:
-    """Start a chain, deploy, govern, issue; return where everything is. The chain keeps running."""
+    """Start a chain, deploy, govern, issue; return where everything is. The chain keeps running.
+
+    ``network``: four geth Clique validators (ports ``port`` to ``port + 3``, one-second blocks)
+    in ``workdir/network`` instead of one Hardhat node."""
     workdir.mkdir(parents=True, exist_ok=True)
     _reset(workdir, port)
     today = today or dt.date.today()
     rng = random.Random(2026)
+    if network:
+        return _on_network(workdir, port, today, rng, portal_url, say)
 
     say(f"starting a local Hardhat chain on 127.0.0.1:{port}")
     node = devchain.start(port, state_dir=workdir / "chain")
@@ -85,9 +95,30 @@ def run_demo(
         raise
 
 
+def _on_network(
+    workdir: Path,
+    port: int,
+    today: dt.date,
+    rng: random.Random,
+    portal_url: str | None,
+    say: Callable[[str], None],
+) -> DemoResult:
+    from origincert import network
+
+    folder = workdir / "network"
+    say(f"starting four geth Clique validators on 127.0.0.1:{port}..{port + 3} (1-second blocks)")
+    spec = network.init(folder, period=1, http_port=port, p2p_port=port + 20000)
+    try:
+        network.up(folder)
+        return _populate(workdir, ",".join(spec.urls), today, rng, portal_url, say)
+    except BaseException:
+        network.down(folder)
+        raise
+
+
 def _populate(
     workdir: Path,
-    node: devchain.DevChain,
+    node: devchain.DevChain | str,
     today: dt.date,
     rng: random.Random,
     portal_url: str | None,
@@ -116,7 +147,9 @@ def _populate(
     chambers = {label: key(f"chamber-{label}") for label in CHAMBERS}
     keys_log.disabled = False
 
-    client = ChainClient.connect(node.url)
+    url = node if isinstance(node, str) else node.url
+    # On a network a receipt counts once a block is built on it (Clique has no finality).
+    client = ChainClient.connect(url, confirmations=2 if isinstance(node, str) else None)
     manifest: Manifest = deploy(client, deployer, [c.address for c in council], 2)
     manifest_path = workdir / "manifest.json"
     manifest.save(manifest_path)
@@ -137,6 +170,7 @@ def _populate(
         say(f"council proposal {p.proposal_id} executed with 2 of 3 approvals: {name}")
 
     now = int(client.w3.eth.get_block("latest")["timestamp"])
+    ledger_ids: dict[str, int] = {}
     for label, (economy, name) in CHAMBERS.items():
         issuer_id, _ = governance.accredit(
             client,
@@ -147,9 +181,12 @@ def _populate(
             valid_until=now + 2 * YEAR,
             key=chambers[label],
         )
+        ledger_ids[label] = issuer_id
         say(f"{AUTHORITIES[economy].split(' (')[0]} accredited {name} as issuing body {issuer_id}")
 
-    result = DemoResult(workdir, node.url, manifest_path, password_file, node)
+    result = DemoResult(
+        workdir, url, manifest_path, password_file, None if isinstance(node, str) else node
+    )
 
     def documents(
         label: str, count: int, items: int | None = None, *, fresh: bool = False
@@ -161,6 +198,7 @@ def _populate(
                 economy=economy,
                 items=items or rng.choice((1, 2, 3, 5)),
                 issuing_body=name,
+                ledger_id=ledger_ids[label],
                 issued_on=today if fresh else today - dt.timedelta(days=rng.randint(1, 20)),
             )
             for _ in range(count)

@@ -1,4 +1,4 @@
-"""The certificate of origin data model (schema ``urn:origincert:schema:certificate:1``).
+"""The certificate of origin data model (schema ``urn:origincert:schema:certificate:2``).
 
 One pydantic model covers the non-preferential chamber certificate (ICC) and the preferential
 forms (EUR.1, EUR-MED, GSP Form A, ATIGA Form D, ACFTA Form E, RCEP and the ASEAN+1 forms).
@@ -7,7 +7,13 @@ Validation is strict: a value is accepted only in its one canonical JSON shape (
 and every party hashes the same bytes. Nothing is stripped or coerced silently.
 
 Validation runs in two phases: field shapes first (all problems at once), then the cross-field
-rules of :data:`RULES` (run only when every field is well formed).
+rules of :data:`RULES` (run only when every field is well formed). The rules read the document
+through a view that knows which fields a holder withheld, so on a redacted copy each rule still
+runs whenever the fields it needs are shown (:func:`validate_shown`).
+
+:data:`UNHIDEABLE` is the policy of fields that can never be withheld: what identifies the
+certificate, its issuer and economy, its dates and validity, and what kind of document it is.
+The verifier enforces it on every file (``origincert.issued``), not only ``redact``.
 
 Default validity (``valid_until`` when absent), counted from ``issue_date`` to the same day N
 months later (the month's last day if shorter):
@@ -28,10 +34,11 @@ Paths name fields as in :func:`origincert.fields.flatten`: keys joined by ``.``,
 from __future__ import annotations
 
 import calendar
+import functools
 import json
 import re
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -47,6 +54,7 @@ from pydantic import (
     StringConstraints,
     Tag,
     ValidationError,
+    ValidationInfo,
     model_validator,
 )
 from pydantic_core import PydanticCustomError
@@ -58,20 +66,30 @@ __all__ = [
     "FORMS",
     "SCHEMA_ID",
     "SCHEMA_PATH",
+    "UNHIDEABLE",
     "Certificate",
     "FormRule",
     "GoodsItem",
     "Party",
     "default_valid_until",
+    "forbidden_withheld",
     "json_schema",
     "load_json",
     "parse_certificate",
     "validate_shown",
 ]
 
-SCHEMA_ID = "urn:origincert:schema:certificate:1"
-SCHEMA_PATH = Path(__file__).parent / "schema" / "certificate-1.json"
+SCHEMA_ID = "urn:origincert:schema:certificate:2"
+SCHEMA_PATH = Path(__file__).parent / "schema" / "certificate-2.json"
 MAX_ITEMS = 50
+MAX_LEDGER_ID = 2**32 - 1  # IssuerRegistry ids (signed as uint64, stored and checked as uint32)
+
+# Never withheld (a path or anything under it): what the certificate is and which one, who issued
+# it in which economy and under which ledger id, when, until when, and what it replaces or copies.
+UNHIDEABLE = (
+    "schema", "number", "kind", "form", "agreement", "issue_date", "valid_until",
+    "issuing_body", "flags", "copy_of", "duplicate_of", "replaces",
+)  # fmt: skip
 RETROACTIVE_GRACE_DAYS = 3  # ATIGA: issued more than 3 days after departure is "retroactive"
 
 # ---------------------------------------------------------------------------------------------
@@ -293,10 +311,17 @@ class Consignee(_Model):
 
 
 class IssuingBody(_Model):
-    """The chamber or authority that certifies; ``accreditation_ref`` is e.g. the ICC WCF number."""
+    """The chamber or authority that certifies; ``accreditation_ref`` is e.g. the ICC WCF number.
+
+    ``ledger_id`` is the body's id in the IssuerRegistry: the verifier asks the ledger with it
+    and refuses a certificate anchored by another body. Every issued document carries it (the
+    issued-file reader refuses one without); an input to the issuer may leave it out, and the
+    issuer then writes the signing body's id and its name as the ledger records them.
+    """
 
     name: Name
     economy: Country
+    ledger_id: Annotated[int, Field(ge=1, le=MAX_LEDGER_ID)] | None = None
     accreditation_ref: Ref | None = None
 
 
@@ -430,7 +455,7 @@ class Certificate(_Model):
 
     model_config = ConfigDict(title="Certificate of origin")
 
-    schema_id: Literal["urn:origincert:schema:certificate:1"] = Field(alias="schema")
+    schema_id: Literal["urn:origincert:schema:certificate:2"] = Field(alias="schema")
     number: CertNumber
     kind: Kind
     form: FormCode
@@ -475,8 +500,10 @@ class Certificate(_Model):
         return data
 
     @model_validator(mode="after")
-    def _cross_field_rules(self) -> Certificate:
-        problems = [p for rule in RULES for p in rule(self)]
+    def _cross_field_rules(self, info: ValidationInfo) -> Certificate:
+        if info.context and info.context.get("fields_only"):
+            return self  # validate_shown runs the rules itself, knowing what was withheld
+        problems = run_rules(self.to_json())
         if problems:
             raise _error(problems)  # not a ValueError: pydantic lets it through unchanged
         return self
@@ -487,7 +514,9 @@ class Certificate(_Model):
 
 
 # ---------------------------------------------------------------------------------------------
-# Cross-field rules: each yields (path, message) problems.
+# Cross-field rules. Each is one small check reading the document through a _View and yielding
+# (path, message) problems. A check that reads a withheld field raises _Withheld and is skipped
+# on its own: every other check still runs (a redacted copy is judged on all it shows).
 
 Problem = tuple[str, str]
 
@@ -503,133 +532,332 @@ def default_valid_until(issue_date: date, form: str) -> date:
     return _add_months(issue_date, FORMS[form].validity_months)
 
 
-def _rule_form(c: Certificate) -> Iterator[Problem]:
-    rule = FORMS[c.form]
-    if c.kind != rule.kind:
-        yield "kind", f"must be {rule.kind} for form {c.form}"
-    if rule.kind == "preferential" and c.agreement is None:
+_MISS = object()
+
+
+@functools.lru_cache(maxsize=1024)
+def _day(value: str) -> date:
+    return date.fromisoformat(value)
+
+
+class _Withheld(Exception):
+    """A check needs a field the holder withheld: that check is not run."""
+
+
+_TOKEN = re.compile(r"([a-z_][a-z0-9_]*)|\[([0-9]+)\]")
+
+
+@functools.lru_cache(maxsize=4096)
+def _tokens(path: str) -> tuple[str | int, ...]:
+    return tuple(name if name else int(index) for name, index in _TOKEN.findall(path))
+
+
+def _covers(prefix: str, path: str) -> bool:
+    return path == prefix or (path.startswith(prefix) and path[len(prefix)] in ".[")
+
+
+class _View:
+    """The document's fields by path. ``get`` returns None for an absent field and raises
+    _Withheld for one that is (or holds something) withheld; list lengths come from the
+    committed shape when there is one (a hidden item stays counted)."""
+
+    def __init__(
+        self,
+        data: Mapping[str, Any],
+        withheld: Iterable[str] = (),
+        shape: Mapping[str, int] | None = None,
+    ) -> None:
+        self._data = data
+        self._withheld = tuple(withheld)
+        self.withheld = self._withheld
+        self._shape = shape
+        self._seen: dict[str, Any] = {}
+
+    def _hidden(self, path: str) -> bool:
+        return any(_covers(path, h) or _covers(h, path) for h in self._withheld)
+
+    def get(self, path: str) -> Any:
+        node: Any = self._seen.get(path, _MISS)
+        if node is not _MISS:
+            return node
+        node = self._data
+        for token in _tokens(path):
+            if type(token) is int:
+                node = node[token] if type(node) is list and token < len(node) else None
+            else:
+                node = node.get(token) if isinstance(node, dict) else None
+            if node is None:
+                break
+        if node is None and self._withheld:
+            self._check_hidden(path)
+        self._seen[path] = node
+        return node
+
+    def _check_hidden(self, path: str) -> None:
+        """Raise _Withheld when anything withheld lies at or under the first missing step of
+        ``path`` (a hidden list item is a null that holds withheld fields)."""
+        node: Any = self._data
+        step = ""
+        for token in _tokens(path):
+            if isinstance(token, int):
+                node = node[token] if isinstance(node, list) and token < len(node) else None
+                step = f"{step}[{token}]"
+            else:
+                node = node.get(token) if isinstance(node, dict) else None
+                step = f"{step}.{token}" if step else token
+            if node is None:
+                if self._hidden(step):
+                    raise _Withheld(path)
+                return
+
+    def day(self, path: str) -> date:
+        """A date the check needs (required where its parent is present)."""
+        return _day(self.need(path))
+
+    def need(self, path: str) -> Any:
+        """A field the check cannot do without (required by the model, so present unless withheld)."""
+        value = self.get(path)
+        if value is None:
+            raise _Withheld(path)
+        return value
+
+    def count(self, path: str) -> int:
+        if self._shape is not None and path in self._shape:
+            return self._shape[path]
+        value = self.get(path)
+        return len(value) if isinstance(value, list) else 0
+
+
+Check = Callable[[_View], Iterator[Problem]]
+
+
+def _rule_kind(v: _View) -> Iterator[Problem]:
+    form, kind = v.need("form"), v.need("kind")
+    if kind != FORMS[form].kind:
+        yield "kind", f"must be {FORMS[form].kind} for form {form}"
+
+
+def _rule_agreement(v: _View) -> Iterator[Problem]:
+    form = v.need("form")
+    rule, agreement = FORMS[form], v.get("agreement")
+    if rule.kind == "preferential" and agreement is None:
         yield "agreement", "is required on a preferential certificate"
-    elif rule.kind == "non_preferential" and c.agreement is not None:
+    elif rule.kind == "non_preferential" and agreement is not None:
         yield "agreement", "is only used on preferential certificates"
-    elif rule.agreement is not None and c.agreement != rule.agreement:
-        yield "agreement", f"must be {rule.agreement} for form {c.form}"
-    if len(c.goods) > rule.max_items:
-        yield "goods", f"has more than {rule.max_items} items, the limit of form {c.form}"
+    elif rule.agreement is not None and agreement != rule.agreement:
+        yield "agreement", f"must be {rule.agreement} for form {form}"
 
 
-def _rule_dates(c: Certificate) -> Iterator[Problem]:
-    if c.valid_until is not None and c.valid_until <= c.issue_date:
+def _rule_item_count(v: _View) -> Iterator[Problem]:
+    form = v.need("form")
+    if v.count("goods") > FORMS[form].max_items:
+        yield "goods", f"has more than {FORMS[form].max_items} items, the limit of form {form}"
+
+
+def _rule_valid_until(v: _View) -> Iterator[Problem]:
+    if v.get("valid_until") is not None and v.day("valid_until") <= v.day("issue_date"):
         yield "valid_until", "must be after issue_date"
-    if c.declaration.date > c.issue_date:
+
+
+def _rule_declaration_date(v: _View) -> Iterator[Problem]:
+    if v.day("declaration.date") > v.day("issue_date"):
         yield (
             "declaration.date",
             "must not be after issue_date (the exporter declares before certification)",
         )
-    late = (c.issue_date - c.transport.departure_date).days
-    if late > RETROACTIVE_GRACE_DAYS and not c.flags.issued_retroactively:
+
+
+def _rule_retroactive(v: _View) -> Iterator[Problem]:
+    late = (v.day("issue_date") - v.day("transport.departure_date")).days
+    ticked = v.get("flags.issued_retroactively") is True
+    if late > RETROACTIVE_GRACE_DAYS and not ticked:
         yield "flags.issued_retroactively", f"must be true: issued {late} days after departure"
-    elif late <= RETROACTIVE_GRACE_DAYS and c.flags.issued_retroactively:
+    elif late <= RETROACTIVE_GRACE_DAYS and ticked:
         yield (
             "flags.issued_retroactively",
-            (
-                f"must be false: issued within {RETROACTIVE_GRACE_DAYS} days of departure or before it"
-            ),
+            f"must be false: issued within {RETROACTIVE_GRACE_DAYS} days of departure or before it",
         )
-    invoicer = c.third_party_invoicer
-    if (
-        invoicer is not None
-        and invoicer.invoice is not None
-        and invoicer.invoice.date > c.issue_date
-    ):
+
+
+def _rule_invoicer_date(v: _View) -> Iterator[Problem]:
+    if v.get("third_party_invoicer") is None or v.get("third_party_invoicer.invoice") is None:
+        return
+    if v.day("third_party_invoicer.invoice.date") > v.day("issue_date"):
         yield "third_party_invoicer.invoice.date", "must not be after issue_date"
 
 
-def _rule_companions(c: Certificate) -> Iterator[Problem]:
+def _companion(flag: str, field: str) -> Check:
     """Each tick box that needs data has it, and data never comes without its tick box."""
-    pairs = (
-        ("back_to_back", "original_proof", c.flags.back_to_back, c.original_proof),
-        (
-            "third_party_invoicing",
-            "third_party_invoicer",
-            c.flags.third_party_invoicing,
-            c.third_party_invoicer,
-        ),
-        ("certified_true_copy", "copy_of", c.flags.certified_true_copy, c.copy_of),
-        ("duplicate", "duplicate_of", c.flags.duplicate, c.duplicate_of),
-    )
-    for flag, field, ticked, data in pairs:
+
+    def check(v: _View) -> Iterator[Problem]:
+        ticked, data = v.get(f"flags.{flag}") is True, v.get(field)
         if ticked and data is None:
             yield field, f"is required when flags.{flag} is true"
         elif data is not None and not ticked:
             yield f"flags.{flag}", f"must be true when {field} is given"
-    for field, ref in (
-        ("original_proof", c.original_proof),
-        ("copy_of", c.copy_of),
-        ("duplicate_of", c.duplicate_of),
-    ):
-        if ref is not None and ref.issue_date > c.issue_date:
+
+    check.__name__ = f"_rule_companion_{flag}"
+    return check
+
+
+def _not_after_issue(field: str) -> Check:
+    def check(v: _View) -> Iterator[Problem]:
+        if v.get(field) is not None and v.day(f"{field}.issue_date") > v.day("issue_date"):
             yield f"{field}.issue_date", "must not be after issue_date"
-    if c.original_proof is not None and c.original_proof.issuing_country == c.issuing_body.economy:
+
+    check.__name__ = f"_rule_{field}_date"
+    return check
+
+
+def _rule_back_to_back_economy(v: _View) -> Iterator[Problem]:
+    if v.get("original_proof") is None:
+        return
+    if v.need("original_proof.issuing_country") == v.need("issuing_body.economy"):
         yield (
             "original_proof.issuing_country",
             "must differ from issuing_body.economy (back-to-back is issued elsewhere)",
         )
-    if c.replaces is not None:
-        if c.replaces.number == c.number:
-            yield "replaces.number", "must differ from this certificate's number"
-        if c.replaces.issue_date > c.issue_date:
-            yield "replaces.issue_date", "must not be after issue_date"
 
 
-def _rule_parties(c: Certificate) -> Iterator[Problem]:
-    if c.consignee.address is None and not c.consignee.name.upper().startswith("TO ORDER"):
+def _rule_replaces(v: _View) -> Iterator[Problem]:
+    if v.get("replaces") is None:
+        return
+    if v.need("replaces.number") == v.need("number"):
+        yield "replaces.number", "must differ from this certificate's number"
+    if v.day("replaces.issue_date") > v.day("issue_date"):
+        yield "replaces.issue_date", "must not be after issue_date"
+
+
+def _rule_consignee(v: _View) -> Iterator[Problem]:
+    if v.get("consignee.address") is None and not v.need("consignee.name").upper().startswith(
+        "TO ORDER"
+    ):
         yield "consignee.address", "is required unless the consignee is TO ORDER"
 
 
-def _rule_goods(c: Certificate) -> Iterator[Problem]:
-    rule = FORMS[c.form]
-    for i, item in enumerate(c.goods):
-        at = f"goods[{i}]"
-        if item.item_number != i + 1:
-            yield f"{at}.item_number", f"must be {i + 1} (items are numbered 1 to n in order)"
-        if rule.hs_digits is not None and len(item.hs_code) != rule.hs_digits:
-            yield f"{at}.hs_code", f"must be {rule.hs_digits} digits on form {c.form}"
-        if item.invoice.date > c.issue_date:
-            yield f"{at}.invoice.date", "must not be after issue_date"
-        criterion = item.origin_criterion
-        if rule.criteria is None:
-            if criterion is not None:
-                yield f"{at}.origin_criterion", f"is not used on form {c.form}"
-            continue
-        if criterion is None:
-            yield f"{at}.origin_criterion", f"is required on form {c.form}"
-            continue
-        if criterion.code not in rule.criteria:
-            yield (
-                f"{at}.origin_criterion.code",
-                f"must be one of {', '.join(sorted(rule.criteria))} on form {c.form}",
-            )
-        if criterion.code in PERCENT_REQUIRED and criterion.percentage is None:
-            yield (
-                f"{at}.origin_criterion.percentage",
-                f"is required with criterion {criterion.code}",
-            )
-        elif criterion.code not in PERCENT_ALLOWED and criterion.percentage is not None:
-            yield (
-                f"{at}.origin_criterion.percentage",
-                f"is not used with criterion {criterion.code}",
-            )
-        if criterion.code == "RVC" and item.fob_value is None:
-            yield f"{at}.fob_value", "is required when the origin criterion is RVC"
+# Item checks read the item through its own view (paths relative to ``goods[i]``): one short
+# path per field instead of one per item, which keeps a 50-item certificate cheap to validate.
+ItemCheck = Callable[[_View, _View, int], Iterator[Problem]]
 
 
-RULES: tuple[Callable[[Certificate], Iterator[Problem]], ...] = (
-    _rule_form,
-    _rule_dates,
-    _rule_companions,
-    _rule_parties,
-    _rule_goods,
+def _item_number(v: _View, item: _View, i: int) -> Iterator[Problem]:
+    if item.need("item_number") != i + 1:
+        yield f"goods[{i}].item_number", f"must be {i + 1} (items are numbered 1 to n in order)"
+
+
+def _item_hs(v: _View, item: _View, i: int) -> Iterator[Problem]:
+    form = v.need("form")
+    digits = FORMS[form].hs_digits
+    if digits is not None and len(item.need("hs_code")) != digits:
+        yield f"goods[{i}].hs_code", f"must be {digits} digits on form {form}"
+
+
+def _item_invoice(v: _View, item: _View, i: int) -> Iterator[Problem]:
+    if item.day("invoice.date") > v.day("issue_date"):
+        yield f"goods[{i}].invoice.date", "must not be after issue_date"
+
+
+def _item_criterion(v: _View, item: _View, i: int) -> Iterator[Problem]:
+    form = v.need("form")
+    criteria = FORMS[form].criteria
+    criterion = item.get("origin_criterion")
+    if criteria is None:
+        if criterion is not None:
+            yield f"goods[{i}].origin_criterion", f"is not used on form {form}"
+        return
+    if criterion is None:
+        yield f"goods[{i}].origin_criterion", f"is required on form {form}"
+        return
+    code = item.need("origin_criterion.code")
+    if code not in criteria:
+        yield (
+            f"goods[{i}].origin_criterion.code",
+            f"must be one of {', '.join(sorted(criteria))} on form {form}",
+        )
+
+
+def _item_percentage(v: _View, item: _View, i: int) -> Iterator[Problem]:
+    if item.get("origin_criterion") is None:
+        return
+    code, percentage = item.need("origin_criterion.code"), item.get("origin_criterion.percentage")
+    if code in PERCENT_REQUIRED and percentage is None:
+        yield f"goods[{i}].origin_criterion.percentage", f"is required with criterion {code}"
+    elif code not in PERCENT_ALLOWED and percentage is not None:
+        yield f"goods[{i}].origin_criterion.percentage", f"is not used with criterion {code}"
+
+
+def _item_fob(v: _View, item: _View, i: int) -> Iterator[Problem]:
+    if item.get("origin_criterion") is None:
+        return
+    if item.need("origin_criterion.code") == "RVC" and item.get("fob_value") is None:
+        yield f"goods[{i}].fob_value", "is required when the origin criterion is RVC"
+
+
+RULES: tuple[Check, ...] = (
+    _rule_kind,
+    _rule_agreement,
+    _rule_item_count,
+    _rule_valid_until,
+    _rule_declaration_date,
+    _rule_retroactive,
+    _rule_invoicer_date,
+    _companion("back_to_back", "original_proof"),
+    _companion("third_party_invoicing", "third_party_invoicer"),
+    _companion("certified_true_copy", "copy_of"),
+    _companion("duplicate", "duplicate_of"),
+    _not_after_issue("original_proof"),
+    _not_after_issue("copy_of"),
+    _not_after_issue("duplicate_of"),
+    _rule_back_to_back_economy,
+    _rule_replaces,
+    _rule_consignee,
 )
+ITEM_RULES: tuple[ItemCheck, ...] = (
+    _item_number,
+    _item_hs,
+    _item_invoice,
+    _item_criterion,
+    _item_percentage,
+    _item_fob,
+)
+
+
+def run_rules(
+    data: Mapping[str, Any],
+    withheld: Iterable[str] = (),
+    shape: Mapping[str, int] | None = None,
+) -> list[Problem]:
+    """Every cross-field problem of a field-valid document; with ``withheld``, each check that
+    needs a withheld field is skipped on its own, and every other check runs."""
+    view = _View(data, withheld, shape)
+    problems: list[Problem] = []
+    for rule in RULES:
+        try:
+            problems.extend(rule(view))
+        except _Withheld:
+            pass
+    goods = data.get("goods")
+    if not isinstance(goods, list):
+        return problems
+    hidden = view.withheld
+    for i, item in enumerate(goods):  # the items the document has
+        prefix = f"goods[{i}]."
+        mine = tuple(h[len(prefix) :] for h in hidden if h.startswith(prefix))
+        if not isinstance(item, dict):
+            continue  # a hidden item's placeholder (an unexcused null fails the field checks)
+        item_view = _View(item, mine)
+        for item_rule in ITEM_RULES:
+            try:
+                problems.extend(item_rule(view, item_view, i))
+            except _Withheld:
+                pass
+    return problems
+
+
+def forbidden_withheld(withheld: Iterable[str]) -> list[str]:
+    """The withheld paths that :data:`UNHIDEABLE` forbids withholding, sorted."""
+    return sorted(p for p in withheld if any(_covers(u, p) for u in UNHIDEABLE))
+
 
 # ---------------------------------------------------------------------------------------------
 # Errors: pydantic's report turned into (path, short human message)
@@ -716,12 +944,15 @@ def parse_certificate(data: dict[str, Any]) -> Certificate:
         raise _error(_problems(exc)) from None
 
 
-def validate_shown(data: dict[str, Any], withheld: Iterable[str]) -> None:
-    """Check a redacted certificate's shown fields; a field is excused only where it was withheld.
+def validate_shown(
+    data: dict[str, Any], withheld: Iterable[str], shape: Mapping[str, int] | None = None
+) -> None:
+    """Check a redacted certificate: its shown fields, and every cross-field rule whose inputs
+    are shown.
 
-    ``withheld`` holds the withheld paths. A missing (or null) value is excused when a withheld
-    path is that value or lies under it. The cross-field rules need every field, so they run
-    only when nothing was withheld (then this is :func:`parse_certificate`).
+    ``withheld`` holds the withheld paths; a missing (or null) value is excused only when a
+    withheld path is that value or lies under it. ``shape`` is the committed length of each list
+    (a hidden item still counts). Raises DocumentError listing every problem.
     """
     if not isinstance(data, dict):
         raise DocumentError("a certificate must be a JSON object", code="document_not_object")
@@ -729,17 +960,17 @@ def validate_shown(data: dict[str, Any], withheld: Iterable[str]) -> None:
     if not hidden:
         parse_certificate(data)
         return
+    problems: list[Problem] = []
     try:
-        Certificate.model_validate(data)
-        return
-    except DocumentError:
-        return  # only the cross-field rules, which a redacted copy cannot satisfy in general
+        Certificate.model_validate(data, context={"fields_only": True})
     except ValidationError as exc:
         problems = [
             problem
-            for err, problem in zip(exc.errors(include_url=False), _problems(exc))
+            for err, problem in zip(exc.errors(include_url=False), _problems(exc), strict=True)
             if not _excused(err, problem[0], hidden)
         ]
+    if not problems:  # the rules read well-formed values only
+        problems = run_rules(data, hidden, shape)
     if problems:
         raise _error(problems)
 
@@ -751,7 +982,7 @@ def _excused(err: Any, path: str, hidden: tuple[str, ...]) -> bool:
 
 
 def json_schema() -> dict[str, Any]:
-    """The JSON Schema shipped as ``origincert/schema/certificate-1.json``."""
+    """The JSON Schema shipped as ``origincert/schema/certificate-2.json``."""
     body = Certificate.model_json_schema(by_alias=True)
     return {"$schema": "https://json-schema.org/draft/2020-12/schema", "$id": SCHEMA_ID, **body}
 

@@ -1,7 +1,10 @@
-"""Salted field hashes and the target hash (docs/FORMAT.md, "Field hashing").
+"""Salted field hashes and the target hash (docs/FORMAT.md v2, "Field hashing").
 
 Each scalar leaf of a certificate is hashed on its own with its own salt, so one field can be
 withheld (its hash shown instead of its value) without breaking the target hash that is anchored.
+The target hash commits every ``(path, field hash)`` pair and the length of every list (the
+document's *shape*), so a withheld hash cannot be relabelled and list items cannot be added,
+dropped or reordered without changing it.
 
 Speed: the issuer commits thousands of certificates a second, so two steps have exact fast paths,
 each tested byte for byte against the reference it replaces: HMAC-SHA256 with the key's pad
@@ -37,11 +40,12 @@ __all__ = [
     "is_path",
     "new_seed",
     "recompute",
+    "shape_of",
     "target_hash",
 ]
 
 Scalar = str | int | bool
-TARGET_TAG = b"origincert:target:1"
+TARGET_TAG = b"origincert:target:2"
 SEED_BYTES = 32
 SALT_BYTES = 16
 _SAFE_INT = 2**53 - 1  # RFC 8785 numbers are IEEE doubles
@@ -56,9 +60,10 @@ _OPAD = bytes(b ^ 0x5C for b in range(256))
 
 @dataclass(frozen=True, slots=True)
 class Commitment:
-    """Every field's hash (by path) and the target hash over all of them."""
+    """Every field's hash (by path), every list's length (by path) and the target hash over both."""
 
     field_hashes: Mapping[str, bytes]
+    shape: Mapping[str, int]
     target_hash: bytes
 
 
@@ -79,8 +84,30 @@ def flatten(doc: Mapping[str, Any]) -> dict[str, Scalar]:
             "a certificate document must be a JSON object", code="document_not_object"
         )
     out: dict[str, Scalar] = {}
-    _walk_object(doc, "", out)
+    _walk_object(doc, "", out, {})
     return out
+
+
+def shape_of(doc: Mapping[str, Any]) -> dict[str, int]:
+    """The length of every list in ``doc`` by path (``{"goods": 3}``); a null item counts."""
+    if not isinstance(doc, Mapping):
+        raise DocumentError(
+            "a certificate document must be a JSON object", code="document_not_object"
+        )
+    shape: dict[str, int] = {}
+    _walk_object(doc, "", {}, shape)
+    return shape
+
+
+def _flatten_and_shape(doc: Mapping[str, Any]) -> tuple[dict[str, Scalar], dict[str, int]]:
+    if not isinstance(doc, Mapping):
+        raise DocumentError(
+            "a certificate document must be a JSON object", code="document_not_object"
+        )
+    out: dict[str, Scalar] = {}
+    shape: dict[str, int] = {}
+    _walk_object(doc, "", out, shape)
+    return out, shape
 
 
 _known_keys: set[str] = set()  # keys already checked against _KEY (the vocabulary is small)
@@ -97,26 +124,29 @@ def _check_key(key: Any, prefix: str) -> None:
         _known_keys.add(key)
 
 
-def _walk_object(node: Mapping[str, Any], prefix: str, out: dict[str, Scalar]) -> None:
+def _walk_object(
+    node: Mapping[str, Any], prefix: str, out: dict[str, Scalar], shape: dict[str, int]
+) -> None:
     for key, value in node.items():
         if key not in _known_keys:
             _check_key(key, prefix)
-        _walk(value, prefix + key, out)
+        _walk(value, prefix + key, out, shape)
 
 
-def _walk(value: Any, path: str, out: dict[str, Scalar]) -> None:
+def _walk(value: Any, path: str, out: dict[str, Scalar], shape: dict[str, int]) -> None:
     kind = type(value)
     if kind is str or kind is bool or kind is int:
         out[path] = value
     elif kind is dict:
-        _walk_object(value, path + ".", out)
+        _walk_object(value, path + ".", out, shape)
     elif kind is list:
+        shape[path] = len(value)
         for i, item in enumerate(value):
-            _walk(item, f"{path}[{i}]", out)
+            _walk(item, f"{path}[{i}]", out, shape)
     elif value is None:
         return
     elif isinstance(value, Mapping):
-        _walk_object(value, path + ".", out)
+        _walk_object(value, path + ".", out, shape)
     else:
         raise DocumentError(
             f"{path} holds a {kind.__name__}; fields hold strings, integers or booleans (decimals as strings)",
@@ -180,9 +210,30 @@ def field_hash(salt: bytes, path: str, value: Scalar) -> bytes:
     return _sha256(salt + canonical_pair(path, value)).digest()
 
 
-def target_hash(field_hashes: Iterable[bytes]) -> bytes:
-    """``SHA-256("origincert:target:1" || sorted hashes)``: order-free, so the set of hashes suffices."""
-    return _sha256(TARGET_TAG + b"".join(sorted(field_hashes))).digest()
+def _u(n: int, size: int) -> bytes:
+    return n.to_bytes(size, "big")
+
+
+def target_hash(field_hashes: Mapping[str, bytes], shape: Mapping[str, int]) -> bytes:
+    """The v2 target hash: every ``(path, field hash)`` and every ``(list path, length)``.
+
+    ``SHA-256("origincert:target:2" || u32(n) || n x (u16(len(path)) || path || hash)
+    || u32(m) || m x (u16(len(path)) || path || u32(length)))``, each part sorted by path.
+    Length-prefixed, so no two inputs share an encoding; binding the path makes a withheld
+    hash's label part of what was anchored.
+    """
+    parts = [TARGET_TAG, _u(len(field_hashes), 4)]
+    for path in sorted(field_hashes):
+        digest = field_hashes[path]
+        if len(digest) != 32:
+            raise DocumentError(f"the hash of {path} is not 32 bytes", code="proof_bad_hash")
+        raw = path.encode()
+        parts += (_u(len(raw), 2), raw, digest)
+    parts.append(_u(len(shape), 4))
+    for path in sorted(shape):
+        raw = path.encode()
+        parts += (_u(len(raw), 2), raw, _u(shape[path], 4))
+    return _sha256(b"".join(parts)).digest()
 
 
 def commit(doc: Mapping[str, Any], seed: bytes) -> Commitment:
@@ -193,7 +244,8 @@ def commit(doc: Mapping[str, Any], seed: bytes) -> Commitment:
     """
     salt = _salter(seed)
     hashes: dict[str, bytes] = {}
-    for path, value in flatten(doc).items():
+    leaves, shape = _flatten_and_shape(doc)
+    for path, value in leaves.items():
         kind = type(value)
         if kind is str:
             try:
@@ -205,13 +257,17 @@ def commit(doc: Mapping[str, Any], seed: bytes) -> Commitment:
         else:
             pair = canonical_pair(path, value)
         hashes[path] = _sha256(salt(path) + pair).digest()
-    return Commitment(hashes, target_hash(hashes.values()))
+    return Commitment(hashes, shape, target_hash(hashes, shape))
 
 
 def recompute(
-    shown: Mapping[str, Scalar], salts: Mapping[str, bytes], withheld: Mapping[str, bytes]
+    shown: Mapping[str, Scalar],
+    salts: Mapping[str, bytes],
+    withheld: Mapping[str, bytes],
+    shape: Mapping[str, int],
 ) -> Commitment:
-    """The commitment of a redacted copy: shown fields hashed with their salts, withheld ones as given.
+    """The commitment of a redacted copy: shown fields hashed with their salts, withheld ones as
+    given, and the committed ``shape`` (which the redacted document alone may not show).
 
     Refuses a shown field without a salt, a salt for no shown field and a path both shown and
     withheld, naming them: the target hash would be wrong anyway, and this says why.
@@ -244,4 +300,4 @@ def recompute(
             )
     hashes = {path: field_hash(salts[path], path, value) for path, value in shown.items()}
     hashes.update(withheld)
-    return Commitment(hashes, target_hash(hashes.values()))
+    return Commitment(hashes, dict(shape), target_hash(hashes, shape))

@@ -23,8 +23,9 @@ from typing import Any
 
 from origincert.document import parse_certificate, validate_shown
 from origincert.errors import DocumentError, OriginCertError
+from origincert.issued import FORMAT_ID, IssuedFile, IssuedFileError, parse_issued
 from origincert.qr import EMBEDDED_PREFIX, encode_payload, qr_modules
-from origincert.redact import ISSUED_FORMAT, covers, reveal_commitment
+from origincert.redact import covers, disclose
 
 __all__ = ["FONT_FILES", "WITHHELD", "render_pdf"]
 
@@ -110,16 +111,17 @@ _CERTIFY = (
 )
 
 
-def render_pdf(issued: dict[str, Any], *, portal_url: str | None = None) -> bytes:
+def render_pdf(issued: dict[str, Any] | IssuedFile, *, portal_url: str | None = None) -> bytes:
     """The printable PDF of an issued file (full or redacted copy), QR code included.
 
     Refuses (DocumentError) a file whose document does not match its proof or is not a valid
     certificate, and (OriginCertError ``pdf_font_missing``) a machine without the fonts.
     """
-    doc = _checked(issued)
-    payload = encode_payload(issued, portal_url=portal_url)
+    f = _read(issued)
+    doc = _checked(f)
+    payload = encode_payload(f, portal_url=portal_url)
     fonts = _font_paths(doc)
-    return _Renderer(doc, issued["proof"], payload, portal_url, fonts).render()
+    return _Renderer(doc, f.to_json()["proof"], payload, portal_url, fonts).render()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -163,31 +165,32 @@ class _Doc:
         return "\n".join(line for line in lines if line)
 
 
-def _checked(issued: Any) -> _Doc:
-    if (
-        not isinstance(issued, dict)
-        or issued.get("format") != ISSUED_FORMAT
-        or not isinstance(issued.get("document"), dict)
-        or not isinstance(issued.get("proof"), dict)
-    ):
+def _read(issued: Any) -> IssuedFile:
+    if isinstance(issued, IssuedFile):
+        return issued
+    try:
+        return parse_issued(issued)
+    except IssuedFileError as exc:
         raise DocumentError(
-            f"not an issued certificate file (format {ISSUED_FORMAT} with a document and a proof)",
+            f"not a valid issued certificate file ({FORMAT_ID}): {exc.message}",
             code="pdf_not_issued",
-        )
-    disclosure = reveal_commitment(issued)
+        ) from None
+
+
+def _checked(f: IssuedFile) -> _Doc:
+    disclosure = disclose(f)
     altered = disclosure.altered_fields()
     if altered:
         raise DocumentError(
             f"refusing to print: the document does not match its field hashes ({', '.join(altered[:5])})",
             code="pdf_integrity",
         )
-    document = issued["document"]
-    withheld = tuple(disclosure.withheld)
+    withheld = tuple(f.withheld)
     if withheld:
-        validate_shown(document, withheld)
+        validate_shown(f.document, withheld, f.shape)
     else:
-        parse_certificate(document)
-    return _Doc(document, withheld)
+        parse_certificate(f.document)
+    return _Doc(f.document, withheld)
 
 
 def country_name(code: str) -> str:

@@ -3,29 +3,37 @@
 Most borders see paper, so the QR code must let an officer verify the paper with no document
 server. Two payloads, both in QR alphanumeric mode (Base45, RFC 9285):
 
-``OC1:``  the whole certificate and its proof (a full copy that fits): verifiable offline.
-``OC1R:`` a reference (too big, or a redacted copy, which never carries the seed): the
-          certificate number, target hash, root, chain id, registry and optionally the portal
-          URL. The ledger vouches for the anchor; the officer compares the paper.
+``OC2:``  the whole certificate and its proof (a full copy that fits): verifiable offline.
+``OC2R:`` a reference (too big, or a redacted copy, which never carries the seed): the
+          certificate number, target hash, its Merkle proof to the root, the signed issuer
+          id, chain id, registry and optionally the portal URL. The verifier ties the target
+          hash to the anchored batch (or refuses it); the ledger vouches for that anchored
+          certificate; the officer compares the paper, whose content the code does not carry.
+
+Version 2 (format v2, issue 9): the embedded payload carries the signed anchor's issuer id,
+epoch and deadline; the reference carries the Merkle proof, so a reference whose target hash is
+not in the batch it names never gets the ledger's word. ``OC1`` codes are refused with
+``qr_version_unsupported``.
 
 Embedded payload, after Base45 (all integers unsigned LEB128, minimal length)::
 
-    flags (1 byte: bit 0 = tx_hash present, bit 1 = anchor terms present) · chain_id ·
-    batch_size · leaf_index · [issuer_id · epoch · deadline, if flagged] ·
-    proof length (1 byte) · registry (20) · signer (20) · seed (32) · root (32) ·
-    signature (65) · tx_hash (32, if flagged) · merkle proof (32 each) ·
+    flags (1 byte: bit 0 = tx_hash present) · chain_id · batch_size · leaf_index ·
+    issuer_id · epoch · deadline · proof length (1 byte) · registry (20) · signer (20) ·
+    seed (32) · root (32) · signature (65) · tx_hash (32, if flagged) · merkle proof (32 each) ·
     raw DEFLATE of the document's compact JSON with the preset dictionary ZDICT · CRC-32
 
 Reference payload::
 
-    flags (1 byte: bit 0 = portal URL present, bit 1 = issuer id present) · chain_id ·
-    [issuer_id, if flagged] · registry (20) · target_hash (32) ·
-    root (32) · number length (1 byte) · number (UTF-8) · portal URL (UTF-8, if flagged) · CRC-32
+    flags (1 byte: bit 0 = portal URL present) · chain_id · batch_size · leaf_index ·
+    issuer_id · proof length (1 byte) · registry (20) · target_hash (32) · root (32) ·
+    merkle proof (32 each) · number length (1 byte) · number (UTF-8) ·
+    portal URL (ASCII, if flagged) · CRC-32
 
-Nothing recomputable is carried: salts derive from the seed, field hashes from the salts, and
-the target hash and leaf from the field hashes (docs/FORMAT.md). Decoding rebuilds them, so an
-embedded payload decodes to the same issued file as the original full copy (addresses in their
-EIP-55 form). The CRC-32 only turns a damaged scan into a clear error; authenticity comes from
+Nothing recomputable is carried: salts derive from the seed, field hashes from the salts, the
+shape from the document, and the target hash and leaf from the field hashes (docs/FORMAT.md).
+Decoding rebuilds them, so an embedded payload decodes to the same issued file as the original
+full copy (addresses in their EIP-55 form). Every issued file is read by the one model
+(``origincert.issued``). The CRC-32 only turns a damaged scan into a clear error; authenticity comes from
 the proof. ``ZDICT`` is part of the format: changing it makes a new version.
 """
 
@@ -44,10 +52,11 @@ import segno
 from eth_utils import to_checksum_address
 
 from origincert import fields
-from origincert.document import load_json
 from origincert.errors import DocumentError
+from origincert.issued import FORMAT_ID, IssuedFile, IssuedFileError, parse_issued
 from origincert.merkle import leaf_hash
-from origincert.redact import ISSUED_FORMAT, reveal_commitment
+from origincert.redact import disclose
+from origincert.safejson import load_json
 
 __all__ = [
     "DEFAULT_MAX_CHARS",
@@ -64,8 +73,9 @@ __all__ = [
     "read_qr_image",
 ]
 
-EMBEDDED_PREFIX = "OC1:"
-REFERENCE_PREFIX = "OC1R:"
+VERSION = "2"
+EMBEDDED_PREFIX = "OC2:"
+REFERENCE_PREFIX = "OC2R:"
 ERROR_LEVEL = "m"  # 15 % of the symbol may be lost (a stamp, a fold) and it still reads
 # The alphanumeric capacity of a version 33 QR code at level M: 149 x 149 modules, 0.4 mm each
 # in the 6.5 cm box of the printed form, still read by a phone camera off paper. Measured: a
@@ -82,11 +92,10 @@ _PREFIX = re.compile(r"OC([0-9]+)(R?):")
 _URL = re.compile(r"https?://[!-~]+")  # printable ASCII, no spaces: nothing to hide in a link
 _F_TX_HASH = 0x01
 _F_PORTAL_URL = 0x01
-_F_TERMS = 0x02  # both payloads: the anchor terms (issuer id; embedded: also epoch, deadline)
 
 # The preset dictionary: words a certificate is likely to repeat, most frequent last (DEFLATE
-# codes near matches shorter). Measured on sample certificates: 1 item 975 -> 450 bytes, 5 items
-# 1320 -> 765 bytes. Part of the OC1 format; never edit it.
+# codes near matches shorter). Part of the OC2 format; never edit it (a new dictionary is a new
+# version).
 _FLAG_KEYS = (
     "issued_retroactively", "back_to_back", "third_party_invoicing", "certified_true_copy", "duplicate",
     "exhibition", "de_minimis", "accumulation", "partial_cumulation",
@@ -117,17 +126,17 @@ _WORDS = (
 _ITEM = (
     '{"item_number":1,"hs_code":"","description":"","marks_and_numbers":"","packages":{"count":1,'
     '"kind":"CT"},"quantity":{"value":"","unit":"KGM"},"gross_weight_kg":"","invoice":{"number":"",'
-    '"date":"2025-"},"origin_criterion":{"code":"RVC","percentage":"40"},"fob_value":{"amount":"",'
+    '"date":"20"},"origin_criterion":{"code":"RVC","percentage":"40"},"fob_value":{"amount":"",'
     '"currency":"USD"},"country_of_origin":""}'
 )
 _SKELETON = (
-    '{"schema":"urn:origincert:schema:certificate:1","number":"","kind":"non_preferential",'
-    '"kind":"preferential","form":"FORM_D","agreement":"","issue_date":"2025-","issue_place":"",'
-    '"valid_until":"2026-","issuing_body":{"name":"","economy":"","accreditation_ref":"WCF-"},'
+    '{"schema":"urn:origincert:schema:certificate:2","number":"","kind":"non_preferential",'
+    '"kind":"preferential","form":"FORM_D","agreement":"","issue_date":"20","issue_place":"",'
+    '"valid_until":"20","issuing_body":{"name":"","economy":"","ledger_id":1,"accreditation_ref":"WCF-"},'
     '"exporter":{"name":"","address":"","country":""},"producer":"SAME","consignee":{"name":"",'
-    '"address":"","country":""},"importing_country":"","transport":{"departure_date":"2025-",'
+    '"address":"","country":""},"importing_country":"","transport":{"departure_date":"20",'
     '"mode":"sea","mode":"air","vessel_or_flight":"","port_of_loading":"","port_of_discharge":"",'
-    '"route":""},"goods":[' + _ITEM + '],"declaration":{"place":"","date":"2025-","signatory":"",'
+    '"route":""},"goods":[' + _ITEM + '],"declaration":{"place":"","date":"20","signatory":"",'
     '"statement":""},"remarks":"","flags":{' + ",".join(f'"{k}":false' for k in _FLAG_KEYS) + "},"
     '"original_proof":{"number":"","issue_date":"","issuing_country":"","country_of_origin":"",'
     '"approved_exporter":""},"third_party_invoicer":{"name":"","country":"","invoice":{"number":"",'
@@ -151,15 +160,19 @@ class EmbeddedCertificate:
 
 @dataclass(frozen=True, slots=True)
 class CertificateReference:
-    """A QR code naming a certificate: the ledger can vouch for the anchor, not for the paper."""
+    """A QR code naming a certificate: the ledger can vouch for the anchored certificate whose
+    target hash the Merkle proof ties to ``root``, not for the paper."""
 
     number: str
     target_hash: bytes
     root: bytes
     chain_id: int
     registry: str  # EIP-55
+    issuer_id: int
+    merkle_proof: tuple[bytes, ...]
+    leaf_index: int
+    batch_size: int
     portal_url: str | None = None
-    issuer_id: int = 0  # the issuing body the ledger is asked about (0: not carried)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -167,14 +180,17 @@ class CertificateReference:
 
 
 def encode_payload(
-    issued: dict[str, Any], *, portal_url: str | None = None, max_chars: int = DEFAULT_MAX_CHARS
+    issued: dict[str, Any] | IssuedFile,
+    *,
+    portal_url: str | None = None,
+    max_chars: int = DEFAULT_MAX_CHARS,
 ) -> str:
     """The QR text for an issued file: embedded when a full copy fits in ``max_chars``, else a reference.
 
     Refuses (DocumentError) a file whose proof does not match its document: a QR code must not
     print what would not verify.
 
-    >>> encode_payload(issued).startswith(("OC1:", "OC1R:"))  # doctest: +SKIP
+    >>> encode_payload(issued).startswith(("OC2:", "OC2R:"))  # doctest: +SKIP
     True
     """
     if portal_url is not None:
@@ -183,92 +199,82 @@ def encode_payload(
         raise DocumentError(
             "max_chars must be a positive whole number", code="qr_max_chars_invalid"
         )
-    document, proof = _split(issued)
-    if proof.get("seed") is not None:
-        text = EMBEDDED_PREFIX + _b45(_embedded_bytes(document, proof))
+    f = _parsed(issued)
+    _check_consistent(f)
+    if f.seed is not None:
+        text = EMBEDDED_PREFIX + _b45(_embedded_bytes(f))
         if len(text) <= max_chars:
             return text
-    return REFERENCE_PREFIX + _b45(_reference_bytes(document, proof, portal_url))
+    return REFERENCE_PREFIX + _b45(_reference_bytes(f, portal_url))
 
 
-def _split(issued: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    if not isinstance(issued, dict) or issued.get("format") != ISSUED_FORMAT:
+def _parsed(issued: Any) -> IssuedFile:
+    if isinstance(issued, IssuedFile):
+        return issued
+    try:
+        return parse_issued(issued)
+    except IssuedFileError as exc:
         raise DocumentError(
-            f"not an issued certificate file (format {ISSUED_FORMAT} expected)",
+            f"not a valid issued certificate file ({FORMAT_ID}): {exc.message}",
             code="qr_issued_invalid",
-        )
-    document, proof = issued.get("document"), issued.get("proof")
-    if not isinstance(document, dict) or not isinstance(proof, dict):
+        ) from None
+
+
+def _check_consistent(f: IssuedFile) -> None:
+    """Refuse a file whose fields, target hash or leaf do not match: no QR code for a forgery."""
+    try:
+        disclosure = disclose(f)
+    except DocumentError as exc:
         raise DocumentError(
-            "the issued file needs a document and a proof object", code="qr_issued_invalid"
-        )
-    return document, proof
-
-
-def _embedded_bytes(document: dict[str, Any], proof: dict[str, Any]) -> bytes:
-    disclosure = reveal_commitment({"format": ISSUED_FORMAT, "document": document, "proof": proof})
+            f"the proof does not match the document ({exc.message}); no QR code for it",
+            code="qr_proof_inconsistent",
+        ) from None
     altered = disclosure.altered_fields()
     if altered:
         raise DocumentError(
             f"the document does not match its field hashes ({', '.join(altered[:5])}); no QR code for it",
             code="qr_proof_inconsistent",
         )
-    target = _hex(proof, "target_hash", 32)
-    if target != disclosure.commitment.target_hash or _hex(proof, "leaf", 32) != leaf_hash(target):
+    target = disclosure.commitment.target_hash
+    if target != f.target_hash or f.leaf != leaf_hash(target):
         raise DocumentError(
             "the proof's target hash or leaf does not match the document",
             code="qr_proof_inconsistent",
         )
-    seed = _hex(proof, "seed", 32)
-    merkle_proof = proof.get("merkle_proof")
-    if not isinstance(merkle_proof, list) or len(merkle_proof) > MAX_PROOF_HASHES:
-        raise DocumentError(
-            f"merkle_proof must be a list of at most {MAX_PROOF_HASHES} hashes",
-            code="qr_issued_invalid",
-        )
-    batch_size = _int(proof, "batch_size", 1, 2**32 - 1)
-    tx_hash = proof.get("tx_hash")
-    terms = "issuer_id" in proof
-    out = bytearray([(_F_TX_HASH if tx_hash is not None else 0) | (_F_TERMS if terms else 0)])
-    out += _varint(_int(proof, "chain_id", 1, 2**63 - 1))
-    out += _varint(batch_size)
-    out += _varint(_int(proof, "leaf_index", 0, batch_size - 1))
-    if terms:
-        out += _varint(_int(proof, "issuer_id", 1, 2**32 - 1))
-        out += _varint(_int(proof, "epoch", 0, 2**64 - 1))
-        out += _varint(_int(proof, "deadline", 0, 2**64 - 1))
-    out.append(len(merkle_proof))
-    out += _hex(proof, "registry", 20) + _hex(proof, "signer", 20) + seed
-    out += _hex(proof, "root", 32) + _hex(proof, "signature", 65)
-    if tx_hash is not None:
-        out += _hex(proof, "tx_hash", 32)
-    for i, h in enumerate(merkle_proof):
-        out += _hex_value(h, f"merkle_proof[{i}]", 32)
+
+
+def _embedded_bytes(f: IssuedFile) -> bytes:
+    assert f.seed is not None
+    out = bytearray([_F_TX_HASH if f.tx_hash is not None else 0])
+    for n in (f.chain_id, f.batch_size, f.leaf_index, f.issuer_id, f.epoch, f.deadline):
+        out += _varint(n)
+    out.append(len(f.merkle_proof))
+    out += bytes.fromhex(f.registry[2:]) + bytes.fromhex(f.signer[2:]) + f.seed
+    out += f.root + f.signature
+    if f.tx_hash is not None:
+        out += bytes.fromhex(f.tx_hash[2:])
+    out += b"".join(f.merkle_proof)
     packer = zlib.compressobj(9, zlib.DEFLATED, -15, 9, zlib.Z_DEFAULT_STRATEGY, zdict=ZDICT)
-    out += packer.compress(_compact_json(document)) + packer.flush()
+    out += packer.compress(_compact_json(f.document)) + packer.flush()
     return _with_crc(out)
 
 
-def _reference_bytes(
-    document: dict[str, Any], proof: dict[str, Any], portal_url: str | None
-) -> bytes:
-    number = document.get("number")
-    if not isinstance(number, str) or not number:
+def _reference_bytes(f: IssuedFile, portal_url: str | None) -> bytes:
+    number = f.number
+    if not number:
         raise DocumentError(
-            "the certificate number is missing or withheld; a QR code needs it",
-            code="qr_number_missing",
+            "the certificate number is missing; a QR code needs it", code="qr_number_missing"
         )
     encoded = number.encode("utf-8")
     if len(encoded) > 255:
         raise DocumentError(
             "the certificate number is too long for a QR reference", code="qr_issued_invalid"
         )
-    terms = "issuer_id" in proof
-    out = bytearray([(_F_PORTAL_URL if portal_url is not None else 0) | (_F_TERMS if terms else 0)])
-    out += _varint(_int(proof, "chain_id", 1, 2**63 - 1))
-    if terms:
-        out += _varint(_int(proof, "issuer_id", 1, 2**32 - 1))
-    out += _hex(proof, "registry", 20) + _hex(proof, "target_hash", 32) + _hex(proof, "root", 32)
+    out = bytearray([_F_PORTAL_URL if portal_url is not None else 0])
+    for n in (f.chain_id, f.batch_size, f.leaf_index, f.issuer_id):
+        out += _varint(n)
+    out.append(len(f.merkle_proof))
+    out += bytes.fromhex(f.registry[2:]) + f.target_hash + f.root + b"".join(f.merkle_proof)
     out.append(len(encoded))
     out += encoded
     if portal_url is not None:
@@ -306,31 +312,6 @@ def _varint(n: int) -> bytes:
             return bytes(out)
 
 
-def _hex_value(value: Any, key: str, size: int) -> bytes:
-    if isinstance(value, str) and len(value) == 2 + 2 * size and value[:2] == "0x":
-        try:
-            return bytes.fromhex(value[2:])
-        except ValueError:
-            pass
-    raise DocumentError(
-        f"the proof's {key} must be 0x and {2 * size} hex digits", code="qr_issued_invalid"
-    )
-
-
-def _hex(proof: dict[str, Any], key: str, size: int) -> bytes:
-    return _hex_value(proof.get(key), key, size)
-
-
-def _int(proof: dict[str, Any], key: str, low: int, high: int) -> int:
-    value = proof.get(key)
-    if type(value) is not int or not low <= value <= high:
-        raise DocumentError(
-            f"the proof's {key} must be a whole number from {low} to {high}",
-            code="qr_issued_invalid",
-        )
-    return value
-
-
 def _check_url(url: Any, code: str) -> str:
     if not isinstance(url, str) or len(url) > MAX_PORTAL_URL or _URL.fullmatch(url) is None:
         raise DocumentError(
@@ -353,10 +334,12 @@ def decode_payload(text: str) -> EmbeddedCertificate | CertificateReference:
         raise _malformed(f"the text is longer than any QR code holds ({len(text)} characters)")
     match = _PREFIX.match(text)
     if match is None:
-        raise _malformed("this is not an origincert QR code (it should start with OC1: or OC1R:)")
-    if match.group(1) != "1":
+        raise _malformed("this is not an origincert QR code (it should start with OC2: or OC2R:)")
+    if match.group(1) != VERSION:
+        old = " (version 1 codes are no longer accepted: ask the issuing body for a reprint)"
         raise DocumentError(
-            f"this QR code uses origincert payload version {match.group(1)[:6]}; this software reads version 1",
+            f"this QR code uses origincert payload version {match.group(1)[:6]}; this software "
+            f"reads version {VERSION}" + (old if match.group(1) == "1" else ""),
             code="qr_version_unsupported",
         )
     try:
@@ -373,16 +356,14 @@ def decode_payload(text: str) -> EmbeddedCertificate | CertificateReference:
 
 def _decode_embedded(r: _Reader) -> EmbeddedCertificate:
     flags = r.byte()
-    if flags & ~(_F_TX_HASH | _F_TERMS):
+    if flags & ~_F_TX_HASH:
         raise _malformed("unknown flags in the payload")
     chain_id = r.varint(1, 2**63 - 1, "chain id")
     batch_size = r.varint(1, 2**32 - 1, "batch size")
     leaf_index = r.varint(0, batch_size - 1, "leaf index")
-    terms = {}
-    if flags & _F_TERMS:
-        terms["issuer_id"] = r.varint(1, 2**32 - 1, "issuer id")
-        terms["epoch"] = r.varint(0, 2**64 - 1, "epoch")
-        terms["deadline"] = r.varint(0, 2**64 - 1, "deadline")
+    issuer_id = r.varint(1, 2**64 - 1, "issuer id")
+    epoch = r.varint(0, 2**64 - 1, "epoch")
+    deadline = r.varint(0, 2**64 - 1, "deadline")
     proof_len = r.byte()
     if proof_len > MAX_PROOF_HASHES:
         raise _malformed("the Merkle proof is too long")
@@ -396,25 +377,29 @@ def _decode_embedded(r: _Reader) -> EmbeddedCertificate:
     except DocumentError as exc:
         raise _malformed(f"the embedded document cannot be hashed: {exc.message}") from None
     target = commitment.target_hash
-    proof: dict[str, Any] = {
-        "seed": _hx(seed),
-        "field_hashes": {path: _hx(h) for path, h in commitment.field_hashes.items()},
-        "target_hash": _hx(target),
-        "leaf": _hx(leaf_hash(target)),
-        "merkle_proof": [_hx(h) for h in merkle_proof],
-        "root": _hx(root),
-        "leaf_index": leaf_index,
-        "batch_size": batch_size,
-        "signature": _hx(signature),
-        "signer": to_checksum_address(signer),
-        "chain_id": chain_id,
-        "registry": to_checksum_address(registry),
-    }
-    proof["tx_hash"] = (
-        None if tx_hash is None else _hx(tx_hash)
-    )  # the issuer writes null until known
-    proof.update(terms)
-    return EmbeddedCertificate({"format": ISSUED_FORMAT, "document": document, "proof": proof})
+    issued = IssuedFile(
+        document=document,
+        seed=seed,
+        salts={},
+        field_hashes=dict(commitment.field_hashes),
+        withheld={},
+        shape=dict(commitment.shape),
+        target_hash=target,
+        leaf=leaf_hash(target),
+        merkle_proof=tuple(merkle_proof),
+        root=root,
+        leaf_index=leaf_index,
+        batch_size=batch_size,
+        signature=signature,
+        signer="0x" + signer.hex(),
+        chain_id=chain_id,
+        registry="0x" + registry.hex(),
+        issuer_id=issuer_id,
+        epoch=epoch,
+        deadline=deadline,
+        tx_hash=None if tx_hash is None else _hx(tx_hash),  # the issuer writes null until known
+    )
+    return EmbeddedCertificate(issued.to_json())
 
 
 def _inflate_document(packed: bytes) -> dict[str, Any]:
@@ -435,11 +420,17 @@ def _inflate_document(packed: bytes) -> dict[str, Any]:
 
 def _decode_reference(r: _Reader) -> CertificateReference:
     flags = r.byte()
-    if flags & ~(_F_PORTAL_URL | _F_TERMS):
+    if flags & ~_F_PORTAL_URL:
         raise _malformed("unknown flags in the payload")
     chain_id = r.varint(1, 2**63 - 1, "chain id")
-    issuer_id = r.varint(1, 2**32 - 1, "issuer id") if flags & _F_TERMS else 0
+    batch_size = r.varint(1, 2**32 - 1, "batch size")
+    leaf_index = r.varint(0, batch_size - 1, "leaf index")
+    issuer_id = r.varint(1, 2**64 - 1, "issuer id")
+    proof_len = r.byte()
+    if proof_len > MAX_PROOF_HASHES:
+        raise _malformed("the Merkle proof is too long")
     registry, target, root = r.take(20), r.take(32), r.take(32)
+    merkle_proof = tuple(r.take(32) for _ in range(proof_len))
     try:
         number = r.take(r.byte()).decode("utf-8")
         url = r.rest().decode("ascii") if flags & _F_PORTAL_URL else None
@@ -452,8 +443,9 @@ def _decode_reference(r: _Reader) -> CertificateReference:
     if url is not None:
         _check_url(url, "qr_payload_malformed")
     return CertificateReference(
-        number, target, root, chain_id, to_checksum_address(registry), url, issuer_id
-    )
+        number, target, root, chain_id, to_checksum_address(registry), issuer_id, merkle_proof,
+        leaf_index, batch_size, url,
+    )  # fmt: skip
 
 
 class _Reader:

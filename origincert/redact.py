@@ -1,38 +1,39 @@
-"""Selective disclosure of an issued certificate file (docs/FORMAT.md, "Issued certificate file").
+"""Selective disclosure of an issued certificate file (docs/FORMAT.md v2, "Issued certificate file").
 
 An exporter may hide commercial fields (prices, the producer, the consignee) before handing the
 file on. A hidden field's value leaves the document and its field hash moves to
 ``proof.withheld``; every shown field gets its salt; the seed is dropped (it would let anyone
 test guesses for the hidden values). The target hash, and so everything anchored, is unchanged.
 
-:func:`reveal_commitment` reads a full or redacted file back into what a verifier needs to
-recompute the target hash and to name altered fields.
+:func:`disclose` turns a full or redacted file (parsed by the one model, ``origincert.issued``)
+into what a verifier needs to recompute the target hash and to name altered fields. The fields of
+``UNHIDEABLE`` (``origincert.document``) are refused here and, independently, by every reader.
 """
 
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from origincert.document import UNHIDEABLE
 from origincert.errors import DocumentError
-from origincert.fields import (
-    SALT_BYTES,
-    SEED_BYTES,
-    Commitment,
-    Scalar,
-    derive_salts,
-    flatten,
-    is_path,
-    recompute,
-)
+from origincert.fields import Commitment, Scalar, derive_salts, flatten, is_path, recompute
+from origincert.issued import FORMAT_ID, IssuedFile, parse_issued
 
-__all__ = ["ISSUED_FORMAT", "UNHIDEABLE", "Disclosure", "covers", "redact", "reveal_commitment"]
+__all__ = [
+    "ISSUED_FORMAT",
+    "UNHIDEABLE",
+    "Disclosure",
+    "covers",
+    "disclose",
+    "redact",
+    "reveal_commitment",
+]
 
-ISSUED_FORMAT = "urn:origincert:issued:1"
-UNHIDEABLE = ("schema", "number")  # a certificate must always say what it is and which one it is
-_COMMITMENT_KEYS = ("seed", "salts", "field_hashes", "withheld")
+ISSUED_FORMAT = FORMAT_ID
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,8 +42,8 @@ class Disclosure:
 
     ``shown``: the document's fields by path; ``salts``: a salt per shown field (derived from the
     seed for a full copy); ``withheld``: the field hash of each hidden field; ``claimed``: the
-    file's ``proof.field_hashes``; ``commitment``: every field hash and the target hash,
-    recomputed from the above.
+    file's ``proof.field_hashes``; ``commitment``: every field hash, the committed shape and the
+    target hash, recomputed from the above.
     """
 
     shown: Mapping[str, Scalar]
@@ -65,120 +66,63 @@ def covers(prefix: str, path: str) -> bool:
     return path == prefix or path.startswith(prefix) and path[len(prefix)] in ".["
 
 
-def _hex(value: Any, size: int, what: str) -> bytes:
-    if isinstance(value, str) and value[:2] in ("0x", "0X") and len(value) == 2 + 2 * size:
-        try:
-            return bytes.fromhex(value[2:])
-        except ValueError:
-            pass
-    raise DocumentError(
-        f"{what} must be 0x followed by {size} bytes in hex", code="proof_malformed"
-    )
+def disclose(f: IssuedFile) -> Disclosure:
+    """Recompute the commitment of a parsed full copy (seed) or redacted copy (salts + withheld).
 
-
-def _hex_map(value: Any, size: int, what: str) -> dict[str, bytes]:
-    if not isinstance(value, dict):
-        raise DocumentError(f"{what} must be an object of path: hex", code="proof_malformed")
-    out = {}
-    for path, digest in value.items():
-        if not is_path(path):
-            raise DocumentError(
-                f"{what} has a key that is not a field path: {path!r}", code="proof_malformed"
-            )
-        out[path] = _hex(digest, size, f"{what}[{path}]")
-    return out
-
-
-def _to_hex(data: bytes) -> str:
-    return "0x" + data.hex()
-
-
-def _parts(issued: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    if not isinstance(issued, Mapping):
-        raise DocumentError(
-            "an issued certificate file must be a JSON object", code="issued_malformed"
-        )
-    if issued.get("format") != ISSUED_FORMAT:
-        raise DocumentError(
-            f"not an issued certificate file (format must be {ISSUED_FORMAT})",
-            code="issued_bad_format",
-        )
-    document, proof = issued.get("document"), issued.get("proof")
-    if not isinstance(document, dict):
-        raise DocumentError("the file has no document object", code="issued_malformed")
-    if not isinstance(proof, dict):
-        raise DocumentError("the file has no proof object", code="issued_malformed")
-    return document, proof
-
-
-def reveal_commitment(issued: Mapping[str, Any]) -> Disclosure:
-    """Recompute the commitment of a full copy (seed) or a redacted copy (salts + withheld).
-
-    Raises DocumentError (``proof_malformed`` and friends) when the proof's commitment part is
-    missing or malformed; a tampered value is not an error here but shows in the target hash and
-    in :meth:`Disclosure.altered_fields`.
+    A tampered value is not an error here but shows in the target hash and in
+    :meth:`Disclosure.altered_fields`; a shown field without a salt raises DocumentError
+    (``proof_salt_missing``).
     """
-    document, proof = _parts(issued)
-    shown = flatten(document)
-    claimed = _hex_map(proof.get("field_hashes"), 32, "proof.field_hashes")
-    has_seed, has_salts = "seed" in proof, "salts" in proof
-    if has_seed == has_salts:
-        raise DocumentError(
-            "the proof must carry either a seed (full copy) or salts (redacted copy), not "
-            + ("both" if has_seed else "neither"),
-            code="proof_malformed",
-        )
-    if has_seed:
-        if proof.get("withheld"):
-            raise DocumentError(
-                "a full copy (with seed) cannot withhold fields", code="proof_malformed"
-            )
-        salts = derive_salts(_hex(proof["seed"], SEED_BYTES, "proof.seed"), shown)
-        withheld: dict[str, bytes] = {}
-    else:
-        salts = _hex_map(proof["salts"], SALT_BYTES, "proof.salts")
-        withheld = _hex_map(proof.get("withheld", {}), 32, "proof.withheld")
-    return Disclosure(shown, salts, withheld, claimed, recompute(shown, salts, withheld), has_seed)
+    shown = flatten(f.document)
+    salts = derive_salts(f.seed, shown) if f.seed is not None else f.salts
+    commitment = recompute(shown, salts, f.withheld, f.shape)
+    return Disclosure(shown, salts, f.withheld, f.field_hashes, commitment, f.seed is not None)
 
 
-def redact(issued: Mapping[str, Any], hide: Sequence[str]) -> dict[str, Any]:
+def reveal_commitment(issued: Mapping[str, Any] | IssuedFile) -> Disclosure:
+    """:func:`disclose` for an issued-file dict, read by the one model (``origincert.issued``)."""
+    return disclose(issued if isinstance(issued, IssuedFile) else parse_issued(issued))
+
+
+def redact(issued: Mapping[str, Any] | IssuedFile, hide: Sequence[str]) -> dict[str, Any]:
     """A copy of ``issued`` with the fields named by ``hide`` withheld (exact paths or prefixes).
 
     ``hide`` entries: a field (``exporter.name``), an object (``exporter``: all its fields) or a
     list item (``goods[1]``, counted from 0). A hidden list item stays as ``null`` so the other
-    items keep their paths. Refused: a path naming no field (``redact_unknown_path``), the
-    certificate number or schema (``redact_forbidden``), and a file whose fields do not match
-    its hashes (``redact_integrity``: redaction must not launder a tampered file).
+    items keep their paths. Refused: a path naming no field (``redact_unknown_path``), a field of
+    :data:`UNHIDEABLE` (``redact_forbidden``), and a file whose fields do not match its hashes
+    (``redact_integrity``: redaction must not launder a tampered file). The file is read by
+    the one model, so a malformed or version 1 file is refused with its ``format_*`` code.
     """
-    document, proof = _parts(issued)
-    disclosure = reveal_commitment(issued)
+    f = issued if isinstance(issued, IssuedFile) else parse_issued(issued)
+    disclosure = disclose(f)
     altered = disclosure.altered_fields()
     if altered:
         raise DocumentError(
             f"refusing to redact: the document does not match its field hashes ({', '.join(altered[:5])})",
             code="redact_integrity",
         )
-    if disclosure.commitment.target_hash != _hex(proof.get("target_hash"), 32, "proof.target_hash"):
+    if disclosure.commitment.target_hash != f.target_hash:
         raise DocumentError(
             "refusing to redact: the fields do not add up to the target hash",
             code="redact_integrity",
         )
 
     hidden = _resolve(hide, disclosure)
-    new_document = _prune(document, "", hidden)
-    shown = {p: v for p, v in disclosure.shown.items() if p not in hidden}
+    pruned = _prune(f.document, "", hidden)
+    shown = [p for p in disclosure.shown if p not in hidden]
     hashes = disclosure.commitment.field_hashes
     withheld = dict(disclosure.withheld)
     withheld.update((p, hashes[p]) for p in disclosure.shown if p in hidden)
-
-    new_proof: dict[str, Any] = {
-        "salts": {p: _to_hex(disclosure.salts[p]) for p in shown},
-        "field_hashes": {p: _to_hex(hashes[p]) for p in shown},
-        "withheld": {p: _to_hex(h) for p, h in withheld.items()},
-    }
-    new_proof.update((k, copy.deepcopy(v)) for k, v in proof.items() if k not in _COMMITMENT_KEYS)
-    out = {k: copy.deepcopy(v) for k, v in issued.items() if k not in ("document", "proof")}
-    return {**out, "document": new_document, "proof": new_proof}
+    out = dataclasses.replace(
+        f,
+        document=copy.deepcopy(pruned) if isinstance(pruned, dict) else {},
+        seed=None,
+        salts={p: disclosure.salts[p] for p in shown},
+        field_hashes={p: hashes[p] for p in shown},
+        withheld=withheld,
+    )
+    return out.to_json()
 
 
 def _resolve(hide: Sequence[str], disclosure: Disclosure) -> frozenset[str]:
@@ -192,10 +136,10 @@ def _resolve(hide: Sequence[str], disclosure: Disclosure) -> frozenset[str]:
         if not isinstance(entry, str) or not is_path(entry):
             problems.append((str(entry), "is not a field path like exporter.name or goods[0]"))
             continue
-        forbidden = [u for u in UNHIDEABLE if covers(entry, u)]
+        forbidden = [u for u in UNHIDEABLE if covers(entry, u) or covers(u, entry)]
         if forbidden:
             raise DocumentError(
-                f"{entry}: the certificate {' and '.join(forbidden)} cannot be withheld",
+                f"{entry}: the certificate's {' and '.join(forbidden)} can never be withheld",
                 code="redact_forbidden",
             )
         matched = [p for p in known if covers(entry, p)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -426,6 +426,7 @@ def _build(
     serial: int | None,
     issued_on: date | None = None,
     body_name: str | None = None,
+    ledger_id: int | None = None,
 ) -> dict[str, Any]:
     b = _Builder(rng)
     if economy is not None and economy not in ECONOMIES:
@@ -446,7 +447,8 @@ def _build(
     agreement = _agreement(form, exporter_economy, importer)
     e = ECONOMIES[exporter_economy]
 
-    issue = issued_on or date(2025, 1, 1) + timedelta(days=rng.randrange(540))
+    # today: a fresh sample is in force when verified (every form is valid for months)
+    issue = issued_on or _today()
     retro = b.chance(0.06)
     departure = (
         issue - timedelta(days=rng.randint(4, 120))
@@ -581,10 +583,12 @@ def _build(
         cert["agreement"] = agreement
     city = b.pick(e.cities)
     authority = _ISSUERS.get(exporter_economy) if rule.kind == "preferential" else None
-    issuing_body: dict[str, str] = {
+    issuing_body: dict[str, Any] = {
         "name": body_name or authority or f"{city} Chamber of Commerce and Industry",
         "economy": exporter_economy,
     }
+    if ledger_id is not None:
+        issuing_body["ledger_id"] = ledger_id
     if authority is None and b.chance(0.6):
         issuing_body["accreditation_ref"] = f"WCF-{exporter_economy}-{rng.randint(1, 400):03d}"
     cert |= {
@@ -692,6 +696,10 @@ _ORDER = (
 )  # fmt: skip
 
 
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
 def _canonical_order(cert: dict[str, Any]) -> dict[str, Any]:
     return {k: cert[k] for k in _ORDER if k in cert}
 
@@ -704,11 +712,14 @@ def sample_certificate(
     items: int | None = None,
     issued_on: date | None = None,
     issuing_body: str | None = None,
+    ledger_id: int | None = None,
 ) -> dict[str, Any]:
     """One realistic certificate dict; ``economy`` is the exporter's (and issuing body's) economy.
 
-    ``issued_on`` and ``issuing_body`` pin the issue date and the body's name, for a demo whose
-    certificates must be current and name the chambers it accredited.
+    Issued today unless ``issued_on`` pins the date, so a fresh sample is in force today.
+    ``issuing_body`` and ``ledger_id`` name the issuing body and its IssuerRegistry id, for a
+    demo whose certificates must name the chambers it accredited; without ``ledger_id`` the
+    issuer writes the signing body's id and name (an issued document always carries them).
     """
     return _build(
         rng,
@@ -718,6 +729,7 @@ def sample_certificate(
         serial=None,
         issued_on=issued_on,
         body_name=issuing_body,
+        ledger_id=ledger_id,
     )
 
 

@@ -20,6 +20,7 @@ from origincert.document import (
     SCHEMA_PATH,
     Certificate,
     default_valid_until,
+    forbidden_withheld,
     json_schema,
     load_json,
     parse_certificate,
@@ -181,9 +182,12 @@ def test_every_form_has_a_rule_and_the_documented_validity() -> None:
         ("goods[0].fob_value", {"amount": "10.00", "currency": "usd"}, None),
         (
             "schema",
-            "urn:origincert:schema:certificate:2",
-            "must be 'urn:origincert:schema:certificate:1'",
+            "urn:origincert:schema:certificate:1",
+            "must be 'urn:origincert:schema:certificate:2'",
         ),
+        ("issuing_body.ledger_id", 0, "must be at least 1"),
+        ("issuing_body.ledger_id", "1", "must be a whole number"),
+        ("issuing_body.ledger_id", True, "must be a whole number"),
         ("producer", 7, "must be a party object or one of SAME"),
         ("producer", "SOMEONE", "must be 'SAME', 'UNKNOWN' or 'AVAILABLE_UPON_REQUEST'"),
         ("producer", {"name": "X"}, None),
@@ -617,6 +621,66 @@ def test_validate_shown_excuses_only_withheld_fields() -> None:
     with pytest.raises(DocumentError) as err:
         validate_shown(set_path(c, "goods[0].hs_code", "1"), withheld)
     assert [p for p, _ in err.value.problems] == ["goods[0].hs_code"]
+
+
+def test_a_redacted_copy_still_runs_every_rule_whose_inputs_are_shown() -> None:
+    """Issue 9, class 2: a withheld field used to stop every cross-field rule (``return``)."""
+    c = plain("FORM_D")
+    c["goods"][2]["item_number"] = 7  # a rule on shown fields only
+    c["goods"][0]["invoice"]["date"] = "2999-01-01"  # after issue_date
+    del c["exporter"]["name"]  # withheld: excuses nothing else
+    with pytest.raises(DocumentError) as err:
+        validate_shown(c, ["exporter.name"])
+    assert [p for p, _ in err.value.problems] == ["goods[0].invoice.date", "goods[2].item_number"]
+
+
+def test_a_rule_is_skipped_only_when_an_input_it_needs_is_withheld() -> None:
+    c = plain("FORM_D")
+    c["transport"]["departure_date"] = "2000-01-01"  # retroactive, but not ticked
+    del c["goods"][1]["invoice"]["date"]
+    problems_ = []
+    try:
+        validate_shown(c, ["goods[1].invoice.date"])
+    except DocumentError as exc:
+        problems_ = [p for p, _ in exc.problems]
+    assert problems_ == ["flags.issued_retroactively"]
+    del c["transport"]["departure_date"]
+    validate_shown(c, ["goods[1].invoice.date", "transport.departure_date"])  # now unknowable
+
+
+def test_the_back_to_back_economy_rule_runs_on_a_redacted_copy() -> None:
+    c = plain("ICC_CO")
+    c["flags"]["back_to_back"] = True
+    c["original_proof"] = {
+        "number": "X-1", "issue_date": c["issue_date"], "issuing_country": c["issuing_body"]["economy"],
+        "country_of_origin": "CN",
+    }  # fmt: skip
+    del c["exporter"]
+    with pytest.raises(DocumentError) as err:
+        validate_shown(c, ["exporter.name", "exporter.address", "exporter.country"])
+    assert [p for p, _ in err.value.problems] == ["original_proof.issuing_country"]
+
+
+def test_the_item_limit_counts_hidden_items_from_the_committed_shape() -> None:
+    c = plain("FORM_E", items=3)
+    c["goods"][1] = None
+    hidden = [f"goods[1].{k}" for k in ("item_number", "hs_code")]
+    validate_shown(c, hidden, {"goods": 3})
+    with pytest.raises(DocumentError) as err:
+        validate_shown(c, hidden, {"goods": 21})  # form E allows 20
+    assert [p for p, _ in err.value.problems] == ["goods"]
+
+
+@pytest.mark.parametrize(
+    ("path", "forbidden"),
+    [("schema", True), ("number", True), ("issuing_body.economy", True),
+     ("issuing_body.ledger_id", True), ("issuing_body.name", True), ("valid_until", True),
+     ("issue_date", True), ("form", True), ("kind", True), ("replaces.number", True),
+     ("flags.duplicate", True), ("exporter.name", False), ("goods[0].fob_value.amount", False),
+     ("issue_place", False), ("numbers", False), ("forms", False)],
+)  # fmt: skip
+def test_the_unhideable_policy(path: str, forbidden: bool) -> None:
+    assert (forbidden_withheld([path]) == [path]) is forbidden
 
 
 def test_validate_shown_without_withheld_is_full_validation() -> None:

@@ -10,12 +10,11 @@ from pathlib import Path
 
 import pytest
 import rfc8785
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from origincert.errors import DocumentError
 from origincert.fields import (
-    TARGET_TAG,
     canonical_pair,
     commit,
     derive_salt,
@@ -25,12 +24,13 @@ from origincert.fields import (
     is_path,
     new_seed,
     recompute,
+    shape_of,
     target_hash,
 )
 from origincert.samples import sample_certificate
 
 VECTORS = json.loads(
-    (Path(__file__).parent / "vectors" / "fields-1.json").read_text(encoding="utf-8")
+    (Path(__file__).parent / "vectors" / "fields-2.json").read_text(encoding="utf-8")
 )
 
 
@@ -39,13 +39,37 @@ def unhex(value: str) -> bytes:
     return bytes.fromhex(value[2:])
 
 
+def reference_shape(node: object, path: str = "") -> dict[str, int]:
+    """Every list's length by path, walked independently of ``origincert.fields``."""
+    out: dict[str, int] = {}
+    if isinstance(node, dict):
+        for key, value in node.items():
+            out |= reference_shape(value, f"{path}.{key}" if path else key)
+    elif isinstance(node, list):
+        out[path] = len(node)
+        for i, item in enumerate(node):
+            out |= reference_shape(item, f"{path}[{i}]")
+    return out
+
+
+def reference_target(hashes: dict[str, bytes], shape: dict[str, int]) -> bytes:
+    """FORMAT.md v2's target hash read literally, with struct-free byte packing."""
+    out = b"origincert:target:2" + len(hashes).to_bytes(4, "big")
+    for path in sorted(hashes):
+        out += len(path).to_bytes(2, "big") + path.encode() + hashes[path]
+    out += len(shape).to_bytes(4, "big")
+    for path in sorted(shape):
+        out += len(path).to_bytes(2, "big") + path.encode() + shape[path].to_bytes(4, "big")
+    return hashlib.sha256(out).digest()
+
+
 def reference_commit(doc: dict, seed: bytes) -> tuple[dict[str, bytes], bytes]:
     """FORMAT.md read literally, with the standard library and rfc8785 only."""
     hashes = {}
     for path, value in flatten(doc).items():
         salt = hmac.digest(seed, path.encode("utf-8"), "sha256")[:16]
         hashes[path] = hashlib.sha256(salt + rfc8785.dumps([path, value])).digest()
-    return hashes, hashlib.sha256(TARGET_TAG + b"".join(sorted(hashes.values()))).digest()
+    return hashes, reference_target(hashes, reference_shape(doc))
 
 
 # --- vectors -------------------------------------------------------------------------------------
@@ -60,10 +84,11 @@ def test_vectors_salts_field_hashes_and_target(case: dict) -> None:
         assert derive_salt(seed, path) == unhex(salt), path
     result = commit(doc, seed)
     assert {p: "0x" + h.hex() for p, h in result.field_hashes.items()} == case["field_hashes"]
+    assert dict(result.shape) == case["shape"] == reference_shape(doc)
     assert "0x" + result.target_hash.hex() == case["target_hash"]
-    assert target_hash(unhex(h) for h in case["field_hashes"].values()) == unhex(
-        case["target_hash"]
-    )
+    hashes = {p: unhex(h) for p, h in case["field_hashes"].items()}
+    assert target_hash(hashes, case["shape"]) == unhex(case["target_hash"])
+    assert reference_target(hashes, case["shape"]) == unhex(case["target_hash"])
 
 
 def test_vector_edge_case_covers_escapes_and_placeholders() -> None:
@@ -217,11 +242,46 @@ def test_commit_of_unsafe_integer_is_a_clear_error() -> None:
 # --- target hash -------------------------------------------------------------------------------
 
 
-@given(st.lists(st.binary(min_size=32, max_size=32), min_size=1, max_size=20), st.randoms())
-def test_target_hash_ignores_order(hashes: list[bytes], rnd: random.Random) -> None:
-    shuffled = hashes[:]
-    rnd.shuffle(shuffled)
-    assert target_hash(shuffled) == target_hash(hashes)
+_hashes = st.dictionaries(
+    st.from_regex(r"[a-z]{1,6}(\[[0-9]\])?(\.[a-z]{1,4})?", fullmatch=True),
+    st.binary(min_size=32, max_size=32),
+    min_size=2,
+    max_size=20,
+)
+
+
+@given(_hashes, st.randoms())
+def test_target_hash_ignores_the_order_of_entries(
+    hashes: dict[str, bytes], rnd: random.Random
+) -> None:
+    items = list(hashes.items())
+    rnd.shuffle(items)
+    assert target_hash(dict(items), {"goods": 2}) == target_hash(hashes, {"goods": 2})
+    assert target_hash(hashes, {}) == reference_target(hashes, {})
+
+
+@given(_hashes)
+def test_relabelling_a_hash_changes_the_target(hashes: dict[str, bytes]) -> None:
+    """The v1 flaw (issue 9): a withheld hash filed under another path left the target as it was."""
+    (a, ha), (b, hb) = list(hashes.items())[:2]
+    assume(ha != hb)
+    swapped = {**hashes, a: hb, b: ha}
+    renamed = {("zz" + p if p == a else p): h for p, h in hashes.items()}
+    assert target_hash(swapped, {}) != target_hash(hashes, {})
+    assert target_hash(renamed, {}) != target_hash(hashes, {})
+
+
+def test_the_shape_is_committed() -> None:
+    hashes = {"goods[0].x": bytes(32), "goods[1].x": bytes([1]) * 32}
+    base = target_hash(hashes, {"goods": 2})
+    assert target_hash(hashes, {"goods": 3}) != base  # an appended (null) item
+    assert target_hash(hashes, {"goods": 2, "other": 0}) != base
+    assert target_hash(hashes, {}) != base
+
+
+def test_shape_of_counts_null_items_and_nested_lists() -> None:
+    doc = {"goods": [{"m": [1, 2, 3]}, None], "a": {"b": []}}
+    assert shape_of(doc) == {"goods": 2, "goods[0].m": 3, "a.b": 0} == reference_shape(doc)
 
 
 def test_every_field_change_changes_the_target() -> None:
@@ -258,7 +318,8 @@ def test_recompute_with_some_fields_withheld_gives_the_same_target() -> None:
     leaves = flatten(doc)
     hidden = [p for p in leaves if p.startswith(("exporter.", "goods[1]"))]
     shown = {p: v for p, v in leaves.items() if p not in hidden}
-    again = recompute(shown, derive_salts(seed, shown), {p: full.field_hashes[p] for p in hidden})
+    withheld = {p: full.field_hashes[p] for p in hidden}
+    again = recompute(shown, derive_salts(seed, shown), withheld, full.shape)
     assert again.target_hash == full.target_hash
     assert dict(again.field_hashes) == dict(full.field_hashes)
 
@@ -278,5 +339,5 @@ def test_recompute_names_inconsistent_proofs(
     shown: dict, salts: dict, withheld: dict, code: str
 ) -> None:
     with pytest.raises(DocumentError) as err:
-        recompute(shown, salts, withheld)
+        recompute(shown, salts, withheld, {})
     assert err.value.code == code

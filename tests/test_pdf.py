@@ -362,7 +362,8 @@ def test_cli_writes_the_pdf(
     ("content", "code"),
     [
         (b"{not json", "json_malformed"),
-        (b'{"format": "urn:origincert:issued:1"}', "pdf_not_issued"),
+        (b'{"format": "urn:origincert:issued:1"}', "format_v1"),
+        (b'{"format": "urn:origincert:issued:2"}', "format_invalid"),
     ],
 )
 def test_cli_reports_bad_files_without_a_traceback(

@@ -23,7 +23,7 @@ from origincert.fields import commit
 from origincert.redact import redact
 from origincert.samples import sample_certificate
 
-VECTORS = Path(__file__).parent / "vectors" / "qr-1.json"
+VECTORS = Path(__file__).parent / "vectors" / "qr-2.json"
 PORTAL = "https://verify.example.org/coo"
 ALPHANUMERIC = set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
 
@@ -32,11 +32,13 @@ def make_issued(
     doc: dict[str, Any], rng: random.Random, *, batch: int = 1, index: int = 0, tx: bool = True
 ) -> dict[str, Any]:
     """A full copy as the issuer writes it; the chain part is random but well formed."""
+    doc["issuing_body"].setdefault("ledger_id", 1)
     seed = rng.randbytes(32)
     c = commit(doc, seed)
     proof: dict[str, Any] = {
         "seed": "0x" + seed.hex(),
         "field_hashes": {p: "0x" + h.hex() for p, h in c.field_hashes.items()},
+        "shape": dict(c.shape),
         "target_hash": "0x" + c.target_hash.hex(),
         "leaf": "0x" + keccak(keccak(c.target_hash)).hex(),
         "merkle_proof": ["0x" + rng.randbytes(32).hex() for _ in range((batch - 1).bit_length())],
@@ -47,11 +49,14 @@ def make_issued(
         "signer": to_checksum_address(rng.randbytes(20)),
         "chain_id": 31337,
         "registry": to_checksum_address(rng.randbytes(20)),
+        "issuer_id": doc["issuing_body"]["ledger_id"],
+        "epoch": rng.randrange(2**64),
+        "deadline": rng.randrange(2**40),
     }
     proof["tx_hash"] = (
         "0x" + rng.randbytes(32).hex() if tx else None
     )  # null until the receipt is in
-    return {"format": "urn:origincert:issued:1", "document": doc, "proof": proof}
+    return {"format": "urn:origincert:issued:2", "document": doc, "proof": proof}
 
 
 def deflate(data: bytes) -> bytes:
@@ -104,7 +109,8 @@ def test_files_written_by_the_issuer_decode_to_the_same_file(tx_hash: str | None
 
     rng = random.Random(13)
     certs = [
-        prepare_certificate(sample_certificate(rng, items=n), i) for i, n in enumerate((1, 3, 5))
+        prepare_certificate(sample_certificate(rng, items=n, ledger_id=4), i)
+        for i, n in enumerate((1, 3, 5))
     ]
     tree = build_tree([c.leaf for c in certs])
     anchoring = Anchoring(
@@ -154,6 +160,10 @@ def test_the_stored_vectors_still_decode() -> None:
         root=bytes.fromhex(vectors["reference"]["root"][2:]),
         chain_id=vectors["reference"]["chain_id"],
         registry=vectors["reference"]["registry"],
+        issuer_id=vectors["reference"]["issuer_id"],
+        merkle_proof=tuple(bytes.fromhex(h[2:]) for h in vectors["reference"]["merkle_proof"]),
+        leaf_index=vectors["reference"]["leaf_index"],
+        batch_size=vectors["reference"]["batch_size"],
         portal_url=vectors["reference"]["portal_url"],
     )
 
@@ -188,6 +198,10 @@ def test_fifty_items_fall_back_to_a_reference() -> None:
         root=bytes.fromhex(proof["root"][2:]),
         chain_id=31337,
         registry=proof["registry"],
+        issuer_id=proof["issuer_id"],
+        merkle_proof=tuple(bytes.fromhex(h[2:]) for h in proof["merkle_proof"]),
+        leaf_index=2,
+        batch_size=4,
         portal_url=PORTAL,
     )
 
@@ -209,12 +223,18 @@ def test_max_chars_decides_between_embedding_and_reference(full: dict[str, Any])
     assert qr.encode_payload(full, max_chars=len(embedded) - 1).startswith(qr.REFERENCE_PREFIX)
 
 
-def test_a_reference_needs_the_certificate_number(full: dict[str, Any]) -> None:
+def test_a_file_without_its_number_gets_no_qr_code(full: dict[str, Any]) -> None:
+    """The number can never be withheld (format v2), so a copy without it does not add up."""
     broken = copy.deepcopy(redact(full, ["exporter"]))
     del broken["document"]["number"]
     with pytest.raises(DocumentError, match="number") as exc:
         qr.encode_payload(broken)
-    assert exc.value.code == "qr_number_missing"
+    assert exc.value.code == "qr_proof_inconsistent"
+    broken["proof"]["withheld"]["number"] = broken["proof"]["field_hashes"].pop("number")
+    del broken["proof"]["salts"]["number"]
+    with pytest.raises(DocumentError, match="number") as exc:
+        qr.encode_payload(broken)
+    assert exc.value.code == "qr_issued_invalid"  # withheld_forbidden, from the one model
 
 
 @pytest.mark.parametrize(
@@ -234,9 +254,13 @@ def test_portal_urls_must_be_plain_http_links(full: dict[str, Any], url: str) ->
 
 
 def test_a_decoded_reference_with_a_script_link_is_refused() -> None:
-    body = bytes([1, 1]) + bytes(20 + 32 + 32) + bytes([3]) + b"A-1" + b"javascript:alert(1)"
+    body = bytes([1, 1, 1, 0, 1, 0]) + bytes(20 + 32 + 32) + bytes([3]) + b"A-1"
     with pytest.raises(DocumentError, match="portal URL") as exc:
-        qr.decode_payload(payload("OC1R:", body))
+        qr.decode_payload(payload("OC2R:", body + b"javascript:alert(1)"))
+    assert exc.value.code == "qr_payload_malformed"
+    ref = qr.decode_payload(payload("OC2R:", body + b"https://x.example"))  # the layout alone
+    assert isinstance(ref, qr.CertificateReference)
+    assert (ref.number, ref.issuer_id, ref.batch_size, ref.merkle_proof) == ("A-1", 1, 1, ())
     assert exc.value.code == "qr_payload_malformed"
 
 
@@ -319,7 +343,7 @@ def test_an_altered_document_with_a_fixed_checksum_no_longer_matches_its_proof(
     real = deflate(doc_json)
     assert body.endswith(real)
     weight = full["document"]["goods"][0]["gross_weight_kg"].encode()
-    forged = payload("OC1:", body[: -len(real)] + deflate(doc_json.replace(weight, b"9.99", 1)))
+    forged = payload("OC2:", body[: -len(real)] + deflate(doc_json.replace(weight, b"9.99", 1)))
     decoded = qr.decode_payload(forged)
     assert isinstance(decoded, qr.EmbeddedCertificate)
     assert decoded.issued["document"]["goods"][0]["gross_weight_kg"] == "9.99"
@@ -327,7 +351,7 @@ def test_an_altered_document_with_a_fixed_checksum_no_longer_matches_its_proof(
     assert decoded.issued["proof"]["leaf"] != full["proof"]["leaf"]
 
 
-@pytest.mark.parametrize("text", ["OC2:ABC", "OC2R:ABC", "OC10:ABC"])
+@pytest.mark.parametrize("text", ["OC1:ABC", "OC1R:ABC", "OC3:ABC", "OC10:ABC"])
 def test_other_versions_are_named_unsupported(text: str) -> None:
     with pytest.raises(DocumentError, match="version") as exc:
         qr.decode_payload(text)
@@ -341,11 +365,11 @@ def test_other_versions_are_named_unsupported(text: str) -> None:
         "HC1:6BFOXN%TS3DH0YOJ58S S-W5HDC *M0II5XHC9B5G2+$N",  # some other Base45 QR code
         "https://example.org/",
         "oc1:ABC",
-        "OC1:",
-        "OC1:A",  # not Base45 (one char left over)
-        "OC1:GGW",  # Base45 for more than 16 bits
-        "OC1:~~~",
-        "OC1:" + "0" * 5000,
+        "OC2:",
+        "OC2:A",  # not Base45 (one char left over)
+        "OC2:GGW",  # Base45 for more than 16 bits
+        "OC2:~~~",
+        "OC2:" + "0" * 5000,
     ],
 )
 def test_texts_that_are_not_payloads_are_malformed(text: str) -> None:
@@ -356,7 +380,7 @@ def test_texts_that_are_not_payloads_are_malformed(text: str) -> None:
 
 def test_not_a_string_is_malformed() -> None:
     with pytest.raises(DocumentError) as exc:
-        qr.decode_payload(b"OC1:")  # type: ignore[arg-type]
+        qr.decode_payload(b"OC2:")  # type: ignore[arg-type]
     assert exc.value.code == "qr_payload_malformed"
 
 
@@ -366,7 +390,10 @@ def test_surrounding_whitespace_from_a_scanner_is_ignored(full: dict[str, Any]) 
 
 
 def _embedded_body(
-    flags: int = 1, varints: bytes = b"\x01\x01\x00", proof_len: int = 0, doc: bytes | None = None
+    flags: int = 1,
+    varints: bytes = b"\x01\x01\x00\x01\x00\x00",
+    proof_len: int = 0,
+    doc: bytes | None = None,
 ) -> bytes:
     fixed = bytes(20 + 20 + 32 + 32 + 65 + (32 if flags & 1 else 0)) + bytes(32 * proof_len)
     if doc is None:
@@ -376,7 +403,7 @@ def _embedded_body(
 
 def test_a_hand_built_payload_decodes() -> None:
     """The layout in the docstring is the whole story: a payload built from it alone decodes."""
-    decoded = qr.decode_payload(payload("OC1:", _embedded_body()))
+    decoded = qr.decode_payload(payload("OC2:", _embedded_body()))
     assert isinstance(decoded, qr.EmbeddedCertificate)
     assert decoded.issued["document"] == {"number": "A-1"}
     assert decoded.issued["proof"]["tx_hash"] == "0x" + "00" * 32
@@ -388,11 +415,12 @@ def test_a_hand_built_payload_decodes() -> None:
     [
         (_embedded_body(flags=5), "flags"),
         (
-            _embedded_body(varints=b"\x81\x00\x01\x00"),
+            _embedded_body(varints=b"\x81\x00\x01\x00\x01\x00\x00"),
             "not minimally encoded",
         ),  # chain id 1 in two bytes
-        (_embedded_body(varints=b"\x00\x01\x00"), "chain id"),
-        (_embedded_body(varints=b"\x01\x02\x02"), "leaf index"),
+        (_embedded_body(varints=b"\x00\x01\x00\x01\x00\x00"), "chain id"),
+        (_embedded_body(varints=b"\x01\x02\x02\x01\x00\x00"), "leaf index"),
+        (_embedded_body(varints=b"\x01\x01\x00\x00\x00\x00"), "issuer id"),
         (_embedded_body(varints=b"\x01" + b"\xff" * 10 + b"\x01\x00"), "batch size"),
         (_embedded_body(proof_len=65), "Merkle proof"),
         (_embedded_body(doc=b"[1, 2]"), "JSON"),
@@ -407,7 +435,7 @@ def test_a_hand_built_payload_decodes() -> None:
 )
 def test_malformed_embedded_payloads_are_named(body: bytes, message: str) -> None:
     with pytest.raises(DocumentError, match=message) as exc:
-        qr.decode_payload(payload("OC1:", body))
+        qr.decode_payload(payload("OC2:", body))
     assert exc.value.code == "qr_payload_malformed"
 
 

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from origincert.cli.redact import default_output, register
-from origincert.document import validate_shown
+from origincert.document import forbidden_withheld, validate_shown
 from origincert.errors import DocumentError
 from origincert.fields import commit, flatten, is_path
 from origincert.redact import ISSUED_FORMAT, redact, reveal_commitment
@@ -24,6 +24,7 @@ from origincert.samples import sample_certificate
 
 def issued_file(doc: dict[str, Any], seed: bytes = bytes(range(32))) -> dict[str, Any]:
     """A full copy as the issuer writes it (the chain part is opaque to redaction)."""
+    doc["issuing_body"].setdefault("ledger_id", 1)
     c = commit(doc, seed)
     return {
         "format": ISSUED_FORMAT,
@@ -31,6 +32,7 @@ def issued_file(doc: dict[str, Any], seed: bytes = bytes(range(32))) -> dict[str
         "proof": {
             "seed": "0x" + seed.hex(),
             "field_hashes": {p: "0x" + h.hex() for p, h in c.field_hashes.items()},
+            "shape": dict(c.shape),
             "target_hash": "0x" + c.target_hash.hex(),
             "leaf": "0x" + "11" * 32,
             "merkle_proof": ["0x" + "22" * 32],
@@ -38,7 +40,13 @@ def issued_file(doc: dict[str, Any], seed: bytes = bytes(range(32))) -> dict[str
             "leaf_index": 0,
             "batch_size": 2,
             "signature": "0x" + "44" * 65,
+            "signer": "0x" + "55" * 20,
             "chain_id": 31337,
+            "registry": "0x" + "66" * 20,
+            "issuer_id": doc["issuing_body"]["ledger_id"],
+            "epoch": 0,
+            "deadline": 0,
+            "tx_hash": None,
         },
     }
 
@@ -161,8 +169,11 @@ def test_a_single_string_is_not_a_list_of_paths(full: dict[str, Any]) -> None:
     assert err.value.code == "redact_bad_path"
 
 
-@pytest.mark.parametrize("entry", ["number", "schema"])
-def test_number_and_schema_cannot_be_hidden(full: dict[str, Any], entry: str) -> None:
+@pytest.mark.parametrize(
+    "entry",
+    ["number", "schema", "issuing_body", "issuing_body.ledger_id", "valid_until", "form", "flags"],
+)
+def test_unhideable_fields_cannot_be_hidden(full: dict[str, Any], entry: str) -> None:
     with pytest.raises(DocumentError) as err:
         redact(full, ["exporter", entry])
     assert err.value.code == "redact_forbidden"
@@ -230,19 +241,21 @@ def mangle(issued: dict[str, Any], path: str, value: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("path", "value", "code"),
     [
-        ("format", "urn:origincert:issued:2", "issued_bad_format"),
-        ("document", [], "issued_malformed"),
-        ("proof", None, "issued_malformed"),
-        ("proof/seed", "0x1234", "proof_malformed"),
-        ("proof/seed", "ab" * 32, "proof_malformed"),
-        ("proof/seed", "0x" + "zz" * 32, "proof_malformed"),
-        ("proof/seed", ..., "proof_malformed"),
-        ("proof/field_hashes", ..., "proof_malformed"),
-        ("proof/field_hashes", {"not a path": "0x" + "00" * 32}, "proof_malformed"),
-        ("proof/withheld", {"exporter.name": "0x" + "00" * 32}, "proof_malformed"),
+        ("format", "urn:origincert:issued:1", "format_v1"),
+        ("format", "urn:origincert:issued:3", "format_unknown"),
+        ("document", [], "format_invalid"),
+        ("proof", None, "format_invalid"),
+        ("proof/seed", "0x1234", "format_invalid"),
+        ("proof/seed", "ab" * 32, "format_invalid"),
+        ("proof/seed", "0x" + "zz" * 32, "format_invalid"),
+        ("proof/seed", ..., "format_invalid"),
+        ("proof/field_hashes", ..., "format_invalid"),
+        ("proof/shape", ..., "format_invalid"),
+        ("proof/shape", {"goods": -1}, "format_invalid"),
+        ("proof/withheld", {"exporter.name": "0x" + "00" * 32}, "format_invalid"),
     ],
 )
-def test_malformed_files_are_refused(
+def test_malformed_files_are_refused_by_the_one_model(
     full: dict[str, Any], path: str, value: Any, code: str
 ) -> None:
     with pytest.raises(DocumentError) as err:
@@ -254,11 +267,14 @@ def test_redacted_proof_shape_errors(full: dict[str, Any]) -> None:
     out = redact(full, ["exporter"])
     with pytest.raises(DocumentError) as err:
         reveal_commitment(mangle(out, "proof/seed", full["proof"]["seed"]))  # seed and salts
-    assert err.value.code == "proof_malformed"
+    assert err.value.code == "format_invalid"
     first = next(iter(out["proof"]["salts"]))
     with pytest.raises(DocumentError) as err:
         reveal_commitment(mangle(out, f"proof/salts/{first}", "0x00"))
-    assert err.value.code == "proof_malformed" and first in err.value.message
+    assert err.value.code == "format_invalid" and "salts" in err.value.message
+    with pytest.raises(DocumentError) as err:
+        reveal_commitment(mangle(out, "proof/withheld/replaces.number", "0x" + "00" * 32))
+    assert err.value.code == "withheld_forbidden"
     salts = dict(out["proof"]["salts"])
     del salts[first]
     with pytest.raises(DocumentError) as err:
@@ -274,7 +290,7 @@ def test_redacted_proof_shape_errors(full: dict[str, Any]) -> None:
 def test_any_redaction_keeps_the_target_hash(seed: int, data: st.DataObject) -> None:
     doc = sample_certificate(random.Random(seed))
     issued = issued_file(doc, seed=seed.to_bytes(32, "big"))
-    leaves = [p for p in flatten(doc) if p not in ("number", "schema")]
+    leaves = [p for p in flatten(doc) if not forbidden_withheld([p])]
     prefixes = sorted(
         {p.split(".")[0] for p in leaves}
         | {p.split(".")[0] + "." + p.split(".")[1] for p in leaves if "." in p}
@@ -288,6 +304,35 @@ def test_any_redaction_keeps_the_target_hash(seed: int, data: st.DataObject) -> 
     assert target(twice) == original_target(issued)
     assert set(flatten(twice["document"])) | set(twice["proof"]["withheld"]) == set(flatten(doc))
     assert all(is_path(p) for p in twice["proof"]["withheld"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10_000), data=st.data())
+def test_no_relabelling_or_reshaping_of_a_redacted_copy_keeps_the_target(
+    seed: int, data: st.DataObject
+) -> None:
+    """Format v2 (issue 9 class 1): a withheld hash is bound to its path, a list to its length."""
+    doc = sample_certificate(random.Random(seed))
+    issued = issued_file(doc, seed=seed.to_bytes(32, "big"))
+    hideable = sorted(p for p in flatten(doc) if not forbidden_withheld([p]))
+    hide = data.draw(st.lists(st.sampled_from(hideable), min_size=1, max_size=6, unique=True))
+    out = redact(issued, hide)
+    withheld = out["proof"]["withheld"]
+    victim = data.draw(st.sampled_from(sorted(withheld)))
+    taken = set(flatten(doc))
+    label = data.draw(
+        st.sampled_from(["remarks", "goods[60].hs_code", "producer.name", "exporter.vat", victim])
+    )
+    shape_delta = data.draw(st.integers(-1, 2))
+    if label == victim or label in taken:
+        label = "goods[99].description"
+    edited = copy.deepcopy(out)
+    edited["proof"]["withheld"][label] = edited["proof"]["withheld"].pop(victim)
+    assert target(edited) != original_target(issued)
+    if shape_delta:
+        reshaped = copy.deepcopy(out)
+        reshaped["proof"]["shape"]["goods"] += shape_delta
+        assert target(reshaped) != original_target(issued)
 
 
 # --- CLI --------------------------------------------------------------------------------------------

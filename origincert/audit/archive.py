@@ -19,6 +19,7 @@ from typing import Any
 
 from origincert.audit.findings import Finding, Severity
 from origincert.errors import OriginCertError
+from origincert.issued import read_issued
 from origincert.merkle import MerkleTree, hash_pair, leaf_hash
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
 ]
 
 ISSUED_SUFFIX = ".coo.json"
+MAX_FILE_BYTES = 4_000_000  # a 50-item certificate with its proof is well under 200 kB
 _POOL_MIN_FILES = 2_000  # below this, a process pool costs more than it saves
 _TASK_FILES = 1_000
 
@@ -54,12 +56,6 @@ class ArchivedCertificate:
         None  # from a journal: its batch's state (anchored, submitted, signed)
     )
     journal_batch: int | None = None
-
-
-def _hex32(value: Any) -> bytes:
-    if not isinstance(value, str) or not value.startswith("0x") or len(value) != 66:
-        raise ValueError(f"not a 32-byte hex string: {value!r:.80}")
-    return bytes.fromhex(value[2:])
 
 
 _pairs: dict[
@@ -89,56 +85,41 @@ def read_issued_file(path: str) -> ArchivedCertificate:
 
 
 def _read(path: str) -> tuple[Any, ...]:
+    """One file through the one issued-file model (``origincert.issued``, bounded JSON, no
+    duplicate keys), then the checks the file alone allows."""
     try:
-        with open(path, "rb") as f:
-            data = json.loads(f.read())
-        proof = data["proof"]
-        document = data.get("document") or {}
-        target = _hex32(proof["target_hash"])
-        leaf = _hex32(proof["leaf"])
-        root = _hex32(proof["root"])
-        siblings = [_hex32(p) for p in proof.get("merkle_proof") or []]
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        return (
-            path,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            False,
-            (("reconciliation.unreadable_file", f"{type(exc).__name__}: {exc}"),),
-        )
+        with open(path, "rb") as fh:
+            f = read_issued(fh.read(), max_bytes=MAX_FILE_BYTES)
+    except (OSError, OriginCertError) as exc:
+        code = getattr(exc, "code", None)
+        reason = f"[{code}] {exc}" if code else f"{type(exc).__name__}: {exc}"
+        return (path, None, None, None, None, None, None, None, None, None, False,
+                (("reconciliation.unreadable_file", reason),))  # fmt: skip
     problems = []
-    if leaf_hash(target) != leaf:
+    if leaf_hash(f.target_hash) != f.leaf:
         problems.append(
             ("reconciliation.leaf_mismatch", "the leaf is not keccak256(keccak256(target_hash))")
         )
-    if _root_from_proof(leaf, siblings) != root:
+    if _root_from_proof(f.leaf, list(f.merkle_proof)) != f.root:
         problems.append(
             (
                 "reconciliation.proof_mismatch",
                 "the Merkle proof does not lead from the leaf to the root",
             )
         )
-    flags = document.get("flags") if isinstance(document, dict) else None
-    number = document.get("number") if isinstance(document, dict) else None
-    signer, registry = proof.get("signer"), proof.get("registry")
+    flags = f.document.get("flags")
+    number = f.document.get("number")
     return (
         path,
         str(number) if number is not None else None,
-        "0x" + root.hex(),
-        "0x" + leaf.hex(),
-        proof.get("leaf_index"),
-        proof.get("batch_size"),
-        signer.lower() if isinstance(signer, str) else None,
-        proof.get("tx_hash").lower() if isinstance(proof.get("tx_hash"), str) else None,
-        proof.get("chain_id"),
-        registry.lower() if isinstance(registry, str) else None,
+        "0x" + f.root.hex(),
+        "0x" + f.leaf.hex(),
+        f.leaf_index,
+        f.batch_size,
+        f.signer,
+        f.tx_hash,
+        f.chain_id,
+        f.registry,
         bool(isinstance(flags, dict) and flags.get("issued_retroactively")),
         tuple(problems),
     )

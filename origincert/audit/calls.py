@@ -56,13 +56,13 @@ def view(contract: str, name: str) -> View:
 
 
 _STATUS_WORDS = (
-    11  # CertificateStatus: Anchor (6 words) + leafRevokedAt, reason, replacedAt, byRoot, byLeaf
+    12  # CertificateStatus: Anchor (7 words) + leafRevokedAt, reason, replacedAt, byRoot, byLeaf
 )
 
 
 def status_words(raw: str) -> list[tuple[int, ...]]:
     """Decode ``certificateStatuses``: per certificate (issuerId, leafCount, anchoredAt,
-    anchoredBlock, revokedAt, reason, leafRevokedAt, leafReason, replacedAt, byRoot, byLeaf),
+    anchoredBlock, revokedAt, reason, epoch, leafRevokedAt, leafReason, replacedAt, byRoot, byLeaf),
     roots and leaves as ints."""
     body = raw[2:]
     count = int(body[64:128], 16)

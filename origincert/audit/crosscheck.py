@@ -35,7 +35,8 @@ _STATUS_FIELDS = (
     "anchoredAt",
     "anchoredBlock",
     "revokedAt",
-    "revocationReason",  # the anchor
+    "revocationReason",
+    "epoch",  # the anchor
     "leafRevokedAt",
     "leafRevocationReason",
     "replacedAt",
@@ -120,16 +121,19 @@ class _Checker:
         self.summary.add("council", 4)
 
         ids = sorted(i for i in s.proposals if i < proposals)
-        for pid, (proposer, executed, data, approvers, approvals) in zip(
-            ids, self._ask("IssuerRegistry", "proposal", [(i,) for i in ids])
-        ):
+        states = ("pending", "executed", "failed", "cancelled")
+        for pid, (view,) in zip(ids, self._ask("IssuerRegistry", "proposal", [(i,) for i in ids])):
+            proposer, state, expires_at, epoch, data, approvers, approvals = view
             p = s.proposals[pid]
-            mine = (p.proposer, p.executed, p.data, p.approvers, s.approvals(p))
+            mine = (p.proposer, p.state, p.expires_at, p.council_epoch, p.data,
+                    sorted(p.approvers), s.approvals(p))  # fmt: skip
             theirs = (
                 _a(proposer),
-                executed,
+                states[state] if state < len(states) else str(state),
+                expires_at,
+                epoch,
                 "0x" + bytes(data).hex(),
-                [_a(x) for x in approvers],
+                sorted(_a(x) for x in approvers),
                 approvals,
             )
             if mine != theirs:
@@ -287,31 +291,32 @@ class _Checker:
                 self._compare(batch)
                 batch = []
         # Certificates revoked or replaced in the range, unless compared above as an anchor of the range.
-        pairs: set[tuple[str, str]] = {
-            (r.root, r.leaf or r.root) for r in store.iter_revocations(since_block=since_block)
+        pairs: set[tuple[int, str, str]] = {
+            (r.issuer_id, r.root, r.leaf or r.root)
+            for r in store.iter_revocations(since_block=since_block)
         }
         pairs.update(
-            (p.old_root, p.old_leaf) for p in store.iter_replacements(since_block=since_block)
+            (p.issuer_id, p.old_root, p.old_leaf)
+            for p in store.iter_replacements(since_block=since_block)
         )
-        for root, leaf in list(pairs):
-            anchor = store.anchor(root) if leaf == root else None
+        for iid, root, leaf in list(pairs):
+            anchor = store.anchor(iid, root) if leaf == root else None
             if anchor is not None and anchor.block > since_block:
-                pairs.discard((root, leaf))
-        for root, leaf in sorted(pairs):
-            anchor = store.anchor(root)
-            batch.append(self._expected(root, leaf, anchor))
+                pairs.discard((iid, root, leaf))
+        for iid, root, leaf in sorted(pairs):
+            batch.append(self._expected(iid, root, leaf, store.anchor(iid, root)))
             if len(batch) >= STATUS_CHUNK * CALLS_PER_BATCH:
                 self._compare(batch)
                 batch = []
         self._compare(batch)
 
     def _expected(
-        self, root: str, leaf: str, anchor: AnchorRow | None
+        self, issuer_id: int, root: str, leaf: str, anchor: AnchorRow | None
     ) -> tuple[str, str, tuple[int, ...], str, int, int]:
         store = self.state.store
-        rr = store.revocation(root)
-        lr = store.revocation(root, leaf)
-        rp = store.replacement(root, leaf)
+        rr = store.revocation(issuer_id, root)
+        lr = store.revocation(issuer_id, root, leaf)
+        rp = store.replacement(issuer_id, leaf)
         expected = (
             anchor.issuer_id if anchor else 0,
             anchor.leaf_count if anchor else 0,
@@ -319,6 +324,7 @@ class _Checker:
             anchor.block if anchor else 0,
             rr.timestamp if rr else 0,
             rr.reason if rr else 0,
+            anchor.epoch if anchor else 0,
             lr.timestamp if lr else 0,
             lr.reason if lr else 0,
             rp.timestamp if rp else 0,
@@ -326,7 +332,7 @@ class _Checker:
             int(rp.new_leaf, 16) if rp else 0,
         )
         tx, block = (anchor.tx_hash, anchor.block) if anchor else ("", 0)
-        return root, leaf, expected, tx, block, anchor.issuer_id if anchor else 0
+        return root, leaf, expected, tx, block, issuer_id
 
     def _compare(self, batch: list[tuple[str, str, tuple[int, ...], str, int, int]]) -> None:
         if not batch:
@@ -339,6 +345,7 @@ class _Checker:
                 v.request(
                     self.certs_at,
                     self.tag,
+                    [b[5] for b in part],
                     [bytes.fromhex(b[0][2:]) for b in part],
                     [bytes.fromhex(b[1][2:]) for b in part],
                 )
@@ -347,7 +354,7 @@ class _Checker:
         for (root, leaf, expected, tx, block, iid), theirs in zip(batch, actual):
             if expected != theirs:
                 diff = {n: [e, t] for n, e, t in zip(_STATUS_FIELDS, expected, theirs) if e != t}
-                what = "anchor" if set(diff) <= set(_STATUS_FIELDS[:6]) else "certificate"
+                what = "anchor" if set(diff) <= set(_STATUS_FIELDS[:7]) else "certificate"
                 self.findings.append(
                     Finding(
                         f"crosscheck.{what}_mismatch",
@@ -375,14 +382,15 @@ def crosscheck(
 
 
 def anchored_on_contract(
-    rpc: Rpc, manifest: Manifest, roots: list[str], *, block: int
-) -> dict[str, tuple[int, int]]:
-    """Which of ``roots`` the contract has anchored at ``block``: root -> (issuer id, anchored block)."""
+    rpc: Rpc, manifest: Manifest, keys: list[tuple[int, str]], *, block: int
+) -> dict[tuple[int, str], tuple[int, int]]:
+    """Which (issuer, root) anchors the contract holds at ``block``: key -> (issuer id, block)."""
     v = calls.view("CertificateRegistry", "certificateStatuses")
     to, tag = manifest.certificate_registry.address, hex(block)
     requests = []
-    for i in range(0, len(roots), STATUS_CHUNK):
-        part = [bytes.fromhex(r[2:]) for r in roots[i : i + STATUS_CHUNK]]
-        requests.append(v.request(to, tag, part, part))
+    for i in range(0, len(keys), STATUS_CHUNK):
+        part = keys[i : i + STATUS_CHUNK]
+        roots = [bytes.fromhex(r[2:]) for _, r in part]
+        requests.append(v.request(to, tag, [iid for iid, _ in part], roots, roots))
     words = [w for raw in rpc.batch(requests) for w in calls.status_words(raw)] if requests else []
-    return {root: (w[0], w[3]) for root, w in zip(roots, words) if w[2] != 0}
+    return {key: (w[0], w[3]) for key, w in zip(keys, words) if w[2] != 0}

@@ -24,22 +24,27 @@ __all__ = [
     "COUNCIL_EVENTS",
     "ISSUER_ACT_EVENTS",
     "Anchored",
+    "ApprovalWithdrawn",
     "AuthorityRegistered",
     "AuthorityRemoved",
     "CertificateReplaced",
     "CouncilAct",
+    "CouncilEpochChanged",
     "CouncilMemberAdded",
     "CouncilMemberRemoved",
     "Event",
     "IssuerAccredited",
+    "IssuerEpochChanged",
     "IssuerReinstated",
     "IssuerRenewed",
     "IssuerSuspended",
     "IssuerWithdrawn",
     "LeafRevoked",
     "ProposalApproved",
+    "ProposalCancelled",
     "ProposalCreated",
     "ProposalExecuted",
+    "ProposalFailed",
     "RootRevoked",
     "SigningKeyRotated",
     "ThresholdChanged",
@@ -74,6 +79,33 @@ class ProposalCreated(Event):
     proposal_id: int
     proposer: str
     data: bytes
+    expires_at: int = 0
+    council_epoch: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalWithdrawn(Event):
+    proposal_id: int
+    approver: str
+    approvals: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalCancelled(Event):
+    proposal_id: int
+    by: str
+
+
+@dataclass(frozen=True, slots=True)
+class ProposalFailed(Event):
+    proposal_id: int
+    executor: str
+    reason: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class CouncilEpochChanged(Event):
+    epoch: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +194,12 @@ class SigningKeyRotated(Event):
     new_key: str
 
 
+@dataclass(frozen=True, slots=True)
+class IssuerEpochChanged(Event):
+    issuer_id: int
+    epoch: int
+
+
 # ---- CertificateRegistry ----
 @dataclass(frozen=True, slots=True)
 class Anchored(Event):
@@ -185,6 +223,7 @@ class LeafRevoked(Event):
     leaf: str
     by: str
     reason: int
+    issuer_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +233,7 @@ class CertificateReplaced(Event):
     new_root: str
     new_leaf: str
     by: str
+    issuer_id: int = 0
 
 
 # Council acts (only a executed proposal may cause them) and acts of authorities or issuing bodies
@@ -212,6 +252,7 @@ ISSUER_ACT_EVENTS = (
     IssuerWithdrawn,
     IssuerRenewed,
     SigningKeyRotated,
+    IssuerEpochChanged,
 )
 
 
@@ -246,8 +287,13 @@ Pos = tuple[int, int, str, int]  # block, timestamp, tx hash, log index
 
 
 def _d_proposal_created(p: Pos, t: list[str], d: str) -> Event:
-    (data,) = abi_decode(["bytes"], bytes.fromhex(d[2:]))
-    return ProposalCreated(*p, _int(t[1]), _addr(t[2]), bytes(data))
+    data, expires_at, epoch = abi_decode(["bytes", "uint48", "uint64"], bytes.fromhex(d[2:]))
+    return ProposalCreated(*p, _int(t[1]), _addr(t[2]), bytes(data), expires_at, epoch)
+
+
+def _d_proposal_failed(p: Pos, t: list[str], d: str) -> Event:
+    (reason,) = abi_decode(["bytes"], bytes.fromhex(d[2:]))
+    return ProposalFailed(*p, _int(t[1]), _addr(t[2]), bytes(reason))
 
 
 def _d_issuer_accredited(p: Pos, t: list[str], d: str) -> Event:
@@ -280,6 +326,19 @@ _DECODERS: dict[tuple[str, str], Decoder] = {
     ),
     (ISSUER_REGISTRY, "ProposalExecuted"): lambda p, t, d: ProposalExecuted(
         *p, _int(t[1]), _addr(t[2]), _int(_word(d, 0))
+    ),
+    (ISSUER_REGISTRY, "ApprovalWithdrawn"): lambda p, t, d: ApprovalWithdrawn(
+        *p, _int(t[1]), _addr(t[2]), _int(_word(d, 0))
+    ),
+    (ISSUER_REGISTRY, "ProposalCancelled"): lambda p, t, d: ProposalCancelled(
+        *p, _int(t[1]), _addr(t[2])
+    ),
+    (ISSUER_REGISTRY, "ProposalFailed"): _d_proposal_failed,
+    (ISSUER_REGISTRY, "CouncilEpochChanged"): lambda p, t, d: CouncilEpochChanged(
+        *p, _int(_word(d, 0))
+    ),
+    (ISSUER_REGISTRY, "IssuerEpochChanged"): lambda p, t, d: IssuerEpochChanged(
+        *p, _int(t[1]), _int(_word(d, 0))
     ),
     (ISSUER_REGISTRY, "CouncilMemberAdded"): lambda p, t, d: CouncilMemberAdded(*p, _addr(t[1])),
     (ISSUER_REGISTRY, "CouncilMemberRemoved"): lambda p, t, d: CouncilMemberRemoved(
@@ -314,10 +373,10 @@ _DECODERS: dict[tuple[str, str], Decoder] = {
         *p, _h(t[1]), _int(t[2]), _addr(t[3]), _int(_word(d, 0))
     ),
     (CERTIFICATE_REGISTRY, "LeafRevoked"): lambda p, t, d: LeafRevoked(
-        *p, _h(t[1]), _h(t[2]), _addr(t[3]), _int(_word(d, 0))
+        *p, _h(t[1]), _h(t[2]), _addr(t[3]), _int(_word(d, 1)), _int(_word(d, 0))
     ),
     (CERTIFICATE_REGISTRY, "CertificateReplaced"): lambda p, t, d: CertificateReplaced(
-        *p, _h(t[1]), _h(t[2]), _h(_word(d, 0)), _h(_word(d, 1)), _addr(t[3])
+        *p, _h(t[1]), _h(t[2]), _h(_word(d, 0)), _h(_word(d, 1)), _addr(t[3]), _int(_word(d, 2))
     ),
 }
 

@@ -113,14 +113,24 @@ class _Reconciler:
         )
 
     def batch(self, certificates: list[ArchivedCertificate]) -> None:
-        anchors = self.state.store.anchors(c.root for c in certificates if c.root)
-        missing = [c for c in certificates if not c.problems and c.root not in anchors]
+        keys = self.state.keys
+
+        def body(c: ArchivedCertificate) -> int:  # anchors are per issuing body: the signer's
+            key = keys.get(c.signer or "")
+            return key.issuer_id if key else 0
+
+        anchors = self.state.store.anchors((body(c), c.root) for c in certificates if c.root)
+        for c in certificates:  # a root anchored only by another body: judged as that body's
+            if c.root and (body(c), c.root) not in anchors:
+                others = self.state.store.anchors_of_root(c.root)
+                if others:
+                    anchors[(body(c), c.root)] = others[0]
+        missing = [c for c in certificates if not c.problems and (body(c), c.root) not in anchors]
         on_contract = (
-            self.lookup(sorted({c.root for c in missing if c.root}))
+            self.lookup(sorted({(body(c), c.root) for c in missing if c.root}))
             if self.lookup and missing
             else {}
         )
-        keys = self.state.keys
         for c in certificates:
             self.summary.files += 1
             what = f"certificate {c.number or self._name(c.path)}"
@@ -161,9 +171,9 @@ class _Reconciler:
                         issuer_id=issuer_id,
                         other_file=self._name(other[1]),
                     )
-            anchor = anchors.get(c.root)
-            if anchor is None and c.root in on_contract:
-                by, block = on_contract[c.root]
+            anchor = anchors.get((body(c), c.root or ""))
+            if anchor is None and (body(c), c.root) in on_contract:
+                by, block = on_contract[(body(c), c.root or "")]
                 self._add(
                     "crosscheck.hidden_anchor",
                     Severity.CRITICAL,

@@ -33,14 +33,19 @@ _CERTIFICATE_EVENTS = frozenset(
 )
 
 
-def _roots(transactions: Iterable[ev.Transaction]) -> Iterator[str]:
+def _roots(transactions: Iterable[ev.Transaction]) -> Iterator[tuple[int, str]]:
+    """The (issuer, root) anchors a chunk's certificate events will look up."""
     for tx in transactions:
         for e in tx.events:
             if isinstance(e, (ev.Anchored, ev.RootRevoked, ev.LeafRevoked)):
-                yield e.root
+                yield e.issuer_id, e.root
             elif isinstance(e, ev.CertificateReplaced):
-                yield e.old_root
-                yield e.new_root
+                yield e.issuer_id, e.old_root
+                yield e.issuer_id, e.new_root
+
+
+def _nothing(e: Any, tx: ev.Transaction) -> Iterator[Finding]:
+    return iter(())
 
 
 def _f(
@@ -69,6 +74,11 @@ class Auditor:
             ev.ProposalCreated: self._proposal_created,
             ev.ProposalApproved: self._proposal_approved,
             ev.ProposalExecuted: self._proposal_executed,
+            ev.ApprovalWithdrawn: _nothing,
+            ev.ProposalCancelled: _nothing,
+            ev.ProposalFailed: self._proposal_failed,
+            ev.CouncilEpochChanged: _nothing,
+            ev.IssuerEpochChanged: _nothing,
             ev.CouncilMemberAdded: self._member_added,
             ev.CouncilMemberRemoved: self._member_removed,
             ev.ThresholdChanged: self._threshold_changed,
@@ -227,6 +237,17 @@ class Auditor:
                 e,
                 subject=str(p.id),
                 first_tx=p.executed_tx,
+            )
+
+    def _proposal_failed(self, e: ev.ProposalFailed, tx: ev.Transaction) -> Iterator[Finding]:
+        p = self.state.proposals.get(e.proposal_id)
+        if p is not None and p.state != "pending":
+            yield _f(
+                "council.already_final",
+                CRITICAL,
+                f"proposal {p.id} failed after it was already {p.state}",
+                e,
+                subject=str(p.id),
             )
 
     def _execution(
@@ -556,16 +577,47 @@ class Auditor:
                 issuer_id=e.issuer_id,
                 subject=e.root,
             )
-        first = self.state.store.anchor(e.root)
+        first = self.state.store.anchor(e.issuer_id, e.root)
         if first is not None:
             yield _f(
                 "anchor.duplicate_root",
                 CRITICAL,
-                f"root {_short(e.root)} was anchored twice",
+                f"root {_short(e.root)} was anchored twice by issuer {e.issuer_id}",
                 e,
                 issuer_id=e.issuer_id,
                 subject=e.root,
                 first_tx=first.tx_hash,
+            )
+        if e.leaf_count == 1:
+            # A batch of one is its own leaf: the same body may have revoked or replaced that
+            # leaf under another root. Lawful on chain (the revocation still holds there), but
+            # re-anchoring a dead certificate is what a body hiding a revocation would try.
+            earlier = self.state.store.revocation(e.issuer_id, e.root, e.root)
+            if earlier is not None and earlier.root != e.root:
+                yield _f(
+                    "anchor.leaf_already_revoked",
+                    WARNING,
+                    f"issuer {e.issuer_id} anchored {_short(e.root)} again, a certificate it revoked "
+                    f"under root {_short(earlier.root)} (it stays revoked)",
+                    e,
+                    issuer_id=e.issuer_id,
+                    subject=e.root,
+                    first_tx=earlier.tx_hash,
+                )
+        others = [a for a in self.state.store.anchors_of_root(e.root) if a.issuer_id != e.issuer_id]
+        if others:
+            # Legal since v2 (anchors are per body) and harmless to the first body, but a body
+            # anchoring another's root is what a squatter or a copier does: say so.
+            yield _f(
+                "anchor.root_of_another_issuer",
+                WARNING,
+                f"root {_short(e.root)} anchored by issuer {e.issuer_id} was already anchored by issuer "
+                f"{others[0].issuer_id}",
+                e,
+                issuer_id=e.issuer_id,
+                subject=e.root,
+                first_issuer=others[0].issuer_id,
+                first_tx=others[0].tx_hash,
             )
         issuer_id, standing = current_standing(self.state, e.signer, e.timestamp)
         if standing == Standing.UNKNOWN:
@@ -605,26 +657,23 @@ class Auditor:
 
     def _revocation(self, e: Any, root: str, leaf: str | None, kind: str) -> Iterator[Finding]:
         store = self.state.store
-        anchor = store.anchor(root)
+        anchor = store.anchor(e.issuer_id, root)
         if anchor is None:
             yield _f(
                 f"{kind}.unknown_root",
                 CRITICAL,
-                f"root {_short(root)} was never anchored",
+                f"root {_short(root)} was never anchored by issuer {e.issuer_id}",
                 e,
+                issuer_id=e.issuer_id,
                 subject=root,
             )
             return
-        if isinstance(e, ev.RootRevoked) and e.issuer_id != anchor.issuer_id:
-            yield _f(
-                "revocation.issuer_mismatch",
-                CRITICAL,
-                f"root {_short(root)} of issuer {anchor.issuer_id} was revoked as issuer {e.issuer_id}'s",
-                e,
-                issuer_id=anchor.issuer_id,
-                subject=root,
-            )
-        if not self.state.may_act_for(e.by, anchor.issuer_id):
+        allowed = (
+            self.state.may_replace_for(e.by, anchor.issuer_id, e.timestamp)
+            if kind == "replacement"
+            else self.state.may_act_for(e.by, anchor.issuer_id)
+        )
+        if not allowed:
             issuer = self.state.issuers.get(anchor.issuer_id)
             yield _f(
                 f"{kind}.not_allowed",
@@ -645,7 +694,9 @@ class Auditor:
                 issuer_id=anchor.issuer_id,
                 subject=leaf or root,
             )
-        previous = store.revocation(root) or (store.revocation(root, leaf) if leaf else None)
+        previous = store.revocation(anchor.issuer_id, root) or (
+            store.revocation(anchor.issuer_id, root, leaf) if leaf else None
+        )
         if kind == "revocation" and previous is not None:
             yield _f(
                 "revocation.already_revoked",
@@ -675,28 +726,30 @@ class Auditor:
                 chain=[e.old_leaf],
             )
             return
-        old, new = store.anchor(e.old_root), store.anchor(e.new_root)
+        i = e.issuer_id
+        old, new = store.anchor(i, e.old_root), store.anchor(i, e.new_root)
         if old is None or new is None:
             missing = e.old_root if old is None else e.new_root
             yield _f(
                 "replacement.unknown_root",
                 CRITICAL,
-                f"a replacement names root {_short(missing)}, never anchored",
+                f"a replacement names root {_short(missing)}, never anchored by issuer {i}",
                 e,
+                issuer_id=i,
                 subject=missing,
             )
             return
-        if old.issuer_id != new.issuer_id:
+        if new.block <= old.block:
             yield _f(
-                "replacement.issuer_mismatch",
+                "replacement.successor_not_later",
                 CRITICAL,
-                f"a certificate of issuer {old.issuer_id} was replaced by one of issuer {new.issuer_id}",
+                f"{_short(e.old_leaf)} was replaced by {_short(e.new_leaf)}, anchored no later than it",
                 e,
-                issuer_id=old.issuer_id,
+                issuer_id=i,
                 subject=e.old_leaf,
             )
         yield from self._revocation(e, e.old_root, e.old_leaf, "replacement")
-        if store.revocation(e.old_root) or store.revocation(e.old_root, e.old_leaf):
+        if store.revocation(i, e.old_root) or store.revocation(i, e.old_root, e.old_leaf):
             yield _f(
                 "replacement.of_revoked",
                 CRITICAL,
@@ -705,7 +758,7 @@ class Auditor:
                 issuer_id=old.issuer_id,
                 subject=e.old_leaf,
             )
-        if store.revocation(e.new_root) or store.revocation(e.new_root, e.new_leaf):
+        if store.revocation(i, e.new_root) or store.revocation(i, e.new_root, e.new_leaf):
             yield _f(
                 "replacement.to_revoked",
                 CRITICAL,
@@ -714,7 +767,7 @@ class Auditor:
                 issuer_id=old.issuer_id,
                 subject=e.old_leaf,
             )
-        first = store.replacement(e.old_root, e.old_leaf)
+        first = store.replacement(i, e.old_leaf)
         if first is not None:
             yield _f(
                 "replacement.fork",
@@ -725,7 +778,7 @@ class Auditor:
                 subject=e.old_leaf,
                 first_tx=first.tx_hash,
             )
-        if store.replaced_by(e.new_root, e.new_leaf):
+        if store.replaced_by(i, e.new_leaf):
             yield _f(
                 "replacement.merge",
                 WARNING,
@@ -734,7 +787,7 @@ class Auditor:
                 issuer_id=old.issuer_id,
                 subject=e.new_leaf,
             )
-        chain = self._chain_from(e.new_root, e.new_leaf, stop=(e.old_root, e.old_leaf))
+        chain = self._chain_from(i, e.new_leaf, stop=e.old_leaf)
         if chain and chain[-1] == e.old_leaf:
             yield _f(
                 "replacement.cycle",
@@ -745,7 +798,7 @@ class Auditor:
                 subject=e.old_leaf,
                 chain=chain,
             )
-        elif store.replacement(e.new_root, e.new_leaf) is not None:
+        elif store.replacement(i, e.new_leaf) is not None:
             yield _f(
                 "replacement.to_superseded",
                 WARNING,
@@ -755,18 +808,18 @@ class Auditor:
                 subject=e.old_leaf,
             )
 
-    def _chain_from(self, root: str, leaf: str, *, stop: tuple[str, str]) -> list[str]:
-        """Leaves met following successors from (root, leaf), ending at ``stop`` if reached."""
-        chain, seen = [leaf], {(root, leaf)}
+    def _chain_from(self, issuer_id: int, leaf: str, *, stop: str) -> list[str]:
+        """Leaves of one body met following successors from ``leaf``, ending at ``stop`` if met."""
+        chain, seen = [leaf], {leaf}
         for _ in range(_MAX_CHAIN):
-            nxt = self.state.store.replacement(root, leaf)
+            nxt = self.state.store.replacement(issuer_id, leaf)
             if nxt is None:
                 return chain
-            root, leaf = nxt.new_root, nxt.new_leaf
+            leaf = nxt.new_leaf
             chain.append(leaf)
-            if (root, leaf) == stop or (root, leaf) in seen:
+            if leaf == stop or leaf in seen:
                 return chain
-            seen.add((root, leaf))
+            seen.add(leaf)
         return chain
 
 

@@ -62,6 +62,7 @@ class IssuerRecord:
     anchors: int = 0
     certificates: int = 0
     revocations: int = 0
+    epoch: int = 0  # from IssuerEpochChanged: what an anchor at this log position must have signed
 
     def to_json(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -88,6 +89,9 @@ class Proposal:
     executed: bool = False
     executed_block: int | None = None
     executed_tx: str | None = None
+    state: str = "pending"  # pending, executed, failed, cancelled (the last three are final)
+    expires_at: int = 0
+    council_epoch: int = 0
 
 
 class LedgerState:
@@ -97,6 +101,7 @@ class LedgerState:
         self.store = store
         self.council: list[str] = []  # in joining order
         self.threshold = 0
+        self.council_epoch = 0
         self.genesis_done = False
         self.proposals: dict[int, Proposal] = {}
         self.authority_of: dict[str, str] = {}  # economy -> account
@@ -118,6 +123,11 @@ class LedgerState:
             ev.ProposalCreated: self._proposal_created,
             ev.ProposalApproved: self._proposal_approved,
             ev.ProposalExecuted: self._proposal_executed,
+            ev.ApprovalWithdrawn: self._approval_withdrawn,
+            ev.ProposalCancelled: lambda e: self._proposal_final(e, "cancelled"),
+            ev.ProposalFailed: lambda e: self._proposal_final(e, "failed"),
+            ev.CouncilEpochChanged: self._council_epoch,
+            ev.IssuerEpochChanged: self._issuer_epoch,
             ev.CouncilMemberAdded: self._member_added,
             ev.CouncilMemberRemoved: self._member_removed,
             ev.ThresholdChanged: self._threshold_changed,
@@ -158,6 +168,8 @@ class LedgerState:
                 ev.decode_council_act(e.data).describe(),
                 e.block,
                 e.tx_hash,
+                expires_at=e.expires_at,
+                council_epoch=e.council_epoch,
             ),
         )
 
@@ -170,6 +182,25 @@ class LedgerState:
         p = self.proposals.get(e.proposal_id)
         if p is not None and not p.executed:
             p.executed, p.executed_block, p.executed_tx = True, e.block, e.tx_hash
+            p.state = "executed"
+
+    def _approval_withdrawn(self, e: ev.ApprovalWithdrawn) -> None:
+        p = self.proposals.get(e.proposal_id)
+        if p is not None and e.approver in p.approvers:
+            p.approvers.remove(e.approver)
+
+    def _proposal_final(self, e: Any, state: str) -> None:
+        p = self.proposals.get(e.proposal_id)
+        if p is not None and p.state == "pending":
+            p.state, p.executed_block, p.executed_tx = state, e.block, e.tx_hash
+
+    def _council_epoch(self, e: ev.CouncilEpochChanged) -> None:
+        self.council_epoch = e.epoch
+
+    def _issuer_epoch(self, e: ev.IssuerEpochChanged) -> None:
+        issuer = self.issuers.get(e.issuer_id)
+        if issuer is not None:
+            issuer.epoch = e.epoch
 
     def _member_added(self, e: ev.CouncilMemberAdded) -> None:
         if e.member not in self.council:
@@ -267,10 +298,12 @@ class LedgerState:
         )
 
     def _anchored(self, e: ev.Anchored) -> None:
+        body = self.issuers.get(e.issuer_id)
+        epoch = body.epoch if body is not None else 0
         if not self.store.add_anchor(
-            e.root, e.issuer_id, e.signer, e.leaf_count, e.block, e.timestamp, e.tx_hash
+            e.root, e.issuer_id, e.signer, e.leaf_count, e.block, e.timestamp, e.tx_hash, epoch
         ):
-            return  # a duplicate root keeps its first anchor, as the contract would
+            return  # a body's duplicate root keeps its first anchor, as the contract would
         self.anchors += 1
         self.certificates += e.leaf_count
         issuer = self.issuers.get(e.issuer_id)
@@ -299,16 +332,13 @@ class LedgerState:
         hours[e.timestamp // HOUR] = hours.get(e.timestamp // HOUR, 0) + 1
 
     def _root_revoked(self, e: ev.RootRevoked) -> None:
-        anchor = self.store.anchor(e.root)
-        self._revoked(e, e.root, None, anchor.issuer_id if anchor else e.issuer_id)
+        self._revoked(e, e.root, None, e.issuer_id)
 
     def _leaf_revoked(self, e: ev.LeafRevoked) -> None:
-        anchor = self.store.anchor(e.root)
-        self._revoked(e, e.root, e.leaf, anchor.issuer_id if anchor else 0)
+        self._revoked(e, e.root, e.leaf, e.issuer_id)
 
     def _replaced(self, e: ev.CertificateReplaced) -> None:
-        anchor = self.store.anchor(e.old_root)
-        issuer_id = anchor.issuer_id if anchor else 0
+        issuer_id = e.issuer_id
         if self.store.add_replacement(
             e.old_root,
             e.old_leaf,
@@ -331,8 +361,23 @@ class LedgerState:
             return False
         return account == issuer.signing_key or self.authority_of.get(issuer.economy) == account
 
+    def may_replace_for(self, account: str, issuer_id: int, t: int) -> bool:
+        """The contract's ``canReplaceFor``: the authority, or the current key while accredited."""
+        issuer = self.issuers.get(issuer_id)
+        if issuer is None:
+            return False
+        if self.authority_of.get(issuer.economy) == account:
+            return True
+        return account == issuer.signing_key and (
+            _standing(issuer.status, issuer.valid_from, issuer.valid_until, t)
+            is Standing.ACCREDITED
+        )
+
     def approvals(self, proposal: Proposal, council: list[str] | None = None) -> int:
-        """Approvals that count: those of current council members (as the contract counts them)."""
+        """Approvals that count: none once a council change opened a new epoch (the proposal is
+        stale), else those of current council members (as the contract counts them)."""
+        if proposal.council_epoch != self.council_epoch and council is None:
+            return 0
         members = set(self.council if council is None else council)
         return sum(1 for a in proposal.approvers if a in members)
 
@@ -342,6 +387,7 @@ class LedgerState:
         return {
             "council": self.council,
             "threshold": self.threshold,
+            "council_epoch": self.council_epoch,
             "genesis_done": self.genesis_done,
             "proposals": [p.__dict__ for p in self.proposals.values()],
             "authority_of": self.authority_of,
@@ -366,6 +412,7 @@ class LedgerState:
         s = cls(store)
         s.council = list(data["council"])
         s.threshold = int(data["threshold"])
+        s.council_epoch = int(data.get("council_epoch", 0))
         s.genesis_done = bool(data["genesis_done"])
         s.proposals = {p["id"]: Proposal(**p) for p in data["proposals"]}
         s.authority_of = dict(data["authority_of"])

@@ -1,5 +1,8 @@
 """The part of the rebuilt state that grows with the ledger: anchors, revocations, replacements.
 
+Keyed as CertificateRegistry v2 keys them: an anchor by (issuer, root), a leaf's revocation and
+replacement by (issuer, leaf) whatever root showed it, a batch's revocation by (issuer, root).
+
 Kept in SQLite (stdlib ``sqlite3``, not SQLAlchemy: a replay inserts tens of thousands of rows a
 second) so that an audit's memory stays flat whether the ledger holds a thousand anchors or fifteen
 million. ``Store(None)`` is a private temporary file removed on close; ``Store(":memory:")`` is for
@@ -20,22 +23,25 @@ __all__ = ["AnchorRow", "ReplacementRow", "RevocationRow", "Store"]
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS anchors (
-    root BLOB PRIMARY KEY, issuer_id INTEGER NOT NULL, signer BLOB NOT NULL, leaf_count INTEGER NOT NULL,
-    block INTEGER NOT NULL, ts INTEGER NOT NULL, tx BLOB NOT NULL
+    root BLOB NOT NULL, issuer_id INTEGER NOT NULL, signer BLOB NOT NULL, leaf_count INTEGER NOT NULL,
+    block INTEGER NOT NULL, ts INTEGER NOT NULL, tx BLOB NOT NULL, epoch INTEGER NOT NULL,
+    PRIMARY KEY (issuer_id, root)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS anchors_by_issuer ON anchors (issuer_id, ts);
+CREATE INDEX IF NOT EXISTS anchors_by_root ON anchors (root);
 CREATE TABLE IF NOT EXISTS revocations (
     root BLOB NOT NULL, leaf BLOB NOT NULL, issuer_id INTEGER NOT NULL, by BLOB NOT NULL, reason INTEGER NOT NULL,
-    block INTEGER NOT NULL, ts INTEGER NOT NULL, tx BLOB NOT NULL, PRIMARY KEY (root, leaf)
+    block INTEGER NOT NULL, ts INTEGER NOT NULL, tx BLOB NOT NULL, PRIMARY KEY (issuer_id, root, leaf)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS revocations_by_issuer ON revocations (issuer_id, ts);
+CREATE INDEX IF NOT EXISTS revocations_by_leaf ON revocations (issuer_id, leaf);
 CREATE TABLE IF NOT EXISTS replacements (
     old_root BLOB NOT NULL, old_leaf BLOB NOT NULL, new_root BLOB NOT NULL, new_leaf BLOB NOT NULL,
     issuer_id INTEGER NOT NULL, by BLOB NOT NULL, block INTEGER NOT NULL, ts INTEGER NOT NULL, tx BLOB NOT NULL,
-    PRIMARY KEY (old_root, old_leaf)
+    PRIMARY KEY (issuer_id, old_leaf)
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS replacements_by_issuer ON replacements (issuer_id, ts);
-CREATE INDEX IF NOT EXISTS replacements_by_new ON replacements (new_root, new_leaf);
+CREATE INDEX IF NOT EXISTS replacements_by_new ON replacements (issuer_id, new_leaf);
 """
 
 ROOT_LEVEL = b""  # the ``leaf`` of a whole-batch revocation
@@ -59,6 +65,7 @@ class AnchorRow:
     block: int
     timestamp: int
     tx_hash: str
+    epoch: int = 0  # the body's epoch at the anchor's log position (the signed one)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +94,10 @@ class ReplacementRow:
 
 
 def _anchor(r: tuple) -> AnchorRow:
-    return AnchorRow(_h(r[0]), r[1], _h(r[2]), r[3], r[4], r[5], _h(r[6]))
+    return AnchorRow(_h(r[0]), r[1], _h(r[2]), r[3], r[4], r[5], _h(r[6]), r[7])
+
+
+AnchorKey = tuple[int, str]  # (issuer id, root)
 
 
 def _revocation(r: tuple) -> RevocationRow:
@@ -123,15 +133,15 @@ class Store:
         # Anchors are written behind, in bulk: a replay applies tens of thousands a second, and one
         # INSERT per anchor would cost more than the rest of the audit. ``_recent`` answers lookups
         # for the roots of the current chunk (preloaded) and of anchors not yet written.
-        self._recent: dict[str, AnchorRow | None] = {}
-        self._pending: list[tuple[bytes, int, bytes, int, int, int, bytes]] = []
+        self._recent: dict[AnchorKey, AnchorRow | None] = {}
+        self._pending: list[tuple[bytes, int, bytes, int, int, int, bytes, int]] = []
 
     # ------------------------------------------------------------------ lifecycle
 
     def _flush(self) -> None:
         if self._pending:
             self._db.executemany(
-                "INSERT OR IGNORE INTO anchors VALUES (?, ?, ?, ?, ?, ?, ?)", self._pending
+                "INSERT OR IGNORE INTO anchors VALUES (?, ?, ?, ?, ?, ?, ?, ?)", self._pending
             )
             self._pending.clear()
 
@@ -140,12 +150,12 @@ class Store:
         self._recent.clear()
         self._db.commit()
 
-    def preload(self, roots: Iterable[str]) -> None:
-        """Look up a chunk's roots in one query, so that its events find them in memory."""
+    def preload(self, keys: Iterable[AnchorKey]) -> None:
+        """Look up a chunk's (issuer, root) anchors in one query, so its events find them in memory."""
         self.commit()
-        wanted = set(roots)
+        wanted = set(keys)
         found = self.anchors(wanted)
-        self._recent = {r: found.get(r) for r in wanted}
+        self._recent = {k: found.get(k) for k in wanted}
 
     def close(self) -> None:
         self._db.close()
@@ -162,14 +172,25 @@ class Store:
     # ------------------------------------------------------------------ writes (False: the key existed)
 
     def add_anchor(
-        self, root: str, issuer_id: int, signer: str, leaf_count: int, block: int, ts: int, tx: str
+        self,
+        root: str,
+        issuer_id: int,
+        signer: str,
+        leaf_count: int,
+        block: int,
+        ts: int,
+        tx: str,
+        epoch: int = 0,
     ) -> bool:
-        if self.anchor(root) is not None:
+        if self.anchor(issuer_id, root) is not None:
             return False
         if len(self._recent) >= _RECENT_MAX:
             self.commit()
-        self._recent[root] = AnchorRow(root, issuer_id, signer, leaf_count, block, ts, tx)
-        self._pending.append((_b(root), issuer_id, _b(signer), leaf_count, block, ts, _b(tx)))
+        row = AnchorRow(root, issuer_id, signer, leaf_count, block, ts, tx, epoch)
+        self._recent[(issuer_id, root)] = row
+        self._pending.append(
+            (_b(root), issuer_id, _b(signer), leaf_count, block, ts, _b(tx), epoch)
+        )
         return True
 
     def add_revocation(
@@ -228,46 +249,69 @@ class Store:
 
     # ------------------------------------------------------------------ point reads
 
-    def anchor(self, root: str) -> AnchorRow | None:
-        if root in self._recent:
-            return self._recent[root]
-        r = self._db.execute("SELECT * FROM anchors WHERE root = ?", (_b(root),)).fetchone()
+    def anchor(self, issuer_id: int, root: str) -> AnchorRow | None:
+        """The anchor of ``root`` by issuing body ``issuer_id``."""
+        key = (issuer_id, root)
+        if key in self._recent:
+            return self._recent[key]
+        r = self._db.execute(
+            "SELECT * FROM anchors WHERE issuer_id = ? AND root = ?", (issuer_id, _b(root))
+        ).fetchone()
         return _anchor(r) if r else None
 
-    def revocation(self, root: str, leaf: str | None = None) -> RevocationRow | None:
-        """The revocation of a whole batch (``leaf`` None) or of one certificate in it."""
-        r = self._db.execute(
-            "SELECT * FROM revocations WHERE root = ? AND leaf = ?",
-            (_b(root), _b(leaf) if leaf else ROOT_LEVEL),
-        ).fetchone()
+    def anchors_of_root(self, root: str) -> list[AnchorRow]:
+        """Every body's anchor of ``root`` (several bodies may anchor the same root)."""
+        self._flush()
+        rows = self._db.execute("SELECT * FROM anchors WHERE root = ? ORDER BY block", (_b(root),))
+        return [_anchor(r) for r in rows]
+
+    def revocation(
+        self, issuer_id: int, root: str, leaf: str | None = None
+    ) -> RevocationRow | None:
+        """The revocation of a body's whole batch (``leaf`` None), or of one of its certificates
+        (under whatever root it was shown: a leaf's revocation holds under every root)."""
+        if leaf is None:
+            r = self._db.execute(
+                "SELECT * FROM revocations WHERE issuer_id = ? AND root = ? AND leaf = ?",
+                (issuer_id, _b(root), ROOT_LEVEL),
+            ).fetchone()
+        else:
+            r = self._db.execute(
+                "SELECT * FROM revocations WHERE issuer_id = ? AND leaf = ? LIMIT 1",
+                (issuer_id, _b(leaf)),
+            ).fetchone()
         return _revocation(r) if r else None
 
-    def replacement(self, old_root: str, old_leaf: str) -> ReplacementRow | None:
+    def replacement(self, issuer_id: int, old_leaf: str) -> ReplacementRow | None:
         r = self._db.execute(
-            "SELECT * FROM replacements WHERE old_root = ? AND old_leaf = ?",
-            (_b(old_root), _b(old_leaf)),
+            "SELECT * FROM replacements WHERE issuer_id = ? AND old_leaf = ?",
+            (issuer_id, _b(old_leaf)),
         ).fetchone()
         return _replacement(r) if r else None
 
-    def replaced_by(self, new_root: str, new_leaf: str) -> list[ReplacementRow]:
-        """The certificates that name this one as their successor."""
+    def replaced_by(self, issuer_id: int, new_leaf: str) -> list[ReplacementRow]:
+        """The certificates of the body that name this one as their successor."""
         rows = self._db.execute(
-            "SELECT * FROM replacements WHERE new_root = ? AND new_leaf = ?",
-            (_b(new_root), _b(new_leaf)),
+            "SELECT * FROM replacements WHERE issuer_id = ? AND new_leaf = ?",
+            (issuer_id, _b(new_leaf)),
         )
         return [_replacement(r) for r in rows]
 
-    def anchors(self, roots: Iterable[str]) -> dict[str, AnchorRow]:
-        """Many anchors at once (reconciliation)."""
+    def anchors(self, keys: Iterable[AnchorKey]) -> dict[AnchorKey, AnchorRow]:
+        """Many (issuer, root) anchors at once (reconciliation)."""
         self._flush()
-        out: dict[str, AnchorRow] = {}
-        keys = [_b(r) for r in roots]
-        for i in range(0, len(keys), 500):
-            part = keys[i : i + 500]
+        out: dict[AnchorKey, AnchorRow] = {}
+        by_root: dict[bytes, set[int]] = {}
+        for issuer_id, root in keys:
+            by_root.setdefault(_b(root), set()).add(issuer_id)
+        roots = list(by_root)
+        for i in range(0, len(roots), 500):
+            part = roots[i : i + 500]
             marks = ",".join("?" * len(part))
             for r in self._db.execute(f"SELECT * FROM anchors WHERE root IN ({marks})", part):
                 row = _anchor(r)
-                out[row.root] = row
+                if row.issuer_id in by_root[r[0]]:
+                    out[(row.issuer_id, row.root)] = row
         return out
 
     # ------------------------------------------------------------------ scans
@@ -292,21 +336,22 @@ class Store:
 
     def statuses(self, *, since_block: int = -1) -> Iterator[tuple[AnchorRow, tuple[int, ...]]]:
         """Each anchor newer than ``since_block`` with the status the contract must report for
-        ``certificateStatus(root, root)``: (issuerId, leafCount, anchoredAt, anchoredBlock, revokedAt,
-        revocationReason, leafRevokedAt, leafRevocationReason, replacedAt, replacedByRoot, replacedByLeaf),
-        hashes as ints. One query, not four lookups per anchor."""
+        ``certificateStatus(issuerId, root, root)``: (issuerId, leafCount, anchoredAt, anchoredBlock,
+        revokedAt, revocationReason, epoch, leafRevokedAt, leafRevocationReason, replacedAt,
+        replacedByRoot, replacedByLeaf), hashes as ints. One query, not four lookups per anchor."""
         self._flush()
         rows = self._db.execute(
             """SELECT a.*, rr.ts, rr.reason, lr.ts, lr.reason, rp.ts, rp.new_root, rp.new_leaf
             FROM anchors a
-            LEFT JOIN revocations rr ON rr.root = a.root AND rr.leaf = x''
-            LEFT JOIN revocations lr ON lr.root = a.root AND lr.leaf = a.root
-            LEFT JOIN replacements rp ON rp.old_root = a.root AND rp.old_leaf = a.root
+            LEFT JOIN revocations rr
+                ON rr.issuer_id = a.issuer_id AND rr.root = a.root AND rr.leaf = x''
+            LEFT JOIN revocations lr ON lr.issuer_id = a.issuer_id AND lr.leaf = a.root
+            LEFT JOIN replacements rp ON rp.issuer_id = a.issuer_id AND rp.old_leaf = a.root
             WHERE a.block > ?""",
             (since_block,),
         )
         for r in rows:
-            anchor = _anchor(r[:7])
+            anchor = _anchor(r[:8])
             yield (
                 anchor,
                 (
@@ -314,13 +359,14 @@ class Store:
                     anchor.leaf_count,
                     anchor.timestamp,
                     anchor.block,
-                    r[7] or 0,
                     r[8] or 0,
                     r[9] or 0,
+                    anchor.epoch,
                     r[10] or 0,
                     r[11] or 0,
-                    int.from_bytes(r[12] or b"", "big"),
+                    r[12] or 0,
                     int.from_bytes(r[13] or b"", "big"),
+                    int.from_bytes(r[14] or b"", "big"),
                 ),
             )
 

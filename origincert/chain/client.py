@@ -7,8 +7,8 @@ sender is kept locally under a lock so concurrent senders do not collide.
 
 from __future__ import annotations
 
+import os
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
@@ -27,10 +27,18 @@ from web3.exceptions import (
     Web3RPCError,
 )
 from web3.middleware import ExtraDataToPOAMiddleware
+from web3.types import RPCEndpoint
 
 from origincert.chain import codec
 from origincert.chain.artifacts import load_artifact
 from origincert.chain.errors import decode_revert
+from origincert.chain.failover import (
+    FailoverProvider,
+    Resent,
+    await_receipt,
+    classify_send_error,
+    split_urls,
+)
 from origincert.chain.logs import default_log_span
 from origincert.chain.manifest import Manifest
 from origincert.errors import ChainError, ChainUnavailable, NodeHttpError
@@ -81,6 +89,16 @@ def _rpc_revert_data(exc: Web3RPCError) -> str | None:
     return data if isinstance(data, str) and data.startswith("0x") and len(data) >= 10 else None
 
 
+def _confirmations_from_env() -> int:
+    text = os.environ.get("ORIGINCERT_CONFIRMATIONS", "").strip() or "1"
+    if not text.isdigit() or int(text) < 1:
+        raise ChainError(
+            f"ORIGINCERT_CONFIRMATIONS must be a whole number of blocks, at least 1 (not {text!r})",
+            code="bad_confirmations",
+        )
+    return int(text)
+
+
 _NETWORK_ERRORS = (
     requests.ConnectionError,
     requests.Timeout,
@@ -119,6 +137,9 @@ class ChainClient:
         self._sender_locks: dict[str, threading.Lock] = {}
         self._issuers: Contract | None = None
         self._certificates: Contract | None = None
+        # Blocks a receipt must be under before it counts (Clique has no finality); 1 on Hardhat.
+        self.confirmations = 1
+        self._raw: dict[str, bytes] = {}  # signed transactions not yet confirmed, by hash
 
     @classmethod
     def connect(
@@ -127,13 +148,27 @@ class ChainClient:
         manifest: Manifest | None = None,
         *,
         timeout: float = 10.0,
+        confirmations: int | None = None,
         log_span: int | None = None,
     ) -> ChainClient:
-        """Connect and check the node answers (and is the manifest's network)."""
-        w3 = Web3(Web3.HTTPProvider(url, request_kwargs={"timeout": timeout}))
+        """Connect and check the node answers (and is the manifest's network).
+
+        ``url`` may list several nodes separated by commas: the member's own first, then
+        fall-backs (see :mod:`origincert.chain.failover`). ``confirmations`` (default
+        ``ORIGINCERT_CONFIRMATIONS`` or 1) is how deep a receipt must be before it counts.
+        """
+        urls = split_urls(url)
+        provider: Any
+        if len(urls) == 1:
+            provider = Web3.HTTPProvider(urls[0], request_kwargs={"timeout": timeout})
+        else:
+            provider = FailoverProvider(urls, timeout=timeout)
+        w3 = Web3(provider)
         # QBFT/Clique blocks carry long extraData; web3 refuses them without this middleware.
         w3.middleware_onion.inject(ExtraDataToPOAMiddleware, layer=0)
-        return cls(w3, url, manifest, log_span=log_span)
+        client = cls(w3, ",".join(urls), manifest, log_span=log_span)
+        client.confirmations = confirmations or _confirmations_from_env()
+        return client
 
     # ------------------------------------------------------------------ bindings
 
@@ -237,6 +272,58 @@ class ChainClient:
         data = fn._encode_transaction_data()
         return self.send_raw(sender, signer, to=fn.address, data=data, gas=gas, timeout=timeout)
 
+    def submit(self, fn: ContractFunction, signer: TransactionSigner) -> str:
+        """Estimate, sign and send without waiting for a block: the transaction hash.
+
+        Issuing at block speed sends many transactions this way, then waits for them all.
+        """
+        sender = Web3.to_checksum_address(signer.address)
+        estimate = self.guard(lambda: fn.estimate_gas({"from": sender}))
+        gas = estimate + estimate // 2 + 50_000  # as in send()
+        data = fn._encode_transaction_data()
+        with self._sender_lock(sender):
+            return self._sign_and_send(sender, signer, fn.address, data, gas)
+
+    def raw_transaction(self, tx_hash: str) -> bytes | None:
+        """The signed bytes of a transaction this client sent and has not seen confirmed."""
+        return self._raw.get(tx_hash.lower())
+
+    def resend(self, raw: bytes) -> Resent:
+        """Hand the same signed transaction to the node(s) again; never signs anything new.
+
+        With several nodes it goes to every one that answers, so a node that died holding the
+        only copy loses nothing. ``NONCE_USED``: mined already, or its nonce was taken by another
+        transaction (then this one can never land).
+        """
+        provider = self.w3.provider
+        params = ["0x" + bytes(raw).hex()]
+        method = RPCEndpoint("eth_sendRawTransaction")
+        if isinstance(provider, FailoverProvider):
+            answers = self.guard(lambda: provider.broadcast(method, params))
+            if not answers:
+                raise ChainUnavailable(
+                    f"no node of {self.url} is reachable", code="node_unreachable"
+                )
+        else:
+            answers = [self.guard(lambda: provider.make_request(method, params))]
+        seen: list[Resent] = []
+        for answer in answers:
+            error = answer.get("error")
+            if not error:
+                seen.append(Resent.ACCEPTED)
+                continue
+            message = str(error.get("message", error)) if isinstance(error, dict) else str(error)
+            kind = classify_send_error(message)
+            if kind is None:
+                raise ChainError(
+                    f"the node at {self.url} refused the transaction: {message}", code="rpc_error"
+                )
+            seen.append(kind)
+        for kind in (Resent.ACCEPTED, Resent.KNOWN):
+            if kind in seen:
+                return kind
+        return Resent.NONCE_USED
+
     def deploy(
         self, name: str, args: list[Any], signer: TransactionSigner, *, timeout: float = 60.0
     ) -> TxResult:
@@ -290,7 +377,9 @@ class ChainClient:
             }
             if to is not None:
                 tx["to"] = to
-            raw = signer.sign_transaction(tx).raw_transaction
+            signed = signer.sign_transaction(tx)
+            raw = signed.raw_transaction
+            self._raw["0x" + bytes(signed.hash).hex()] = bytes(raw)
             try:
                 tx_hash = self.guard(lambda raw=raw: self.w3.eth.send_raw_transaction(raw))
             except ChainError as exc:
@@ -305,19 +394,37 @@ class ChainClient:
         raise AssertionError("unreachable")
 
     def wait(
-        self, tx_hash: str, *, timeout: float = 60.0, replay: dict[str, Any] | None = None
+        self,
+        tx_hash: str,
+        *,
+        timeout: float = 60.0,
+        replay: dict[str, Any] | None = None,
+        confirmations: int | None = None,
     ) -> TxResult:
-        """Wait for the receipt; a failed transaction is replayed as a call to name the error."""
-        deadline = time.monotonic() + timeout
-        while True:
-            receipt = self.guard(lambda: self._receipt(tx_hash))
-            if receipt is not None:
-                break
-            if time.monotonic() > deadline:
-                raise ChainUnavailable(
-                    f"transaction {tx_hash} was not mined within {timeout:.0f} s", code="tx_timeout"
-                )
-            time.sleep(0.05)
+        """Wait for the receipt, ``confirmations`` blocks deep (default: the client's); a failed
+        transaction is replayed as a call to name the error.
+
+        With several nodes, an unreachable node is waited out until the deadline and the signed
+        bytes this client kept are handed to the nodes again while no receipt shows.
+        """
+        raw = self._raw.get(tx_hash.lower())
+        several = isinstance(self.w3.provider, FailoverProvider)
+
+        def resend() -> None:
+            if raw is not None:
+                self.resend(raw)
+
+        done = await_receipt(
+            lambda: self.guard(lambda: self._receipt(tx_hash)),
+            self.block_number,
+            tx_hash=tx_hash,
+            timeout=timeout,
+            confirmations=confirmations or self.confirmations,
+            resend=resend if raw is not None else None,
+            outage_ok=several,  # one node and it is gone: say so at once
+        )
+        receipt = done.receipt
+        self._raw.pop(tx_hash.lower(), None)
         if receipt["status"] != 1:
             if replay is not None:
                 self.guard(lambda: self.w3.eth.call(replay, receipt["blockNumber"]))

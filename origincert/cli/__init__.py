@@ -21,12 +21,15 @@ _AREAS = (
     "keys",
     "issue",
     "redact",
+    "export",
+    "interop",
     "pdf",
     "verify",
     "audit",
     "portal",
     "desk",
     "demo",
+    "network",
 )
 
 

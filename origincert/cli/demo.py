@@ -27,9 +27,17 @@ from origincert.cli.common import Context, handle_errors
     show_default=True,
     help="Serve the portal (Ctrl-C stops it and the chain); --no-serve leaves the chain running.",
 )
+@click.option(
+    "--network",
+    "on_network",
+    is_flag=True,
+    help="Run on four geth Clique validators (ports PORT..PORT+3) instead of one Hardhat node.",
+)
 @click.pass_context
 @handle_errors
-def demo(ctx: click.Context, workdir: str, port: int, portal_port: int, serve: bool) -> None:
+def demo(
+    ctx: click.Context, workdir: str, port: int, portal_port: int, serve: bool, on_network: bool
+) -> None:
     """Start a chain, deploy, set up a consortium, issue real certificates, serve the portal."""
     from origincert import devchain
     from origincert.cli.portal import add_officer
@@ -38,7 +46,13 @@ def demo(ctx: click.Context, workdir: str, port: int, portal_port: int, serve: b
 
     root = Path(workdir).resolve()
     portal_url = f"http://127.0.0.1:{portal_port}"
-    result = run_demo(root, port=port, portal_url=portal_url, say=lambda s: click.echo(f"  {s}"))
+    result = run_demo(
+        root,
+        port=port,
+        portal_url=portal_url,
+        say=lambda s: click.echo(f"  {s}"),
+        network=on_network,
+    )
     ex = result.examples
     env = f"ORIGINCERT_RPC_URL={result.rpc_url} ORIGINCERT_MANIFEST={result.manifest_path}"
     click.echo(
@@ -51,9 +65,12 @@ def demo(ctx: click.Context, workdir: str, port: int, portal_port: int, serve: b
         f"\n  {env} \\\n    origincert verify {ex['valid']} {ex['tampered']}\n"
     )
     if not serve:
-        click.echo(
-            f"The chain keeps running: stop it with `origincert chain down --port {port} --state-dir {root / 'chain'}`."
+        stop = (
+            f"origincert network down --dir {root / 'network'}"
+            if on_network
+            else f"origincert chain down --port {port} --state-dir {root / 'chain'}"
         )
+        click.echo(f"The chain keeps running: stop it with `{stop}`.")
         return
     obj = Context(rpc_url=result.rpc_url, manifest_path=str(result.manifest_path))
     instance = str(root / "portal")
@@ -95,7 +112,12 @@ def demo(ctx: click.Context, workdir: str, port: int, portal_port: int, serve: b
         )
     finally:
         if os.getpid() == master:  # gunicorn's forked workers pass through here too when they exit
-            devchain.stop(port, state_dir=root / "chain")
+            if on_network:
+                from origincert import network
+
+                network.down(root / "network")
+            else:
+                devchain.stop(port, state_dir=root / "chain")
             click.echo("stopped the local chain")
 
 

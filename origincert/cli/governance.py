@@ -10,6 +10,7 @@ import click
 
 from origincert import governance
 from origincert.cli.common import Context, echo_tx, handle_errors, key_options
+from origincert.signing import Signature, SigningError
 
 
 def _timestamp(value: str) -> int:
@@ -25,6 +26,15 @@ def _timestamp(value: str) -> int:
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=dt.UTC)
     return int(parsed.timestamp())
+
+
+def _signature(text: str) -> Signature:
+    """A 65-byte signature given as 0x-hex on the command line."""
+    try:
+        raw = bytes.fromhex(text.removeprefix("0x"))
+        return Signature.from_bytes(raw)
+    except (ValueError, SigningError) as exc:
+        raise click.BadParameter(f"not a 65-byte 0x-hex signature: {exc}") from exc
 
 
 def _when(ts: int) -> str:
@@ -141,20 +151,49 @@ def execute(obj: Context, signer: Any, proposal_id: int) -> None:
     echo_tx(f"executed proposal {proposal_id} with {result.approvals} approvals", result.tx)
 
 
+@council.command("cancel")
+@click.argument("proposal_id", type=int)
+@key_options
+@click.pass_obj
+@handle_errors
+def cancel(obj: Context, signer: Any, proposal_id: int) -> None:
+    """Cancel your own pending proposal PROPOSAL_ID for good."""
+    echo_tx(
+        f"cancelled proposal {proposal_id}", governance.cancel(obj.client(), signer, proposal_id)
+    )
+
+
+@council.command("withdraw-approval")
+@click.argument("proposal_id", type=int)
+@key_options
+@click.pass_obj
+@handle_errors
+def withdraw_approval(obj: Context, signer: Any, proposal_id: int) -> None:
+    """Take back your approval of pending proposal PROPOSAL_ID."""
+    result = governance.withdraw_approval(obj.client(), signer, proposal_id)
+    echo_tx(
+        f"withdrew your approval of proposal {proposal_id} ({result.approvals} approvals left)",
+        result.tx,
+    )
+
+
 @council.command("show")
 @click.argument("proposal_id", type=int)
 @click.pass_obj
 @handle_errors
 def show_proposal(obj: Context, proposal_id: int) -> None:
-    """Show a proposal and who approved it."""
+    """Show a proposal, its state, its expiry and who approved it."""
     client = obj.client()
-    proposer, executed, _data, approvers, approvals = client.call(
-        client.issuers.functions.proposal(proposal_id)
-    )
+    p = governance.proposal_info(client, proposal_id)
     threshold = client.call(client.issuers.functions.threshold())
+    epoch = client.call(client.issuers.functions.councilEpoch())
+    stale = " (stale: the council changed since; propose it again)" if (
+        p.state is governance.ProposalState.PENDING and p.council_epoch != epoch
+    ) else ""  # fmt: skip
     click.echo(
-        f"proposal {proposal_id} by {proposer}: {'executed' if executed else 'pending'}, "
-        f"{approvals} of {threshold} approvals ({', '.join(approvers)})"
+        f"proposal {proposal_id} by {p.proposer}: {p.state.name.lower()}{stale}, "
+        f"{p.approvals} of {threshold} approvals ({', '.join(p.approvers)}), "
+        f"expires {_when(p.expires_at)}"
     )
 
 
@@ -182,6 +221,12 @@ def authority() -> None:
     type=click.File("rb"),
     help="A document about the body (its SHA-256 goes on chain).",
 )
+@click.option(
+    "--possession",
+    required=True,
+    help="The new key's proof of possession (0x.., 65 bytes), made by its holder with "
+    "`origincert issuer prove-key --issuer-id 0 --economy XX`.",
+)
 @key_options
 @click.pass_obj
 @handle_errors
@@ -193,6 +238,7 @@ def accredit(
     valid_from: str | None,
     valid_until: str,
     metadata: Any,
+    possession: str,
 ) -> None:
     """Accredit an issuing body of your economy."""
     client = obj.client()
@@ -210,6 +256,7 @@ def accredit(
         valid_from=start,
         valid_until=_timestamp(valid_until),
         metadata_hash=digest,
+        possession=_signature(possession),
     )
     echo_tx(
         f"accredited {name} as issuing body {issuer_id}, valid {_when(start)} to {_when(_timestamp(valid_until))}",
@@ -284,18 +331,54 @@ def issuer() -> None:
     """An issuing body's own acts and status."""
 
 
-@issuer.command("rotate-key")
-@click.argument("issuer_id", type=int)
-@click.argument("new_key")
+@issuer.command("prove-key")
+@click.option(
+    "--issuer-id", type=int, required=True, help="The body the key is for (0: to be accredited)."
+)
+@click.option("--economy", required=True, help="The body's economy (ISO alpha-2).")
 @key_options
 @click.pass_obj
 @handle_errors
-def rotate_key(obj: Context, signer: Any, issuer_id: int, new_key: str) -> None:
-    """Replace the signing key (signed by the current key or the authority)."""
+def prove_key(obj: Context, signer: Any, issuer_id: int, economy: str) -> None:
+    """Sign, with the NEW key (--key), the proof that you hold it: hand the printed value to
+    whoever accredits the body or rotates its key. It names the body and this registry only."""
+    governance.economy_bytes(economy)
+    proof = governance.key_possession(obj.client(), signer, issuer_id, economy)
+    click.echo("0x" + proof.to_bytes().hex())
+
+
+@issuer.command("rotate-key")
+@click.argument("issuer_id", type=int)
+@click.argument("new_key")
+@click.option(
+    "--possession",
+    required=True,
+    help="The new key's proof of possession (0x..), from `origincert issuer prove-key`.",
+)
+@key_options
+@click.pass_obj
+@handle_errors
+def rotate_key(obj: Context, signer: Any, issuer_id: int, new_key: str, possession: str) -> None:
+    """Replace the signing key (sent by the current key while the body's accreditation runs, or
+    by the authority at any time). The epoch moves: unsent anchor signatures become void."""
     echo_tx(
         f"issuing body {issuer_id} now signs with {new_key}",
-        governance.rotate_key(obj.client(), signer, issuer_id, new_key),
+        governance.rotate_key(
+            obj.client(), signer, issuer_id, new_key, possession=_signature(possession)
+        ),
     )
+
+
+@issuer.command("bump-epoch")
+@click.argument("issuer_id", type=int)
+@key_options
+@click.pass_obj
+@handle_errors
+def bump_epoch(obj: Context, signer: Any, issuer_id: int) -> None:
+    """Void every anchor signature the body made and has not anchored yet (a lost laptop)."""
+    tx = governance.bump_epoch(obj.client(), signer, issuer_id)
+    epoch = governance.epoch_of(obj.client(), issuer_id)
+    echo_tx(f"issuing body {issuer_id} is now at epoch {epoch}", tx)
 
 
 @issuer.command("show")
@@ -307,7 +390,8 @@ def show(obj: Context, issuer_id: int) -> None:
     i = governance.issuer_info(obj.client(), issuer_id)
     click.echo(
         f"issuing body {i.id}: {i.name} ({i.economy})\n"
-        f"  status {i.status.name.lower()} since {_when(i.status_since)}\n"
+        f"  status {i.status.name.lower()} since {_when(i.status_since)}, "
+        f"epoch {governance.epoch_of(obj.client(), issuer_id)}\n"
         f"  accredited {_when(i.valid_from)} to {_when(i.valid_until)}\n"
         f"  signing key {i.signing_key}"
     )

@@ -31,10 +31,11 @@ def default_output(path: Path) -> Path:
 @handle_errors
 def pdf_cmd(file: Path, output: Path | None, portal_url: str | None) -> None:
     """Print FILE (a full or redacted copy) as an A4 PDF whose QR code verifies it."""
+    from origincert.issued import parse_issued
     from origincert.pdf import render_pdf
     from origincert.qr import EMBEDDED_PREFIX, encode_payload
 
-    issued = read_issued(file)
+    issued = parse_issued(read_issued(file))  # the one issued-file model
     data = render_pdf(issued, portal_url=portal_url)
     target = output or default_output(file)
     write_output(target, file, data, overwrite_code="pdf_overwrite")

@@ -34,11 +34,15 @@ def default_output(path: Path) -> Path:
 @handle_errors
 def redact_cmd(file: Path, hide: tuple[str, ...], output: Path | None) -> None:
     """Write a copy of FILE with the given fields withheld; the anchored proof still verifies."""
+    from origincert.cli.interop import redact_credential_file
+    from origincert.issued import parse_issued
     from origincert.redact import redact
 
-    issued = read_issued(file)
+    if redact_credential_file(file, hide, output):  # a Verifiable Credential: derive a proof
+        return
+    issued = parse_issued(read_issued(file))  # the one issued-file model
     copy = redact(issued, hide)
-    before = set(issued["proof"].get("withheld") or {})  # redact() has checked the proof's shape
+    before = set(issued.withheld)
     target = output or default_output(file)
     text = json.dumps(copy, indent=2, ensure_ascii=False) + "\n"
     write_output(target, file, text.encode("utf-8"), overwrite_code="redact_overwrite")

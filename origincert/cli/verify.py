@@ -48,6 +48,11 @@ def register(group: click.Group) -> None:
     help="A picture of a QR code (repeatable).",
 )
 @click.option(
+    "--trust-list",
+    type=click.Path(file_okay=False, exists=True),
+    help="Directory of trusted DID documents, for Verifiable Credential inputs.",
+)
+@click.option(
     "--on",
     "on",
     type=click.DateTime(["%Y-%m-%d"]),
@@ -62,6 +67,7 @@ def verify(
     offline: bool,
     qr_texts: tuple[str, ...],
     qr_images: tuple[str, ...],
+    trust_list: str | None,
     on: datetime | None,
 ) -> None:
     """Verify certificate FILEs (- reads standard input) and QR codes against the ledger."""
@@ -72,7 +78,9 @@ def verify(
 
     labelled: list[tuple[str, VerificationResult]] = []
     raws = [_read(name) for name in files]
-    labelled += zip(files, verifier.verify_many_bytes(raws, on=day))
+    from origincert.cli.interop import verify_inputs  # credentials go through the VC layer first
+
+    labelled += verify_inputs(files, raws, verifier, trust_list, day)
     labelled += [
         (f"QR code #{i + 1}", verifier.verify_qr(text, on=day)) for i, text in enumerate(qr_texts)
     ]

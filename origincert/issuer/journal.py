@@ -18,7 +18,7 @@ import enum
 import os
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -184,6 +184,15 @@ _actions = Table(
     Column("error", Text),
     Column("created_at", Integer, nullable=False),
     Column("updated_at", Integer, nullable=False),
+)
+
+# The signed bytes of every transaction sent for a batch or an action, kept before it leaves, so
+# that resume hands the node the same transaction again instead of signing a second one.
+_signed_transactions = Table(
+    "signed_transactions",
+    _md,
+    Column("tx_hash", String(66), primary_key=True),
+    Column("raw", LargeBinary, nullable=False),
 )
 
 _BATCH_ORDER = list(BatchState)
@@ -447,9 +456,37 @@ class Journal:
                 )
             )  # fmt: skip
 
-    def mark_submitted(self, batch_id: int, *, tx_hash: str, sender: str) -> None:
+    def mark_submitted(
+        self, batch_id: int, *, tx_hash: str, sender: str, raw: bytes | None = None
+    ) -> None:
         """Record the transaction hash before the transaction reaches the node (so resume can look for it)."""
-        self._advance(batch_id, BatchState.SUBMITTED, tx_hash=tx_hash, sender=sender)
+        keep = None if raw is None else (lambda conn: self._keep(conn, tx_hash, raw))
+        self._advance(batch_id, BatchState.SUBMITTED, keep, tx_hash=tx_hash, sender=sender)
+
+    def keep_signed_transaction(self, tx_hash: str, raw: bytes) -> None:
+        """Keep a transaction's signed bytes (before it is sent) so it can be sent again as is."""
+        with self._tx() as conn:
+            self._keep(conn, tx_hash, raw)
+
+    @staticmethod
+    def _keep(conn: Connection, tx_hash: str, raw: bytes) -> None:
+        known = conn.execute(
+            select(_signed_transactions.c.tx_hash).where(
+                _signed_transactions.c.tx_hash == tx_hash.lower()
+            )
+        ).first()
+        if known is None:
+            conn.execute(insert(_signed_transactions).values(tx_hash=tx_hash.lower(), raw=raw))
+
+    def signed_transaction(self, tx_hash: str) -> bytes | None:
+        """The signed bytes kept for a transaction hash, if any."""
+        with self._read() as conn:
+            raw = conn.execute(
+                select(_signed_transactions.c.raw).where(
+                    _signed_transactions.c.tx_hash == tx_hash.lower()
+                )
+            ).scalar()
+        return bytes(raw) if raw is not None else None
 
     def mark_anchored(
         self, batch_id: int, *, tx_hash: str, block_number: int, gas_used: int | None
@@ -470,9 +507,18 @@ class Journal:
                 .values(files_written=1, out_dir=out_dir, updated_at=_now())
             )
 
-    def _advance(self, batch_id: int, state: BatchState, **values: Any) -> None:
-        """Move a batch forward (or stay, for a new transaction hash); never backward."""
+    def _advance(
+        self,
+        batch_id: int,
+        state: BatchState,
+        also: Callable[[Connection], None] | None = None,
+        **values: Any,
+    ) -> None:
+        """Move a batch forward (or stay, for a new transaction hash); never backward. ``also``
+        writes more in the same database transaction."""
         with self._tx() as conn:
+            if also is not None:
+                also(conn)
             current = conn.execute(
                 select(_batches.c.state).where(_batches.c.id == batch_id)
             ).scalar()
@@ -611,7 +657,11 @@ class Journal:
         )
         return int(result.inserted_primary_key[0])
 
-    def mark_action_submitted(self, action_id: int, *, tx_hash: str) -> None:
+    def mark_action_submitted(
+        self, action_id: int, *, tx_hash: str, raw: bytes | None = None
+    ) -> None:
+        if raw is not None:
+            self.keep_signed_transaction(tx_hash, raw)
         self._set_action(action_id, ActionState.SUBMITTED, tx_hash=tx_hash)
 
     def mark_action_done(

@@ -21,6 +21,7 @@ from web3.exceptions import TransactionNotFound
 
 from origincert.chain import ChainClient, TransactionSigner
 from origincert.chain.codec import topic
+from origincert.chain.failover import Resent
 from origincert.chain.logs import get_logs
 from origincert.chain.types import Standing
 
@@ -34,6 +35,7 @@ __all__ = [
     "anchor_terms",
     "certificate_status",
     "find_event",
+    "revive",
     "standing_of",
     "transaction_known",
 ]
@@ -129,6 +131,18 @@ def transaction_known(client: ChainClient, tx_hash: str) -> bool:
     return client.guard(known)
 
 
+def revive(client: ChainClient, tx_hash: str, raw: bytes | None) -> str | None:
+    """Whether a journaled transaction can still land: ``"pending"`` when the node knows it
+    (pending or mined), ``"resent"`` when it took the same signed bytes again from the journal,
+    None when the bytes are lost or their nonce went to another transaction (then it can never
+    land). Never signs a new transaction."""
+    if transaction_known(client, tx_hash):
+        return "pending"
+    if raw is None or client.resend(raw) is Resent.NONCE_USED:
+        return None
+    return "resent"
+
+
 def find_event(
     client: ChainClient,
     event: str,
@@ -165,6 +179,7 @@ class RecordingSigner:
     def __init__(self, inner: TransactionSigner, on_signed: Callable[[str], None]) -> None:
         self._inner = inner
         self._on_signed = on_signed
+        self.raw: bytes | None = None  # the last signed transaction, for the journal to keep
 
     @property
     def address(self) -> str:
@@ -172,5 +187,6 @@ class RecordingSigner:
 
     def sign_transaction(self, transaction_dict: dict[str, Any]) -> SignedTransaction:
         signed = self._inner.sign_transaction(transaction_dict)
+        self.raw = bytes(signed.raw_transaction)
         self._on_signed("0x" + bytes(signed.hash).hex())
         return signed

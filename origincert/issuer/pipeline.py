@@ -28,7 +28,8 @@ from typing import Any
 from origincert.binding import LedgerBody, body_problems
 from origincert.document import load_json, parse_certificate
 from origincert.errors import DocumentError, OriginCertError
-from origincert.fields import commit, flatten, new_seed
+from origincert.fields import commit, flatten, new_seed, shape_of
+from origincert.issued import FORMAT_ID
 from origincert.merkle import MerkleTree, leaf_hash
 
 __all__ = [
@@ -45,7 +46,7 @@ __all__ = [
     "safe_file_name",
 ]
 
-ISSUED_FORMAT = "urn:origincert:issued:1"
+ISSUED_FORMAT = FORMAT_ID  # docs/FORMAT.md v2; origincert.issued is the reader and the model
 FILE_SUFFIX = ".coo.json"
 _SAFE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}\Z")
 _UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9._-]+")
@@ -73,10 +74,23 @@ class PreparedCertificate:
     # The same hashes as the issued file's {"path": "0x.."} text, when made with them (by the
     # hashing); read back from the journal it is None and made on demand by ``hashes_object()``.
     field_hashes_json: str | None = None
+    # The committed list lengths as the issued file's {"goods": n} text (made on demand if None).
+    shape_json: str | None = None
 
     @property
     def document(self) -> dict[str, Any]:
         return json.loads(self.document_json)  # type: ignore[no-any-return]
+
+    def shape_object(self) -> str:
+        """The ``shape`` object of the issued file, as JSON text."""
+        if self.shape_json is not None:
+            return self.shape_json
+        return _shape_json(shape_of(self.document))
+
+    def ledger_id(self) -> int:
+        """The document's ``issuing_body.ledger_id`` (0 when it names none)."""
+        value = self.document["issuing_body"].get("ledger_id")
+        return value if isinstance(value, int) else 0
 
     def hashes_object(self) -> str:
         """The ``field_hashes`` object of the issued file, as JSON text."""
@@ -96,7 +110,9 @@ class Anchoring:
     chain_id: int
     registry: str  # checksum address of the CertificateRegistry
     tx_hash: str | None
-    issuer_id: int = 0  # the signed Anchor's issuerId, epoch and deadline (docs/FORMAT.md)
+    # The signed Anchor's issuerId, epoch and deadline (pinned interface of issue 9). issuer_id 0
+    # means "not given": the file then carries the document's issuing_body.ledger_id.
+    issuer_id: int = 0
     epoch: int = 0
     deadline: int = 0
 
@@ -141,7 +157,13 @@ def prepare_certificate(
     naming another (economy, and for v2 documents ledger id and name) is refused, since every
     verifier would reject it. Raises DocumentError naming every problem.
     """
-    cert = parse_certificate(dict(_load(source)))
+    data = dict(_load(source))
+    cert = parse_certificate(data)
+    if cert.issuing_body.ledger_id is None and body is not None and body.issuer_id:
+        # the input names no ledger identity: the issued document carries the signing body's,
+        # as the ledger records it (docs/FORMAT.md: issuing_body.ledger_id)
+        stamped = {**data["issuing_body"], "name": body.name, "ledger_id": body.issuer_id}
+        cert = parse_certificate({**data, "issuing_body": stamped})
     if body is None and economy is not None:
         body = LedgerBody(0, "", economy)
     problems = body_problems(cert.issuing_body, body) if body is not None else []
@@ -168,6 +190,7 @@ def prepare_certificate(
         seed=seed,
         field_hashes=b"".join(commitment.field_hashes.values()),
         field_hashes_json=_hashes_json(commitment.field_hashes.items()),
+        shape_json=_shape_json(commitment.shape),
         target_hash=commitment.target_hash,
         leaf=leaf_hash(commitment.target_hash),
         file_name=safe_file_name(cert.number),
@@ -177,6 +200,10 @@ def prepare_certificate(
 def _hashes_json(items: Iterable[tuple[str, bytes]]) -> str:
     # Paths from flatten() are snake_case names, dots and [i]: no JSON escaping needed.
     return "{" + ",".join([f'"{path}":"0x{h.hex()}"' for path, h in items]) + "}"
+
+
+def _shape_json(shape: Mapping[str, int]) -> str:
+    return "{" + ",".join(f'"{p}":{n}' for p, n in shape.items()) + "}"
 
 
 def field_hashes_json(document_json: str, field_hashes: bytes) -> str:
@@ -308,18 +335,25 @@ def build_tree(leaves: Sequence[bytes]) -> MerkleTree:
 def issued_file_text(
     cert: PreparedCertificate, merkle_proof: Sequence[bytes], anchoring: Anchoring
 ) -> str:
-    """The issued certificate file (full copy) as compact JSON text, per docs/FORMAT.md."""
+    """The issued certificate file (full copy) as compact JSON text, per docs/FORMAT.md v2.
+
+    The same file as ``origincert.issued.IssuedFile.to_json`` (a test checks it), written from the
+    text made when hashing so a batch of 10,000 is not serialised twice.
+    """
     proof_list = ",".join(f'"0x{p.hex()}"' for p in merkle_proof)
     tx = f'"{anchoring.tx_hash}"' if anchoring.tx_hash is not None else "null"
+    issuer_id = anchoring.issuer_id or cert.ledger_id()
     return (
         f'{{"format":"{ISSUED_FORMAT}","document":{cert.document_json},"proof":{{'
         f'"seed":"{_hex(cert.seed)}","field_hashes":{cert.hashes_object()},'
+        f'"shape":{cert.shape_object()},'
         f'"target_hash":"{_hex(cert.target_hash)}","leaf":"{_hex(cert.leaf)}",'
         f'"merkle_proof":[{proof_list}],"root":"{_hex(anchoring.root)}",'
         f'"leaf_index":{cert.leaf_index},"batch_size":{anchoring.batch_size},'
         f'"signature":"{_hex(anchoring.signature)}","signer":"{anchoring.signer}",'
-        f'"chain_id":{anchoring.chain_id},"registry":"{anchoring.registry}","tx_hash":{tx},'
-        f'"issuer_id":{anchoring.issuer_id},"epoch":{anchoring.epoch},"deadline":{anchoring.deadline}}}}}\n'
+        f'"chain_id":{anchoring.chain_id},"registry":"{anchoring.registry}",'
+        f'"issuer_id":{issuer_id},"epoch":{anchoring.epoch},"deadline":{anchoring.deadline},'
+        f'"tx_hash":{tx}}}}}\n'
     )
 
 

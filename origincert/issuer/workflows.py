@@ -29,7 +29,13 @@ from web3 import Web3
 from origincert.binding import LedgerBody
 from origincert.chain import ChainClient, TransactionSigner
 from origincert.document import load_json
-from origincert.errors import ChainError, ChainUnavailable, ContractRevert, JournalError
+from origincert.errors import (
+    ChainError,
+    ChainUnavailable,
+    ContractRevert,
+    JournalError,
+    OriginCertError,
+)
 from origincert.governance import Standing, issuer_info
 from origincert.issuer.errors import IssuingError, NotAccredited
 from origincert.issuer.files import check_free, write_atomically
@@ -48,8 +54,8 @@ from origincert.issuer.ledger import (
     anchor_terms,
     certificate_status,
     find_event,
+    revive,
     standing_of,
-    transaction_known,
 )
 from origincert.issuer.pipeline import (
     Anchoring,
@@ -225,26 +231,48 @@ def issue_each(
 ) -> list[IssueResult]:
     """Issue each document as its own batch of one (one transaction each), in order.
 
-    ``on_issued`` hears of each as it is anchored, so a refusal of a later document (which
-    raises) does not hide the ones already issued.
+    At block speed: every anchoring transaction is journaled and sent without waiting for a
+    block, then the receipts are awaited in order, so one block carries many certificates.
+    ``on_issued`` hears of each as it is anchored; a refusal of a later document raises once the
+    ones already sent are anchored (and reported), so it hides none of them.
     """
     labels = (
         list(labels) if labels is not None else [f"document {i + 1}" for i in range(len(sources))]
     )
-    results = []
+    sent: list[tuple[_Body, int, list[PreparedCertificate], dict[str, float]]] = []
+    refused: OriginCertError | None = None
+    checked: _Body | None = None  # the key's standing, asked once for the run, then per send
     for source, label in zip(sources, labels):
-        result = issue_batch(
-            client,
-            signer,
-            [source],
-            journal=journal,
-            out_dir=out_dir,
-            relayer=relayer,
-            labels=[label],
+        try:
+            body, batch, prepared, timings = _record(
+                client, signer, [source], journal=journal, out_dir=out_dir, relayer=relayer,
+                labels=[label], body=checked,
+            )  # fmt: skip
+            checked = body
+            _, batch = _tree_and_signature(client, signer, journal, body, batch, prepared, timings)
+            t0 = time.perf_counter()
+            _ensure_anchored(client, signer, journal, body, batch, relayer, wait=False)
+            timings["send"] = time.perf_counter() - t0
+        except OriginCertError as exc:
+            refused = exc
+            break
+        sent.append((body, batch.id, prepared, timings))
+    results = []
+    for body, batch_id, prepared, timings in sent:
+        tree, batch = _tree_and_signature(
+            client, signer, journal, body, journal.batch(batch_id), prepared, timings
         )
+        t0 = time.perf_counter()
+        if batch.state is not BatchState.ANCHORED:
+            _ensure_anchored(client, signer, journal, body, batch, relayer)
+            batch = journal.batch(batch_id)
+        timings["anchor"] = time.perf_counter() - t0
+        result = _finish(journal, body, batch, prepared, tree, False, timings, None, None).result
         results.append(result)
         if on_issued is not None:
             on_issued(result)
+    if refused is not None:
+        raise refused
     return results
 
 
@@ -281,10 +309,44 @@ def _issue(
     progress: Progress | None = None,
     replaces: str | None = None,
 ) -> _Issued:
+    body, batch, prepared, timings = _record(
+        client, signer, sources, journal=journal, out_dir=out_dir, relayer=relayer, labels=labels,
+        workers=workers, progress=progress, replaces=replaces,
+    )  # fmt: skip
+    return _complete(
+        client,
+        signer,
+        journal,
+        body,
+        batch,
+        prepared,
+        relayer=relayer,
+        timings=timings,
+        progress=progress,
+    )
+
+
+def _record(
+    client: ChainClient,
+    signer: Signer,
+    sources: Sequence[DocumentSource],
+    *,
+    journal: Journal,
+    out_dir: str | os.PathLike[str] | None,
+    relayer: TransactionSigner | None,
+    labels: Sequence[str] | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+    replaces: str | None = None,
+    body: _Body | None = None,
+) -> tuple[_Body, BatchRecord, list[PreparedCertificate], dict[str, float]]:
+    """Check the key (unless ``body`` was just checked), validate, hash and journal the
+    documents as one ``prepared`` batch."""
     if not sources:
         raise IssuingError("no documents to issue", code="nothing_to_issue")
     started = time.perf_counter()
-    body = _body(client, signer, journal, accredited=True)
+    if body is None:
+        body = _body(client, signer, journal, accredited=True)
     journal.refuse_taken(
         s["number"] for s in sources if isinstance(s, Mapping) and isinstance(s.get("number"), str)
     )
@@ -341,17 +403,7 @@ def _issue(
     timings["validate+hash"] = hashing
     timings["journal"] = time.perf_counter() - t0 - hashing
     _crash_point("after_prepare")
-    return _complete(
-        client,
-        signer,
-        journal,
-        body,
-        batch,
-        prepared,
-        relayer=relayer,
-        timings=timings,
-        progress=progress,
-    )
+    return body, batch, prepared, timings
 
 
 def _make_out_dir(out: Path) -> None:
@@ -378,6 +430,27 @@ def _complete(
     out_override: Path | None = None,
 ) -> _Issued:
     """Take a journaled batch from whatever state it is in to anchored with its files written."""
+    tree, batch = _tree_and_signature(client, signer, journal, body, batch, certs, timings)
+
+    t0 = time.perf_counter()
+    found = False
+    if batch.state is not BatchState.ANCHORED:
+        found = _ensure_anchored(client, signer, journal, body, batch, relayer)
+        batch = journal.batch(batch.id)
+    timings["anchor"] = time.perf_counter() - t0
+    return _finish(journal, body, batch, certs, tree, found, timings, progress, out_override)
+
+
+def _tree_and_signature(
+    client: ChainClient,
+    signer: Signer,
+    journal: Journal,
+    body: _Body,
+    batch: BatchRecord,
+    certs: list[PreparedCertificate],
+    timings: dict[str, float],
+) -> tuple[MerkleTree, BatchRecord]:
+    """The batch's tree (checked against its journaled root) and its signed root."""
     t0 = time.perf_counter()
     if len(certs) != batch.leaf_count or [c.leaf_index for c in certs] != list(range(len(certs))):
         raise JournalError(
@@ -406,14 +479,21 @@ def _complete(
         _crash_point("after_sign")
         batch = journal.batch(batch.id)
     timings["sign"] = time.perf_counter() - t0
+    return tree, batch
 
-    t0 = time.perf_counter()
-    found = False
-    if batch.state is not BatchState.ANCHORED:
-        found = _ensure_anchored(client, signer, journal, body, batch, relayer)
-        batch = journal.batch(batch.id)
-    timings["anchor"] = time.perf_counter() - t0
 
+def _finish(
+    journal: Journal,
+    body: _Body,
+    batch: BatchRecord,
+    certs: list[PreparedCertificate],
+    tree: MerkleTree,
+    found: bool,
+    timings: dict[str, float],
+    progress: Progress | None,
+    out_override: Path | None,
+) -> _Issued:
+    """Write the files of an anchored batch and say what was issued."""
     assert batch.root is not None and batch.signature is not None and batch.signer is not None
     assert batch.tx_hash is not None and batch.block_number is not None
     assert batch.epoch is not None and batch.deadline is not None
@@ -457,8 +537,11 @@ def _ensure_anchored(
     body: _Body,
     batch: BatchRecord,
     relayer: TransactionSigner | None,
+    *,
+    wait: bool = True,
 ) -> bool:
     """Anchor a signed batch unless the ledger already holds its root; True when it did.
+    ``wait=False`` sends the transaction and returns at once, the batch left ``submitted``.
 
     A transaction journaled as submitted and still pending is waited for, not sent again; a root
     the ledger does not know is sent (the contract refuses a second anchoring of a root anyway,
@@ -470,9 +553,15 @@ def _ensure_anchored(
             f"batch #{batch.id} was signed by {batch.signer}; resume it with that key",
             code="signer_changed",
         )
-    event = _anchored_on_ledger(client, body, batch)
+    # A root this run just signed and never sent cannot be on the ledger (its leaves carry fresh
+    # random seeds): only a sending run skips the lookup.
+    event = None if not wait and batch.tx_hash is None else _anchored_on_ledger(client, body, batch)
     submitted = batch.tx_hash if batch.state is BatchState.SUBMITTED else None
-    if event is None and submitted is not None and transaction_known(client, submitted):
+    revived = None
+    if event is None and submitted is not None:
+        revived = revive(client, submitted, journal.signed_transaction(submitted))
+    if revived is not None:
+        assert submitted is not None
         try:
             client.wait(submitted)
         except ChainUnavailable:
@@ -483,13 +572,16 @@ def _ensure_anchored(
     if event is not None:
         journal.mark_anchored(batch.id, tx_hash=event[0], block_number=event[1], gas_used=event[2])
         _crash_point("after_anchor_before_files")
-        return True
+        return revived != "resent"  # a transaction this run handed to the node was not "found"
 
-    terms = anchor_terms(client, signer.address)  # it may have changed since prepare
-    if terms.standing is not Standing.ACCREDITED:
+    fresh = not wait and batch.tx_hash is None  # signed a moment ago with the terms of now
+    terms = None if fresh else anchor_terms(client, signer.address)  # changed since prepare?
+    if terms is not None and terms.standing is not Standing.ACCREDITED:
         raise NotAccredited(signer.address, terms.issuer_id, terms.standing)
     assert batch.epoch is not None and batch.deadline is not None
-    if batch.epoch != terms.epoch or batch.deadline < _chain_now(client) + 60:
+    if terms is not None and (
+        batch.epoch != terms.epoch or batch.deadline < _chain_now(client) + 60
+    ):
         # The contract can no longer accept the old signature (the body's standing changed, or it
         # expired), so no earlier transaction of it can land either: sign the same root again.
         epoch, deadline = _signing_terms(client, signer)
@@ -510,11 +602,15 @@ def _ensure_anchored(
     )
 
     def on_signed(tx_hash: str) -> None:
-        journal.mark_submitted(batch.id, tx_hash=tx_hash, sender=sender.address)
+        journal.mark_submitted(batch.id, tx_hash=tx_hash, sender=sender.address, raw=recorder.raw)
         _crash_point("before_broadcast")
 
+    recorder = RecordingSigner(sender, on_signed)
     try:
-        tx = client.send(fn, RecordingSigner(sender, on_signed))
+        if not wait:  # issuing at block speed: the receipt is awaited later (see issue_each)
+            client.submit(fn, recorder)
+            return False
+        tx = client.send(fn, recorder)
     except ContractRevert as exc:
         if exc.error != "CertificateRegistryAlreadyAnchored":
             raise
@@ -826,7 +922,7 @@ def _finish_action(
     if (
         action.state is ActionState.SUBMITTED
         and action.tx_hash is not None
-        and transaction_known(client, action.tx_hash)
+        and revive(client, action.tx_hash, journal.signed_transaction(action.tx_hash)) is not None
     ):
         try:
             client.wait(action.tx_hash)
@@ -838,10 +934,11 @@ def _finish_action(
             return record_found()
 
     def on_signed(tx_hash: str) -> None:
-        journal.mark_action_submitted(action.id, tx_hash=tx_hash)
+        journal.mark_action_submitted(action.id, tx_hash=tx_hash, raw=recorder.raw)
 
+    recorder = RecordingSigner(_tx_signer(signer), on_signed)
     try:
-        tx = client.send(fn, RecordingSigner(_tx_signer(signer), on_signed))
+        tx = client.send(fn, recorder)
     except ContractRevert as exc:
         if on_ledger():  # an earlier transaction of this action got there first
             return record_found()

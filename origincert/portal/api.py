@@ -33,6 +33,8 @@ MAX_QR_PAYLOAD = 8192
 # exactly what static/openapi.json says: the API takes no surrounding space, unlike the form
 _API_NUMBER = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9./-]{0,38}[A-Za-z0-9])?")
 _TARGET = re.compile(r"0x[0-9a-fA-F]{64}")
+# what \s means in the document's patterns (ECMA-262), which is not str.isspace (\x1c-\x1f, \x85)
+_SPACE = "\t\n\v\f\r \u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
 
 
 def _bearer() -> str | None:
@@ -148,7 +150,7 @@ def verify_qr() -> Response:
     if isinstance(body, Response):
         return body
     payload = body.get("payload")
-    if not isinstance(payload, str) or not payload.strip():
+    if not isinstance(payload, str) or not payload.strip(_SPACE):
         return error_response(
             400, "payload_missing", 'Give the QR code\'s text as {"payload": "OC1..."}.'
         )
@@ -156,7 +158,7 @@ def verify_qr() -> Response:
         return error_response(
             400, "payload_too_long", f"A QR payload has at most {MAX_QR_PAYLOAD} characters."
         )
-    return _answer(references.verify_qr_text(db.session(), payload.strip()), "api_qr")
+    return _answer(references.verify_qr_text(db.session(), payload.strip(_SPACE)), "api_qr")
 
 
 @bp.post("/verify/number")

@@ -17,8 +17,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from origincert.document import load_json
 from origincert.errors import DocumentError, OriginCertError
+from origincert.issued import read_issued
 from origincert.portal.db import IndexedCertificate
 from origincert.verdict import Verdict, VerificationResult
 
@@ -41,7 +41,6 @@ __all__ = [
 
 _log = logging.getLogger(__name__)
 _NUMBER = re.compile(r"^[A-Z0-9](?:[A-Z0-9./-]{0,38}[A-Z0-9])?$")
-_HASH = re.compile(r"^0x[0-9a-f]{64}$")
 MAX_FILE_BYTES = 1_000_000
 NOT_INDEXED = (Verdict.MALFORMED, Verdict.INVALID)
 
@@ -72,25 +71,21 @@ def normalise_number(text: str) -> str:
 
 
 def identify(raw: bytes) -> Identity | None:
-    """Number and target hash of an issued file, or None when it does not look like one."""
+    """Number and target hash of an issued file, or None when it is not one (read by the one
+    issued-file model, ``origincert.issued``: a v1 or malformed file is not indexed)."""
     try:
-        data = load_json(raw, max_bytes=MAX_FILE_BYTES)
+        f = read_issued(raw, max_bytes=MAX_FILE_BYTES)
     except DocumentError:
         return None
-    document, proof = data.get("document"), data.get("proof")
-    if not isinstance(document, dict) or not isinstance(proof, dict):
+    number = f.number
+    if number is None or not _NUMBER.fullmatch(number):
         return None
-    number, target = document.get("number"), proof.get("target_hash")
-    if not isinstance(number, str) or not _NUMBER.fullmatch(number):
-        return None
-    if not isinstance(target, str) or not _HASH.fullmatch(target.lower()):
-        return None
-    body = document.get("issuing_body")
+    body = f.document.get("issuing_body")
     issuer = body.get("name") if isinstance(body, dict) else None
-    issued = document.get("issue_date")
+    issued = f.document.get("issue_date")
     return Identity(
         number=number,
-        target_hash=target.lower(),
+        target_hash="0x" + f.target_hash.hex(),
         issuer_name=issuer if isinstance(issuer, str) else None,
         issue_date=issued if isinstance(issued, str) else None,
     )

@@ -37,7 +37,10 @@ DEFAULTS: dict[str, Any] = {
     "LOGIN_FIRST_DELAY_SECONDS": 30,  # then doubling up to LOGIN_LOCKOUT_MINUTES
     "LOGIN_SOURCE_MAX_FAILURES": 30,  # free attempts from one address over every account
     "ARGON2_PROFILE": "RFC_9106_LOW_MEMORY",
-    "RATELIMIT_LOGIN": "10 per minute;100 per day",
+    # per address, against floods (each attempt costs an argon2 check); guessing is slowed by the
+    # sign-in throttle instead, so no daily budget that one guesser could spend for a whole office
+    "RATELIMIT_LOGIN": "30 per minute",
+    "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # Redis down: per-process limits meanwhile
     "RATELIMIT_API": "1200 per minute",  # per token, counted once the token is known to be live
     "RATELIMIT_API_FAILURES": "60 per minute",  # refused tokens, per address
     "RATELIMIT_VERIFY": "120 per minute",  # verifications per officer (file, QR, number)

@@ -370,6 +370,7 @@ def certificate_view(
                 ("Issuing body", r.cells("issuing_body.name")),
                 ("Economy", r.cells("issuing_body.economy")),
                 ("Accreditation", r.cells("issuing_body.accreditation_ref")),
+                ("Ledger id", r.cells("issuing_body.ledger_id")),
                 ("Place and date", r.cells("issue_place", "issue_date")),
             ),
         ),

@@ -95,14 +95,22 @@ def _drain(length: int) -> None:
 
 def spend(limit: str, *key: str) -> bool:
     """Count one hit of ``limit`` ("20 per minute;100 per day") for ``key`` in the limiter's
-    shared storage; False when any of its windows is already full."""
+    shared storage; False when any of its windows is already full.
+
+    If the storage (Redis) is down, the call is let through and the outage logged: verification
+    must not stop with it, and every costly path has its own bound (photo decoding's rlimits).
+    """
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return True
     strategy = limiter.limiter
     items = parse_many(limit)
-    if not all(strategy.test(item, *key) for item in items):
-        return False
-    hits = [strategy.hit(item, *key) for item in items]  # every window counts this hit
+    try:
+        if not all(strategy.test(item, *key) for item in items):
+            return False
+        hits = [strategy.hit(item, *key) for item in items]  # every window counts this hit
+    except Exception:  # the storage's own errors (redis ConnectionError, ...)
+        current_app.logger.exception("rate-limit storage unavailable; %s not counted", key)
+        return True
     return all(hits)
 
 
@@ -111,7 +119,11 @@ def spend_check(limit: str, *key: str) -> bool:
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return True
     strategy = limiter.limiter
-    return all(strategy.test(item, *key) for item in parse_many(limit))
+    try:
+        return all(strategy.test(item, *key) for item in parse_many(limit))
+    except Exception:  # as in spend()
+        current_app.logger.exception("rate-limit storage unavailable; %s not checked", key)
+        return True
 
 
 def _hsts_wanted() -> bool:

@@ -39,6 +39,10 @@ REASONS: dict[str, Reason] = {
     # format
     "format_ok": _r("format", OK, "an issued certificate file"),
     "reference": _r("format", OK, "a QR reference to a certificate"),
+    # the portal's own check of a QR reference against the file it holds for the anchor
+    "qr_number_mismatch": _r(
+        "reference", FAILED, "a QR reference's number is not the number its anchor was issued for"
+    ),
     "input_empty": _r("format", FAILED, "the input is empty", _M),
     "input_too_large": _r("format", FAILED, "the input exceeds the size limit", _M),
     "input_not_utf8": _r("format", FAILED, "the input is not UTF-8 text", _M),
@@ -48,6 +52,12 @@ REASONS: dict[str, Reason] = {
     "input_duplicate_key": _r("format", FAILED, "a JSON object repeats a key", _M),
     "input_too_deep": _r("format", FAILED, "the JSON is nested too deeply", _M),
     "format_unknown": _r("format", FAILED, "no or another format marker", _M),
+    "format_v1": _r(
+        "format", FAILED, "a version 1 file, refused: its withheld fields are not bound", _M
+    ),
+    "withheld_forbidden": _r(
+        "format", FAILED, "the file withholds a field that can never be withheld", _I
+    ),
     "format_invalid": _r(
         "format", FAILED, "the file's structure or a proof value is malformed", _M
     ),
@@ -64,6 +74,9 @@ REASONS: dict[str, Reason] = {
     "hash_list_mismatch": _r(
         "integrity", FAILED, "the content is authentic but the file's hash list was edited"
     ),
+    "shape_mismatch": _r(
+        "integrity", FAILED, "a list has more or fewer items than the certificate was issued with"
+    ),
     "content_unreadable": _r(
         "integrity", FAILED, "the document holds something that cannot be hashed"
     ),
@@ -74,6 +87,11 @@ REASONS: dict[str, Reason] = {
     # signature
     "signature_ok": _r("signature", OK, "the root's signature recovers a key"),
     "signature_invalid": _r("signature", FAILED, "not a valid (canonical) signature"),
+    "issuer_id_mismatch": _r(
+        "signature",
+        FAILED,
+        "the document's ledger id is not the issuer id its batch was signed for",
+    ),
     "signer_mismatch": _r(
         "signature", FAILED, "the signature recovers another key than the file names"
     ),
@@ -89,6 +107,13 @@ REASONS: dict[str, Reason] = {
         "anchored", FAILED, "the ledger's batch size differs from the file's"
     ),
     "anchor_tx_mismatch": _r("anchored", FAILED, "the file names another anchoring transaction"),
+    "anchor_epoch_mismatch": _r(
+        "anchored", FAILED, "the file's signed epoch is not the one the ledger recorded"
+    ),
+    # given by both the anchored and the issuer_known check
+    "issuer_binding_mismatch": _r(
+        "*", FAILED, "the body the document or file names is not the one that anchored it"
+    ),
     "not_in_batch": _r(
         "anchored", FAILED, "a reference's fingerprint is not the anchored single certificate"
     ),
@@ -100,6 +125,11 @@ REASONS: dict[str, Reason] = {
     ),
     "signer_not_anchorer": _r(
         "issuer_known", FAILED, "signed with another key than the one that anchored"
+    ),
+    "issuer_name_mismatch": _r(
+        "issuer_known",
+        FAILED,
+        "the document names the issuing body by another name than the ledger",
     ),
     "issuer_economy_mismatch": _r(
         "issuer_known", FAILED, "the document names an issuing body of another economy"
@@ -132,7 +162,7 @@ REASONS: dict[str, Reason] = {
     "replaced": _r("not_replaced", FAILED, "replaced by another certificate", Verdict.REPLACED),
     # validity
     "within_validity": _r("validity", OK, "the day checked is within issue date .. valid until"),
-    "validity_withheld": _r("validity", SKIPPED, "the dates needed were withheld"),
+    "validity_missing": _r("validity", FAILED, "the issue date or end of validity is not shown"),
     "expired": _r("validity", FAILED, "after valid_until", Verdict.EXPIRED),
     "before_issue_date": _r("validity", FAILED, "before the issue date", Verdict.EXPIRED),
 }

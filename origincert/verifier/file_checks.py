@@ -10,10 +10,11 @@ from datetime import date
 
 from origincert import document as doc_model
 from origincert.errors import OriginCertError
+from origincert.issued import IssuedFile
 from origincert.verdict import Check
 from origincert.verifier.policy import Context, Policy
 from origincert.verifier.recompute import in_batch, leaf_of, recompute_fields, recovered_signer
-from origincert.verifier.subject import IssuedFile, Reference
+from origincert.verifier.subject import Reference
 from origincert.verifier.text import field_list, safe
 
 __all__ = [
@@ -61,7 +62,7 @@ class SchemaCheck(Policy):
         f = _file(ctx)
         try:
             if f.redacted:
-                doc_model.validate_shown(f.document, f.withheld)
+                doc_model.validate_shown(f.document, f.withheld, f.shape)
             else:
                 doc_model.parse_certificate(f.document)
         except OriginCertError as exc:
@@ -95,6 +96,14 @@ class IntegrityCheck(Policy):
             return self.fail(
                 "content_unreadable",
                 f"The certificate's content cannot be read: {safe(exc.message, 80)}.",
+            )
+        if r.reshaped:
+            path, shown_n, committed_n = r.reshaped[0]
+            return self.fail(
+                "shape_mismatch",
+                f"{field_list([path])} shows {shown_n} item(s), but the certificate was issued "
+                f"with {committed_n}: items were added or dropped.",
+                [p for p, _, _ in r.reshaped],
             )
         shown, stated = r.hashes, f.field_hashes
         altered = sorted(p for p in shown if p in stated and shown[p] != stated[p])
@@ -159,13 +168,15 @@ class MerkleCheck(Policy):
     def evaluate(self, ctx: Context) -> Check:
         s = ctx.subject
         if isinstance(s, Reference):
-            if s.leaf == s.root:
-                return self.ok(
-                    "merkle_ok", "The reference names a certificate anchored on its own."
+            if not in_batch(s.leaf, s.merkle_proof, s.root):
+                return self.fail(
+                    "proof_invalid",
+                    "The reference's fingerprint is not in the batch it names: the QR code was altered.",
                 )
-            return self.skip(
-                "reference_only",
-                "Not checked: a QR reference carries no proof that the certificate is in its batch.",
+            return self.ok(
+                "merkle_ok",
+                "The reference's fingerprint is part of the anchored batch (the paper's content "
+                "is not in the QR code, so it was not checked).",
             )
         f = _file(ctx)
         leaf = leaf_of(f.target_hash)
@@ -193,6 +204,13 @@ class SignatureCheck(Policy):
 
     def evaluate(self, ctx: Context) -> Check:
         f = _file(ctx)
+        if f.ledger_id is not None and f.ledger_id != f.issuer_id:
+            return self.fail(
+                "issuer_id_mismatch",
+                f"The certificate names issuing body #{f.ledger_id}, but its batch was signed "
+                f"for issuing body #{f.issuer_id}: the file was edited.",
+                ["issuing_body.ledger_id"],
+            )
         signer = recovered_signer(f)
         if signer is None:
             return self.fail(
@@ -241,19 +259,15 @@ class ValidityCheck(Policy):
 
     def evaluate(self, ctx: Context) -> Check:
         f = _file(ctx)
-        hidden = sorted(p for p in ("issue_date", "valid_until", "form") if p in f.withheld)
-        if hidden:
-            return self.skip(
-                "validity_withheld",
-                f"Not checked: the holder withheld {field_list(hidden)}, needed for validity.",
+        raw_issued, raw_until = f.document.get("issue_date"), f.document.get("valid_until")
+        if not isinstance(raw_issued, str) or not isinstance(raw_until, str):
+            # never withheld (UNHIDEABLE) and always written by the issuer: absent is an edit
+            return self.fail(
+                "validity_missing",
+                "The certificate does not show its issue date and its end of validity.",
+                ["issue_date", "valid_until"],
             )
-        issued = date.fromisoformat(f.document["issue_date"])
-        raw_until = f.document.get("valid_until")
-        until = (
-            date.fromisoformat(raw_until)
-            if isinstance(raw_until, str)
-            else doc_model.default_valid_until(issued, f.document["form"])
-        )
+        issued, until = date.fromisoformat(raw_issued), date.fromisoformat(raw_until)
         on = ctx.on
         if on < issued:
             return self.fail(

@@ -117,7 +117,7 @@ class IssuerKnownCheck(Policy):
             # v2: the body the document names is the ledger's, by id (asked with it) and by name
             if body.get("ledger_id") != issuer.id:
                 return self.fail(
-                    "issuer_binding_mismatch",
+                    "issuer_ledger_id_mismatch",
                     f"The certificate names issuing body #{safe(str(body.get('ledger_id')))}, but {describe_issuer(issuer)} anchored it.",
                     ["issuing_body.ledger_id"],
                 )

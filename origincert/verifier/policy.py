@@ -150,6 +150,16 @@ def _run_one(policy: Policy, ctx: Context) -> Check:
             REFERENCE_ONLY,
             "Not checked: the QR code carries only a reference; compare the paper with the issuing body's record.",
         )
+    if (
+        policy.needs_ledger
+        and isinstance(ctx.subject, Reference)
+        and policy.name != "anchored"
+        and _unmet("merkle", ctx.done)
+    ):  # issue 9 item 6: never "not revoked" or "in good standing" for an untied fingerprint
+        return policy.skip(
+            NOT_CHECKED,
+            "Not checked: the reference's fingerprint could not be tied to an anchored batch.",
+        )
     if policy.needs_ledger and ctx.ledger is None:
         return policy.skip(
             OFFLINE, "Not checked: the ledger was not consulted (offline verification)."

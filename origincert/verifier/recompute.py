@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from origincert import fields, merkle, signing
 from origincert.errors import OriginCertError
-from origincert.verifier.subject import IssuedFile
+from origincert.issued import IssuedFile
 
 __all__ = ["Recomputed", "leaf_of", "recompute_fields", "recovered_signer"]
 
@@ -22,9 +22,10 @@ class Recomputed:
     """The file's content hashed again. ``hashes`` covers the shown fields that have a salt."""
 
     hashes: dict[str, bytes]
-    unsalted: tuple[
-        str, ...
-    ]  # shown fields with no salt in a redacted copy: cannot be from issuance
+    # shown fields with no salt in a redacted copy: cannot be from issuance
+    unsalted: tuple[str, ...]
+    # lists whose length in the document differs from the committed shape: (path, shown, committed)
+    reshaped: tuple[tuple[str, int, int], ...]
     target_hash: bytes
 
 
@@ -33,9 +34,11 @@ def recompute_fields(f: IssuedFile) -> Recomputed:
 
     Raises OriginCertError (from ``fields``) when the document holds something not hashable.
     """
+    reshaped = _reshaped(fields.shape_of(f.document), f.shape, f.redacted)
     if f.seed is not None:
         c = fields.commit(f.document, f.seed)
-        return Recomputed(dict(c.field_hashes), (), c.target_hash)
+        target = fields.target_hash(c.field_hashes, f.shape)  # the committed shape, as a verifier
+        return Recomputed(dict(c.field_hashes), (), reshaped, target)
     hashes: dict[str, bytes] = {}
     unsalted: list[str] = []
     for path, value in fields.flatten(f.document).items():
@@ -45,8 +48,22 @@ def recompute_fields(f: IssuedFile) -> Recomputed:
         else:
             hashes[path] = fields.field_hash(salt, path, value)
     return Recomputed(
-        hashes, tuple(unsalted), fields.target_hash([*hashes.values(), *f.withheld.values()])
+        hashes,
+        tuple(unsalted),
+        reshaped,
+        fields.target_hash({**hashes, **f.withheld}, f.shape),
     )
+
+
+def _reshaped(
+    shown: dict[str, int], committed: dict[str, int], redacted: bool
+) -> tuple[tuple[str, int, int], ...]:
+    """Lists whose shown length is not the committed one. A redacted copy may drop a list whose
+    every item is hidden (it is then absent from the document), never shorten or lengthen one."""
+    out = [(p, n, committed.get(p, 0)) for p, n in shown.items() if committed.get(p) != n]
+    if not redacted:
+        out += [(p, 0, n) for p, n in committed.items() if p not in shown]
+    return tuple(sorted(out))
 
 
 @functools.lru_cache(maxsize=16_384)

@@ -17,8 +17,9 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from origincert.chain import ChainClient, Manifest
-from origincert.document import load_json
 from origincert.errors import DocumentError, OriginCertError, VerificationFailed
+from origincert.issued import IssuedFile
+from origincert.safejson import load_json
 from origincert.verdict import Check, CheckStatus, Verdict, VerificationResult
 from origincert.verifier.facts import LedgerFacts, LedgerQuery
 from origincert.verifier.file_checks import (
@@ -48,7 +49,7 @@ from origincert.verifier.policy import (
     verdict_of,
 )
 from origincert.verifier.recompute import leaf_of, recovered_signer
-from origincert.verifier.subject import FormatProblem, IssuedFile, Reference, parse_issued
+from origincert.verifier.subject import FormatProblem, Reference, parse_issued
 from origincert.verifier.text import STATUS_WORDS, describe_issuer, iso, revocation_reason
 
 __all__ = ["DEFAULT_POLICIES", "MAX_INPUT_BYTES", "Verifier", "verify_or_raise"]
@@ -358,7 +359,10 @@ def _reference(payload: Any) -> Reference:
         root=payload.root,
         chain_id=payload.chain_id,
         registry=payload.registry.lower(),
-        issuer_id=getattr(payload, "issuer_id", 0),
+        issuer_id=payload.issuer_id,
+        merkle_proof=tuple(payload.merkle_proof),
+        leaf_index=payload.leaf_index,
+        batch_size=payload.batch_size,
     )
 
 
@@ -471,9 +475,10 @@ def _summary(verdict: Verdict, checks: Sequence[Check], facts: LedgerFacts | Non
         codes = {c.code for c in checks}
         if "reference_only" in codes and facts is not None and facts.issuer is not None:
             return (
-                f"Not confirmed. The ledger vouches for a certificate issued by {describe_issuer(facts.issuer)} "
-                "and in good standing, but the QR code carries only a reference: compare the paper with "
-                "the issuing body's record."
+                "Not confirmed. The QR code carries only a reference. Checked: its fingerprint is in a "
+                f"batch anchored by {describe_issuer(facts.issuer)}, and the ledger's record of it is "
+                "shown below. Not checked: the paper's content, including the number printed in the "
+                "code. Compare the paper with the issuing body's record."
             )
         if "offline" in codes:
             return (

@@ -86,12 +86,12 @@ class Ledger:
             )
         fns = c.certificates.functions
         self.sel = {
-            "anchor": fns.anchor(b"\0" * 32, 1, b"\0" * 32, b"\0" * 32)._encode_transaction_data()[
-                :10
-            ],
-            "revokeRoot": fns.revokeRoot(b"\0" * 32, 1)._encode_transaction_data()[:10],
+            "anchor": fns.anchor(
+                b"\0" * 32, 1, 0, 0, 0, b"\0" * 32, b"\0" * 32
+            )._encode_transaction_data()[:10],
+            "revokeRoot": fns.revokeRoot(0, b"\0" * 32, 1)._encode_transaction_data()[:10],
             "replace": fns.replace(
-                b"\0" * 32, b"\0" * 32, [], b"\0" * 32, b"\0" * 32, []
+                0, b"\0" * 32, b"\0" * 32, [], b"\0" * 32, b"\0" * 32, []
             )._encode_transaction_data()[:10],
         }
         self.registry = self.manifest.certificate_registry.address
@@ -133,14 +133,18 @@ class Ledger:
         self._rpc("evm_mine", [])
 
     def anchor_data(self, chamber: int, root: bytes, count: int) -> str:
-        digest = anchor_digest(root, count, self.manifest.chain_id, self.registry)
+        # A fresh accreditation is at epoch 1 and the bench never changes a body's standing.
+        issuer_id, epoch, deadline = self.chambers[chamber][0], 1, 2**40
+        digest = anchor_digest(
+            root, count, issuer_id, epoch, deadline, self.manifest.chain_id, self.registry
+        )
         sig = self.chambers[chamber][2].sign_recoverable(digest, hasher=None)
         vs = int.from_bytes(sig[32:64], "big") | (sig[64] << 255)
         return (
             self.sel["anchor"]
             + encode(
-                ["bytes32", "uint32", "bytes32", "bytes32"],
-                [root, count, sig[:32], vs.to_bytes(32, "big")],
+                ["bytes32", "uint32", "uint64", "uint64", "uint64", "bytes32", "bytes32"],
+                [root, count, issuer_id, epoch, deadline, sig[:32], vs.to_bytes(32, "big")],
             ).hex()
         )
 
@@ -177,14 +181,17 @@ class Ledger:
         singles = [m for m in made if m[3] == 1]
         acts: list = []
         used: set[int] = set()
-        for i, (chamber, _, root, _) in enumerate(singles):
+        for i, (chamber, targets, root, _) in enumerate(singles):
             key = self.chambers[chamber][1].address
+            issuer_id = self.chambers[chamber][0]
             if i % revoke_every == 0:
                 acts.append(
                     self._tx(
                         key,
                         self.sel["revokeRoot"]
-                        + encode(["bytes32", "uint8"], [root, 1 + i % 6]).hex(),
+                        + encode(
+                            ["uint32", "bytes32", "uint8"], [issuer_id, root, 1 + i % 6]
+                        ).hex(),
                     )
                 )
             elif i % replace_every == 1 and i not in used:
@@ -199,13 +206,14 @@ class Ledger:
                 )
                 if j is not None:
                     used.update((i, j))
-                    new = singles[j][2]
+                    new, new_target = singles[j][2], singles[j][1][0]
                     acts.append(
                         self._tx(
                             key,
                             self.sel["replace"]
                             + encode(
                                 [
+                                    "uint32",
                                     "bytes32",
                                     "bytes32",
                                     "bytes32[]",
@@ -213,7 +221,8 @@ class Ledger:
                                     "bytes32",
                                     "bytes32[]",
                                 ],
-                                [root, root, [], new, new, []],
+                                # v2 refuses a successor of the same block: those fail, unseen
+                                [issuer_id, root, targets[0], [], new, new_target, []],
                             ).hex(),
                         )
                     )
@@ -243,11 +252,15 @@ class Ledger:
                 doc = dict(documents[n % len(documents)])
                 doc["number"] = f"BENCH-{chamber}-{n:07d}"
                 data = {
-                    "format": "urn:origincert:issued:1",
+                    "format": "urn:origincert:issued:2",
                     "document": doc,
                     "proof": {
                         "seed": "0x" + os.urandom(32).hex(),
                         "field_hashes": {f"f{j}": "0x" + os.urandom(32).hex() for j in range(40)},
+                        "shape": {"goods": len(doc["goods"])},
+                        "issuer_id": doc["issuing_body"].setdefault("ledger_id", 1),
+                        "epoch": 0,
+                        "deadline": 0,
                         "target_hash": "0x" + target.hex(),
                         "leaf": "0x" + leaves[i].hex(),
                         "merkle_proof": ["0x" + p.hex() for p in tree.proof(i)],
@@ -259,6 +272,9 @@ class Ledger:
                         "chain_id": chain_id,
                         "registry": registry,
                         "tx_hash": None,
+                        "issuer_id": self.chambers[chamber][0],
+                        "epoch": 1,
+                        "deadline": 2**40,
                     },
                 }
                 (sub / f"{doc['number']}.coo.json").write_text(json.dumps(data))

@@ -28,19 +28,24 @@ def main() -> None:
         f"{'items':>5} {'fields':>6} {'parse':>8} {'to_json':>8} {'flatten':>8} {'commit':>8} {'redact':>8} {'reveal':>8}  (µs)"
     )
     for items in (1, 5, 20, 50):
-        doc = sample_certificate(random.Random(items), items=items)
+        doc = sample_certificate(random.Random(items), items=items, ledger_id=1)
         n = 2000 if items <= 5 else 300
         cert = parse_certificate(doc)
         c = commit(doc, seed)
         issued = {
-            "format": "urn:origincert:issued:1",
+            "format": "urn:origincert:issued:2",
             "document": doc,
             "proof": {
                 "seed": "0x" + seed.hex(),
                 "field_hashes": {p: "0x" + h.hex() for p, h in c.field_hashes.items()},
+                "shape": dict(c.shape),
                 "target_hash": "0x" + c.target_hash.hex(),
+                "leaf": "0x" + "11" * 32, "merkle_proof": [], "root": "0x" + "11" * 32,
+                "leaf_index": 0, "batch_size": 1, "signature": "0x" + "22" * 65,
+                "signer": "0x" + "33" * 20, "chain_id": 1, "registry": "0x" + "44" * 20,
+                "issuer_id": 1, "epoch": 0, "deadline": 0, "tx_hash": None,
             },
-        }
+        }  # fmt: skip
         figures = [
             per_call_us(lambda d=doc: parse_certificate(d), n),
             per_call_us(cert.to_json, n),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 
-from chainutil import World, eip712_anchor_signature, test_account
+from chainutil import World, test_account
+from chainutil import anchor as chain_anchor
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak
 
@@ -25,11 +26,16 @@ def pair(a: bytes, b: bytes) -> bytes:
 
 
 def anchor(world: World, signer: LocalAccount, root: bytes, count: int = 1) -> TxResult:
+    return chain_anchor(world, signer, root, count)
+
+
+def issuer_of_root(world: World, root: bytes) -> int:
+    """The first issuing body that anchored ``root`` (tests anchor each root once)."""
     c = world.client
-    r, vs = eip712_anchor_signature(
-        signer, root, count, c.chain_id, c.manifest.certificate_registry.address
-    )
-    return c.send(c.certificates.functions.anchor(root, count, r, vs), RELAYER)
+    for issuer_id in range(1, int(c.call(c.issuers.functions.issuerCount())) + 1):
+        if c.call(c.certificates.functions.anchorOf(issuer_id, root))[2]:
+            return issuer_id
+    return 0
 
 
 def single(world: World, signer: LocalAccount) -> tuple[bytes, bytes, TxResult]:
@@ -40,13 +46,18 @@ def single(world: World, signer: LocalAccount) -> tuple[bytes, bytes, TxResult]:
 
 
 def revoke_root(world: World, by: LocalAccount, root: bytes, reason: int = 1) -> TxResult:
-    return world.client.send(world.client.certificates.functions.revokeRoot(root, reason), by)
+    fn = world.client.certificates.functions.revokeRoot(issuer_of_root(world, root), root, reason)
+    return world.client.send(fn, by)
 
 
-def replace(world: World, by: LocalAccount, old: bytes, new: bytes) -> TxResult:
-    """Replace a single certificate (root == leaf) by another."""
+def replace(world: World, by: LocalAccount, old_target: bytes, new_target: bytes) -> TxResult:
+    """Replace a single certificate (root == leaf) by another, given their target hashes."""
     c = world.client
-    return c.send(c.certificates.functions.replace(old, old, [], new, new, []), by)
+    old, new = leaf_of(old_target), leaf_of(new_target)
+    fn = c.certificates.functions.replace(
+        issuer_of_root(world, old), old, old_target, [], new, new_target, []
+    )
+    return c.send(fn, by)
 
 
 def audit(world: World, **options) -> AuditResult:
@@ -93,6 +104,7 @@ class Tape:
         self.timestamp = start
         self.txs: list[ev.Transaction] = []
         self.proposals = 0
+        self.owner: dict[str, int] = {}  # root -> the issuer that first anchored it
 
     def tx(self, sender: str | None, *events: tuple[type, dict], dt: int = 12) -> ev.Transaction:
         self.block += 1
@@ -205,6 +217,7 @@ class Tape:
         relayer: str | None = None,
         dt: int = 12,
     ) -> Tape:
+        self.owner.setdefault(root, issuer_id)
         self.tx(
             relayer or addr("relayer"),
             (
@@ -225,8 +238,12 @@ class Tape:
         )
         return self
 
-    def revoke_leaf(self, by: str, root: str, leaf: str, reason: int = 1) -> Tape:
-        self.tx(by, (ev.LeafRevoked, {"root": root, "leaf": leaf, "by": by, "reason": reason}))
+    def revoke_leaf(
+        self, by: str, root: str, leaf: str, reason: int = 1, issuer_id: int | None = None
+    ) -> Tape:
+        iid = self.owner.get(root, 0) if issuer_id is None else issuer_id
+        fields = {"root": root, "leaf": leaf, "by": by, "reason": reason, "issuer_id": iid}
+        self.tx(by, (ev.LeafRevoked, fields))
         return self
 
     def replace(
@@ -237,7 +254,9 @@ class Tape:
         *,
         old_root: str | None = None,
         new_root: str | None = None,
+        issuer_id: int | None = None,
     ) -> Tape:
+        iid = self.owner.get(old_root or old, 0) if issuer_id is None else issuer_id
         self.tx(
             by,
             (
@@ -248,6 +267,7 @@ class Tape:
                     "new_root": new_root or new,
                     "new_leaf": new,
                     "by": by,
+                    "issuer_id": iid,
                 },
             ),
         )
@@ -299,6 +319,19 @@ def busy_ledger(world: World) -> dict[str, object]:
     fr = test_account("authority-FR")
     world.council_act("registerAuthority", [b"FR", fr.address, "Competent authority FR"])
     world.council_act("removeAuthority", [b"FR"])
+    # A proposal approved, the approval withdrawn, then cancelled; one that fails for good.
+    p = governance.propose(c, world.council[0], "setThreshold", [1])
+    governance.approve(c, world.council[1], p.proposal_id)
+    governance.withdraw_approval(c, world.council[1], p.proposal_id)
+    governance.cancel(c, world.council[0], p.proposal_id)
+    taken = governance.propose(
+        c, world.council[0], "registerAuthority", [b"DE", fr.address, "A second DE authority"]
+    )
+    governance.approve(c, world.council[1], taken.proposal_id)
+    try:
+        governance.execute(c, world.council[0], taken.proposal_id)
+    except governance.ProposalFailed:
+        pass
 
     de = world.authorities["DE"]
     munich, munich2 = test_account("chamber-DE-munich"), test_account("chamber-DE-munich-2")
@@ -310,25 +343,32 @@ def busy_ledger(world: World) -> dict[str, object]:
         signing_key=munich.address,
         valid_from=now - 5,
         valid_until=now + 86_400 * 400,
+        key=munich,
     )
     governance.suspend(c, de, munich_id, 3)
     governance.reinstate(c, de, munich_id)
     governance.renew(c, de, munich_id, now + 86_400 * 800)
-    governance.rotate_key(c, munich, munich_id, munich2.address)
+    governance.rotate_key(c, munich, munich_id, munich2.address, key=munich2)
 
     berlin = world.chambers["DE-berlin"]
-    singles = [single(world, berlin)[1] for _ in range(4)]
+    berlin_id = world.chamber_ids["DE-berlin"]
+    made = [single(world, berlin) for _ in range(3)]
     _, m_root, _ = single(world, munich2)
     targets = [os.urandom(32) for _ in range(4)]
     root, leaves, proofs = batch4(targets)
     anchor(world, berlin, root, 4)
+    made.append(single(world, berlin))  # anchored after the batch: a lawful successor of its leaf
+    singles = [m[1] for m in made]
     revoke_root(world, berlin, singles[0], 4)
     c.send(
-        c.certificates.functions.revokeLeaf(root, leaves[2], proofs[2], 1), world.authorities["DE"]
+        c.certificates.functions.revokeLeaf(berlin_id, root, targets[2], proofs[2], 1),
+        world.authorities["DE"],
     )
-    replace(world, berlin, singles[1], singles[2])
+    replace(world, berlin, made[1][0], made[2][0])
     c.send(
-        c.certificates.functions.replace(root, leaves[0], proofs[0], singles[3], singles[3], []),
+        c.certificates.functions.replace(
+            berlin_id, root, targets[0], proofs[0], singles[3], made[3][0], []
+        ),
         berlin,
     )
     governance.withdraw(c, de, munich_id, fraud=False)
@@ -368,6 +408,7 @@ def issued_file(
     chain_id: int | None = None,
     doc_seed: int = 7,
     leaf: bytes | None = None,
+    issuer_id: int | None = None,
 ):
     """Write ``<number>.coo.json`` the way the issuer does (fields needed by reconciliation, realistic document)."""
     import json
@@ -377,13 +418,18 @@ def issued_file(
 
     document = sample_batch(1, doc_seed)[0]
     document["number"] = number
+    document["issuing_body"]["ledger_id"] = 1
     document["flags"]["issued_retroactively"] = retroactive
     data = {
-        "format": "urn:origincert:issued:1",
+        "format": "urn:origincert:issued:2",
         "document": document,
         "proof": {
             "seed": "0x" + keccak(text=number).hex(),
             "field_hashes": {"number": "0x" + keccak(text="f" + number).hex()},
+            "shape": {"goods": len(document["goods"])},
+            "issuer_id": document["issuing_body"]["ledger_id"],
+            "epoch": 0,
+            "deadline": 0,
             "target_hash": "0x" + target.hex(),
             "leaf": "0x" + (leaf or leaf_of(target)).hex(),
             "merkle_proof": ["0x" + p.hex() for p in proof],
@@ -395,6 +441,9 @@ def issued_file(
             "chain_id": chain_id if chain_id is not None else world.client.chain_id,
             "registry": world.manifest.certificate_registry.address,
             "tx_hash": tx_hash,
+            "issuer_id": issuer_id or 1,
+            "epoch": 1,
+            "deadline": 2**40,
         },
     }
     Path(folder).mkdir(parents=True, exist_ok=True)

@@ -45,6 +45,7 @@ def test_fail_on_chooses_the_severity_that_fails_the_run(
         world.authorities["DE"],
         name="Lapsing",
         signing_key=key.address,
+        key=key,
         valid_from=now - 5,
         valid_until=now + 50,
     )

@@ -90,6 +90,9 @@ _FIELDS = {
     "oldLeaf": "old_leaf",
     "newRoot": "new_root",
     "newLeaf": "new_leaf",
+    "epoch": "epoch",
+    "expiresAt": "expires_at",
+    "councilEpoch": "council_epoch",
 }
 
 
@@ -123,6 +126,8 @@ def test_every_event_type_decodes_like_web3(world: World) -> None:
                 assert "0x" + event.data.hex() == value
             elif key == "reason" and name == "IssuerWithdrawn":
                 assert event.fraud == (value == 1)
+            elif key == "reason" and name == "ProposalFailed":
+                assert "0x" + event.reason.hex() == value
             else:
                 assert getattr(event, _FIELDS[key]) == value, (name, key)
         seen.add(name)
@@ -134,6 +139,10 @@ def test_every_event_type_decodes_like_web3(world: World) -> None:
             ev.ProposalCreated,
             ev.ProposalApproved,
             ev.ProposalExecuted,
+            ev.ApprovalWithdrawn,
+            ev.ProposalCancelled,
+            ev.ProposalFailed,
+            ev.CouncilEpochChanged,
             ev.Anchored,
             ev.RootRevoked,
             ev.LeafRevoked,

@@ -45,7 +45,9 @@ def test_the_issuers_files_and_journal_reconcile_cleanly(
         ) == (5, 5, 3, 3)
         assert r.state.revocations == 1 and r.state.replacements == 1
         assert (
-            r.state.store.anchor(single_file["proof"]["root"]).issuer_id
+            r.state.store.anchor(
+                world.chamber_ids["DE-berlin"], single_file["proof"]["root"]
+            ).issuer_id
             == world.chamber_ids["DE-berlin"]
         )
 

@@ -27,6 +27,7 @@ def _ledger_with_one_anomaly(world: World, tmp_path: Path):
         world.authorities["DE"],
         name=HOSTILE,
         signing_key=key.address,
+        key=key,
         valid_from=now - 5,
         valid_until=now + YEAR,
     )

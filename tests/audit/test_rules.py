@@ -122,14 +122,12 @@ def test_revocations_that_the_contract_must_refuse() -> None:
     t.revoke_root(KEY_1, h32("a"), 1).revoke_root(KEY_1, h32("a"), 1)  # twice
     t.revoke_root(KEY_1, h32("batch"), 1, reason=0)
     t.revoke_leaf(KEY_1, h32("batch"), h32("leaf"))  # its batch is already revoked
-    t.revoke_root(KEY_2, h32("a"), 2)  # credited to the wrong issuer (and not allowed)
+    t.revoke_root(KEY_2, h32("a"), 2)  # issuer 2 never anchored it: roots are per issuer
     assert judged(t) == [
         "revocation.already_revoked",
         "revocation.already_revoked",
-        "revocation.already_revoked",
         "revocation.invalid_reason",
-        "revocation.issuer_mismatch",
-        "revocation.not_allowed",
+        "revocation.unknown_root",
         "revocation.unknown_root",
     ]
 
@@ -145,32 +143,34 @@ def test_replacement_chain_is_lawful_and_a_cycle_is_not() -> None:
     assert judged(t) == []
     t.replace(KEY_1, h32("c"), h32("a"))
     state, findings = audit_transactions(t.txs)
-    assert [(f.code, f.details["chain"]) for f in findings] == [
-        ("replacement.cycle", [h32("a"), h32("b"), h32("c")])
+    assert [(f.code, f.details.get("chain")) for f in findings] == [
+        ("replacement.successor_not_later", None),  # v2 refuses it: a is older than c
+        ("replacement.cycle", [h32("a"), h32("b"), h32("c")]),
     ]
     state.store.close()
 
 
 def test_replacement_fork_self_merge_and_other_refusals() -> None:
     t = consortium()
-    for x in "abcdefghi":
+    for x in "adefhibcg":  # successors (b, c, g) anchored after what they replace
         t.anchor(KEY_1, h32(x), 1)
     t.anchor(KEY_2, h32("sg"), 2)
     t.replace(KEY_1, h32("a"), h32("b")).replace(KEY_1, h32("a"), h32("c"))  # fork
     t.replace(KEY_1, h32("d"), h32("d"))  # itself
     t.replace(KEY_1, h32("e"), h32("b"))  # b now replaces a and e: a merge
-    t.replace(KEY_1, h32("f"), h32("sg"))  # across issuers
+    t.replace(KEY_1, h32("f"), h32("sg"))  # issuer 2's root is no root of issuer 1
     t.revoke_root(KEY_1, h32("h"), 1).replace(KEY_1, h32("h"), h32("g"))  # a revoked certificate
     t.replace(STRANGER, h32("i"), h32("c"))
-    t.replace(KEY_1, h32("c"), h32("a"))  # to a certificate already replaced
+    t.replace(KEY_1, h32("c"), h32("a"))  # to an older certificate, already replaced
     assert judged(t) == [
         "replacement.cycle",
         "replacement.fork",
-        "replacement.issuer_mismatch",
         "replacement.merge",
         "replacement.not_allowed",
         "replacement.of_revoked",
+        "replacement.successor_not_later",
         "replacement.to_superseded",
+        "replacement.unknown_root",
     ]
 
 
@@ -336,3 +336,19 @@ def test_standing_history_follows_the_contract_semantics() -> None:
     assert standing_at(state, KEY_1B, rotated) == (1, Standing.ACCREDITED)
     assert standing_at(state, STRANGER, rotated) == (0, Standing.UNKNOWN)
     state.store.close()
+
+
+def test_v2_roots_are_per_issuer_and_a_revoked_leaf_anchored_again_is_reported() -> None:
+    """A root anchored by two bodies is two records (a warning, not a duplicate); a body that
+    anchors again a leaf it revoked under another root is told it stays revoked."""
+    t = consortium()
+    t.anchor(KEY_1, h32("batch"), 1, 2).anchor(KEY_2, h32("batch"), 2, 2)
+    t.revoke_root(KEY_1, h32("batch"), 1)
+    t.revoke_leaf(KEY_1, h32("batch"), h32("leaf"))  # the batch is revoked already
+    t.anchor(KEY_1, h32("other"), 1, 2).revoke_leaf(KEY_1, h32("other"), h32("leaf2"))
+    t.anchor(KEY_1, h32("leaf2"), 1)  # its own revoked leaf, as a batch of one
+    assert judged(t) == [
+        "anchor.leaf_already_revoked",
+        "anchor.root_of_another_issuer",
+        "revocation.already_revoked",
+    ]

@@ -112,22 +112,19 @@ def test_chain_up_deploy_govern_down(tmp_path: Path) -> None:
             in run(["council", "execute", "0", "--key", "keys/c1.json"], env, tmp_path).stdout
         )
 
-        accredited = run(
-            [
-                "authority",
-                "accredit",
-                "--name",
-                "IHK Berlin",
-                "--signing-key",
-                addresses["chamber"],
-                "--valid-until",
-                "2099-12-31",
-                "--key",
-                "keys/authority.json",
-            ],
-            env,
-            tmp_path,
-        ).stdout
+        # The chamber proves it holds its key; the authority accredits with that proof only.
+        proof = run(
+            ["issuer", "prove-key", "--issuer-id", "0", "--economy", "DE",
+             "--key", "keys/chamber.json"],
+            env, tmp_path,
+        ).stdout.strip()  # fmt: skip
+        assert re.fullmatch(r"0x[0-9a-f]{130}", proof)
+        accredit = ["authority", "accredit", "--name", "IHK Berlin", "--signing-key",
+                    addresses["chamber"], "--valid-until", "2099-12-31", "--key",
+                    "keys/authority.json"]  # fmt: skip
+        forged = run([*accredit, "--possession", "0x" + "11" * 65], env, tmp_path, ok=False)
+        assert forged.returncode != 0 and "Traceback" not in forged.stderr
+        accredited = run([*accredit, "--possession", proof], env, tmp_path).stdout
         assert "issuing body 1" in accredited
         stranger = run(
             ["authority", "suspend", "1", "--key", "keys/c3.json"], env, tmp_path, ok=False
@@ -139,7 +136,21 @@ def test_chain_up_deploy_govern_down(tmp_path: Path) -> None:
             tmp_path,
         )
         shown = run(["issuer", "show", "1"], env, tmp_path).stdout
-        assert "IHK Berlin (DE)" in shown and "status suspended" in shown
+        assert "IHK Berlin (DE)" in shown and "status suspended" in shown and "epoch 2" in shown
+        bumped = run(["issuer", "bump-epoch", "1", "--key", "keys/chamber.json"], env, tmp_path)
+        assert "now at epoch 3" in bumped.stdout
+
+        # A proposal approved, the approval taken back, then cancelled by its proposer.
+        run(["council", "propose", "set-threshold", "1", "--key", "keys/c1.json"], env, tmp_path)
+        run(["council", "approve", "1", "--key", "keys/c2.json"], env, tmp_path)
+        back = run(["council", "withdraw-approval", "1", "--key", "keys/c2.json"], env, tmp_path)
+        assert "1 approvals left" in back.stdout
+        not_yours = run(
+            ["council", "cancel", "1", "--key", "keys/c2.json"], env, tmp_path, ok=False
+        )
+        assert not_yours.returncode == 1 and "IssuerRegistryNotProposer" in not_yours.stderr
+        run(["council", "cancel", "1", "--key", "keys/c1.json"], env, tmp_path)
+        assert "cancelled" in run(["council", "show", "1"], env, tmp_path).stdout
 
         wrong = run(
             ["council", "approve", "0", "--key", "keys/c3.json"],

@@ -1,7 +1,11 @@
 """Random sequences of governance and anchoring calls against a small Python model of the rules.
 
 Each step predicts, from the model alone, whether the contract accepts the call and which custom
-error it raises otherwise; after each step every key's standing must agree with the model.
+error it raises otherwise; after each step every key's standing, every body's epoch and every
+revocation must agree with the model. v2 rules covered: anchors per (body, root), the signed
+epoch (moved by suspend, reinstate, rotate, withdraw and the body's own bump) and deadline, a
+signature for another body, powers of a body whose accreditation ended (revoke yes, rotate no),
+and revocations that no other body's anchor of the same root can undo.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
-from chainutil import World, eip712_anchor_signature, test_account
+from chainutil import World, anchor_tx, test_account
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -41,6 +45,11 @@ class ModelIssuer:
     valid_until: int
     status: str = "active"  # active | suspended | withdrawn | fraud
     retired: list = field(default_factory=list)
+    epoch: int = 1
+
+    def own_powers(self, now: int) -> bool:
+        """May the body's own key rotate or bump its epoch? Not once withdrawn or expired."""
+        return self.status in ("active", "suspended") and now < self.valid_until
 
     def standing(self, now: int) -> Standing:
         if self.status != "active":
@@ -63,8 +72,8 @@ def make_machine(world: World):
             self.snapshot = world.rpc("evm_snapshot")["result"]
             self.now = world.now()
             self.issuers: list[ModelIssuer] = []
-            self.anchors: dict[bytes, ModelIssuer] = {}
-            self.revoked: set[bytes] = set()
+            self.anchors: dict[tuple[int, bytes], ModelIssuer] = {}
+            self.revoked: set[tuple[int, bytes]] = set()
 
         def teardown(self) -> None:
             world.rpc("evm_revert", [self.snapshot])
@@ -104,6 +113,7 @@ def make_machine(world: World):
                         signing_key=key.address,
                         valid_from=t + start,
                         valid_until=t + start + length,
+                        key=key,
                     )[0]
                 ),
             )
@@ -153,26 +163,42 @@ def make_machine(world: World):
                     "withdraw": "withdrawn",
                     "fraud": "fraud",
                 }[act]
+                issuer.epoch += 1
+
+        @precondition(lambda self: self.issuers)
+        @rule(i=st.integers(0, 50), by_authority=st.booleans())
+        def rotate(self, i: int, by_authority: bool) -> None:
+            issuer = self.issuers[i % len(self.issuers)]
+            t = self._next_block()
+            new = test_account(f"model-key-{next(counter)}")
+            sender = world.authorities[issuer.economy] if by_authority else issuer.key
+            error = None if by_authority or issuer.own_powers(t) else "IssuerRegistryKeyPowerEnded"
+            self._expect(
+                error, lambda: governance.rotate_key(c, sender, issuer.id, new.address, key=new)
+            )
+            if error is None:
+                issuer.retired.append(issuer.key)
+                issuer.key = new
+                issuer.epoch += 1
 
         @precondition(lambda self: self.issuers)
         @rule(i=st.integers(0, 50))
-        def rotate(self, i: int) -> None:
+        def bump_epoch(self, i: int) -> None:
             issuer = self.issuers[i % len(self.issuers)]
-            self._next_block()
-            new = test_account(f"model-key-{next(counter)}")
-            governance.rotate_key(c, issuer.key, issuer.id, new.address)
-            issuer.retired.append(issuer.key)
-            issuer.key = new
+            t = self._next_block()
+            error = None if issuer.own_powers(t) else "IssuerRegistryKeyPowerEnded"
+            self._expect(error, lambda: governance.bump_epoch(c, issuer.key, issuer.id))
+            if error is None:
+                issuer.epoch += 1
 
         @rule(seconds=st.integers(1, 300))
         def advance(self, seconds: int) -> None:
             self._next_block(seconds)
             world.rpc("evm_mine")
 
-        @precondition(lambda self: self.issuers)
-        @rule(i=st.integers(0, 50), who=st.sampled_from(["current", "retired", "stranger"]))
-        def anchor(self, i: int, who: str) -> None:
-            issuer = self.issuers[i % len(self.issuers)]
+        def _anchor(
+            self, issuer: ModelIssuer, root: bytes, who: str, epoch: str, late: bool, other: bool
+        ) -> bool:
             if who == "retired" and not issuer.retired:
                 who = "current"
             key = {
@@ -181,19 +207,53 @@ def make_machine(world: World):
                 "stranger": test_account("model-stranger"),
             }[who]
             t = self._next_block()
-            ok = who == "current" and issuer.standing(t) is Standing.ACCREDITED
-            root = os.urandom(32)
-            r, vs = eip712_anchor_signature(
-                key, root, 1, c.chain_id, c.manifest.certificate_registry.address
+            claimed = issuer.id
+            if other:  # the signature names another body than the key's
+                claimed = next((x.id for x in self.issuers if x.id != issuer.id), issuer.id + 1)
+            signed_epoch = issuer.epoch if epoch == "current" else issuer.epoch - 1
+            deadline = t - 1 if late else t + 600
+            if late:
+                error = "CertificateRegistrySignatureExpired"
+            elif who == "stranger" or claimed != issuer.id:
+                error = "CertificateRegistrySignerNotIssuer"
+            elif who == "retired" or issuer.standing(t) is not Standing.ACCREDITED:
+                error = "CertificateRegistryNotAccredited"
+            elif signed_epoch != issuer.epoch:
+                error = "CertificateRegistryStaleEpoch"
+            elif (issuer.id, root) in self.anchors:
+                error = "CertificateRegistryAlreadyAnchored"
+            else:
+                error = None
+            fn = anchor_tx(
+                world, key, root, 1, issuer_id=claimed, epoch=signed_epoch, deadline=deadline
             )
-            self._expect(
-                None if ok else "CertificateRegistryNotAccredited",
-                lambda: c.send(
-                    c.certificates.functions.anchor(root, 1, r, vs), relayer, gas=200_000
-                ),
+            self._expect(error, lambda: c.send(fn, relayer, gas=200_000))
+            if error is None:
+                self.anchors[(issuer.id, root)] = issuer
+            return error is None
+
+        @precondition(lambda self: self.issuers)
+        @rule(
+            i=st.integers(0, 50),
+            who=st.sampled_from(["current", "current", "retired", "stranger"]),
+            epoch=st.sampled_from(["current", "current", "stale"]),
+            late=st.booleans(),
+            other=st.booleans(),
+        )
+        def anchor(self, i: int, who: str, epoch: str, late: bool, other: bool) -> None:
+            self._anchor(
+                self.issuers[i % len(self.issuers)], os.urandom(32), who, epoch, late, other
             )
-            if ok:
-                self.anchors[root] = issuer
+
+        @precondition(lambda self: self.anchors and len(self.issuers) > 1)
+        @rule(j=st.integers(0, 50), i=st.integers(0, 50))
+        def anchor_anothers_root(self, j: int, i: int) -> None:
+            """A body anchors a root another body anchored (and maybe revoked): lawful for it,
+            and nothing changes for the first body (the invariant checks its revocation)."""
+            (_, root) = list(self.anchors)[j % len(self.anchors)]
+            self._anchor(
+                self.issuers[i % len(self.issuers)], root, "current", "current", False, False
+            )
 
         @precondition(lambda self: self.anchors)
         @rule(
@@ -201,8 +261,9 @@ def make_machine(world: World):
             who=st.sampled_from(["issuer", "authority", "other-authority", "relayer"]),
         )
         def revoke(self, j: int, who: str) -> None:
-            root = list(self.anchors)[j % len(self.anchors)]
-            issuer = self.anchors[root]
+            key = list(self.anchors)[j % len(self.anchors)]
+            issuer_id, root = key
+            issuer = self.anchors[key]
             other = next(e for e in ECONOMIES if e != issuer.economy)
             actor = {
                 "issuer": issuer.key,
@@ -212,17 +273,19 @@ def make_machine(world: World):
             }[who]
             if who in ("other-authority", "relayer"):
                 error = "CertificateRegistryNotAllowed"
-            elif root in self.revoked:
+            elif key in self.revoked:
                 error = "CertificateRegistryAlreadyRevoked"
             else:
                 error = None
             self._next_block()
             self._expect(
                 error,
-                lambda: c.send(c.certificates.functions.revokeRoot(root, 1), actor, gas=200_000),
+                lambda: c.send(
+                    c.certificates.functions.revokeRoot(issuer_id, root, 1), actor, gas=200_000
+                ),
             )
             if error is None:
-                self.revoked.add(root)
+                self.revoked.add(key)
 
         @invariant()
         def standings_agree(self) -> None:
@@ -235,6 +298,14 @@ def make_machine(world: World):
                         Standing(c.call(c.issuers.functions.standingOf(old.address))[1])
                         is Standing.KEY_RETIRED
                     )
+                assert governance.epoch_of(c, issuer.id) == issuer.epoch
+
+        @invariant()
+        def revocations_stay(self) -> None:
+            for issuer_id, root in self.anchors:
+                anchor = c.call(c.certificates.functions.anchorOf(issuer_id, root))
+                assert anchor[0] == issuer_id and anchor[2] != 0
+                assert (anchor[4] != 0) == ((issuer_id, root) in self.revoked)
 
     return Rules
 

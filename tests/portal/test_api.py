@@ -317,3 +317,12 @@ def test_openapi_result_schema_matches_the_library(
     schema = spec["components"]["schemas"]["VerificationResult"]
     assert set(body) == set(schema["properties"])
     assert body["verdict"] in schema["properties"]["verdict"]["enum"]
+
+
+@pytest.mark.parametrize("payload", ["\u001e", "\x85", " \u001c "])
+def test_a_payload_the_document_allows_is_verified_not_refused(
+    client: FlaskClient, token: str, payload: str
+) -> None:
+    """Schemathesis found it: \\S in the document is ECMA-262's, for which \\x1c-\\x1f are text."""
+    response = client.post("/api/v1/verify/qr", json={"payload": payload}, headers=auth(token))
+    assert response.status_code == 200 and response.get_json()["verdict"] == "MALFORMED"

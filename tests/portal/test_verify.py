@@ -345,7 +345,7 @@ def test_qr_reference_to_a_held_file_shows_the_certificate(
     reference = qr.encode_payload(
         scene.issued("valid"), max_chars=10
     )  # too long to embed: a reference
-    assert reference.startswith("OC1R:")
+    assert reference.startswith("OC2R:")
     token = csrf_token(officer, "/")
     alone = follow(
         officer, officer.post("/verify/qr", data={"csrf_token": token, "payload": reference})

@@ -1,4 +1,4 @@
-"""Issued files built for tests from docs/FORMAT.md alone: keccak from eth-utils, EIP-712 from
+"""Issued files (format v2) built for tests from docs/FORMAT.md alone: keccak from eth-utils, EIP-712 from
 eth-account (``chainutil``), field hashes from ``origincert.fields``. Independent of the verifier, so
 a bug there cannot hide itself here; and able to make what the issuer never would (a signature for
 another registry, a root anchored elsewhere)."""
@@ -14,7 +14,7 @@ from eth_utils import keccak
 
 from origincert import fields
 
-FORMAT_ID = "urn:origincert:issued:1"
+FORMAT_ID = "urn:origincert:issued:2"
 
 
 def leaf_of(target: bytes) -> bytes:
@@ -67,7 +67,8 @@ def build(
     registry: str,
     terms: Terms = (1, 1, 2**40),
 ) -> tuple[list[dict[str, Any]], bytes, bytes]:
-    """Full-copy issued files for one batch, its root and the 65-byte signature (not anchored)."""
+    """Full-copy issued files (format v2) for one batch, its root and the 65-byte signature (not
+    anchored). ``terms`` are the signed issuer id, epoch and deadline."""
     seeds = [os.urandom(32) for _ in documents]
     commitments = [fields.commit(d, s) for d, s in zip(documents, seeds)]
     leaves = [leaf_of(c.target_hash) for c in commitments]
@@ -82,6 +83,7 @@ def build(
                 "proof": {
                     "seed": "0x" + seed.hex(),
                     "field_hashes": {p: "0x" + h.hex() for p, h in c.field_hashes.items()},
+                    "shape": dict(c.shape),
                     "target_hash": "0x" + c.target_hash.hex(),
                     "leaf": "0x" + leaves[i].hex(),
                     "merkle_proof": ["0x" + h.hex() for h in proofs[i]],
@@ -125,6 +127,7 @@ def redact(issued: dict[str, Any], hide: list[str]) -> dict[str, Any]:
     shown = fields.flatten(out["document"])
     proof["salts"] = {p: "0x" + fields.derive_salt(seed, p).hex() for p in shown}
     proof["withheld"] = {p: proof["field_hashes"][p] for p in hide}
+    proof.setdefault("shape", fields.shape_of(issued["document"]))
     proof["field_hashes"] = {p: proof["field_hashes"][p] for p in shown}
     return out
 

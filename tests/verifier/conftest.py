@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -26,7 +26,9 @@ from origincert.samples import sample_certificate
 from origincert.verifier import Verifier
 from verifier import builder
 
-DAY = date(2025, 11, 1)  # the day the scene's certificates are checked for
+DAY = datetime.now(
+    UTC
+).date()  # the day the scene's certificates are checked for (samples are recent)
 YEAR = 365 * 24 * 3600
 
 
@@ -36,23 +38,30 @@ def key(label: str) -> LocalAccount:
 
 
 def documents(
-    n: int, seed: int, *, economy: str = "DE", valid_on: date | None = DAY
+    n: int,
+    seed: int,
+    *,
+    economy: str = "DE",
+    valid_on: date | None = DAY,
+    items: int | None = None,
 ) -> list[dict[str, Any]]:
     """``n`` sample certificates of ``economy``; with ``valid_on``, only ones valid that day."""
     rng = random.Random(seed)
     out: list[dict[str, Any]] = []
     while len(out) < n:
-        d = sample_certificate(rng, economy=economy)
+        d = sample_certificate(rng, economy=economy, items=items)
         issued, until = date.fromisoformat(d["issue_date"]), date.fromisoformat(d["valid_until"])
         if valid_on is None or issued <= valid_on <= until:
             out.append(d)
     return out
 
 
-def document_where(seed: int, predicate: Any, economy: str = "DE") -> dict[str, Any]:
+def document_where(
+    seed: int, predicate: Any, economy: str = "DE", issued_on: date | None = None
+) -> dict[str, Any]:
     rng = random.Random(seed)
     while True:
-        d = sample_certificate(rng, economy=economy)
+        d = sample_certificate(rng, economy=economy, issued_on=issued_on)
         if predicate(d):
             parse_certificate(d)
             return d
@@ -87,6 +96,10 @@ class Scene:
         anchor_on: Any = None,
     ) -> list[dict[str, Any]]:
         terms = self.terms(signer)
+        ledger_name = governance.issuer_info(self.client, terms[0]).name
+        for d in docs:  # each document names the signer's issuing body as the ledger does (v2)
+            d["issuing_body"]["ledger_id"] = terms[0]
+            d["issuing_body"]["name"] = ledger_name
         files, root, sig = builder.build(
             docs,
             signer,
@@ -179,9 +192,16 @@ def _build_scene(world: Any) -> Scene:
     invalid["goods"][0]["hs_code"] = "000000"
     scene.issue("schema_invalid", [invalid], berlin, anchor_on=certs)
 
+    # Goods of several items (for reordering, appending and dropping), and an anchored
+    # certificate that breaks a cross-field rule on fields a redacted copy still shows.
+    scene.issue("multi", documents(2, 19, items=3), berlin, anchor_on=certs)
+    rule_invalid = documents(1, 20, items=3)[0]
+    rule_invalid["goods"][1]["item_number"] = 5
+    scene.issue("rule_invalid", [rule_invalid], berlin, anchor_on=certs)
+
     # Validity: expired on DAY, and not yet issued on DAY.
-    expired = document_where(8, lambda d: date.fromisoformat(d["valid_until"]) < DAY)
-    future = document_where(9, lambda d: date.fromisoformat(d["issue_date"]) > DAY)
+    expired = document_where(8, lambda d: True, issued_on=DAY - timedelta(days=800))
+    future = document_where(9, lambda d: True, issued_on=DAY + timedelta(days=5))
     scene.issue("expired", [expired], berlin, anchor_on=certs)
     scene.issue("future", [future], berlin, anchor_on=certs)
 
@@ -217,6 +237,10 @@ def _build_scene(world: Any) -> Scene:
     scene.files["redacted"] = [
         redact(scene.files["batch"][0], ["exporter.address", "goods[0].invoice", "consignee"]),
         redact(scene.files["single"][0], ["producer", "declaration"]),
+        redact(
+            scene.files["multi"][0],
+            ["exporter.address", "goods[1].invoice", "consignee", "goods[2]"],
+        ),
     ]
     return scene
 

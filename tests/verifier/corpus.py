@@ -92,6 +92,17 @@ def wrong_types(f: dict[str, Any]) -> list[Case]:
             new = int(float(value)) if "." not in value else float(value)
         else:
             continue
+        if path == "issuing_body.ledger_id":  # the one reader refuses a mistyped ledger id
+            cases.append(
+                Case(
+                    f"wrong type: {path}",
+                    _edit(f, lambda o, p=path, v=new: _set(o["document"], p, v)),
+                    MALFORMED,
+                    "format",
+                    "format_invalid",
+                )
+            )
+            continue
         cases.append(Case(f"wrong type: {path}", _edit(f, lambda o, p=path, v=new: _set(o["document"], p, v)),
                           INVALID, "integrity", "field_altered" if not isinstance(new, float) else "content_unreadable",
                           (path,) if not isinstance(new, float) else None))  # fmt: skip
@@ -157,7 +168,7 @@ def added_and_removed(f: dict[str, Any]) -> list[Case]:
         Case("field added: nested", _edit(f, lambda o: o["document"]["exporter"].__setitem__("vat_number", "DE123")),
              INVALID, "integrity", "field_added", ("exporter.vat_number",)),
         Case("field added: extra goods item", _edit(f, lambda o: o["document"]["goods"].append(copy.deepcopy(o["document"]["goods"][0]))),
-             INVALID, "integrity", "field_added"),
+             INVALID, "integrity", "shape_mismatch", ("goods",)),
         Case("field removed: required", _edit(f, lambda o: _delete(o["document"], "exporter.address")),
              INVALID, "integrity", "field_removed", ("exporter.address",)),
         Case("field removed: a flag", _edit(f, lambda o: _delete(o["document"], "flags.duplicate")),
@@ -191,13 +202,19 @@ def proof_tampering(
 
     mine, theirs = flatten(f["document"]), flatten(other["document"])
     differing = sorted(p for p, v in mine.items() if p in theirs and theirs[p] != v)
+    # another certificate with another number of goods items first fails on the list's length
+    mixed: tuple[str, tuple[str, ...]] = (
+        ("field_altered", tuple(differing))
+        if f["proof"]["shape"] == other["proof"]["shape"]
+        else ("shape_mismatch", ("goods",))
+    )
     return [
         Case("salts swapped (redacted copy)", _edit(redacted, swap_salts), INVALID, "integrity", "field_altered", (first, second)),
         Case("seed of another certificate", _edit(f, seed_of_other), INVALID, "integrity", "field_altered"),
         Case("proof section of another certificate", {**copy.deepcopy(f), "proof": copy.deepcopy(other["proof"])},
-             INVALID, "integrity", "field_altered", tuple(differing)),
+             INVALID, "integrity", *mixed),
         Case("document of another certificate", {**copy.deepcopy(f), "document": copy.deepcopy(other["document"])},
-             INVALID, "integrity", "field_altered", tuple(differing)),
+             INVALID, "integrity", *mixed),
         Case("merkle proof of another certificate", _edit(f, lambda o: o["proof"].__setitem__("merkle_proof", other["proof"]["merkle_proof"])),
              INVALID, "merkle", "proof_invalid"),
         Case("target and leaf of another certificate", _edit(f, lambda o: o["proof"].update(target_hash=other["proof"]["target_hash"], leaf=other["proof"]["leaf"])),
@@ -287,7 +304,7 @@ def resigned(
 def malformed(f: dict[str, Any]) -> list[Case]:
     raw = json.dumps(f).encode()
     big = (
-        b'{"format": "urn:origincert:issued:1", "document": {"remarks": "'
+        b'{"format": "urn:origincert:issued:2", "document": {"remarks": "'
         + b"A" * (50 * 1024 * 1024)
         + b'"}}'
     )
@@ -303,12 +320,17 @@ def malformed(f: dict[str, Any]) -> list[Case]:
         Case("50 MB", big, MALFORMED, "format", "input_too_large"),
         Case("not UTF-8", raw.replace(b'"format"', b'"f\xffrmat"'), MALFORMED, "format", "input_not_utf8"),
         Case("a JSON array", b"[" + raw + b"]", MALFORMED, "format", "format_invalid"),
-        Case("duplicate key", raw[:-1] + b', "format": "urn:origincert:issued:1"}', MALFORMED, "format", "input_duplicate_key"),
+        Case("duplicate key", raw[:-1] + b', "format": "urn:origincert:issued:2"}', MALFORMED, "format", "input_duplicate_key"),
         Case("NaN", raw.replace(b'"leaf_index": ' + str(f["proof"]["leaf_index"]).encode(), b'"leaf_index": NaN'), MALFORMED, "format", "input_not_json"),
         Case("deeply nested", b'{"a":' * 100_000 + b"1" + b"}" * 100_000, MALFORMED, "format", "input_too_deep"),
         Case("PNG bytes", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, MALFORMED, "format", "input_not_utf8"),
         Case("no format marker", _edit(f, lambda o: o.pop("format")), MALFORMED, "format", "format_unknown"),
-        Case("another format version", _edit(f, lambda o: o.__setitem__("format", "urn:origincert:issued:2")), MALFORMED, "format", "format_unknown"),
+        Case("another format version", _edit(f, lambda o: o.__setitem__("format", "urn:origincert:issued:3")), MALFORMED, "format", "format_unknown"),
+        Case("a version 1 file", _edit(f, lambda o: o.__setitem__("format", "urn:origincert:issued:1")), MALFORMED, "format", "format_v1"),
+        Case("proof lacks its shape", _edit(f, lambda o: o["proof"].pop("shape")), MALFORMED, "format", "format_invalid"),
+        Case("shape count negative", _edit(f, lambda o: o["proof"]["shape"].__setitem__("goods", -1)), MALFORMED, "format", "format_invalid"),
+        Case("issuer id zero", proof_edit(issuer_id=0), MALFORMED, "format", "format_invalid"),
+        Case("epoch as a string", proof_edit(epoch="0"), MALFORMED, "format", "format_invalid"),
         Case("no proof", _edit(f, lambda o: o.pop("proof")), MALFORMED, "format", "format_invalid"),
         Case("document is a list", _edit(f, lambda o: o.__setitem__("document", [o["document"]])), MALFORMED, "format", "format_invalid"),
         Case("unknown top-level entry", _edit(f, lambda o: o.__setitem__("note", "x")), MALFORMED, "format", "format_invalid"),
@@ -333,3 +355,145 @@ def malformed(f: dict[str, Any]) -> list[Case]:
         Case("unicode digits in the batch size", raw.replace(b'"batch_size": ' + str(f["proof"]["batch_size"]).encode(), '"batch_size": "\u0661"'.encode()), MALFORMED, "format", "format_invalid"),
     ]  # fmt: skip
     return cases
+
+
+# ---------------------------------------------------------------------------------------------
+# Format v2: the certificate holder as adversary (docs/THREATS.md section 1, issue 9 classes 1-2)
+
+
+def _relabel(o: dict[str, Any], old: str, new: str) -> None:
+    w = o["proof"]["withheld"]
+    w[new] = w.pop(old)
+
+
+def _hand_redacted(full: dict[str, Any], hide: list[str]) -> dict[str, Any]:
+    """A redaction ``origincert.redact`` refuses to make (an unhideable field): the holder's own."""
+    return builder.redact(full, hide)
+
+
+def holder_attacks(
+    f: dict[str, Any],
+    redacted: dict[str, Any],
+    other: dict[str, Any],
+    expired: dict[str, Any],
+    economy_mismatch: dict[str, Any],
+) -> list[Case]:
+    """``f`` a full copy with at least two goods items, ``redacted`` a redacted copy of ``f``
+    (from ``origincert.redact``), ``other`` another certificate of the same batch, ``expired``
+    a full copy that is out of validity, ``economy_mismatch`` one naming another economy."""
+    withheld = sorted(redacted["proof"]["withheld"])
+    victim = withheld[0]
+    label = _free_label(redacted)
+    exp_label = _free_label(expired)
+    n_goods = len(f["document"]["goods"])
+    last = n_goods - 1
+    cases = [
+        # class 1: withheld hashes bound to their path
+        Case("withheld hash relabelled as another field", _edit(redacted, lambda o: _relabel(o, victim, label)),
+             INVALID, "integrity", "target_mismatch"),
+        Case("two withheld hashes swapped", _edit(redacted, lambda o: o["proof"]["withheld"].update(
+                 {withheld[0]: redacted["proof"]["withheld"][withheld[1]], withheld[1]: redacted["proof"]["withheld"][withheld[0]]})),
+             INVALID, "integrity", "target_mismatch"),
+        Case("expired: valid_until withheld", _hand_redacted(expired, ["valid_until"]),
+             INVALID, "format", "withheld_forbidden"),
+        Case("expired: valid_until hidden under another label", _edit(_hand_redacted(expired, ["valid_until"]), lambda o: _relabel(o, "valid_until", exp_label)),
+             INVALID, "integrity", "target_mismatch"),
+        Case("expired: valid_until hidden as a goods item", _edit(_hand_redacted(expired, ["valid_until"]), lambda o: _relabel(o, "valid_until", f"goods[{len(expired['document']['goods'])}].description")),
+             INVALID, "integrity", "target_mismatch"),
+        Case("null goods item appended, excused by a relabelled hash", _edit(redacted, lambda o: (o["document"]["goods"].append(None), _relabel(o, victim, f"goods[{n_goods}].hs_code"))),
+             INVALID, "integrity", "shape_mismatch", ("goods",)),
+        Case("null goods item appended and the shape raised to match", _edit(redacted, lambda o: (o["document"]["goods"].append(None), o["proof"]["shape"].__setitem__("goods", n_goods + 1), _relabel(o, victim, f"goods[{n_goods}].hs_code"))),
+             INVALID, "integrity", "target_mismatch"),
+        Case("a copied goods item appended with the shape raised", _edit(f, lambda o: (o["document"]["goods"].append(copy.deepcopy(o["document"]["goods"][0])), o["proof"]["shape"].__setitem__("goods", n_goods + 1))),
+             INVALID, "integrity", "field_added"),
+        Case("last goods item dropped (full copy)", _edit(f, lambda o: o["document"]["goods"].pop()),
+             INVALID, "integrity", "shape_mismatch", ("goods",)),
+        Case("last goods item dropped with its hashes and the shape lowered", _edit(f, lambda o: _drop_item(o, last)),
+             INVALID, "integrity", "target_mismatch"),
+        Case("hidden goods item's placeholder dropped", _edit(_hand_redacted(f, _item_paths(f, last)), lambda o: o["document"]["goods"].pop()),
+             INVALID, "integrity", "shape_mismatch", ("goods",)),
+        Case("goods items reordered", _edit(f, lambda o: _swap_items(o, 0, 1)),
+             INVALID, "integrity", "field_altered"),
+        Case("goods items reordered with their salts and hashes", _edit(redacted, lambda o: _swap_items(o, 0, 1, with_proof=True)),
+             INVALID, "integrity", "field_altered"),
+        Case("shape edited (full copy)", _edit(f, lambda o: o["proof"]["shape"].__setitem__("goods", n_goods + 1)),
+             INVALID, "integrity", "shape_mismatch", ("goods",)),
+        Case("withheld hashes of another certificate", _edit(redacted, lambda o: o["proof"]["withheld"].update(
+                 {p: other["proof"]["field_hashes"][p] for p in withheld if p in other["proof"]["field_hashes"]})),
+             INVALID, "integrity", "target_mismatch"),
+        Case("salts of another certificate", _edit(redacted, lambda o: o["proof"].__setitem__("salts", _salts_of(other, o))),
+             INVALID, "integrity", "field_altered"),
+        # the unhideable policy, enforced by the verifier (not only by redact)
+        *(Case(f"unhideable field withheld: {p}", _hand_redacted(f, [p]), INVALID, "format", "withheld_forbidden")
+          for p in ("schema", "number", "kind", "form", "issue_date", "valid_until", "issuing_body.name",
+                    "issuing_body.economy", "issuing_body.ledger_id", "flags.duplicate")),
+        Case("economy check dodged by withholding the economy", _hand_redacted(economy_mismatch, ["issuing_body.economy"]),
+             INVALID, "format", "withheld_forbidden"),
+        # the signed issuer id, epoch and deadline
+        Case("issuer id edited", _edit(f, lambda o: o["proof"].__setitem__("issuer_id", o["proof"]["issuer_id"] + 1)),
+             INVALID, "signature", "issuer_id_mismatch", ("issuing_body.ledger_id",)),
+        Case("issuer id and ledger id edited together", _edit(f, lambda o: (o["proof"].__setitem__("issuer_id", o["proof"]["issuer_id"] + 1),
+                 o["document"]["issuing_body"].__setitem__("ledger_id", o["proof"]["issuer_id"]))),
+             INVALID, "integrity", "field_altered", ("issuing_body.ledger_id",)),
+        Case("epoch edited", _edit(f, lambda o: o["proof"].__setitem__("epoch", o["proof"]["epoch"] + 1)),
+             INVALID, "signature", "signer_mismatch"),
+        Case("deadline edited", _edit(f, lambda o: o["proof"].__setitem__("deadline", o["proof"]["deadline"] + 10**6)),
+             INVALID, "signature", "signer_mismatch"),
+    ]  # fmt: skip
+    return cases
+
+
+def _free_label(f: dict[str, Any]) -> str:
+    """A field path this certificate does not have: where a holder would file a hash."""
+    taken = set(flatten(f["document"])) | set(f["proof"].get("withheld", {}))
+    return next(
+        p
+        for p in ("remarks", "third_party_invoicer.name", "original_proof.number", "copy_of.number")
+        if p not in taken
+    )
+
+
+def _item_paths(f: dict[str, Any], i: int) -> list[str]:
+    return [p for p in flatten(f["document"]) if p.startswith(f"goods[{i}].")]
+
+
+def _drop_item(o: dict[str, Any], i: int) -> None:
+    o["document"]["goods"].pop(i)
+    for p in [p for p in o["proof"]["field_hashes"] if p.startswith(f"goods[{i}].")]:
+        del o["proof"]["field_hashes"][p]
+    o["proof"]["shape"]["goods"] = len(o["document"]["goods"])
+
+
+def _swap_items(o: dict[str, Any], a: int, b: int, *, with_proof: bool = False) -> None:
+    goods = o["document"]["goods"]
+    goods[a], goods[b] = goods[b], goods[a]
+    if not with_proof:
+        return
+    pa, pb = f"goods[{a}]", f"goods[{b}]"
+
+    def swap_key(p: str) -> str:
+        if p.startswith(pa + "."):
+            return pb + p[len(pa) :]
+        if p.startswith(pb + "."):
+            return pa + p[len(pb) :]
+        return p
+
+    for key in ("salts", "field_hashes", "withheld"):
+        o["proof"][key] = {swap_key(p): h for p, h in o["proof"][key].items()}
+
+
+def _salts_of(other: dict[str, Any], o: dict[str, Any]) -> dict[str, str]:
+    seed = bytes.fromhex(other["proof"]["seed"][2:])
+    from origincert.fields import derive_salt
+
+    return {p: "0x" + derive_salt(seed, p).hex() for p in o["proof"]["salts"]}
+
+
+def rule_invalid_redacted(rule_invalid: dict[str, Any]) -> list[Case]:
+    """Issue 9 class 2: an anchored certificate that breaks a cross-field rule on shown fields
+    stays INVALID when a holder withholds some unrelated field."""
+    return [
+        Case("breaks a cross-field rule (full copy)", rule_invalid, INVALID, "schema", "schema_invalid", ("goods[1].item_number",)),
+        Case("breaks a cross-field rule, an unrelated field withheld", builder.redact(rule_invalid, ["exporter.address"]),
+             INVALID, "schema", "schema_invalid", ("goods[1].item_number",)),
+    ]  # fmt: skip

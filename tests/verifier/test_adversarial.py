@@ -75,6 +75,14 @@ def cases(scene: Scene) -> list[Case]:
         *corpus.proof_tampering(good, other, redacted),
         *corpus.redacted_then_altered(redacted, good),
         *corpus.malformed(good),
+        *corpus.holder_attacks(
+            scene.files["multi"][0],
+            scene.files["redacted"][2],
+            scene.files["multi"][1],
+            scene.files["expired"][0],
+            scene.files["economy_mismatch"][0],
+        ),
+        *corpus.rule_invalid_redacted(scene.files["rule_invalid"][0]),
         *_ledger_cases(scene),
     ]
 
@@ -99,6 +107,11 @@ def test_the_corpus_is_large_and_covers_every_check(cases: list[Case]) -> None:
     assert len(Counter(c.code for c in cases)) >= 30
 
 
+def test_genuine_full_and_redacted_copies_stay_valid(scene: Scene, verifier: Verifier) -> None:
+    genuine = [*scene.files["batch"], *scene.files["multi"], *scene.files["redacted"]]
+    assert {r.verdict for r in verifier.verify_many(genuine)} == {Verdict.VALID}
+
+
 def test_nothing_in_the_corpus_is_valid(
     cases: list[Case], results: list[VerificationResult]
 ) -> None:
@@ -114,7 +127,7 @@ def test_each_attack_gets_its_verdict_and_reason_code(
         failed = {(x.name, x.code) for x in r.failed()}
         if r.verdict.value != c.verdict or (c.check, c.code) not in failed:
             wrong.append((c.label, r.verdict.value, sorted(failed)))
-    assert wrong == []
+    assert wrong == [], "\n".join(map(str, wrong))
 
 
 def test_altered_fields_are_named(cases: list[Case], results: list[VerificationResult]) -> None:
@@ -122,7 +135,7 @@ def test_altered_fields_are_named(cases: list[Case], results: list[VerificationR
     for c, r in zip(cases, results):
         if c.fields is not None and set(r.check(c.check).fields) != set(c.fields):
             wrong.append((c.label, r.check(c.check).fields))
-    assert wrong == []
+    assert wrong == [], "\n".join(map(str, wrong))
 
 
 def test_malformed_input_skips_every_other_check(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -108,21 +109,44 @@ def test_each_check_sees_the_ones_before_it() -> None:
     assert out[2].message == "saw ['a', 'b']"
 
 
+REF = Reference("N", b"\0" * 32, b"\0" * 32, b"\0" * 32, 1, "0x" + "00" * 20, 1, (), 0, 1)
+
+
 def test_ledger_checks_are_skipped_offline_and_content_checks_for_references() -> None:
-    ref = Reference("N", b"\0" * 32, b"\0" * 32, b"\0" * 32, 1, "0x" + "00" * 20)
     out = run_policies(
         [
+            _Fixed("merkle", OK, content=False),
             _Fixed("l", OK, ledger=True, content=False),
             _Fixed("c", OK),
             _Fixed("r", OK, content=False),
         ],
-        _ctx(ref),
+        _ctx(REF),
     )
     assert [(x.status, x.code) for x in out] == [
+        (OK, "x"),
         (SKIPPED, "offline"),
         (SKIPPED, "reference_only"),
         (OK, "x"),
     ]
+
+
+@pytest.mark.parametrize("merkle", [FAILED, None])
+def test_a_reference_not_tied_to_its_batch_gets_no_ledger_word(merkle: Any) -> None:
+    """Issue 9 item 6: no "not revoked" or "in good standing" for a fingerprint the verifier
+    could not tie to the anchored batch (the anchored check still says whether the root exists)."""
+    ledger_facts = object()
+    policies = [] if merkle is None else [_Fixed("merkle", merkle, content=False)]
+    policies += [
+        _Fixed("anchored", OK, ledger=True, content=False),
+        _Fixed("not_revoked", OK, ledger=True, content=False),
+        _Fixed("issuer_accredited", OK, ledger=True, content=False),
+    ]
+    out = run_policies(policies, _ctx(REF, ledger=ledger_facts))
+    assert [(x.name, x.status, x.code) for x in out[-2:]] == [
+        ("not_revoked", SKIPPED, "not_checked"),
+        ("issuer_accredited", SKIPPED, "not_checked"),
+    ]
+    assert out[-3].status is OK
 
 
 def test_an_unparsed_input_runs_only_the_format_check() -> None:
@@ -140,10 +164,14 @@ def test_parse_issued_accepts_checksummed_and_lowercase_addresses() -> None:
         "seed": "0x" + "11" * 32, "field_hashes": {"number": "0x" + "22" * 32}, "target_hash": "0x" + "33" * 32,
         "leaf": "0x" + "44" * 32, "merkle_proof": [], "root": "0x" + "44" * 32, "leaf_index": 0, "batch_size": 1,
         "signature": "0x" + "55" * 65, "signer": "0x" + "AB" * 20, "chain_id": 1, "registry": "0x" + "cd" * 20,
-        "tx_hash": None, "issuer_id": 1, "epoch": 1, "deadline": 1,
+        "tx_hash": None, "shape": {}, "issuer_id": 1, "epoch": 0, "deadline": 0,
     }  # fmt: skip
     f = parse_issued(
-        {"format": "urn:origincert:issued:1", "document": {"number": "X"}, "proof": proof}
+        {
+            "format": "urn:origincert:issued:2",
+            "document": {"number": "X", "issuing_body": {"ledger_id": 1}},
+            "proof": proof,
+        }
     )
     assert (f.signer, f.registry, f.tx_hash, f.redacted) == (
         "0x" + "ab" * 20,
@@ -155,15 +183,21 @@ def test_parse_issued_accepts_checksummed_and_lowercase_addresses() -> None:
     with pytest.raises(
         FormatProblem, match="not a field path"
     ):  # withheld paths are shown as they are
-        parse_issued({"format": "urn:origincert:issued:1", "document": {}, "proof": redacted})
+        parse_issued({"format": "urn:origincert:issued:2", "document": {}, "proof": redacted})
     with pytest.raises(FormatProblem, match="hex digits"):  # fromhex alone would accept the spaces
         parse_issued(
             {
-                "format": "urn:origincert:issued:1",
+                "format": "urn:origincert:issued:2",
                 "document": {},
                 "proof": {**proof, "field_hashes": {"number": "0x" + "22 " * 21 + "2"}},
             }
         )
+
+
+def test_a_version_1_file_is_refused_with_a_clear_message_and_its_own_code() -> None:
+    with pytest.raises(FormatProblem, match="version 1 certificate file") as err:
+        parse_issued({"format": "urn:origincert:issued:1", "document": {}, "proof": {}})
+    assert err.value.code == "format_v1"
 
 
 def test_safe_display_escapes_what_could_disguise_a_sentence() -> None:

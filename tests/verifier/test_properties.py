@@ -90,7 +90,8 @@ def test_any_content_change_is_rejected_full_and_redacted(
         return
     r = verifier.verify(f)
     assert r.verdict is not Verdict.VALID
-    assert r.check("integrity").status is CheckStatus.FAILED
+    # the one issued-file reader refuses some edits outright (a missing or mistyped ledger id)
+    assert CheckStatus.FAILED in (r.check("integrity").status, r.check("format").status)
 
 
 @SETTINGS

@@ -1,19 +1,42 @@
-"""QR codes: an embedded certificate verifies in full; a reference gets the ledger's word on the
-anchor and never VALID; anything else is MALFORMED."""
+"""QR codes (OC2): an embedded certificate verifies in full; a reference is tied to its batch by
+its Merkle proof, gets the ledger's word on that anchored certificate and never VALID, and a
+reference that cannot be tied gets no word at all (issue 9 item 6); anything else is MALFORMED."""
 
 from __future__ import annotations
 
-import copy
+import dataclasses
 import io
+from typing import Any
 
 from PIL import Image
 
 from origincert import qr
 from origincert.fields import commit
+from origincert.issued import IssuedFile, parse_issued
 from origincert.merkle import leaf_hash
-from origincert.verdict import CheckStatus, Verdict
+from origincert.verdict import CheckStatus, Verdict, VerificationResult
 from origincert.verifier import Verifier
 from verifier.conftest import Scene
+
+
+def forged_reference(issued: dict[str, Any], **changes: Any) -> str:
+    """A reference QR text for ``issued`` with proof values changed (what a forger can print)."""
+    f = dataclasses.replace(parse_issued(issued), **changes)
+    return qr.REFERENCE_PREFIX + qr._b45(qr._reference_bytes(f, None))
+
+
+def says_nothing_good(r: VerificationResult) -> bool:
+    """No sentence that vouches for the certificate: issue 9 item 6."""
+    text = " ".join([r.summary, *(c.message for c in r.checks)]).lower()
+    return (
+        "not revoked" not in text
+        and "good standing" not in text
+        and not any(
+            c.status is CheckStatus.OK
+            for c in r.checks
+            if c.name in ("issuer_known", "issuer_accredited", "not_revoked", "not_replaced")
+        )
+    )
 
 
 def reference(issued: dict) -> str:
@@ -24,7 +47,7 @@ def test_an_embedded_certificate_verifies_like_its_file(scene: Scene, verifier: 
     for name in ("single", "batch", "root_revoked"):
         f = scene.files[name][0]
         text = qr.encode_payload(f)
-        assert text.startswith("OC1:")
+        assert text.startswith("OC2:")
         from_qr, from_file = verifier.verify_qr(text), verifier.verify(f)
         assert from_qr.verdict is from_file.verdict
         assert [c.to_json() for c in from_qr.checks] == [c.to_json() for c in from_file.checks]
@@ -54,16 +77,20 @@ def test_a_reference_is_at_best_unconfirmed_and_says_compare_the_paper(
         assert by[name].status is CheckStatus.OK, name
     for name in ("schema", "integrity", "signature", "validity"):
         assert by[name].code == "reference_only"
-    assert "compare the paper" in r.summary
+    assert "Compare the paper" in r.summary and "Not checked: the paper's content" in r.summary
+    assert "good standing" not in r.summary
     assert r.evidence["issuer"]["name"] == "Chamber DE-hamburg"
     assert r.evidence["certificate"]["number"] == scene.files["single"][0]["document"]["number"]
     assert r.document is None
 
 
-def test_a_reference_into_a_batch_cannot_prove_membership(scene: Scene, verifier: Verifier) -> None:
+def test_a_reference_into_a_batch_is_tied_to_it_by_its_proof(
+    scene: Scene, verifier: Verifier
+) -> None:
     r = verifier.verify_qr(reference(scene.files["batch"][2]))
     assert r.verdict is Verdict.UNCONFIRMED
-    assert r.check("merkle").code == "reference_only"
+    assert r.check("merkle").code == "merkle_ok"
+    assert r.check("not_revoked").code == "not_revoked"  # of the certificate the proof ties to
 
 
 def test_references_to_revoked_replaced_or_suspect_certificates_say_so(
@@ -78,40 +105,64 @@ def test_references_to_revoked_replaced_or_suspect_certificates_say_so(
         assert verifier.verify_qr(reference(scene.files[name][0])).verdict is verdict, name
 
 
-def test_a_forged_reference_fails(scene: Scene, verifier: Verifier) -> None:
-    good = scene.files["single"][0]
-    ref = qr.decode_payload(reference(good))
-    forged_target = qr._reference_bytes
-    other = copy.deepcopy(good)
-    other["proof"]["target_hash"] = "0x" + "42" * 32
-    text = qr.REFERENCE_PREFIX + qr._b45(forged_target(other["document"], other["proof"], None))
-    r = verifier.verify_qr(text)
-    assert ref.root == bytes.fromhex(good["proof"]["root"][2:])
-    assert r.verdict is Verdict.INVALID and r.check("anchored").code == "not_in_batch"
-    never = copy.deepcopy(good)
-    never["proof"]["root"] = "0x" + "24" * 32
-    r = verifier.verify_qr(
-        qr.REFERENCE_PREFIX + qr._b45(forged_target(never["document"], never["proof"], None))
+def test_a_reference_that_cannot_be_tied_to_its_batch_vouches_for_nothing(
+    scene: Scene, verifier: Verifier
+) -> None:
+    """Issue 9 item 6: a target hash not in the named batch never prints "not revoked"."""
+    for name, index in (("single", 0), ("batch", 2), ("leaf_revoked", 1), ("root_revoked", 0)):
+        good = scene.files[name][index]
+        r = verifier.verify_qr(forged_reference(good, target_hash=b"\x42" * 32))
+        assert r.verdict is Verdict.INVALID and r.check("merkle").code == "proof_invalid", name
+        assert says_nothing_good(r), (name, r.summary, [c.message for c in r.checks])
+    batch = scene.files["batch"][2]
+    r = verifier.verify_qr(forged_reference(batch, merkle_proof=()))  # the proof dropped
+    assert r.check("merkle").code == "proof_invalid" and says_nothing_good(r)
+    other = parse_issued(scene.files["batch"][3])
+    r = verifier.verify_qr(forged_reference(batch, merkle_proof=other.merkle_proof))
+    assert r.check("merkle").code == "proof_invalid" and says_nothing_good(r)
+
+
+def test_a_reference_tied_to_a_root_never_anchored_fails(scene: Scene, verifier: Verifier) -> None:
+    target = b"\x42" * 32
+    text = forged_reference(
+        scene.files["single"][0],
+        target_hash=target,
+        root=leaf_hash(target),
+        merkle_proof=(),
+        batch_size=1,
+        leaf_index=0,
     )
+    r = verifier.verify_qr(text)
     assert r.verdict is Verdict.INVALID and r.check("anchored").code == "not_anchored"
+    assert says_nothing_good(r)
+
+
+def test_a_version_1_reference_is_refused(verifier: Verifier) -> None:
+    r = verifier.verify_qr("OC1R:AAAA")
+    assert r.verdict is Verdict.MALFORMED and "version 1" in r.check("format").message
 
 
 def test_a_tampered_embedded_payload_fails(scene: Scene, verifier: Verifier) -> None:
-    f = copy.deepcopy(scene.files["single"][0])
-    f["document"]["issue_place"] = "Elsewhere"
+    f = parse_issued(scene.files["single"][0])
+    document = {**f.document, "issue_place": "Elsewhere"}
     # The QR code carries no hashes: a forger re-derives them from the altered document.
-    c = commit(f["document"], bytes.fromhex(f["proof"]["seed"][2:]))
-    f["proof"]["field_hashes"] = {p: "0x" + h.hex() for p, h in c.field_hashes.items()}
-    f["proof"]["target_hash"] = "0x" + c.target_hash.hex()
-    f["proof"]["leaf"] = "0x" + leaf_hash(c.target_hash).hex()
-    text = qr.EMBEDDED_PREFIX + qr._b45(qr._embedded_bytes(f["document"], f["proof"]))
+    assert f.seed is not None
+    c = commit(document, f.seed)
+    forged: IssuedFile = dataclasses.replace(
+        f,
+        document=document,
+        field_hashes=dict(c.field_hashes),
+        target_hash=c.target_hash,
+        leaf=leaf_hash(c.target_hash),
+    )
+    text = qr.EMBEDDED_PREFIX + qr._b45(qr._embedded_bytes(forged))
     r = verifier.verify_qr(text)
     assert r.verdict is Verdict.INVALID
     assert r.check("merkle").code == "proof_invalid"
 
 
 def test_unreadable_codes_and_images_are_malformed(verifier: Verifier) -> None:
-    for text in ("hello", "OC1:", "OC1:AAAA", "OC2:ABC", "", "OC1R:" + "9" * 5000):
+    for text in ("hello", "OC2:", "OC2:AAAA", "OC1:ABC", "OC3:ABC", "", "OC2R:" + "9" * 5000):
         r = verifier.verify_qr(text)
         assert r.verdict is Verdict.MALFORMED and r.check("format").code == "qr_unreadable", text
     blank = io.BytesIO()

@@ -1,0 +1,349 @@
+"""``origincert issuer vc-key|did`` and ``origincert import``: the chamber's VC identity, and a
+credential back to an issued file. VC verification and redaction hook into ``verify``/``redact``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from origincert.cli.common import handle_errors
+
+
+@click.group("issuer")
+def issuer() -> None:
+    """The issuing body's identity outside the ledger: its VC key and did:web document."""
+
+
+@issuer.command("vc-key")
+@click.argument("out", type=click.Path(dir_okay=False))
+@click.option(
+    "--password-file", type=click.Path(dir_okay=False), help="File holding the new password."
+)
+@click.option(
+    "--password-env",
+    default="ORIGINCERT_VC_PASSWORD",
+    show_default=True,
+    help="Variable holding it.",
+)
+@click.option("--unsafe-light-kdf", is_flag=True, help="Weak key stretching: tests and demos only.")
+@handle_errors
+def vc_key(out: str, password_file: str | None, password_env: str, unsafe_light_kdf: bool) -> None:
+    """Create the P-256 VC key in an encrypted keystore at OUT and print its public Multikey."""
+    from origincert.interop.keystore import create_vc_keystore
+    from origincert.keys import read_password
+
+    password = read_password(prompt=True, file=password_file, env=password_env, confirm=True)
+    click.echo(
+        create_vc_keystore(
+            out, password, kdf_work="unsafe_light" if unsafe_light_kdf else "standard"
+        )
+    )
+
+
+@issuer.command("did")
+@click.option(
+    "--vc-key", required=True, type=click.Path(dir_okay=False, exists=True), help="The VC keystore."
+)
+@click.option(
+    "--host",
+    required=True,
+    help="Web host serving the DID document (did:web), e.g. chamber.example.",
+)
+@click.option(
+    "--ledger-address",
+    "ledger_addresses",
+    required=True,
+    multiple=True,
+    help="The body's signing address on the ledger (0x...); repeat it for earlier keys.",
+)
+@click.option("--chain-id", required=True, type=click.IntRange(1), help="The ledger's chain id.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Default: did.json."
+)
+@handle_errors
+def did_cmd(
+    vc_key: str, host: str, ledger_addresses: tuple[str, ...], chain_id: int, output: Path | None
+) -> None:
+    """Write the did:web document to publish at https://HOST/.well-known/did.json."""
+    from origincert.interop.did import did_web, did_web_document
+    from origincert.interop.files import write_new
+    from origincert.interop.keystore import vc_keystore_public
+
+    did = did_web(host)
+    doc = did_web_document(
+        did, vc_keystore_public(vc_key), ledger_address=ledger_addresses, chain_id=chain_id
+    )
+    target = output or Path("did.json")
+    write_new(target, (json.dumps(doc, indent=2) + "\n").encode())
+    click.echo(f"{did}\nwrote {target}")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Default: <name>.coo.json (.draft.json with --foreign).",
+)
+@click.option(
+    "--foreign",
+    is_flag=True,
+    help="A credential from outside origincert (TrustVC CoO): make a draft.",
+)
+@click.option(
+    "--trust-list",
+    type=click.Path(file_okay=False, exists=True),
+    help="Trusted DID documents (with --foreign).",
+)
+@click.option(
+    "--context",
+    "contexts",
+    multiple=True,
+    metavar="URL=FILE",
+    help="A JSON-LD context the foreign credential uses (repeatable).",
+)
+@handle_errors
+def import_cmd(
+    file: Path,
+    output: Path | None,
+    foreign: bool,
+    trust_list: str | None,
+    contexts: tuple[str, ...],
+) -> None:
+    """Turn an exported credential back into an issued certificate file (verify it afterwards),
+    or with --foreign a checked foreign credential into a draft document plus its unmapped fields."""
+    from origincert.interop.credential import import_credential
+    from origincert.interop.files import read_json_file, read_trust_list, write_new
+
+    data = read_json_file(file)
+    name = file.name.removesuffix(".json").removesuffix(".vc")
+    if foreign:
+        from origincert.interop.foreign import import_foreign
+        from origincert.interop.loader import shipped_loader
+
+        if not trust_list:
+            raise click.UsageError("--foreign needs --trust-list")
+        extra = {}
+        for item in contexts:
+            url, sep, path = item.partition("=")
+            if not sep:
+                raise click.UsageError(f"--context takes URL=FILE, not {item!r}")
+            extra[url] = read_json_file(Path(path), max_bytes=200_000)
+        draft = import_foreign(
+            data, read_trust_list(Path(trust_list)), shipped_loader().with_documents(extra)
+        )
+        target = output or file.with_name(f"{name}.draft.json")
+        out = {"draft": draft.document, "unmapped": draft.unmapped, "issuer": draft.issuer, "source": draft.source,
+               "note": "a draft from a foreign credential: not validated, not anchored, never VALID"}  # fmt: skip
+        write_new(target, (json.dumps(out, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+        click.echo(f"wrote {target} ({len(draft.unmapped)} unmapped field(s) to review)")
+        return
+    issued = import_credential(data)
+    target = output or file.with_name(f"{name}.coo.json")
+    write_new(target, (json.dumps(issued, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    click.echo(f"wrote {target} (not yet verified: run origincert verify on it)")
+
+
+def is_credential(data: Any) -> bool:
+    """True for JSON that is a Verifiable Credential rather than an issued file."""
+    return isinstance(data, dict) and "@context" in data and "format" not in data
+
+
+def verify_credential_bytes(raw: bytes, verifier: Any, trust_list: str | None, on: Any) -> Any:
+    """Verify one credential with the CLI's verifier for the evidence (used by ``verify``)."""
+    from origincert.interop.did import TrustList
+    from origincert.interop.files import MAX_VC_BYTES, read_trust_list
+    from origincert.interop.loader import shipped_loader
+    from origincert.interop.verify import verify_credential
+    from origincert.safejson import load_json
+
+    trust = read_trust_list(Path(trust_list)) if trust_list else TrustList({})
+    return verify_credential(
+        load_json(raw, max_bytes=MAX_VC_BYTES),
+        trust=trust,
+        loader=shipped_loader(),
+        verify_issued=lambda issued: verifier.verify(issued, on=on),
+    )
+
+
+@click.group("status")
+def status() -> None:
+    """Bitstring Status Lists for outsiders, built from the ledger's events."""
+
+
+@status.command("publish")
+@click.option(
+    "--issuer-id",
+    required=True,
+    type=click.IntRange(1),
+    help="The issuing body's id on the ledger.",
+)
+@click.option(
+    "--archive",
+    required=True,
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Directory of the body's issued files (maps revoked leaves to positions).",
+)
+@click.option(
+    "--vc-key", required=True, type=click.Path(dir_okay=False, exists=True), help="The VC keystore."
+)
+@click.option("--did", "did", required=True, help="The chamber's DID.")
+@click.option(
+    "--list-url",
+    required=True,
+    help="Where the list is served (the credentials' statusListCredential).",
+)
+@click.option(
+    "--plain-base64",
+    is_flag=True,
+    help="encodedList without the multibase 'u' (what TrustVC 2.11 reads).",
+)
+@click.option(
+    "--password-file",
+    type=click.Path(dir_okay=False),
+    help="File holding the VC keystore password.",
+)
+@click.option(
+    "--password-env",
+    default="ORIGINCERT_VC_PASSWORD",
+    show_default=True,
+    help="Variable holding it.",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Where to write.",
+)
+@click.pass_obj
+@handle_errors
+def publish(
+    ctx: Any, issuer_id: int, archive: Path, vc_key: str, did: str, list_url: str, plain_base64: bool,
+    password_file: str | None, password_env: str, output: Path,
+) -> None:  # fmt: skip
+    """Write the body's signed revocation list: revoked or replaced certificates, every one of a
+    body withdrawn for fraud."""
+    from datetime import UTC, datetime
+
+    from origincert.chain.codec import topic
+    from origincert.chain.logs import get_logs
+    from origincert.interop.did import VC_KEY_FRAGMENT
+    from origincert.interop.files import read_json_file, write_new
+    from origincert.interop.keystore import load_vc_key
+    from origincert.interop.loader import shipped_loader
+    from origincert.interop.status import revoked_indexes, status_list_credential
+    from origincert.keys import read_password
+
+    key = load_vc_key(vc_key, read_password(prompt=True, file=password_file, env=password_env))
+    client = ctx.client()
+    manifest = client.manifest
+
+    def events(contract_name: str, name: str) -> list[Any]:
+        """Decoded arguments of every ``name`` event of the contract, paged by the client."""
+        registries = {
+            "CertificateRegistry": (client.certificates, manifest.certificate_registry),
+            "IssuerRegistry": (client.issuers, manifest.issuer_registry),
+        }
+        contract, deployment = registries[contract_name]
+        event = getattr(contract.events, name)()
+        logs = get_logs(client, deployment.address, [topic(contract_name, name)], deployment.block)
+        return [event.process_log(log)["args"] for log in logs]
+
+    hexed = lambda b: "0x" + bytes(b).hex()
+    anchors = [
+        (hexed(e["root"]), int(e["leafCount"]))
+        for e in events("CertificateRegistry", "Anchored")
+        if int(e["issuerId"]) == issuer_id
+    ]
+    fraud = any(
+        int(e["issuerId"]) == issuer_id and bool(e["fraud"])
+        for e in events("IssuerRegistry", "IssuerWithdrawn")
+    )
+    positions: dict[tuple[str, str], int] = {}
+    for path in sorted(archive.glob("*.json")):
+        proof = read_json_file(path, max_bytes=4_000_000).get("proof")
+        if isinstance(proof, dict) and {"root", "leaf", "leaf_index"} <= set(proof):
+            positions[(str(proof["root"]).lower(), str(proof["leaf"]).lower())] = int(
+                proof["leaf_index"]
+            )
+    mine = lambda e: int(e["issuerId"]) == issuer_id
+    revoked_leaves = [
+        (hexed(e["root"]), hexed(e["leaf"]))
+        for e in events("CertificateRegistry", "LeafRevoked")
+        if mine(e)
+    ]
+    revoked_leaves += [
+        (hexed(e["oldRoot"]), hexed(e["oldLeaf"]))
+        for e in events("CertificateRegistry", "CertificateReplaced")
+        if mine(e)
+    ]
+    bits = revoked_indexes(
+        anchors,
+        revoked_roots=[
+            hexed(e["root"]) for e in events("CertificateRegistry", "RootRevoked") if mine(e)
+        ],
+        revoked_leaves=revoked_leaves,
+        positions=positions,
+        withdrawn_for_fraud=fraud,
+    )
+    now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    credential = status_list_credential(
+        list_url=list_url, revoked=bits, issuer_did=did, verification_method=f"{did}#{VC_KEY_FRAGMENT}",
+        key=key, valid_from=now, created=now, loader=shipped_loader(), multibase=not plain_base64,
+    )  # fmt: skip
+    write_new(output, (json.dumps(credential, indent=2) + "\n").encode())
+    click.echo(f"{len(anchors)} batch(es), {len(bits)} certificate(s) revoked; wrote {output}")
+
+
+def register(group: click.Group) -> None:
+    group.add_command(issuer)
+    group.add_command(import_cmd)
+    group.add_command(status)
+
+
+def verify_inputs(
+    names: tuple[str, ...], raws: list[bytes], verifier: Any, trust_list: str | None, on: Any
+) -> list[tuple[str, Any]]:
+    """Results in input order: credentials through the VC layer, issued files as before."""
+    from origincert.errors import DocumentError
+    from origincert.safejson import load_json
+
+    def credential(raw: bytes) -> bool:
+        try:
+            return is_credential(load_json(raw, max_bytes=4_000_000))
+        except DocumentError:  # not JSON: the issued-file verifier reports it
+            return False
+
+    kinds = [credential(raw) for raw in raws]
+    plain = iter(verifier.verify_many_bytes([r for r, k in zip(raws, kinds) if not k], on=on))
+    return [
+        (name, verify_credential_bytes(raw, verifier, trust_list, on) if kind else next(plain))
+        for name, raw, kind in zip(names, raws, kinds)
+    ]
+
+
+def redact_credential_file(file: Path, hide: tuple[str, ...], output: Path | None) -> bool:
+    """``redact`` on a credential: derive an ecdsa-sd-2023 proof hiding the fields. False when
+    FILE is not a credential (then ``redact`` treats it as an issued file)."""
+    from origincert.errors import DocumentError
+    from origincert.interop.credential import derive_credential
+    from origincert.interop.files import read_json_file, write_new
+    from origincert.interop.loader import shipped_loader
+
+    try:
+        data = read_json_file(file, max_bytes=4_000_000)
+    except DocumentError:  # unreadable or not JSON: redact reports it for an issued file
+        return False
+    if not is_credential(data):
+        return False
+    derived = derive_credential(data, list(hide), shipped_loader())
+    name = file.name.removesuffix(".json").removesuffix(".vc")
+    target = output or file.with_name(f"{name}.redacted.vc.json")
+    write_new(target, (json.dumps(derived, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    click.echo(f"hid {len(hide)} field(s) and their salts: {', '.join(hide)}\nwrote {target}")
+    return True

@@ -1,0 +1,126 @@
+"""The interop commands end to end against a real Hardhat node: key, DID, export, redact,
+verify (VALID through every layer), import (same target hash), and refusals."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from verifier import builder
+from verifier.conftest import DAY, documents
+
+from origincert import governance
+from origincert.cli import main
+from origincert.redact import reveal_commitment
+
+
+@pytest.fixture
+def anchored(world, tmp_path: Path) -> tuple[Path, Path, object]:
+    chamber = world.chambers["DE-berlin"]
+    registry = world.manifest.certificate_registry.address
+    issuer_id = world.chamber_ids["DE-berlin"]
+    terms = (issuer_id, governance.epoch_of(world.client, issuer_id), world.now() + 86_400)
+    files, root, sig = builder.build(
+        documents(1, 31), chamber, chain_id=world.client.chain_id, registry=registry, terms=terms
+    )
+    tx = builder.anchor(
+        world.client, world.client.certificates, root, 1, sig, world.deployer, terms
+    )
+    files[0]["proof"]["tx_hash"] = tx.tx_hash
+    issued = tmp_path / "c1.coo.json"
+    issued.write_text(json.dumps(files[0]))
+    manifest = tmp_path / "manifest.json"
+    world.manifest.save(manifest)
+    return issued, manifest, chamber
+
+
+def cli(world, manifest: Path, *args: str, env: dict | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(
+        main,
+        ["--rpc-url", world.client.url, "--manifest", str(manifest), *args],
+        env={"ORIGINCERT_VC_PASSWORD": "correct horse", **(env or {})},
+    )
+    return result.exit_code, result.output
+
+
+def test_export_redact_verify_import(world, anchored, tmp_path: Path) -> None:
+    issued, manifest, chamber = anchored
+    key = tmp_path / "vc-key.json"
+    code, out = cli(world, manifest, "issuer", "vc-key", str(key), "--unsafe-light-kdf")
+    assert code == 0 and out.startswith("zDn"), out
+    trust = tmp_path / "trust"
+    trust.mkdir()
+    code, out = cli(world, manifest, "issuer", "did", "--vc-key", str(key), "--host", "chamber.example",
+                    "--ledger-address", chamber.address, "--chain-id", str(world.client.chain_id),
+                    "-o", str(trust / "berlin.json"))  # fmt: skip
+    assert code == 0, out
+    did = out.splitlines()[0]
+    assert did == "did:web:chamber.example"
+
+    code, out = cli(world, manifest, "export", str(issued), "--as", "vc", "--vc-key", str(key),
+                    "--did", did, "--status-list", "https://chamber.example/status/1",
+                    "--status-index", "5")  # fmt: skip
+    assert code == 0, out
+    vc_path = tmp_path / "c1.vc.json"
+    assert vc_path.exists()
+    code, out = cli(world, manifest, "export", str(issued), "--as", "vc", "--vc-key", str(key),
+                    "--did", did, "--status-list", "https://x/1", "--status-index", "5")  # fmt: skip
+    assert code == 1 and "output_exists" in out
+
+    code, out = cli(world, manifest, "verify", "--trust-list", str(trust), "--on", DAY.isoformat(),
+                    "--json", str(vc_path), str(issued))  # fmt: skip
+    assert code == 0, out
+    results = json.loads(out)
+    assert [r["verdict"] for r in results] == ["VALID", "VALID"]
+    assert [c["name"] for c in results[0]["checks"]][:2] == ["vc_format", "vc_terms"]
+
+    code, out = cli(
+        world, manifest, "redact", str(vc_path), "--hide", "consignee", "--hide", "producer"
+    )
+    assert code == 0, out
+    redacted = tmp_path / "c1.redacted.vc.json"
+    assert "consignee" not in json.loads(redacted.read_text())["credentialSubject"]
+    code, out = cli(world, manifest, "verify", "--trust-list", str(trust), "--on", DAY.isoformat(),
+                    str(redacted))  # fmt: skip
+    assert code == 0 and "VALID" in out, out
+
+    code, out = cli(world, manifest, "import", str(redacted))
+    assert code == 0, out
+    back = json.loads((tmp_path / "c1.redacted.coo.json").read_text())
+    original = json.loads(issued.read_text())
+    assert (
+        reveal_commitment(back).commitment.target_hash.hex() == original["proof"]["target_hash"][2:]
+    )
+    code, out = cli(
+        world, manifest, "verify", "--on", DAY.isoformat(), str(tmp_path / "c1.redacted.coo.json")
+    )
+    assert code == 0 and "VALID" in out, out
+
+    tampered = copy.deepcopy(json.loads(vc_path.read_text()))
+    tampered["credentialSubject"]["consignor"]["name"] = "Forged AG"
+    bad = tmp_path / "bad.vc.json"
+    bad.write_text(json.dumps(tampered))
+    code, out = cli(world, manifest, "verify", "--trust-list", str(trust), str(bad))
+    assert code == 1 and "INVALID" in out and "vc_proof" in out, out
+
+    code, out = cli(world, manifest, "verify", "--on", DAY.isoformat(), str(vc_path))
+    assert code == 1 and "not in the trust list" in out, out
+
+    code, out = cli(world, manifest, "export", str(issued), "--as", "untp", "--vc-key", str(key),
+                    "--did", did, "--status-list", "https://chamber.example/status/1",
+                    "--status-index", "5")  # fmt: skip
+    assert code == 0, out
+    token = (tmp_path / "c1.dcc.jwt").read_text().strip()
+    from origincert.interop.files import read_trust_list
+    from origincert.interop.untp import verify_vc_jwt
+
+    dcc = verify_vc_jwt(token, read_trust_list(trust))
+    assert (
+        dcc["credentialSubject"]["issuedToParty"]["name"]
+        == original["document"]["exporter"]["name"]
+    )
+    envelope = json.loads((tmp_path / "c1.dcc.jwt.json").read_text())
+    assert envelope["id"] == "data:application/vc+jwt," + token
