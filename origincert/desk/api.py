@@ -23,7 +23,9 @@ from origincert.desk.models import Application, Attachment, IdempotencyKey, Stat
 from origincert.desk.openapi import openapi_document
 from origincert.desk.status import EDITABLE
 from origincert.desk.web import actor, api_auth, blobs, db
+from origincert.errors import DocumentError
 from origincert.pdf import render_pdf
+from origincert.safejson import load_json
 from origincert.webkit.security import csrf, limiter
 
 __all__ = ["bp", "init_app", "serialize"]
@@ -80,10 +82,19 @@ def _attachments(app: Application) -> list[Attachment]:
 
 
 def _body() -> Any:
-    data = request.get_json(silent=True)
-    if data is None:
-        raise Invalid("the body must be JSON", code="body_not_json")
-    return data
+    """The JSON object of the body, through the project's bounded reader (size, depth, duplicate
+    keys, lone surrogates); a refusal keeps its reason code."""
+    return json_object(request.get_data(), current_app.config["MAX_CONTENT_LENGTH"])
+
+
+def json_object(raw: bytes | str, max_bytes: int) -> Any:
+    if not raw:
+        raise Invalid("the body must be a JSON object", code="body_not_json")
+    try:
+        return load_json(raw, max_bytes=max_bytes)
+    except DocumentError as exc:
+        code = "body_not_json" if exc.code in ("json_malformed", "json_empty") else exc.code
+        raise Invalid(f"the body is not acceptable JSON: {exc}", code=code) from None
 
 
 def _one(app: Application, status: int = 200) -> Response:

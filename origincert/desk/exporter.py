@@ -14,9 +14,11 @@ from origincert.desk.api import (
     add_attachment,
     issued_file_response,
     issued_pdf_response,
+    json_object,
     send_attachment,
 )
 from origincert.desk.blobs import ATTACHMENT_KINDS
+from origincert.desk.documents import MAX_FIELDS_BYTES
 from origincert.desk.errors import Invalid
 from origincert.desk.models import Application, Attachment, Chamber, Company, Role, Status, User
 from origincert.desk.status import EDITABLE
@@ -32,12 +34,10 @@ exporter_only = role_required(*EXPORTERS)
 def _fields_from_form() -> Any:
     text = request.form.get("fields", "")
     try:
-        return json.loads(text)
-    except ValueError as exc:
+        return json_object(text, MAX_FIELDS_BYTES)
+    except Invalid as exc:
         raise Invalid(
-            f"the fields are not valid JSON: {exc}",
-            code="fields_not_json",
-            problems=[("fields", "must be a JSON object")],
+            str(exc), code=exc.code, problems=[("fields", "must be a JSON object")]
         ) from None
 
 
