@@ -301,7 +301,13 @@ def publish(
 
 
 def register(group: click.Group) -> None:
-    group.add_command(issuer)
+    # One `issuer` group: the VC commands join the ledger ones (rotate-key, prove-key, show).
+    existing = group.commands.get("issuer")
+    if isinstance(existing, click.Group):
+        for name, command in issuer.commands.items():
+            existing.add_command(command, name)
+    else:
+        group.add_command(issuer)
     group.add_command(import_cmd)
     group.add_command(status)
 
