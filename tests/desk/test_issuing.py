@@ -24,24 +24,18 @@ from origincert.issuer import Journal
 from origincert.issuer.workflows import CRASH_ENV, CRASH_POINTS
 from origincert.signing import LocalSigner
 
-from .support import Desk
+from .support import Desk, fields
 
 
 def approve_some(desk: Desk, n: int, start: int = 1) -> list[str]:
     numbers = []
     with desk.sessions.begin() as db:
         for i in range(start, start + n):
-            app = service.create_application(db, desk.actor("alice"), _fields(i))
+            app = service.create_application(db, desk.actor("alice"), fields(i))
             service.submit(db, desk.actor("alice"), app, declaration=True)
             service.approve(db, desk.actor("clara"), app)
             numbers.append(app.number)
     return numbers
-
-
-def _fields(i: int):
-    from .support import fields
-
-    return fields(i)
 
 
 def statuses(desk: Desk) -> dict[str, str]:
