@@ -23,6 +23,8 @@ admin_only = role_required(Role.CHAMBER_ADMIN.value)
 @admin_only
 def companies() -> Any:
     chamber = db().get(Chamber, g.user.chamber_id)
+    if chamber is None:
+        raise NotFound("no such chamber", code="chamber_unknown")
     if request.method == "POST":
         company = accounts.create_company(db(), chamber, request.form.get("name", ""))
         accounts.create_user(

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -279,7 +279,7 @@ def submit(session: Session, actor: Actor, app: Application, *, declaration: boo
         )
         needed = 2 if (earlier or 0) < chamber.four_eyes_first else 1
     if app.status == Status.AMENDMENT_REQUESTED:  # a fresh review: earlier approvals lapse
-        session.execute(Approval.__table__.delete().where(Approval.application_id == app.id))
+        session.execute(delete(Approval).where(Approval.application_id == app.id))
     return transition(
         session,
         actor,
