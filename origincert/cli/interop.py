@@ -136,14 +136,14 @@ def import_cmd(
         draft = import_foreign(
             data, read_trust_list(Path(trust_list)), shipped_loader().with_documents(extra)
         )
-        target = output or file.with_name(f"{name}.draft.json")
+        target = output or Path.cwd().joinpath(f"{name}.draft.json")
         out = {"draft": draft.document, "unmapped": draft.unmapped, "issuer": draft.issuer, "source": draft.source,
                "note": "a draft from a foreign credential: not validated, not anchored, never VALID"}  # fmt: skip
         write_new(target, (json.dumps(out, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
         click.echo(f"wrote {target} ({len(draft.unmapped)} unmapped field(s) to review)")
         return
     issued = import_credential(data)
-    target = output or file.with_name(f"{name}.coo.json")
+    target = output or Path.cwd().joinpath(f"{name}.coo.json")
     write_new(target, (json.dumps(issued, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     click.echo(f"wrote {target} (not yet verified: run origincert verify on it)")
 
@@ -348,7 +348,7 @@ def redact_credential_file(file: Path, hide: tuple[str, ...], output: Path | Non
         return False
     derived = derive_credential(data, list(hide), shipped_loader())
     name = file.name.removesuffix(".json").removesuffix(".vc")
-    target = output or file.with_name(f"{name}.redacted.vc.json")
+    target = output or Path.cwd().joinpath(f"{name}.redacted.vc.json")
     write_new(target, (json.dumps(derived, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     click.echo(f"hid {len(hide)} field(s) and their salts: {', '.join(hide)}\nwrote {target}")
     return True

@@ -49,7 +49,8 @@ def cli(world, manifest: Path, *args: str, env: dict | None = None) -> tuple[int
     return result.exit_code, result.output
 
 
-def test_export_redact_verify_import(world, anchored, tmp_path: Path) -> None:
+def test_export_redact_verify_import(world, anchored, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)  # outputs go to the current folder, never beside the input
     issued, manifest, chamber = anchored
     key = tmp_path / "vc-key.json"
     code, out = cli(world, manifest, "issuer", "vc-key", str(key), "--unsafe-light-kdf")
@@ -76,7 +77,7 @@ def test_export_redact_verify_import(world, anchored, tmp_path: Path) -> None:
     code, out = cli(world, manifest, "verify", "--trust-list", str(trust), "--on", DAY.isoformat(),
                     "--json", str(vc_path), str(issued))  # fmt: skip
     assert code == 0, out
-    results = json.loads(out)
+    results = json.loads(out)["results"]  # the CLI's one --json envelope
     assert [r["verdict"] for r in results] == ["VALID", "VALID"]
     assert [c["name"] for c in results[0]["checks"]][:2] == ["vc_format", "vc_terms"]
 

@@ -128,7 +128,8 @@ def test_a_tampered_or_untrusted_foreign_credential_is_refused(signed) -> None:
     assert info.value.code == "vc_type"
 
 
-def test_import_foreign_on_the_command_line(signed, tmp_path) -> None:
+def test_import_foreign_on_the_command_line(signed, tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
     from click.testing import CliRunner
 
     from origincert.cli import main
