@@ -277,7 +277,7 @@ def test_every_refusal_takes_as_long_as_a_wrong_password(tmp_path: Path, scene: 
     }
     login(client, *kinds["wrong password"])  # warm up: the dummy hash is made once
     times: dict[str, list[float]] = {k: [] for k in kinds}
-    for _ in range(5):
+    for _ in range(7):
         for kind, (username, password) in kinds.items():
             token = csrf_token(client, "/login")
             start = time.perf_counter()
@@ -286,8 +286,9 @@ def test_every_refusal_takes_as_long_as_a_wrong_password(tmp_path: Path, scene: 
             )
             times[kind].append(time.perf_counter() - start)
             assert response.status_code == 401, kind
-    # the fastest of each kind: other work on the machine only ever adds time
+    # the fastest of each kind: other work on the machine only ever adds time. The bounds are
+    # wide for a loaded machine; the leak they catch was 26 times (5 ms against 130 ms)
     fastest = {k: min(v) for k, v in times.items()}
     reference = fastest["wrong password"]
     for kind, value in fastest.items():
-        assert 0.5 * reference < value < 2 * reference, (kind, fastest)
+        assert reference / 3 < value < 3 * reference, (kind, fastest)

@@ -1,5 +1,6 @@
-"""The sign-in throttle's counting under concurrency, on the database itself: a burst of parallel
-attempts gets exactly ``free`` password checks and one report, whatever the interleaving."""
+"""The sign-in throttle's counting under concurrency, on the database itself (SQLite and a real
+PostgreSQL): a burst of parallel attempts gets exactly ``free`` password checks and one report,
+whatever the interleaving."""
 
 from __future__ import annotations
 
@@ -12,6 +13,8 @@ from sqlalchemy.orm import Session
 
 from origincert.portal import throttle
 from origincert.portal.db import create_schema, make_engine
+
+from .pg import Postgres, needs_postgres, postgres  # noqa: F401
 
 RULE = throttle.Rule(free=5, base_ms=30_000, max_ms=900_000, forget_ms=3_600_000)
 WIDE = throttle.Rule(free=1000, base_ms=30_000, max_ms=900_000, forget_ms=3_600_000)
@@ -53,6 +56,15 @@ def check_exact(engine: Engine) -> None:
 
 def test_sqlite_counts_a_parallel_burst_exactly(tmp_path: Path) -> None:
     engine = make_engine(f"sqlite:///{tmp_path / 'portal.db'}")
+    try:
+        check_exact(engine)
+    finally:
+        engine.dispose()
+
+
+@needs_postgres
+def test_postgres_counts_a_parallel_burst_exactly(postgres: Postgres) -> None:  # noqa: F811
+    engine = make_engine(postgres.new_database())
     try:
         check_exact(engine)
     finally:
