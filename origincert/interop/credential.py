@@ -101,7 +101,10 @@ def mandatory_pointers(vc: Mapping[str, Any]) -> list[str]:
     fields, and each goods item's number (so items keep their positions when others are hidden)."""
     subject = vc["credentialSubject"]
     pointers = [p for p in _ENVELOPE_POINTERS if p.split("/")[1] in vc]
-    pointers += [pointer_of(f) for f in MANDATORY_FIELDS]
+    from origincert.interop.mapping import subject_to_document
+
+    present = list(flatten(subject_to_document(subject)))  # never-withheld fields it carries
+    pointers += [pointer_of(f) for f in MANDATORY_FIELDS if any(covers(f, p) for p in present)]
     items = subject.get("includedConsignmentItems", [])
     pointers += [pointer_of(f"goods[{i}].item_number") for i in range(len(items))]
     return pointers
