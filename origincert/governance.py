@@ -16,7 +16,7 @@ from web3.logs import DISCARD
 from origincert.chain import ChainClient, TransactionSigner, TxResult
 from origincert.chain.errors import decode_revert
 from origincert.chain.types import IssuerInfo, IssuerStatus, ProposalState, Standing
-from origincert.errors import ContractRevert, OriginCertError
+from origincert.errors import OriginCertError, ProposalFailed
 from origincert.signing import LocalSigner, Signature, Signer, sign_key_possession
 
 __all__ = [
@@ -99,10 +99,10 @@ class ProposalInfo:
 
 
 def proposal_info(client: ChainClient, proposal_id: int) -> ProposalInfo:
-    v = client.call(client.issuers.functions.proposal(proposal_id))
+    (v,) = client.view("IssuerRegistry", "proposal", proposal_id)
     return ProposalInfo(
-        proposal_id, v[0], ProposalState(v[1]), int(v[2]), int(v[3]), bytes(v[4]), tuple(v[5]),
-        int(v[6]),
+        proposal_id, Web3.to_checksum_address(v[0]), ProposalState(v[1]), int(v[2]), int(v[3]),
+        bytes(v[4]), tuple(Web3.to_checksum_address(a) for a in v[5]), int(v[6]),
     )  # fmt: skip
 
 
@@ -120,21 +120,6 @@ def propose(
 def approve(client: ChainClient, signer: TransactionSigner, proposal_id: int) -> ProposalResult:
     tx = client.send(client.issuers.functions.approve(proposal_id), signer)
     return ProposalResult(proposal_id, int(_event(client, tx, "ProposalApproved")["approvals"]), tx)
-
-
-class ProposalFailed(ContractRevert):
-    """The council act reverted when executed: the transaction recorded the failure and the
-    proposal is now final (``Failed``). ``error`` names the act's own custom error."""
-
-    code = "proposal_failed"
-
-    def __init__(self, proposal_id: int, cause: ContractRevert, tx: TxResult) -> None:
-        super().__init__(
-            cause.error,
-            cause.error_args,
-            f"{cause} (proposal {proposal_id} failed when executed and is now final)",
-        )
-        self.proposal_id, self.cause, self.tx = proposal_id, cause, tx
 
 
 def execute(client: ChainClient, signer: TransactionSigner, proposal_id: int) -> ProposalResult:
@@ -205,7 +190,9 @@ def accredit(
             raise OriginCertError(
                 "accrediting needs the new key's proof of possession", code="possession_missing"
             )
-        economy = bytes(client.call(client.issuers.functions.economyOf(authority.address)))
+        (economy,) = client.view(
+            "IssuerRegistry", "economyOf", Web3.to_checksum_address(authority.address)
+        )
         possession = key_possession(client, key, 0, economy.decode("ascii", "replace"))
     r, vs = _possession(possession)
     fn = client.issuers.functions.accredit(
@@ -267,11 +254,12 @@ def bump_epoch(client: ChainClient, signer: TransactionSigner, issuer_id: int) -
 
 def epoch_of(client: ChainClient, issuer_id: int, block: int | str = "latest") -> int:
     """The body's current epoch: what its next anchor signature must name."""
-    return int(client.call(client.issuers.functions.epochOf(issuer_id), block))
+    (epoch,) = client.view("IssuerRegistry", "epochOf", issuer_id, block=block)
+    return int(epoch)
 
 
 def issuer_info(client: ChainClient, issuer_id: int, block: int | str = "latest") -> IssuerInfo:
-    v = client.call(client.issuers.functions.issuer(issuer_id), block)
+    (v,) = client.view("IssuerRegistry", "issuer", issuer_id, block=block)
     return IssuerInfo(
         id=int(v[0]),
         economy=bytes(v[1]).decode("ascii"),
@@ -279,14 +267,14 @@ def issuer_info(client: ChainClient, issuer_id: int, block: int | str = "latest"
         valid_from=int(v[3]),
         valid_until=int(v[4]),
         status_since=int(v[5]),
-        signing_key=v[6],
+        signing_key=Web3.to_checksum_address(v[6]),
         metadata_hash="0x" + bytes(v[7]).hex(),
         name=v[8],
     )
 
 
 def standing_at(client: ChainClient, key: str, timestamp: int) -> tuple[int, Standing]:
-    issuer_id, standing = client.call(
-        client.issuers.functions.standingAt(Web3.to_checksum_address(key), timestamp)
+    issuer_id, standing = client.view(
+        "IssuerRegistry", "standingAt", Web3.to_checksum_address(key), timestamp
     )
     return int(issuer_id), Standing(standing)

@@ -23,29 +23,19 @@ from typing import Any
 
 from origincert.document import parse_certificate, validate_shown
 from origincert.errors import DocumentError, OriginCertError
+from origincert.fonts import font_files
 from origincert.issued import FORMAT_ID, IssuedFile, IssuedFileError, parse_issued
 from origincert.qr import EMBEDDED_PREFIX, encode_payload, qr_modules
+from origincert.qrlink import make_link
 from origincert.redact import covers, disclose
 
 __all__ = ["FONT_FILES", "WITHHELD", "render_pdf"]
 
 WITHHELD = "[withheld]"
 
-# (role, path, Debian package): the files the PDF needs.
-FONT_FILES: tuple[tuple[str, Path, str], ...] = (
-    ("sans", Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"), "fonts-dejavu-core"),
-    (
-        "sans-bold",
-        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
-        "fonts-dejavu-core",
-    ),
-    ("mono", Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"), "fonts-dejavu-core"),
-    (
-        "cjk",
-        Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
-        "fonts-droid-fallback",
-    ),
-)
+# (role, path, Debian package): the files the PDF needs, found by origincert.fonts (DejaVu ships
+# with the package; the CJK fallback is looked for in the system's font folders).
+FONT_FILES: tuple[tuple[str, Path, str], ...] = font_files()
 
 # Geometry (mm) of the A4 page.
 _PAGE_W, _PAGE_H = 210.0, 297.0
@@ -872,7 +862,9 @@ class _Renderer:
         self._font(6)
         pdf.set_xy(x, y + 4 + side + 0.3)
         caption = (
-            "Scan to verify. The code carries the whole certificate and its proof: it verifies offline."
+            f"Scan with any phone camera to verify at {self.portal_url}. The code carries the whole certificate and its proof."
+            if embedded and self.portal_url
+            else "Scan to verify. The code carries the whole certificate and its proof: it verifies offline."
             if embedded
             else "Scan to verify. The code names this certificate on the ledger; compare this paper with the record"
             + (f" at {self.portal_url}." if self.portal_url else ".")
@@ -904,7 +896,10 @@ class _Renderer:
     def _qr(self, x: float, y: float, side: float) -> None:
         """The QR code as filled rectangles (crisp at any printer resolution), 4-module quiet zone."""
         pdf = self.pdf
-        modules = qr_modules(self.payload)
+        # with a portal URL the code is a link any phone camera opens (origincert.qrlink)
+        modules = qr_modules(
+            make_link(self.portal_url, self.payload) if self.portal_url else self.payload
+        )
         unit = side / (len(modules) + 8)
         pdf.set_fill_color(0, 0, 0)
         for row, col, height, width in _dark_blocks(modules):

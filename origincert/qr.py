@@ -500,8 +500,10 @@ def _malformed(message: str) -> DocumentError:
 def _symbol(text: str) -> segno.QRCode:
     if not isinstance(text, str) or not text:
         raise DocumentError("QR text must be a non-empty string", code="qr_payload_malformed")
-    try:
-        return segno.make_qr(text, error=ERROR_LEVEL, boost_error=True)
+    from origincert.qrlink import segments
+
+    try:  # a link to the portal: its parts in the QR modes that keep it small
+        return segno.make_qr(segments(text) or text, error=ERROR_LEVEL, boost_error=True)
     except segno.DataOverflowError:
         raise DocumentError(
             f"{len(text)} characters do not fit in a QR code", code="qr_payload_too_large"

@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from origincert.cli.common import Context, InfrastructureError, OriginCertClickError, handle_errors
+from origincert.cli.common import Context, OriginCertClickError, handle_errors
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -236,6 +236,18 @@ def reindex(obj: Context, archive_dirs: tuple[str, ...], instance: str) -> None:
     help="Allow the session cookie over plain HTTP (a loopback demo only).",
 )
 @click.option(
+    "--cert",
+    "certfile",
+    type=click.Path(dir_okay=False, exists=True),
+    help="Serve HTTPS with this certificate (PEM); needs --key. Phones need HTTPS for the camera.",
+)
+@click.option(
+    "--key",
+    "keyfile",
+    type=click.Path(dir_okay=False, exists=True),
+    help="The private key (PEM) of --cert.",
+)
+@click.option(
     "--redis-url",
     help="Rate-limit storage shared by every worker and host (redis://HOST:PORT). Default with "
     "several workers: a private redis-server on a Unix socket.",
@@ -257,18 +269,22 @@ def serve(
     offline: bool,
     insecure_http: bool,
     access_log: bool,
+    certfile: str | None,
+    keyfile: str | None,
     debug: bool,
     instance: str,
     redis_url: str | None = None,
 ) -> None:
     """Serve the portal with gunicorn (or Flask's development server under --debug)."""
+    if bool(certfile) != bool(keyfile):
+        raise click.UsageError("--cert and --key go together: give both, or neither")
     from origincert.errors import ChainUnavailable
     from origincert.portal import certindex, db
     from origincert.portal.verification import make_verifier
 
     host, _, port = bind.rpartition(":")
     if not host or not port.isdigit():
-        raise InfrastructureError(f"--bind must be HOST:PORT, got {bind!r}")
+        raise click.UsageError(f"--bind must be HOST:PORT, got {bind!r}")
     overrides: dict[str, Any] = {
         "ARCHIVE_DIRS": list(archive_dirs) or None,
         "DATABASE_URL": database_url,
@@ -295,7 +311,7 @@ def serve(
             f"warning: the ledger is unreachable now ({exc}); the portal will retry on each verification",
             err=True,
         )
-    if app.config["SECURE_COOKIES"]:
+    if app.config["SECURE_COOKIES"] and not certfile:
         click.echo(
             "note: sign-in cookies travel over HTTPS only: serve behind a TLS proxy (and set "
             "ORIGINCERT_PORTAL_TRUSTED_PROXIES), or use --insecure-http for a loopback trial",
@@ -309,6 +325,7 @@ def serve(
             debug=True,
             use_reloader=False,
             use_debugger=False,
+            ssl_context=(certfile, keyfile) if certfile and keyfile else None,
         )
         return
     from origincert.portal import create_app
@@ -322,14 +339,16 @@ def serve(
                     private_redis(Path(app.instance_path))
                 )
             except FileNotFoundError:
-                raise InfrastructureError(
+                raise click.UsageError(
                     "several workers need shared rate-limit storage: install redis-server, "
                     "give --redis-url, or serve with --workers 1"
                 ) from None
         config = _config(obj, **overrides)
         GunicornServer(
             lambda: create_app(config, instance_path=instance),
-            gunicorn_options(bind, workers, threads, access_log=access_log),
+            gunicorn_options(
+                bind, workers, threads, access_log=access_log, certfile=certfile, keyfile=keyfile
+            ),
         ).run()
 
 

@@ -17,7 +17,7 @@ from origincert.errors import DocumentError
 
 __all__ = ["DESK_FIELDS", "MAX_FIELDS_BYTES", "check_fields", "complete", "validated"]
 
-SCHEMA = SCHEMA_ID  # the model's schema id (format v2)
+SCHEMA = SCHEMA_ID  # the document model's own: a new format version arrives with it
 DESK_FIELDS = ("schema", "number", "issuing_body", "issue_date", "issue_place")
 MAX_FIELDS_BYTES = 256 * 1024  # one application's fields as JSON; bigger is refused whole
 

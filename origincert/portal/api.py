@@ -130,17 +130,38 @@ def openapi() -> Response:
 @bp.post("/verify/file")
 @token_required
 def verify_file() -> Response:
+    mimetype = request.mimetype or ""
+    if mimetype == "application/pdf" or mimetype.startswith("image/"):
+        return _verify_printed(request.get_data(cache=False), mimetype)  # the PDF or a photo
     if not request.is_json:
         return error_response(
             415,
             "content_type",
-            "Send the issued certificate file as the body with 'Content-Type: application/json'.",
+            "Send the issued certificate file as the body with 'Content-Type: application/json' "
+            "(or the printed PDF as application/pdf, or a photo of its QR code as image/jpeg or image/png).",
         )
     raw = request.get_data()
     body = _parsed_body(max_bytes=certindex.MAX_FILE_BYTES)  # not a JSON object: 400, not a verdict
     if isinstance(body, Response):
         return body
     return _answer(verification.verify_file(raw), "api_file")
+
+
+def _verify_printed(raw: bytes, mimetype: str) -> Response:
+    """The printed PDF or a photo of its QR code: the QR code is read, then verified."""
+    from origincert import qrlink
+    from origincert.portal.verify import read_qr_pdf, read_qr_photo
+
+    channel = "api_pdf" if mimetype == "application/pdf" else "api_photo"
+    try:
+        text = qrlink.payload_of(read_qr_pdf(raw) if channel == "api_pdf" else read_qr_photo(raw))
+    except OriginCertError as exc:
+        message = f"No certificate QR code could be read: {exc.message}. Retake the photo or send the certificate file."
+        verification.record_attempt(
+            "UNREADABLE", channel=channel, actor=g.api_actor, reason_code=exc.code, message=message
+        )
+        return error_response(422, exc.code, message)
+    return _answer(references.verify_qr_text(db.session(), text), channel)
 
 
 @bp.post("/verify/qr")
@@ -192,9 +213,16 @@ def verify_number() -> Response:
     if isinstance(target, str):
         entries = [e for e in entries if e.target_hash == target.lower()]
     if not entries:
-        return error_response(
-            404, "number_unknown", f"No certificate numbered {wanted} is known to this portal."
+        message = f"No certificate numbered {wanted} is known to this portal."
+        verification.record_attempt(
+            "NOT_FOUND",
+            channel="api_number",
+            actor=g.api_actor,
+            reason_code="number_unknown",
+            message=message,
+            number=wanted,
         )
+        return error_response(404, "number_unknown", message)
     if len(entries) > 1:
         candidates = [
             {"target_hash": e.target_hash, "issuer": e.issuer_name, "issue_date": e.issue_date}

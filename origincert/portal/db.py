@@ -1,14 +1,20 @@
 """The portal's database: tables, one engine per app, one session per request.
 
-Any SQLAlchemy URL works (``DATABASE_URL``); the default is a SQLite file in the instance
-folder, opened in WAL mode so several gunicorn workers can log verifications at once.
+SQLite (the default and the demo: a file in the instance folder, in WAL mode so several
+gunicorn workers can log at once) or PostgreSQL (``DATABASE_URL=postgresql+psycopg://…``).
+The schema is made and changed by Alembic migrations (``portal/migrations``), run to the
+latest revision when the app starts; a database made before migrations is adopted as the
+baseline revision.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+from alembic import command
+from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app, g
 from sqlalchemy import (
     BigInteger,
@@ -23,7 +29,10 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    inspect,
+    text,
 )
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import (
     DeclarativeBase,
@@ -43,6 +52,7 @@ __all__ = [
     "Officer",
     "Verification",
     "init_app",
+    "migrate",
     "release",
     "session",
     "utcnow",
@@ -100,6 +110,9 @@ class Officer(Base):
     session_epoch: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    language: Mapped[str | None] = mapped_column(
+        String(8)
+    )  # the portal's language; None: browser's
 
     office: Mapped[Office] = relationship(lazy="joined")
 
@@ -165,7 +178,7 @@ class IndexedCertificate(Base):
     source: Mapped[str] = mapped_column(String(10))  # "archive" or "upload"
     path: Mapped[str | None] = mapped_column(String(1024), unique=True)
     content: Mapped[bytes | None] = mapped_column(LargeBinary)
-    mtime_ns: Mapped[int | None] = mapped_column()
+    mtime_ns: Mapped[int | None] = mapped_column(BigInteger)  # nanoseconds: past 32 bits
     issuer_name: Mapped[str | None] = mapped_column(String(200))
     issue_date: Mapped[str | None] = mapped_column(String(10))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -205,19 +218,50 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+_MIGRATIONS = Path(__file__).parent / "migrations"
+_BASELINE = "0001"
+_LOCK = 0x6F726967  # PostgreSQL advisory lock: one process migrates at a time
+
+
+def _alembic_config(connection: Connection) -> AlembicConfig:
+    cfg = AlembicConfig()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the latest migration (a no-op when it is there already).
+
+    Several workers may start at once: PostgreSQL serialises them with an advisory lock;
+    SQLite with its write lock, and a worker that lost the race finds the work done.
+    """
+    for attempt in range(3):
+        try:
+            with engine.begin() as connection:
+                if connection.dialect.name == "postgresql":
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
+                cfg = _alembic_config(connection)
+                tables = set(inspect(connection).get_table_names())
+                if "alembic_version" not in tables and "verifications" in tables:
+                    command.stamp(cfg, _BASELINE)  # made by create_all before migrations
+                command.upgrade(cfg, "head")
+            return
+        except OperationalError as exc:
+            if attempt == 2 or not any(
+                word in str(exc) for word in ("already exists", "locked", "UNIQUE")
+            ):
+                raise
+
+
 def create_schema(engine: Engine) -> None:
-    """Create missing tables; tolerate a sibling worker creating them at the same moment."""
-    try:
-        Base.metadata.create_all(engine)
-    except OperationalError as exc:
-        if "already exists" not in str(exc):
-            raise
-        Base.metadata.create_all(engine)
+    """The schema at the latest migration (kept for callers of the earlier name)."""
+    migrate(engine)
 
 
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
-    create_schema(engine)
+    migrate(engine)
     app.extensions["origincert_db"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
 

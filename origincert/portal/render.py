@@ -17,6 +17,8 @@ from typing import Any
 
 from origincert.errors import DocumentError
 from origincert.fields import flatten
+from origincert.portal import names
+from origincert.portal.catalogue import N_, gettext
 
 __all__ = [
     "Box",
@@ -24,8 +26,11 @@ __all__ = [
     "CertificateView",
     "VerdictView",
     "certificate_view",
+    "display_value",
     "evidence_sections",
+    "officer_check",
     "page_view",
+    "reason_words",
     "verdict_view",
     "when",
 ]
@@ -39,105 +44,164 @@ class VerdictView:
 
 
 _VERDICTS: dict[str, VerdictView] = {
-    "VALID": VerdictView("VALID", "good", "Genuine and in force."),
+    "VALID": VerdictView(N_("VALID"), "good", N_("Genuine and in force.")),
     "INVALID": VerdictView(
-        "INVALID", "bad", "Do not accept: not authentic, or altered after issue."
+        N_("INVALID"), "bad", N_("Do not accept: not authentic, or altered after issue.")
     ),
-    "REVOKED": VerdictView("REVOKED", "bad", "Do not accept: revoked by its issuer."),
+    "REVOKED": VerdictView(N_("REVOKED"), "bad", N_("Do not accept: revoked by its issuer.")),
     "SUSPECT": VerdictView(
-        "SUSPECT", "warn", "Refer before accepting: there is doubt about the issuing body."
+        N_("SUSPECT"), "warn", N_("Refer before accepting: there is doubt about the issuing body.")
     ),
     "REPLACED": VerdictView(
-        "REPLACED", "warn", "Superseded: ask for the certificate that replaces it."
+        N_("REPLACED"), "warn", N_("Superseded: ask for the certificate that replaces it.")
     ),
-    "EXPIRED": VerdictView("EXPIRED", "warn", "Outside its validity period."),
+    "EXPIRED": VerdictView(N_("EXPIRED"), "warn", N_("Outside its validity period.")),
     "UNCONFIRMED": VerdictView(
-        "UNCONFIRMED", "neutral", "Not confirmed: some checks could not be made. Read why below."
+        N_("UNCONFIRMED"),
+        "neutral",
+        N_("Not confirmed: some checks could not be made. Read why below."),
     ),
-    "MALFORMED": VerdictView("MALFORMED", "bad", "Not a readable certificate file."),
+    "MALFORMED": VerdictView(N_("MALFORMED"), "bad", N_("Not a readable certificate file.")),
 }
 
 CHECK_LABELS = {
-    "format": "File format",
-    "schema": "Certificate data",
-    "integrity": "Integrity (no field altered)",
+    "format": N_("File format"),
+    "schema": N_("Certificate data"),
+    "integrity": N_("Integrity (no field altered)"),
     "merkle": "Batch proof",
-    "signature": "Issuer's signature",
-    "network": "Ledger network",
-    "anchored": "Anchored on the ledger",
-    "issuer_known": "Issuing body",
-    "issuer_accredited": "Accreditation",
-    "not_revoked": "Not revoked",
-    "not_replaced": "Not replaced",
-    "validity": "Validity period",
+    "signature": N_("Issuer's signature"),
+    "network": N_("Ledger network"),
+    "anchored": N_("Anchored on the ledger"),
+    "issuer_known": N_("Issuing body"),
+    "issuer_accredited": N_("Accreditation"),
+    "not_revoked": N_("Not revoked"),
+    "not_replaced": N_("Not replaced"),
+    "validity": N_("Validity period"),
 }
 
 FORM_TITLES = {
-    "ICC_CO": "Certificate of origin (non-preferential)",
-    "EUR1": "Movement certificate EUR.1",
-    "EUR_MED": "Movement certificate EUR-MED",
-    "FORM_A": "Certificate of origin Form A (GSP)",
-    "FORM_D": "Certificate of origin Form D (ATIGA)",
-    "FORM_E": "Certificate of origin Form E (ACFTA)",
-    "RCEP": "RCEP certificate of origin",
-    "FORM_AK": "Certificate of origin Form AK (AKFTA)",
-    "FORM_AJ": "Certificate of origin Form AJ (AJCEP)",
-    "FORM_AI": "Certificate of origin Form AI (AIFTA)",
-    "AANZ": "Certificate of origin (AANZFTA)",
-    "FORM_AHK": "Certificate of origin Form AHK (AHKFTA)",
+    "ICC_CO": N_("Certificate of origin (non-preferential)"),
+    "EUR1": N_("Movement certificate EUR.1"),
+    "EUR_MED": N_("Movement certificate EUR-MED"),
+    "FORM_A": N_("Certificate of origin Form A (GSP)"),
+    "FORM_D": N_("Certificate of origin Form D (ATIGA)"),
+    "FORM_E": N_("Certificate of origin Form E (ACFTA)"),
+    "RCEP": N_("RCEP certificate of origin"),
+    "FORM_AK": N_("Certificate of origin Form AK (AKFTA)"),
+    "FORM_AJ": N_("Certificate of origin Form AJ (AJCEP)"),
+    "FORM_AI": N_("Certificate of origin Form AI (AIFTA)"),
+    "AANZ": N_("Certificate of origin (AANZFTA)"),
+    "FORM_AHK": N_("Certificate of origin Form AHK (AHKFTA)"),
 }
 
 FLAG_LABELS = {
-    "issued_retroactively": "Issued retroactively",
-    "back_to_back": "Back-to-back (movement certificate)",
-    "third_party_invoicing": "Third-party invoicing",
-    "certified_true_copy": "Certified true copy",
-    "duplicate": "Duplicate",
-    "exhibition": "Exhibition",
-    "de_minimis": "De minimis",
-    "accumulation": "Accumulation",
-    "partial_cumulation": "Partial cumulation",
+    "issued_retroactively": N_("Issued retroactively"),
+    "back_to_back": N_("Back-to-back (movement certificate)"),
+    "third_party_invoicing": N_("Third-party invoicing"),
+    "certified_true_copy": N_("Certified true copy"),
+    "duplicate": N_("Duplicate"),
+    "exhibition": N_("Exhibition"),
+    "de_minimis": N_("De minimis"),
+    "accumulation": N_("Accumulation"),
+    "partial_cumulation": N_("Partial cumulation"),
 }
 
 FORM_NAMES = {
-    "ICC_CO": "ICC certificate of origin",
-    "EUR1": "EUR.1",
-    "EUR_MED": "EUR-MED",
-    "FORM_A": "Form A",
-    "FORM_D": "Form D",
-    "FORM_E": "Form E",
-    "RCEP": "RCEP",
-    "FORM_AK": "Form AK",
-    "FORM_AJ": "Form AJ",
-    "FORM_AI": "Form AI",
-    "AANZ": "AANZFTA",
-    "FORM_AHK": "Form AHK",
+    "ICC_CO": N_("ICC certificate of origin"),
+    "EUR1": N_("EUR.1"),
+    "EUR_MED": N_("EUR-MED"),
+    "FORM_A": N_("Form A"),
+    "FORM_D": N_("Form D"),
+    "FORM_E": N_("Form E"),
+    "RCEP": N_("RCEP"),
+    "FORM_AK": N_("Form AK"),
+    "FORM_AJ": N_("Form AJ"),
+    "FORM_AI": N_("Form AI"),
+    "AANZ": N_("AANZFTA"),
+    "FORM_AHK": N_("Form AHK"),
 }
 
 # Codes shown in words; the code itself is what was signed, so an unknown code is shown as it is.
 _DISPLAY = {
     "form": FORM_NAMES,
-    "kind": {"non_preferential": "Non-preferential", "preferential": "Preferential"},
+    "kind": {"non_preferential": N_("Non-preferential"), "preferential": N_("Preferential")},
     "transport.mode": {
-        "sea": "Sea",
-        "air": "Air",
-        "road": "Road",
-        "rail": "Rail",
-        "multimodal": "Multimodal",
+        "sea": N_("Sea"),
+        "air": N_("Air"),
+        "road": N_("Road"),
+        "rail": N_("Rail"),
+        "multimodal": N_("Multimodal"),
     },
 }
 
+# The ledger's revocation reasons (origincert.verifier.text), for the catalogue.
+_REVOCATION_REASONS = (
+    N_("issued in error"),
+    N_("fraud"),
+    N_("cancelled (unused)"),
+    N_("lost or destroyed"),
+    N_("superseded by a replacement"),
+    N_("issuer withdrawn"),
+)
+
+_COUNTRY_PATH = re.compile(
+    r"(?:^|\.)(?:country|importing_country|country_of_origin|economy|issuing_country)$"
+)
+
+
+def display_value(path: str, text: str) -> str:
+    """A field's value for officers: codes as words (country, unit, package, form, mode)."""
+    if path in _DISPLAY:
+        return gettext(_DISPLAY[path][text]) if text in _DISPLAY[path] else text
+    if _COUNTRY_PATH.search(path):
+        return names.country_name(text)
+    if path.endswith(".quantity.unit"):
+        return gettext(names.unit_name(text)) if text in names.UNITS else text
+    if path.endswith(".packages.kind"):
+        return gettext(names.package_name(text)) if text in names.PACKAGES else text
+    return text
+
+
 PRODUCER_STATEMENTS = {
-    "SAME": "Same as exporter",
-    "UNKNOWN": "Unknown",
-    "AVAILABLE_UPON_REQUEST": "Available to the authorised body upon request",
+    "SAME": N_("Same as exporter"),
+    "UNKNOWN": N_("Unknown"),
+    "AVAILABLE_UPON_REQUEST": N_("Available to the authorised body upon request"),
 }
 
 
 def verdict_view(word: str) -> VerdictView:
     return _VERDICTS.get(
-        word, VerdictView(word or "UNKNOWN", "bad", "The portal does not know this verdict.")
+        word, VerdictView(word or "UNKNOWN", "bad", N_("The portal does not know this verdict."))
     )
+
+
+# What an attempt that reached no verdict is logged as (see verification.record_attempt).
+_VERDICTS["NOT_FOUND"] = VerdictView(
+    N_("NOT FOUND"), "neutral", N_("No certificate with this number is known to this portal.")
+)
+_VERDICTS["UNREADABLE"] = VerdictView(
+    N_("UNREADABLE"),
+    "neutral",
+    N_("No QR code could be read: retake the photo, closer and sharper."),
+)
+_VERDICTS["REFUSED"] = VerdictView(N_("REFUSED"), "neutral", N_("The input could not be verified."))
+
+_REASON_WORDS = {
+    "all_checks_passed": N_("every check passed"),
+    "number_unknown": N_("number not known here"),
+    "qr_unreadable": N_("QR code not readable"),
+    "pdf_unreadable": N_("PDF not readable"),
+}
+
+
+def reason_words(code: str) -> str:
+    """A log entry's reason code in words (the code stays in the CSV export for programs)."""
+    if code in _REASON_WORDS:
+        return _REASON_WORDS[code]
+    from origincert.verifier.codes import REASONS
+
+    reason = REASONS.get(code)
+    return reason.meaning if reason is not None else code.replace("_", " ")
 
 
 def check_label(name: str) -> str:
@@ -172,6 +236,11 @@ class Cell:
     state: str
     value: str = ""
     flagged: bool = False
+
+    @property
+    def label(self) -> str:
+        """The field's name in words (``Item 1, gross weight (kg)``), for fields shown by path."""
+        return names.field_label(self.path)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,8 +294,7 @@ class _Reader:
             self.used.add(path)
             value = self.leaves[path]
             text = ("Yes" if value else "No") if isinstance(value, bool) else str(value)
-            text = _DISPLAY.get(path, {}).get(text, text)
-            return Cell(path, "shown", text, flagged)
+            return Cell(path, "shown", display_value(path, text), flagged)
         hidden = self._under(self.withheld, path)
         if hidden:
             self.used.update(hidden)
@@ -256,13 +324,13 @@ def _worth_showing(cells: tuple[Cell, ...]) -> bool:
 
 
 def _party(
-    r: _Reader, number: str, title: str, path: str, *, country_label: str = "Country"
+    r: _Reader, number: str, title: str, path: str, *, country_label: str = N_("Country")
 ) -> Box:
     return Box(
         title,
         (
-            ("Name", r.cells(f"{path}.name")),
-            ("Address", r.cells(f"{path}.address")),
+            (N_("Name"), r.cells(f"{path}.name")),
+            (N_("Address"), r.cells(f"{path}.address")),
             (country_label, r.cells(f"{path}.country")),
         ),
         number,
@@ -273,38 +341,40 @@ def _producer(r: _Reader) -> Box:
     statement = r.leaves.get("producer")
     if isinstance(statement, str):
         r.used.add("producer")
-        text = PRODUCER_STATEMENTS.get(statement, statement)
+        known = statement in PRODUCER_STATEMENTS
+        text = gettext(PRODUCER_STATEMENTS[statement]) if known else statement
         return Box(
-            "Producer", (("Producer", (Cell("producer", "shown", text, "producer" in r.flagged),)),)
+            N_("Producer"),
+            ((N_("Producer"), (Cell("producer", "shown", text, "producer" in r.flagged),)),),
         )
     if r.present("producer.name") or not r.present("producer"):
-        return _party(r, "", "Producer", "producer")
-    return Box("Producer", (("Producer", r.cells("producer")),))
+        return _party(r, "", N_("Producer"), "producer")
+    return Box(N_("Producer"), ((N_("Producer"), r.cells("producer")),))
 
 
 _GOODS_COLUMNS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Item", ("item_number",)),
-    ("Marks and numbers", ("marks_and_numbers",)),
-    ("Packages", ("packages.count", "packages.kind")),
-    ("Description of goods", ("description",)),
-    ("HS code", ("hs_code",)),
-    ("Origin criterion", ("origin_criterion.code", "origin_criterion.percentage")),
-    ("Country of origin", ("country_of_origin",)),
-    ("Quantity", ("quantity.value", "quantity.unit")),
-    ("Gross weight (kg)", ("gross_weight_kg",)),
-    ("FOB value", ("fob_value.amount", "fob_value.currency")),
-    ("Invoice", ("invoice.number", "invoice.date")),
+    (N_("Item"), ("item_number",)),
+    (N_("Marks and numbers"), ("marks_and_numbers",)),
+    (N_("Packages"), ("packages.count", "packages.kind")),
+    (N_("Description of goods"), ("description",)),
+    (N_("HS code"), ("hs_code",)),
+    (N_("Origin criterion"), ("origin_criterion.code", "origin_criterion.percentage")),
+    (N_("Country of origin"), ("country_of_origin",)),
+    (N_("Quantity"), ("quantity.value", "quantity.unit")),
+    (N_("Gross weight (kg)"), ("gross_weight_kg",)),
+    (N_("FOB value"), ("fob_value.amount", "fob_value.currency")),
+    (N_("Invoice"), ("invoice.number", "invoice.date")),
 )
 
 _REFERENCES: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...] = (
-    ("Original proof of origin (back-to-back)", "original_proof", (
-        ("Number", "number"), ("Issue date", "issue_date"), ("Issuing country", "issuing_country"),
-        ("Country of origin", "country_of_origin"), ("Approved exporter", "approved_exporter"))),
-    ("Third-party invoicer", "third_party_invoicer", (
-        ("Name", "name"), ("Country", "country"), ("Invoice number", "invoice.number"), ("Invoice date", "invoice.date"))),
-    ("Certified true copy of", "copy_of", (("Number", "number"), ("Issue date", "issue_date"))),
-    ("Duplicate of", "duplicate_of", (("Number", "number"), ("Issue date", "issue_date"))),
-    ("Cancels and replaces", "replaces", (("Number", "number"), ("Issue date", "issue_date"), ("Reason", "reason"))),
+    (N_("Original proof of origin (back-to-back)"), "original_proof", (
+        (N_("Number"), "number"), (N_("Issue date"), "issue_date"), (N_("Issuing country"), "issuing_country"),
+        (N_("Country of origin"), "country_of_origin"), (N_("Approved exporter"), "approved_exporter"))),
+    (N_("Third-party invoicer"), "third_party_invoicer", (
+        (N_("Name"), "name"), (N_("Country"), "country"), (N_("Invoice number"), "invoice.number"), (N_("Invoice date"), "invoice.date"))),
+    (N_("Certified true copy of"), "copy_of", (("Number", "number"), ("Issue date", "issue_date"))),
+    (N_("Duplicate of"), "duplicate_of", (("Number", "number"), ("Issue date", "issue_date"))),
+    (N_("Cancels and replaces"), "replaces", ((N_("Number"), "number"), (N_("Issue date"), "issue_date"), (N_("Reason"), "reason"))),
 )  # fmt: skip
 
 
@@ -317,61 +387,63 @@ def certificate_view(
         leaves = flatten(document)
     except DocumentError:
         raw = json.dumps(document, indent=2, ensure_ascii=False, default=str)
-        return CertificateView("Certificate", (), (), (), (), (), (), (), len(withheld), raw=raw)
+        return CertificateView(
+            N_("Certificate"), (), (), (), (), (), (), (), len(withheld), raw=raw
+        )
     r = _Reader(leaves, withheld, flagged)
     form = leaves.get("form")
     title = (
-        FORM_TITLES.get(form, "Certificate of origin")
+        FORM_TITLES.get(form, N_("Certificate of origin"))
         if isinstance(form, str)
-        else "Certificate of origin"
+        else N_("Certificate of origin")
     )
     header = tuple(
         (label, cells)
         for label, cells in (
-            ("Certificate number", r.cells("number")),
-            ("Form", r.cells("form")),
-            ("Kind", r.cells("kind")),
-            ("Agreement", r.cells("agreement")),
-            ("Issued", r.cells("issue_date", "issue_place")),
-            ("Valid until", r.cells("valid_until")),
-            ("Importing country", r.cells("importing_country")),
+            (N_("Certificate number"), r.cells("number")),
+            (N_("Form"), r.cells("form")),
+            (N_("Kind"), r.cells("kind")),
+            (N_("Agreement"), r.cells("agreement")),
+            (N_("Issued"), r.cells("issue_date", "issue_place")),
+            (N_("Valid until"), r.cells("valid_until")),
+            (N_("Importing country"), r.cells("importing_country")),
         )
         if _worth_showing(cells)
     )
     r.used.add("schema")  # the schema id is the file's format, not a field for officers
     boxes = (
-        _party(r, "1", "Exporter (consignor)", "exporter"),
+        _party(r, "1", N_("Exporter (consignor)"), "exporter"),
         _producer(r),
-        _party(r, "2", "Consignee", "consignee"),
+        _party(r, "2", N_("Consignee"), "consignee"),
         Box(
-            "Means of transport and route",
+            N_("Means of transport and route"),
             (
-                ("Departure date", r.cells("transport.departure_date")),
-                ("Mode", r.cells("transport.mode")),
-                ("Vessel / flight / vehicle", r.cells("transport.vessel_or_flight")),
-                ("Port of loading", r.cells("transport.port_of_loading")),
-                ("Port of discharge", r.cells("transport.port_of_discharge")),
-                ("Route", r.cells("transport.route")),
+                (N_("Departure date"), r.cells("transport.departure_date")),
+                (N_("Mode"), r.cells("transport.mode")),
+                (N_("Vessel / flight / vehicle"), r.cells("transport.vessel_or_flight")),
+                (N_("Port of loading"), r.cells("transport.port_of_loading")),
+                (N_("Port of discharge"), r.cells("transport.port_of_discharge")),
+                (N_("Route"), r.cells("transport.route")),
             ),
             "3",
         ),
-        Box("Remarks", (("Remarks", r.cells("remarks")),), "4"),
+        Box(N_("Remarks"), ((N_("Remarks"), r.cells("remarks")),), "4"),
         Box(
-            "Declaration by the exporter",
+            N_("Declaration by the exporter"),
             (
-                ("Statement", r.cells("declaration.statement")),
-                ("Place and date", r.cells("declaration.place", "declaration.date")),
-                ("Signatory", r.cells("declaration.signatory")),
+                (N_("Statement"), r.cells("declaration.statement")),
+                (N_("Place and date"), r.cells("declaration.place", "declaration.date")),
+                (N_("Signatory"), r.cells("declaration.signatory")),
             ),
         ),
         Box(
-            "Certification",
+            N_("Certification"),
             (
-                ("Issuing body", r.cells("issuing_body.name")),
-                ("Economy", r.cells("issuing_body.economy")),
-                ("Accreditation", r.cells("issuing_body.accreditation_ref")),
-                ("Ledger id", r.cells("issuing_body.ledger_id")),
-                ("Place and date", r.cells("issue_place", "issue_date")),
+                (N_("Issuing body"), r.cells("issuing_body.name")),
+                (N_("Economy"), r.cells("issuing_body.economy")),
+                (N_("Accreditation"), r.cells("issuing_body.accreditation_ref")),
+                (N_("Ledger id"), r.cells("issuing_body.ledger_id")),
+                (N_("Place and date"), r.cells("issue_place", "issue_date")),
             ),
         ),
     )
@@ -429,29 +501,29 @@ class EvidenceSection:
 # The verifier's evidence sections, in the order an officer reads them. "certificate" repeats the
 # certificate and "issuer" has its own panel; an unknown section is still shown, after these.
 _SECTIONS = (
-    ("anchor", "Anchoring"),
-    ("revocation", "Revocation"),
-    ("replaced_by", "Replaced by"),
-    ("batch", "Batch"),
-    ("ledger", "Ledger read"),
+    ("anchor", N_("Anchoring")),
+    ("revocation", N_("Revocation")),
+    ("replaced_by", N_("Replaced by")),
+    ("batch", N_("Batch")),
+    ("ledger", N_("Ledger read")),
 )
 _SHOWN_ELSEWHERE = {"certificate", "issuer"}
 _LABELS = {
-    "tx": "Transaction",
-    "block": "Block",
-    "time": "Time",
-    "issuer_id": "Issuing body no.",
-    "signer": "Signing key",
-    "leaf_count": "Certificates in batch",
-    "size": "Certificates in batch",
-    "root": "Batch root",
+    "tx": N_("Transaction"),
+    "block": N_("Block"),
+    "time": N_("Time"),
+    "issuer_id": N_("Issuing body no."),
+    "signer": N_("Signing key"),
+    "leaf_count": N_("Certificates in batch"),
+    "size": N_("Certificates in batch"),
+    "root": N_("Batch root"),
     "leaf": "Certificate leaf",
-    "chain_id": "Chain id",
-    "registry": "Registry contract",
-    "scope": "Scope",
-    "reason": "Reason",
-    "by": "By",
-    "by_role": "Role",
+    "chain_id": N_("Chain id"),
+    "registry": N_("Registry contract"),
+    "scope": N_("Scope"),
+    "reason": N_("Reason"),
+    "by": N_("By"),
+    "by_role": N_("Role"),
 }
 _SKIPPED_KEYS = {"timestamp", "reason_code"}  # the same fact as a neighbouring row, for programs
 
@@ -491,9 +563,9 @@ def evidence_sections(evidence: Mapping[str, Any]) -> tuple[EvidenceSection, ...
         if sections and sections[0].title == "Anchoring":
             known = {(r.label, r.value.lower()) for r in sections[0].rows}
             extra = tuple(r for r in loose if (r.label, r.value.lower()) not in known)
-            sections[0] = EvidenceSection("Anchoring", sections[0].rows + extra)
+            sections[0] = EvidenceSection(N_("Anchoring"), sections[0].rows + extra)
         else:
-            sections.insert(0, EvidenceSection("Anchoring", tuple(loose)))
+            sections.insert(0, EvidenceSection(N_("Anchoring"), tuple(loose)))
     return tuple(sections)
 
 
@@ -518,12 +590,15 @@ class PageView:
     issuer: IssuerView
     evidence: tuple[EvidenceSection, ...]
     withheld: tuple[str, ...] = field(default_factory=tuple)
+    replaces: str | None = None  # the number of the certificate this one cancels and replaces
+    successor: str | None = None  # the number of the certificate that replaced this one
+    replaced: bool = False  # the ledger says a later certificate replaced this one
 
 
 _ACCREDITATION = {
-    "ok": ("Accredited at issue", "good"),
-    "failed": ("Not accredited", "bad"),
-    "skipped": ("Not checked", "neutral"),
+    "ok": (N_("Accredited at issue"), "good"),
+    "failed": (N_("Not accredited"), "bad"),
+    "skipped": (N_("Not checked"), "neutral"),
 }
 
 
@@ -551,17 +626,17 @@ def issuer_view(
         return IssuerView(
             _text(body.get("name")),
             _text(body.get("economy")),
-            "Not checked",
+            N_("Not checked"),
             "neutral",
             None,
             **extra,
         )
-    status, tone = _ACCREDITATION.get(str(accredited.get("status")), ("Unknown", "neutral"))
+    status, tone = _ACCREDITATION.get(str(accredited.get("status")), (N_("Unknown"), "neutral"))
     if accredited.get("status") == "failed" and accredited.get("code") in (
         "issuer_suspended",
         "issuer_withdrawn_for_fraud",
     ):
-        status, tone = "Accredited at issue, now suspended or withdrawn", "warn"
+        status, tone = N_("Accredited at issue, now suspended or withdrawn"), "warn"
     message = _text(accredited.get("message"))
     return IssuerView(
         _text(body.get("name")), _text(body.get("economy")), status, tone, message, **extra
@@ -572,34 +647,170 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
-def page_view(stored: Mapping[str, Any]) -> PageView:
-    """The verdict page for a stored ``{"result": VerificationResult.to_json(), "document": ...}``."""
-    result = stored.get("result") or {}
-    checks = tuple(
-        {**c, "label": check_label(str(c.get("name", "")))}
-        for c in result.get("checks", [])
-        if isinstance(c, dict)
+# ------------------------------------------------------------------------------------------
+# Officer's words for the verifier's checks
+
+# Channels whose certificate was read from a QR code (its text, a photo of it, a printed PDF).
+QR_CHANNELS = frozenset(
+    {"qr_photo", "qr_scan", "qr_paste", "pdf", "api_qr", "api_photo", "api_pdf"}
+)
+_CHAIN = re.compile(r"\(chain ([0-9]+)\)")
+
+
+def _revocation_words(evidence: Mapping[str, Any]) -> str | None:
+    r = evidence.get("revocation")
+    if not isinstance(r, Mapping):
+        return None
+    issuer = evidence.get("issuer") if isinstance(evidence.get("issuer"), Mapping) else {}
+    role, on = r.get("by_role"), when(r.get("time"))
+    if role == "issuing body" and issuer.get("name"):
+        who = gettext("by %(name)s", name=issuer["name"])
+    elif role == "issuing body":
+        who = gettext("by its issuing body")
+    elif role == "competent authority":
+        who = gettext("by the issuing body's competent authority")
+    else:
+        who = ""
+    if r.get("scope") == "root":
+        text = gettext("Its whole batch was revoked on %(date)s %(who)s", date=on, who=who)
+    else:
+        text = gettext("Revoked on %(date)s %(who)s", date=on, who=who)
+    reason = r.get("reason")
+    return f"{text.rstrip()}: {gettext(str(reason))}." if reason else f"{text.rstrip()}."
+
+
+def _replacement_words(evidence: Mapping[str, Any], successor: str | None) -> str:
+    r = evidence.get("replaced_by") if isinstance(evidence.get("replaced_by"), Mapping) else {}
+    on = when(r["time"]) if r.get("time") else "?"
+    if successor:
+        return gettext(
+            "Replaced on %(date)s by certificate %(number)s: verify that one instead.",
+            date=on,
+            number=successor,
+        )
+    return gettext(
+        "Replaced on %(date)s by a later certificate whose number this portal does not hold: "
+        "ask the holder or the issuing body for the new certificate.",
+        date=on,
     )
-    flagged = [f for c in checks if c.get("status") == "failed" for f in c.get("fields", [])]
+
+
+def _with_labels(text: str, paths: Iterable[str]) -> str:
+    """``text`` with each field path named in words (longest paths first, so none is cut)."""
+    for path in sorted(set(paths), key=len, reverse=True):
+        text = text.replace(path, names.field_label(path))
+    return text
+
+
+def _code_words(code: str, message: str) -> str:
+    """What a reason code means, in the officer's language (the verifier writes English)."""
+    from origincert.verifier.codes import REASONS
+
+    reason = REASONS.get(code)
+    if reason is None:
+        return message
+    words = gettext(reason.meaning)
+    return words[:1].upper() + words[1:] + "."
+
+
+def officer_check(
+    check: Mapping[str, Any],
+    evidence: Mapping[str, Any],
+    *,
+    from_qr: bool = False,
+    successor: str | None = None,
+) -> dict[str, Any]:
+    """One check as officers read it: no field paths, no keys in place of names, no sentence
+    that claims more than was checked (a QR code is not "a full copy"; naming the consortium's
+    chain is not being anchored on it)."""
+    name, code, status = check.get("name"), check.get("code"), check.get("status")
+    message = str(check.get("message", ""))
+    paths = [str(f) for f in check.get("fields", []) if isinstance(f, str)]
+    if name == "format" and code == "format_ok" and from_qr:
+        message = gettext("The whole certificate, read from its QR code, in the origincert format.")
+    elif name == "network" and code == "network_ok":
+        chain = _CHAIN.search(message)
+        message = (
+            gettext(
+                "The certificate names the consortium's ledger (chain %(chain)s).",
+                chain=chain.group(1),
+            )
+            if chain
+            else gettext("The certificate names the consortium's ledger.")
+        )
+    elif name == "signature" and code == "signature_ok":
+        message = gettext(
+            "The issuer's signature is intact (the signing key is under Ledger evidence)."
+        )
+    elif name == "not_revoked" and status == "failed":
+        message = _revocation_words(evidence) or message
+    elif name == "not_replaced" and status == "failed":
+        message = _replacement_words(evidence, successor)
+    elif names.language() != "en":
+        message = _code_words(str(code), message)  # the library's sentence is English
+    return {
+        **check,
+        "label": check_label(str(name or "")),
+        "message": _with_labels(message, paths),
+        "field_labels": [names.field_label(p) for p in paths],
+    }
+
+
+def page_view(
+    stored: Mapping[str, Any], *, channel: str | None = None, successor: str | None = None
+) -> PageView:
+    """The verdict page for a stored ``{"result": VerificationResult.to_json(), "document": ...}``.
+
+    ``channel`` is how the certificate was presented (a QR code is never "a full copy");
+    ``successor`` the number of the certificate that replaced it, when the portal knows it.
+    """
+    result = stored.get("result") or {}
+    evidence = result.get("evidence") if isinstance(result.get("evidence"), dict) else {}
+    raw_checks = [c for c in result.get("checks", []) if isinstance(c, dict)]
+    checks = tuple(
+        officer_check(c, evidence, from_qr=channel in QR_CHANNELS, successor=successor)
+        for c in raw_checks
+    )
+    flagged = [f for c in raw_checks if c.get("status") == "failed" for f in c.get("fields", [])]
     failed = [c for c in checks if c.get("status") == "failed"]
     skipped = [c for c in checks if c.get("status") == "skipped"]
-    reason = str(
-        result.get("summary")
-        or (failed or skipped or [{"message": "Every check passed."}])[0].get("message", "")
-    )
+    word = str(result.get("verdict", ""))
+    decisive = {"REVOKED": "not_revoked", "REPLACED": "not_replaced"}.get(word)
+    driver = next((c for c in failed if c.get("name") == decisive), None)
+    if driver is not None:
+        reason = str(driver["message"])
+    elif names.language() != "en" and word in _VERDICTS:  # the verifier's summary is English
+        first = (failed or skipped or [{"message": gettext("Every check passed.")}])[0]
+        reason = str(first.get("message", ""))
+    else:
+        reason = _with_labels(
+            str(
+                result.get("summary")
+                or (failed or skipped or [{"message": gettext("Every check passed.")}])[0].get(
+                    "message", ""
+                )
+            ),
+            [str(f) for f in flagged],
+        )
     document = stored.get("document")
     withheld = tuple(str(p) for p in result.get("withheld", []))
     certificate = (
         certificate_view(document, withheld, flagged) if isinstance(document, dict) else None
     )
-    evidence = result.get("evidence") if isinstance(result.get("evidence"), dict) else {}
     issuer = issuer_view(evidence, document if isinstance(document, dict) else None, checks)
+    replaces = None
+    if isinstance(document, dict) and isinstance(document.get("replaces"), dict):
+        number = document["replaces"].get("number")
+        replaces = number if isinstance(number, str) and number else None
     return PageView(
-        verdict=verdict_view(str(result.get("verdict", ""))),
+        verdict=verdict_view(word),
         reason=reason,
         checks=checks,
         certificate=certificate,
         issuer=issuer,
         evidence=evidence_sections(evidence),
         withheld=withheld,
+        replaces=replaces,
+        successor=successor,
+        replaced=isinstance(evidence.get("replaced_by"), Mapping),
     )

@@ -61,8 +61,17 @@ class GunicornServer(BaseApplication):  # type: ignore[misc]
 
 
 def gunicorn_options(
-    bind: str, workers: int, threads: int, *, access_log: bool, timeout: int = 30
+    bind: str,
+    workers: int,
+    threads: int,
+    *,
+    access_log: bool,
+    timeout: int = 30,
+    certfile: str | None = None,
+    keyfile: str | None = None,
 ) -> dict[str, Any]:
+    """gunicorn's settings; with ``certfile`` and ``keyfile`` it serves HTTPS itself (phones
+    on a LAN need HTTPS for the camera; behind a TLS proxy leave both out)."""
     options: dict[str, Any] = {
         "bind": bind,
         "workers": workers,
@@ -79,6 +88,11 @@ def gunicorn_options(
     }
     if access_log:
         options["accesslog"] = "-"
+    if certfile or keyfile:
+        if not (certfile and keyfile):
+            raise ValueError("HTTPS needs both a certificate file and its key file")
+        options["certfile"] = certfile
+        options["keyfile"] = keyfile
     return options
 
 

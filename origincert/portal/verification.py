@@ -28,6 +28,7 @@ from sqlalchemy.orm import sessionmaker
 from origincert.errors import DocumentError
 from origincert.portal import db
 from origincert.portal.batching import Batcher
+from origincert.portal.catalogue import N_
 from origincert.portal.db import Verification, utcnow
 from origincert.safejson import load_json
 from origincert.verdict import CheckStatus, VerificationResult
@@ -42,6 +43,7 @@ __all__ = [
     "init_app",
     "make_verifier",
     "record",
+    "record_attempt",
     "stored_result",
     "verify_file",
     "verify_qr",
@@ -50,14 +52,22 @@ __all__ = [
 _log = logging.getLogger(__name__)
 
 CHANNELS = {
-    "file": "uploaded file",
-    "qr_photo": "photo of QR code",
-    "qr_scan": "QR code scanned by camera",
-    "number": "certificate number",
-    "api_file": "API: file",
-    "api_qr": "API: QR payload",
-    "api_number": "API: number",
+    "file": N_("uploaded file"),
+    "bulk": N_("several files at once"),
+    "pdf": N_("PDF of the certificate"),
+    "qr_photo": N_("photo of QR code"),
+    "qr_scan": N_("QR code scanned by camera"),
+    "qr_paste": N_("QR code text pasted"),
+    "number": N_("certificate number"),
+    "api_file": N_("API: file"),
+    "api_qr": N_("API: QR payload"),
+    "api_number": N_("API: number"),
+    "api_pdf": N_("API: PDF"),
+    "api_photo": N_("API: photo"),
 }
+
+# What an attempt that reached no verdict is logged as, beside the verdicts.
+ATTEMPT_OUTCOMES = ("NOT_FOUND", "UNREADABLE", "REFUSED")
 
 
 def make_verifier(rpc_url: str | None, manifest_path: str) -> Verifier:
@@ -178,6 +188,9 @@ class _PerProcess:
 
 def init_app(app: Flask) -> None:
     app.extensions["origincert_verification"] = _PerProcess()
+    from origincert.portal.render import reason_words
+
+    app.add_template_filter(reason_words, "reason_words")  # the log's reasons in words
 
 
 def verify_file(raw: bytes) -> VerificationResult:
@@ -223,6 +236,38 @@ def record(result: VerificationResult, *, channel: str, actor: Actor) -> int:
         "result_json": json.dumps(
             {"result": result.to_json(), "document": document}, sort_keys=True, default=str
         ),
+    }
+    db.release()
+    return _per_process().get()[1].add(entry)
+
+
+def record_attempt(
+    outcome: str,
+    *,
+    channel: str,
+    actor: Actor,
+    reason_code: str,
+    message: str,
+    number: str | None = None,
+) -> int:
+    """Log an attempt that reached no verdict (an unknown number, an unreadable photo or PDF),
+    so the log shows who asked about what, and how, even when there was nothing to verify."""
+    if channel not in CHANNELS:
+        raise ValueError(f"unknown channel {channel!r}")
+    if outcome not in ATTEMPT_OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome!r}")
+    result = {"verdict": outcome, "summary": message, "checks": [], "evidence": {}, "withheld": []}
+    entry = {
+        "created_at": utcnow(),
+        "actor": actor.name,
+        "officer_id": actor.officer_id,
+        "office_code": actor.office_code,
+        "channel": channel,
+        "certificate_number": _text(number, 64),
+        "issuer": None,
+        "verdict": outcome,
+        "reason_code": reason_code[:64],
+        "result_json": json.dumps({"result": result, "document": None}, sort_keys=True),
     }
     db.release()
     return _per_process().get()[1].add(entry)

@@ -176,10 +176,10 @@ class Verifier:
     def verify_qr(self, text: str, *, on: date | None = None) -> VerificationResult:
         """A QR code's text: an embedded certificate is verified in full; a reference gets the
         ledger's word on its anchor, and the result says the paper must be compared."""
-        from origincert import qr
+        from origincert import qr, qrlink
 
         try:
-            payload = qr.decode_payload(text)
+            payload = qr.decode_payload(qrlink.payload_of(text))  # a bare payload or a link to one
         except OriginCertError as exc:
             return self._malformed(
                 "qr_unreadable", f"The QR code is not an origincert code: {exc.message}.", on
@@ -196,6 +196,17 @@ class Verifier:
         except OriginCertError as exc:
             code = "input_too_large" if exc.code == "qr_image_too_large" else "qr_unreadable"
             return self._malformed(code, f"No readable QR code in the image: {exc.message}.", on)
+        return self.verify_qr(text, on=on)
+
+    def verify_pdf(self, data: bytes, *, on: date | None = None) -> VerificationResult:
+        """The printed PDF: its QR code is read from the rendered pages (origincert.pdfqr)."""
+        from origincert.pdfqr import qr_text_from_pdf
+
+        try:
+            text = qr_text_from_pdf(data)
+        except OriginCertError as exc:
+            code = "input_too_large" if exc.code == "pdf_too_large" else "qr_unreadable"
+            return self._malformed(code, f"No readable QR code in the PDF: {exc.message}.", on)
         return self.verify_qr(text, on=on)
 
     # ------------------------------------------------------------------ pipeline

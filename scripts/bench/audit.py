@@ -251,10 +251,8 @@ class Ledger:
             for i, target in enumerate(targets):
                 doc = dict(documents[n % len(documents)])
                 doc["number"] = f"BENCH-{chamber}-{n:07d}"
-                doc["issuing_body"] = {
-                    **doc["issuing_body"],
-                    "ledger_id": self.chambers[chamber][0],
-                }
+                body = {**doc["issuing_body"], "ledger_id": self.chambers[chamber][0]}
+                doc["issuing_body"] = body
                 data = {
                     "format": "urn:origincert:issued:2",
                     "document": doc,
@@ -273,7 +271,7 @@ class Ledger:
                         "chain_id": chain_id,
                         "registry": registry,
                         "tx_hash": None,
-                        "issuer_id": self.chambers[chamber][0],
+                        "issuer_id": self.chambers[chamber][0],  # as anchor_data signs it
                         "epoch": 1,
                         "deadline": 2**40,
                     },

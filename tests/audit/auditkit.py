@@ -438,7 +438,7 @@ def issued_file(
             "chain_id": chain_id if chain_id is not None else world.client.chain_id,
             "registry": world.manifest.certificate_registry.address,
             "tx_hash": tx_hash,
-            "issuer_id": issuer_id or 1,
+            "issuer_id": document["issuing_body"]["ledger_id"],
             "epoch": 1,
             "deadline": 2**40,
         },

@@ -24,7 +24,7 @@ def anchored(world, tmp_path: Path) -> tuple[Path, Path, object]:
     issuer_id = world.chamber_ids["DE-berlin"]
     terms = (issuer_id, governance.epoch_of(world.client, issuer_id), world.now() + 86_400)
     docs = documents(1, 31)
-    # format v2: the document names its body as the ledger does (id from the terms, name here)
+    docs[0]["issuing_body"]["ledger_id"] = issuer_id  # v2: the body as the ledger names it
     docs[0]["issuing_body"]["name"] = governance.issuer_info(world.client, issuer_id).name
     files, root, sig = builder.build(
         docs, chamber, chain_id=world.client.chain_id, registry=registry, terms=terms

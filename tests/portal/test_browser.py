@@ -113,7 +113,7 @@ def test_valid_tampered_and_revoked_uploads(
     tampered["document"]["goods"][0]["gross_weight_kg"] = "1.00"
     assert upload_file(driver, live, write(tmp_path, "tampered.coo.json", tampered)) == "INVALID"
     integrity = driver.find_element(By.CSS_SELECTOR, '[data-check="integrity"]')
-    assert "goods[0].gross_weight_kg" in integrity.text
+    assert "Item 1, gross weight (kg)" in integrity.text
     assert driver.find_elements(By.CSS_SELECTOR, "#goods .flagged")
     screenshot(driver, "04-verdict-invalid")
 

@@ -9,6 +9,7 @@ import pytest
 
 from origincert.portal.render import (
     certificate_view,
+    display_value,
     evidence_sections,
     issuer_view,
     page_view,
@@ -46,7 +47,9 @@ def test_every_field_of_a_certificate_is_placed_somewhere(document: dict[str, An
         assert cell.state == "shown"
         if path in ("producer", "form", "kind", "transport.mode"):
             continue  # codes spelled out in words (tested below)
-        assert cell.value == (("Yes" if value else "No") if isinstance(value, bool) else str(value))
+        text = ("Yes" if value else "No") if isinstance(value, bool) else str(value)
+        assert cell.value == display_value(path, text)
+        assert text in cell.value or path.endswith((".unit", ".kind"))  # a code stays visible
     assert view.other == ()  # the layout knows every field of the model
     assert len(view.goods) == 3
     assert view.title.startswith("Certificate of origin") or "certificate" in view.title.lower()

@@ -76,7 +76,7 @@ def test_tampered_upload_is_invalid_and_names_the_field(officer: FlaskClient, sc
     issued["document"]["goods"][0]["gross_weight_kg"] = "1.00"
     page = follow(officer, upload(officer, as_bytes(issued)))
     assert 'data-verdict="INVALID"' in page
-    assert "goods[0].gross_weight_kg" in page
+    assert "Item 1, gross weight (kg)" in page and "goods[0].gross_weight_kg" not in page
     assert 'class="value flagged"' in page  # the altered value is highlighted in the certificate
 
 
@@ -93,20 +93,25 @@ def test_malformed_json_is_a_malformed_verdict(app: Flask, officer: FlaskClient)
 
 
 @pytest.mark.parametrize(
-    ("data", "status", "words"),
+    ("data", "status", "words", "logged"),
     [
-        (b"", 400, "The file is empty."),
-        (b"%PDF-1.7\n...", 415, "This is a PDF"),
-        (b"hello, this is text", 415, "neither a certificate file"),
+        (b"", 400, "The file is empty.", []),
+        (
+            b"%PDF-1.7\n...",
+            422,
+            "No certificate QR code could be read from this PDF",
+            ["UNREADABLE"],
+        ),
+        (b"hello, this is text", 415, "neither a certificate file", ["REFUSED"]),
     ],
 )
 def test_files_that_are_not_certificates_are_refused_clearly(
-    app: Flask, officer: FlaskClient, data: bytes, status: int, words: str
+    app: Flask, officer: FlaskClient, data: bytes, status: int, words: str, logged: list[str]
 ) -> None:
     response = upload(officer, data)
     assert response.status_code == status
     assert words in response.get_data(as_text=True)
-    assert log_entries(app) == []
+    assert [e.verdict for e in log_entries(app)] == logged
 
 
 def test_no_file_chosen(officer: FlaskClient) -> None:
@@ -184,7 +189,7 @@ def test_qr_text_is_verified(app: Flask, officer: FlaskClient, scene: Scene) -> 
         officer, officer.post("/verify/qr", data={"csrf_token": token, "payload": payload})
     )
     assert 'data-verdict="VALID"' in page
-    assert log_entries(app)[0].channel == "qr_scan"
+    assert log_entries(app)[0].channel == "qr_paste"  # typed or pasted: the camera page says so
 
 
 def test_qr_text_missing(officer: FlaskClient) -> None:
@@ -194,13 +199,14 @@ def test_qr_text_missing(officer: FlaskClient) -> None:
     assert response.status_code == 400
 
 
-def test_qr_text_that_is_not_ours_is_malformed(officer: FlaskClient) -> None:
+def test_qr_text_that_is_not_ours_is_refused(app: Flask, officer: FlaskClient) -> None:
     token = csrf_token(officer, "/")
-    page = follow(
-        officer,
-        officer.post("/verify/qr", data={"csrf_token": token, "payload": "https://example.com/"}),
+    response = officer.post(
+        "/verify/qr", data={"csrf_token": token, "payload": "https://example.com/"}
     )
-    assert 'data-verdict="MALFORMED"' in page
+    assert response.status_code == 422
+    assert "a web address, not an origincert certificate code" in response.get_data(as_text=True)
+    assert [(e.verdict, e.channel) for e in log_entries(app)] == [("REFUSED", "qr_paste")]
 
 
 def test_photo_of_a_qr_code_is_read_and_verified(
@@ -217,10 +223,8 @@ def test_photo_without_a_qr_code_asks_for_another(app: Flask, officer: FlaskClie
     Image.new("RGB", (200, 120), "white").save(buffer, format="JPEG")
     response = upload(officer, buffer.getvalue(), "photo.jpg")
     assert response.status_code == 422
-    assert "No certificate QR code could be read from this picture" in response.get_data(
-        as_text=True
-    )
-    assert log_entries(app) == []
+    assert "retake the photo" in response.get_data(as_text=True)
+    assert [(e.verdict, e.channel) for e in log_entries(app)] == [("UNREADABLE", "qr_photo")]
 
 
 def number(client: FlaskClient, value: str, **extra: str) -> Any:
@@ -235,7 +239,12 @@ def test_unknown_number_says_so(app: Flask, officer: FlaskClient) -> None:
     assert "No certificate numbered XX-404 is known to this portal" in response.get_data(
         as_text=True
     )
-    assert log_entries(app) == []
+    [entry] = log_entries(app)
+    assert (entry.verdict, entry.channel, entry.certificate_number) == (
+        "NOT_FOUND",
+        "number",
+        "XX-404",
+    )
 
 
 def test_invalid_number_is_refused(officer: FlaskClient) -> None:

@@ -14,7 +14,9 @@
     if (!input) { return; }
     input.addEventListener("change", function () {
       if (!input.files || !input.files.length) { return; }
-      if (name) { name.textContent = input.files[0].name; }
+      if (name) {
+        name.textContent = input.files.length > 1 ? input.files.length + " files" : input.files[0].name;
+      }
       markBusy(form);
       form.submit();
     });

@@ -12,7 +12,12 @@
   var lastScan = 0;
   var MAX_SIDE = 1000; // pixels decoded per frame: enough for a dense code, cheap enough for a phone
 
-  function say(text) { status.textContent = text; }
+  var scanner = document.getElementById("scanner");
+  var WORDS = JSON.parse((scanner && scanner.getAttribute("data-words")) || "{}");
+
+  function t(text) { return WORDS[text] || text; }
+
+  function say(text) { status.textContent = t(text); }
 
   function stop() {
     if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); stream = null; }
@@ -62,7 +67,9 @@
       window.requestAnimationFrame(tick);
     })
     .catch(function (error) {
-      say("The camera could not be started (" + error.name + "). Allow camera access, or take a photo of the QR code instead.");
+      say(error && error.name === "NotAllowedError"
+        ? "Camera access was refused. Allow it in the browser's settings, or take a photo of the QR code instead."
+        : "No camera could be started on this device. Take a photo of the QR code instead.");
     });
   window.addEventListener("pagehide", stop);
 }());

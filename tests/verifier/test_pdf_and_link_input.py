@@ -1,0 +1,77 @@
+"""The printed PDF and a QR code holding a portal link are accepted by the library and by
+``origincert verify`` (issue 11), in the order given, with a clear verdict when nothing is read."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fpdf import FPDF
+
+from origincert import pdf, qrlink
+from origincert.cli import main
+from origincert.qr import encode_payload, qr_png
+from origincert.verifier import Verifier
+from verifier.conftest import DAY, Scene
+
+PORTAL = "https://portal.customs.example"
+
+
+@pytest.fixture(scope="module")
+def manifest_file(scene: Scene, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli-pdf") / "manifest.json"
+    scene.manifest.save(path)
+    return path
+
+
+def blank_pdf() -> bytes:
+    doc = FPDF()
+    doc.add_page()
+    return bytes(doc.output())
+
+
+def test_the_library_verifies_the_printed_pdf(scene: Scene, verifier: Verifier) -> None:
+    printed = pdf.render_pdf(scene.files["single"][0])
+    assert verifier.verify_pdf(printed, on=DAY).verdict.value == "VALID"
+    blank = verifier.verify_pdf(blank_pdf(), on=DAY)
+    assert blank.verdict.value == "MALFORMED"
+    assert blank.checks[0].code == "qr_unreadable"
+    assert "No readable QR code in the PDF" in blank.checks[0].message
+
+
+def test_a_link_is_read_like_its_payload(scene: Scene, verifier: Verifier) -> None:
+    payload = encode_payload(scene.files["single"][0])
+    link = qrlink.make_link(PORTAL, payload)
+    assert link.startswith("HTTPS://PORTAL.CUSTOMS.EXAMPLE/V#OC2:")
+    assert verifier.verify_qr(link, on=DAY).verdict.value == "VALID"
+    assert verifier.verify_qr_image(qr_png(link), on=DAY).verdict.value == "VALID"
+    other = verifier.verify_qr("https://example.com/menu", on=DAY)
+    assert other.verdict.value == "MALFORMED"
+    assert "web address" in other.checks[0].message
+
+
+def test_the_cli_takes_pdfs_and_links_in_order(
+    scene: Scene, manifest_file: Path, tmp_path: Path
+) -> None:
+    good = tmp_path / "good.coo.json"
+    good.write_text(json.dumps(scene.files["single"][0]))
+    printed = tmp_path / "certificate.pdf"
+    printed.write_bytes(pdf.render_pdf(scene.files["single"][0]))
+    blank = tmp_path / "blank.pdf"
+    blank.write_bytes(blank_pdf())
+    link = qrlink.make_link(PORTAL, encode_payload(scene.files["single"][0]))
+    result = CliRunner().invoke(
+        main,
+        ["--rpc-url", scene.client.url, "--manifest", str(manifest_file), "verify", "--json"]
+        + ["--on", DAY.isoformat(), str(printed), str(good), str(blank), "--qr", link],
+    )
+    listed = json.loads(result.output)["results"]  # the one --json envelope (library CLI)
+    assert [(x["input"], x["verdict"]) for x in listed] == [
+        (str(printed), "VALID"),
+        (str(good), "VALID"),
+        (str(blank), "MALFORMED"),
+        ("QR code #1", "VALID"),
+    ]
+    assert result.exit_code == 1
