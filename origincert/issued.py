@@ -13,7 +13,7 @@ hashes were not bound to their paths. A file withholding a field of
 >>> parse_issued({"format": "urn:origincert:issued:1"})
 Traceback (most recent call last):
 ...
-origincert.issued.IssuedFileError: This is a version 1 certificate file (urn:origincert:issued:1), which is no longer accepted: its withheld fields are not bound to their names. Ask the issuing body for the version 2 file.
+origincert.errors.IssuedFileError: This is a version 1 certificate file (urn:origincert:issued:1), which is no longer accepted: its withheld fields are not bound to their names. Ask the issuing body for the version 2 file.
 """
 
 from __future__ import annotations

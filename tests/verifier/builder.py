@@ -69,6 +69,8 @@ def build(
 ) -> tuple[list[dict[str, Any]], bytes, bytes]:
     """Full-copy issued files (format v2) for one batch, its root and the 65-byte signature (not
     anchored). ``terms`` are the signed issuer id, epoch and deadline."""
+    for d in documents:  # like the issuer: a document naming no ledger id gets the signer's
+        d["issuing_body"].setdefault("ledger_id", terms[0])
     seeds = [os.urandom(32) for _ in documents]
     commitments = [fields.commit(d, s) for d, s in zip(documents, seeds)]
     leaves = [leaf_of(c.target_hash) for c in commitments]
