@@ -2,7 +2,9 @@
 certificate's QR code is read from them, so an officer can verify the PDF an exporter emailed.
 
 Bounded so that no PDF costs more than a few seconds: its size, the pages looked at, the pixels
-per page and the time ``pdftoppm`` may take are all capped.
+per page, and the wall time, CPU time and memory ``pdftoppm`` may take are all capped (the last
+two by util-linux ``prlimit``, which sets the limits in the child before poppler reads a byte;
+``preexec_fn`` is not safe in a threaded server).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ MAX_PDF_BYTES = 20_000_000
 MAX_PAGES = 3  # the QR code is on page 1; continuation sheets follow
 PAGE_PIXELS = 2400  # the long side of a rendered page: an A4 page at about 200 dpi
 TIMEOUT_SECONDS = 15.0
+CPU_SECONDS = 5  # poppler's CPU time for the few pages it renders
+MEMORY_BYTES = 512 * 1024 * 1024  # address space of the renderer
 
 
 def is_pdf(data: bytes) -> bool:
@@ -33,11 +37,18 @@ def _render(data: bytes, folder: Path) -> list[Path]:
             "this machine cannot read PDF files (poppler-utils is not installed)",
             code="pdf_reader_missing",
         )
+    limit = shutil.which("prlimit")
+    if limit is None:
+        raise DocumentError(
+            "this machine cannot bound the PDF reader (util-linux prlimit is missing)",
+            code="pdf_reader_missing",
+        )
     source = folder / "in.pdf"
     source.write_bytes(data)
     try:
         done = subprocess.run(
-            [exe, "-q", "-png", "-gray", "-f", "1", "-l", str(MAX_PAGES),
+            [limit, f"--cpu={CPU_SECONDS}", f"--as={MEMORY_BYTES}", "--",
+             exe, "-q", "-png", "-gray", "-f", "1", "-l", str(MAX_PAGES),
              "-scale-to", str(PAGE_PIXELS), str(source), str(folder / "page")],
             capture_output=True,
             timeout=TIMEOUT_SECONDS,
