@@ -99,10 +99,10 @@ class ProposalInfo:
 
 
 def proposal_info(client: ChainClient, proposal_id: int) -> ProposalInfo:
-    v = client.call(client.issuers.functions.proposal(proposal_id))
+    (v,) = client.view("IssuerRegistry", "proposal", proposal_id)
     return ProposalInfo(
-        proposal_id, v[0], ProposalState(v[1]), int(v[2]), int(v[3]), bytes(v[4]), tuple(v[5]),
-        int(v[6]),
+        proposal_id, Web3.to_checksum_address(v[0]), ProposalState(v[1]), int(v[2]), int(v[3]),
+        bytes(v[4]), tuple(Web3.to_checksum_address(a) for a in v[5]), int(v[6]),
     )  # fmt: skip
 
 
@@ -205,7 +205,9 @@ def accredit(
             raise OriginCertError(
                 "accrediting needs the new key's proof of possession", code="possession_missing"
             )
-        economy = bytes(client.call(client.issuers.functions.economyOf(authority.address)))
+        (economy,) = client.view(
+            "IssuerRegistry", "economyOf", Web3.to_checksum_address(authority.address)
+        )
         possession = key_possession(client, key, 0, economy.decode("ascii", "replace"))
     r, vs = _possession(possession)
     fn = client.issuers.functions.accredit(
@@ -267,11 +269,12 @@ def bump_epoch(client: ChainClient, signer: TransactionSigner, issuer_id: int) -
 
 def epoch_of(client: ChainClient, issuer_id: int, block: int | str = "latest") -> int:
     """The body's current epoch: what its next anchor signature must name."""
-    return int(client.call(client.issuers.functions.epochOf(issuer_id), block))
+    (epoch,) = client.view("IssuerRegistry", "epochOf", issuer_id, block=block)
+    return int(epoch)
 
 
 def issuer_info(client: ChainClient, issuer_id: int, block: int | str = "latest") -> IssuerInfo:
-    v = client.call(client.issuers.functions.issuer(issuer_id), block)
+    (v,) = client.view("IssuerRegistry", "issuer", issuer_id, block=block)
     return IssuerInfo(
         id=int(v[0]),
         economy=bytes(v[1]).decode("ascii"),
@@ -279,14 +282,14 @@ def issuer_info(client: ChainClient, issuer_id: int, block: int | str = "latest"
         valid_from=int(v[3]),
         valid_until=int(v[4]),
         status_since=int(v[5]),
-        signing_key=v[6],
+        signing_key=Web3.to_checksum_address(v[6]),
         metadata_hash="0x" + bytes(v[7]).hex(),
         name=v[8],
     )
 
 
 def standing_at(client: ChainClient, key: str, timestamp: int) -> tuple[int, Standing]:
-    issuer_id, standing = client.call(
-        client.issuers.functions.standingAt(Web3.to_checksum_address(key), timestamp)
+    issuer_id, standing = client.view(
+        "IssuerRegistry", "standingAt", Web3.to_checksum_address(key), timestamp
     )
     return int(issuer_id), Standing(standing)

@@ -1,7 +1,7 @@
-"""Contract view calls as raw ``eth_call`` requests: encoded with eth_abi from the shipped ABI.
+"""Contract view calls as raw ``eth_call`` requests, for the audit's JSON-RPC batches.
 
-Built for batches (one JSON-RPC batch of many calls) and for speed: ``certificateStatuses``
-answers are sliced word by word instead of going through eth_abi.
+Encoded and decoded by the one registry codec (``origincert.chain.codec``, from the shipped ABI);
+``certificateStatuses`` answers are sliced word by word here, as ints, for the cross-check.
 """
 
 from __future__ import annotations
@@ -10,49 +10,44 @@ import functools
 from dataclasses import dataclass
 from typing import Any
 
-from eth_abi import decode, encode
-from eth_utils import function_abi_to_4byte_selector
-
-from origincert.chain.artifacts import load_artifact
+from origincert.chain import codec
 
 __all__ = ["View", "status_words", "view"]
-
-
-def _type(param: dict[str, Any]) -> str:
-    if param["type"].startswith("tuple"):
-        return f"({','.join(_type(c) for c in param['components'])}){param['type'][5:]}"
-    return str(param["type"])
 
 
 @dataclass(frozen=True)
 class View:
     contract: str
     name: str
-    selector: bytes
-    inputs: tuple[str, ...]
-    outputs: tuple[str, ...]
+
+    @property
+    def _fn(self) -> Any:
+        return codec.fn(self.contract, self.name)
+
+    @property
+    def selector(self) -> bytes:
+        return bytes(self._fn.selector)
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        return tuple(self._fn.inputs)
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        return tuple(self._fn.outputs)
 
     def request(self, to: str, block: str, *args: Any) -> tuple[str, list[Any]]:
         """The ``eth_call`` for a JSON-RPC batch."""
-        data = "0x" + (self.selector + encode(list(self.inputs), list(args))).hex()
-        return ("eth_call", [{"to": to, "data": data}, block])
+        return ("eth_call", [{"to": to, "data": self._fn.data(*args)}, block])
 
     def decode(self, raw: str) -> tuple[Any, ...]:
-        return tuple(decode(list(self.outputs), bytes.fromhex(raw[2:])))
+        return tuple(self._fn.result(raw))
 
 
 @functools.cache
 def view(contract: str, name: str) -> View:
-    (item,) = [
-        i for i in load_artifact(contract).abi if i["type"] == "function" and i["name"] == name
-    ]
-    return View(
-        contract,
-        name,
-        function_abi_to_4byte_selector(item),
-        tuple(_type(p) for p in item["inputs"]),
-        tuple(_type(p) for p in item["outputs"]),
-    )
+    codec.fn(contract, name)  # unknown names fail here, as before
+    return View(contract, name)
 
 
 _STATUS_WORDS = (

@@ -400,4 +400,9 @@ def show(obj: Context, issuer_id: int) -> None:
 def register(group: click.Group) -> None:
     group.add_command(council)
     group.add_command(authority)
-    group.add_command(issuer)
+    existing = group.commands.get("issuer")  # another area's `issuer` commands: keep both
+    if isinstance(existing, click.Group):
+        for name, command in issuer.commands.items():
+            existing.add_command(command, name)
+    else:
+        group.add_command(issuer)

@@ -301,7 +301,12 @@ def publish(
 
 
 def register(group: click.Group) -> None:
-    group.add_command(issuer)
+    existing = group.commands.get("issuer")  # governance's `issuer` group: add to it, not over it
+    if isinstance(existing, click.Group):
+        for name, command in issuer.commands.items():
+            existing.add_command(command, name)
+    else:
+        group.add_command(issuer)
     group.add_command(import_cmd)
     group.add_command(status)
 

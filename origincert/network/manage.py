@@ -121,12 +121,14 @@ def up(
     spec = _geth_spec(folder)
     binary = geth.find_geth()
     chosen = [spec.node(n) for n in nodes] if nodes else list(spec.nodes)
-    for node in chosen:
+    started = [n for n in chosen if not geth.is_running(folder, n)]
+    for node in started:
         geth.start_node(binary, spec, folder, node)
     running = [n for n in spec.nodes if geth.is_running(folder, n)]
     deadline = time.monotonic() + wait
     _await(folder, chosen, deadline, lambda: _joined(running, chosen))
-    for node in chosen:
+    whole = len(started) == len(running)  # the whole network starts now
+    for node in _sealing_order(spec, chosen) if whole else chosen:
         start_sealing(node.url)
     _await(folder, chosen, deadline, lambda: _agreed(running))
     return [node_report(u) for u in spec.urls]
@@ -145,6 +147,20 @@ def _joined(running: list[NodeSpec], chosen: list[NodeSpec]) -> bool:
         return False  # geth unlocks the key a few seconds after it starts answering
     others = [r.head or 0 for name, r in reports.items() if name not in names]
     return not others or min(reports[n].head or 0 for n in names) >= max(others) - 1
+
+
+def _sealing_order(spec: NetworkSpec, nodes: list[NodeSpec]) -> list[NodeSpec]:
+    """The validator whose turn block 1 is, last.
+
+    A geth node drops blocks from peers until it seals or has synced once, so every validator
+    must be sealing before block 1 exists: the others start first (out of turn they wait a random
+    0 to 1.5 s before sealing), then the one in turn, whose block 1 (difficulty 2) they take at
+    once. Validators that all seal on their own from genesis fork the chain, and with an even
+    count it can split into halves that wait for each other's signers forever.
+    """
+    signers = sorted(n.validator.lower() for n in spec.nodes)
+    in_turn = signers[1 % len(signers)]
+    return sorted(nodes, key=lambda n: n.validator.lower() == in_turn)
 
 
 def _agreed(running: list[NodeSpec]) -> bool:

@@ -68,15 +68,17 @@ def _insert(dbs: Session) -> Any:
     raise NotImplementedError(f"sign-in throttling has no upsert for {dialect}")
 
 
-def _count(dbs: Session, key: str, account: str | None, rule: Rule, now_ms: int) -> Admission:
+def _count(dbs: Session, key: str, account: str | None, rule: Rule, now: int) -> Admission:
     """Count one attempt on ``key``; the caller commits at once."""
     t = _TABLE.c
+    # milliseconds since the epoch overflow PostgreSQL's integer: bind them as BIGINT
+    now_ms, base_ms, max_ms = (literal(v, BigInteger) for v in (now, rule.base_ms, rule.max_ms))
     # a key idle for long enough (and not in a delay) starts again from zero
     dbs.execute(
         update(_TABLE)
         .where(
             t.key == key,
-            t.updated_ms < now_ms - rule.forget_ms,
+            t.updated_ms < literal(now - rule.forget_ms, BigInteger),
             t.next_allowed_ms <= now_ms,
         )
         .values(attempts=0, delay_ms=0, next_allowed_ms=0, claimed_at=0)
@@ -89,8 +91,8 @@ def _count(dbs: Session, key: str, account: str | None, rule: Rule, now_ms: int)
     crossing = t.attempts + 1 == rule.free + 1  # the first attempt over: the first delay starts
     takes_slot = (t.attempts + 1 > rule.free + 1) & (t.next_allowed_ms <= now_ms)
     doubled = case(
-        (t.delay_ms * 2 < rule.base_ms, rule.base_ms),
-        (t.delay_ms * 2 > rule.max_ms, rule.max_ms),
+        (t.delay_ms * 2 < base_ms, base_ms),
+        (t.delay_ms * 2 > max_ms, max_ms),
         else_=t.delay_ms * 2,
     )
     # every SET below reads the row as it was before this statement: one atomic step
@@ -99,10 +101,10 @@ def _count(dbs: Session, key: str, account: str | None, rule: Rule, now_ms: int)
         .where(t.key == key)
         .values(
             attempts=t.attempts + 1,
-            delay_ms=case((crossing, rule.base_ms), (takes_slot, doubled), else_=t.delay_ms),
+            delay_ms=case((crossing, base_ms), (takes_slot, doubled), else_=t.delay_ms),
             next_allowed_ms=case(
-                (crossing, now_ms + rule.base_ms),
-                (takes_slot, literal(now_ms, BigInteger) + doubled),  # 64-bit on PostgreSQL
+                (crossing, now_ms + base_ms),
+                (takes_slot, now_ms + doubled),
                 else_=t.next_allowed_ms,
             ),
             claimed_at=case((takes_slot, t.attempts + 1), else_=t.claimed_at),

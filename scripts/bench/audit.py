@@ -251,6 +251,8 @@ class Ledger:
             for i, target in enumerate(targets):
                 doc = dict(documents[n % len(documents)])
                 doc["number"] = f"BENCH-{chamber}-{n:07d}"
+                body = {**doc["issuing_body"], "ledger_id": self.chambers[chamber][0]}
+                doc["issuing_body"] = body
                 data = {
                     "format": "urn:origincert:issued:2",
                     "document": doc,
@@ -258,9 +260,6 @@ class Ledger:
                         "seed": "0x" + os.urandom(32).hex(),
                         "field_hashes": {f"f{j}": "0x" + os.urandom(32).hex() for j in range(40)},
                         "shape": {"goods": len(doc["goods"])},
-                        "issuer_id": doc["issuing_body"].setdefault("ledger_id", 1),
-                        "epoch": 0,
-                        "deadline": 0,
                         "target_hash": "0x" + target.hex(),
                         "leaf": "0x" + leaves[i].hex(),
                         "merkle_proof": ["0x" + p.hex() for p in tree.proof(i)],
@@ -272,7 +271,7 @@ class Ledger:
                         "chain_id": chain_id,
                         "registry": registry,
                         "tx_hash": None,
-                        "issuer_id": self.chambers[chamber][0],
+                        "issuer_id": self.chambers[chamber][0],  # as anchor_data signs it
                         "epoch": 1,
                         "deadline": 2**40,
                     },

@@ -418,7 +418,7 @@ def issued_file(
 
     document = sample_batch(1, doc_seed)[0]
     document["number"] = number
-    document["issuing_body"]["ledger_id"] = 1
+    document["issuing_body"]["ledger_id"] = issuer_id or 1
     document["flags"]["issued_retroactively"] = retroactive
     data = {
         "format": "urn:origincert:issued:2",
@@ -427,9 +427,6 @@ def issued_file(
             "seed": "0x" + keccak(text=number).hex(),
             "field_hashes": {"number": "0x" + keccak(text="f" + number).hex()},
             "shape": {"goods": len(document["goods"])},
-            "issuer_id": document["issuing_body"]["ledger_id"],
-            "epoch": 0,
-            "deadline": 0,
             "target_hash": "0x" + target.hex(),
             "leaf": "0x" + (leaf or leaf_of(target)).hex(),
             "merkle_proof": ["0x" + p.hex() for p in proof],
@@ -441,7 +438,7 @@ def issued_file(
             "chain_id": chain_id if chain_id is not None else world.client.chain_id,
             "registry": world.manifest.certificate_registry.address,
             "tx_hash": tx_hash,
-            "issuer_id": issuer_id or 1,
+            "issuer_id": document["issuing_body"]["ledger_id"],
             "epoch": 1,
             "deadline": 2**40,
         },

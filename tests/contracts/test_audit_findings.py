@@ -447,8 +447,14 @@ def test_f04_the_verifier_judges_a_same_block_rotation_lawful(world: World) -> N
     c = world.client
     hamburg, key = ids(world, "DE-hamburg"), world.chambers["DE-hamburg"]
     terms = (hamburg, governance.epoch_of(c, hamburg), world.now() + 3600)
+    [doc] = documents(1, 401)
+    doc["issuing_body"] = {
+        **doc["issuing_body"],
+        "ledger_id": hamburg,
+        "name": "Chamber DE-hamburg",
+    }
     files, root, sig = builder.build(
-        documents(1, 401), key, chain_id=c.chain_id,
+        [doc], key, chain_id=c.chain_id,
         registry=c.manifest.certificate_registry.address, terms=terms,
     )  # fmt: skip
     r, vs = builder.compact(sig)
@@ -461,5 +467,5 @@ def test_f04_the_verifier_judges_a_same_block_rotation_lawful(world: World) -> N
         ]
     assert [x["status"] for x in block] == [1, 1]
     result = Verifier(c, clock=lambda: DAY).verify(files[0])
-    assert result.check("issuer_accredited").code == "accredited_at_issue"
+    assert result.check("issuer_accredited").code == "accredited_at_issue", result.failed()
     assert result.verdict is Verdict.VALID

@@ -68,8 +68,10 @@ def test_control_a_body_issuing_in_its_own_name_passes_every_ledger_check(world,
     hamburg, name = names(world, "DE-hamburg")
     [doc] = documents(1, 301)
     files, *_ = issue(world, [v2(doc, hamburg, name)], world.chambers["DE-hamburg"], hamburg)
-    checks = ledger_checks(verifier.verify(files[0]))
+    result = verifier.verify(files[0])
+    checks = ledger_checks(result)
     assert {k: s for k, (s, _) in checks.items()} == dict.fromkeys(checks, CheckStatus.OK)
+    assert result.verdict is Verdict.VALID, result.failed()
 
 
 def test_a_certificate_naming_another_chamber_is_never_valid(world, verifier) -> None:
@@ -144,8 +146,10 @@ def test_front_running_a_root_does_not_take_the_certificate(world, verifier) -> 
     builder.anchor(c, c.certificates, root, 1, squat, test_account("watcher"), squat_terms)
     builder.anchor(c, c.certificates, root, 1, sig, relayer, t)  # not blocked
     c.send(c.certificates.functions.revokeRoot(sicc, root, 1), world.chambers["SG-sicc"])
-    checks = ledger_checks(verifier.verify(files[0]))
+    result = verifier.verify(files[0])
+    checks = ledger_checks(result)
     assert {k: s for k, (s, _) in checks.items()} == dict.fromkeys(checks, CheckStatus.OK)
+    assert result.verdict is Verdict.VALID, result.failed()
 
 
 def test_a_signature_made_while_suspended_never_anchors(world, verifier) -> None:

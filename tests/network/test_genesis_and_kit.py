@@ -106,3 +106,20 @@ def test_init_refuses_to_overwrite_a_network(tmp_path: Path) -> None:
     again = CliRunner().invoke(main, args)
     assert again.exit_code == 1 and "[network_exists]" in again.output
     assert CliRunner().invoke(main, [*args, "--force"]).exit_code == 0
+
+
+def test_the_validator_in_turn_for_block_1_starts_sealing_last(tmp_path: Path) -> None:
+    from origincert.network import init
+    from origincert.network.manage import _sealing_order
+
+    spec = init(tmp_path / "kit", engine="besu")
+    order = _sealing_order(spec, list(spec.nodes))
+    in_turn = sorted(n.validator.lower() for n in spec.nodes)[1]
+    assert order[-1].validator.lower() == in_turn
+    assert {n.name for n in order} == {n.name for n in spec.nodes}
+
+
+def test_network_commands_without_a_network_say_so(tmp_path: Path) -> None:
+    for command in ("up", "status", "down"):
+        result = CliRunner().invoke(main, ["network", command, "--dir", str(tmp_path / "none")])
+        assert result.exit_code == 1 and "[network_missing]" in result.output, result.output

@@ -186,7 +186,8 @@ def test_ambiguous_number_lists_candidates(
     error = error_of(response)
     assert error["code"] == "number_ambiguous"
     hamburg = scene.files["twin_hamburg"]["document"]["issuing_body"]["name"]
-    assert {c["issuer"] for c in error["candidates"]} == {hamburg, "Berlin Chamber of Commerce"}
+    # format v2: the issuer heads the document with the ledger's name of the signing body
+    assert {c["issuer"] for c in error["candidates"]} == {hamburg, "Chamber DE-berlin"}
     chosen = client.post(
         "/api/v1/verify/number",
         json={

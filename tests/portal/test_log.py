@@ -162,3 +162,20 @@ def test_verifications_appear_in_the_log(app: Flask, client: FlaskClient, issued
 )
 def test_csv_safe(value: object, cell: str) -> None:
     assert csv_safe(value) == cell
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["=1+1", "+1", "-1", "@SUM(A1)", " =1+1", "\u00a0=1+1", "\u3000=1+1", "\u200b=1",
+     "\ufeff=1", "\uff1d1+1", "\uff0b1", "\uff0d1", "\uff201", "DE;=4+4", "DE,=4", "DE\t=4",
+     "DE\n=4", "DE|=4", "\t=8", "\r=9", "a; \u00a0=1"],
+)  # fmt: skip
+def test_csv_cells_that_a_spreadsheet_could_read_as_formulas_are_neutralised(text: str) -> None:
+    assert csv_safe(text) == "'" + text
+
+
+@pytest.mark.parametrize(
+    "text", ["DE-HH-2026-000123", "IHK Berlin", "2026-12-04T10:00:00Z", "VALID", "a=b", ""]
+)
+def test_ordinary_cells_are_left_alone(text: str) -> None:
+    assert csv_safe(text) == text

@@ -7,6 +7,7 @@ references), the 413 on real phone photos (issue 11), and the stored verdict pag
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import io
 import json
@@ -197,8 +198,10 @@ def test_an_old_entry_with_a_lone_surrogate_still_renders(served: Served) -> Non
 
 
 def _reference(issued: dict, number: str) -> str:  # type: ignore[type-arg]
-    document = dict(issued["document"], number=number)
-    return qr.REFERENCE_PREFIX + qr._b45(qr._reference_bytes(document, issued["proof"], None))
+    """A reference QR with a genuine anchor and ``number`` printed in it (a forger's tool)."""
+    genuine = qr._parsed(issued)
+    forged = dataclasses.replace(genuine, document={**genuine.document, "number": number})
+    return qr.REFERENCE_PREFIX + qr._b45(qr._reference_bytes(forged, None))
 
 
 def test_a_forged_number_on_a_genuine_anchor_is_invalid(served: Served, scene: Scene) -> None:
