@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.abc
 import importlib.machinery
 import sys
+from collections.abc import Sequence
 from types import ModuleType
 
 __all__ = ["SAFE_RECURSION_LIMIT", "install"]
@@ -20,10 +21,15 @@ SAFE_RECURSION_LIMIT = 1000  # CPython's default; deep enough for every parser w
 
 
 class _RestoreAfterPyEcc(importlib.abc.MetaPathFinder):
-    def find_spec(self, name: str, path: object, target: ModuleType | None = None) -> object:
+    def find_spec(
+        self,
+        name: str,
+        path: Sequence[str] | None,
+        target: ModuleType | None = None,
+    ) -> importlib.machinery.ModuleSpec | None:
         if name != "py_ecc":
             return None
-        spec = importlib.machinery.PathFinder.find_spec(name, path)  # type: ignore[arg-type]
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
         if spec is None or spec.loader is None:
             return spec
         loader = spec.loader

@@ -22,7 +22,7 @@ from typing import Any
 from origincert import devchain, governance
 from origincert.chain import ChainClient, Manifest, deploy
 from origincert.issuer import Journal, issue_batch, issue_each, replace, revoke
-from origincert.keys import create_keystore, load_signer
+from origincert.keys import create_keystore, load_keystore_signer
 from origincert.pdf import render_pdf
 from origincert.redact import redact
 from origincert.samples import sample_certificate
@@ -133,7 +133,7 @@ def _populate(
     def key(name: str) -> LocalSigner:
         path = workdir / "keys" / f"{name}.json"
         create_keystore(path, password, kdf_work="unsafe_light")
-        return load_signer(path, password)
+        return load_keystore_signer(path, password)
 
     say(
         "creating keystores for the council, two competent authorities and three chambers "

@@ -16,7 +16,7 @@ from web3.logs import DISCARD
 from origincert.chain import ChainClient, TransactionSigner, TxResult
 from origincert.chain.errors import decode_revert
 from origincert.chain.types import IssuerInfo, IssuerStatus, ProposalState, Standing
-from origincert.errors import ContractRevert, OriginCertError
+from origincert.errors import OriginCertError, ProposalFailed
 from origincert.signing import LocalSigner, Signature, Signer, sign_key_possession
 
 __all__ = [
@@ -120,21 +120,6 @@ def propose(
 def approve(client: ChainClient, signer: TransactionSigner, proposal_id: int) -> ProposalResult:
     tx = client.send(client.issuers.functions.approve(proposal_id), signer)
     return ProposalResult(proposal_id, int(_event(client, tx, "ProposalApproved")["approvals"]), tx)
-
-
-class ProposalFailed(ContractRevert):
-    """The council act reverted when executed: the transaction recorded the failure and the
-    proposal is now final (``Failed``). ``error`` names the act's own custom error."""
-
-    code = "proposal_failed"
-
-    def __init__(self, proposal_id: int, cause: ContractRevert, tx: TxResult) -> None:
-        super().__init__(
-            cause.error,
-            cause.error_args,
-            f"{cause} (proposal {proposal_id} failed when executed and is now final)",
-        )
-        self.proposal_id, self.cause, self.tx = proposal_id, cause, tx
 
 
 def execute(client: ChainClient, signer: TransactionSigner, proposal_id: int) -> ProposalResult:

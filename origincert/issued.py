@@ -25,7 +25,7 @@ from typing import Any
 from eth_utils import to_checksum_address
 
 from origincert.document import forbidden_withheld
-from origincert.errors import DocumentError
+from origincert.errors import IssuedFileError
 from origincert.fields import is_path
 from origincert.safejson import load_json
 
@@ -54,16 +54,6 @@ _REQUIRED = ("field_hashes", "shape", "target_hash", "leaf", "merkle_proof", "ro
              "deadline")  # fmt: skip
 _OPTIONAL = ("seed", "salts", "withheld", "tx_hash")
 _PROOF_KEYS = frozenset(_REQUIRED + _OPTIONAL)
-
-
-class IssuedFileError(DocumentError):
-    """Why an input is not a (v2) issued certificate file: a stable ``code`` and a sentence for people.
-
-    Codes: ``format_unknown`` (no or another marker), ``format_v1``, ``format_invalid``
-    (structure or a proof value), ``withheld_forbidden`` (an unhideable field withheld).
-    """
-
-    code = "format_invalid"
 
 
 def _fail(message: str, code: str = "format_invalid") -> IssuedFileError:

@@ -18,7 +18,7 @@ import re
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeGuard
 
 from eth_account import Account
 from eth_keyfile.exceptions import EthKeyfileValueError
@@ -28,12 +28,18 @@ from eth_utils import is_checksum_address, to_checksum_address
 from origincert.errors import KeystoreError
 from origincert.signing import LocalSigner
 
+if TYPE_CHECKING:
+    from origincert.signers.hsm import Pkcs11Signer
+
 __all__ = [
     "KDF_WORK",
     "KdfWork",
+    "check_password_policy",
     "create_keystore",
     "keystore_address",
+    "load_keystore_signer",
     "load_signer",
+    "parse_pkcs11_uri",
     "read_password",
 ]
 
@@ -75,7 +81,7 @@ def _is_hex(value: object, size: int | None = None) -> bool:
     )
 
 
-def _is_int(value: object, low: int, high: int) -> bool:
+def _is_int(value: object, low: int, high: int) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
@@ -167,9 +173,55 @@ def keystore_address(path: str | os.PathLike[str]) -> str:
     return _address(data, p)
 
 
-def load_signer(path: str | os.PathLike[str], password: str) -> LocalSigner:
-    """Unlock a keystore. Raises KeystoreError: ``keystore_missing``, ``keystore_unreadable``,
-    ``keystore_malformed`` or ``wrong_password`` (naming the file, never the key)."""
+PKCS11_MODULE_ENV = "ORIGINCERT_PKCS11_MODULE"
+
+
+def parse_pkcs11_uri(uri: str) -> tuple[str, str, str]:
+    """``pkcs11:token=T;object=O?module-path=M`` (RFC 7512) -> ``(module, token, object)``.
+
+    The module may also come from ``$ORIGINCERT_PKCS11_MODULE``. A PIN in the URI is refused: it
+    would sit in shell histories and process lists; it comes from the password options.
+    """
+    from urllib.parse import unquote
+
+    body = uri[len("pkcs11:") :]
+    path, _, query = body.partition("?")
+    attrs = dict(part.split("=", 1) for part in path.split(";") if "=" in part)
+    params = dict(part.split("=", 1) for part in query.split("&") if "=" in part)
+    if "pin-value" in attrs or "pin-value" in params:
+        raise KeystoreError(
+            "a PIN does not belong in a key URI; give it with --password-file or --password-env",
+            code="pkcs11_uri_invalid",
+        )
+    module = unquote(params.get("module-path", "")) or os.environ.get(PKCS11_MODULE_ENV, "")
+    token, label = unquote(attrs.get("token", "")), unquote(attrs.get("object", ""))
+    if not (module and token and label):
+        raise KeystoreError(
+            f"a PKCS#11 key is named as pkcs11:token=TOKEN;object=LABEL?module-path=MODULE "
+            f"(or with ${PKCS11_MODULE_ENV}), got {uri!r}",
+            code="pkcs11_uri_invalid",
+        )
+    return module, token, label
+
+
+def load_signer(path: str | os.PathLike[str], password: str) -> LocalSigner | Pkcs11Signer:
+    """Unlock a keystore, or open a key in an HSM named by a ``pkcs11:`` URI (``password`` is
+    then the token's PIN; see :func:`parse_pkcs11_uri`).
+
+    Raises KeystoreError: ``keystore_missing``, ``keystore_unreadable``, ``keystore_malformed``
+    or ``wrong_password`` (naming the file, never the key); for an HSM ``pkcs11_uri_invalid``,
+    ``hsm_token_missing``, ``hsm_wrong_pin``, ``hsm_key_missing``.
+    """
+    if isinstance(path, str) and path.startswith("pkcs11:"):
+        from origincert.signers.hsm import Pkcs11Signer
+
+        module, token, label = parse_pkcs11_uri(path)
+        return Pkcs11Signer.open(module, token=token, label=label, pin=password)
+    return load_keystore_signer(path, password)
+
+
+def load_keystore_signer(path: str | os.PathLike[str], password: str) -> LocalSigner:
+    """Unlock a keystore file; see :func:`load_signer`."""
     p, data = _read_keystore(path)
     address = _address(data, p)
     crypto = data.get("crypto", data.get("Crypto"))  # geth writes "crypto", old clients "Crypto"
@@ -198,6 +250,40 @@ def load_signer(path: str | os.PathLike[str], password: str) -> LocalSigner:
     return LocalSigner(account)
 
 
+MIN_PASSWORD_LENGTH = 12  # the portal's minimum for an officer; a signing key deserves no less
+MIN_PASSWORD_SCORE = 3  # zxcvbn: 3 = "safely unguessable: moderate protection from offline attack"
+
+
+def check_password_policy(password: str) -> None:
+    """Refuse a password too weak to protect a signing key, saying why and what would do.
+
+    At least 12 characters, and not guessable by zxcvbn's estimator (dictionary words, names,
+    keyboard patterns, repeats, sequences, dates: score 3 of 4 or better), because a keystore
+    file that leaks can be attacked offline at leisure. Raises KeystoreError ``password_empty``,
+    ``password_too_short`` or ``password_too_weak``.
+    """
+    if not isinstance(password, str) or not password:
+        raise KeystoreError("a keystore needs a non-empty password", code="password_empty")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise KeystoreError(
+            f"the password must have at least {MIN_PASSWORD_LENGTH} characters (it has "
+            f"{len(password)}): a keystore that leaks can be attacked offline; use a passphrase "
+            "of several uncommon words",
+            code="password_too_short",
+        )
+    from zxcvbn import zxcvbn
+
+    verdict = zxcvbn(password[:100])  # zxcvbn's time grows with length; 100 is plenty
+    if verdict["score"] < MIN_PASSWORD_SCORE:
+        why = verdict["feedback"].get("warning") or "it is easy to guess"
+        hint = " ".join(verdict["feedback"].get("suggestions") or [])
+        raise KeystoreError(
+            f"the password is too weak to protect a signing key: {why.rstrip('.')}. "
+            f"{hint or 'Use a passphrase of several uncommon words.'}".strip(),
+            code="password_too_weak",
+        )
+
+
 def create_keystore(
     path: str | os.PathLike[str],
     password: str,
@@ -209,15 +295,15 @@ def create_keystore(
 
     The file is written with mode 0600 in one step (a crash leaves either nothing or the whole
     file), missing parent directories are created with mode 0700, and an existing file is kept
-    unless ``overwrite``. Raises KeystoreError ``keystore_exists``, ``password_empty``,
-    ``keystore_unwritable``.
+    unless ``overwrite``. The password must pass :func:`check_password_policy`. Raises
+    KeystoreError ``keystore_exists``, ``password_empty``, ``password_too_short``,
+    ``password_too_weak``, ``keystore_unwritable``.
     """
     if kdf_work not in KDF_WORK:
         raise KeystoreError(
             f"kdf_work must be one of {', '.join(KDF_WORK)}", code="kdf_work_invalid"
         )
-    if not isinstance(password, str) or not password:
-        raise KeystoreError("a keystore needs a non-empty password", code="password_empty")
+    check_password_policy(password)
     target = Path(path)
     if not overwrite and target.exists():
         raise KeystoreError(

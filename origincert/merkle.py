@@ -17,17 +17,11 @@ from dataclasses import dataclass
 
 from eth_hash.auto import keccak
 
-from origincert.errors import OriginCertError
+from origincert.errors import MerkleError
 
 __all__ = ["MerkleError", "MerkleTree", "hash_pair", "leaf_hash", "root_from_proof", "verify_proof"]
 
 HASH_SIZE = 32
-
-
-class MerkleError(OriginCertError):
-    """A batch or proof that cannot be a Merkle batch or proof (empty, wrong sizes, bad index)."""
-
-    code = "merkle_invalid"
 
 
 def _check_hash(value: object, what: str, code: str) -> bytes:

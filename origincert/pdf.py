@@ -23,6 +23,7 @@ from typing import Any
 
 from origincert.document import parse_certificate, validate_shown
 from origincert.errors import DocumentError, OriginCertError
+from origincert.fonts import font_files
 from origincert.issued import FORMAT_ID, IssuedFile, IssuedFileError, parse_issued
 from origincert.qr import EMBEDDED_PREFIX, encode_payload, qr_modules
 from origincert.qrlink import make_link
@@ -32,21 +33,9 @@ __all__ = ["FONT_FILES", "WITHHELD", "render_pdf"]
 
 WITHHELD = "[withheld]"
 
-# (role, path, Debian package): the files the PDF needs.
-FONT_FILES: tuple[tuple[str, Path, str], ...] = (
-    ("sans", Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"), "fonts-dejavu-core"),
-    (
-        "sans-bold",
-        Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
-        "fonts-dejavu-core",
-    ),
-    ("mono", Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"), "fonts-dejavu-core"),
-    (
-        "cjk",
-        Path("/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf"),
-        "fonts-droid-fallback",
-    ),
-)
+# (role, path, Debian package): the files the PDF needs, found by origincert.fonts (DejaVu ships
+# with the package; the CJK fallback is looked for in the system's font folders).
+FONT_FILES: tuple[tuple[str, Path, str], ...] = font_files()
 
 # Geometry (mm) of the A4 page.
 _PAGE_W, _PAGE_H = 210.0, 297.0

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -28,7 +29,7 @@ from eth_keys import keys
 from eth_keys.exceptions import BadSignature, ValidationError
 from eth_utils import is_checksum_address
 
-from origincert.errors import OriginCertError
+from origincert.errors import SigningError
 
 __all__ = [
     "ANCHOR_TYPE",
@@ -41,8 +42,10 @@ __all__ = [
     "Signer",
     "SigningError",
     "anchor_digest",
+    "anchor_typed_data",
     "domain_separator",
     "key_possession_digest",
+    "key_possession_typed_data",
     "recover_anchor_signer",
     "recover_signer",
     "sign_anchor",
@@ -71,12 +74,6 @@ SECP256K1_N = 0xFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFFEBAAEDCE6AF48A03BBFD25E8CD0364141
 _HALF_N = SECP256K1_N // 2
 _UINT32_MAX = 2**32 - 1
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
-
-
-class SigningError(OriginCertError):
-    """An anchor, digest or signature that cannot be encoded, signed or recovered."""
-
-    code = "signing_error"
 
 
 def _word(value: int) -> bytes:
@@ -155,6 +152,74 @@ def anchor_digest(
         + _word(deadline)
     )
     return keccak(b"\x19\x01" + domain_separator(chain_id, registry) + struct_hash)
+
+
+_DOMAIN_FIELDS = [
+    {"name": "name", "type": "string"},
+    {"name": "version", "type": "string"},
+    {"name": "chainId", "type": "uint256"},
+    {"name": "verifyingContract", "type": "address"},
+]
+
+
+def _typed_fields(type_string: str) -> list[dict[str, str]]:
+    """``"Anchor(bytes32 root,uint32 leafCount)"`` -> EIP-712 field list, from the one type string."""
+    inner = type_string[type_string.index("(") + 1 : -1]
+    return [dict(zip(("type", "name"), f.split(" "), strict=True)) for f in inner.split(",")]
+
+
+def anchor_typed_data(
+    root: bytes,
+    leaf_count: int,
+    issuer_id: int,
+    epoch: int,
+    deadline: int,
+    chain_id: int,
+    registry: str,
+) -> dict[str, Any]:
+    """The Anchor as EIP-712 typed data: what a signer with a screen shows. Its digest is
+    :func:`anchor_digest` (same checks, same errors; tests/signers hold them equal)."""
+    anchor_digest(root, leaf_count, issuer_id, epoch, deadline, chain_id, registry)
+    values = {
+        "root": "0x" + bytes(root).hex(),
+        "leafCount": leaf_count,
+        "issuerId": issuer_id,
+        "epoch": epoch,
+        "deadline": deadline,
+    }
+    fields = _typed_fields(ANCHOR_TYPE)
+    return {
+        "types": {"EIP712Domain": _DOMAIN_FIELDS, "Anchor": fields},
+        "primaryType": "Anchor",
+        "domain": {
+            "name": DOMAIN_NAME,
+            "version": DOMAIN_VERSION,
+            "chainId": chain_id,
+            "verifyingContract": registry,
+        },
+        "message": {f["name"]: values[f["name"]] for f in fields},
+    }
+
+
+def key_possession_typed_data(
+    key: str, issuer_id: int, economy: str, chain_id: int, issuer_registry: str
+) -> dict[str, Any]:
+    """``KeyPossession(key, issuerId, economy)`` as EIP-712 typed data (digest:
+    :func:`key_possession_digest`)."""
+    key_possession_digest(key, issuer_id, economy, chain_id, issuer_registry)
+    values = {"key": key, "issuerId": issuer_id, "economy": "0x" + economy.encode("ascii").hex()}
+    fields = _typed_fields(KEY_POSSESSION_TYPE)
+    return {
+        "types": {"EIP712Domain": _DOMAIN_FIELDS, "KeyPossession": fields},
+        "primaryType": "KeyPossession",
+        "domain": {
+            "name": KEY_DOMAIN_NAME,
+            "version": KEY_DOMAIN_VERSION,
+            "chainId": chain_id,
+            "verifyingContract": issuer_registry,
+        },
+        "message": {f["name"]: values[f["name"]] for f in fields},
+    }
 
 
 def key_possession_digest(
@@ -306,6 +371,12 @@ class LocalSigner:
         signed = self._account.unsafe_sign_hash(_check_digest(digest))
         return Signature(v=signed.v, r=signed.r, s=signed.s)
 
+    def sign_typed_data(self, typed_data: Mapping[str, Any]) -> Signature:
+        """Sign EIP-712 typed data (the digest computed by eth-account's encoder)."""
+        from origincert.signers.base import typed_data_digest
+
+        return self.sign_digest(typed_data_digest(typed_data))
+
     def sign_transaction(self, transaction_dict: dict[str, Any]) -> SignedTransaction:
         """Sign a transaction locally (what ``origincert.chain`` needs from a key)."""
         return self._account.sign_transaction(transaction_dict)
@@ -341,8 +412,17 @@ def recover_anchor_signer(
     return recover_signer(digest, signature)
 
 
-def _signed_by(signer: Signer, digest: bytes) -> Signature:
-    signature = signer.sign_digest(digest)
+def _signed_by(
+    signer: Signer, digest: bytes, typed_data: Mapping[str, Any] | None = None
+) -> Signature:
+    # A signer that takes typed data (origincert.signers) is given the message itself, so a
+    # device can show it; the recovery below proves it signed the digest the contract computes.
+    sign_typed = getattr(signer, "sign_typed_data", None)
+    signature = (
+        sign_typed(typed_data)
+        if typed_data is not None and sign_typed is not None
+        else signer.sign_digest(digest)
+    )
     if recover_signer(digest, signature).lower() != signer.address.lower():
         raise SigningError(
             f"the signature was not made by {signer.address}", code="signer_mismatch"
@@ -354,9 +434,8 @@ def sign_key_possession(
     signer: Signer, issuer_id: int, economy: str, chain_id: int, issuer_registry: str
 ) -> Signature:
     """The new key's proof of possession, for ``accredit`` (``issuer_id`` 0) or ``rotateKey``."""
-    return _signed_by(
-        signer, key_possession_digest(signer.address, issuer_id, economy, chain_id, issuer_registry)
-    )
+    args = (signer.address, issuer_id, economy, chain_id, issuer_registry)
+    return _signed_by(signer, key_possession_digest(*args), key_possession_typed_data(*args))
 
 
 def sign_anchor(
@@ -379,10 +458,5 @@ def sign_anchor(
         raise SigningError(
             "a zero batch root is never signed (the contract refuses it)", code="root_malformed"
         )
-    digest = anchor_digest(root, leaf_count, issuer_id, epoch, deadline, chain_id, registry)
-    signature = signer.sign_digest(digest)
-    if recover_signer(digest, signature).lower() != signer.address.lower():
-        raise SigningError(
-            f"the signature was not made by {signer.address}", code="signer_mismatch"
-        )
-    return signature
+    args = (root, leaf_count, issuer_id, epoch, deadline, chain_id, registry)
+    return _signed_by(signer, anchor_digest(*args), anchor_typed_data(*args))

@@ -327,13 +327,13 @@ def runner() -> CliRunner:
 
 def test_cli_new_then_show(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "keys" / "deployer.json"
-    pw = write(tmp_path / "pw", b"secret\n")
+    pw = write(tmp_path / "pw", b"quiet amber lantern\n")
     result = runner.invoke(
         main, ["keys", "new", str(out), "--password-file", pw, "--unsafe-light-kdf"]
     )
     assert result.exit_code == 0, result.output
     address = result.stdout.strip()
-    assert load_signer(out, "secret").address == address
+    assert load_signer(out, "quiet amber lantern").address == address
     shown = runner.invoke(main, ["keys", "show", str(out)])
     assert shown.exit_code == 0 and shown.stdout.strip() == address
 
@@ -341,13 +341,13 @@ def test_cli_new_then_show(runner: CliRunner, tmp_path: Path) -> None:
 def test_cli_new_from_env_and_force(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "k.json"
     args = ["keys", "new", str(out), "--password-env", "OC_TEST_PW", "--unsafe-light-kdf"]
-    first = runner.invoke(main, args, env={"OC_TEST_PW": "from-env"})
+    first = runner.invoke(main, args, env={"OC_TEST_PW": "harbour pilot mango"})
     assert first.exit_code == 0, first.output
-    again = runner.invoke(main, args, env={"OC_TEST_PW": "from-env"})
+    again = runner.invoke(main, args, env={"OC_TEST_PW": "harbour pilot mango"})
     assert again.exit_code == 1 and "[keystore_exists]" in again.output
-    forced = runner.invoke(main, [*args, "--force"], env={"OC_TEST_PW": "from-env"})
+    forced = runner.invoke(main, [*args, "--force"], env={"OC_TEST_PW": "harbour pilot mango"})
     assert forced.exit_code == 0 and forced.stdout.strip() != first.stdout.strip()
-    assert load_signer(out, "from-env").address == forced.stdout.strip()
+    assert load_signer(out, "harbour pilot mango").address == forced.stdout.strip()
 
 
 def test_cli_errors_are_codes_not_tracebacks(runner: CliRunner, tmp_path: Path) -> None:
@@ -375,3 +375,34 @@ def test_umask_does_not_loosen_the_mode(tmp_path: Path) -> None:
     finally:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "k.json").stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(
+    ("password", "code"),
+    [
+        ("abc", "password_too_short"),
+        ("password1234", "password_too_weak"),
+        ("aaaaaaaaaaaaaaaa", "password_too_weak"),
+        ("qwertyuiopasdf", "password_too_weak"),
+    ],
+)
+def test_a_weak_password_is_refused_with_a_reason(tmp_path: Path, password: str, code: str) -> None:
+    with pytest.raises(KeystoreError) as exc:
+        create_keystore(tmp_path / "k.json", password, kdf_work="unsafe_light")
+    assert_code(exc, code)
+    assert "password" in str(exc.value) and not (tmp_path / "k.json").exists()
+
+
+def test_keys_new_refuses_abc_with_a_clear_message(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from origincert.cli import main
+
+    result = CliRunner().invoke(
+        main,
+        ["keys", "new", str(tmp_path / "weak.json"), "--unsafe-light-kdf"],
+        env={"ORIGINCERT_PASSWORD": "abc"},
+    )
+    assert result.exit_code == 1
+    assert "[password_too_short] the password must have at least 12 characters" in result.output
+    assert not (tmp_path / "weak.json").exists()

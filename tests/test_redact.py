@@ -339,7 +339,8 @@ def test_no_relabelling_or_reshaping_of_a_redacted_copy_keeps_the_target(
 
 
 @pytest.fixture
-def runner() -> CliRunner:
+def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.chdir(tmp_path)  # default outputs go to the current folder
     return CliRunner()
 
 
@@ -426,4 +427,4 @@ def test_cli_bad_files(
     ],
 )
 def test_default_output_name(name: str, expected: str) -> None:
-    assert default_output(Path("/d") / name) == Path("/d") / expected
+    assert default_output(Path("/d") / name) == Path.cwd() / expected  # not in /d

@@ -14,26 +14,11 @@ from collections.abc import Sequence
 from typing import Any, Protocol
 
 from origincert.chain import ChainClient
-from origincert.errors import ChainError, ChainUnavailable, NodeHttpError
+from origincert.errors import ChainError, ChainUnavailable, NodeHttpError, RpcError
 
 __all__ = ["MAX_BATCH", "NodeRpc", "Rpc", "RpcError"]
 
 MAX_BATCH = 500  # requests per JSON-RPC batch: under Besu's default cap of 1024
-
-
-class RpcError(ChainError):
-    """The node answered a request with a JSON-RPC error object (or an HTTP error status)."""
-
-    code = "rpc_error"
-
-    def __init__(
-        self, method: str, rpc_code: int | None, rpc_message: str, data: Any = None
-    ) -> None:
-        super().__init__(f"the node refused {method}: {rpc_message} (code {rpc_code})")
-        self.method = method
-        self.rpc_code = rpc_code
-        self.rpc_message = rpc_message
-        self.data = data
 
 
 class Rpc(Protocol):

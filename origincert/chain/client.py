@@ -150,17 +150,22 @@ class ChainClient:
         timeout: float = 10.0,
         confirmations: int | None = None,
         log_span: int | None = None,
+        retry: bool = True,
     ) -> ChainClient:
         """Connect and check the node answers (and is the manifest's network).
 
         ``url`` may list several nodes separated by commas: the member's own first, then
         fall-backs (see :mod:`origincert.chain.failover`). ``confirmations`` (default
         ``ORIGINCERT_CONFIRMATIONS`` or 1) is how deep a receipt must be before it counts.
+        ``retry=False`` turns off web3's retries with backoff for a single node, so ``timeout``
+        bounds each request (the CLI's ``--timeout``).
         """
         urls = split_urls(url)
         provider: Any
         if len(urls) == 1:
             provider = Web3.HTTPProvider(urls[0], request_kwargs={"timeout": timeout})
+            if not retry:
+                provider.exception_retry_configuration = None
         else:
             provider = FailoverProvider(urls, timeout=timeout)
         w3 = Web3(provider)

@@ -2,7 +2,7 @@
 
 Made to run on a schedule: with ``--checkpoint`` each run continues where the last one stopped,
 and the exit code says whether anything at or above ``--fail-on`` was found (3), apart from bad
-input (1) and an unreachable node (2).
+input (1) and an unreachable node (4). ``--json`` prints the findings in the CLI's one envelope.
 """
 
 from __future__ import annotations
@@ -13,13 +13,13 @@ from typing import Any
 
 import click
 
-from origincert.cli.common import Context, handle_errors
+from origincert.cli.common import Context, ExitCode, echo_json, envelope, handle_errors, json_option
 
 
 class AnomaliesFound(click.ClickException):
     """The audit ran and found anomalies at or above the chosen severity: exit code 3."""
 
-    exit_code = 3
+    exit_code = ExitCode.ANOMALIES
 
 
 @click.command("audit")
@@ -96,6 +96,7 @@ class AnomaliesFound(click.ClickException):
     is_flag=True,
     help="No progress bar and no summary; the exit code and report only.",
 )
+@json_option
 @click.pass_obj
 @handle_errors
 def audit(
@@ -112,6 +113,7 @@ def audit(
     no_crosscheck: bool,
     workers: int | None,
     quiet: bool,
+    as_json: bool,
 ) -> None:
     """Replay both registries, rebuild the state, check every rule, reconcile archives and report."""
     from tqdm import tqdm
@@ -134,7 +136,7 @@ def audit(
         total=0,
         unit="block",
         file=sys.stderr,
-        disable=quiet or not sys.stderr.isatty(),
+        disable=quiet or as_json or not sys.stderr.isatty(),
         leave=False,
         desc="replay",
     )
@@ -149,16 +151,39 @@ def audit(
             written = write_report(
                 result, out, formats=formats or ("json", "csv", "html"), explorer_url=explorer_url
             )
-            if not quiet:
-                _summary(result, written)
             threshold = Severity.parse(fail_on)
             hits = [f for f in result.findings if f.severity >= threshold]
+            if as_json:
+                echo_json(_envelope(result, written, ok=not hits))
+            elif not quiet:
+                _summary(result, written)
     finally:
         bar.close()
     if hits:
         raise AnomaliesFound(
             f"{len(hits)} anomal{'y' if len(hits) == 1 else 'ies'} at or above {fail_on}; see {out}"
         )
+
+
+def _envelope(result: Any, written: list[Path], *, ok: bool) -> dict[str, Any]:
+    s = result.state
+    summary = {
+        "chain_id": result.manifest.chain_id,
+        "first_block": result.first_block,
+        "last_block": result.last_block,
+        "events": result.stats["events"],
+        "issuing_bodies": len(s.issuers),
+        "anchors": s.anchors,
+        "certificates": s.certificates,
+        "findings": len(result.findings),
+        "by_severity": {
+            label: sum(1 for f in result.findings if f.severity.label == label)
+            for label in ("critical", "warning", "info")
+        },
+        "report": [str(p) for p in written],
+    }
+    findings = [f.to_json() for f in result.findings]
+    return envelope("audit", findings, ok=ok, summary=summary)
 
 
 def _summary(result: Any, written: list[Path]) -> None:

@@ -1,64 +1,182 @@
-"""What every subcommand shares: the context object, error mapping, password and key options."""
+"""What every subcommand shares: the context object, exit codes, error mapping, the one ``--json``
+envelope, confirmations before irreversible acts, password and key options."""
 
 from __future__ import annotations
 
+import enum
 import functools
-from collections.abc import Callable
+import json
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from origincert.errors import ChainUnavailable, DocumentError, OriginCertError
 
+if TYPE_CHECKING:
+    from origincert.chain import ChainClient
+
 DEFAULT_RPC_URL = "http://127.0.0.1:8545"
 DEFAULT_MANIFEST = ".origincert/manifest.json"
+DEFAULT_TIMEOUT = 10.0  # seconds a node may take to answer one request
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ExitCode(enum.IntEnum):
+    """Every exit code of ``origincert``; the README's table is this one."""
+
+    OK = 0  # done; for verify: every certificate VALID
+    NOT_VALID = 1  # a verdict other than VALID, bad input, or a refusal (nothing was changed)
+    USAGE = 2  # a bad option or argument (Click's own code), or declined when asked to confirm
+    ANOMALIES = 3  # audit: anomalies at or above --fail-on
+    UNREACHABLE = 4  # the ledger cannot be reached or did not answer within --timeout
 
 
 class OriginCertClickError(click.ClickException):
     """A refusal or bad input: exit code 1."""
 
-    exit_code = 1
+    exit_code = ExitCode.NOT_VALID
 
 
 class InfrastructureError(click.ClickException):
-    """The node is down or unreachable: exit code 2, never mistaken for a bad certificate."""
+    """The node is down, unreachable or too slow: exit code 4, never mistaken for a bad
+    certificate (1) or a bad flag (2)."""
 
-    exit_code = 2
+    exit_code = ExitCode.UNREACHABLE
 
 
 @dataclass
 class Context:
     rpc_url: str
     manifest_path: str
-    _client: Any = field(default=None, repr=False)
+    timeout: float = DEFAULT_TIMEOUT
+    _client: ChainClient | None = field(default=None, repr=False)
 
-    def client(self) -> Any:
+    def client(self) -> ChainClient:
         """The chain client, connected lazily so offline commands never touch the network."""
         if self._client is None:
             from origincert.chain import ChainClient, Manifest
 
             manifest = Manifest.load(self.manifest_path)
-            self._client = ChainClient.connect(self.rpc_url, manifest)
+            # No hidden retries: web3 retries a timed-out request five times with backoff by
+            # default, which turned a hung node into a minute of silence.
+            self._client = ChainClient.connect(
+                self.rpc_url, manifest, timeout=self.timeout, retry=False
+            )
         return self._client
 
 
+# ---------------------------------------------------------------------------- --json
+
+
+_JSON_KEY = "origincert.json"
+
+
+def envelope(
+    command: str,
+    results: Sequence[Mapping[str, Any]],
+    *,
+    ok: bool,
+    summary: Mapping[str, Any] | None = None,
+    error: OriginCertError | None = None,
+) -> dict[str, Any]:
+    """The one shape every ``--json`` output has, for one input or many, success or failure:
+    ``{"command", "ok", "summary", "results": [...], "error": null | {"code", "message"}}``."""
+    return {
+        "command": command,
+        "ok": ok,
+        "summary": dict(summary or {}),
+        "results": [dict(r) for r in results],
+        "error": None if error is None else {"code": error.code, "message": str(error)},
+    }
+
+
+def json_option(fn: F) -> F:
+    """``--json``: print one :func:`envelope` on standard output (also when the command fails)."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+        ctx.meta[_JSON_KEY] = value
+        return value
+
+    return click.option(
+        "--json",
+        "as_json",
+        is_flag=True,
+        callback=remember,
+        is_eager=True,
+        help="Print one JSON object on standard output (same shape for every command).",
+    )(fn)
+
+
+def echo_json(data: Mapping[str, Any]) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
 def handle_errors(fn: F) -> F:
-    """Turn library errors into Click errors with the right exit code and no traceback."""
+    """Turn library errors into Click errors with the right exit code and no traceback; with
+    ``--json`` the error is also printed as the envelope on standard output."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
         except ChainUnavailable as exc:
+            _json_error(exc)
             raise InfrastructureError(f"[{exc.code}] {exc}") from exc
         except OriginCertError as exc:
+            _json_error(exc)
             raise OriginCertClickError(f"[{exc.code}] {exc}") from exc
 
     return wrapper  # type: ignore[return-value]
+
+
+def _json_error(exc: OriginCertError) -> None:
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and ctx.meta.get(_JSON_KEY) and not ctx.meta.get(_JSON_KEY + ".done"):
+        ctx.meta[_JSON_KEY + ".done"] = True
+        echo_json(envelope(ctx.command_path.split(" ", 1)[-1], [], ok=False, error=exc))
+
+
+# ---------------------------------------------------------------------------- confirmations
+
+
+def _interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def confirm_options(fn: F) -> F:
+    """``--yes`` (do not ask) and ``--dry-run`` (show the transaction, send nothing)."""
+    fn = click.option(
+        "--dry-run",
+        is_flag=True,
+        help="Show what would be sent (the transaction and its effect) and send nothing.",
+    )(fn)
+    return click.option(
+        "--yes", "-y", "assume_yes", is_flag=True, help="Do not ask for confirmation."
+    )(fn)
+
+
+def confirm(what: Sequence[str], *, assume_yes: bool) -> None:
+    """Show what an irreversible act will do, then ask; without a terminal, ``--yes`` is needed.
+
+    Declining raises a usage error (exit 2): nothing was sent.
+    """
+    for line in what:
+        click.echo(line, err=True)
+    if assume_yes:
+        return
+    if not _interactive():
+        raise click.UsageError("this cannot be undone: pass --yes to confirm (or --dry-run)")
+    try:
+        agreed = click.confirm("This cannot be undone. Go ahead?", default=False, err=True)
+    except click.Abort:  # Ctrl-C or end of input
+        agreed = False
+    if not agreed:
+        raise click.UsageError("not confirmed: nothing was sent")
 
 
 def key_options(fn: F) -> F:
@@ -118,10 +236,12 @@ def read_issued(file: Path) -> dict[str, Any]:
 
 
 def sibling(path: Path, suffix: str) -> Path:
-    """``x.coo.json`` -> ``x<suffix>`` (any other name: ``<stem><suffix>``)."""
+    """``dir/x.coo.json`` -> ``x<suffix>`` in the current folder (any other name:
+    ``<stem><suffix>``). Never beside the input: the input usually sits in the issuing body's
+    archive, and holder copies (redacted files, PDFs) mixed into it would be counted as issued."""
     name = path.name
     stem = name[: -len(".coo.json")] if name.endswith(".coo.json") else path.stem
-    return path.with_name(f"{stem}{suffix}")
+    return Path.cwd() / f"{stem}{suffix}"
 
 
 def write_output(target: Path, source: Path, data: bytes, *, overwrite_code: str) -> None:

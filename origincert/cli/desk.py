@@ -103,26 +103,52 @@ def init(
 
 @desk.command()
 @click.option("--bind", default="127.0.0.1:8090", show_default=True, help="HOST:PORT")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))
 @click.option(
     "--insecure-http", is_flag=True, help="Session cookie over plain HTTP (loopback demo)."
 )
+@click.option("--debug", is_flag=True, help="Flask's development server, for development only.")
 @_db_option
 @_instance_option
 @handle_errors
-def serve(bind: str, insecure_http: bool, db_url: str | None, instance: str) -> None:
-    """Serve the desk (exporters, clerks, chamber admin, REST API). It never holds the key."""
-    from werkzeug.serving import run_simple
+def serve(
+    bind: str, workers: int, threads: int, insecure_http: bool, debug: bool, db_url: str | None,
+    instance: str,
+) -> None:  # fmt: skip
+    """Serve the desk with gunicorn (exporters, clerks, chamber admin, REST API); it never holds
+    the signing key."""
+    import contextlib
 
     from origincert.desk import create_app
 
     host, _, port = bind.rpartition(":")
     if not host or not port.isdigit():
         raise InfrastructureError(f"--bind must be HOST:PORT, got {bind!r}")
-    app = create_app(
-        {"DATABASE_URL": _url(db_url, instance), "SECURE_COOKIES": not insecure_http},
-        instance_path=instance,
-    )
-    run_simple(host, int(port), app, threaded=True)
+    config: dict[str, Any] = {
+        "DATABASE_URL": _url(db_url, instance),
+        "SECURE_COOKIES": not (insecure_http or debug),
+    }
+    app = create_app(config, instance_path=instance)  # once here: settings, secret key checked
+    if debug:
+        app.run(host, int(port), debug=False, use_reloader=False, threaded=True)
+        return
+    from origincert.portal.server import GunicornServer, gunicorn_options, private_redis
+
+    with contextlib.ExitStack() as stack:
+        if workers > 1 and str(app.config["RATELIMIT_STORAGE_URI"]).startswith("memory:"):
+            try:  # counters in memory are per worker: share them
+                config["RATELIMIT_STORAGE_URI"] = stack.enter_context(
+                    private_redis(Path(app.instance_path))
+                )
+            except FileNotFoundError:
+                raise InfrastructureError(
+                    "several workers need shared rate-limit storage: install redis-server "
+                    "or serve with --workers 1"
+                ) from None
+        options = gunicorn_options(bind, workers, threads, access_log=False)
+        options["proc_name"] = "origincert-desk"
+        GunicornServer(lambda: create_app(config, instance_path=instance), options).run()
 
 
 @desk.command()
@@ -192,6 +218,43 @@ def worker(
         )
     finally:
         journal.close()
+
+
+@desk.command()
+@click.option("--waiting", default=8, show_default=True, type=click.IntRange(0, 1000))
+@click.option(
+    "--password-env",
+    default="ORIGINCERT_DESK_ADMIN_PASSWORD",
+    show_default=True,
+    help="Environment variable holding the demo users' password.",
+)
+@click.option("--chamber", "code", required=True, help="The chamber (made by desk init).")
+@_db_option
+@_instance_option
+@handle_errors
+def demo(waiting: int, password_env: str, code: str, db_url: str | None, instance: str) -> None:
+    """Sample exporters (two accepted, one pending), two clerks and a queue that is waiting."""
+    from sqlalchemy import select
+
+    from origincert.desk.db import engine_for, session_factory
+    from origincert.desk.demo import seed_demo
+    from origincert.desk.errors import NotFound
+    from origincert.desk.models import Chamber
+    from origincert.webkit.passwords import hasher
+
+    password = os.environ.get(password_env)
+    if not password:
+        raise click.UsageError(f"set {password_env} to the demo users' password")
+    engine = engine_for(_url(db_url, instance))
+    with session_factory(engine).begin() as db:
+        chamber = db.scalar(select(Chamber).where(Chamber.code == code))
+        if chamber is None:
+            raise NotFound(f"no chamber {code}: run desk init first", code="chamber_unknown")
+        logins = seed_demo(db, hasher(), chamber, password=password, waiting=waiting)
+    engine.dispose()
+    click.echo(f"exporters: {', '.join(logins.exporters)}")
+    click.echo(f"clerks: {', '.join(logins.clerks)}")
+    click.echo(f"{waiting} applications wait in the review queue")
 
 
 def register(main: click.Group) -> None:

@@ -9,7 +9,8 @@ from typing import Any
 import click
 
 from origincert import governance
-from origincert.cli.common import Context, echo_tx, handle_errors, key_options
+from origincert.cli.common import Context, confirm_options, echo_tx, handle_errors, key_options
+from origincert.cli.preview import governance_plan, guard
 from origincert.signing import Signature, SigningError
 
 
@@ -273,11 +274,17 @@ def accredit(
     show_default=True,
     help="Reason code recorded with the suspension.",
 )
+@confirm_options
 @key_options
 @click.pass_obj
 @handle_errors
-def suspend(obj: Context, signer: Any, issuer_id: int, reason: int) -> None:
+def suspend(
+    obj: Context, signer: Any, issuer_id: int, reason: int, assume_yes: bool, dry_run: bool
+) -> None:
     """Suspend an issuing body: its keys cannot anchor until reinstated."""
+    plan = governance_plan(obj.client(), signer, "suspend", issuer_id, reason=reason)
+    if not guard(plan, assume_yes=assume_yes, dry_run=dry_run):
+        return
     echo_tx(
         f"suspended issuing body {issuer_id}",
         governance.suspend(obj.client(), signer, issuer_id, reason),
@@ -302,11 +309,17 @@ def reinstate(obj: Context, signer: Any, issuer_id: int) -> None:
 @click.option(
     "--fraud", is_flag=True, help="Withdrawn for fraud: its earlier certificates become suspect."
 )
+@confirm_options
 @key_options
 @click.pass_obj
 @handle_errors
-def withdraw(obj: Context, signer: Any, issuer_id: int, fraud: bool) -> None:
+def withdraw(
+    obj: Context, signer: Any, issuer_id: int, fraud: bool, assume_yes: bool, dry_run: bool
+) -> None:
     """Withdraw an accreditation for good (an ordinary end unless --fraud)."""
+    plan = governance_plan(obj.client(), signer, "withdraw", issuer_id, fraud=fraud)
+    if not guard(plan, assume_yes=assume_yes, dry_run=dry_run):
+        return
     tx = governance.withdraw(obj.client(), signer, issuer_id, fraud=fraud)
     echo_tx(f"withdrew issuing body {issuer_id} ({'fraud' if fraud else 'ordinary end'})", tx)
 
@@ -355,12 +368,31 @@ def prove_key(obj: Context, signer: Any, issuer_id: int, economy: str) -> None:
     required=True,
     help="The new key's proof of possession (0x..), from `origincert issuer prove-key`.",
 )
+@confirm_options
 @key_options
 @click.pass_obj
 @handle_errors
-def rotate_key(obj: Context, signer: Any, issuer_id: int, new_key: str, possession: str) -> None:
+def rotate_key(
+    obj: Context,
+    signer: Any,
+    issuer_id: int,
+    new_key: str,
+    possession: str,
+    assume_yes: bool,
+    dry_run: bool,
+) -> None:
     """Replace the signing key (sent by the current key while the body's accreditation runs, or
     by the authority at any time). The epoch moves: unsent anchor signatures become void."""
+    plan = governance_plan(
+        obj.client(),
+        signer,
+        "rotate-key",
+        issuer_id,
+        new_key=new_key,
+        possession=_signature(possession),
+    )
+    if not guard(plan, assume_yes=assume_yes, dry_run=dry_run):
+        return
     echo_tx(
         f"issuing body {issuer_id} now signs with {new_key}",
         governance.rotate_key(

@@ -10,7 +10,16 @@ from typing import Any
 import click
 from tqdm import tqdm
 
-from origincert.cli.common import Context, handle_errors, key_options
+from origincert.cli.common import (
+    Context,
+    confirm,
+    confirm_options,
+    echo_json,
+    envelope,
+    handle_errors,
+    json_option,
+    key_options,
+)
 from origincert.issuer import DEFAULT_JOURNAL, REVOCATION_REASONS, IssueResult, Journal, workflows
 from origincert.issuer.pipeline import FILE_SUFFIX, default_workers
 
@@ -127,6 +136,39 @@ def _summary(r: IssueResult, *, resumed: bool = False) -> str:
     return "\n".join(lines)
 
 
+def batch_json(r: IssueResult) -> dict[str, Any]:
+    """An anchored batch for ``--json``."""
+    return {
+        "kind": "batch",
+        "batch_id": r.batch_id,
+        "numbers": list(r.numbers),
+        "root": r.root,
+        "tx_hash": r.tx_hash,
+        "block_number": r.block_number,
+        "gas_used": r.gas_used,
+        "files": list(r.files),
+        "found_on_ledger": r.found_on_ledger,
+    }
+
+
+def action_json(a: Any) -> dict[str, Any]:
+    """A revocation or replacement for ``--json``."""
+    return {
+        "kind": a.kind.value,
+        "number": a.number,
+        "new_number": a.new_number,
+        "reason": a.reason,
+        "tx_hash": a.tx_hash,
+        "block_number": a.block_number,
+        "gas_used": a.gas_used,
+        "found_on_ledger": a.found_on_ledger,
+    }
+
+
+def _issued_summary(batches: list[IssueResult]) -> dict[str, Any]:
+    return {"batches": len(batches), "certificates": sum(b.leaf_count for b in batches)}
+
+
 @click.command("issue")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @_journal_option
@@ -142,6 +184,7 @@ def _summary(r: IssueResult, *, resumed: bool = False) -> str:
     type=click.IntRange(1, 64),
     help="Processes for hashing (default: one per core for large batches).",
 )
+@json_option
 @click.pass_obj
 @handle_errors
 @key_options
@@ -157,6 +200,7 @@ def issue(
     relayer_password_env: str,
     resume: bool,
     workers: int | None,
+    as_json: bool,
 ) -> None:
     """Issue the certificate documents in FILE|DIR ... and anchor them on the ledger.
 
@@ -167,9 +211,25 @@ def issue(
         raise click.UsageError("give either certificate files or folders to issue, or --resume")
     relayer = _relayer(relayer_key, relayer_password_file, relayer_password_env)
     client = obj.client()
+    say = (lambda _text: None) if as_json else click.echo
     with Journal.open(journal_location) as journal, _bars() as progress:
         if resume:
             report = workflows.resume(client, signer, journal, relayer=relayer, progress=progress)
+            if as_json:
+                results = [batch_json(r) for r in report.batches]
+                results += [action_json(a) for a in report.actions]
+                echo_json(
+                    envelope(
+                        "issue",
+                        results,
+                        ok=True,
+                        summary={
+                            **_issued_summary(list(report.batches)),
+                            "actions": len(report.actions),
+                        },
+                    )
+                )
+                return
             for r in report.batches:
                 click.echo(_summary(r, resumed=True))
             for a in report.actions:
@@ -189,12 +249,25 @@ def issue(
                 client, signer, sources, journal=journal, out_dir=out_dir, relayer=relayer, labels=labels,
                 workers=n_workers, progress=progress,
             )  # fmt: skip
-            click.echo(_summary(result))
+            batches = [result]
+            say(_summary(result))
         else:
+            batches = []
+
+            def on_issued(r: IssueResult) -> None:
+                batches.append(r)
+                say(_summary(r))
+
             workflows.issue_each(
                 client, signer, sources, journal=journal, out_dir=out_dir, relayer=relayer, labels=labels,
-                on_issued=lambda r: click.echo(_summary(r)),
+                on_issued=on_issued,
             )  # fmt: skip
+    if as_json:
+        echo_json(
+            envelope(
+                "issue", [batch_json(b) for b in batches], ok=True, summary=_issued_summary(batches)
+            )
+        )
 
 
 @click.command("revoke")
@@ -207,13 +280,40 @@ def issue(
     + ", or a number 1..255.",
 )
 @_journal_option
+@confirm_options
+@json_option
 @click.pass_obj
 @handle_errors
 @key_options
-def revoke(obj: Context, signer: Any, number: str, reason: str, journal_location: str) -> None:
-    """Revoke certificate NUMBER (a leaf of its batch, or the whole batch of one)."""
+def revoke(
+    obj: Context,
+    signer: Any,
+    number: str,
+    reason: str,
+    journal_location: str,
+    assume_yes: bool,
+    dry_run: bool,
+    as_json: bool,
+) -> None:
+    """Revoke certificate NUMBER (a leaf of its batch, or the whole batch of one).
+
+    Shows what will be sent and asks first (--yes skips the question, --dry-run sends nothing).
+    """
+    from origincert.cli.preview import revocation_plan
+
     with Journal.open(journal_location) as journal:
+        plan = revocation_plan(obj.client(), signer, journal, number, reason)
+        if dry_run:
+            if as_json:
+                echo_json(envelope("revoke", [plan.to_json()], ok=True, summary={"dry_run": True}))
+            else:
+                click.echo("\n".join([*plan.lines(), "dry run: nothing was sent"]))
+            return
+        confirm(plan.lines(), assume_yes=assume_yes)
         a = workflows.revoke(obj.client(), signer, journal, number, reason)
+    if as_json:
+        echo_json(envelope("revoke", [action_json(a)], ok=True, summary={"dry_run": False}))
+        return
     click.echo(
         f"revoked {a.number} (reason {a.reason})\n  transaction {a.tx_hash} (block {a.block_number}{_gas(a.gas_used)})"
     )
@@ -228,6 +328,7 @@ def revoke(obj: Context, signer: Any, number: str, reason: str, journal_location
 @_journal_option
 @_out_option
 @_relayer_options
+@json_option
 @click.pass_obj
 @handle_errors
 @key_options
@@ -242,6 +343,7 @@ def replace(
     relayer_key: str | None,
     relayer_password_file: str | None,
     relayer_password_env: str,
+    as_json: bool,
 ) -> None:
     """Issue NEW_FILE as the replacement of certificate OLD_NUMBER and link them on the ledger."""
     relayer = _relayer(relayer_key, relayer_password_file, relayer_password_env)
@@ -256,6 +358,10 @@ def replace(
             reason=reason,
             relayer=relayer,
         )
+    if as_json:
+        results = [batch_json(issued), action_json(action)]
+        echo_json(envelope("replace", results, ok=True, summary=_issued_summary([issued])))
+        return
     click.echo(_summary(issued))
     click.echo(
         f"{old_number} replaced by {issued.numbers[0]}\n"

@@ -10,7 +10,7 @@ from origincert.cli.common import handle_errors, read_issued, sibling, write_out
 
 
 def default_output(path: Path) -> Path:
-    """``x.coo.json`` -> ``x.pdf`` (any other name: ``<stem>.pdf``)."""
+    """``dir/x.coo.json`` -> ``x.pdf`` in the current folder, not in ``dir``."""
     return sibling(path, ".pdf")
 
 
@@ -20,7 +20,7 @@ def default_output(path: Path) -> Path:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write (default: <name>.pdf).",
+    help="Where to write (default: <name>.pdf in the current folder).",
 )
 @click.option(
     "--portal-url",

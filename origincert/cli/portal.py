@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import click
 
-from origincert.cli.common import Context, InfrastructureError, OriginCertClickError, handle_errors
+from origincert.cli.common import Context, OriginCertClickError, handle_errors
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -284,7 +284,7 @@ def serve(
 
     host, _, port = bind.rpartition(":")
     if not host or not port.isdigit():
-        raise InfrastructureError(f"--bind must be HOST:PORT, got {bind!r}")
+        raise click.UsageError(f"--bind must be HOST:PORT, got {bind!r}")
     overrides: dict[str, Any] = {
         "ARCHIVE_DIRS": list(archive_dirs) or None,
         "DATABASE_URL": database_url,
@@ -339,7 +339,7 @@ def serve(
                     private_redis(Path(app.instance_path))
                 )
             except FileNotFoundError:
-                raise InfrastructureError(
+                raise click.UsageError(
                     "several workers need shared rate-limit storage: install redis-server, "
                     "give --redis-url, or serve with --workers 1"
                 ) from None

@@ -11,7 +11,7 @@ from origincert.cli.common import handle_errors, read_issued, sibling, write_out
 
 
 def default_output(path: Path) -> Path:
-    """``x.coo.json`` -> ``x.redacted.coo.json`` (any other name: ``<stem>.redacted.coo.json``)."""
+    """``dir/x.coo.json`` -> ``x.redacted.coo.json`` in the current folder, not in ``dir``."""
     return sibling(path, ".redacted.coo.json")
 
 
@@ -29,7 +29,7 @@ def default_output(path: Path) -> Path:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Where to write (default: <name>.redacted.coo.json).",
+    help="Where to write (default: <name>.redacted.coo.json in the current folder).",
 )
 @handle_errors
 def redact_cmd(file: Path, hide: tuple[str, ...], output: Path | None) -> None:

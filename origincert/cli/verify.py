@@ -1,19 +1,22 @@
-"""``origincert verify``: verify certificate files and QR codes, for people or (``--json``) programs.
+"""``origincert verify``: verify certificate files, folders and QR codes, for people or
+(``--json``) programs.
 
-Exit code 0 when every input is VALID, 1 when any is not, 2 for usage errors and when the ledger
+Exit code 0 when every input is VALID, 1 when any is not, 2 for usage errors, 4 when the ledger
 cannot be reached (never a verdict: a node being down says nothing about a certificate).
 """
 
 from __future__ import annotations
 
-import json
+import sys
+from collections import Counter
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from origincert.cli.common import Context, handle_errors
+from origincert.cli.common import Context, echo_json, envelope, handle_errors, json_option
 from origincert.errors import ChainError, ChainUnavailable
 from origincert.pdfqr import is_pdf
 from origincert.verdict import CheckStatus, Verdict, VerificationResult
@@ -26,9 +29,10 @@ def register(group: click.Group) -> None:
 
 
 @click.command("verify")
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, exists=True, allow_dash=True))
+@click.argument("files", nargs=-1, type=click.Path(exists=True, allow_dash=True))
+@json_option
 @click.option(
-    "--json", "as_json", is_flag=True, help="Print the results as JSON (a list for several inputs)."
+    "--quiet", "-q", is_flag=True, help="One line per certificate (its verdict), then the summary."
 )
 @click.option(
     "--offline", is_flag=True, help="Do not consult the ledger: the verdict is at best UNCONFIRMED."
@@ -65,27 +69,32 @@ def verify(
     ctx: Context,
     files: tuple[str, ...],
     as_json: bool,
+    quiet: bool,
     offline: bool,
     qr_texts: tuple[str, ...],
     qr_images: tuple[str, ...],
     trust_list: str | None,
     on: datetime | None,
 ) -> None:
-    """Verify certificate FILEs (issued .json files or printed PDFs; - reads standard input) and
-    QR codes (their text or a link to the portal carrying it) against the ledger."""
-    if not (files or qr_texts or qr_images):
-        raise click.UsageError("give at least one FILE, --qr TEXT or --qr-image PNG")
+    """Verify certificate FILEs or DIRs (issued .json files or printed PDFs; - reads standard
+    input) and QR codes (their text or a link to the portal carrying it) against the ledger.
+
+    A folder gives its issued files (*.coo.json). A summary line ends the report.
+    """
+    names = expand(files)
+    if not (names or qr_texts or qr_images):
+        raise click.UsageError("give at least one FILE or DIR, --qr TEXT or --qr-image PNG")
     verifier = _verifier(ctx, offline)
     day: date | None = on.date() if on is not None else None
 
     labelled: list[tuple[str, VerificationResult]] = []
-    raws = [_read(name) for name in files]
+    raws = [_read(name) for name in names]
     from origincert.cli.interop import verify_inputs  # credentials go through the VC layer first
 
     pdf_at = {i for i, raw in enumerate(raws) if is_pdf(raw)}  # the printed PDF: its QR code
     others = iter(
         verify_inputs(
-            tuple(n for i, n in enumerate(files) if i not in pdf_at),
+            tuple(n for i, n in enumerate(names) if i not in pdf_at),
             [r for i, r in enumerate(raws) if i not in pdf_at],
             verifier,
             trust_list,
@@ -94,7 +103,7 @@ def verify(
     )
     labelled += [
         (name, verifier.verify_pdf(raws[i], on=day)) if i in pdf_at else next(others)
-        for i, name in enumerate(files)
+        for i, name in enumerate(names)
     ]
     labelled += [
         (f"QR code #{i + 1}", verifier.verify_qr(text, on=day)) for i, text in enumerate(qr_texts)
@@ -103,13 +112,45 @@ def verify(
         (name, verifier.verify_qr_image(Path(name).read_bytes(), on=day)) for name in qr_images
     ]
 
+    all_valid = all(result.verdict is Verdict.VALID for _, result in labelled)
+    counts = summary_counts(result for _, result in labelled)
     if as_json:
-        out = [{"input": name, **result.to_json()} for name, result in labelled]
-        click.echo(json.dumps(out[0] if len(out) == 1 else out, indent=2, ensure_ascii=False))
+        results = [{"input": name, **result.to_json()} for name, result in labelled]
+        echo_json(envelope("verify", results, ok=all_valid, summary=counts))
     else:
-        click.echo("\n\n".join(report(name, result) for name, result in labelled))
-    if any(result.verdict is not Verdict.VALID for _, result in labelled):
+        if quiet:
+            click.echo("\n".join(f"{r.verdict.value:<12} {name}" for name, r in labelled))
+        else:
+            click.echo("\n\n".join(report(name, result) for name, result in labelled))
+        click.echo(("" if quiet else "\n") + summary_line(counts))
+    if not all_valid:
         raise click.exceptions.Exit(1)
+
+
+def expand(paths: Sequence[str]) -> list[str]:
+    """Files as given; a folder gives its issued files (``*.coo.json``), sorted by name."""
+    out: list[str] = []
+    for p in paths:
+        path = Path(p)
+        if p != "-" and path.is_dir():
+            out += sorted(str(f) for f in path.iterdir() if f.name.endswith(".coo.json"))
+        else:
+            out.append(p)
+    return out
+
+
+def summary_counts(results: Any) -> dict[str, Any]:
+    """``{"total": n, "verdicts": {"VALID": 308, "REVOKED": 1, ...}}``, most frequent first."""
+    counter = Counter(r.verdict.value for r in results)
+    return {"total": sum(counter.values()), "verdicts": dict(counter.most_common())}
+
+
+def summary_line(counts: dict[str, Any]) -> str:
+    """``3 certificates: 2 VALID, 1 REVOKED``."""
+    total = counts["total"]
+    noun = "certificate" if total == 1 else "certificates"
+    parts = ", ".join(f"{n} {v}" for v, n in counts["verdicts"].items())
+    return f"{total} {noun}: {parts}"
 
 
 def _verifier(ctx: Context, offline: bool) -> Any:
@@ -131,7 +172,7 @@ def _verifier(ctx: Context, offline: bool) -> Any:
 
 def _read(name: str) -> bytes:
     if name == "-":
-        return click.get_binary_stream("stdin").read()
+        return sys.stdin.buffer.read()
     return Path(name).read_bytes()
 
 

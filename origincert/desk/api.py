@@ -8,6 +8,7 @@ create makes a retried POST return the application the first one created, never 
 from __future__ import annotations
 
 import hashlib
+import json
 import secrets
 from typing import Any
 
@@ -22,6 +23,9 @@ from origincert.desk.models import Application, Attachment, IdempotencyKey, Stat
 from origincert.desk.openapi import openapi_document
 from origincert.desk.status import EDITABLE
 from origincert.desk.web import actor, api_auth, blobs, db
+from origincert.errors import DocumentError
+from origincert.pdf import render_pdf
+from origincert.safejson import load_json
 from origincert.webkit.security import csrf, limiter
 
 __all__ = ["bp", "init_app", "serialize"]
@@ -78,10 +82,19 @@ def _attachments(app: Application) -> list[Attachment]:
 
 
 def _body() -> Any:
-    data = request.get_json(silent=True)
-    if data is None:
-        raise Invalid("the body must be JSON", code="body_not_json")
-    return data
+    """The JSON object of the body, through the project's bounded reader (size, depth, duplicate
+    keys, lone surrogates); a refusal keeps its reason code."""
+    return json_object(request.get_data(), current_app.config["MAX_CONTENT_LENGTH"])
+
+
+def json_object(raw: bytes | str, max_bytes: int) -> Any:
+    if not raw:
+        raise Invalid("the body must be a JSON object", code="body_not_json")
+    try:
+        return load_json(raw, max_bytes=max_bytes)
+    except DocumentError as exc:
+        code = "body_not_json" if exc.code in ("json_malformed", "json_empty") else exc.code
+        raise Invalid(f"the body is not acceptable JSON: {exc}", code=code) from None
 
 
 def _one(app: Application, status: int = 200) -> Response:
@@ -177,7 +190,9 @@ def bulk() -> Response:
             f"{len(problems)} problem(s); nothing was saved", code="bulk_invalid", problems=problems
         )
     db().commit()
-    response = jsonify(applications=[serialize(a) for a in created])
+    response = jsonify(
+        applications=[{"id": a.public_id, "number": a.number, "status": a.status} for a in created]
+    )
     response.status_code = 201
     return response
 
@@ -287,6 +302,22 @@ def send_attachment(app: Application, attachment_id: str) -> Response:
 @api_auth
 def certificate(public_id: str) -> Response:
     return issued_file_response(service.get_application(db(), actor(), public_id))
+
+
+@bp.get("/applications/<public_id>/certificate.pdf")
+@api_auth
+def certificate_pdf(public_id: str) -> Response:
+    return issued_pdf_response(service.get_application(db(), actor(), public_id))
+
+
+def issued_pdf_response(app: Application) -> Response:
+    """The printable certificate with its QR code, made from the issued file on demand."""
+    if app.issued_file is None:
+        raise NotFound("the certificate is not issued yet", code="not_issued")
+    pdf = render_pdf(json.loads(app.issued_file))
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{app.number}.pdf"'
+    return response
 
 
 def issued_file_response(app: Application) -> Response:

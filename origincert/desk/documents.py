@@ -12,12 +12,12 @@ from datetime import date
 from typing import Any
 
 from origincert.desk.errors import Invalid
-from origincert.document import parse_certificate
+from origincert.document import SCHEMA_ID, parse_certificate
 from origincert.errors import DocumentError
 
 __all__ = ["DESK_FIELDS", "MAX_FIELDS_BYTES", "check_fields", "complete", "validated"]
 
-SCHEMA = "urn:origincert:schema:certificate:1"
+SCHEMA = SCHEMA_ID  # the document model's own: a new format version arrives with it
 DESK_FIELDS = ("schema", "number", "issuing_body", "issue_date", "issue_place")
 MAX_FIELDS_BYTES = 256 * 1024  # one application's fields as JSON; bigger is refused whole
 

@@ -10,8 +10,15 @@ from flask import Blueprint, Flask, abort, flash, g, redirect, render_template, 
 from sqlalchemy import select
 
 from origincert.desk import accounts, service
-from origincert.desk.api import add_attachment, issued_file_response, send_attachment
+from origincert.desk.api import (
+    add_attachment,
+    issued_file_response,
+    issued_pdf_response,
+    json_object,
+    send_attachment,
+)
 from origincert.desk.blobs import ATTACHMENT_KINDS
+from origincert.desk.documents import MAX_FIELDS_BYTES
 from origincert.desk.errors import Invalid
 from origincert.desk.models import Application, Attachment, Chamber, Company, Role, Status, User
 from origincert.desk.status import EDITABLE
@@ -27,12 +34,10 @@ exporter_only = role_required(*EXPORTERS)
 def _fields_from_form() -> Any:
     text = request.form.get("fields", "")
     try:
-        return json.loads(text)
-    except ValueError as exc:
+        return json_object(text, MAX_FIELDS_BYTES)
+    except Invalid as exc:
         raise Invalid(
-            f"the fields are not valid JSON: {exc}",
-            code="fields_not_json",
-            problems=[("fields", "must be a JSON object")],
+            str(exc), code=exc.code, problems=[("fields", "must be a JSON object")]
         ) from None
 
 
@@ -120,6 +125,12 @@ def attachment(public_id: str, attachment_id: str) -> Any:
 @exporter_only
 def certificate(public_id: str) -> Any:
     return issued_file_response(service.get_application(db(), actor(), public_id))
+
+
+@bp.get("/a/<public_id>/certificate.pdf")
+@exporter_only
+def certificate_pdf(public_id: str) -> Any:
+    return issued_pdf_response(service.get_application(db(), actor(), public_id))
 
 
 @bp.route("/team", methods=["GET", "POST"])

@@ -96,7 +96,7 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/applications/bulk": {
                 "post": _op(
                     "Create (and submit) many applications, all or none",
-                    {"201": _answer("Created", "ApplicationList")},
+                    {"201": _answer("Created", "BulkResult")},
                     requestBody={
                         "required": True,
                         "content": {_JSON: {"schema": _ref("Bulk")}},
@@ -168,7 +168,11 @@ def openapi_document() -> dict[str, Any]:
                     {
                         "200": {
                             "description": "The file",
-                            "content": {"application/octet-stream": {}},
+                            "content": {
+                                "application/pdf": {},
+                                "image/png": {},
+                                "image/jpeg": {},
+                            },
                         }
                     },
                 ),
@@ -183,6 +187,13 @@ def openapi_document() -> dict[str, Any]:
                             "content": {_JSON: {"schema": {"type": "object"}}},
                         }
                     },
+                ),
+            },
+            "/api/v1/applications/{public_id}/certificate.pdf": {
+                "parameters": [_ID],
+                "get": _op(
+                    "The issued certificate as a PDF with its QR code",
+                    {"200": {"description": "The PDF", "content": {"application/pdf": {}}}},
                 ),
             },
         },
@@ -241,6 +252,24 @@ def openapi_document() -> dict[str, Any]:
                         "approved_at": {"type": "string", "nullable": True},
                         "issued_at": {"type": "string", "nullable": True},
                         "attachments": {"type": "array", "items": _ref("Attachment")},
+                    },
+                },
+                "BulkResult": {
+                    "type": "object",
+                    "required": ["applications"],
+                    "properties": {
+                        "applications": {
+                            "type": "array",
+                            "items": {
+                                "type": "object",
+                                "required": ["id", "number", "status"],
+                                "properties": {
+                                    "id": {"type": "string"},
+                                    "number": {"type": "string"},
+                                    "status": {"type": "string"},
+                                },
+                            },
+                        }
                     },
                 },
                 "ApplicationList": {

@@ -23,6 +23,7 @@ from origincert.interop.mapping import (
     evidence_of,
     issued_from,
     pointer_of,
+    subject_to_document,
 )
 from origincert.interop.p256 import P256KeyPair
 from origincert.interop.proofs import ProofOptions
@@ -101,7 +102,8 @@ def mandatory_pointers(vc: Mapping[str, Any]) -> list[str]:
     fields, and each goods item's number (so items keep their positions when others are hidden)."""
     subject = vc["credentialSubject"]
     pointers = [p for p in _ENVELOPE_POINTERS if p.split("/")[1] in vc]
-    pointers += [pointer_of(f) for f in MANDATORY_FIELDS]
+    document = subject_to_document(subject)
+    pointers += [pointer_of(f) for f in MANDATORY_FIELDS if f in document]
     items = subject.get("includedConsignmentItems", [])
     pointers += [pointer_of(f"goods[{i}].item_number") for i in range(len(items))]
     return pointers
@@ -134,8 +136,6 @@ def derive_credential(
 
     Each hidden value goes with its salt; a never-withheld field cannot be hidden.
     """
-    from origincert.interop.mapping import subject_to_document
-
     document = subject_to_document(vc["credentialSubject"])
     paths = list(flatten(document))
     for prefix in hide:
@@ -143,10 +143,13 @@ def derive_credential(
             raise InteropError(f"{prefix} is never withheld", code="field_mandatory")
         if prefix.endswith("item_number") or not any(covers(prefix, p) for p in paths):
             raise InteropError(f"{prefix} names no field that can be hidden", code="field_unknown")
-    always = set(MANDATORY_FIELDS) | {
-        p for p in paths if re.fullmatch(r"goods\[\d+\]\.item_number", p)
-    }
-    shown = [p for p in paths if p in always or not any(covers(h, p) for h in hide)]
+
+    def always(p: str) -> bool:
+        return any(covers(f, p) for f in MANDATORY_FIELDS) or bool(
+            re.fullmatch(r"goods\[\d+\]\.item_number", p)
+        )
+
+    shown = [p for p in paths if always(p) or not any(covers(h, p) for h in hide)]
     selective = [pointer_of(p) for p in shown]
     salts = vc["evidence"].get("fieldSalts", [])
     selective += [

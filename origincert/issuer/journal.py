@@ -372,7 +372,7 @@ class Journal:
                         created_at=now,
                         updated_at=now,
                     )
-                ).inserted_primary_key[0]
+                ).inserted_primary_key[0]  # type: ignore[index]  # always set by an INSERT
                 for chunk in chunks:
                     if not chunk:
                         continue
@@ -655,7 +655,7 @@ class Journal:
                 updated_at=now,
             )
         )
-        return int(result.inserted_primary_key[0])
+        return int(result.inserted_primary_key[0])  # type: ignore[index]  # set by an INSERT
 
     def mark_action_submitted(
         self, action_id: int, *, tx_hash: str, raw: bytes | None = None
@@ -767,7 +767,7 @@ def _insert_many(
             else rows
         )
     else:
-        params = [dict(zip(columns, r)) for r in rows]
+        params = [dict(zip(columns, r, strict=False)) for r in rows]
     conn.exec_driver_sql(str(compiled), params)
 
 

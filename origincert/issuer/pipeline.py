@@ -238,7 +238,7 @@ def _prepare_chunk(
     body: LedgerBody | None = None,
 ) -> list[PreparedCertificate | _Invalid]:
     out: list[PreparedCertificate | _Invalid] = []
-    for i, (source, label) in enumerate(zip(sources, labels)):
+    for i, (source, label) in enumerate(zip(sources, labels, strict=False)):
         try:
             out.append(prepare_certificate(source, start + i, economy=economy, body=body))
         except OriginCertError as exc:

@@ -19,7 +19,7 @@ from typing import Any
 from eth_account import Account
 from eth_keys import keys
 
-from origincert.errors import OriginCertError
+from origincert.errors import NetworkError
 
 __all__ = [
     "DEFAULT_DIR",
@@ -35,12 +35,6 @@ __all__ = [
 
 DEFAULT_DIR = Path(".origincert/network")
 SPEC_FILE = "network.json"
-
-
-class NetworkError(OriginCertError):
-    """The consortium network cannot be set up, started or stopped as asked."""
-
-    code = "network_error"
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from argon2 import PasswordHasher, profiles
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from origincert.errors import OriginCertError
+from origincert.errors import AccountError
 from origincert.portal import throttle
 from origincert.portal.db import ApiToken, Office, Officer, utcnow
 
@@ -41,12 +41,6 @@ MIN_PASSWORD_LENGTH = 12
 TOKEN_PREFIX = "oct_"
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}[a-z0-9]$")
 _OFFICE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,30}[A-Z0-9]$")
-
-
-class AccountError(OriginCertError):
-    """An account could not be created or changed (bad name, weak password, duplicate)."""
-
-    code = "account_error"
 
 
 def hasher(profile: str = "RFC_9106_LOW_MEMORY") -> PasswordHasher:

@@ -17,7 +17,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from origincert.errors import DocumentError, OriginCertError
+from origincert.errors import ArchiveError, DocumentError, OriginCertError
 from origincert.issued import read_issued
 from origincert.portal.db import IndexedCertificate
 from origincert.verdict import Verdict, VerificationResult
@@ -43,12 +43,6 @@ _log = logging.getLogger(__name__)
 _NUMBER = re.compile(r"^[A-Z0-9](?:[A-Z0-9./-]{0,38}[A-Z0-9])?$")
 MAX_FILE_BYTES = 1_000_000
 NOT_INDEXED = (Verdict.MALFORMED, Verdict.INVALID)
-
-
-class ArchiveError(OriginCertError):
-    """An archive folder or an archived file cannot be read."""
-
-    code = "archive_error"
 
 
 @dataclass(frozen=True, slots=True)

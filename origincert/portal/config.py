@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask
 
-from origincert.errors import OriginCertError
+from origincert.errors import ConfigError
 
 __all__ = ["DEFAULTS", "ENV_PREFIX", "ConfigError", "load", "make_private_instance"]
 
@@ -55,10 +55,6 @@ DEFAULTS: dict[str, Any] = {
     "LOG_PAGE_SIZE": 50,
     "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session, which expires on its own
 }
-
-
-class ConfigError(OriginCertError):
-    code = "portal_config_invalid"
 
 
 def load(app: Flask, overrides: dict[str, Any] | None) -> None:

@@ -8,7 +8,7 @@ import secrets
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from origincert.errors import OriginCertError
+from origincert.errors import PasswordError
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
@@ -22,10 +22,6 @@ __all__ = [
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
-
-
-class PasswordError(OriginCertError):
-    code = "password_invalid"
 
 
 def hasher(profile: str = "RFC_9106_LOW_MEMORY") -> PasswordHasher:

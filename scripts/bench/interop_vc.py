@@ -26,6 +26,7 @@ from origincert.interop.ecdsa_sd import verify_sd_base, verify_sd_derived
 from origincert.interop.loader import shipped_loader
 from origincert.interop.p256 import P256KeyPair
 from origincert.interop.untp import build_dcc, sign_vc_jwt, verify_vc_jwt
+from origincert.issued import FORMAT_ID
 from origincert.samples import sample_certificate
 
 DID = did_web("chamber.example")
@@ -37,11 +38,13 @@ ADDRESS = "0x" + "ab" * 20
 def issued_file(items: int) -> dict[str, Any]:
     rng = random.Random(items)
     doc = json.loads(json.dumps(sample_certificate(rng, items=items, economy="DE")))
+    doc["issuing_body"]["ledger_id"] = 1
     seed = rng.randbytes(32)
     c = commit(doc, seed)
     proof = {
         "seed": "0x" + seed.hex(),
         "field_hashes": {p: "0x" + h.hex() for p, h in c.field_hashes.items()},
+        "shape": dict(c.shape),
         "target_hash": "0x" + c.target_hash.hex(),
         "leaf": "0x" + rng.randbytes(32).hex(),
         "merkle_proof": ["0x" + rng.randbytes(32).hex() for _ in range(8)],
@@ -52,8 +55,11 @@ def issued_file(items: int) -> dict[str, Any]:
         "signer": ADDRESS,
         "chain_id": 31337,
         "registry": "0x" + "cd" * 20,
+        "issuer_id": 1,
+        "epoch": 1,
+        "deadline": 2**40,
     }
-    return {"format": "urn:origincert:issued:1", "document": doc, "proof": proof}
+    return {"format": FORMAT_ID, "document": doc, "proof": proof}
 
 
 def timed(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:

@@ -1,4 +1,4 @@
-"""``origincert audit``: reports written, exit code 0 / 3 by --fail-on, 1 for bad input, 2 when the node is down."""
+"""``origincert audit``: reports written, exit code 0 / 3 by --fail-on, 1 for bad input, 4 when the node is down."""
 
 from __future__ import annotations
 
@@ -82,7 +82,7 @@ def test_checkpoint_runs_say_they_continued(
     assert second.exit_code == 0 and "(continued from the checkpoint): 1 events" in second.output
 
 
-def test_bad_input_exits_1_and_an_unreachable_node_2(
+def test_bad_input_exits_1_and_an_unreachable_node_4(
     world: World, manifest_path: Path, tmp_path: Path
 ) -> None:
     bad = run(
@@ -95,4 +95,16 @@ def test_bad_input_exits_1_and_an_unreachable_node_2(
     )
     assert bad.exit_code == 1 and "bad_explorer_url" in bad.output
     down = run(world, manifest_path, "--out", str(tmp_path / "o"), url="http://127.0.0.1:9")
-    assert down.exit_code == 2 and "node_unreachable" in down.output
+    assert down.exit_code == 4 and "node_unreachable" in down.output
+
+
+def test_json_prints_the_one_envelope(world: World, manifest_path: Path, tmp_path: Path) -> None:
+    import json
+
+    single(world, world.chambers["DE-berlin"])
+    result = run(world, manifest_path, "--out", str(tmp_path / "j"), "--json", "--fail-on", "info")
+    data = json.loads(result.stdout)
+    assert set(data) == {"command", "ok", "summary", "results", "error"}
+    assert data["command"] == "audit" and data["error"] is None
+    assert data["ok"] is (result.exit_code == 0)
+    assert data["summary"]["anchors"] >= 1 and len(data["results"]) == data["summary"]["findings"]

@@ -50,7 +50,7 @@ def test_apply_attach_submit_and_follow_the_status(app, desk: Desk, keys) -> Non
         json={"declaration": True},
         headers=auth(keys["alice"]),
     )
-    assert submitted.status_code == 200 and submitted.json["status"] == "submitted"
+    assert submitted.status_code == 200 and submitted.json["status"] == "submitted", submitted.json
     assert (
         client.get(f"/api/v1/applications/{pid}/certificate", headers=auth(keys["alice"])).json[
             "error"
@@ -210,3 +210,21 @@ def test_issued_certificate_downloads(app, desk: Desk, keys) -> None:
         service.transition(db, None, a, "issue", issued_file='{"format": "test"}')
     got = client.get(f"/api/v1/applications/{pid}/certificate", headers=auth(keys["alice"]))
     assert got.status_code == 200 and json.loads(got.data) == {"format": "test"}
+
+
+def test_hostile_json_is_refused_with_its_reason(app, keys) -> None:
+    client = app.test_client()
+    h = {**auth(keys["alice"]), "Content-Type": "application/json"}
+    cases = {
+        "[" * 5000 + "]" * 5000: None,  # too deep: refused before parsing, never a crash
+        '{"form": "A", "form": "B"}': None,  # duplicate keys: two readers, two values
+        '{"remarks": "\\ud800"}': None,  # a lone surrogate
+        "[1, 2]": None,  # not an object
+    }
+    for body in cases:
+        r = client.post("/api/v1/applications", data=body, headers=h)
+        assert r.status_code == 422, (body[:20], r.status_code)
+        assert r.json["error"] != "invalid"
+    assert (
+        client.get("/api/v1/applications", headers=auth(keys["alice"])).json["applications"] == []
+    )

@@ -24,24 +24,18 @@ from origincert.issuer import Journal
 from origincert.issuer.workflows import CRASH_ENV, CRASH_POINTS
 from origincert.signing import LocalSigner
 
-from .support import Desk
+from .support import Desk, fields
 
 
 def approve_some(desk: Desk, n: int, start: int = 1) -> list[str]:
     numbers = []
     with desk.sessions.begin() as db:
         for i in range(start, start + n):
-            app = service.create_application(db, desk.actor("alice"), _fields(i))
+            app = service.create_application(db, desk.actor("alice"), fields(i))
             service.submit(db, desk.actor("alice"), app, declaration=True)
             service.approve(db, desk.actor("clara"), app)
             numbers.append(app.number)
     return numbers
-
-
-def _fields(i: int):
-    from .support import fields
-
-    return fields(i)
 
 
 def statuses(desk: Desk) -> dict[str, str]:
@@ -155,3 +149,25 @@ def test_the_job_queue_runs_the_ticks(worker: IssuingWorker, desk: Desk) -> None
 
     asyncio.run(run())
     assert statuses(desk) == dict.fromkeys(numbers, Status.ISSUED)
+
+
+def test_the_exporter_downloads_the_issued_file_and_its_pdf(
+    worker: IssuingWorker, desk: Desk, app, keys
+) -> None:
+    [number] = approve_some(desk, 1)
+    worker.policy = BatchPolicy(size=1, wait=0)
+    assert worker.tick().issued == [number]
+    with desk.sessions() as db:
+        pid = db.scalar(select(Application.public_id))
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {keys['alice']}"}
+    issued = client.get(f"/api/v1/applications/{pid}/certificate", headers=headers)
+    assert issued.status_code == 200 and issued.json["document"]["number"] == number
+    pdf = client.get(f"/api/v1/applications/{pid}/certificate.pdf", headers=headers)
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF-")
+    assert pdf.headers["Content-Type"] == "application/pdf"
+    other = client.get(
+        f"/api/v1/applications/{pid}/certificate.pdf",
+        headers={"Authorization": f"Bearer {keys['bob']}"},
+    )
+    assert other.status_code == 404

@@ -23,8 +23,11 @@ def anchored(world, tmp_path: Path) -> tuple[Path, Path, object]:
     registry = world.manifest.certificate_registry.address
     issuer_id = world.chamber_ids["DE-berlin"]
     terms = (issuer_id, governance.epoch_of(world.client, issuer_id), world.now() + 86_400)
+    docs = documents(1, 31)
+    docs[0]["issuing_body"]["ledger_id"] = issuer_id  # v2: the body as the ledger names it
+    docs[0]["issuing_body"]["name"] = governance.issuer_info(world.client, issuer_id).name
     files, root, sig = builder.build(
-        documents(1, 31), chamber, chain_id=world.client.chain_id, registry=registry, terms=terms
+        docs, chamber, chain_id=world.client.chain_id, registry=registry, terms=terms
     )
     tx = builder.anchor(
         world.client, world.client.certificates, root, 1, sig, world.deployer, terms

@@ -34,12 +34,11 @@ def test_publish_sets_the_bits_of_revoked_leaves_and_roots(world, tmp_path: Path
     archive.mkdir()
     batches = []
     for n, seed in ((3, 41), (2, 42), (1, 43)):
+        docs = documents(n, seed)
+        for d in docs:
+            d["issuing_body"]["ledger_id"] = issuer_id
         files, root, sig = builder.build(
-            documents(n, seed),
-            chamber,
-            chain_id=world.client.chain_id,
-            registry=registry,
-            terms=terms,
+            docs, chamber, chain_id=world.client.chain_id, registry=registry, terms=terms
         )
         builder.anchor(world.client, certs, root, n, sig, world.deployer, terms)
         for i, f in enumerate(files):

@@ -149,7 +149,7 @@ def test_resume_with_node_down_keeps_the_journal_then_finishes(
         [*args, "--resume"],
         env={**env, "ORIGINCERT_RPC_URL": f"http://127.0.0.1:{free_port()}"},
     )
-    assert down.exit_code == 2 and "[node_unreachable]" in down.output
+    assert down.exit_code == 4 and "[node_unreachable]" in down.output
     with Journal.open(journal_path) as j:
         assert j.counts() == {"signed": 2}
 

@@ -70,12 +70,12 @@ def test_wrong_password_exits_1_and_records_nothing(cli, make_docs, tmp_path):
     assert not (tmp_path / "issued").exists()
 
 
-def test_node_down_exits_2_and_records_nothing(cli, make_docs, tmp_path):
+def test_node_down_exits_4_and_records_nothing(cli, make_docs, tmp_path):
     write_docs(tmp_path / "todo", make_docs(1))
     result = cli(
         "issue", "todo", extra_env={"ORIGINCERT_RPC_URL": f"http://127.0.0.1:{free_port()}"}
     )
-    assert result.exit_code == 2
+    assert result.exit_code == 4
     assert "[node_unreachable]" in result.output
     assert not (tmp_path / ".origincert" / "journal.sqlite").exists()
 
@@ -101,7 +101,7 @@ def test_revoke_and_replace_commands(cli, world, make_docs, tmp_path):
     old, other, new = make_docs(3)
     write_docs(tmp_path / "todo", [old, other])
     assert cli("issue", "todo").exit_code == 0
-    result = cli("revoke", other["number"], "--reason", "issued_in_error")
+    result = cli("revoke", other["number"], "--reason", "issued_in_error", "--yes")
     assert result.exit_code == 0, result.output
     assert f"revoked {other['number']} (reason 1)" in result.output
 
@@ -117,7 +117,7 @@ def test_revoke_and_replace_commands(cli, world, make_docs, tmp_path):
         world.client, world.chamber_ids["DE-berlin"], batch.root, cert.leaf
     ).revoked
 
-    result = cli("revoke", "NO-SUCH-1", "--reason", "lost")
+    result = cli("revoke", "NO-SUCH-1", "--reason", "lost", "--yes")
     assert result.exit_code == 1 and "[unknown_number]" in result.output
 
 
@@ -143,3 +143,64 @@ def test_single_reports_what_was_issued_before_a_refusal(cli, make_docs, tmp_pat
     assert "goods[0].hs_code" in result.output
     with Journal.open(tmp_path / ".origincert" / "journal.sqlite") as j:
         assert j.counts() == {"anchored": 1}
+
+
+def test_json_is_one_envelope_for_issue_and_revoke(cli, make_docs, tmp_path):
+    docs = make_docs(2)
+    write_docs(tmp_path / "todo", docs)
+    issued = json.loads(cli("issue", "todo", "--json").output)
+    assert issued["command"] == "issue" and issued["ok"] is True and issued["error"] is None
+    assert issued["summary"] == {"batches": 1, "certificates": 2}
+    assert issued["results"][0]["numbers"] == [d["number"] for d in docs]
+
+    revoked = cli("revoke", docs[0]["number"], "--reason", "lost", "--yes", "--json")
+    data = json.loads(revoked.stdout)
+    assert set(data) == set(issued) and data["results"][0]["kind"] == "revoke"
+    assert data["results"][0]["number"] == docs[0]["number"]
+
+
+def test_json_error_still_prints_the_envelope(cli, make_docs, tmp_path):
+    write_docs(tmp_path / "todo", make_docs(1))
+    down = f"http://127.0.0.1:{free_port()}"
+    result = cli("issue", "todo", "--json", extra_env={"ORIGINCERT_RPC_URL": down})
+    assert result.exit_code == 4
+    data = json.loads(result.stdout)
+    assert data["ok"] is False and data["results"] == []
+    assert data["error"]["code"] == "node_unreachable"
+
+
+def test_revoke_dry_run_shows_the_transaction_and_sends_nothing(cli, world, make_docs, tmp_path):
+    docs = make_docs(2)
+    write_docs(tmp_path / "todo", docs)
+    assert cli("issue", "todo").exit_code == 0
+    number = docs[1]["number"]
+    result = cli("revoke", number, "--reason", "issued_in_error", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert (
+        "CertificateRegistry.revokeLeaf(" in result.output and "nothing was sent" in result.output
+    )
+    assert f"certificate {number} (batch #1 of 2) becomes REVOKED" in result.output
+    with Journal.open(tmp_path / ".origincert" / "journal.sqlite") as j:
+        batch, cert = j.locate(number)
+    berlin_id = world.chamber_ids["DE-berlin"]
+    assert not certificate_status(world.client, berlin_id, batch.root, cert.leaf).revoked
+
+
+def test_revoke_asks_and_a_no_sends_nothing(cli, world, make_docs, tmp_path, monkeypatch):
+    from origincert.cli import common
+
+    docs = make_docs(1)
+    write_docs(tmp_path / "todo", docs)
+    assert cli("issue", "todo").exit_code == 0
+    number = docs[0]["number"]
+    # without a terminal and without --yes: refused as a usage error, nothing sent
+    result = cli("revoke", number, "--reason", "lost")
+    assert result.exit_code == 2 and "--yes" in result.output
+    monkeypatch.setattr(common, "_interactive", lambda: True)
+    runner_result = cli("revoke", number, "--reason", "lost")  # CliRunner's stdin is empty: "no"
+    assert runner_result.exit_code == 2 and "nothing was sent" in runner_result.output
+    assert "CertificateRegistry.revokeRoot(" in runner_result.output
+    with Journal.open(tmp_path / ".origincert" / "journal.sqlite") as j:
+        batch, cert = j.locate(number)
+    berlin_id = world.chamber_ids["DE-berlin"]
+    assert not certificate_status(world.client, berlin_id, batch.root, cert.leaf).revoked

@@ -53,7 +53,7 @@ def test_cli_and_library_give_the_same_verdicts(
     paths = [write(tmp_path, n, d) for n, d in inputs.items()]
     code, out = run(scene, manifest_file, "--json", "--on", DAY.isoformat(), *paths)
     assert code == 1
-    listed = json.loads(out)
+    listed = json.loads(out)["results"]
     library = verifier.verify_many_bytes([Path(p).read_bytes() for p in paths], on=DAY)
     assert [x["verdict"] for x in listed] == [r.verdict.value for r in library]
     assert [x["verdict"] for x in listed] == [
@@ -66,7 +66,7 @@ def test_cli_and_library_give_the_same_verdicts(
         "EXPIRED",
         "MALFORMED",
     ]
-    for x, r in zip(listed, library):
+    for x, r in zip(listed, library, strict=False):
         assert {k: x[k] for k in ("verdict", "checks", "evidence")} == {
             k: r.to_json()[k] for k in ("verdict", "checks", "evidence")
         }
@@ -112,7 +112,7 @@ def test_one_input_gives_one_json_object(scene: Scene, manifest_file: Path, tmp_
         write(tmp_path, "a.json", scene.files["single"][0]),
     )
     assert code == 0
-    data = json.loads(out)
+    data = json.loads(out)["results"][0]
     assert data["verdict"] == "VALID" and data["evidence"]["issuer"]["name"] == "Chamber DE-hamburg"
 
 
@@ -130,14 +130,14 @@ def test_offline_is_unconfirmed_and_exits_one(
         rpc="http://127.0.0.1:9",
     )
     assert code == 1
-    data = json.loads(out)
+    data = json.loads(out)["results"][0]
     assert data["verdict"] == "UNCONFIRMED"
     assert {c["name"]: c["status"] for c in data["checks"]}[
         "network"
     ] == "ok"  # the manifest was read
 
 
-def test_node_down_exits_two_not_a_verdict(
+def test_node_down_exits_four_not_a_verdict(
     scene: Scene, manifest_file: Path, tmp_path: Path
 ) -> None:
     code, out = run(
@@ -146,7 +146,7 @@ def test_node_down_exits_two_not_a_verdict(
         write(tmp_path, "a.json", scene.files["single"][0]),
         rpc="http://127.0.0.1:9",
     )
-    assert code == 2
+    assert code == 4
     assert "node_unreachable" in out and "INVALID" not in out
 
 
@@ -175,4 +175,45 @@ def test_qr_text_and_image(scene: Scene, manifest_file: Path, tmp_path: Path) ->
         str(image),
     )
     assert code == 0, out
-    assert [x["verdict"] for x in json.loads(out)] == ["VALID", "VALID"]
+    assert [x["verdict"] for x in json.loads(out)["results"]] == ["VALID", "VALID"]
+
+
+def test_a_folder_is_verified_file_by_file_with_a_summary_line(
+    scene: Scene, manifest_file: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    write(folder, "a.coo.json", scene.files["batch"][0])
+    write(folder, "b.coo.json", scene.files["batch"][1])
+    write(folder, "c.coo.json", scene.files["root_revoked"][0])
+    write(folder, "notes.txt", b"not a certificate")  # not an issued file: left alone
+    code, out = run(scene, manifest_file, "--on", DAY.isoformat(), "--quiet", str(folder))
+    assert code == 1
+    lines = out.strip().splitlines()
+    assert lines[:3] == [
+        f"VALID        {folder / 'a.coo.json'}",
+        f"VALID        {folder / 'b.coo.json'}",
+        f"REVOKED      {folder / 'c.coo.json'}",
+    ]
+    assert lines[-1] == "3 certificates: 2 VALID, 1 REVOKED"
+    code, out = run(scene, manifest_file, "--on", DAY.isoformat(), "--json", str(folder))
+    data = json.loads(out)
+    assert data["summary"] == {"total": 3, "verdicts": {"VALID": 2, "REVOKED": 1}}
+    assert data["ok"] is False and [r["verdict"] for r in data["results"]] == [
+        "VALID",
+        "VALID",
+        "REVOKED",
+    ]
+
+
+def test_global_options_work_after_the_subcommand(
+    scene: Scene, manifest_file: Path, tmp_path: Path
+) -> None:
+    path = write(tmp_path, "a.coo.json", scene.files["single"][0])
+    result = CliRunner().invoke(
+        main,
+        ["verify", path, "--on", DAY.isoformat(), "--manifest", str(manifest_file)]
+        + ["--rpc-url", scene.client.url, "--timeout", "5"],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.output.strip().endswith("1 certificate: 1 VALID")
