@@ -30,7 +30,7 @@ def live(app: Flask) -> Iterator[LiveServer]:
     server.stop()
 
 
-def wait_for(driver: Any, condition: Any, timeout: float = 20) -> Any:
+def wait_for(driver: Any, condition: Any, timeout: float = 45) -> Any:
     from selenium.webdriver.support.ui import WebDriverWait
 
     return WebDriverWait(driver, timeout).until(condition)

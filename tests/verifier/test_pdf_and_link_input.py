@@ -67,7 +67,7 @@ def test_the_cli_takes_pdfs_and_links_in_order(
         ["--rpc-url", scene.client.url, "--manifest", str(manifest_file), "verify", "--json"]
         + ["--on", DAY.isoformat(), str(printed), str(good), str(blank), "--qr", link],
     )
-    listed = json.loads(result.output)["results"]  # the one --json envelope (library CLI)
+    listed = json.loads(result.output)["results"]  # the one --json envelope
     assert [(x["input"], x["verdict"]) for x in listed] == [
         (str(printed), "VALID"),
         (str(good), "VALID"),
