@@ -248,7 +248,11 @@ class NetworkCheck(Policy):
                 "wrong_registry",
                 f"The certificate names the registry {s.registry}, not the consortium's {ctx.network.registry}.",
             )
-        return self.ok("network_ok", f"Anchored on the consortium ledger (chain {s.chain_id}).")
+        # says what this check saw (the file's claim), never that the ledger holds the anchor
+        return self.ok(
+            "network_ok",
+            f"The file names the consortium's ledger (chain {s.chain_id}) and registry.",
+        )
 
 
 class ValidityCheck(Policy):

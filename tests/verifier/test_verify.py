@@ -131,6 +131,8 @@ def test_offline_checks_the_file_and_never_says_valid(scene: Scene, offline: Ver
             for n in ("format", "schema", "integrity", "merkle", "signature", "validity")
         )
         assert by["anchored"].code == "offline"
+        # no sentence of an offline result may claim what only the ledger can tell
+        assert not any("anchored on" in c.message.lower() for c in r.checks)
         assert "ledger" not in r.evidence
         assert "the ledger was not consulted" in r.summary
 
