@@ -43,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))  # scripts/bench, for benchkit
 from benchkit import documents_valid_on
 
-DAY = date(2025, 11, 1)  # every generated certificate is in force on this day
+DAY = date.today()  # every generated certificate is issued, and so in force, today
 REGISTRY = "0x9178F546D3FF57D7A6352bD61B80cCCD46199C2d"
 CHAIN_ID = 31337
 
