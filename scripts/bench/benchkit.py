@@ -48,10 +48,16 @@ def consortium(url: str) -> tuple[ChainClient, LocalSigner]:
 
 
 def documents_valid_on(day: date, n: int, seed: int) -> list[dict[str, Any]]:
-    """German certificates in force on ``day``, so every verdict is VALID and every check runs."""
+    """German certificates in force on ``day``, so every verdict is VALID and every check runs.
+
+    Each is issued on ``day`` itself (samples otherwise default to today), so the list is built in
+    ``n`` draws whatever ``day`` is; filtering on a fixed day would loop forever once today's
+    samples no longer cover it.
+    """
     rng, out = random.Random(seed), []
-    while len(out) < n:
-        d = sample_certificate(rng, economy="DE")
-        if date.fromisoformat(d["issue_date"]) <= day <= date.fromisoformat(d["valid_until"]):
-            out.append(d)
+    for _ in range(n):
+        d = sample_certificate(rng, economy="DE", issued_on=day)
+        if not date.fromisoformat(d["issue_date"]) <= day <= date.fromisoformat(d["valid_until"]):
+            raise ValueError(f"sample issued {d['issue_date']} is not in force on {day}")
+        out.append(d)
     return out

@@ -34,6 +34,7 @@ from pathlib import Path
 
 from eth_account import Account
 
+from origincert.binding import LedgerBody
 from origincert.issuer.pipeline import Anchoring, build_tree, issued_file_text, prepare_many
 from origincert.signing import LocalSigner, sign_anchor
 from origincert.verdict import Verdict
@@ -43,7 +44,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))  # scripts/bench, for benchkit
 from benchkit import documents_valid_on
 
-DAY = date(2025, 11, 1)  # every generated certificate is in force on this day
+DAY = date.today()  # every generated certificate is issued, and so in force, today
 REGISTRY = "0x9178F546D3FF57D7A6352bD61B80cCCD46199C2d"
 CHAIN_ID = 31337
 
@@ -51,9 +52,11 @@ CHAIN_ID = 31337
 def ours_issue(docs: list[dict]) -> tuple[float, list[bytes]]:
     signer = LocalSigner(Account.create())
     start = time.perf_counter()
-    prepared = [c for chunk in prepare_many(docs, workers=1) for c in chunk]
-    tree = build_tree([c.leaf for c in prepared])
     issuer_id, epoch, deadline = 1, 0, 2**40
+    # the issuer stamps the signing body's ledger id and name, which every issued file carries
+    body = LedgerBody(issuer_id, "IHK Bench", "DE")
+    prepared = [c for chunk in prepare_many(docs, body=body, workers=1) for c in chunk]
+    tree = build_tree([c.leaf for c in prepared])
     signature = sign_anchor(
         signer, tree.root, len(prepared), issuer_id, epoch, deadline, CHAIN_ID, REGISTRY
     )
