@@ -124,7 +124,7 @@ def down_cmd(folder: Path, nodes: tuple[str, ...]) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @handle_errors
 def status_cmd(folder: Path, as_json: bool) -> None:
-    """Each node's head, peers and who seals; exit 2 when a node is down."""
+    """Each node's head, peers and who seals; exit 4 when a node is down."""
     from dataclasses import asdict
 
     from origincert.network import status
