@@ -76,10 +76,11 @@ def verify(
     trust_list: str | None,
     on: datetime | None,
 ) -> None:
-    """Verify certificate FILEs or DIRs (issued .json files or printed PDFs; - reads standard
-    input) and QR codes (their text or a link to the portal carrying it) against the ledger.
+    """Verify certificate FILEs or DIRs (- reads standard input) and QR codes against the ledger.
 
-    A folder gives its issued files (*.coo.json). A summary line ends the report.
+    A FILE is an issued file or the printed PDF (its QR code is read); a folder gives its issued
+    files (*.coo.json); a QR code is its text or a link to the portal carrying it. A summary line
+    ends the report.
     """
     names = expand(files)
     if not (names or qr_texts or qr_images):
