@@ -119,7 +119,12 @@ CORPUS: dict[str, tuple[Mutation, str]] = {
     "another key of the trusted DID": (lambda vc: _resign(vc, THIEF, tc.VM), "proof_invalid"),
     "garbage proof value": (_set(["proof", "proofValue"], "u2V0BAAAA"), "proof_malformed"),
     "evidence of another certificate": (_swap_anchor, "proof_invalid"),
-    "mandatory field removed from a derived copy": (_derived_without_mandatory, "proof_invalid"),
+    # the derived proof's statement order follows the base proof's random HMAC key, so the loss
+    # shows either as a signature that no longer matches or as a proof whose parts no longer fit
+    "mandatory field removed from a derived copy": (
+        _derived_without_mandatory,
+        ("proof_invalid", "proof_malformed"),
+    ),
     "not an object": (lambda vc: [vc], "vc_malformed"),
     "blank-node clique (canonicalization bomb)": (_clique, "jsonld_blank_node_id"),
     "validity extended and re-signed with the stolen VC key": (
@@ -136,10 +141,11 @@ def vc() -> dict[str, Any]:
 
 @pytest.mark.parametrize("name", CORPUS)
 def test_every_adversarial_credential_is_refused_with_its_reason(vc, name: str) -> None:
-    mutate, code = CORPUS[name]
+    mutate, codes = CORPUS[name]
     result = tc._verify(mutate(copy.deepcopy(vc)))
     assert result.verdict not in (Verdict.VALID, Verdict.UNCONFIRMED)
-    assert [c.code for c in result.failed()][:1] == [code]
+    first = [c.code for c in result.failed()][:1]
+    assert first and first[0] in ((codes,) if isinstance(codes, str) else codes)
 
 
 def test_canonicalization_has_a_work_budget(vc) -> None:
