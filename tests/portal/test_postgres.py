@@ -111,3 +111,5 @@ def test_officers_verify_on_postgres(
         )
         assert indexed is not None and indexed.mtime_ns > 2**31  # a 64-bit column on PostgreSQL
     assert "every check passed" in client.get("/log").get_data(as_text=True)
+    # the app's pool would otherwise be closed by the garbage collector in some later test
+    app.extensions["origincert_db"].kw["bind"].dispose()
