@@ -179,6 +179,22 @@ def confirm(what: Sequence[str], *, assume_yes: bool) -> None:
         raise click.UsageError("not confirmed: nothing was sent")
 
 
+def vc_password_options(fn: F) -> F:
+    """``--password-file`` / ``--password-env`` for the chamber's VC keystore (P-256), kept apart
+    from the ledger key's ``ORIGINCERT_PASSWORD``."""
+    fn = click.option(
+        "--password-env",
+        default="ORIGINCERT_VC_PASSWORD",
+        show_default=True,
+        help="Environment variable holding the VC keystore password.",
+    )(fn)
+    return click.option(
+        "--password-file",
+        type=click.Path(dir_okay=False),
+        help="File holding the VC keystore password.",
+    )(fn)
+
+
 def key_options(fn: F) -> F:
     """``--key KEYSTORE`` with ``--password-file`` / ``--password-env``; adds ``signer`` to the kwargs."""
 

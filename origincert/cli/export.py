@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from origincert.cli.common import handle_errors, read_issued, sibling
+from origincert.cli.common import handle_errors, read_issued, sibling, vc_password_options
 
 
 @click.command("export")
@@ -39,17 +39,7 @@ from origincert.cli.common import handle_errors, read_issued, sibling
     type=click.IntRange(0, 2**31),
     help="This certificate's bit in the list.",
 )
-@click.option(
-    "--password-file",
-    type=click.Path(dir_okay=False),
-    help="File holding the VC keystore password.",
-)
-@click.option(
-    "--password-env",
-    default="ORIGINCERT_VC_PASSWORD",
-    show_default=True,
-    help="Variable holding the password.",
-)
+@vc_password_options
 @click.option(
     "-o",
     "--output",

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from origincert.cli.common import handle_errors
+from origincert.cli.common import handle_errors, vc_password_options
 
 
 @click.group("issuer")
@@ -19,15 +19,7 @@ def issuer() -> None:
 
 @issuer.command("vc-key")
 @click.argument("out", type=click.Path(dir_okay=False))
-@click.option(
-    "--password-file", type=click.Path(dir_okay=False), help="File holding the new password."
-)
-@click.option(
-    "--password-env",
-    default="ORIGINCERT_VC_PASSWORD",
-    show_default=True,
-    help="Variable holding it.",
-)
+@vc_password_options
 @click.option("--unsafe-light-kdf", is_flag=True, help="Weak key stretching: tests and demos only.")
 @handle_errors
 def vc_key(out: str, password_file: str | None, password_env: str, unsafe_light_kdf: bool) -> None:
@@ -202,17 +194,7 @@ def status() -> None:
     is_flag=True,
     help="encodedList without the multibase 'u' (what TrustVC 2.11 reads).",
 )
-@click.option(
-    "--password-file",
-    type=click.Path(dir_okay=False),
-    help="File holding the VC keystore password.",
-)
-@click.option(
-    "--password-env",
-    default="ORIGINCERT_VC_PASSWORD",
-    show_default=True,
-    help="Variable holding it.",
-)
+@vc_password_options
 @click.option(
     "-o",
     "--output",
