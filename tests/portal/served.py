@@ -9,6 +9,8 @@ so one test machine can play several sources.
 from __future__ import annotations
 
 import contextlib
+import functools
+import io
 import json
 import os
 import re
@@ -23,8 +25,10 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import segno
 from chainutil import free_port
 from flask import Flask
+from PIL import Image
 
 from origincert.portal import accounts, create_app, db
 
@@ -239,3 +243,18 @@ def serve_portal(
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
             server.wait(timeout=10)
+
+
+@functools.cache
+def tiled_qr_png(side: int) -> bytes:
+    """The review's worst case: a big PNG tiled with small QR codes (cheap to send, costly to scan)."""
+    buffer = io.BytesIO()
+    segno.make("OC1:X", error="L").save(buffer, kind="png", scale=2, border=1)
+    tile = Image.open(io.BytesIO(buffer.getvalue())).convert("L")
+    image = Image.new("L", (side, side), 255)
+    for y in range(0, side - tile.height, tile.height):
+        for x in range(0, side - tile.width, tile.width):
+            image.paste(tile, (x, y))
+    out = io.BytesIO()
+    image.save(out, "PNG", optimize=True)
+    return out.getvalue()

@@ -16,12 +16,11 @@ from pathlib import Path
 
 import pytest
 import requests
-import segno
 from PIL import Image
 
 from origincert._recursion import SAFE_RECURSION_LIMIT
 
-from .served import Served, redis_server, serve_portal
+from .served import Served, redis_server, serve_portal, tiled_qr_png
 from .support import Scene
 
 pytestmark = pytest.mark.slow
@@ -37,19 +36,6 @@ def _png_declaring(width: int, height: int) -> bytes:
     data = bytearray(small.getvalue())
     data[16:24] = width.to_bytes(4, "big") + height.to_bytes(4, "big")  # IHDR (CRC now wrong)
     return bytes(data)
-
-
-def _tiled(side: int) -> bytes:
-    buffer = io.BytesIO()
-    segno.make("OC1:X", error="L").save(buffer, kind="png", scale=2, border=1)
-    tile = Image.open(io.BytesIO(buffer.getvalue())).convert("L")
-    image = Image.new("L", (side, side), 255)
-    for y in range(0, side - tile.height, tile.height):
-        for x in range(0, side - tile.width, tile.width):
-            image.paste(tile, (x, y))
-    out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
-    return out.getvalue()
 
 
 def _webp(side: int) -> bytes:
@@ -75,7 +61,7 @@ CORPUS: dict[str, bytes] = {
     "PDF": b"%PDF-1.7\n" + b"0" * 1000,
     "PNG declaring 30000x30000": _png_declaring(30_000, 30_000),
     "WebP declaring 49 MP": _webp(7000),
-    "7000x7000 PNG tiled with QR codes": _tiled(7000),
+    "7000x7000 PNG tiled with QR codes": tiled_qr_png(7000),
 }
 TEXTUAL = {
     k: v

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import functools
 import io
 import json
 import re
@@ -24,7 +23,7 @@ from PIL import Image
 from origincert import qr
 from origincert.portal import imagedecode
 
-from .served import Served, redis_server, serve_portal
+from .served import Served, redis_server, serve_portal, tiled_qr_png
 from .support import Scene
 
 pytestmark = pytest.mark.slow
@@ -60,21 +59,6 @@ def phone_photo(payload: str, width: int, height: int, seed: int) -> bytes:
     photo = Image.merge("RGB", channels)
     out = io.BytesIO()
     photo.save(out, "JPEG", quality=93)
-    return out.getvalue()
-
-
-@functools.cache
-def tiled_qr_png(side: int) -> bytes:
-    """The review's worst case: a big PNG tiled with small QR codes (cheap to send, costly to scan)."""
-    buffer = io.BytesIO()
-    segno.make("OC1:X", error="L").save(buffer, kind="png", scale=2, border=1)
-    tile = Image.open(io.BytesIO(buffer.getvalue())).convert("L")
-    image = Image.new("L", (side, side), 255)
-    for y in range(0, side - tile.height, tile.height):
-        for x in range(0, side - tile.width, tile.width):
-            image.paste(tile, (x, y))
-    out = io.BytesIO()
-    image.save(out, "PNG", optimize=True)
     return out.getvalue()
 
 
