@@ -12,6 +12,7 @@ from typing import Any
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.logs import DISCARD
+from web3.types import BlockIdentifier
 
 from origincert.chain import ChainClient, TransactionSigner, TxResult
 from origincert.chain.errors import decode_revert
@@ -252,13 +253,15 @@ def bump_epoch(client: ChainClient, signer: TransactionSigner, issuer_id: int) -
     return client.send(client.issuers.functions.bumpEpoch(issuer_id), signer)
 
 
-def epoch_of(client: ChainClient, issuer_id: int, block: int | str = "latest") -> int:
+def epoch_of(client: ChainClient, issuer_id: int, block: BlockIdentifier = "latest") -> int:
     """The body's current epoch: what its next anchor signature must name."""
     (epoch,) = client.view("IssuerRegistry", "epochOf", issuer_id, block=block)
     return int(epoch)
 
 
-def issuer_info(client: ChainClient, issuer_id: int, block: int | str = "latest") -> IssuerInfo:
+def issuer_info(
+    client: ChainClient, issuer_id: int, block: BlockIdentifier = "latest"
+) -> IssuerInfo:
     (v,) = client.view("IssuerRegistry", "issuer", issuer_id, block=block)
     return IssuerInfo(
         id=int(v[0]),

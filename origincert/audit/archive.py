@@ -131,7 +131,7 @@ def _read_many(paths: Sequence[str]) -> list[tuple[Any, ...]]:
 
 def archive_files(folders: Iterable[str | os.PathLike[str]]) -> list[str]:
     """Every ``*.coo.json`` under the folders, sorted (so findings come in a stable order)."""
-    found = []
+    found: list[str] = []
     for folder in folders:
         for dirpath, _, names in os.walk(folder):
             found.extend(os.path.join(dirpath, n) for n in names if n.endswith(ISSUED_SUFFIX))

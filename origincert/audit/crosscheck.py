@@ -166,10 +166,10 @@ class _Checker:
         for account, (economy,) in zip(
             accounts, self._ask("IssuerRegistry", "economyOf", [(a,) for a in accounts])
         ):
-            theirs = bytes(economy).decode("latin-1") if any(economy) else ""
-            if theirs != s.economy_of.get(account, ""):
+            held = bytes(economy).decode("latin-1") if any(economy) else ""
+            if held != s.economy_of.get(account, ""):
                 self.findings.append(
-                    _mismatch("authority", account, s.economy_of.get(account, ""), theirs)
+                    _mismatch("authority", account, s.economy_of.get(account, ""), held)
                 )
         self.summary.add("authorities", len(economies) + len(accounts))
 
@@ -242,10 +242,12 @@ class _Checker:
         for (iid, t), (status,) in zip(
             status_points, self._ask("IssuerRegistry", "statusAt", status_points)
         ):
-            mine = int(status_at(s.issuers[iid], t))
-            if mine != status:
+            status_here = int(status_at(s.issuers[iid], t))
+            if status_here != status:
                 self.findings.append(
-                    _mismatch("status_history", f"issuer {iid} at {t}", mine, status, issuer_id=iid)
+                    _mismatch(
+                        "status_history", f"issuer {iid} at {t}", status_here, status, issuer_id=iid
+                    )
                 )
         self.summary.add("status points", len(status_points))
         standing_points = sorted(
@@ -254,15 +256,15 @@ class _Checker:
         for (key, t), (iid, standing) in zip(
             standing_points, self._ask("IssuerRegistry", "standingAt", standing_points)
         ):
-            mine = standing_at(s, key, t)
-            if (mine[0], int(mine[1])) != (iid, standing):
+            our_iid, our_standing = standing_at(s, key, t)
+            if (our_iid, int(our_standing)) != (iid, standing):
                 self.findings.append(
                     _mismatch(
                         "standing",
                         f"{key} at {t}",
-                        [mine[0], mine[1].name.lower()],
+                        [our_iid, our_standing.name.lower()],
                         [iid, standing],
-                        issuer_id=mine[0] or None,
+                        issuer_id=our_iid or None,
                     )
                 )
         self.summary.add("standing points", len(standing_points))

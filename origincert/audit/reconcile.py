@@ -55,8 +55,9 @@ _FILE_PROBLEMS = {
 }
 
 
-# roots -> {root: (issuer id, block)} for those the contract has anchored (asked for roots the replay never saw)
-ContractLookup = Callable[[list[str]], dict[str, tuple[int, int]]]
+# (issuer, root) keys -> {key: (issuer id, block)} for those the contract has anchored (asked
+# for anchors the replay never saw)
+ContractLookup = Callable[[list[tuple[int, str]]], dict[tuple[int, str], tuple[int, int]]]
 
 
 class _Reconciler:
@@ -146,6 +147,9 @@ class _Reconciler:
                 )
             if c.problems:  # a file that contradicts itself accounts for nothing
                 continue
+            root, leaf = c.root, c.leaf
+            if root is None or leaf is None:  # only an unreadable file lacks them: a problem above
+                continue
             key = keys.get(c.signer or "")
             issuer_id = key.issuer_id if key else None
             if issuer_id is not None and self.explicit is None:
@@ -161,8 +165,8 @@ class _Reconciler:
                 )
                 continue
             if c.number is not None:
-                other = self.numbers.setdefault(c.number, (c.leaf, c.path))
-                if other[0] != c.leaf:
+                other = self.numbers.setdefault(c.number, (leaf, c.path))
+                if other[0] != leaf:
                     self._add(
                         "reconciliation.duplicate_number",
                         Severity.WARNING,
@@ -171,18 +175,18 @@ class _Reconciler:
                         issuer_id=issuer_id,
                         other_file=self._name(other[1]),
                     )
-            anchor = anchors.get((body(c), c.root or ""))
-            if anchor is None and (body(c), c.root) in on_contract:
-                by, block = on_contract[(body(c), c.root or "")]
+            anchor = anchors.get((body(c), root))
+            if anchor is None and (body(c), root) in on_contract:
+                by, block = on_contract[(body(c), root)]
                 self._add(
                     "crosscheck.hidden_anchor",
                     Severity.CRITICAL,
-                    f"{what}: the contract has its root {c.root[:10]}… anchored (issuer {by}, block {block}), "
+                    f"{what}: the contract has its root {root[:10]}… anchored (issuer {by}, block {block}), "
                     "but the node's logs never showed that anchor",
                     c,
                     block=block,
                     issuer_id=by,
-                    root=c.root,
+                    root=root,
                 )
                 continue
             pending = c.journal_state not in (None, "anchored")
@@ -202,7 +206,7 @@ class _Reconciler:
                 self._add(
                     "reconciliation.not_anchored",
                     Severity.CRITICAL,
-                    f"{what} is archived as issued but its root {c.root[:10]}… is not on the ledger",
+                    f"{what} is archived as issued but its root {root[:10]}… is not on the ledger",
                     c,
                     tx=c.tx_hash,
                     issuer_id=issuer_id,
@@ -221,7 +225,7 @@ class _Reconciler:
                     state=c.journal_state,
                 )
             self.summary.anchored += 1
-            self.leaves.setdefault(c.root, set()).add(c.leaf)
+            self.leaves.setdefault(root, set()).add(leaf)
             if issuer_id is None or anchor.issuer_id != issuer_id:
                 self._add(
                     "reconciliation.wrong_issuer",

@@ -209,8 +209,8 @@ def _reconcile_all(
 ) -> tuple[list[Finding], list[tuple[str, ReconciliationSummary]], int]:
     """Every archive folder and journal of the options, against the rebuilt state."""
 
-    def lookup(roots: list[str]) -> dict[str, tuple[int, int]]:
-        return anchored_on_contract(rpc, manifest, roots, block=pinned)
+    def lookup(keys: list[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, int]]:
+        return anchored_on_contract(rpc, manifest, keys, block=pinned)
 
     common: dict[str, Any] = {
         "chain_id": manifest.chain_id,

@@ -80,14 +80,13 @@ def deploy_cmd(obj: Context, signer: Any, council: tuple[str, ...], threshold: i
 def info(obj: Context) -> None:
     """Show the network, the registries and the council."""
     client = obj.client()
-    m = client.manifest
     members = client.call(client.issuers.functions.councilMembers())
     threshold = client.call(client.issuers.functions.threshold())
     issuers = client.call(client.issuers.functions.issuerCount())
     click.echo(
         f"chain {client.chain_id} at {obj.rpc_url}, block {client.block_number()}\n"
-        f"  IssuerRegistry      {m.issuer_registry.address}\n"
-        f"  CertificateRegistry {m.certificate_registry.address}\n"
+        f"  IssuerRegistry      {client.issuers.address}\n"
+        f"  CertificateRegistry {client.certificates.address}\n"
         f"  council: {threshold} of {len(members)}: {', '.join(members)}\n"
         f"  issuing bodies accredited so far: {issuers}"
     )

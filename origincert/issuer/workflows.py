@@ -595,6 +595,7 @@ def _ensure_anchored(
         batch = journal.batch(batch.id)
         assert batch.signature is not None and batch.epoch is not None
         assert batch.deadline is not None
+    assert batch.signature is not None  # checked on entry; a re-signed batch was checked above
     sender: TransactionSigner = relayer if relayer is not None else _tx_signer(signer)
     r, vs = Signature.from_bytes(batch.signature).compact()
     fn = client.certificates.functions.anchor(

@@ -359,7 +359,7 @@ class LedgerReader:
                 code="rpc_error",
             )
         responses.sort(key=lambda r: r.get("id") if isinstance(r.get("id"), int) else -1)
-        out = []
+        out: list[Any] = []
         for n, ((method, _), response) in enumerate(zip(calls, responses)):
             error = response.get("error")
             if (error is not None or "result" not in response) and n < optional:
