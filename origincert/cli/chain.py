@@ -23,7 +23,7 @@ def chain() -> None:
 @handle_errors
 def up(port: int, state_dir: str) -> None:
     """Start a local Hardhat node in the background; return once it answers."""
-    from origincert import devchain
+    from origincert.devtools import devchain
 
     node = devchain.start(port, state_dir=Path(state_dir))
     click.echo(f"local chain running at {node.url} (pid {node.pid}, log {node.log})")
@@ -37,7 +37,7 @@ def up(port: int, state_dir: str) -> None:
 @handle_errors
 def down(port: int, state_dir: str) -> None:
     """Stop the local node started by `chain up`."""
-    from origincert import devchain
+    from origincert.devtools import devchain
 
     if devchain.stop(port, state_dir=Path(state_dir)):
         click.echo(f"stopped the local chain on port {port}")

@@ -22,10 +22,11 @@ from pathlib import Path
 
 from benchkit import account, free_port
 
-from origincert import devchain, governance
+from origincert import governance
 from origincert.chain import ChainClient, deploy
+from origincert.devtools import devchain
+from origincert.devtools.samples import sample_certificate
 from origincert.issuer import Journal, issue_batch, replace, revoke
-from origincert.samples import sample_certificate
 from origincert.signing import LocalSigner
 
 YEAR = 365 * 86400
