@@ -25,7 +25,7 @@ from origincert.issuer import (
     resume,
     revoke,
 )
-from origincert.issuer.issuing import ANCHOR_DEADLINE
+from origincert.issuer.issuing import ANCHOR_DEADLINE, STEPS
 from origincert.issuer.ledger import anchor_of, certificate_status
 from origincert.signing import LocalSigner
 
@@ -83,6 +83,16 @@ def test_issue_batch_anchors_every_certificate_in_one_transaction(
     assert journal.counts() == {"anchored": 5}
     b = journal.batch(result.batch_id)
     assert b.state is BatchState.ANCHORED and b.files_written and b.block_number == before + 1
+
+
+def test_a_run_passes_every_step_in_order(world, berlin, journal, make_docs, tmp_path):
+    """The ``step`` callback hears each point of STEPS, in order: where the crash tests kill."""
+    seen: list[str] = []
+    issue_batch(
+        world.client, berlin, make_docs(4), journal=journal, out_dir=tmp_path, step=seen.append
+    )
+    assert list(dict.fromkeys(seen)) == list(STEPS)
+    assert seen.count("mid_files") == 1 and seen[-1] == "mid_files"
 
 
 def test_relayer_sends_the_anchor_the_issuing_body_signs_it(world, berlin, journal, make_docs):
