@@ -382,7 +382,9 @@ def _query(s: IssuedFile | Reference) -> LedgerQuery:
     proof's ``issuer_id`` for a v1 document without one), a reference's own issuer id."""
     if isinstance(s, Reference):
         return LedgerQuery(s.root, s.leaf, None, _int_or_zero(getattr(s, "issuer_id", 0)))
-    return LedgerQuery(s.root, leaf_of(s.target_hash), recovered_signer(s), named_issuer(s))
+    return LedgerQuery(
+        s.root, leaf_of(s.target_hash), recovered_signer(s), named_issuer(s), s.tx_hash
+    )
 
 
 def _int_or_zero(value: Any) -> int:
