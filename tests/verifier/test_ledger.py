@@ -303,3 +303,16 @@ def test_a_block_sealed_while_the_node_answers_is_read_again_pinned(
     assert len(sent) == 2
     assert {p[-1] for m, p in sent[1] if m == "eth_call"} == {hex(head)}  # pinned at the head
     assert result.evidence["ledger"]["block"] == head
+
+
+def test_a_chunk_asks_its_statuses_in_small_calls_within_its_one_request(
+    scene: Scene, spy: _Spy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from origincert.verifier import ledger
+
+    monkeypatch.setattr(ledger, "STATUS_CALL", 5)
+    files = scene.files["batch"] * 4 + scene.files["single"] + scene.files["sg"]  # 22, 3 roots
+    results = Verifier(scene.client, chunk=22, clock=lambda: DAY).verify_many(files)
+    assert [r.verdict for r in results] == [Verdict.VALID] * 22
+    assert spy.calls["certificateStatuses"] == 5  # ceil(22 / 5)
+    assert spy.batches == 1
