@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import contextlib
+import copyreg
 import functools
 import gc
 import logging
@@ -54,7 +55,7 @@ from origincert.verifier.policy import (
 from origincert.verifier.recompute import leaf_of, recovered_signer
 from origincert.verifier.subject import FormatProblem, Reference, parse_issued
 from origincert.verifier.text import STATUS_WORDS, describe_issuer, iso, revocation_reason
-from origincert.verifier.workers import Job, cores, in_order
+from origincert.verifier.workers import Job, cores, in_order, register_fast_pickling
 
 __all__ = ["DEFAULT_POLICIES", "MAX_INPUT_BYTES", "PARALLEL_FROM", "Verifier", "verify_or_raise"]
 
@@ -383,6 +384,10 @@ class _Begun:
     problem: FormatProblem | None
     on: date
     done: dict[str, Check]
+
+
+register_fast_pickling()
+copyreg.pickle(_Begun, lambda b: (_Begun, (b.subject, b.problem, b.on, b.done)))
 
 
 _GC_PAUSE_FROM = 100

@@ -148,10 +148,10 @@ def main() -> None:
                 f"the runs; {online.workers} worker processes from {PARALLEL_FROM:,} certificates"
             )
             n = len(raws)
-            for label, v, expected in (
-                ("online", online, Verdict.VALID),
-                ("offline", offline, Verdict.UNCONFIRMED),
-                ("offline in this process alone", alone, Verdict.UNCONFIRMED),
+            for label, v, expected, cores in (
+                ("online", online, Verdict.VALID, 2),
+                ("offline", offline, Verdict.UNCONFIRMED, 2),
+                ("offline in this process alone", alone, Verdict.UNCONFIRMED, 1),
             ):
                 runs = []
                 for _ in range(3):
@@ -165,7 +165,8 @@ def main() -> None:
                     f"batch, {label}: {n:,} certificates in {m.wall:.2f} s = {n / m.wall:,.0f}/s "
                     f"(median of 3; best {n / min(r.wall for r in runs):,.0f}/s); CPU per "
                     f"certificate: verifier {m.cpu * 1e6 / n:.0f} µs, node {m.node * 1e6 / n:.0f} µs; "
-                    f"{m.trips} round trips; on two idle cores {2 * n / (m.cpu + m.node):,.0f}/s"
+                    f"{m.trips} round trips; CPU-bound on {cores} idle core(s): "
+                    f"{cores * n / (m.cpu + m.node):,.0f}/s"
                 )
 
             walls, cpus, nodes, trips = [], [], [], []
