@@ -145,9 +145,9 @@ class LedgerReader:
                     f"the node at {self._client.url} did not name its head block", code="rpc_error"
                 )
             if head.get("hash") != after.get("hash"):  # sealed meanwhile: read again, pinned
-                s.block, s.block_time = int(after["number"], 16), int(after["timestamp"], 16)
+                s.block, s.block_time = self._head(after)
                 return self.begin_chunk(s, queries).facts()
-            s.block, s.block_time = int(head["number"], 16), int(head["timestamp"], 16)
+            s.block, s.block_time = self._head(head)
             results = results[1:-1]
         statuses = [
             st
@@ -192,6 +192,14 @@ class LedgerReader:
             self._facts(s, q, a, st) for q, a, st in zip(queries, anchors, statuses, strict=True)
         ]
 
+    def _head(self, block: dict[str, Any]) -> tuple[int, int]:
+        try:
+            return int(block["number"], 16), int(block["timestamp"], 16)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ChainError(
+                f"the node at {self._client.url} sent an unreadable block", code="rpc_error"
+            ) from exc
+
     def _take_receipts(self, s: Session, receipts: list[Any]) -> None:
         """Anchored events from the receipts of the transactions the files name. An event counts
         only when it is this registry's, not removed, in a successful transaction, and in the very
@@ -200,24 +208,13 @@ class LedgerReader:
         searched in the logs, so the hint saves a round trip and decides nothing."""
         anchored = topic("CertificateRegistry", "Anchored")
         for receipt in receipts:
-            if not isinstance(receipt, dict) or receipt.get("status") != "0x1":
-                continue
-            block = int(receipt["blockNumber"], 16)
-            for log in receipt.get("logs") or ():
-                topics = log.get("topics") or ()
-                if (
-                    len(topics) != 3
-                    or topics[0] != anchored
-                    or str(log.get("address", "")).lower() != self._certificates
-                    or log.get("removed")
-                ):
-                    continue
-                key = (int(topics[2], 16), bytes.fromhex(topics[1][2:]))
+            try:
+                found = _anchored_events(receipt, anchored, self._certificates)
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+                continue  # an unreadable receipt is no hint: the logs are searched instead
+            for key, block, event in found:
                 if key not in s.events and s.anchor_blocks.get(key) == block:
-                    s.events[key] = (
-                        str(receipt["transactionHash"]).lower(),
-                        _word_address(log["data"][2:66]),
-                    )
+                    s.events[key] = event
 
     def _round(
         self, s: Session, roots: list[tuple[int, bytes]], keys: list[str], issuers: list[int]
@@ -535,6 +532,29 @@ class Session:
     @property
     def block_tag(self) -> str:
         return "latest" if self.block is None else hex(self.block)
+
+
+def _anchored_events(
+    receipt: Any, anchored: str, registry: str
+) -> list[tuple[tuple[int, bytes], int, tuple[str, str]]]:
+    """The registry's Anchored events in a successful transaction's receipt:
+    ((issuer, root), block, (transaction, signer)) each."""
+    if not isinstance(receipt, dict) or receipt.get("status") != "0x1":
+        return []
+    block, tx = int(receipt["blockNumber"], 16), str(receipt["transactionHash"]).lower()
+    out = []
+    for log in receipt.get("logs") or ():
+        topics = log.get("topics") or ()
+        if (
+            len(topics) == 3
+            and topics[0] == anchored
+            and str(log.get("address", "")).lower() == registry
+            and not log.get("removed")
+            and len(topics[1]) == 66
+        ):
+            key = (int(topics[2], 16), bytes.fromhex(topics[1][2:]))
+            out.append((key, block, (tx, _word_address(log["data"][2:66]))))
+    return out
 
 
 def _parts(items: Sequence[LedgerQuery], size: int) -> list[Sequence[LedgerQuery]]:

@@ -316,3 +316,36 @@ def test_a_chunk_asks_its_statuses_in_small_calls_within_its_one_request(
     assert [r.verdict for r in results] == [Verdict.VALID] * 22
     assert spy.calls["certificateStatuses"] == 5  # ceil(22 / 5)
     assert spy.batches == 1
+
+
+def test_an_unreadable_or_foreign_receipt_is_no_hint(scene: Scene) -> None:
+    """Whatever a node answers for a receipt, nothing is taken from it unless it is a successful
+    transaction's Anchored event of this registry, in the block the anchor record names."""
+    from origincert.chain.codec import topic
+    from origincert.verifier.ledger import LedgerReader, Session
+
+    reader, s = LedgerReader(scene.client), Session()
+    root, issuer = b"\x11" * 32, 1
+    s.anchor_blocks[(issuer, root)] = 7
+    log = {
+        "address": scene.manifest.certificate_registry.address,
+        "topics": [topic("CertificateRegistry", "Anchored"), "0x" + root.hex(), hex(issuer)],
+        "data": "0x" + "00" * 12 + "ab" * 20 + "00" * 32,
+    }
+    good = {"status": "0x1", "blockNumber": "0x7", "transactionHash": "0xAA", "logs": [log]}
+    garbage: list[Any] = [
+        None,
+        "receipt",
+        {"status": "0x1"},
+        {"status": "0x1", "blockNumber": "zz", "transactionHash": "0x1", "logs": [log]},
+        {**good, "logs": [{**log, "topics": log["topics"][:2]}]},
+        {**good, "logs": [{**log, "data": 5}]},
+        {**good, "status": "0x0"},  # a failed transaction
+        {**good, "blockNumber": "0x8"},  # not the anchor record's block
+        {**good, "logs": [{**log, "address": "0x" + "22" * 20}]},  # another contract's event
+        {**good, "logs": [{**log, "removed": True}]},
+    ]
+    reader._take_receipts(s, garbage)
+    assert s.events == {}
+    reader._take_receipts(s, [good])
+    assert s.events == {(issuer, root): ("0xaa", "0x" + "ab" * 20)}
