@@ -544,7 +544,7 @@ def _anchored_events(
     block, tx = int(receipt["blockNumber"], 16), str(receipt["transactionHash"]).lower()
     out = []
     for log in receipt.get("logs") or ():
-        topics = log.get("topics") or ()
+        topics: Sequence[str] = log.get("topics") or ()
         if (
             len(topics) == 3
             and topics[0] == anchored
