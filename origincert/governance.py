@@ -310,21 +310,23 @@ def set_vc_key(
 
 
 def vc_key_at(
-    client: ChainClient, issuer_id: int, epoch: int, block: int | str = "latest"
+    client: ChainClient, issuer_id: int, epoch: int, block: BlockIdentifier = "latest"
 ) -> bytes:
     """The VC key hash the body had registered while at ``epoch`` (32 zero bytes if none)."""
     (key_hash,) = client.view("IssuerRegistry", "vcKeyAt", issuer_id, epoch, block=block)
     return bytes(key_hash)
 
 
-def vc_key_record(client: ChainClient, key_hash: bytes, block: int | str = "latest") -> VcKeyRecord:
+def vc_key_record(
+    client: ChainClient, key_hash: bytes, block: BlockIdentifier = "latest"
+) -> VcKeyRecord:
     """Which body registered ``key_hash``, and for which epochs (``issuer_id`` 0: never)."""
     return _vc_key_record(
         key_hash, client.view("IssuerRegistry", "vcKeyRecord", key_hash, block=block)
     )
 
 
-def ledger_vc_key_registry(client: ChainClient, block: int | str = "latest") -> VcKeyRegistry:
+def ledger_vc_key_registry(client: ChainClient, block: BlockIdentifier = "latest") -> VcKeyRegistry:
     """The ``vc_key_registered`` answer from the chain: the anchor record's epoch (never the
     file's word for it), then the VC key the body had registered in that epoch."""
     from origincert.interop.registration import vc_key_finding, vc_key_hash

@@ -263,7 +263,7 @@ class _Checker:
             mine = [v.issuer_id, v.from_epoch, v.until_epoch, v.since, v.retired_at]
             if mine != list(answer):
                 self.findings.append(
-                    _mismatch("vc_key", key_hash, mine, list(answer), issuer_id=v.issuer_id)
+                    _mismatch("crosscheck.vc_key_mismatch", key_hash, mine, list(answer), issuer_id=v.issuer_id)
                 )
         self.summary.add("VC keys", len(hashes))
         for iid, (theirs,) in zip(
@@ -273,7 +273,7 @@ class _Checker:
             if mine_at != "0x" + bytes(theirs).hex():
                 self.findings.append(
                     _mismatch(
-                        "vc_key_at",
+                        "crosscheck.vc_key_at_mismatch",
                         f"issuer {iid} at epoch {s.issuers[iid].epoch}",
                         mine_at,
                         "0x" + bytes(theirs).hex(),

@@ -565,7 +565,6 @@ class Auditor:
         ):
             yield _f(
                 "issuer.vc_key_not_in_good_standing",
-                CRITICAL,
                 f"issuer {issuer.id} registered a VC key while {issuer.status.name.lower()}"
                 " or outside its window",
                 e,
@@ -576,7 +575,6 @@ class Auditor:
         if e.previous_hash != current:
             yield _f(
                 "issuer.vc_key_mismatch",
-                CRITICAL,
                 f"issuer {issuer.id} replaced VC key {_short(e.previous_hash)}, but its key was "
                 f"{_short(current)}",
                 e,
@@ -586,7 +584,6 @@ class Auditor:
         if e.new_hash in self.state.vc_keys:
             yield _f(
                 "issuer.vc_key_reused",
-                CRITICAL,
                 f"VC key {_short(e.new_hash)} was registered again, by issuer {issuer.id}",
                 e,
                 issuer_id=issuer.id,
@@ -596,7 +593,6 @@ class Auditor:
         if e.epoch != issuer.epoch + 1:
             yield _f(
                 "issuer.vc_key_epoch",
-                CRITICAL,
                 f"issuer {issuer.id}'s VC key vouches from epoch {e.epoch}, not the next one "
                 f"({issuer.epoch + 1})",
                 e,

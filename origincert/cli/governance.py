@@ -474,6 +474,7 @@ def register_vc_key(
     accredited, or by its authority), so outsiders' credentials check against the ledger. Register
     it before issuing: a credential verifies only with the key registered when its certificate was
     anchored. The epoch moves: unsent anchor signatures become void."""
+    from origincert import governance
     from origincert.interop.keystore import load_vc_key
     from origincert.interop.registration import vc_key_possession
     from origincert.keys import read_password
