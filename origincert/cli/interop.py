@@ -145,20 +145,29 @@ def is_credential(data: Any) -> bool:
     return isinstance(data, dict) and "@context" in data and "format" not in data
 
 
-def verify_credential_bytes(raw: bytes, verifier: Any, trust_list: str | None, on: Any) -> Any:
-    """Verify one credential with the CLI's verifier for the evidence (used by ``verify``)."""
+def verify_credential_input(
+    sniffed: tuple[Any, Any],
+    verifier: Any,
+    trust_list: str | None,
+    status_lists: str | None,
+    on: Any,
+) -> Any:
+    """Verify one credential (either form) with the CLI's verifier for the evidence."""
     from origincert.interop.did import TrustList
-    from origincert.interop.files import MAX_VC_BYTES, read_trust_list
+    from origincert.interop.files import read_status_lists, read_trust_list
+    from origincert.interop.inputs import Form
     from origincert.interop.loader import shipped_loader
     from origincert.interop.verify import verify_credential
-    from origincert.safejson import load_json
+    from origincert.interop.verify_jwt import verify_jwt_credential
 
-    trust = read_trust_list(Path(trust_list)) if trust_list else TrustList({})
-    return verify_credential(
-        load_json(raw, max_bytes=MAX_VC_BYTES),
-        trust=trust,
+    form, payload = sniffed
+    check = verify_credential if form is Form.DATA_INTEGRITY else verify_jwt_credential
+    return check(
+        payload,
+        trust=read_trust_list(Path(trust_list)) if trust_list else TrustList({}),
         loader=shipped_loader(),
         verify_issued=lambda issued: verifier.verify(issued, on=on),
+        status_lists=read_status_lists(Path(status_lists)) if status_lists else None,
     )
 
 
@@ -294,23 +303,27 @@ def register(group: click.Group) -> None:
 
 
 def verify_inputs(
-    names: tuple[str, ...], raws: list[bytes], verifier: Any, trust_list: str | None, on: Any
+    names: tuple[str, ...],
+    raws: list[bytes],
+    verifier: Any,
+    trust_list: str | None,
+    on: Any,
+    status_lists: str | None = None,
 ) -> list[tuple[str, Any]]:
-    """Results in input order: credentials through the VC layer, issued files as before."""
-    from origincert.errors import DocumentError
-    from origincert.safejson import load_json
+    """Results in input order: credentials (W3C VC or UNTP vc+jwt) through the VC layers,
+    issued files as before."""
+    from origincert.interop.inputs import sniff_credential
 
-    def credential(raw: bytes) -> bool:
-        try:
-            return is_credential(load_json(raw, max_bytes=4_000_000))
-        except DocumentError:  # not JSON: the issued-file verifier reports it
-            return False
-
-    kinds = [credential(raw) for raw in raws]
-    plain = iter(verifier.verify_many_bytes([r for r, k in zip(raws, kinds) if not k], on=on))
+    sniffed = [sniff_credential(raw) for raw in raws]
+    plain = iter(verifier.verify_many_bytes([r for r, k in zip(raws, sniffed) if k is None], on=on))
     return [
-        (name, verify_credential_bytes(raw, verifier, trust_list, on) if kind else next(plain))
-        for name, raw, kind in zip(names, raws, kinds)
+        (
+            name,
+            next(plain)
+            if kind is None
+            else verify_credential_input(kind, verifier, trust_list, status_lists, on),
+        )
+        for name, kind in zip(names, sniffed)
     ]
 
 

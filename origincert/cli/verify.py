@@ -58,6 +58,11 @@ def register(group: click.Group) -> None:
     help="Directory of trusted DID documents, for Verifiable Credential inputs.",
 )
 @click.option(
+    "--status-lists",
+    type=click.Path(exists=True),
+    help="Published status lists (a file or a folder), for credentials' revocation bits.",
+)
+@click.option(
     "--on",
     "on",
     type=click.DateTime(["%Y-%m-%d"]),
@@ -74,6 +79,7 @@ def verify(
     qr_texts: tuple[str, ...],
     qr_images: tuple[str, ...],
     trust_list: str | None,
+    status_lists: str | None,
     on: datetime | None,
 ) -> None:
     """Verify certificate FILEs or DIRs (- reads standard input) and QR codes against the ledger.
@@ -100,6 +106,7 @@ def verify(
             verifier,
             trust_list,
             day,
+            status_lists,
         )
     )
     labelled += [

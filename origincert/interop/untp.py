@@ -6,6 +6,12 @@ The UNTP profile asks for VC 2.0, did:web, Bitstring Status List and JOSE. The c
 percentage as ``declaredValue``, the agreement as ``referenceRegulation``. What DCC has no place
 for (HS code, origin, parties, transport, flags) goes under origincert's UNTP extension context.
 JWT has no selective disclosure: redact the issued file before exporting it this way.
+
+So that a verifier can go from the JWT to the ledger, the DCC also carries the certificate as
+origincert's VC form does (``certificateOfOrigin.certificate``, the same terms) and the same
+``evidence`` (ledger anchor and one salt per shown field): the issued file is rebuilt from these,
+and the whole DCC is then rebuilt from that file and must be equal, so no UNTP field can say
+anything the anchored certificate does not (:mod:`origincert.interop.verify_jwt`).
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ from origincert.interop.credential import StatusEntry
 from origincert.interop.did import TrustList, did_of
 from origincert.interop.errors import InteropError
 from origincert.interop.loader import CREDENTIALS_V2
-from origincert.interop.mapping import evidence_of
+from origincert.interop.mapping import document_to_subject, evidence_of
 from origincert.interop.multikey import decode_public_multikey
 from origincert.interop.p256 import P256KeyPair
 
@@ -132,8 +138,8 @@ def build_dcc(
             **({"consignee": doc["consignee"]} if "consignee" in doc else {}),
             **({"transport": doc["transport"]} if "transport" in doc else {}),
             **({"flags": doc["flags"]} if "flags" in doc else {}),
+            "certificate": document_to_subject(doc),
         },
-        "ledgerAnchor": evidence["ledgerAnchor"],
     }
     vc: dict[str, Any] = {
         "@context": [CREDENTIALS_V2, DCC_CONTEXT, UNTP_EXTENSION],
@@ -147,6 +153,7 @@ def build_dcc(
     vc["credentialSubject"] = subject
     if status is not None:
         vc["credentialStatus"] = status.to_json()
+    vc["evidence"] = evidence
     return vc
 
 

@@ -30,6 +30,7 @@ from origincert.portal import db
 from origincert.portal.batching import Batcher
 from origincert.portal.catalogue import N_
 from origincert.portal.db import Verification, utcnow
+from origincert.portal.vcwords import VC_CHANNELS
 from origincert.safejson import load_json
 from origincert.verdict import CheckStatus, VerificationResult
 
@@ -64,6 +65,7 @@ CHANNELS = {
     "api_number": N_("API: number"),
     "api_pdf": N_("API: PDF"),
     "api_photo": N_("API: photo"),
+    **VC_CHANNELS,  # W3C and UNTP credentials, on the form and through the API
 }
 
 # What an attempt that reached no verdict is logged as, beside the verdicts.
