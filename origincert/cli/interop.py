@@ -221,66 +221,22 @@ def publish(
     body withdrawn for fraud."""
     from datetime import UTC, datetime
 
-    from origincert.chain.codec import topic
-    from origincert.chain.logs import get_logs
+    from origincert.audit.statuslists import archive_positions, body_events
     from origincert.interop.did import VC_KEY_FRAGMENT
-    from origincert.interop.files import read_json_file, write_new
+    from origincert.interop.files import write_new
     from origincert.interop.keystore import load_vc_key
     from origincert.interop.loader import shipped_loader
     from origincert.interop.status import revoked_indexes, status_list_credential
     from origincert.keys import read_password
 
     key = load_vc_key(vc_key, read_password(prompt=True, file=password_file, env=password_env))
-    client = ctx.client()
-    manifest = client.manifest
-
-    def events(contract_name: str, name: str) -> list[Any]:
-        """Decoded arguments of every ``name`` event of the contract, paged by the client."""
-        registries = {
-            "CertificateRegistry": (client.certificates, manifest.certificate_registry),
-            "IssuerRegistry": (client.issuers, manifest.issuer_registry),
-        }
-        contract, deployment = registries[contract_name]
-        event = getattr(contract.events, name)()
-        logs = get_logs(client, deployment.address, [topic(contract_name, name)], deployment.block)
-        return [event.process_log(log)["args"] for log in logs]
-
-    hexed = lambda b: "0x" + bytes(b).hex()
-    anchors = [
-        (hexed(e["root"]), int(e["leafCount"]))
-        for e in events("CertificateRegistry", "Anchored")
-        if int(e["issuerId"]) == issuer_id
-    ]
-    fraud = any(
-        int(e["issuerId"]) == issuer_id and bool(e["fraud"])
-        for e in events("IssuerRegistry", "IssuerWithdrawn")
-    )
-    positions: dict[tuple[str, str], int] = {}
-    for path in sorted(archive.glob("*.json")):
-        proof = read_json_file(path, max_bytes=4_000_000).get("proof")
-        if isinstance(proof, dict) and {"root", "leaf", "leaf_index"} <= set(proof):
-            positions[(str(proof["root"]).lower(), str(proof["leaf"]).lower())] = int(
-                proof["leaf_index"]
-            )
-    mine = lambda e: int(e["issuerId"]) == issuer_id
-    revoked_leaves = [
-        (hexed(e["root"]), hexed(e["leaf"]))
-        for e in events("CertificateRegistry", "LeafRevoked")
-        if mine(e)
-    ]
-    revoked_leaves += [
-        (hexed(e["oldRoot"]), hexed(e["oldLeaf"]))
-        for e in events("CertificateRegistry", "CertificateReplaced")
-        if mine(e)
-    ]
+    events = body_events(ctx.client(), issuer_id)
     bits = revoked_indexes(
-        anchors,
-        revoked_roots=[
-            hexed(e["root"]) for e in events("CertificateRegistry", "RootRevoked") if mine(e)
-        ],
-        revoked_leaves=revoked_leaves,
-        positions=positions,
-        withdrawn_for_fraud=fraud,
+        events.anchors,
+        revoked_roots=events.revoked_roots,
+        revoked_leaves=events.revoked_leaves,
+        positions=archive_positions([archive]),
+        withdrawn_for_fraud=events.fraud,
     )
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     credential = status_list_credential(
@@ -288,7 +244,9 @@ def publish(
         key=key, valid_from=now, created=now, loader=shipped_loader(), multibase=not plain_base64,
     )  # fmt: skip
     write_new(output, (json.dumps(credential, indent=2) + "\n").encode())
-    click.echo(f"{len(anchors)} batch(es), {len(bits)} certificate(s) revoked; wrote {output}")
+    click.echo(
+        f"{len(events.anchors)} batch(es), {len(bits)} certificate(s) revoked; wrote {output}"
+    )
 
 
 def register(group: click.Group) -> None:
