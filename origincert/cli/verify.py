@@ -84,9 +84,10 @@ def verify(
 ) -> None:
     """Verify certificate FILEs or DIRs (- reads standard input) and QR codes against the ledger.
 
-    A FILE is an issued file or the printed PDF (its QR code is read); a folder gives its issued
-    files (*.coo.json); a QR code is its text or a link to the portal carrying it. A summary line
-    ends the report.
+    A FILE is an issued file, the printed PDF (its QR code is read) or a credential exported from
+    one (a W3C VC, a UNTP .jwt or its envelope: checked against --trust-list, and against
+    --status-lists when given); a folder gives its issued files (*.coo.json); a QR code is its
+    text or a link to the portal carrying it. A summary line ends the report.
     """
     names = expand(files)
     if not (names or qr_texts or qr_images):
