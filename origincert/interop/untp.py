@@ -21,8 +21,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from joserfc import jws
-from joserfc.errors import JoseError
+from joserfc.errors import ExceededSizeError, JoseError
 from joserfc.jwk import ECKey
+from joserfc.jws import JWSRegistry
 
 from origincert.interop.credential import StatusEntry
 from origincert.interop.did import TrustList, did_of
@@ -45,6 +46,14 @@ DCC_CONTEXT = "https://test.uncefact.org/vocabulary/untp/dcc/0.6.0/"
 UNTP_EXTENSION = "https://origincert.org/ns/untp-coo/v1"
 TOPIC = "governance.compliance"  # DCC 0.6.0 has no origin topic; compliance with a trade rule
 MAX_JWT = 2_000_000
+
+
+def _registry() -> JWSRegistry:
+    """ES256 only, and room for a 50-item certificate (joserfc's default payload limit, 128 kB,
+    refused one with about 200 kB as if its signature were wrong)."""
+    registry = JWSRegistry(algorithms=["ES256"])
+    registry.max_payload_length = MAX_JWT
+    return registry
 
 
 def _party(kind: str, number: str, party: Mapping[str, Any]) -> dict[str, Any]:
@@ -204,7 +213,9 @@ def verify_vc_jwt(token: str, trust: TrustList) -> dict[str, Any]:
     method = trust.assertion_key(header["kid"])
     key = _jwk(decode_public_multikey(method["publicKeyMultibase"]))
     try:
-        obj = jws.deserialize_compact(token, key, algorithms=["ES256"])
+        obj = jws.deserialize_compact(token, key, algorithms=["ES256"], registry=_registry())
+    except ExceededSizeError as exc:
+        raise InteropError(f"the JWT is too large: {exc}", code="jwt_too_large") from exc
     except JoseError as exc:
         raise InteropError(
             "the JWT signature does not verify", code="jwt_signature_invalid"

@@ -35,6 +35,7 @@ _LAYERS = ("vc_format", "vc_issuer", "vc_key", "vc_proof")
 _LAYER_OF = {
     "jwt_malformed": "vc_format",
     "jwt_alg_refused": "vc_format",
+    "jwt_too_large": "vc_format",
     "issuer_mismatch": "vc_issuer",
     "key_unknown": "vc_key",
     "jwt_signature_invalid": "vc_proof",

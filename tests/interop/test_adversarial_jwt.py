@@ -219,3 +219,16 @@ def test_a_key_bound_to_another_ledger_account_is_refused(token: str) -> None:
     result = _verify(token, TrustList({tc.DID: doc}))
     assert result.verdict is Verdict.INVALID
     assert [(c.name, c.code) for c in result.failed()] == [("vc_key", "key_not_bound")]
+
+
+def test_a_fifty_item_certificate_s_token_verifies() -> None:
+    """About 200 kB of payload: over joserfc's default limit (128 kB), which once made a genuine
+    large certificate look like a forged signature."""
+    issued = tc._issued(seed=9, items=50)
+    token = sign_vc_jwt(build_dcc(issued, tc.DID, None), tc.VC_KEY, tc.VM)
+    assert len(token) > 150_000
+    offline = Verifier.offline(clock=lambda: date.fromisoformat(issued["document"]["issue_date"]))
+    result = verify_jwt_credential(
+        token, trust=tc._trust(), loader=tc.LOADER, verify_issued=offline.verify
+    )
+    assert result.verdict is Verdict.UNCONFIRMED and not result.failed()
