@@ -263,7 +263,13 @@ class _Checker:
             mine = [v.issuer_id, v.from_epoch, v.until_epoch, v.since, v.retired_at]
             if mine != list(answer):
                 self.findings.append(
-                    _mismatch("crosscheck.vc_key_mismatch", key_hash, mine, list(answer), issuer_id=v.issuer_id)
+                    _mismatch(
+                        "crosscheck.vc_key_mismatch",
+                        key_hash,
+                        mine,
+                        list(answer),
+                        issuer_id=v.issuer_id,
+                    )
                 )
         self.summary.add("VC keys", len(hashes))
         for iid, (theirs,) in zip(

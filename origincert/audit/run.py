@@ -63,6 +63,8 @@ class AuditOptions:
     ranges: RangePolicy | None = (
         None  # eth_getLogs range sizing (a fresh policy per run by default)
     )
+    status_lists: Path | None = None  # published status lists (a file or folder) to check
+    trust_list: Path | None = None  # trusted DID documents: whose VC keys may sign those lists
 
 
 @dataclass
@@ -238,6 +240,25 @@ def _reconcile_all(
     return findings, done, records
 
 
+def _status_lists(
+    rpc: Rpc, state: LedgerState, options: AuditOptions, pinned: int
+) -> list[Finding]:
+    """Each published status list against the ledger (``origincert.audit.statuslists``)."""
+    from origincert.audit.statuslists import audit_status_lists
+
+    if options.trust_list is None or options.status_lists is None:
+        raise OriginCertError(
+            "checking status lists needs the trust list of DID documents", code="trust_list_missing"
+        )
+    if not isinstance(rpc, NodeRpc):  # the lists are rebuilt from the node's logs, as published
+        raise OriginCertError("checking status lists needs a node", code="audit_node_missing")
+    return audit_status_lists(
+        rpc.client, state, lists_path=options.status_lists,
+        trust_path=options.trust_list, archives=options.archives, to_block=pinned,
+        workers=options.workers,
+    )  # fmt: skip
+
+
 def _audit(
     rpc: Rpc,
     manifest: Manifest,
@@ -279,6 +300,11 @@ def _audit(
     findings.extend(found)
     stats["archived_files"] = records
     stats["reconcile_seconds"] = round(time.perf_counter() - t, 3)
+
+    if options.status_lists is not None:
+        t = time.perf_counter()
+        findings.extend(_status_lists(rpc, cp.state, options, pinned))
+        stats["status_list_seconds"] = round(time.perf_counter() - t, 3)
 
     if options.checkpoint is not None:
         save_checkpoint(options.checkpoint, cp, manifest)
