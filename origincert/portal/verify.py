@@ -21,7 +21,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from origincert import qrlink
+from origincert import qrlink, retake
 from origincert.errors import OriginCertError
 from origincert.portal import certindex, db, imagedecode, references, verification
 from origincert.portal.auth import login_required
@@ -29,6 +29,7 @@ from origincert.portal.catalogue import N_, gettext
 from origincert.portal.db import Verification
 from origincert.portal.forms import NumberForm, QrForm, UploadForm
 from origincert.portal.intake import Kind, sniff
+from origincert.portal.namesakes import namesakes
 from origincert.portal.render import page_view
 from origincert.portal.security import spend
 from origincert.portal.successor import successor_number
@@ -130,8 +131,9 @@ def verify_upload(raw: bytes, *, file_channel: str = "file") -> Outcome:
             text = qrlink.payload_of(read_qr_photo(raw) if kind is Kind.IMAGE else read_qr_pdf(raw))
         except OriginCertError as exc:
             message = _unreadable_words(kind, exc)
+            outcome = "REFUSED" if exc.code == "qr_not_origincert" else "UNREADABLE"
             entry_id = record_attempt(
-                "UNREADABLE", channel=channel, actor=_actor(), reason_code=exc.code, message=message
+                outcome, channel=channel, actor=_actor(), reason_code=exc.code, message=message
             )
             return Outcome(entry_id, 422, message, "qr" if kind is Kind.IMAGE else "file")
         return Outcome(_log(_verify_qr(text), channel))
@@ -187,20 +189,11 @@ def read_qr_pdf(data: bytes) -> str:
 
 
 def _unreadable_words(kind: Kind, exc: OriginCertError) -> str:
-    """What to do next when no QR code could be read: never an accusation (it is not MALFORMED)."""
+    """What to do next when no QR code could be read: never an accusation (it is not MALFORMED).
+    The same sentence as the CLI's and the API's (origincert.retake), in the officer's language."""
     if exc.code == "qr_not_origincert":
         return exc.message[:1].upper() + exc.message[1:] + "."
-    if kind is Kind.PDF:
-        return gettext(
-            "No certificate QR code could be read from this PDF. Upload the certificate's .json "
-            "file, or scan the QR code on the paper. (%(detail)s)",
-            detail=exc.message,
-        )
-    return gettext(
-        "No QR code could be read from this picture: retake the photo, closer to the code, "
-        "sharp and well lit, with the whole code inside the picture. (%(detail)s)",
-        detail=exc.message,
-    )
+    return gettext(retake.PDF if kind is Kind.PDF else retake.PHOTO, detail=exc.message)
 
 
 @bp.post("/verify/qr")
@@ -292,8 +285,18 @@ def show(entry_id: int) -> Page:
         else None
     )
     view = page_view(stored, channel=entry.channel, successor=successor)
+    same_number = (
+        namesakes(db.session(), evidence, current_app.config["ARCHIVE_DIRS"])
+        if isinstance(evidence, dict)
+        else []
+    )
+    db.session().commit()  # an archive rescan while looking for namesakes
     return render_template(
-        "verdict.html", entry=entry, view=view, channel=CHANNELS.get(entry.channel, entry.channel)
+        "verdict.html",
+        entry=entry,
+        view=view,
+        namesakes=same_number,
+        channel=CHANNELS.get(entry.channel, entry.channel),
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from origincert.retake import READER_CODES
 from origincert.verdict import CheckStatus, Verdict
 
 __all__ = ["REASONS", "Reason", "verdict_for_code"]
@@ -62,6 +63,11 @@ REASONS: dict[str, Reason] = {
         "format", FAILED, "the file's structure or a proof value is malformed", _M
     ),
     "qr_unreadable": _r("format", FAILED, "no readable origincert QR code", _M),
+    # a photo or PDF from which no QR code could be read: take it again (origincert.retake)
+    **{
+        code: _r("format", FAILED, meaning, Verdict.UNREADABLE)
+        for code, meaning in READER_CODES.items()
+    },
     # schema
     "schema_ok": _r("schema", OK, "a valid certificate of origin"),
     "schema_invalid": _r("schema", FAILED, "the document breaks the certificate model"),

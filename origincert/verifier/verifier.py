@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from origincert.chain import ChainClient, Manifest
 from origincert.errors import DocumentError, OriginCertError, VerificationFailed
@@ -194,8 +194,7 @@ class Verifier:
         try:
             text = qr.read_qr_image(data)
         except OriginCertError as exc:
-            code = "input_too_large" if exc.code == "qr_image_too_large" else "qr_unreadable"
-            return self._malformed(code, f"No readable QR code in the image: {exc.message}.", on)
+            return self._unreadable("photo", exc, on)
         return self.verify_qr(text, on=on)
 
     def verify_pdf(self, data: bytes, *, on: date | None = None) -> VerificationResult:
@@ -205,8 +204,7 @@ class Verifier:
         try:
             text = qr_text_from_pdf(data)
         except OriginCertError as exc:
-            code = "input_too_large" if exc.code == "pdf_too_large" else "qr_unreadable"
-            return self._malformed(code, f"No readable QR code in the PDF: {exc.message}.", on)
+            return self._unreadable("pdf", exc, on)
         return self.verify_qr(text, on=on)
 
     # ------------------------------------------------------------------ pipeline
@@ -229,6 +227,17 @@ class Verifier:
                 f"{exc.message[:1].upper()}{exc.message[1:]}.",
             )
         return _parse(data)
+
+    def _unreadable(
+        self, source: Literal["photo", "pdf"], exc: OriginCertError, on: date | None
+    ) -> VerificationResult:
+        """UNREADABLE with the advice every surface gives (origincert.retake), never MALFORMED:
+        a blurred photo says nothing about a certificate. Another failure stays MALFORMED."""
+        from origincert import retake
+
+        if exc.code not in retake.READER_CODES:
+            return self._malformed("qr_unreadable", f"No readable QR code: {exc.message}.", on)
+        return self._malformed(exc.code, retake.advice(source, exc.message), on)
 
     def _malformed(self, code: str, message: str, on: date | None) -> VerificationResult:
         return self._run([FormatProblem(code, message)], lambda p: (None, p), on)[0]
@@ -471,6 +480,7 @@ _OPENINGS = {
     Verdict.SUSPECT: "Doubtful.",
     Verdict.UNCONFIRMED: "Not confirmed.",
     Verdict.MALFORMED: "Not a certificate file.",
+    Verdict.UNREADABLE: "Nothing read.",
 }
 
 
