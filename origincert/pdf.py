@@ -111,7 +111,10 @@ def render_pdf(issued: dict[str, Any] | IssuedFile, *, portal_url: str | None = 
     doc = _checked(f)
     payload = encode_payload(f, portal_url=portal_url)
     fonts = _font_paths(doc)
-    return _Renderer(doc, f.to_json()["proof"], payload, portal_url, fonts).render()
+    issued_json = f.to_json()
+    renderer = _Renderer(doc, issued_json["proof"], payload, portal_url, fonts)
+    renderer.attach(issued_json)
+    return renderer.render()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -501,6 +504,20 @@ class _Renderer:
         pdf.set_text_color(*_INK)
         pdf.set_line_width(0.25)
         self.pdf = pdf
+
+    def attach(self, issued: dict[str, Any]) -> None:
+        """The issued file itself, attached: a verifier reads the whole certificate from the PDF
+        (origincert.pdfqr), not only the QR code, which may be a reference or badly printed."""
+        import json
+
+        name = (self.d.text("number") or "certificate").replace("/", "-")
+        self.pdf.embed_file(
+            bytes=json.dumps(issued, ensure_ascii=False, indent=1).encode(),
+            basename=f"{name}.coo.json",
+            mime_type="application/json",
+            desc="The issued certificate file: verify it with origincert or the customs portal",
+            compress=True,
+        )
 
     def render(self) -> bytes:
         pdf = self.pdf

@@ -152,19 +152,28 @@ def verify_file() -> Response:
 
 
 def _verify_printed(raw: bytes, mimetype: str) -> Response:
-    """The printed PDF or a photo of its QR code: the QR code is read, then verified."""
+    """The printed PDF (its attached issued file, else its QR code) or a photo of its QR code."""
     from origincert import qrlink, retake
-    from origincert.portal.verify import read_qr_pdf, read_qr_photo
+    from origincert.portal.verify import read_printed, read_qr_photo
 
     channel = "api_pdf" if mimetype == "application/pdf" else "api_photo"
     try:
-        text = qrlink.payload_of(read_qr_pdf(raw) if channel == "api_pdf" else read_qr_photo(raw))
+        if channel == "api_pdf":
+            printed = read_printed(raw)
+            if printed.attached is not None:
+                return _answer(verification.verify_printed(printed), channel)
+            if printed.qr_text is None:
+                assert printed.qr_error is not None
+                raise printed.qr_error
+            text = qrlink.payload_of(printed.qr_text)
+        else:
+            text = qrlink.payload_of(read_qr_photo(raw))
     except OriginCertError as exc:
-        outcome = "REFUSED" if exc.code == "qr_not_origincert" else "UNREADABLE"
+        outcome = "UNREADABLE" if exc.code in retake.READER_CODES else "REFUSED"
         message = (
-            exc.message[:1].upper() + exc.message[1:] + "."
-            if outcome == "REFUSED"
-            else retake.advice("pdf" if channel == "api_pdf" else "photo", exc.message)
+            retake.advice("pdf" if channel == "api_pdf" else "photo", exc.message)
+            if outcome == "UNREADABLE"
+            else exc.message[:1].upper() + exc.message[1:] + "."
         )
         verification.record_attempt(
             outcome, channel=channel, actor=g.api_actor, reason_code=exc.code, message=message
