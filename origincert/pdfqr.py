@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,10 +52,11 @@ def is_pdf(data: bytes) -> bool:
 
 
 def _poppler(
-    tool: str, args: list[str], *, file_bytes: int | None = None
+    tool: str, args: list[str], *, deadline: float, file_bytes: int | None = None
 ) -> subprocess.CompletedProcess[bytes]:
-    """Run a poppler tool bounded in CPU time, memory, wall time and (``file_bytes``) the size
-    of any file it writes."""
+    """Run a poppler tool bounded in CPU time, memory, wall time (until ``deadline``, a
+    ``time.monotonic()`` shared by every run for one PDF) and (``file_bytes``) the size of any
+    file it writes."""
     exe = shutil.which(tool)
     if exe is None:
         raise DocumentError(
@@ -70,12 +72,12 @@ def _poppler(
     bounds = [f"--cpu={CPU_SECONDS}", f"--as={MEMORY_BYTES}"]
     if file_bytes is not None:
         bounds.append(f"--fsize={file_bytes}")
+    left = deadline - time.monotonic()
     try:
+        if left <= 0:
+            raise subprocess.TimeoutExpired(tool, 0)
         return subprocess.run(
-            [limit, *bounds, "--", exe, *args],
-            capture_output=True,
-            timeout=TIMEOUT_SECONDS,
-            check=False,
+            [limit, *bounds, "--", exe, *args], capture_output=True, timeout=left, check=False
         )
     except subprocess.TimeoutExpired:
         raise DocumentError(
@@ -83,13 +85,14 @@ def _poppler(
         ) from None
 
 
-def _render(data: bytes, folder: Path) -> list[Path]:
+def _render(data: bytes, folder: Path, deadline: float) -> list[Path]:
     source = folder / "in.pdf"
     source.write_bytes(data)
     done = _poppler(
         "pdftoppm",
         ["-q", "-png", "-gray", "-f", "1", "-l", str(MAX_PAGES),
          "-scale-to", str(PAGE_PIXELS), str(source), str(folder / "page")],
+        deadline=deadline,
         file_bytes=64 * 1024 * 1024,
     )  # fmt: skip
     pages = sorted(folder.glob("page*.png"))
@@ -98,7 +101,7 @@ def _render(data: bytes, folder: Path) -> list[Path]:
     return pages
 
 
-def qr_text_from_pdf(data: bytes) -> str:
+def qr_text_from_pdf(data: bytes, *, deadline: float | None = None) -> str:
     """The text of the certificate QR code printed in a PDF (first pages only).
 
     DocumentError ``pdf_too_large``, ``pdf_unreadable``, ``pdf_too_slow`` or ``pdf_no_qr``.
@@ -106,8 +109,9 @@ def qr_text_from_pdf(data: bytes) -> str:
     from origincert.qr import read_qr_image
 
     _check_size(data)
+    deadline = deadline if deadline is not None else time.monotonic() + TIMEOUT_SECONDS
     with tempfile.TemporaryDirectory(prefix="origincert-pdf-") as tmp:
-        for page in _render(bytes(data), Path(tmp)):
+        for page in _render(bytes(data), Path(tmp), deadline):
             try:
                 return read_qr_image(page.read_bytes())
             except DocumentError:
@@ -130,7 +134,7 @@ def _check_size(data: bytes) -> None:
         raise DocumentError("the file is not a PDF", code="pdf_unreadable")
 
 
-def attached_issued_file(data: bytes) -> bytes | None:
+def attached_issued_file(data: bytes, *, deadline: float | None = None) -> bytes | None:
     """The issued file (``*.coo.json``) attached to a PDF, None when it carries none.
 
     DocumentError ``pdf_too_large``, ``pdf_unreadable``, ``pdf_too_slow``,
@@ -139,10 +143,11 @@ def attached_issued_file(data: bytes) -> bytes | None:
     the writer is stopped at that size, so a compressed bomb never fills the disk).
     """
     _check_size(data)
+    deadline = deadline if deadline is not None else time.monotonic() + TIMEOUT_SECONDS
     with tempfile.TemporaryDirectory(prefix="origincert-pdf-") as tmp:
         source = Path(tmp) / "in.pdf"
         source.write_bytes(data)
-        listed = _poppler("pdfdetach", ["-enc", "UTF-8", "-list", str(source)])
+        listed = _poppler("pdfdetach", ["-enc", "UTF-8", "-list", str(source)], deadline=deadline)
         if listed.returncode != 0:
             raise DocumentError("the file is not a readable PDF", code="pdf_unreadable")
         names = [
@@ -168,6 +173,7 @@ def attached_issued_file(data: bytes) -> bytes | None:
         done = _poppler(
             "pdfdetach",
             ["-save", str(ours[0]), "-o", str(target), str(source)],
+            deadline=deadline,
             file_bytes=MAX_ATTACHMENT_BYTES + 1,
         )
         size = target.stat().st_size if target.exists() else 0
@@ -196,10 +202,12 @@ class Printed:
 
 def read_printed(data: bytes) -> Printed:
     """Both sources of a PDF; DocumentError for the attachment's refusals (see
-    :func:`attached_issued_file`). A QR code that cannot be read is recorded, not raised."""
-    attached = attached_issued_file(data)
+    :func:`attached_issued_file`). A QR code that cannot be read is recorded, not raised.
+    Every poppler run for the PDF shares one wall-time budget of TIMEOUT_SECONDS."""
+    deadline = time.monotonic() + TIMEOUT_SECONDS  # one budget for the whole PDF
+    attached = attached_issued_file(data, deadline=deadline)
     try:
-        return Printed(attached, qr_text_from_pdf(data))
+        return Printed(attached, qr_text_from_pdf(data, deadline=deadline))
     except OriginCertError as exc:
         return Printed(attached, None, exc)
 
