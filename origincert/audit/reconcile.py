@@ -35,9 +35,12 @@ class ReconciliationSummary:
     retroactive: int = 0
     by_problem: dict[str, int] = field(default_factory=dict)
     sources: dict[int, list[str]] = field(default_factory=dict)  # issuer -> archives, journals
+    # root -> the first few certificate numbers archived under it, so a finding about an anchor
+    # can name its certificates (not in the JSON: the report puts them on the findings)
+    root_numbers: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if k != "root_numbers"}
 
 
 _FILE_PROBLEMS = {
@@ -55,6 +58,9 @@ _FILE_PROBLEMS = {
     ),
 }
 
+
+ROOT_NUMBERS = 5  # certificate numbers kept per anchored root, to name them in findings
+ROOTS_NAMED = 200_000  # roots whose numbers are kept (about 30 MB at most)
 
 # roots -> {root: (issuer id, block)} for those the contract has anchored (asked for roots the replay never saw)
 ContractLookup = Callable[[list[str]], dict[str, tuple[int, int]]]
@@ -167,6 +173,8 @@ class _Reconciler:
                 sources = self.summary.sources.setdefault(issuer_id, [])
                 if self.source not in sources:
                     sources.append(self.source)
+            if c.number is not None and c.root:
+                self._name_root(c.root, c.number)
             if c.number is not None:
                 leaves = self.numbers.setdefault((issuer_id or 0, c.number), {})
                 leaves.setdefault(c.leaf or "", self._name(c.path))
@@ -263,6 +271,16 @@ class _Reconciler:
                     block=anchor.block,
                     issuer_id=issuer_id,
                 )
+
+    def _name_root(self, root: str, number: str) -> None:
+        known = self.summary.root_numbers
+        named = known.get(root)
+        if named is None:
+            if len(known) >= ROOTS_NAMED:  # bounded memory on a national archive
+                return
+            named = known[root] = []
+        if len(named) < ROOT_NUMBERS and number not in named:
+            named.append(number)
 
     def duplicates(self) -> None:
         """One finding per number an issuing body gave to more than one certificate, naming them
