@@ -87,8 +87,10 @@ def attachment_bomb() -> bytes:
     data = _deflated(b" ", 300_000_000)
     return _pdf(
         [
-            b"<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names "
-            b"[(bomb.coo.json) 5 0 R] >> >> >>",
+            (
+                b"<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles << /Names "
+                b"[(bomb.coo.json) 5 0 R] >> >> >>"
+            ),
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
             _stream(zlib.compress(b"0 0 10 10 re f\n")),
