@@ -116,3 +116,25 @@ def test_a_forgery_cannot_raise_a_false_warning(tmp_path: Path, scene: Scene) ->
     assert 'data-verdict="INVALID"' in page and 'id="namesakes"' not in page
     page = follow(client, upload(client, scene.raw("valid")))
     assert 'data-verdict="VALID"' in page and 'id="namesakes"' not in page
+
+
+def test_the_cli_warns_of_one_number_on_two_certificates(
+    tmp_path: Path, scene: Scene, second: dict[str, Any]
+) -> None:
+    """``verify DIR`` over a folder holding both: each is VALID, and the summary names them."""
+    from click.testing import CliRunner
+
+    from origincert.cli import main
+
+    folder = archive(tmp_path, first=scene.files["valid"], second=second)
+    (folder / "copy.coo.json").write_text(json.dumps(scene.files["valid"]))  # the same one again
+    args = ["--rpc-url", scene.rpc_url, "--manifest", str(scene.manifest_path), "verify"]
+    result = CliRunner().invoke(main, [*args, "--json", str(folder)])
+    data = json.loads(result.output)
+    assert [r["verdict"] for r in data["results"]] == ["VALID"] * 3
+    [group] = data["summary"]["duplicate_numbers"]
+    assert group["number"] == VALID_NUMBER
+    assert sorted(Path(n).name for n in group["inputs"]) == ["copy.coo.json", "second.coo.json"]
+    text = CliRunner().invoke(main, [*args, str(folder)])
+    assert text.exit_code == 0
+    assert f"warning: number {VALID_NUMBER}" in text.output + text.stderr
