@@ -17,8 +17,11 @@ from origincert.issuer import Journal, issue_documents
 from origincert.portal import certindex
 from origincert.signing import LocalSigner
 
+from .browser import chrome, needs_chromium, serve
 from .support import VALID_NUMBER, Scene, follow, login, make_app, upload, valid_today
 from .test_api_printed import token_for
+from .test_browser_widths import WIDTHS, fits, sign_in, write
+from .test_browser_widths import upload as upload_in_browser
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +141,33 @@ def test_the_cli_warns_of_one_number_on_two_certificates(
     text = CliRunner().invoke(main, [*args, str(folder)])
     assert text.exit_code == 0
     assert f"warning: number {VALID_NUMBER}" in text.output + text.stderr
+
+
+@needs_chromium
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_the_warning_reads_on_a_phone(
+    tmp_path: Path, scene: Scene, second: dict[str, Any], width: int
+) -> None:
+    """The warning, its hashes and its buttons stay on a 390 px screen (screenshots saved)."""
+    from selenium.webdriver.common.by import By
+
+    app = make_app(tmp_path, scene, ARCHIVE_DIRS=[str(archive(tmp_path, second=second))])
+    live = serve(app)
+    d = chrome(tmp_path / "profile", width=width, height=WIDTHS[width], mobile=width < 600)
+    try:
+        sign_in(d, live, "anna")
+        upload_in_browser(d, live, write(tmp_path, "valid.coo.json", scene.issued("valid")))
+        assert d.find_element(By.ID, "namesakes").is_displayed()
+        outside = d.execute_script(
+            """
+            return [...document.querySelectorAll('#namesakes, #namesakes *')]
+              .map(e => e.getBoundingClientRect())
+              .filter(r => r.width && (r.left < -0.5 || r.right > window.innerWidth + 0.5))
+              .length;
+            """
+        )
+        assert outside == 0
+        fits(d, "verdict-duplicate-number", width)
+    finally:
+        d.quit()
+        live.stop()
