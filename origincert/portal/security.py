@@ -61,7 +61,10 @@ def _bound_body() -> None:
         return  # 404 and 405 come first, and read no body
     endpoint = request.endpoint or ""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
-    if endpoint != "verify.upload":  # the upload keeps MAX_CONTENT_LENGTH
+    printed = endpoint == "api.verify_file" and (
+        request.mimetype == "application/pdf" or request.mimetype.startswith("image/")
+    )  # the API's PDF or phone photo is as large as the form's upload
+    if endpoint != "verify.upload" and not printed:  # the upload keeps MAX_CONTENT_LENGTH
         limit = min(BODY_LIMITS.get(endpoint, _DEFAULT_BODY_LIMIT), limit)
         request.max_content_length = limit
     length = request.content_length or 0

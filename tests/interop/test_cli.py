@@ -162,7 +162,11 @@ def test_verify_takes_both_forms_and_refuses_an_unreliable_status_list(
     issued_path, manifest, chamber, key_path = anchored
     issued = json.loads(issued_path.read_text())
     # the VC key the body registered on the ledger before anchoring: the CLI asks the ledger
-    key, did, url = load_vc_key(key_path, "correct horse"), "did:web:chamber.example", "https://c/s/1"
+    key, did, url = (
+        load_vc_key(key_path, "correct horse"),
+        "did:web:chamber.example",
+        "https://c/s/1",
+    )
     method, loader, entry = f"{did}#vc-key-1", shipped_loader(), StatusEntry(url, 0)
     trust = tmp_path / "trust"
     trust.mkdir()
