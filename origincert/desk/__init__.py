@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Flask
 
-from origincert.desk import admin, api, auth, clerk, config, exporter, web
+from origincert.desk import admin, api, auth, clerk, config, corrections, exporter, i18n, web
 from origincert.webkit import security
 
 __all__ = ["create_app"]
@@ -34,6 +34,7 @@ def create_app(
     config.load(app, test_config)
     security.init_app(app)
     web.init_app(app)
-    for area in (auth, exporter, clerk, admin, api):
+    i18n.init_app(app)
+    for area in (auth, exporter, corrections, clerk, admin, api):
         area.init_app(app)
     return app

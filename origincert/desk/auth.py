@@ -17,6 +17,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
 from origincert.desk import accounts
@@ -50,7 +51,7 @@ def login() -> str | Response:
             db(), password_hasher(), request.form.get("email", ""), request.form.get("password", "")
         )
         if user is None:
-            flash("Wrong e-mail or password.")
+            flash(_("Wrong e-mail or password."))
             return render_template("login.html"), 401  # type: ignore[return-value]
         db().commit()
         session.clear()
