@@ -13,7 +13,7 @@ from origincert.desk.messages import N_
 from origincert.desk.web import db, login_required
 from origincert.webkit import i18n
 
-__all__ = ["STATUS_LABELS", "bp", "init_app", "status_label"]
+__all__ = ["LABELS", "STATUS_LABELS", "bp", "init_app", "label", "status_label"]
 
 bp = Blueprint("i18n", __name__)
 
@@ -29,6 +29,23 @@ STATUS_LABELS = {
     "revoked": N_("revoked"),
     "replaced": N_("replaced"),
 }
+
+
+# roles and company statuses, shown by the ``label`` filter
+LABELS = {
+    "exporter": N_("exporter"),
+    "exporter-admin": N_("exporter admin"),
+    "clerk": N_("clerk"),
+    "chamber-admin": N_("chamber admin"),
+    "pending": N_("pending"),
+    "active": N_("accepted"),
+    "suspended": N_("suspended"),
+}
+
+
+def label(code: str) -> str:
+    """A role or a company status in words, in the user's language."""
+    return gettext(LABELS[code]) if code in LABELS else code
 
 
 def status_label(status: str) -> str:
@@ -57,4 +74,5 @@ def choose() -> Response:
 def init_app(app: Flask) -> None:
     i18n.init_app(app, _chosen)
     app.jinja_env.filters["status"] = status_label
+    app.jinja_env.filters["label"] = label
     app.register_blueprint(bp)

@@ -273,6 +273,11 @@ def submit(session: Session, actor: Actor, app: Application, *, declaration: boo
             code="declaration_required",
             problems=[("declaration", "must be accepted before submitting")],
         )
+    company = _company(session, app.company_id)
+    if company is None or company.status != CompanyStatus.ACTIVE:
+        raise Forbidden(
+            "the company is not (or no longer) accepted by the chamber", code="company_not_active"
+        )
     final_document(session, app, _today())  # raises with every problem, nothing changes
     need = four_eyes_need(session, app)
     needed = need.approvals
