@@ -242,3 +242,17 @@ def test_only_a_chamber_admin_changes_settings_in_the_service(desk: Desk) -> Non
             assert exc.code == "admin_only"
         else:
             raise AssertionError("a clerk changed the settings")
+
+
+def test_the_audit_refuses_a_file_that_is_not_a_desk_event_log(tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from origincert.cli import main
+
+    bad = tmp_path / "events.jsonl"
+    bad.write_text('{"format": "something else", "chamber": 1}\n{"action": "x"}\n')
+    result = CliRunner().invoke(main, ["audit", "--desk-events", str(bad), "--rpc-url",
+                                       "http://127.0.0.1:9", "--out", str(tmp_path / "r")])  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert "not a desk event log" in result.output
+    assert not (tmp_path / "r").exists()  # refused before the replay, nothing written

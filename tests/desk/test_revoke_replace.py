@@ -202,3 +202,31 @@ def test_another_chambers_clerk_cannot_revoke(worker: IssuingWorker, desk: Desk,
     for path in (f"/clerk/a/{first}/revoke", f"/clerk/a/{first}/revoke/confirm"):
         assert client.post(path, data={"reason": "fraud"}).status_code == 404
     assert row(desk, first).revoke_requested_at is None
+
+
+def test_the_audit_report_includes_the_desks_event_log(
+    worker: IssuingWorker, desk: Desk, world: Any, tmp_path: Path
+) -> None:
+    from audit.auditkit import audit
+
+    from origincert.audit.desklog import read_desk_log
+    from origincert.audit.report import write_report
+    from origincert.desk.administration import events_jsonl
+
+    first, _ = issue(desk, worker)
+    confirm_revocation(desk, first)
+    worker.tick()
+    log = tmp_path / "desk-events.jsonl"
+    with desk.sessions() as db:
+        log.write_text("".join(events_jsonl(db, desk.berlin.id)), encoding="utf-8")
+    with audit(world) as result:
+        write_report(result, tmp_path / "report", desk_logs=[read_desk_log(log)])
+    report = json.loads((tmp_path / "report" / "report.json").read_text())
+    [summary] = report["desk_events"]
+    assert summary["revoked"] == [row(desk, first).number]
+    assert summary["by_action"]["revocation_requested"] == 1
+    assert summary["by_action"]["issue"] == 2
+    rows = (tmp_path / "report" / "desk-events.csv").read_text().splitlines()
+    assert any(",revoke," in r and row(desk, first).number in r for r in rows)
+    html = (tmp_path / "report" / "report.html").read_text()
+    assert "Chamber desks&#39; event logs" in html or "Chamber desks' event logs" in html
