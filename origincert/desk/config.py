@@ -21,6 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "MAX_BULK": 1000,  # applications in one bulk import
     "ARGON2_PROFILE": "RFC_9106_LOW_MEMORY",
     "SECURE_COOKIES": True,
+    "HSTS": None,  # None: sent on every HTTPS response; False: never; True: always
+    "TRUSTED_PROXIES": 0,  # reverse proxies in front (TLS termination) whose X-Forwarded-* to trust
     "SESSION_IDLE_MINUTES": 30,
     "API_RATE_LIMIT": "6000 per minute",
     "LOGIN_RATE_LIMIT": "10 per minute",

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from origincert.audit.desklog import FORMAT as DESK_LOG_FORMAT
 from origincert.desk import accounts, service
 from origincert.desk.administration import EVENT_LOG_FORMAT, form_template
 from origincert.desk.errors import Forbidden
@@ -221,6 +222,7 @@ def test_the_event_log_export_holds_every_admin_change_for_the_auditor(
     assert r.status_code == 200 and "attachment" in r.headers["Content-Disposition"]
     lines = [json.loads(x) for x in r.get_data(as_text=True).splitlines()]
     assert lines[0] == {"format": EVENT_LOG_FORMAT, "chamber": desk.berlin.id}
+    assert EVENT_LOG_FORMAT == DESK_LOG_FORMAT  # what origincert audit --desk-events reads
     by_action = {e["action"]: e for e in lines[1:]}
     assert by_action["settings_changed"]["after"]["batch_size"] == 50
     assert by_action["company_status"]["before"] == {
