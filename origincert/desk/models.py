@@ -27,6 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from origincert.webkit.throttle import ThrottleColumns
+
 __all__ = [
     "ApiKey",
     "Application",
@@ -39,6 +41,7 @@ __all__ = [
     "Event",
     "FormSettings",
     "IdempotencyKey",
+    "LoginThrottle",
     "Role",
     "Status",
     "User",
@@ -270,6 +273,13 @@ class IdempotencyKey(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginThrottle(ThrottleColumns, Base):
+    """Sign-in attempts per (account, address) and per address, counted before the password is
+    checked (the web kit's throttle, as the portal's)."""
+
+    __tablename__ = "login_throttle"
 
 
 class EventImmutable(Exception):

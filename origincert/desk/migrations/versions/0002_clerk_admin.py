@@ -1,5 +1,6 @@
 """the clerk's and chamber admin's side: revocation requests and corrections, batch settings and
-the origin-change four-eyes rule per chamber, and each form's template and fee.
+the origin-change four-eyes rule per chamber, each form's template and fee, each user's
+language, and the sign-in throttle.
 
 Revision ID: clerk0002
 Revises: 0001
@@ -35,6 +36,18 @@ def upgrade() -> None:
     with op.batch_alter_table("users") as t:
         t.add_column(sa.Column("language", sa.String(length=8), nullable=True))
     op.create_table(
+        "login_throttle",
+        sa.Column("key", sa.String(length=80), nullable=False),
+        sa.Column("account", sa.String(length=64), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("delay_ms", sa.BigInteger(), nullable=False),
+        sa.Column("next_allowed_ms", sa.BigInteger(), nullable=False),
+        sa.Column("claimed_at", sa.Integer(), nullable=False),
+        sa.Column("updated_ms", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("key"),
+    )
+    op.create_index("ix_login_throttle_account", "login_throttle", ["account"])
+    op.create_table(
         "form_settings",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("chamber_id", sa.Integer(), nullable=False),
@@ -49,6 +62,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("form_settings")
+    op.drop_index("ix_login_throttle_account", table_name="login_throttle")
+    op.drop_table("login_throttle")
     with op.batch_alter_table("users") as t:
         t.drop_column("language")
     with op.batch_alter_table("applications") as t:
