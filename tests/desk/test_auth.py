@@ -66,3 +66,28 @@ def test_sign_out_ends_the_session_and_the_language_is_the_users(throttled_app: 
     assert '<html lang="de">' in other.get("/clerk/").get_data(as_text=True)
     client.post("/logout")
     assert client.get("/clerk/").status_code == 302
+
+
+def test_a_form_without_its_csrf_token_changes_nothing(
+    db_url: str, desk: Desk, tmp_path: Any
+) -> None:
+    import re
+
+    from origincert.desk import create_app
+    from origincert.desk.models import Chamber
+
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": db_url, "ARGON2_PROFILE": "CHEAPEST",
+         "SECURE_COOKIES": False, "SECRET_KEY": "test", "RATELIMIT_ENABLED": False},
+        instance_path=tmp_path / "csrf",
+    )  # fmt: skip
+    client = app.test_client()
+    login_page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', login_page).group(1)
+    data = {"email": "admin@example.org", "password": PASSWORD}
+    assert client.post("/login", data=data).status_code == 400  # no token: refused
+    assert client.post("/login", data={**data, "csrf_token": token}).status_code == 302
+    forged = {"four_eyes_first": "9", "fee": "1", "batch_size": "", "batch_wait_seconds": ""}
+    assert client.post("/admin/settings", data=forged).status_code == 400  # a forged form
+    with desk.sessions() as db:
+        assert db.get(Chamber, desk.berlin.id).four_eyes_first == 0

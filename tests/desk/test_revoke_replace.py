@@ -230,3 +230,40 @@ def test_the_audit_report_includes_the_desks_event_log(
     assert any(",revoke," in r and row(desk, first).number in r for r in rows)
     html = (tmp_path / "report" / "report.html").read_text()
     assert "Chamber desks&#39; event logs" in html or "Chamber desks' event logs" in html
+
+
+def test_an_unreachable_ledger_leaves_the_revocation_asked_until_it_returns(
+    worker: IssuingWorker, desk: Desk, world: Any
+) -> None:
+    import copy
+
+    from web3 import Web3
+
+    first, _ = issue(desk, worker)
+    confirm_revocation(desk, first)
+    dead = copy.copy(world.client)
+    dead.w3 = Web3(Web3.HTTPProvider("http://127.0.0.1:9", request_kwargs={"timeout": 2}))
+    dead._issuers = dead._certificates = None
+    worker.client = dead
+    report = worker.tick()
+    assert report.ledger_unavailable and report.revoked == [] and report.refused == []
+    stays = row(desk, first)
+    assert stays.status == Status.ISSUED and stays.revoke_requested_at is not None
+    assert stays.issue_error is None  # waiting, not failed
+    worker.client = world.client
+    assert worker.tick().revoked == [stays.number]
+    assert revocations_on_ledger(world) == 1
+
+
+def test_a_certificate_revoked_outside_the_desk_shows_revoked_without_a_second_revocation(
+    worker: IssuingWorker, desk: Desk, world: Any
+) -> None:
+    from origincert.issuer import revoke
+
+    first, _ = issue(desk, worker)
+    number = row(desk, first).number
+    revoke(world.client, worker.signer, worker.journal, number, "lost")  # e.g. the CLI
+    confirm_revocation(desk, first)
+    assert worker.tick().revoked == [number]
+    assert row(desk, first).status == Status.REVOKED and row(desk, first).issue_error is None
+    assert revocations_on_ledger(world) == 1
