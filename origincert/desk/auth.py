@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from typing import cast
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -26,6 +25,7 @@ from origincert.desk import accounts
 from origincert.desk.messages import N_
 from origincert.desk.models import LoginThrottle, Role
 from origincert.desk.web import db, password_hasher
+from origincert.webkit import sessions
 from origincert.webkit.security import limiter
 from origincert.webkit.throttle import Rule, Throttle
 
@@ -82,12 +82,8 @@ def login() -> str | Response:
             return render_template("login.html"), 401  # type: ignore[return-value]
         THROTTLE.succeeded(db(), email, source)
         db().commit()
-        session.clear()
-        session.update(uid=user.id, epoch=user.session_epoch, seen=int(time.time()))
-        target = request.args.get("next", "")
-        if not target.startswith("/") or target.startswith("//") or urlsplit(target).netloc:
-            target = home_for(user.role)
-        return redirect(target)
+        sessions.start(session, "uid", user.id, user.session_epoch, int(time.time()))
+        return redirect(sessions.safe_next(request.args.get("next"), home_for(user.role)))
     return render_template("login.html")
 
 

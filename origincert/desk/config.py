@@ -24,6 +24,7 @@ DEFAULTS: dict[str, Any] = {
     "HSTS": None,  # None: sent on every HTTPS response; False: never; True: always
     "TRUSTED_PROXIES": 0,  # reverse proxies in front (TLS termination) whose X-Forwarded-* to trust
     "SESSION_IDLE_MINUTES": 30,
+    "SESSION_MAX_HOURS": 12,
     "API_RATE_LIMIT": "6000 per minute",
     "LOGIN_RATE_LIMIT": "10 per minute",
     # sign-in throttle (the web kit's): free attempts per account and address, and per address,
