@@ -16,7 +16,7 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from origincert.desk import service
+from origincert.desk import csvimport, products, service
 from origincert.desk.blobs import ATTACHMENT_KINDS
 from origincert.desk.errors import Conflict, Invalid, NotFound
 from origincert.desk.models import Application, Attachment, IdempotencyKey, Status, utcnow
@@ -171,30 +171,57 @@ def bulk() -> Response:
         raise Invalid(
             f"at most {current_app.config['MAX_BULK']} applications at once", code="bulk_too_large"
         )
-    submit = body.get("submit") is True
-    created: list[Application] = []
-    problems: list[tuple[str, str]] = []
-    for i, fields in enumerate(items):
-        try:
-            app = service.create_application(db(), actor(), fields)
-            if submit:
-                service.submit(db(), actor(), app, declaration=body.get("declaration") is True)
-            created.append(app)
-        except Invalid as exc:
-            problems += [
-                (f"applications[{i}].{p}" if p else f"applications[{i}]", m)
-                for p, m in exc.problems or [("", str(exc))]
-            ]
-    if problems:
-        raise Invalid(
-            f"{len(problems)} problem(s); nothing was saved", code="bulk_invalid", problems=problems
-        )
+    created = service.import_applications(
+        db(), actor(), items, then_submit=body.get("submit") is True,
+        declaration=body.get("declaration") is True,
+    )  # fmt: skip
     db().commit()
     response = jsonify(
         applications=[{"id": a.public_id, "number": a.number, "status": a.status} for a in created]
     )
     response.status_code = 201
     return response
+
+
+@bp.post("/applications/import.csv")
+@api_auth
+def import_csv() -> Response:
+    """Many applications from CSV (one row per goods item), all or none; ``?submit=true`` with
+    ``&declaration=true`` submits them too."""
+    pairs = import_csv_rows(
+        request.get_data(),
+        then_submit=request.args.get("submit") == "true",
+        declaration=request.args.get("declaration") == "true",
+    )
+    db().commit()
+    response = jsonify(
+        applications=[
+            {"reference": p.reference, "id": a.public_id, "number": a.number, "status": a.status}
+            for p, a in pairs
+        ]
+    )
+    response.status_code = 201
+    return response
+
+
+def import_csv_rows(
+    data: bytes, *, then_submit: bool, declaration: bool
+) -> list[tuple[csvimport.ParsedApplication, Application]]:
+    """The CSV import shared by the API and the exporter's page; problems by row and column."""
+    library = {p.name: p.item for p in products.products_for(db(), actor())}
+    parsed = csvimport.parse_csv(
+        data, max_applications=current_app.config["MAX_BULK"], products=library
+    )
+    try:
+        created = service.import_applications(
+            db(), actor(), [p.fields for p in parsed], then_submit=then_submit,
+            declaration=declaration,
+        )  # fmt: skip
+    except Invalid as exc:
+        raise Invalid(
+            str(exc), code=exc.code, problems=csvimport.row_problems(parsed, exc.problems)
+        ) from None
+    return list(zip(parsed, created, strict=True))
 
 
 @bp.get("/applications")
