@@ -16,10 +16,17 @@ from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from origincert.desk import csvimport, products, service
+from origincert.desk import csvimport, fieldmap, products, service
 from origincert.desk.blobs import ATTACHMENT_KINDS
 from origincert.desk.errors import Conflict, Invalid, NotFound
-from origincert.desk.models import Application, Attachment, IdempotencyKey, Status, utcnow
+from origincert.desk.models import (
+    Application,
+    Attachment,
+    IdempotencyKey,
+    Product,
+    Status,
+    utcnow,
+)
 from origincert.desk.openapi import openapi_document
 from origincert.desk.status import EDITABLE
 from origincert.desk.web import actor, api_auth, blobs, db
@@ -222,6 +229,71 @@ def import_csv_rows(
             str(exc), code=exc.code, problems=csvimport.row_problems(parsed, exc.problems)
         ) from None
     return list(zip(parsed, created, strict=True))
+
+
+def _product_json(p: Product) -> dict[str, Any]:
+    return {"id": p.public_id, "name": p.name, "item": p.item}
+
+
+def _product_body() -> tuple[str, dict[str, str]]:
+    """``{"name": ..., "item": {"hs_code": ..., "origin_criterion": {"code": ...}, ...}}``."""
+    body = _body()
+    if not isinstance(body, dict) or not isinstance(body.get("item"), dict):
+        raise Invalid(
+            'give {"name": ..., "item": {...}}', code="product_invalid",
+            problems=[("item", "must be an object of the product's fields")],
+        )  # fmt: skip
+    name = body.get("name")
+    flat = fieldmap.flatten(body["item"])
+    unknown = sorted(k for k in flat if k not in fieldmap.PRODUCT_FIELDS)
+    if unknown or not isinstance(name, str):
+        raise Invalid(
+            "the product has problems", code="product_invalid",
+            problems=[(f"item.{k}", "is not a field of a product") for k in unknown]
+            + ([] if isinstance(name, str) else [("name", "must be a string")]),
+        )  # fmt: skip
+    return name, flat
+
+
+@bp.get("/products")
+@api_auth
+def product_list() -> Response:
+    return jsonify(products=[_product_json(p) for p in products.products_for(db(), actor())])
+
+
+@bp.post("/products")
+@api_auth
+def product_create() -> Response:
+    name, flat = _product_body()
+    product = products.save_product(db(), actor(), name, flat)
+    db().commit()
+    response = jsonify(_product_json(product))
+    response.status_code = 201
+    return response
+
+
+@bp.get("/products/<product_id>")
+@api_auth
+def product_show(product_id: str) -> Response:
+    return jsonify(_product_json(products.get_product(db(), actor(), product_id)))
+
+
+@bp.put("/products/<product_id>")
+@api_auth
+def product_update(product_id: str) -> Response:
+    products.get_product(db(), actor(), product_id)  # unknown or another company's: 404 first
+    name, flat = _product_body()
+    product = products.save_product(db(), actor(), name, flat, public_id=product_id)
+    db().commit()
+    return jsonify(_product_json(product))
+
+
+@bp.delete("/products/<product_id>")
+@api_auth
+def product_delete(product_id: str) -> Response:
+    products.delete_product(db(), actor(), product_id)
+    db().commit()
+    return Response(status=204)
 
 
 @bp.get("/applications")

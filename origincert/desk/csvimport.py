@@ -32,7 +32,9 @@ __all__ = [
 
 _FLAGS = tuple(f"flags.{f}" for f in fieldmap.ALL_FLAGS)
 _HEADER_PATHS = tuple(
-    dict.fromkeys(f.path for spec in fieldmap.APPLICATION_FORMS.values() for f in spec.header)
+    dict.fromkeys(
+        ("agreement", *(f.path for s in fieldmap.APPLICATION_FORMS.values() for f in s.header))
+    )
 )
 APP_COLUMNS: tuple[str, ...] = ("reference", "form", *_HEADER_PATHS, *_FLAGS)
 ITEM_COLUMNS: tuple[str, ...] = ("item.product", *(f"item.{f.path}" for f in fieldmap.ITEM_FIELDS))

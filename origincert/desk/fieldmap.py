@@ -277,14 +277,12 @@ def build(
     if producer in PRODUCER_STATEMENTS:
         doc["producer"] = producer
     elif producer == "named":
-        party = {k: values.get(f"producer.{k}", "") for k in ("name", "address", "country")}
-        doc["producer"] = {
-            k: field_value(
-                Field(f"producer.{k}", "", "textarea" if k == "address" else "country"), v
-            )
-            for k, v in party.items()
-            if v.strip()
-        }
+        party: dict[str, Any] = {}
+        for f in _PARTIES:
+            raw = values.get(f.path, "")
+            if f.path.startswith("producer.") and raw.strip():
+                party[f.path.split(".")[1]] = field_value(f, raw)
+        doc["producer"] = party
     elif base is not None and "producer" in base:
         doc["producer"] = base["producer"]
     n = max(item_count(values), 1)

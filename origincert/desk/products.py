@@ -56,14 +56,13 @@ def problems_of(item: Mapping[str, Any]) -> list[tuple[str, str]]:
     form = _check_form(item)
     doc = template(form)
     goods = copy.deepcopy(doc["goods"][0])
-    for path in fieldmap.PRODUCT_FIELDS:
-        top = path.split(".")[0]
-        if top in item:
-            goods[top] = copy.deepcopy(item[top])
-        elif top in ("hs_code", "description", "country_of_origin"):
-            goods.pop(top, None)  # required: its absence must show
-    if "origin_criterion" not in item:
-        goods.pop("origin_criterion", None)
+    for top in ("hs_code", "description", "country_of_origin", "origin_criterion"):
+        goods.pop(top, None)  # the product's own (a required one missing must show)
+    for key, value in item.items():
+        if isinstance(value, dict) and isinstance(goods.get(key), dict):
+            goods[key] = {**goods[key], **value}  # the unit of a quantity, the kind of packages
+        else:
+            goods[key] = copy.deepcopy(value)
     doc["goods"] = [goods]
     try:
         parse_certificate(doc)
