@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
+import unicodedata
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from origincert.desk import csvimport, fieldmap, products, service
@@ -39,6 +41,7 @@ __all__ = ["bp", "init_app", "serialize"]
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_IDEMPOTENCY_KEY = 100
+MAX_ATTACHMENTS = 20  # per application
 
 
 def _limit() -> str:
@@ -341,6 +344,14 @@ def attach(public_id: str) -> Response:
     return _one(app, 201)
 
 
+def attachment_label(filename: str | None) -> str:
+    """The name shown for an upload: its last path part, without control or direction-changing
+    characters (a name is only ever shown, never used as a path)."""
+    base = re.split(r"[\\/]", filename or "")[-1]
+    clean = "".join(ch for ch in base if unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
+    return clean.strip()[:200] or "file"
+
+
 def add_attachment(app: Application) -> Attachment:
     """The uploaded ``file`` with its ``kind``, stored by hash; shared by the API and the page."""
     if Status(app.status) not in EDITABLE:
@@ -357,8 +368,17 @@ def add_attachment(app: Application) -> Attachment:
         raise Invalid(
             "no file uploaded", code="attachment_missing", problems=[("file", "is required")]
         )
+    count = db().scalar(
+        select(func.count(Attachment.id)).where(Attachment.application_id == app.id)
+    )
+    if (count or 0) >= MAX_ATTACHMENTS:
+        raise Invalid(
+            f"at most {MAX_ATTACHMENTS} attachments per application",
+            code="attachments_too_many",
+            problems=[("file", f"an application takes at most {MAX_ATTACHMENTS} files")],
+        )
     data = upload.read(current_app.config["MAX_ATTACHMENT_BYTES"] + 1)
-    sha, media_type = blobs().put(data)
+    sha, media_type = blobs().put(data)  # refused whole before anything is written
     att = Attachment(
         public_id=secrets.token_hex(12),
         application_id=app.id,
@@ -366,7 +386,7 @@ def add_attachment(app: Application) -> Attachment:
         sha256=sha,
         size=len(data),
         media_type=media_type,
-        label=(upload.filename or "file")[:200],
+        label=attachment_label(upload.filename),
         uploaded_by=g.user.id,
         at=utcnow(),
     )
@@ -394,6 +414,7 @@ def send_attachment(app: Application, attachment_id: str) -> Response:
         raise NotFound("no such attachment", code="attachment_unknown")
     response = Response(blobs().get(att.sha256), mimetype=att.media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{att.sha256[:16]}"'
+    response.headers["Content-Security-Policy"] = "sandbox"  # opened in a tab: no script runs
     return response
 
 

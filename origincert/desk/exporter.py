@@ -290,8 +290,11 @@ def too_large(_exc: RequestEntityTooLarge) -> Any:
     """An upload over the request limit: the page again, the error at the file field."""
     public_id = (request.view_args or {}).get("public_id")
     message = f"is too large: the limit is {int(request.max_content_length or 0) // 1024} KiB"
-    if public_id is None or g.get("user") is None:
-        return render_template("error.html", code="too_large", message=message, problems=[]), 413
+    if public_id is None or g.get("user") is None:  # refused before sign-in was read (CSRF)
+        return render_template(
+            "error.html", code="too_large", message=f"The file {message}.",
+            problems=[("file", message)],
+        ), 413  # fmt: skip
     app = service.get_application(db(), actor(), public_id)
     return _page(app, [("file", message)], 413)
 
