@@ -245,3 +245,26 @@ def test_a_new_draft_starts_with_the_companys_exporter_and_declarant(app, desk: 
         assert "exporter" not in db.scalar(
             select(Application.document).where(Application.public_id == other)
         )
+
+
+def test_a_redacted_copy_offers_only_commercial_fields_and_refuses_others() -> None:
+    from origincert.desk.errors import Invalid
+    from origincert.desk.redaction import redactable_paths, redacted_copy
+
+    issued = {"document": template_doc()}
+    offered = redactable_paths(issued)
+    assert "consignee" in offered and "goods[0].invoice" in offered
+    assert not any(
+        p.startswith(("number", "issuing_body", "issue_date", "exporter")) for p in offered
+    )
+    for hide, words in (([], "choose at least one field to withhold"),
+                        (["number"], "cannot withhold number")):  # fmt: skip
+        with pytest.raises(Invalid) as caught:
+            redacted_copy(issued, hide, offered)
+        assert caught.value.problems == [("hide", words)]
+
+
+def template_doc() -> dict[str, Any]:
+    from origincert.templates import template
+
+    return template("ICC_CO")
