@@ -6,6 +6,7 @@ admin's team and API keys."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import (
@@ -48,7 +49,7 @@ from origincert.desk.models import (
     User,
 )
 from origincert.desk.redaction import redactable_paths, redacted_copy
-from origincert.desk.status import EDITABLE
+from origincert.desk.status import EDITABLE, TRANSITIONS
 from origincert.desk.web import actor, db, password_hasher, role_required
 from origincert.document import MAX_ITEMS
 
@@ -97,7 +98,7 @@ def _fields_from_form(app: Application) -> dict[str, Any]:
 def _problems_now(app: Application) -> list[tuple[str, str]]:
     """What ``origincert validate`` would say of the draft today (nothing is changed)."""
     try:
-        service.final_document(db(), app, service._today())
+        service.final_document(db(), app, datetime.now(UTC).date())
     except Invalid as exc:
         return list(exc.problems)
     return []
@@ -143,18 +144,7 @@ def dashboard() -> str:
             .join(Application, Event.application_id == Application.id)
             .where(
                 Application.company_id == g.user.company_id,
-                Event.action.in_(
-                    [
-                        "submit",
-                        "review",
-                        "approve",
-                        "reject",
-                        "request_amendment",
-                        "issue",
-                        "revoke",
-                        "replace",
-                    ]
-                ),
+                Event.action.in_(list(TRANSITIONS)),  # the status changes
             )
             .order_by(Event.id.desc())
             .limit(CHANGES_SHOWN)
