@@ -34,6 +34,11 @@ __all__ = [
 ]
 
 
+def N_(text: str) -> str:
+    """Mark a label for translation; the templates translate it when they show it."""
+    return text
+
+
 @dataclass(frozen=True, slots=True)
 class Field:
     path: str  # the document's path (relative to a goods item for item fields)
@@ -63,62 +68,64 @@ PRODUCER_STATEMENTS = ("SAME", "UNKNOWN", "AVAILABLE_UPON_REQUEST")
 MODES = ("sea", "air", "road", "rail", "multimodal")
 
 _PARTIES = (
-    Field("exporter.name", "Exporter: name"),
-    Field("exporter.address", "Exporter: address", "textarea"),
-    Field("exporter.country", "Exporter: country", "country", hint="ISO code, e.g. DE"),
-    Field("producer", "Producer", "select", ("", *PRODUCER_STATEMENTS, "named")),
-    Field("producer.name", "Producer: name (when named)"),
-    Field("producer.address", "Producer: address (when named)", "textarea"),
-    Field("producer.country", "Producer: country (when named)", "country"),
-    Field("consignee.name", "Consignee: name", hint="or TO ORDER"),
-    Field("consignee.address", "Consignee: address", "textarea"),
-    Field("consignee.country", "Consignee: country", "country"),
-    Field("importing_country", "Country of destination", "country"),
+    Field("exporter.name", N_("Exporter: name")),
+    Field("exporter.address", N_("Exporter: address"), "textarea"),
+    Field("exporter.country", N_("Exporter: country"), "country", hint=N_("ISO code, e.g. DE")),
+    Field("producer", N_("Producer"), "select", ("", *PRODUCER_STATEMENTS, "named")),
+    Field("producer.name", N_("Producer: name (when named)")),
+    Field("producer.address", N_("Producer: address (when named)"), "textarea"),
+    Field("producer.country", N_("Producer: country (when named)"), "country"),
+    Field("consignee.name", N_("Consignee: name"), hint=N_("or TO ORDER")),
+    Field("consignee.address", N_("Consignee: address"), "textarea"),
+    Field("consignee.country", N_("Consignee: country"), "country"),
+    Field("importing_country", N_("Country of destination"), "country"),
 )
 _TRANSPORT = (
-    Field("transport.departure_date", "Departure date", "date"),
-    Field("transport.mode", "Means of transport", "select", ("", *MODES)),
-    Field("transport.vessel_or_flight", "Vessel, flight or vehicle"),
-    Field("transport.port_of_loading", "Port of loading"),
-    Field("transport.port_of_discharge", "Port of discharge"),
-    Field("transport.route", "Route"),
+    Field("transport.departure_date", N_("Departure date"), "date"),
+    Field("transport.mode", N_("Means of transport"), "select", ("", *MODES)),
+    Field("transport.vessel_or_flight", N_("Vessel, flight or vehicle")),
+    Field("transport.port_of_loading", N_("Port of loading")),
+    Field("transport.port_of_discharge", N_("Port of discharge")),
+    Field("transport.route", N_("Route")),
 )
 _DECLARATION = (
-    Field("remarks", "Remarks", "textarea", hint="order or L/C number"),
-    Field("declaration.place", "Declaration: place"),
-    Field("declaration.date", "Declaration: date", "date"),
-    Field("declaration.signatory", "Declaration: signed by (name, position)"),
-    Field("declaration.statement", "Declaration: statement", "textarea"),
+    Field("remarks", N_("Remarks"), "textarea", hint=N_("order or L/C number")),
+    Field("declaration.place", N_("Declaration: place")),
+    Field("declaration.date", N_("Declaration: date"), "date"),
+    Field("declaration.signatory", N_("Declaration: signed by (name, position)")),
+    Field("declaration.statement", N_("Declaration: statement"), "textarea"),
 )
 _BACK_TO_BACK = (
-    Field("original_proof.number", "Original proof: number"),
-    Field("original_proof.issue_date", "Original proof: date of issue", "date"),
-    Field("original_proof.issuing_country", "Original proof: issuing country", "country"),
-    Field("original_proof.country_of_origin", "Original proof: country of origin", "country"),
+    Field("original_proof.number", N_("Original proof: number")),
+    Field("original_proof.issue_date", N_("Original proof: date of issue"), "date"),
+    Field("original_proof.issuing_country", N_("Original proof: issuing country"), "country"),
+    Field("original_proof.country_of_origin", N_("Original proof: country of origin"), "country"),
 )
 _INVOICER = (
-    Field("third_party_invoicer.name", "Third-party invoicer: name"),
-    Field("third_party_invoicer.country", "Third-party invoicer: country", "country"),
+    Field("third_party_invoicer.name", N_("Third-party invoicer: name")),
+    Field("third_party_invoicer.country", N_("Third-party invoicer: country"), "country"),
 )
-_AGREEMENT = (Field("agreement", "Agreement", hint="e.g. EU-CH"),)
+_AGREEMENT = (Field("agreement", N_("Agreement"), hint=N_("e.g. EU-CH")),)
 
 # a goods item; the product library keeps the fields marked in PRODUCT_FIELDS
 ITEM_FIELDS = (
-    Field("hs_code", "HS code", hint="6 to 10 digits"),
-    Field("description", "Description of goods", "textarea"),
-    Field("marks_and_numbers", "Marks and numbers", "textarea"),
-    Field("packages.count", "Number of packages", "int"),
-    Field("packages.kind", "Kind of packages", hint="code, e.g. CT"),
-    Field("quantity.value", "Quantity"),
-    Field("quantity.unit", "Unit", hint="code, e.g. PCE or KGM"),
-    Field("gross_weight_kg", "Gross weight (kg)"),
-    Field("invoice.number", "Invoice number"),
-    Field("invoice.date", "Invoice date", "date"),
-    Field("origin_criterion.code", "Origin criterion", "select"),
-    Field("origin_criterion.percentage", "Origin criterion: percentage", hint="whole number"),
-    Field("fob_value.amount", "FOB value"),
-    Field("fob_value.currency", "FOB currency", hint="e.g. USD"),
-    Field("country_of_origin", "Country of origin", "country"),
+    Field("hs_code", N_("HS code"), hint=N_("6 to 10 digits")),
+    Field("description", N_("Description of goods"), "textarea"),
+    Field("marks_and_numbers", N_("Marks and numbers"), "textarea"),
+    Field("packages.count", N_("Number of packages"), "int"),
+    Field("packages.kind", N_("Kind of packages"), hint=N_("code, e.g. CT")),
+    Field("quantity.value", N_("Quantity")),
+    Field("quantity.unit", N_("Unit"), hint=N_("code, e.g. PCE or KGM")),
+    Field("gross_weight_kg", N_("Gross weight (kg)")),
+    Field("invoice.number", N_("Invoice number")),
+    Field("invoice.date", N_("Invoice date"), "date"),
+    Field("origin_criterion.code", N_("Origin criterion"), "select"),
+    Field(
+        "origin_criterion.percentage", N_("Origin criterion: percentage"), hint=N_("whole number")
+    ),
+    Field("fob_value.amount", N_("FOB value")),
+    Field("fob_value.currency", N_("FOB currency"), hint=N_("e.g. USD")),
+    Field("country_of_origin", N_("Country of origin"), "country"),
 )
 PRODUCT_FIELDS = (
     "hs_code",
@@ -156,12 +163,14 @@ def _spec(form: str, title: str, flags: tuple[str, ...]) -> FormSpec:
 APPLICATION_FORMS: dict[str, FormSpec] = {
     s.form: s
     for s in (
-        _spec("ICC_CO", "Certificate of origin (non-preferential, ICC)", ("certified_true_copy",)),
-        _spec("EUR1", "Movement certificate EUR.1", ("issued_retroactively", "duplicate")),
-        _spec("FORM_A", "GSP Form A", ("issued_retroactively",)),
+        _spec(
+            "ICC_CO", N_("Certificate of origin (non-preferential, ICC)"), ("certified_true_copy",)
+        ),
+        _spec("EUR1", N_("Movement certificate EUR.1"), ("issued_retroactively", "duplicate")),
+        _spec("FORM_A", N_("GSP Form A"), ("issued_retroactively",)),
         _spec(
             "FORM_D",
-            "ATIGA Form D",
+            N_("ATIGA Form D"),
             (
                 "issued_retroactively",
                 "back_to_back",
@@ -174,12 +183,12 @@ APPLICATION_FORMS: dict[str, FormSpec] = {
         ),
         _spec(
             "FORM_E",
-            "ACFTA Form E",
+            N_("ACFTA Form E"),
             ("issued_retroactively", "back_to_back", "third_party_invoicing"),
         ),
         _spec(
             "RCEP",
-            "RCEP certificate of origin",
+            N_("RCEP certificate of origin"),
             ("issued_retroactively", "back_to_back", "third_party_invoicing"),
         ),
     )
