@@ -164,14 +164,14 @@ def new() -> Any:
         elif (spec := fieldmap.spec_for(form)) is not None:
             fields = _starting_fields(spec)
         else:
-            raise Invalid(
-                "choose a certificate form", code="form_unknown",
-                problems=[("form", "must be one of " + ", ".join(fieldmap.APPLICATION_FORMS))],
-            )  # fmt: skip
+            return render_template(
+                "exporter/new.html", forms=fieldmap.APPLICATION_FORMS,
+                problem="must be one of " + ", ".join(fieldmap.APPLICATION_FORMS),
+            ), 422  # fmt: skip
         app = service.create_application(db(), actor(), fields)
         db().commit()
         return redirect(url_for("exporter.application", public_id=app.public_id))
-    return render_template("exporter/new.html", forms=fieldmap.APPLICATION_FORMS)
+    return render_template("exporter/new.html", forms=fieldmap.APPLICATION_FORMS, problem="")
 
 
 def _starting_fields(spec: fieldmap.FormSpec) -> dict[str, Any]:

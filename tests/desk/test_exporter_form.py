@@ -268,3 +268,12 @@ def template_doc() -> dict[str, Any]:
     from origincert.templates import template
 
     return template("ICC_CO")
+
+
+def test_an_unknown_form_is_refused_at_the_choice(app, desk: Desk) -> None:
+    client = login(app)
+    answer = client.post("/exporter/new", data={"form": "FORM_Z"})
+    assert answer.status_code == 422
+    assert error_at(answer.get_data(as_text=True), "form").startswith("must be one of ICC_CO, EUR1")
+    with desk.sessions() as db:
+        assert db.scalar(select(Application)) is None
