@@ -307,10 +307,12 @@ def verify_inputs(
             return False
 
     kinds = [credential(raw) for raw in raws]
-    plain = iter(verifier.verify_many_bytes([r for r, k in zip(raws, kinds) if not k], on=on))
+    plain = iter(
+        verifier.verify_many_bytes([r for r, k in zip(raws, kinds, strict=True) if not k], on=on)
+    )
     return [
         (name, verify_credential_bytes(raw, verifier, trust_list, on) if kind else next(plain))
-        for name, raw, kind in zip(names, raws, kinds)
+        for name, raw, kind in zip(names, raws, kinds, strict=True)
     ]
 
 
