@@ -370,7 +370,7 @@ Blocks {{ r.range.first_block }}–{{ r.range.last_block }} (last block {{ r.ran
 <h2>Anomalies</h2>
 {% if findings %}<table><tr><th>severity</th><th>what</th><th>issuer</th><th>block</th><th>transaction</th></tr>
 {% for f in findings %}<tr><td><span class="sev {{ f.severity.label }}">{{ f.severity.label }}</span></td>
-<td><code>{{ f.code }}</code><br>{{ f.message }}</td>
+<td><strong>{{ f.title }}</strong> <code>{{ f.code }}</code><br>{{ f.message }}</td>
 <td>{% if f.issuer_id is not none %}{{ f.issuer_id }} {{ issuer_names.get(f.issuer_id, "") }}{% endif %}</td>
 <td>{{ f.block if f.block is not none else "" }}</td>
 <td class="mono">{% if f.tx_hash and explorer %}<a href="{{ explorer.replace('{tx}', f.tx_hash) }}">{{ f.tx_hash }}</a>{% else %}{{ f.tx_hash or "" }}{% endif %}</td></tr>
