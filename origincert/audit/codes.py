@@ -201,6 +201,18 @@ FINDINGS: dict[str, FindingCode] = {
     "issuer.accreditation_lapsed": _c(
         _W, "Accreditation lapsed", "A body's window ended without renewal or withdrawal; it can no longer anchor."
     ),
+    "issuer.vc_key_not_in_good_standing": _c(
+        _C, "VC key registered out of standing", "A VC key was registered while the body was not accredited (or outside its window), which the contract refuses."
+    ),
+    "issuer.vc_key_mismatch": _c(
+        _C, "VC key change from the wrong key", "A VC key change names a previous VC key other than the body's current one."
+    ),
+    "issuer.vc_key_reused": _c(
+        _C, "VC key registered twice", "A VC key hash already registered (by this or another body) was registered again; each key vouches for one body."
+    ),
+    "issuer.vc_key_epoch": _c(
+        _C, "VC key out of epoch order", "A VC key change does not move the body's epoch to the next one, so anchors could not name the key that vouched for them."
+    ),
     # the ledger itself
     "ledger.missing_block": _c(
         _C, "Missing block", "The node's headers skip a block number."
@@ -253,6 +265,12 @@ FINDINGS: dict[str, FindingCode] = {
     ),
     "crosscheck.certificate_mismatch": _c(
         _C, "Certificate status differs", "A certificate's revocation or replacement differs between the events and the contract."
+    ),
+    "crosscheck.vc_key_mismatch": _c(
+        _C, "VC key record differs", "A VC key's holder or epochs rebuilt from the events is not the contract's."
+    ),
+    "crosscheck.vc_key_at_mismatch": _c(
+        _C, "Current VC key differs", "The VC key a body holds at its current epoch differs between the events and the contract."
     ),
     "crosscheck.hidden_anchor": _c(
         _C, "Anchor hidden from the logs", "The contract holds an anchor the node's logs never showed: the node hides history."

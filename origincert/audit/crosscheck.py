@@ -260,6 +260,43 @@ class _Checker:
                 )
         self.summary.add("keys", len(keys))
 
+        # VC keys: each hash's record, and each body's key at its current epoch.
+        hashes = sorted(s.vc_keys)
+        for key_hash, answer in zip(
+            hashes,
+            self._ask("IssuerRegistry", "vcKeyRecord", [(bytes.fromhex(h[2:]),) for h in hashes]),
+            strict=True,
+        ):
+            v = s.vc_keys[key_hash]
+            mine = [v.issuer_id, v.from_epoch, v.until_epoch, v.since, v.retired_at]
+            if mine != list(answer):
+                self.findings.append(
+                    _mismatch(
+                        "crosscheck.vc_key_mismatch",
+                        key_hash,
+                        mine,
+                        list(answer),
+                        issuer_id=v.issuer_id,
+                    )
+                )
+        self.summary.add("VC keys", len(hashes))
+        for iid, (theirs,) in zip(
+            ids,
+            self._ask("IssuerRegistry", "vcKeyAt", [(i, s.issuers[i].epoch) for i in ids]),
+            strict=True,
+        ):
+            mine_at = s.vc_key_at(iid, s.issuers[iid].epoch)
+            if mine_at != "0x" + bytes(theirs).hex():
+                self.findings.append(
+                    _mismatch(
+                        "crosscheck.vc_key_at_mismatch",
+                        f"issuer {iid} at epoch {s.issuers[iid].epoch}",
+                        mine_at,
+                        "0x" + bytes(theirs).hex(),
+                        issuer_id=iid,
+                    )
+                )
+
         # History: status at, and just before, every change; standing of every key around every boundary.
         status_points = [
             (iid, t)

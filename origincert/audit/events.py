@@ -51,6 +51,7 @@ __all__ = [
     "ThresholdChanged",
     "Transaction",
     "UnknownEvent",
+    "VcKeyChanged",
     "act_signature",
     "decode_council_act",
     "decode_log",
@@ -201,6 +202,16 @@ class IssuerEpochChanged(Event):
     epoch: int
 
 
+@dataclass(frozen=True, slots=True)
+class VcKeyChanged(Event):
+    """The body's VC key hash vouches for its anchors from ``epoch`` on."""
+
+    issuer_id: int
+    previous_hash: str
+    new_hash: str
+    epoch: int
+
+
 # ---- CertificateRegistry ----
 @dataclass(frozen=True, slots=True)
 class Anchored(Event):
@@ -254,6 +265,7 @@ ISSUER_ACT_EVENTS = (
     IssuerRenewed,
     SigningKeyRotated,
     IssuerEpochChanged,
+    VcKeyChanged,
 )
 
 
@@ -365,6 +377,9 @@ _DECODERS: dict[tuple[str, str], Decoder] = {
     ),
     (ISSUER_REGISTRY, "SigningKeyRotated"): lambda p, t, d: SigningKeyRotated(
         *p, _int(t[1]), _addr(t[2]), _addr(t[3])
+    ),
+    (ISSUER_REGISTRY, "VcKeyChanged"): lambda p, t, d: VcKeyChanged(
+        *p, _int(t[1]), _h(t[2]), _h(t[3]), _int(_word(d, 0))
     ),
     # The hot path (most logs are anchors): sliced inline.
     (CERTIFICATE_REGISTRY, "Anchored"): lambda p, t, d: Anchored(

@@ -102,6 +102,7 @@ class Auditor:
             ev.IssuerWithdrawn: self._withdrawn,
             ev.IssuerRenewed: self._renewed,
             ev.SigningKeyRotated: self._rotated,
+            ev.VcKeyChanged: self._vc_key_changed,
             ev.Anchored: self._anchored,
             ev.RootRevoked: self._root_revoked,
             ev.LeafRevoked: self._leaf_revoked,
@@ -540,6 +541,63 @@ class Auditor:
                 e,
                 issuer_id=issuer.id,
                 subject=e.new_key,
+            )
+
+    def _vc_key_changed(self, e: ev.VcKeyChanged, tx: ev.Transaction) -> Iterator[Finding]:
+        """A VC key is registered by the body's current key while accredited, or by its authority
+        while the body is not withdrawn nor past its window; each hash once, for one body."""
+        issuer = self._issuer(e)
+        if issuer is None:
+            yield self._unknown_issuer(e)
+            return
+        yield from self._by_authority(e, tx, issuer.economy, issuer.id, also=issuer.signing_key)
+        by_authority = tx.sender is not None and tx.sender == self.state.authority_of.get(
+            issuer.economy
+        )
+        allowed = (
+            (IssuerStatus.ACTIVE, IssuerStatus.SUSPENDED)
+            if by_authority
+            else (IssuerStatus.ACTIVE,)
+        )
+        if (
+            issuer.status not in allowed
+            or not issuer.valid_from <= e.timestamp < issuer.valid_until
+        ):
+            yield _f(
+                "issuer.vc_key_not_in_good_standing",
+                f"issuer {issuer.id} registered a VC key while {issuer.status.name.lower()}"
+                " or outside its window",
+                e,
+                issuer_id=issuer.id,
+                subject=e.new_hash,
+            )
+        current = issuer.vc_keys[-1] if issuer.vc_keys else "0x" + "0" * 64
+        if e.previous_hash != current:
+            yield _f(
+                "issuer.vc_key_mismatch",
+                f"issuer {issuer.id} replaced VC key {_short(e.previous_hash)}, but its key was "
+                f"{_short(current)}",
+                e,
+                issuer_id=issuer.id,
+                subject=e.previous_hash,
+            )
+        if e.new_hash in self.state.vc_keys:
+            yield _f(
+                "issuer.vc_key_reused",
+                f"VC key {_short(e.new_hash)} was registered again, by issuer {issuer.id}",
+                e,
+                issuer_id=issuer.id,
+                subject=e.new_hash,
+                first_issuer=self.state.vc_keys[e.new_hash].issuer_id,
+            )
+        if e.epoch != issuer.epoch + 1:
+            yield _f(
+                "issuer.vc_key_epoch",
+                f"issuer {issuer.id}'s VC key vouches from epoch {e.epoch}, not the next one "
+                f"({issuer.epoch + 1})",
+                e,
+                issuer_id=issuer.id,
+                subject=e.new_hash,
             )
 
     # ------------------------------------------------------------------ certificates

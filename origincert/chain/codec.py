@@ -20,10 +20,18 @@ from eth_typing import ABIEvent
 from eth_utils import event_abi_to_log_topic, function_signature_to_4byte_selector
 
 from origincert.chain.artifacts import load_artifact
-from origincert.chain.types import IssuerInfo, IssuerStatus
+from origincert.chain.types import IssuerInfo, IssuerStatus, VcKeyRecord
 from origincert.errors import ChainError
 
-__all__ = ["decode_issuer", "decode_statuses", "fn", "malformed", "topic", "uints"]
+__all__ = [
+    "decode_issuer",
+    "decode_statuses",
+    "fn",
+    "malformed",
+    "topic",
+    "uints",
+    "vc_key_record",
+]
 
 
 def _type_str(param: dict[str, Any]) -> str:
@@ -224,3 +232,11 @@ def decode_issuer(raw: str) -> IssuerInfo:
         metadata_hash="0x" + word(8).hex(),
         name=name,
     )
+
+
+def vc_key_record(key_hash: bytes, values: tuple[Any, ...]) -> VcKeyRecord:
+    """``IssuerRegistry.vcKeyRecord(keyHash)``'s decoded words as a :class:`VcKeyRecord`."""
+    if len(values) != 5 or not all(type(v) is int for v in values):
+        raise malformed("vcKeyRecord")
+    issuer_id, from_epoch, until_epoch, since, retired_at = values
+    return VcKeyRecord(bytes(key_hash), issuer_id, from_epoch, until_epoch, since, retired_at)

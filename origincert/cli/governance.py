@@ -438,6 +438,64 @@ def rotate_key(
     )
 
 
+@issuer.command("register-vc-key")
+@click.argument("issuer_id", type=int)
+@click.option(
+    "--vc-key",
+    "vc_key_path",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="The VC keystore (from `origincert issuer vc-key`): it signs its proof of possession.",
+)
+@click.option(
+    "--vc-password-file", type=click.Path(dir_okay=False), help="File holding its password."
+)
+@click.option(
+    "--vc-password-env",
+    default="ORIGINCERT_VC_PASSWORD",
+    show_default=True,
+    help="Environment variable holding its password.",
+)
+@confirm_options
+@key_options
+@click.pass_obj
+@handle_errors
+def register_vc_key(
+    obj: Context,
+    signer: Any,
+    issuer_id: int,
+    vc_key_path: str,
+    vc_password_file: str | None,
+    vc_password_env: str,
+    assume_yes: bool,
+    dry_run: bool,
+) -> None:
+    """Register the hash of the body's VC key on the ledger (sent by its current key while it is
+    accredited, or by its authority), so outsiders' credentials check against the ledger. Register
+    it before issuing: a credential verifies only with the key registered when its certificate was
+    anchored. The epoch moves: unsent anchor signatures become void."""
+    from origincert import governance
+    from origincert.interop.keystore import load_vc_key
+    from origincert.interop.registration import vc_key_possession
+    from origincert.keys import read_password
+
+    client = obj.client()
+    key = load_vc_key(
+        vc_key_path, read_password(prompt=True, file=vc_password_file, env=vc_password_env)
+    )
+    possession = vc_key_possession(
+        key, issuer_id, client.chain_id, client._require_manifest().issuer_registry.address
+    )
+    plan = governance_plan(client, signer, "register-vc-key", issuer_id, possession=possession)
+    if not guard(plan, assume_yes=assume_yes, dry_run=dry_run):
+        return
+    echo_tx(
+        f"issuing body {issuer_id} registered VC key {key.public_multikey} "
+        f"(hash 0x{possession.key_hash.hex()})",
+        governance.set_vc_key(client, signer, issuer_id, possession),
+    )
+
+
 @issuer.command("bump-epoch")
 @click.argument("issuer_id", type=int)
 @key_options

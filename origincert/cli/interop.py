@@ -145,11 +145,16 @@ def is_credential(data: Any) -> bool:
     return isinstance(data, dict) and "@context" in data and "format" not in data
 
 
-def verify_credential_bytes(raw: bytes, verifier: Any, trust_list: str | None, on: Any) -> Any:
-    """Verify one credential with the CLI's verifier for the evidence (used by ``verify``)."""
+def verify_credential_bytes(
+    raw: bytes, verifier: Any, trust_list: str | None, on: Any, client: Any = None
+) -> Any:
+    """Verify one credential with the CLI's verifier for the evidence (used by ``verify``); with
+    a ``client``, the ledger is asked whether the VC key was the issuer's at issue."""
+    from origincert.governance import ledger_vc_key_registry
     from origincert.interop.did import TrustList
     from origincert.interop.files import MAX_VC_BYTES, read_trust_list
     from origincert.interop.loader import shipped_loader
+    from origincert.interop.registration import unsupported_registry
     from origincert.interop.verify import verify_credential
     from origincert.safejson import load_json
 
@@ -159,6 +164,7 @@ def verify_credential_bytes(raw: bytes, verifier: Any, trust_list: str | None, o
         trust=trust,
         loader=shipped_loader(),
         verify_issued=lambda issued: verifier.verify(issued, on=on),
+        registry=unsupported_registry if client is None else ledger_vc_key_registry(client),
     )
 
 
@@ -294,7 +300,13 @@ def register(group: click.Group) -> None:
 
 
 def verify_inputs(
-    names: tuple[str, ...], raws: list[bytes], verifier: Any, trust_list: str | None, on: Any
+    names: tuple[str, ...],
+    raws: list[bytes],
+    verifier: Any,
+    trust_list: str | None,
+    on: Any,
+    *,
+    client: Any = None,
 ) -> list[tuple[str, Any]]:
     """Results in input order: credentials through the VC layer, issued files as before."""
     from origincert.errors import DocumentError
@@ -311,7 +323,10 @@ def verify_inputs(
         verifier.verify_many_bytes([r for r, k in zip(raws, kinds, strict=True) if not k], on=on)
     )
     return [
-        (name, verify_credential_bytes(raw, verifier, trust_list, on) if kind else next(plain))
+        (
+            name,
+            verify_credential_bytes(raw, verifier, trust_list, on, client) if kind else next(plain),
+        )
         for name, raw, kind in zip(names, raws, kinds, strict=True)
     ]
 

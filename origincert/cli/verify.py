@@ -100,6 +100,7 @@ def verify(
             verifier,
             trust_list,
             day,
+            client=None if offline else ctx.client(),
         )
     )
     labelled += [

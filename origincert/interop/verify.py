@@ -5,9 +5,11 @@ contexts, no inline context or ``@vocab``, one proof), ``vc_terms`` (no property
 not define: JSON-LD would drop it silently from what is signed), ``vc_issuer`` (the proof's key
 belongs to the credential's issuer), ``vc_key`` (that key is an assertion method of a DID in the
 local trust list, whose ledger account is the anchor's signer), ``vc_proof`` (ecdsa-sd-2023,
-base or derived), ``vc_dates`` (validFrom/validUntil are the certificate's dates), ``vc_key_registered`` (the ledger records the key; skipped until the contract
-can). Then the issued file inside is verified by the caller's verifier, and the verdict is the
-worst of both. Pure: the trust list, the registry answer and the inner verifier are passed in.
+base or derived), ``vc_dates`` (validFrom/validUntil are the certificate's dates),
+``vc_key_registered`` (the ledger registered that key for the anchor's issuing body in the
+anchor's own epoch; skipped when no ledger is consulted). Then the issued file inside is verified
+by the caller's verifier, and the verdict is the worst of both. Pure: the trust list, the
+registry answer and the inner verifier are passed in.
 """
 
 from __future__ import annotations
@@ -209,24 +211,22 @@ def verify_credential(
         checks.append(
             _ok("vc_dates", "ok", "The credential's validity dates are the certificate's.")
         )
-        registered = registry(signer, key["publicKeyMultibase"], None)
-        if registered is False:
+        registered = registry(issued, key["publicKeyMultibase"])
+        if registered is None:
+            checks.append(
+                Check(
+                    "vc_key_registered",
+                    CheckStatus.SKIPPED,
+                    "vc_key_registry_not_consulted",
+                    "The ledger was not asked about the VC key; the trust list vouches for it.",
+                )
+            )
+        elif not registered.ok:
             raise _Refused(
-                "vc_key_registered",
-                "key_unregistered",
-                "The ledger does not record this VC key for the issuer.",
-                Verdict.INVALID,
+                "vc_key_registered", registered.code, registered.message, Verdict.INVALID
             )
-        checks.append(
-            _ok("vc_key_registered", "ok", "The ledger records the VC key.")
-            if registered
-            else Check(
-                "vc_key_registered",
-                CheckStatus.SKIPPED,
-                "vc_key_registry_unsupported",
-                "The ledger cannot record VC keys yet; the trust list vouches for the key.",
-            )
-        )
+        else:
+            checks.append(_ok("vc_key_registered", "ok", registered.message))
     except _Refused as refused:
         checks.append(Check(refused.check, CheckStatus.FAILED, refused.code, refused.message))
         return VerificationResult(refused.verdict, tuple(checks), summary=refused.message)

@@ -35,3 +35,11 @@ def test_artifacts_name_every_custom_error_the_contracts_raise() -> None:
             if line.strip().startswith(f"error {name}")
         }
         assert declared and declared <= abi_errors
+
+
+def test_every_contract_fits_the_code_size_limit() -> None:
+    """EIP-170: a node refuses to deploy more than 24,576 bytes of runtime code (the P-256 check
+    in IssuerRegistry is what brings it near the limit)."""
+    for name in CONTRACTS:
+        runtime = json.loads((ARTIFACTS / f"{name}.json").read_text())["deployedBytecode"]
+        assert 0 < (len(runtime) - 2) // 2 <= 24_576, name
