@@ -29,7 +29,7 @@ from origincert.audit.crosscheck import CrosscheckSummary, anchored_on_contract,
 from origincert.audit.findings import Finding, Severity, finding, worst
 from origincert.audit.node import NodeRpc, Rpc
 from origincert.audit.patterns import DEFAULT_POLICY, PatternPolicy, find_patterns
-from origincert.audit.reconcile import ReconciliationSummary, reconcile
+from origincert.audit.reconcile import ReconciliationSummary, reconcile_sources
 from origincert.audit.replay import RangePolicy, prefetch, stream
 from origincert.audit.rules import Auditor, lapsed_accreditations
 from origincert.audit.state import LedgerState
@@ -63,6 +63,8 @@ class AuditOptions:
     ranges: RangePolicy | None = (
         None  # eth_getLogs range sizing (a fresh policy per run by default)
     )
+    status_lists: Path | None = None  # published status lists (a file or folder) to check
+    trust_list: Path | None = None  # trusted DID documents: whose VC keys may sign those lists
 
 
 @dataclass
@@ -217,25 +219,45 @@ def _reconcile_all(
         "lookup": lookup,
     }
     findings: list[Finding] = []
-    done: list[tuple[str, ReconciliationSummary]] = []
+    sources: list[tuple[str, Any]] = []
     records = 0
     for folder in options.archives:
         files = archive_files([folder])
         records += len(files)
-        found, summary = reconcile(
-            state, read_archive(files, workers=options.workers), base=folder, **common
-        )
-        findings.extend(found)
-        done.append((str(folder), summary))
+        sources.append((str(folder), read_archive(files, workers=options.workers)))
     for path in options.journals:
         certificates, unsigned = read_journal(
             path, chain_id=manifest.chain_id, registry=manifest.certificate_registry.address
         )
         records += len(certificates)
-        found, summary = reconcile(state, certificates, **common)
-        findings.extend(unsigned + found)
-        done.append((str(path), summary))
+        findings.extend(unsigned)
+        sources.append((str(path), certificates))
+    if not sources:
+        return findings, [], records
+    # every folder and journal together: one chamber's files are often spread over several
+    found, summary = reconcile_sources(state, sources, **common)
+    findings.extend(found)
+    done = [(" + ".join(name for name, _ in sources), summary)]
     return findings, done, records
+
+
+def _status_lists(
+    rpc: Rpc, state: LedgerState, options: AuditOptions, pinned: int
+) -> list[Finding]:
+    """Each published status list against the ledger (``origincert.audit.statuslists``)."""
+    from origincert.audit.statuslists import audit_status_lists
+
+    if options.trust_list is None or options.status_lists is None:
+        raise OriginCertError(
+            "checking status lists needs the trust list of DID documents", code="trust_list_missing"
+        )
+    if not isinstance(rpc, NodeRpc):  # the lists are rebuilt from the node's logs, as published
+        raise OriginCertError("checking status lists needs a node", code="audit_node_missing")
+    return audit_status_lists(
+        rpc.client, state, lists_path=options.status_lists,
+        trust_path=options.trust_list, archives=options.archives, to_block=pinned,
+        workers=options.workers,
+    )  # fmt: skip
 
 
 def _audit(
@@ -279,6 +301,11 @@ def _audit(
     findings.extend(found)
     stats["archived_files"] = records
     stats["reconcile_seconds"] = round(time.perf_counter() - t, 3)
+
+    if options.status_lists is not None:
+        t = time.perf_counter()
+        findings.extend(_status_lists(rpc, cp.state, options, pinned))
+        stats["status_list_seconds"] = round(time.perf_counter() - t, 3)
 
     if options.checkpoint is not None:
         save_checkpoint(options.checkpoint, cp, manifest)

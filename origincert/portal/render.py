@@ -19,6 +19,7 @@ from origincert.errors import DocumentError
 from origincert.fields import flatten
 from origincert.portal import names
 from origincert.portal.catalogue import N_, gettext
+from origincert.portal.vcwords import VC_CHECK_LABELS
 
 __all__ = [
     "Box",
@@ -77,6 +78,7 @@ CHECK_LABELS = {
     "not_revoked": N_("Not revoked"),
     "not_replaced": N_("Not replaced"),
     "validity": N_("Validity period"),
+    **VC_CHECK_LABELS,
 }
 
 FORM_TITLES = {
