@@ -280,7 +280,11 @@ def verify_inputs(
     from origincert.interop.inputs import sniff_credential
 
     sniffed = [sniff_credential(raw) for raw in raws]
-    plain = iter(verifier.verify_many_bytes([r for r, k in zip(raws, sniffed) if k is None], on=on))
+    plain = iter(
+        verifier.verify_many_bytes(
+            [r for r, k in zip(raws, sniffed, strict=True) if k is None], on=on
+        )
+    )
     return [
         (
             name,
@@ -288,7 +292,7 @@ def verify_inputs(
             if kind is None
             else verify_credential_input(kind, verifier, trust_list, status_lists, on, client),
         )
-        for name, kind in zip(names, sniffed)
+        for name, kind in zip(names, sniffed, strict=True)
     ]
 
 
