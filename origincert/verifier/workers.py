@@ -115,9 +115,10 @@ def register_fast_pickling() -> None:
     """The reductions above for what crosses between the calling process and the workers."""
     from origincert.issued import IssuedFile
     from origincert.verdict import Check, CheckStatus, Verdict, VerificationResult
+    from origincert.verifier.facts import LedgerQuery
     from origincert.verifier.subject import Reference
 
-    for cls in (Check, VerificationResult, IssuedFile, Reference):
+    for cls in (Check, VerificationResult, IssuedFile, Reference, LedgerQuery):
         _by_fields(cls)
     for member_of in (CheckStatus, Verdict):
         _by_name(member_of)
