@@ -21,7 +21,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from json.encoder import encode_basestring  # type: ignore[attr-defined]  # C-accelerated
-from typing import Any
+from typing import Any, cast
 
 import rfc8785
 
@@ -196,7 +196,7 @@ def canonical_pair(path: str, value: Scalar) -> bytes:
     kind = type(value)
     try:
         if kind is str:
-            return f"[{encode_basestring(path)},{encode_basestring(value)}]".encode()
+            return f"[{encode_basestring(path)},{encode_basestring(cast(str, value))}]".encode()
         if kind is bool:
             return f"[{encode_basestring(path)},{'true' if value else 'false'}]".encode()
         if kind is int and -_SAFE_INT <= value <= _SAFE_INT:  # type: ignore[operator]
@@ -263,7 +263,7 @@ def seeded_hashes(leaves: Mapping[str, Scalar], seed: bytes) -> dict[str, bytes]
         kind = type(value)
         if kind is str:
             try:
-                pair = f'["{path}",{encode_basestring(value)}]'.encode()
+                pair = f'["{path}",{encode_basestring(cast(str, value))}]'.encode()
             except UnicodeEncodeError:
                 pair = canonical_pair(path, value)  # raises the DocumentError
         elif kind is bool:

@@ -433,7 +433,7 @@ class LedgerReader:
             )
         responses.sort(key=lambda r: r.get("id") if isinstance(r.get("id"), int) else -1)
         spared = range(optional) if isinstance(optional, int) else optional
-        out = []
+        out: list[Any] = []
         for n, ((method, _), response) in enumerate(zip(calls, responses, strict=True)):
             error = response.get("error")
             if (error is not None or "result" not in response) and n in spared:
@@ -544,7 +544,7 @@ def _anchored_events(
     block, tx = int(receipt["blockNumber"], 16), str(receipt["transactionHash"]).lower()
     out = []
     for log in receipt.get("logs") or ():
-        topics = log.get("topics") or ()
+        topics: Sequence[str] = log.get("topics") or ()
         if (
             len(topics) == 3
             and topics[0] == anchored

@@ -130,6 +130,7 @@ class Verifier:
                 )
             manifest = client.manifest
         self._policies = policies
+        self._client = client
         before, after = split_at_ledger(policies)
         self._reader = LedgerReader(client, chunk=chunk) if client is not None else None
         self._network = (
@@ -160,6 +161,12 @@ class Verifier:
     def workers(self) -> int:
         """Processes that check the files of a batch of at least ``parallel_from`` uploads."""
         return self._workers
+
+    @property
+    def client(self) -> ChainClient | None:
+        """The member node this verifier reads (None offline), for the reads a caller adds,
+        such as the VC key a credential's issuer registered."""
+        return self._client
 
     @property
     def is_offline(self) -> bool:

@@ -32,8 +32,8 @@ from typing import Any, Self
 
 from benchkit import consortium, documents_valid_on, free_port
 
-from origincert import devchain
 from origincert.chain import ChainClient, rpc
+from origincert.devtools import devchain
 from origincert.issuer import Journal, issue_batch
 from origincert.signing import LocalSigner
 from origincert.verdict import Verdict

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """origincert against OpenAttestation, on the same certificates, in the same run.
 
-Generates N certificates (``origincert.samples``), then:
+Generates N certificates (``origincert.devtools.samples``), then:
 
 1. **batch wrap / issue, offline**: origincert validates, canonicalises, salts and hashes every
    field, builds the batch tree, signs the root (EIP-712) and writes each issued file (in memory);
