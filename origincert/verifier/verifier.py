@@ -490,8 +490,14 @@ def _query(s: IssuedFile | Reference) -> LedgerQuery:
     )
 
 
+_MAX_ISSUER_ID = 2**32 - 1  # issuing body ids are uint32 on chain
+
+
 def _int_or_zero(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+    """A body id the ledger could hold, else 0 (no body: nothing on the ledger answers for it).
+    A larger number named by a file must cost that file its verdict, not the batch's read."""
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value <= _MAX_ISSUER_ID
+    return value if ok else 0
 
 
 def named_issuer(s: IssuedFile) -> int:
