@@ -289,7 +289,7 @@ FINDINGS: dict[str, FindingCode] = {
         _C, "Another ledger's file", "A file names another chain or registry than the audited one."
     ),
     "reconciliation.duplicate_number": _c(
-        _W, "Number used twice", "Two different certificates carry the same number."
+        _C, "Number used twice", "Two different certificates of one issuing body carry the same number: one number covers two consignments."
     ),
     "reconciliation.not_anchored": _c(
         _C, "Issued but not anchored", "A file archived as issued has a root the ledger does not hold."
@@ -317,6 +317,31 @@ FINDINGS: dict[str, FindingCode] = {
     ),
     "reconciliation.batch_incomplete": _c(
         _W, "Batch incomplete in the archive", "The archive holds fewer certificates of a batch than were anchored."
+    ),
+    # published status lists against the ledger
+    "status_list.unreadable": _c(
+        _C, "Status list unreadable", "A published status list file cannot be read, or shares its URL with another list."
+    ),
+    "status_list.untrusted": _c(
+        _C, "Status list not signed by the issuer", "A published status list is not signed by a trusted VC key of its issuer, so nothing in it can be relied on."
+    ),
+    "status_list.issuer_unknown": _c(
+        _W, "Status list of an unknown issuer", "A status list's issuer names no single issuing body's ledger account, so it cannot be checked against the ledger."
+    ),
+    "status_list.revocation_missing": _c(
+        _C, "Revocation missing from the status list", "A certificate revoked or replaced on the ledger is shown active in the published list: outsiders would accept it."
+    ),
+    "status_list.revoked_without_event": _c(
+        _W, "Revoked in the list only", "A status list shows a certificate revoked that no ledger event revokes or replaces."
+    ),
+    "status_list.stale": _c(
+        _W, "Status list stale", "A status list dates from before its issuer's newest revocation, replacement or withdrawal."
+    ),
+    "status_list.leaf_unplaced": _c(
+        _W, "Revoked certificate not placed", "A certificate revoked on the ledger has no position in any given archive, so its bit cannot be checked."
+    ),
+    "status_list.unchecked": _c(
+        _W, "Status list not checked", "A status list could not be compared with the ledger's events (for example a revoked root outside the body's anchors)."
     ),
     # patterns worth a human look
     "pattern.volume_spike": _c(

@@ -154,15 +154,16 @@ def test_verify_takes_both_forms_and_refuses_an_unreliable_status_list(
 
     from origincert.interop.credential import StatusEntry, export_credential
     from origincert.interop.did import did_web_document
+    from origincert.interop.keystore import load_vc_key
     from origincert.interop.loader import shipped_loader
-    from origincert.interop.p256 import P256KeyPair
     from origincert.interop.status import status_list_credential
     from origincert.interop.untp import build_dcc, enveloped, sign_vc_jwt
 
-    issued_path, manifest, chamber = anchored
+    issued_path, manifest, chamber, key_path = anchored
     issued = json.loads(issued_path.read_text())
+    # the VC key the body registered on the ledger before anchoring: the CLI asks the ledger
     key, did, url = (
-        P256KeyPair.from_secret(b"\x21" * 32),
+        load_vc_key(key_path, "correct horse"),
         "did:web:chamber.example",
         "https://c/s/1",
     )
