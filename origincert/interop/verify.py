@@ -221,6 +221,10 @@ def verify_credential(
                     "The ledger was not asked about the VC key; the trust list vouches for it.",
                 )
             )
+        elif registered.skipped:
+            checks.append(
+                Check("vc_key_registered", CheckStatus.SKIPPED, registered.code, registered.message)
+            )
         elif not registered.ok:
             raise _Refused(
                 "vc_key_registered", registered.code, registered.message, Verdict.INVALID

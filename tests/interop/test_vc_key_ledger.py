@@ -195,3 +195,14 @@ def test_a_malformed_proof_gets_no_ledger_answer(world, field: str) -> None:
     issued = issue(world, 49)
     issued["proof"][field] = "garbage"
     assert answer(issued, generate_key_pair().public_multikey) is None
+
+
+def test_a_credential_of_a_certificate_never_anchored_says_so_in_the_evidence_layer(world) -> None:
+    """No anchor, nothing for the VC key to be judged by: the check is skipped with its reason and
+    the evidence layer gives the verdict (never VALID)."""
+    key = generate_key_pair()
+    register(world, "DE-berlin", key)
+    issued = issue(world, 50)
+    issued["proof"]["root"] = "0x" + "ab" * 32  # a root the body never anchored
+    answer = ledger_vc_key_registry(world.client)(issued, key.public_multikey)
+    assert answer is not None and answer.skipped and answer.code == "vc_key_no_anchor"
