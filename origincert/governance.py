@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.logs import DISCARD
+from web3.types import BlockIdentifier
 
 from origincert.chain import ChainClient, TransactionSigner, TxResult
 from origincert.chain.codec import vc_key_record as _vc_key_record
@@ -262,13 +263,15 @@ def bump_epoch(client: ChainClient, signer: TransactionSigner, issuer_id: int) -
     return client.send(client.issuers.functions.bumpEpoch(issuer_id), signer)
 
 
-def epoch_of(client: ChainClient, issuer_id: int, block: int | str = "latest") -> int:
+def epoch_of(client: ChainClient, issuer_id: int, block: BlockIdentifier = "latest") -> int:
     """The body's current epoch: what its next anchor signature must name."""
     (epoch,) = client.view("IssuerRegistry", "epochOf", issuer_id, block=block)
     return int(epoch)
 
 
-def issuer_info(client: ChainClient, issuer_id: int, block: int | str = "latest") -> IssuerInfo:
+def issuer_info(
+    client: ChainClient, issuer_id: int, block: BlockIdentifier = "latest"
+) -> IssuerInfo:
     (v,) = client.view("IssuerRegistry", "issuer", issuer_id, block=block)
     return IssuerInfo(
         id=int(v[0]),
@@ -307,21 +310,23 @@ def set_vc_key(
 
 
 def vc_key_at(
-    client: ChainClient, issuer_id: int, epoch: int, block: int | str = "latest"
+    client: ChainClient, issuer_id: int, epoch: int, block: BlockIdentifier = "latest"
 ) -> bytes:
     """The VC key hash the body had registered while at ``epoch`` (32 zero bytes if none)."""
     (key_hash,) = client.view("IssuerRegistry", "vcKeyAt", issuer_id, epoch, block=block)
     return bytes(key_hash)
 
 
-def vc_key_record(client: ChainClient, key_hash: bytes, block: int | str = "latest") -> VcKeyRecord:
+def vc_key_record(
+    client: ChainClient, key_hash: bytes, block: BlockIdentifier = "latest"
+) -> VcKeyRecord:
     """Which body registered ``key_hash``, and for which epochs (``issuer_id`` 0: never)."""
     return _vc_key_record(
         key_hash, client.view("IssuerRegistry", "vcKeyRecord", key_hash, block=block)
     )
 
 
-def ledger_vc_key_registry(client: ChainClient, block: int | str = "latest") -> VcKeyRegistry:
+def ledger_vc_key_registry(client: ChainClient, block: BlockIdentifier = "latest") -> VcKeyRegistry:
     """The ``vc_key_registered`` answer from the chain: the anchor record's epoch (never the
     file's word for it), then the VC key the body had registered in that epoch."""
     from origincert.interop.registration import VcKeyFinding, vc_key_finding, vc_key_hash

@@ -13,9 +13,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from eth_abi import decode as abi_decode
+from eth_typing import ABIEvent, ABIFunction
 from eth_utils import event_abi_to_log_topic, function_abi_to_4byte_selector
 
 from origincert.chain.artifacts import load_artifact
@@ -404,7 +405,7 @@ def topics() -> dict[tuple[str, str], Decoder]:
         (item,) = [
             i for i in load_artifact(contract).abi if i["type"] == "event" and i["name"] == event
         ]
-        table[(contract, "0x" + event_abi_to_log_topic(item).hex())] = decoder
+        table[(contract, "0x" + event_abi_to_log_topic(cast(ABIEvent, item)).hex())] = decoder
     return table
 
 
@@ -485,7 +486,7 @@ def _act_table() -> dict[bytes, tuple[str, list[str]]]:
     table = {}
     for item in load_artifact(ISSUER_REGISTRY).abi:
         if item["type"] == "function" and item["name"] in _ACTS:
-            table[function_abi_to_4byte_selector(item)] = (
+            table[function_abi_to_4byte_selector(cast(ABIFunction, item))] = (
                 item["name"],
                 [i["type"] for i in item["inputs"]],
             )

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from eth_abi import decode, encode
+from eth_typing import ABIEvent
 from eth_utils import event_abi_to_log_topic, function_signature_to_4byte_selector
 
 from origincert.chain.artifacts import load_artifact
@@ -122,7 +123,7 @@ def fn(contract: str, name: str) -> _Fn:
 @functools.cache
 def topic(contract: str, name: str) -> str:
     (item,) = [i for i in load_artifact(contract).abi if i["type"] == "event" and i["name"] == name]
-    return "0x" + event_abi_to_log_topic(item).hex()
+    return "0x" + event_abi_to_log_topic(cast(ABIEvent, item)).hex()
 
 
 # certificateStatuses returns CertificateStatus[]: a static tuple of 12 words each, after the
@@ -166,7 +167,7 @@ def decode_statuses(raw: str, count: int) -> list[tuple[Any, ...]]:
     out = []
     for i in range(count):
         base = 64 + i * size
-        words = []
+        words: list[int | bytes] = []
         for j, bits in enumerate(_STATUS_BITS):
             word = data[base + 32 * j : base + 32 * (j + 1)]
             if bits:

@@ -22,12 +22,13 @@ from pathlib import Path
 
 from benchkit import account, free_port
 
-from origincert import devchain, governance
+from origincert import governance
 from origincert.chain import ChainClient, deploy
+from origincert.devtools import devchain
+from origincert.devtools.samples import sample_certificate
 from origincert.interop.p256 import generate_key_pair
 from origincert.interop.registration import vc_key_possession
 from origincert.issuer import Journal, issue_batch, replace, revoke
-from origincert.samples import sample_certificate
 from origincert.signing import LocalSigner
 
 YEAR = 365 * 86400

@@ -423,7 +423,7 @@ def issued_file(
     import json
     from pathlib import Path
 
-    from origincert.samples import sample_batch
+    from origincert.devtools.samples import sample_batch
 
     document = sample_batch(1, doc_seed)[0]
     document["number"] = number

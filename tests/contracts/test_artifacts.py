@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from origincert.chain.build import ARTIFACTS, CONTRACTS, REPO, compile_contracts
+from origincert.devtools.build import ARTIFACTS, CONTRACTS, REPO, compile_contracts
 
 
 def test_shipped_artifacts_match_a_fresh_compile() -> None:
@@ -13,7 +13,7 @@ def test_shipped_artifacts_match_a_fresh_compile() -> None:
         shipped = json.loads((ARTIFACTS / f"{name}.json").read_text())
         assert shipped["compiler"] == fresh[name]["compiler"] == "solc-js 0.8.28"
         assert shipped["abi"] == fresh[name]["abi"], (
-            f"{name}: ABI differs, run python -m origincert.chain.build"
+            f"{name}: ABI differs, run python -m origincert.devtools.build"
         )
         assert shipped["bytecode"] == fresh[name]["bytecode"], (
             f"{name}: bytecode differs, rebuild the artifacts"

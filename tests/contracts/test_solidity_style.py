@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from origincert.chain.build import ARTIFACTS, CONTRACTS, REPO, compile_contracts
+from origincert.devtools.build import ARTIFACTS, CONTRACTS, REPO, compile_contracts
 
 SOLHINT = REPO / "node_modules" / ".bin" / "solhint"
 OZ_SOURCES = "".join(
