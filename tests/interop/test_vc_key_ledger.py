@@ -186,6 +186,12 @@ def test_register_vc_key_cli_dry_run_then_yes(world, tmp_path: Path) -> None:
     assert governance.vc_key_at(world.client, issuer_id, epoch + 1) == vc_key_hash(public)
     again = cli("--yes")
     assert again.exit_code != 0 and "IssuerRegistryVcKeyAlreadyUsed" in again.output
+    shown = CliRunner().invoke(
+        main,
+        ["--rpc-url", world.client.url, "--manifest", str(manifest), "issuer", "show",
+         str(issuer_id)],
+    )  # fmt: skip
+    assert f"VC key hash 0x{vc_key_hash(public).hex()} (since epoch {epoch + 1}" in shown.output
 
 
 @pytest.mark.parametrize("field", ["issuer_id", "root"])
