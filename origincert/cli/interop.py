@@ -146,15 +146,9 @@ def is_credential(data: Any) -> bool:
 
 
 def verify_credential_input(
-    sniffed: tuple[Any, Any],
-    verifier: Any,
-    trust_list: str | None,
-    status_lists: str | None,
-    on: Any,
+    sniffed: tuple[Any, Any], verifier: Any, trust: Any, lists: Any, on: Any
 ) -> Any:
     """Verify one credential (either form) with the CLI's verifier for the evidence."""
-    from origincert.interop.did import TrustList
-    from origincert.interop.files import read_status_lists, read_trust_list
     from origincert.interop.inputs import Form
     from origincert.interop.loader import shipped_loader
     from origincert.interop.verify import verify_credential
@@ -164,10 +158,10 @@ def verify_credential_input(
     check = verify_credential if form is Form.DATA_INTEGRITY else verify_jwt_credential
     return check(
         payload,
-        trust=read_trust_list(Path(trust_list)) if trust_list else TrustList({}),
+        trust=trust,
         loader=shipped_loader(),
         verify_issued=lambda issued: verifier.verify(issued, on=on),
-        status_lists=read_status_lists(Path(status_lists)) if status_lists else None,
+        status_lists=lists,
     )
 
 
@@ -270,16 +264,22 @@ def verify_inputs(
 ) -> list[tuple[str, Any]]:
     """Results in input order: credentials (W3C VC or UNTP vc+jwt) through the VC layers,
     issued files as before."""
+    from origincert.interop.did import TrustList
+    from origincert.interop.files import read_status_lists, read_trust_list
     from origincert.interop.inputs import sniff_credential
 
     sniffed = [sniff_credential(raw) for raw in raws]
+    trust, lists = TrustList({}), None
+    if any(k is not None for k in sniffed):  # read once for every credential of the run
+        trust = read_trust_list(Path(trust_list)) if trust_list else trust
+        lists = read_status_lists(Path(status_lists)) if status_lists else None
     plain = iter(verifier.verify_many_bytes([r for r, k in zip(raws, sniffed) if k is None], on=on))
     return [
         (
             name,
             next(plain)
             if kind is None
-            else verify_credential_input(kind, verifier, trust_list, status_lists, on),
+            else verify_credential_input(kind, verifier, trust, lists, on),
         )
         for name, kind in zip(names, sniffed)
     ]
