@@ -30,6 +30,11 @@ SEVERITY_COLOURS = {"critical": "#C0392B", "warning": "#E69F00", "info": "#0072B
 _TOP_ISSUERS = 7
 
 
+def _day(day: int) -> str:
+    """ISO date of a day number (days since the epoch, UTC)."""
+    return datetime.fromtimestamp(day * 86_400, tz=UTC).strftime("%Y-%m-%d")
+
+
 def _iso(ts: int | None) -> str | None:
     return (
         datetime.fromtimestamp(ts, tz=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -106,7 +111,7 @@ def report_json(result: AuditResult, *, generated_at: datetime | None = None) ->
         "reconciliations": [{"archive": a, **r.to_json()} for a, r in result.reconciliations],
         "charts": {
             "daily_certificates": {
-                str(i): {_iso(d * 86_400)[:10]: v[1] for d, v in sorted(days.items())}
+                str(i): {_day(d): v[1] for d, v in sorted(days.items())}
                 for i, days in s.daily.items()
             },
             "revocation_reasons": {str(r): n for r, n in sorted(s.revocation_reasons.items())},

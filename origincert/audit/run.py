@@ -26,7 +26,7 @@ from origincert.audit.checkpoint import (
     save_checkpoint,
 )
 from origincert.audit.crosscheck import CrosscheckSummary, anchored_on_contract, crosscheck
-from origincert.audit.findings import Finding, Severity, worst
+from origincert.audit.findings import Finding, Severity, finding, worst
 from origincert.audit.node import NodeRpc, Rpc
 from origincert.audit.patterns import DEFAULT_POLICY, PatternPolicy, find_patterns
 from origincert.audit.reconcile import ReconciliationSummary, reconcile
@@ -105,11 +105,9 @@ def _cap(findings: list[Finding], per_code: int) -> list[Finding]:
             kept.append(f)
     for code, n in counts.items():
         if n > per_code:
-            severity = max(f.severity for f in kept if f.code == code)
             kept.append(
-                Finding(
+                finding(
                     code,
-                    severity,
                     f"… and {n - per_code} more findings {code} not listed",
                     details={"omitted": n - per_code},
                 )
@@ -141,18 +139,17 @@ def _resume(rpc: Rpc, cp: Checkpoint) -> tuple[Checkpoint, list[Finding]]:
     if block is not None and block["hash"].lower() == h.hash:
         return cp, []
     now = block["hash"].lower() if block else "missing"
-    finding = Finding(
+    rewritten = finding(
         "ledger.history_rewritten",
-        Severity.CRITICAL,
         f"block {h.number} was {h.hash[:10]}… when the last audit saw it and is now {now[:10]}…: the ledger's "
         "history changed since; the audit starts over from the deployment",
-        None,
-        h.number,
-        None,
-        h.hash,
-        {"was": h.hash, "now": now},
+        tx_hash=None,
+        block=h.number,
+        issuer_id=None,
+        subject=h.hash,
+        details={"was": h.hash, "now": now},
     )
-    return reset_checkpoint(cp), [finding]
+    return reset_checkpoint(cp), [rewritten]
 
 
 def _replay(
@@ -211,8 +208,8 @@ def _reconcile_all(
 ) -> tuple[list[Finding], list[tuple[str, ReconciliationSummary]], int]:
     """Every archive folder and journal of the options, against the rebuilt state."""
 
-    def lookup(roots: list[str]) -> dict[str, tuple[int, int]]:
-        return anchored_on_contract(rpc, manifest, roots, block=pinned)
+    def lookup(keys: list[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, int]]:
+        return anchored_on_contract(rpc, manifest, keys, block=pinned)
 
     common: dict[str, Any] = {
         "chain_id": manifest.chain_id,

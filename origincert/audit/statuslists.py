@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from origincert.audit.archive import archive_files, read_archive
-from origincert.audit.findings import Finding, Severity
+from origincert.audit.findings import Finding, finding
 from origincert.errors import InteropError, StatusListUnavailable
 from origincert.interop.did import TrustList, ledger_accounts
 from origincert.interop.files import read_status_lists
@@ -105,13 +105,12 @@ def archive_positions(
 
 def _finding(
     code: str,
-    severity: Severity,
     message: str,
     url: str,
     issuer_id: int | None = None,
     **details: Any,
 ) -> Finding:
-    return Finding(code, severity, message, issuer_id=issuer_id, subject=url, details=details)
+    return finding(code, message, issuer_id=issuer_id, subject=url, details=details)
 
 
 def _compare(
@@ -139,7 +138,6 @@ def _compare(
         findings.append(
             _finding(
                 "status_list.leaf_unplaced",
-                Severity.WARNING,
                 f"leaf {leaf} of body {body} was revoked or replaced on the ledger, but no archive "
                 "places it in the list: its bit cannot be checked (give the body's --archive)",
                 url,
@@ -154,7 +152,6 @@ def _compare(
             findings.append(
                 _finding(
                     "status_list.revocation_missing",
-                    Severity.CRITICAL,
                     f"certificate {index} of body {body} is revoked or replaced on the ledger but the "
                     "published list shows it active: outsiders would accept it",
                     url,
@@ -167,7 +164,6 @@ def _compare(
             findings.append(
                 _finding(
                     "status_list.revoked_without_event",
-                    Severity.WARNING,
                     f"certificate {index} of body {body} is shown revoked, but no ledger event "
                     "revokes or replaces it" + (" (no such certificate)" if index >= total else ""),
                     url,
@@ -181,7 +177,6 @@ def _compare(
             findings.append(
                 _finding(
                     "status_list.stale",
-                    Severity.WARNING,
                     f"the list of body {body} dates from {checked.valid_from:%Y-%m-%d %H:%M} UTC, "
                     f"before its newest revocation, replacement or withdrawal (block {events.newest_block})",
                     url,
@@ -208,7 +203,6 @@ def check_status_lists(
     findings = [
         _finding(
             "status_list.unreadable",
-            Severity.CRITICAL,
             f"the status list file {name} cannot be read, or shares its URL with another",
             name,
         )
@@ -221,7 +215,6 @@ def check_status_lists(
             findings.append(
                 _finding(
                     "status_list.untrusted",
-                    Severity.CRITICAL,
                     f"the list at {url} is not signed by a trusted VC key of its issuer [{exc.code}]: "
                     f"{exc}; nothing in it can be relied on",
                     url,
@@ -239,7 +232,6 @@ def check_status_lists(
             findings.append(
                 _finding(
                     "status_list.issuer_unknown",
-                    Severity.WARNING,
                     f"the list's issuer {checked.issuer} names "
                     + (
                         "no issuing body's ledger account"
@@ -254,7 +246,7 @@ def check_status_lists(
         try:
             findings += _compare(url, checked, events_of(bodies.pop()), positions, block_time)
         except InteropError as exc:  # e.g. a revoked root outside the body's anchors
-            findings.append(_finding("status_list.unchecked", Severity.WARNING, str(exc), url))
+            findings.append(_finding("status_list.unchecked", str(exc), url))
     return findings
 
 

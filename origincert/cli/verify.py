@@ -108,6 +108,7 @@ def verify(
             trust_list,
             day,
             status_lists,
+            client=None if offline else ctx.client(),
         )
     )
     labelled += [

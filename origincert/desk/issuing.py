@@ -32,7 +32,7 @@ from origincert.desk.models import Application, Status, utcnow
 from origincert.errors import ChainUnavailable
 from origincert.issuer import Journal, issue_batch, resume, safe_file_name
 from origincert.issuer.journal import BatchState
-from origincert.signing import Signer
+from origincert.signers import Signer
 
 __all__ = ["BatchPolicy", "IssuingWorker", "TickReport"]
 

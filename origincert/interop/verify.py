@@ -6,9 +6,11 @@ not define: JSON-LD would drop it silently from what is signed), ``vc_issuer`` (
 belongs to the credential's issuer), ``vc_key`` (that key is an assertion method of a DID in the
 local trust list, whose ledger account is the anchor's signer), ``vc_proof`` (ecdsa-sd-2023,
 base or derived), ``vc_dates`` (validFrom/validUntil are the certificate's dates),
-``vc_key_registered`` (the ledger records the key; skipped until the contract can),
-``vc_status`` (its bit in the issuer's published status list, when this verifier holds it). Then the issued file inside is verified by the caller's verifier, and the verdict is the
-worst of both. Pure: the trust list, the registry answer and the inner verifier are passed in.
+``vc_key_registered`` (the ledger registered that key for the anchor's issuing body in the
+anchor's own epoch; skipped when no ledger is consulted), ``vc_status`` (its bit in the issuer's
+published status list, when this verifier holds it). Then the issued file inside is verified by
+the caller's verifier, and the verdict is the worst of both. Pure: the trust list, the registry
+answer and the inner verifier are passed in.
 """
 
 from __future__ import annotations
@@ -256,21 +258,23 @@ def ledger_layers(
     """The layers after the credential's own proof, the same for every form: the VC key on the
     ledger, the status list, then the usual checks on the issued file inside. A status list
     that cannot be relied on raises ``StatusListUnavailable`` (never a verdict)."""
-    registered = registry(signer, key_multibase, None)
-    if registered is False:
-        message = "The ledger does not record this VC key for the issuer."
-        checks.append(Check("vc_key_registered", CheckStatus.FAILED, "key_unregistered", message))
-        return VerificationResult(Verdict.INVALID, tuple(checks), summary=message)
-    checks.append(
-        _ok("vc_key_registered", "ok", "The ledger records the VC key.")
-        if registered
-        else Check(
-            "vc_key_registered",
-            CheckStatus.SKIPPED,
-            "vc_key_registry_unsupported",
-            "The ledger cannot record VC keys yet; the trust list vouches for the key.",
+    registered = registry(issued, key_multibase)
+    if registered is None:
+        checks.append(
+            Check(
+                "vc_key_registered",
+                CheckStatus.SKIPPED,
+                "vc_key_registry_not_consulted",
+                "The ledger was not asked about the VC key; the trust list vouches for it.",
+            )
         )
-    )
+    elif not registered.ok:
+        checks.append(
+            Check("vc_key_registered", CheckStatus.FAILED, registered.code, registered.message)
+        )
+        return VerificationResult(Verdict.INVALID, tuple(checks), summary=registered.message)
+    else:
+        checks.append(_ok("vc_key_registered", "ok", registered.message))
     try:
         listed = status()
     except StatusListUnavailable:

@@ -90,6 +90,7 @@ def verify(sniffed: tuple[Form, Any]) -> VerificationResult:
         verify_issued=lambda issued: verification.verify_file(
             json.dumps(issued, ensure_ascii=False).encode("utf-8")
         ),
+        registry=verification.vc_key_registry(),
         status_lists=_lists(),
     )
 

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, case, delete, literal, update
+from sqlalchemy import BigInteger, CursorResult, Table, case, delete, literal, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -24,7 +24,7 @@ from origincert.portal.db import LoginThrottle
 
 __all__ = ["Admission", "Rule", "account_key", "admit", "forget_account", "source_key", "succeeded"]
 
-_TABLE = LoginThrottle.__table__
+_TABLE = cast(Table, LoginThrottle.__table__)  # a declarative class's table (typed FromClause)
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,5 +156,8 @@ def succeeded(dbs: Session, username: str, source: str) -> None:
 
 def forget_account(dbs: Session, username: str) -> int:
     """Lift every delay on ``username`` (an administrator's unlock); how many were lifted."""
-    result = dbs.execute(delete(_TABLE).where(_TABLE.c.account == username))
+    # a DML statement's result is a CursorResult, typed as the generic Result
+    result = cast(
+        CursorResult[Any], dbs.execute(delete(_TABLE).where(_TABLE.c.account == username))
+    )
     return int(result.rowcount or 0)

@@ -35,6 +35,7 @@ from origincert.safejson import load_json
 from origincert.verdict import CheckStatus, VerificationResult
 
 if TYPE_CHECKING:
+    from origincert.interop.registration import VcKeyRegistry
     from origincert.verifier import Verifier
 
 __all__ = [
@@ -98,6 +99,16 @@ class Ledger:
 
     def verify_bytes(self, raw: bytes) -> VerificationResult:
         return self._batcher.submit(("file", raw))
+
+    def vc_key_registry(self) -> VcKeyRegistry:
+        """The ledger's answer on a credential's VC key (no answer when the portal is offline)."""
+        from origincert.governance import ledger_vc_key_registry
+        from origincert.interop.registration import unsupported_registry
+
+        if self._verifier is None:
+            self._verifier = make_verifier(*self._settings)
+        client = self._verifier.client
+        return unsupported_registry if client is None else ledger_vc_key_registry(client)
 
     def verify_qr(self, text: str) -> VerificationResult:
         return self._batcher.submit(("qr", text))
@@ -205,6 +216,11 @@ def verify_qr(text: str) -> VerificationResult:
     """Verify a QR code's text."""
     db.release()
     return _per_process().get()[0].verify_qr(text)
+
+
+def vc_key_registry() -> VcKeyRegistry:
+    """Whether a credential's VC key was its issuer's on the ledger when its batch was anchored."""
+    return _per_process().get()[0].vc_key_registry()
 
 
 def _per_process() -> _PerProcess:

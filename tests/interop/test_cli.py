@@ -14,14 +14,34 @@ from verifier.conftest import DAY, documents
 
 from origincert import governance
 from origincert.cli import main
+from origincert.interop.keystore import load_vc_key
+from origincert.interop.registration import vc_key_possession
 from origincert.redact import reveal_commitment
 
 
 @pytest.fixture
-def anchored(world, tmp_path: Path) -> tuple[Path, Path, object]:
+def anchored(world, tmp_path: Path) -> tuple[Path, Path, object, Path]:
+    """A certificate anchored after its body registered its VC key (made with the CLI) on the
+    ledger: a credential verifies only with the key registered when its certificate was anchored."""
     chamber = world.chambers["DE-berlin"]
     registry = world.manifest.certificate_registry.address
     issuer_id = world.chamber_ids["DE-berlin"]
+    manifest = tmp_path / "manifest.json"
+    world.manifest.save(manifest)
+    key = tmp_path / "vc-key.json"
+    code, out = cli(world, manifest, "issuer", "vc-key", str(key), "--unsafe-light-kdf")
+    assert code == 0 and out.startswith("zDn"), out
+    governance.set_vc_key(
+        world.client,
+        chamber,
+        issuer_id,
+        vc_key_possession(
+            load_vc_key(key, "correct horse"),
+            issuer_id,
+            world.client.chain_id,
+            world.manifest.issuer_registry.address,
+        ),
+    )
     terms = (issuer_id, governance.epoch_of(world.client, issuer_id), world.now() + 86_400)
     docs = documents(1, 31)
     docs[0]["issuing_body"]["ledger_id"] = issuer_id  # v2: the body as the ledger names it
@@ -35,9 +55,7 @@ def anchored(world, tmp_path: Path) -> tuple[Path, Path, object]:
     files[0]["proof"]["tx_hash"] = tx.tx_hash
     issued = tmp_path / "c1.coo.json"
     issued.write_text(json.dumps(files[0]))
-    manifest = tmp_path / "manifest.json"
-    world.manifest.save(manifest)
-    return issued, manifest, chamber
+    return issued, manifest, chamber, key
 
 
 def cli(world, manifest: Path, *args: str, env: dict | None = None) -> tuple[int, str]:
@@ -51,10 +69,7 @@ def cli(world, manifest: Path, *args: str, env: dict | None = None) -> tuple[int
 
 def test_export_redact_verify_import(world, anchored, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)  # outputs go to the current folder, never beside the input
-    issued, manifest, chamber = anchored
-    key = tmp_path / "vc-key.json"
-    code, out = cli(world, manifest, "issuer", "vc-key", str(key), "--unsafe-light-kdf")
-    assert code == 0 and out.startswith("zDn"), out
+    issued, manifest, chamber, key = anchored
     trust = tmp_path / "trust"
     trust.mkdir()
     code, out = cli(world, manifest, "issuer", "did", "--vc-key", str(key), "--host", "chamber.example",
@@ -139,15 +154,16 @@ def test_verify_takes_both_forms_and_refuses_an_unreliable_status_list(
 
     from origincert.interop.credential import StatusEntry, export_credential
     from origincert.interop.did import did_web_document
+    from origincert.interop.keystore import load_vc_key
     from origincert.interop.loader import shipped_loader
-    from origincert.interop.p256 import P256KeyPair
     from origincert.interop.status import status_list_credential
     from origincert.interop.untp import build_dcc, enveloped, sign_vc_jwt
 
-    issued_path, manifest, chamber = anchored
+    issued_path, manifest, chamber, key_path = anchored
     issued = json.loads(issued_path.read_text())
+    # the VC key the body registered on the ledger before anchoring: the CLI asks the ledger
     key, did, url = (
-        P256KeyPair.from_secret(b"\x21" * 32),
+        load_vc_key(key_path, "correct horse"),
         "did:web:chamber.example",
         "https://c/s/1",
     )

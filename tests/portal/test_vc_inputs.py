@@ -134,9 +134,13 @@ def officer(vc_app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def token(vc_app: Flask) -> str:
+    return _token(vc_app)
+
+
+def _token(app: Flask) -> str:
     from origincert.portal import accounts
 
-    with vc_app.app_context():
+    with app.app_context():
         dbs = db.session()
         office = accounts.ensure_office(dbs, "DEHAM-1", "Hamburg Waltershof")
         _, clear = accounts.issue_token(dbs, name="ATLAS", office=office, created_by="test")
@@ -248,6 +252,8 @@ def test_each_form_is_valid_through_the_api(vc_app: Flask, token: str, creds: Cr
         )
         status = next(c for c in result["checks"] if c["name"] == "vc_status")
         assert status["status"] == "ok"
+        registered = next(c for c in result["checks"] if c["name"] == "vc_key_registered")
+        assert registered["status"] == "ok"  # the ledger was asked, not skipped
         entry = _entries(vc_app)[-1]
         assert (entry.id, entry.channel) == (int(response.headers["X-Verification-Id"]), channel)
 
@@ -307,6 +313,30 @@ def test_every_adversarial_credential_is_never_valid_through_the_portal(
         assert failed[0] in codes + OTHER_SIGNER, (name, failed)
         seen[name] = result["verdict"]
     assert len(seen) >= len(CORPUS) + len(JWT_CORPUS) - 3  # nearly all reached a verdict
+
+
+def test_a_key_the_trust_list_vouches_for_but_the_ledger_never_registered_is_invalid(
+    tmp_path: Path, scene: Scene, creds: Creds
+) -> None:
+    """A trust list that names a key (a stale copy, or one a thief slipped in) is not enough:
+    the portal asks the ledger which VC key the body held when the batch was anchored."""
+    other = P256KeyPair.from_secret(b"\x42" * 32)
+    proof = scene.issued("valid")["proof"]
+    trust = tmp_path / "trust-other"
+    _write(trust, "chamber.json", did_web_document(
+        tc.DID, other.public_multikey, ledger_address=proof["signer"], chain_id=proof["chain_id"]
+    ))  # fmt: skip
+    vc = export_credential(
+        scene.issued("valid"), key=other, issuer_did=tc.DID, verification_method=tc.VM,
+        created="2026-01-05T10:00:00Z", status=StatusEntry(LIST_URL, VALID_INDEX), loader=tc.LOADER,
+    )  # fmt: skip
+    app = make_app(tmp_path, scene, VC_TRUST_LIST=str(trust), STATUS_LISTS=str(creds.lists))
+    api_token = _token(app)
+    result = _api(app.test_client(), api_token, json.dumps(vc).encode(), "application/json")
+    body = result.get_json()
+    assert body["verdict"] == "INVALID", body["summary"]
+    failed = [c for c in body["checks"] if c["status"] == "failed"]
+    assert [c["name"] for c in failed] == ["vc_key_registered"]
 
 
 def test_a_revoked_credential_is_revoked_by_the_ledger_and_by_the_list(
