@@ -271,10 +271,11 @@ def verify_inputs(
     from origincert.interop.did import TrustList
     from origincert.interop.files import read_status_lists, read_trust_list
     from origincert.interop.inputs import sniff_credential
-    from origincert.interop.registration import unsupported_registry
+    from origincert.interop.registration import VcKeyRegistry, unsupported_registry
 
     sniffed = [sniff_credential(raw) for raw in raws]
-    trust, lists, registry = TrustList({}), None, unsupported_registry
+    trust, lists = TrustList({}), None
+    registry: VcKeyRegistry = unsupported_registry
     if any(k is not None for k in sniffed):  # read once for every credential of the run
         from origincert.governance import ledger_vc_key_registry
 
