@@ -37,8 +37,23 @@ VC_SENTENCES = {
     ("vc_proof", "ok"): N_("The credential's signature verifies."),
     ("vc_dates", "ok"): N_("The credential's validity dates are the certificate's."),
     ("vc_content", "ok"): N_("Every field of the UNTP credential is the anchored certificate's."),
-    ("vc_key_registered", "vc_key_registry_unsupported"): N_(
-        "The ledger cannot record credential keys yet; the trust list vouches for the key."
+    ("vc_key_registered", "ok"): N_(
+        "The ledger registered this credential key for the issuer when it anchored."
+    ),
+    ("vc_key_registered", "vc_key_registry_not_consulted"): N_(
+        "The ledger was not asked about the credential key; the trust list vouches for it."
+    ),
+    ("vc_key_registered", "vc_key_unregistered"): N_(
+        "The ledger has no record of this credential key for any issuer."
+    ),
+    ("vc_key_registered", "vc_key_other_issuer"): N_(
+        "The ledger registered this credential key for another issuer."
+    ),
+    ("vc_key_registered", "vc_key_registered_after_issue"): N_(
+        "The issuer registered this credential key only after the certificate was anchored."
+    ),
+    ("vc_key_registered", "vc_key_retired"): N_(
+        "The issuer had retired this credential key before the certificate was anchored."
     ),
     ("vc_status", "ok"): N_("The issuer's status list shows the certificate as active."),
     ("vc_status", "status_revoked"): N_(
