@@ -355,7 +355,7 @@ class NetworkError(OriginCertError):
 # ---- raised by origincert.webkit.passwords
 
 
-class PasswordError(OriginCertError):
+class PasswordError(AccountError):
     """A web account's password is refused (too weak, unknown hashing profile)."""
 
     code = "password_invalid"

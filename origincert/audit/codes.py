@@ -289,7 +289,7 @@ FINDINGS: dict[str, FindingCode] = {
         _C, "Another ledger's file", "A file names another chain or registry than the audited one."
     ),
     "reconciliation.duplicate_number": _c(
-        _W, "Number used twice", "Two different certificates carry the same number."
+        _C, "Number used twice", "Two different certificates of one issuing body carry the same number: one number covers two consignments."
     ),
     "reconciliation.not_anchored": _c(
         _C, "Issued but not anchored", "A file archived as issued has a root the ledger does not hold."

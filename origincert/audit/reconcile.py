@@ -22,7 +22,7 @@ from origincert.audit.findings import Finding, finding
 from origincert.audit.patterns import DEFAULT_POLICY, PatternPolicy, retroactive_shares
 from origincert.audit.state import LedgerState
 
-__all__ = ["ContractLookup", "ReconciliationSummary", "reconcile"]
+__all__ = ["ContractLookup", "ReconciliationSummary", "reconcile", "reconcile_sources"]
 
 
 @dataclass
@@ -34,9 +34,13 @@ class ReconciliationSummary:
     accounted: int = 0
     retroactive: int = 0
     by_problem: dict[str, int] = field(default_factory=dict)
+    sources: dict[int, list[str]] = field(default_factory=dict)  # issuer -> archives, journals
+    # root -> the first few certificate numbers archived under it, so a finding about an anchor
+    # can name its certificates (not in the JSON: the report puts them on the findings)
+    root_numbers: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if k != "root_numbers"}
 
 
 _FILE_PROBLEMS = {
@@ -45,6 +49,9 @@ _FILE_PROBLEMS = {
     "reconciliation.proof_mismatch": "has a Merkle proof that does not reach its root",
 }
 
+
+ROOT_NUMBERS = 5  # certificate numbers kept per anchored root, to name them in findings
+ROOTS_NAMED = 200_000  # roots whose numbers are kept (about 30 MB at most)
 
 # (issuer, root) keys -> {key: (issuer id, block)} for those the contract has anchored (asked
 # for anchors the replay never saw)
@@ -71,7 +78,9 @@ class _Reconciler:
         self.findings: list[Finding] = []
         self.summary = ReconciliationSummary()
         self.leaves: dict[str, set[str]] = {}  # root -> archived leaves
-        self.numbers: dict[str, tuple[str, str]] = {}  # number -> (leaf, path)
+        # (issuer, number) -> {leaf: file}: numbers are unique per issuing body
+        self.numbers: dict[tuple[int, str], dict[str, str]] = {}
+        self.source = ""  # the archive folder or journal being read
         self.retro: dict[int, list[Any]] = {}  # issuer -> [certificates, retroactive, example]
         self.batches_reported: set[tuple[str, int | None]] = set()
 
@@ -151,16 +160,15 @@ class _Reconciler:
                     issuer_id=issuer_id,
                 )
                 continue
+            if issuer_id is not None:
+                sources = self.summary.sources.setdefault(issuer_id, [])
+                if self.source not in sources:
+                    sources.append(self.source)
+            if c.number is not None and c.root:
+                self._name_root(c.root, c.number)
             if c.number is not None:
-                other = self.numbers.setdefault(c.number, (leaf, c.path))
-                if other[0] != leaf:
-                    self._add(
-                        "reconciliation.duplicate_number",
-                        f"number {c.number} is used by two different certificates",
-                        c,
-                        issuer_id=issuer_id,
-                        other_file=self._name(other[1]),
-                    )
+                leaves = self.numbers.setdefault((issuer_id or 0, c.number), {})
+                leaves.setdefault(leaf, self._name(c.path))
             anchor = anchors.get((body(c), root))
             if anchor is None and (body(c), root) in on_contract:
                 by, block = on_contract[(body(c), root)]
@@ -247,6 +255,38 @@ class _Reconciler:
                     issuer_id=issuer_id,
                 )
 
+    def _name_root(self, root: str, number: str) -> None:
+        known = self.summary.root_numbers
+        named = known.get(root)
+        if named is None:
+            if len(known) >= ROOTS_NAMED:  # bounded memory on a national archive
+                return
+            named = known[root] = []
+        if len(named) < ROOT_NUMBERS and number not in named:
+            named.append(number)
+
+    def duplicates(self) -> None:
+        """One finding per number an issuing body gave to more than one certificate, naming them
+        all (the same certificate in an archive and a journal is one certificate, not two)."""
+        for (issuer_id, number), leaves in sorted(self.numbers.items()):
+            if len(leaves) < 2:
+                continue
+            files = sorted(leaves.values())
+            self.summary.by_problem["reconciliation.duplicate_number"] = (
+                self.summary.by_problem.get("reconciliation.duplicate_number", 0) + 1
+            )
+            self.findings.append(
+                finding(
+                    "reconciliation.duplicate_number",
+                    f"number {number} of issuer {issuer_id or 'unknown'} was given to {len(leaves)} "
+                    f"different certificates ({', '.join(files[:5])}{' …' if len(files) > 5 else ''}): "
+                    "numbers are unique per issuing body, so one number is covering two consignments",
+                    issuer_id=issuer_id or None,
+                    subject=number,
+                    details={"files": files, "leaves": sorted(leaves)},
+                )
+            )
+
     def _once_per_batch(self, c: ArchivedCertificate) -> bool:
         key = (c.path.split("#")[0], c.journal_batch)
         if key in self.batches_reported:
@@ -322,16 +362,51 @@ def reconcile(
     ``base`` makes file names in findings relative to the archive folder. ``lookup`` asks the
     contract about roots the replay never saw: anchored there means the node hid their logs.
     """
-    r = _Reconciler(
-        state, chain_id, registry, issuer_ids, str(Path(base)) if base else None, lookup
+    name = str(Path(base)) if base else ""
+    return reconcile_sources(
+        state,
+        [(name, certificates)],
+        chain_id=chain_id,
+        registry=registry,
+        issuer_ids=issuer_ids,
+        relative=bool(base),
+        policy=policy,
+        lookup=lookup,
     )
-    chunk: list[ArchivedCertificate] = []
-    for c in certificates:
-        chunk.append(c)
-        if len(chunk) >= 1_000:
-            r.batch(chunk)
-            chunk = []
-    r.batch(chunk)
+
+
+def reconcile_sources(
+    state: LedgerState,
+    sources: Iterable[tuple[str, Iterable[ArchivedCertificate]]],
+    *,
+    chain_id: int,
+    registry: str,
+    issuer_ids: set[int] | None = None,
+    relative: bool = True,
+    policy: PatternPolicy = DEFAULT_POLICY,
+    lookup: ContractLookup | None = None,
+) -> tuple[list[Finding], ReconciliationSummary]:
+    """Several archive folders and journals as one archive: an issuing body's files are often
+    spread over folders and workstations, and judged one by one each would call the others'
+    anchors unarchived, and a number used in two folders would go unseen. ``sources`` are
+    (folder or journal, its certificates); with ``relative``, file names in findings are
+    relative to their folder.
+    """
+    r = _Reconciler(state, chain_id, registry, issuer_ids, None, lookup)
+    sources = list(sources)
+    folders = [name for name, _ in sources if name and Path(name).is_dir()]
+    base = os.path.commonpath(folders) if relative and folders else None  # names tell folders apart
+    for name, certificates in sources:
+        r.source = name
+        r.base = base if name in folders else None
+        chunk: list[ArchivedCertificate] = []
+        for c in certificates:
+            chunk.append(c)
+            if len(chunk) >= 1_000:
+                r.batch(chunk)
+                chunk = []
+        r.batch(chunk)
+    r.duplicates()
     r.unaccounted()
     counts = {i: (n, retro, example) for i, (n, retro, example) in r.retro.items()}
     return r.findings + retroactive_shares(counts, state, policy), r.summary

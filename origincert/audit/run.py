@@ -29,7 +29,7 @@ from origincert.audit.crosscheck import CrosscheckSummary, anchored_on_contract,
 from origincert.audit.findings import Finding, Severity, finding, worst
 from origincert.audit.node import NodeRpc, Rpc
 from origincert.audit.patterns import DEFAULT_POLICY, PatternPolicy, find_patterns
-from origincert.audit.reconcile import ReconciliationSummary, reconcile
+from origincert.audit.reconcile import ReconciliationSummary, reconcile_sources
 from origincert.audit.replay import RangePolicy, prefetch, stream
 from origincert.audit.rules import Auditor, lapsed_accreditations
 from origincert.audit.state import LedgerState
@@ -219,24 +219,25 @@ def _reconcile_all(
         "lookup": lookup,
     }
     findings: list[Finding] = []
-    done: list[tuple[str, ReconciliationSummary]] = []
+    sources: list[tuple[str, Any]] = []
     records = 0
     for folder in options.archives:
         files = archive_files([folder])
         records += len(files)
-        found, summary = reconcile(
-            state, read_archive(files, workers=options.workers), base=folder, **common
-        )
-        findings.extend(found)
-        done.append((str(folder), summary))
+        sources.append((str(folder), read_archive(files, workers=options.workers)))
     for path in options.journals:
         certificates, unsigned = read_journal(
             path, chain_id=manifest.chain_id, registry=manifest.certificate_registry.address
         )
         records += len(certificates)
-        found, summary = reconcile(state, certificates, **common)
-        findings.extend(unsigned + found)
-        done.append((str(path), summary))
+        findings.extend(unsigned)
+        sources.append((str(path), certificates))
+    if not sources:
+        return findings, [], records
+    # every folder and journal together: one chamber's files are often spread over several
+    found, summary = reconcile_sources(state, sources, **common)
+    findings.extend(found)
+    done = [(" + ".join(name for name, _ in sources), summary)]
     return findings, done, records
 
 

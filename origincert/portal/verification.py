@@ -26,6 +26,7 @@ from sqlalchemy import insert
 from sqlalchemy.orm import sessionmaker
 
 from origincert.errors import DocumentError
+from origincert.pdfqr import Printed
 from origincert.portal import db
 from origincert.portal.batching import Batcher
 from origincert.portal.catalogue import N_
@@ -48,6 +49,7 @@ __all__ = [
     "record_attempt",
     "stored_result",
     "verify_file",
+    "verify_printed",
     "verify_qr",
 ]
 
@@ -113,6 +115,9 @@ class Ledger:
     def verify_qr(self, text: str) -> VerificationResult:
         return self._batcher.submit(("qr", text))
 
+    def verify_printed(self, printed: Printed) -> VerificationResult:
+        return self._batcher.submit(("printed", printed))
+
     def _verify_group(
         self, jobs: Sequence[tuple[str, Any]]
     ) -> list[VerificationResult | BaseException]:
@@ -128,10 +133,12 @@ class Ledger:
                 files, verifier.verify_many_bytes([jobs[i][1] for i in files]), strict=True
             ):
                 results[i] = result
-        for i, (kind, text) in enumerate(jobs):
-            if kind == "qr":
+        for i, (kind, job) in enumerate(jobs):
+            if kind in ("qr", "printed"):
                 try:
-                    results[i] = verifier.verify_qr(text)
+                    results[i] = (
+                        verifier.verify_qr(job) if kind == "qr" else verifier.verify_printed(job)
+                    )
                 except Exception as exc:  # noqa: BLE001 - this caller's own error (ChainUnavailable)
                     results[i] = exc
         return results
@@ -221,6 +228,12 @@ def verify_qr(text: str) -> VerificationResult:
 def vc_key_registry() -> VcKeyRegistry:
     """Whether a credential's VC key was its issuer's on the ledger when its batch was anchored."""
     return _per_process().get()[0].vc_key_registry()
+
+
+def verify_printed(printed: Printed) -> VerificationResult:
+    """Verify a PDF already read: its attached issued file, checked against its QR code."""
+    db.release()
+    return _per_process().get()[0].verify_printed(printed)
 
 
 def _per_process() -> _PerProcess:

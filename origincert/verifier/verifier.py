@@ -18,11 +18,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from origincert.chain import ChainClient, Manifest
 from origincert.errors import DocumentError, OriginCertError, VerificationFailed
 from origincert.issued import IssuedFile
+from origincert.pdfqr import Printed
 from origincert.safejson import load_json
 from origincert.verdict import Check, CheckStatus, Verdict, VerificationResult
 from origincert.verifier.facts import LedgerFacts, LedgerQuery
@@ -218,25 +219,59 @@ class Verifier:
         try:
             text = qr.read_qr_image(data)
         except OriginCertError as exc:
-            code = "input_too_large" if exc.code == "qr_image_too_large" else "qr_unreadable"
-            return self._malformed(code, f"No readable QR code in the image: {exc.message}.", on)
+            return self._unreadable("photo", exc, on)
         return self.verify_qr(text, on=on)
 
     def verify_pdf(self, data: bytes, *, on: date | None = None) -> VerificationResult:
-        """The printed PDF: its QR code is read from the rendered pages (origincert.pdfqr)."""
-        from origincert.pdfqr import qr_text_from_pdf
+        """The printed PDF: the issued file attached to it when there is one (origincert's own
+        print attaches it), else its QR code. When both are there they must be the same
+        certificate: a print whose attachment and QR code differ is INVALID (altered)."""
+        from origincert import pdfqr
 
         try:
-            text = qr_text_from_pdf(data)
+            printed = pdfqr.read_printed(data)
         except OriginCertError as exc:
-            code = "input_too_large" if exc.code == "pdf_too_large" else "qr_unreadable"
-            return self._malformed(code, f"No readable QR code in the PDF: {exc.message}.", on)
-        return self.verify_qr(text, on=on)
+            if exc.code in _ATTACHMENT_CODES:
+                return self._malformed(exc.code, f"{exc.message[:1].upper()}{exc.message[1:]}.", on)
+            return self._unreadable("pdf", exc, on)
+        return self.verify_printed(printed, on=on)
+
+    def verify_printed(self, printed: Printed, *, on: date | None = None) -> VerificationResult:
+        """:meth:`verify_pdf` once the PDF was read (the portal reads it in the request)."""
+        from origincert import pdfqr
+
+        if printed.attached is None:
+            if printed.qr_text is None:
+                assert printed.qr_error is not None
+                return self._unreadable("pdf", printed.qr_error, on)
+            return self.verify_qr(printed.qr_text, on=on)
+        if (
+            printed.qr_text is not None
+            and pdfqr.same_certificate(printed.attached, printed.qr_text) is False
+        ):
+            return self._malformed(
+                "pdf_qr_mismatch",
+                "The certificate file attached to this PDF and the QR code printed on it are "
+                "different certificates: the PDF was altered. Ask for the certificate file.",
+                on,
+            )
+        return self.verify_bytes(printed.attached, on=on)
 
     # ------------------------------------------------------------------ pipeline
 
     def _parse_bytes(self, raw: bytes) -> _Parsed:
         return _parse_raw(raw, self._max_bytes)
+
+    def _unreadable(
+        self, source: Literal["photo", "pdf"], exc: OriginCertError, on: date | None
+    ) -> VerificationResult:
+        """UNREADABLE with the advice every surface gives (origincert.retake), never MALFORMED:
+        a blurred photo says nothing about a certificate. Another failure stays MALFORMED."""
+        from origincert import retake
+
+        if exc.code not in retake.READER_CODES:
+            return self._malformed("qr_unreadable", f"No readable QR code: {exc.message}.", on)
+        return self._malformed(exc.code, retake.advice(source, exc.message), on)
 
     def _malformed(self, code: str, message: str, on: date | None) -> VerificationResult:
         return self._run([FormatProblem(code, message)], lambda p: (None, p), on)[0]
@@ -565,6 +600,10 @@ def _evidence(
     return ev
 
 
+_ATTACHMENT_CODES = frozenset(
+    {"pdf_attachments_too_many", "pdf_attachment_ambiguous", "pdf_attachment_too_large"}
+)
+
 _OPENINGS = {
     Verdict.INVALID: "Not authentic.",
     Verdict.REVOKED: "Revoked.",
@@ -573,6 +612,7 @@ _OPENINGS = {
     Verdict.SUSPECT: "Doubtful.",
     Verdict.UNCONFIRMED: "Not confirmed.",
     Verdict.MALFORMED: "Not a certificate file.",
+    Verdict.UNREADABLE: "Nothing read.",
 }
 
 
