@@ -17,11 +17,11 @@ from test_qr import make_issued
 
 from origincert import pdf, pdfqr, qr
 from origincert.cli.pdf import default_output, register
+from origincert.devtools.samples import sample_certificate
 from origincert.document import parse_certificate
 from origincert.errors import DocumentError, OriginCertError
 from origincert.qrlink import payload_of
 from origincert.redact import redact
-from origincert.samples import sample_certificate
 
 PORTAL = "https://verify.example.org/coo"
 VIETNAMESE = "Công ty TNHH Thủy sản Sao Mai"

@@ -11,9 +11,9 @@ from PIL import Image
 from test_qr import make_issued
 
 from origincert import pdf, pdfqr
+from origincert.devtools.samples import sample_certificate
 from origincert.document import parse_certificate
 from origincert.errors import DocumentError
-from origincert.samples import sample_certificate
 
 
 def _blank_pdf() -> bytes:

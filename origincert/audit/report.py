@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,7 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from origincert.audit import charts
+from origincert.audit.desklog import DeskLog
 from origincert.audit.findings import Finding, Severity
 from origincert.audit.rules import REVOCATION_REASONS
 from origincert.audit.run import AuditResult
@@ -36,6 +37,11 @@ __all__ = [
 FORMAT = "urn:origincert:audit-report:1"
 SEVERITY_COLOURS = {"critical": "#C0392B", "warning": "#E69F00", "info": "#0072B2"}
 _TOP_ISSUERS = 7
+
+
+def _day(day: int) -> str:
+    """ISO date of a day number (days since the epoch, UTC)."""
+    return datetime.fromtimestamp(day * 86_400, tz=UTC).strftime("%Y-%m-%d")
 
 
 def _iso(ts: int | None) -> str | None:
@@ -116,7 +122,7 @@ def report_json(result: AuditResult, *, generated_at: datetime | None = None) ->
         "coverage": coverage(result),
         "charts": {
             "daily_certificates": {
-                str(i): {_iso(d * 86_400)[:10]: v[1] for d, v in sorted(days.items())}
+                str(i): {_day(d): v[1] for d, v in sorted(days.items())}
                 for i, days in s.daily.items()
             },
             "revocation_reasons": {str(r): n for r, n in sorted(s.revocation_reasons.items())},
@@ -160,9 +166,9 @@ def certificate_numbers(result: AuditResult, findings: Iterable[Finding]) -> dic
         if f.code == "reconciliation.duplicate_number" and f.subject:
             out[id(f)] = [f.subject]
             continue
-        root = f.subject if f.subject in roots else f.details.get("root")
-        if isinstance(root, str) and root in roots:
-            out[id(f)] = roots[root]
+        named = f.subject if f.subject in roots else f.details.get("root")
+        if isinstance(named, str) and named in roots:
+            out[id(f)] = roots[named]
         elif f.kind == "reconciliation" and f.subject and not f.subject.startswith("0x"):
             out[id(f)] = [f.subject]
     return out
@@ -206,6 +212,13 @@ def _write_csv(path: Path, header: list[str], rows: Iterable[list[Any]]) -> Path
         w.writerow(header)
         w.writerows(rows)
     return path
+
+
+def _inert(value: Any) -> Any:
+    """A cell a spreadsheet shows as text, never runs: a desk's log holds what its users typed."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def write_csv(result: AuditResult, out: Path) -> list[Path]:
@@ -460,6 +473,11 @@ Blocks {{ r.range.first_block }}–{{ r.range.last_block }} (last block {{ r.ran
 {% for a in r.authorities %}<tr><td>{{ a.economy }}</td><td class="mono">{{ a.account }}</td><td>{{ a.name }}</td>
 <td>block {{ a.registered_block }}</td><td>{{ "block %d"|format(a.removed_block) if a.removed_block is not none else "" }}</td></tr>{% endfor %}</table></div>
 
+{% if r.desk_events %}<h2>Chamber desks' event logs</h2>
+<table><tr><th>log</th><th>chamber</th><th>events</th><th>from</th><th>to</th><th>revoked by the desk</th><th>replaced by the desk</th><th>actions</th></tr>
+{% for d in r.desk_events %}<tr><td class="mono">{{ d.source }}</td><td>{{ d.chamber }}</td><td>{{ d.events }}</td><td>{{ d.first_at }}</td><td>{{ d.last_at }}</td>
+<td>{{ d.revoked|length }}</td><td>{{ d.replaced|length }}</td><td>{% for a, n in d.by_action|dictsort %}{{ a }} {{ n }}{{ ", " if not loop.last }}{% endfor %}</td></tr>{% endfor %}</table>{% endif %}
+
 {% if r.reconciliations %}<h2>Archives reconciled</h2>
 <div class="wide"><table><tr><th>archive</th><th>files</th><th>anchored</th><th>issuers</th><th>their anchors</th><th>accounted for</th><th>retroactive</th></tr>
 {% for a in r.reconciliations %}<tr><td class="mono">{{ a.archive }}</td><td>{{ a.files }}</td><td>{{ a.anchored }}</td>
@@ -502,12 +520,17 @@ def write_report(
     *,
     formats: Iterable[str] = ("json", "csv", "html"),
     explorer_url: str | None = None,
+    desk_logs: Sequence[DeskLog] = (),
 ) -> list[Path]:
-    """Write the chosen formats into folder ``out``: report.json, the CSV tables, report.html."""
+    """Write the chosen formats into folder ``out``: report.json, the CSV tables, report.html.
+    ``desk_logs`` (chambers' desk event logs) are summarised in the report and copied as
+    ``desk-events.csv``."""
     check_explorer_url(explorer_url)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     data = report_json(result)
+    if desk_logs:
+        data["desk_events"] = [log.to_json() for log in desk_logs]
     written = []
     formats = set(formats)
     if "json" in formats:
@@ -516,6 +539,27 @@ def write_report(
         written.append(path)
     if "csv" in formats:
         written.extend(write_csv(result, folder))
+        if desk_logs:
+            written.append(
+                _write_csv(
+                    folder / "desk-events.csv",
+                    ["chamber", "id", "at", "actor", "action", "application", "before", "after"],
+                    (
+                        [
+                            log.chamber,
+                            r.get("id"),
+                            r["at"],
+                            _inert(r.get("actor")),
+                            _inert(r["action"]),
+                            _inert(r.get("application")),
+                            json.dumps(r.get("before")),
+                            json.dumps(r.get("after")),
+                        ]
+                        for log in desk_logs
+                        for r in log.rows
+                    ),
+                )
+            )
     if "html" in formats:
         path = folder / "report.html"
         path.write_text(render_html(result, explorer_url=explorer_url, data=data), encoding="utf-8")

@@ -58,6 +58,11 @@ def register(group: click.Group) -> None:
     help="Directory of trusted DID documents, for Verifiable Credential inputs.",
 )
 @click.option(
+    "--status-lists",
+    type=click.Path(exists=True),
+    help="Published status lists (a file or a folder), for credentials' revocation bits.",
+)
+@click.option(
     "--on",
     "on",
     type=click.DateTime(["%Y-%m-%d"]),
@@ -74,13 +79,15 @@ def verify(
     qr_texts: tuple[str, ...],
     qr_images: tuple[str, ...],
     trust_list: str | None,
+    status_lists: str | None,
     on: datetime | None,
 ) -> None:
     """Verify certificate FILEs or DIRs (- reads standard input) and QR codes against the ledger.
 
-    A FILE is an issued file or the printed PDF (its QR code is read); a folder gives its issued
-    files (*.coo.json); a QR code is its text or a link to the portal carrying it. A summary line
-    ends the report.
+    A FILE is an issued file, the printed PDF (its QR code is read) or a credential exported from
+    one (a W3C VC, a UNTP .jwt or its envelope: checked against --trust-list, and against
+    --status-lists when given); a folder gives its issued files (*.coo.json); a QR code is its
+    text or a link to the portal carrying it. A summary line ends the report.
     """
     names = expand(files)
     if not (names or qr_texts or qr_images):
@@ -100,6 +107,8 @@ def verify(
             verifier,
             trust_list,
             day,
+            status_lists,
+            client=None if offline else ctx.client(),
         )
     )
     labelled += [

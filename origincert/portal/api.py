@@ -18,7 +18,15 @@ from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
 from origincert.errors import DocumentError, OriginCertError
-from origincert.portal import accounts, certindex, db, references, seclog, verification
+from origincert.portal import (
+    accounts,
+    certindex,
+    credentials,
+    db,
+    references,
+    seclog,
+    verification,
+)
 from origincert.portal.errors import error_response
 from origincert.portal.namesakes import namesake_warning, namesakes
 from origincert.portal.security import csrf, spend, spend_check
@@ -136,6 +144,8 @@ def verify_file() -> Response:
     mimetype = request.mimetype or ""
     if mimetype == "application/pdf" or mimetype.startswith("image/"):
         return _verify_printed(request.get_data(cache=False), mimetype)  # the PDF or a photo
+    if mimetype in credentials.MEDIA_TYPES:  # a credential sent as what it is
+        return _verify_credential(request.get_data(cache=False), mimetype)
     if not request.is_json:
         return error_response(
             415,
@@ -147,7 +157,26 @@ def verify_file() -> Response:
     body = _parsed_body(max_bytes=certindex.MAX_FILE_BYTES)  # not a JSON object: 400, not a verdict
     if isinstance(body, Response):
         return body
+    credential = credentials.sniff(raw)  # a W3C VC or a UNTP envelope sent as plain JSON
+    if credential is not None:
+        return _answer(credentials.verify(credential), credentials.channel(credential, api=True))
     return _answer(verification.verify_file(raw), "api_file")
+
+
+def _verify_credential(raw: bytes, mimetype: str) -> Response:
+    """A body sent as application/vc or application/vc+jwt must be a credential of that form."""
+    credential = (
+        credentials.sniff_as(raw, mimetype) if len(raw) <= certindex.MAX_FILE_BYTES else None
+    )
+    if credential is None:
+        return error_response(
+            400,
+            "body_invalid",
+            "The body is not a credential: send a W3C VC (JSON-LD) as application/vc, or a "
+            "compact vc+jwt as application/vc+jwt.",
+            reason="credential_unreadable",
+        )
+    return _answer(credentials.verify(credential), credentials.channel(credential, api=True))
 
 
 def _verify_printed(raw: bytes, mimetype: str) -> Response:

@@ -68,7 +68,7 @@ def _form() -> LogSearchForm:
     return form
 
 
-def _query(form: LogSearchForm) -> Select[tuple[Verification]]:
+def _query(form: LogSearchForm) -> Select[Verification]:
     q = select(Verification)
     if not g.officer.is_admin:
         q = q.where(Verification.office_code == g.officer.office.code)

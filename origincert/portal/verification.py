@@ -31,10 +31,12 @@ from origincert.portal import db
 from origincert.portal.batching import Batcher
 from origincert.portal.catalogue import N_
 from origincert.portal.db import Verification, utcnow
+from origincert.portal.vcwords import VC_CHANNELS
 from origincert.safejson import load_json
 from origincert.verdict import CheckStatus, VerificationResult
 
 if TYPE_CHECKING:
+    from origincert.interop.registration import VcKeyRegistry
     from origincert.verifier import Verifier
 
 __all__ = [
@@ -66,6 +68,7 @@ CHANNELS = {
     "api_number": N_("API: number"),
     "api_pdf": N_("API: PDF"),
     "api_photo": N_("API: photo"),
+    **VC_CHANNELS,  # W3C and UNTP credentials, on the form and through the API
 }
 
 # What an attempt that reached no verdict is logged as, beside the verdicts.
@@ -98,6 +101,16 @@ class Ledger:
 
     def verify_bytes(self, raw: bytes) -> VerificationResult:
         return self._batcher.submit(("file", raw))
+
+    def vc_key_registry(self) -> VcKeyRegistry:
+        """The ledger's answer on a credential's VC key (no answer when the portal is offline)."""
+        from origincert.governance import ledger_vc_key_registry
+        from origincert.interop.registration import unsupported_registry
+
+        if self._verifier is None:
+            self._verifier = make_verifier(*self._settings)
+        client = self._verifier.client
+        return unsupported_registry if client is None else ledger_vc_key_registry(client)
 
     def verify_qr(self, text: str) -> VerificationResult:
         return self._batcher.submit(("qr", text))
@@ -210,6 +223,11 @@ def verify_qr(text: str) -> VerificationResult:
     """Verify a QR code's text."""
     db.release()
     return _per_process().get()[0].verify_qr(text)
+
+
+def vc_key_registry() -> VcKeyRegistry:
+    """Whether a credential's VC key was its issuer's on the ledger when its batch was anchored."""
+    return _per_process().get()[0].vc_key_registry()
 
 
 def verify_printed(printed: Printed) -> VerificationResult:

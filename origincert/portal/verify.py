@@ -24,7 +24,7 @@ from werkzeug.wrappers import Response
 from origincert import qrlink, retake
 from origincert.errors import OriginCertError
 from origincert.pdfqr import Printed
-from origincert.portal import certindex, db, imagedecode, references, verification
+from origincert.portal import certindex, credentials, db, imagedecode, references, verification
 from origincert.portal.auth import login_required
 from origincert.portal.catalogue import N_, gettext
 from origincert.portal.db import Verification
@@ -123,6 +123,11 @@ def verify_upload(raw: bytes, *, file_channel: str = "file") -> Outcome:
     """Verify one uploaded file, whatever it is (issued file, PDF, photo); always logged."""
     _spend("RATELIMIT_VERIFY")
     kind = sniff(raw)
+    credential = credentials.sniff(raw) if kind in (Kind.CERTIFICATE, Kind.UNKNOWN) else None
+    if credential is not None:  # a W3C VC or a UNTP vc+jwt: its layers, then the file inside
+        return Outcome(
+            _log(credentials.verify(credential), credentials.channel(credential, api=False))
+        )
     if kind is Kind.CERTIFICATE:
         return Outcome(_log(verification.verify_file(raw), file_channel, raw))
     if kind in (Kind.IMAGE, Kind.PDF):

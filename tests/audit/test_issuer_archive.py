@@ -11,8 +11,8 @@ from audit.auditkit import KEY_1, audit, consortium, h32, single
 from origincert.audit.archive import ArchivedCertificate
 from origincert.audit.reconcile import reconcile
 from origincert.audit.rules import audit_transactions
+from origincert.devtools.samples import sample_certificate
 from origincert.issuer import Journal, issue_batch, issue_documents, replace, revoke
-from origincert.samples import sample_certificate
 
 
 def _docs(n: int, prefix: str) -> list[dict]:

@@ -14,8 +14,8 @@ from portal.browser import chrome, needs_chromium, screenshot
 
 from audit.auditkit import audit, single
 from origincert.audit.report import write_report
+from origincert.devtools.samples import sample_certificate
 from origincert.issuer import Journal, issue_batch, issue_documents
-from origincert.samples import sample_certificate
 
 
 def _docs(n: int, prefix: str) -> list[dict]:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from origincert.devtools.samples import sample_certificate
 from origincert.portal.render import (
     certificate_view,
     display_value,
@@ -16,7 +17,6 @@ from origincert.portal.render import (
     verdict_view,
     when,
 )
-from origincert.samples import sample_certificate
 from origincert.verdict import Verdict
 
 
