@@ -10,8 +10,9 @@ import pytest
 from chainutil import YEAR, World, free_port, test_account
 from hypothesis import settings
 
-from origincert import devchain, governance
+from origincert import governance
 from origincert.chain import ChainClient, deploy
+from origincert.devtools import devchain
 
 # Property tests assert behaviour, not speed: on a shared 2-core machine one example can take far
 # longer than hypothesis's 200 ms default deadline, which would fail a correct test.

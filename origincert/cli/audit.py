@@ -63,6 +63,17 @@ class AnomaliesFound(click.ClickException):
     help="Issuer id whose archive or journal it is (repeat; default: the issuers whose keys signed it).",
 )
 @click.option(
+    "--status-list",
+    "status_list",
+    type=click.Path(exists=True, path_type=Path),
+    help="Published status lists (a file or a folder) to check against the ledger (needs --trust-list).",
+)
+@click.option(
+    "--trust-list",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Trusted DID documents: the VC keys that may sign those status lists.",
+)
+@click.option(
     "--out",
     default="audit-report",
     show_default=True,
@@ -114,6 +125,8 @@ def audit(
     journals: tuple[str, ...],
     desk_events: tuple[str, ...],
     archive_issuers: tuple[int, ...],
+    status_list: Path | None,
+    trust_list: Path | None,
     out: str,
     formats: tuple[str, ...],
     explorer_url: str | None,
@@ -131,6 +144,8 @@ def audit(
     from origincert.audit.report import check_explorer_url, write_report
 
     check_explorer_url(explorer_url)
+    if status_list is not None and trust_list is None:
+        raise click.UsageError("--status-list needs --trust-list (whose keys may sign the lists)")
     desk_logs = [read_desk_log(Path(p)) for p in desk_events]  # refused before the long replay
     options = AuditOptions(
         checkpoint=Path(checkpoint) if checkpoint else None,
@@ -140,6 +155,8 @@ def audit(
         archive_issuers=frozenset(archive_issuers) or None,
         crosscheck=not no_crosscheck,
         workers=workers,
+        status_lists=status_list,
+        trust_list=trust_list,
     )
     client = obj.client()
     bar = tqdm(

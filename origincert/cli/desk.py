@@ -257,5 +257,66 @@ def demo(waiting: int, password_env: str, code: str, db_url: str | None, instanc
     click.echo(f"{waiting} applications wait in the review queue")
 
 
+@desk.command("send-mail")
+@click.option("--smtp", "smtp_at", default="127.0.0.1:25", show_default=True, help="HOST:PORT")
+@click.option("--sender", required=True, help="The From address of the desk's mails.")
+@click.option("--base-url", required=True, help="The desk's address, put before each link.")
+@click.option("--starttls", is_flag=True, help="Upgrade the connection with STARTTLS.")
+@click.option("--username", envvar="ORIGINCERT_DESK_SMTP_USER", default=None)
+@click.option("--interval", default=5.0, show_default=True, type=click.FloatRange(0.5, 3600))
+@click.option("--once", is_flag=True, help="Send what is due, then exit.")
+@_db_option
+@_instance_option
+@handle_errors
+def send_mail(
+    smtp_at: str,
+    sender: str,
+    base_url: str,
+    starttls: bool,
+    username: str | None,
+    interval: float,
+    once: bool,
+    db_url: str | None,
+    instance: str,
+) -> None:
+    """Send the status e-mails of the outbox by SMTP (retried; never one twice)."""
+    import time
+
+    from sqlalchemy import func, select
+
+    from origincert.desk.db import engine_for, session_factory
+    from origincert.desk.mailer import SmtpSettings, send_due
+    from origincert.desk.models import OutboxMail
+
+    host, _, port = smtp_at.rpartition(":")
+    if not host or not port.isdigit():
+        raise click.BadParameter("give HOST:PORT", param_hint="--smtp")
+    settings = SmtpSettings(
+        host=host, port=int(port), sender=sender, base_url=base_url, starttls=starttls,
+        username=username, password=os.environ.get("ORIGINCERT_DESK_SMTP_PASSWORD"),
+    )  # fmt: skip
+    engine = engine_for(_url(db_url, instance))
+    sessions = session_factory(engine)
+    try:
+        while True:
+            report = send_due(sessions, settings)
+            if report.sent or report.retrying or report.failed or once:
+                click.echo(
+                    f"sent {len(report.sent)}, to retry {len(report.retrying)}, "
+                    f"failed {len(report.failed)}"
+                )
+            if once:
+                with sessions() as db:
+                    stuck = db.scalar(
+                        select(func.count(OutboxMail.id)).where(OutboxMail.status == "sending")
+                    )
+                if stuck:
+                    click.echo(f"{stuck} mail(s) left sending by an interrupted run: not resent")
+                return
+            time.sleep(interval)
+    finally:
+        engine.dispose()
+
+
 def register(main: click.Group) -> None:
     main.add_command(desk)

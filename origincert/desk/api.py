@@ -9,17 +9,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import secrets
+import unicodedata
 from typing import Any
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from origincert.desk import service
+from origincert.desk import csvimport, fieldmap, products, service
 from origincert.desk.blobs import ATTACHMENT_KINDS
 from origincert.desk.errors import Conflict, Invalid, NotFound
-from origincert.desk.models import Application, Attachment, IdempotencyKey, Status, utcnow
+from origincert.desk.models import (
+    Application,
+    Attachment,
+    IdempotencyKey,
+    Product,
+    Status,
+    utcnow,
+)
 from origincert.desk.openapi import openapi_document
 from origincert.desk.status import EDITABLE
 from origincert.desk.web import actor, api_auth, blobs, db
@@ -32,6 +41,7 @@ __all__ = ["bp", "init_app", "serialize"]
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 MAX_IDEMPOTENCY_KEY = 100
+MAX_ATTACHMENTS = 20  # per application
 
 
 def _limit() -> str:
@@ -171,30 +181,122 @@ def bulk() -> Response:
         raise Invalid(
             f"at most {current_app.config['MAX_BULK']} applications at once", code="bulk_too_large"
         )
-    submit = body.get("submit") is True
-    created: list[Application] = []
-    problems: list[tuple[str, str]] = []
-    for i, fields in enumerate(items):
-        try:
-            app = service.create_application(db(), actor(), fields)
-            if submit:
-                service.submit(db(), actor(), app, declaration=body.get("declaration") is True)
-            created.append(app)
-        except Invalid as exc:
-            problems += [
-                (f"applications[{i}].{p}" if p else f"applications[{i}]", m)
-                for p, m in exc.problems or [("", str(exc))]
-            ]
-    if problems:
-        raise Invalid(
-            f"{len(problems)} problem(s); nothing was saved", code="bulk_invalid", problems=problems
-        )
+    created = service.import_applications(
+        db(), actor(), items, then_submit=body.get("submit") is True,
+        declaration=body.get("declaration") is True,
+    )  # fmt: skip
     db().commit()
     response = jsonify(
         applications=[{"id": a.public_id, "number": a.number, "status": a.status} for a in created]
     )
     response.status_code = 201
     return response
+
+
+@bp.post("/applications/import.csv")
+@api_auth
+def import_csv() -> Response:
+    """Many applications from CSV (one row per goods item), all or none; ``?submit=true`` with
+    ``&declaration=true`` submits them too."""
+    pairs = import_csv_rows(
+        request.get_data(),
+        then_submit=request.args.get("submit") == "true",
+        declaration=request.args.get("declaration") == "true",
+    )
+    db().commit()
+    response = jsonify(
+        applications=[
+            {"reference": p.reference, "id": a.public_id, "number": a.number, "status": a.status}
+            for p, a in pairs
+        ]
+    )
+    response.status_code = 201
+    return response
+
+
+def import_csv_rows(
+    data: bytes, *, then_submit: bool, declaration: bool
+) -> list[tuple[csvimport.ParsedApplication, Application]]:
+    """The CSV import shared by the API and the exporter's page; problems by row and column."""
+    library = {p.name: p.item for p in products.products_for(db(), actor())}
+    parsed = csvimport.parse_csv(
+        data, max_applications=current_app.config["MAX_BULK"], products=library
+    )
+    try:
+        created = service.import_applications(
+            db(), actor(), [p.fields for p in parsed], then_submit=then_submit,
+            declaration=declaration,
+        )  # fmt: skip
+    except Invalid as exc:
+        raise Invalid(
+            str(exc), code=exc.code, problems=csvimport.row_problems(parsed, exc.problems)
+        ) from None
+    return list(zip(parsed, created, strict=True))
+
+
+def _product_json(p: Product) -> dict[str, Any]:
+    return {"id": p.public_id, "name": p.name, "item": p.item}
+
+
+def _product_body() -> tuple[str, dict[str, str]]:
+    """``{"name": ..., "item": {"hs_code": ..., "origin_criterion": {"code": ...}, ...}}``."""
+    body = _body()
+    if not isinstance(body, dict) or not isinstance(body.get("item"), dict):
+        raise Invalid(
+            'give {"name": ..., "item": {...}}', code="product_invalid",
+            problems=[("item", "must be an object of the product's fields")],
+        )  # fmt: skip
+    name = body.get("name")
+    flat = fieldmap.flatten(body["item"])
+    unknown = sorted(k for k in flat if k not in fieldmap.PRODUCT_FIELDS)
+    if unknown or not isinstance(name, str):
+        raise Invalid(
+            "the product has problems", code="product_invalid",
+            problems=[(f"item.{k}", "is not a field of a product") for k in unknown]
+            + ([] if isinstance(name, str) else [("name", "must be a string")]),
+        )  # fmt: skip
+    return name, flat
+
+
+@bp.get("/products")
+@api_auth
+def product_list() -> Response:
+    return jsonify(products=[_product_json(p) for p in products.products_for(db(), actor())])
+
+
+@bp.post("/products")
+@api_auth
+def product_create() -> Response:
+    name, flat = _product_body()
+    product = products.save_product(db(), actor(), name, flat)
+    db().commit()
+    response = jsonify(_product_json(product))
+    response.status_code = 201
+    return response
+
+
+@bp.get("/products/<product_id>")
+@api_auth
+def product_show(product_id: str) -> Response:
+    return jsonify(_product_json(products.get_product(db(), actor(), product_id)))
+
+
+@bp.put("/products/<product_id>")
+@api_auth
+def product_update(product_id: str) -> Response:
+    products.get_product(db(), actor(), product_id)  # unknown or another company's: 404 first
+    name, flat = _product_body()
+    product = products.save_product(db(), actor(), name, flat, public_id=product_id)
+    db().commit()
+    return jsonify(_product_json(product))
+
+
+@bp.delete("/products/<product_id>")
+@api_auth
+def product_delete(product_id: str) -> Response:
+    products.delete_product(db(), actor(), product_id)
+    db().commit()
+    return Response(status=204)
 
 
 @bp.get("/applications")
@@ -242,6 +344,14 @@ def attach(public_id: str) -> Response:
     return _one(app, 201)
 
 
+def attachment_label(filename: str | None) -> str:
+    """The name shown for an upload: its last path part, without control or direction-changing
+    characters (a name is only ever shown, never used as a path)."""
+    base = re.split(r"[\\/]", filename or "")[-1]
+    clean = "".join(ch for ch in base if unicodedata.category(ch) not in ("Cc", "Cf", "Cs"))
+    return clean.strip()[:200] or "file"
+
+
 def add_attachment(app: Application) -> Attachment:
     """The uploaded ``file`` with its ``kind``, stored by hash; shared by the API and the page."""
     if Status(app.status) not in EDITABLE:
@@ -258,8 +368,17 @@ def add_attachment(app: Application) -> Attachment:
         raise Invalid(
             "no file uploaded", code="attachment_missing", problems=[("file", "is required")]
         )
+    count = db().scalar(
+        select(func.count(Attachment.id)).where(Attachment.application_id == app.id)
+    )
+    if (count or 0) >= MAX_ATTACHMENTS:
+        raise Invalid(
+            f"at most {MAX_ATTACHMENTS} attachments per application",
+            code="attachments_too_many",
+            problems=[("file", f"an application takes at most {MAX_ATTACHMENTS} files")],
+        )
     data = upload.read(current_app.config["MAX_ATTACHMENT_BYTES"] + 1)
-    sha, media_type = blobs().put(data)
+    sha, media_type = blobs().put(data)  # refused whole before anything is written
     att = Attachment(
         public_id=secrets.token_hex(12),
         application_id=app.id,
@@ -267,7 +386,7 @@ def add_attachment(app: Application) -> Attachment:
         sha256=sha,
         size=len(data),
         media_type=media_type,
-        label=(upload.filename or "file")[:200],
+        label=attachment_label(upload.filename),
         uploaded_by=g.user.id,
         at=utcnow(),
     )
@@ -295,6 +414,7 @@ def send_attachment(app: Application, attachment_id: str) -> Response:
         raise NotFound("no such attachment", code="attachment_unknown")
     response = Response(blobs().get(att.sha256), mimetype=att.media_type)
     response.headers["Content-Disposition"] = f'attachment; filename="{att.sha256[:16]}"'
+    response.headers["Content-Security-Policy"] = "sandbox"  # opened in a tab: no script runs
     return response
 
 

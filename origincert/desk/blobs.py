@@ -24,18 +24,39 @@ _MAGIC = (
     (b"\xff\xd8\xff", "image/jpeg"),
 )
 _SHA = re.compile(r"^[0-9a-f]{64}$")
+_PDF_VERSION = re.compile(rb"^%PDF-[12]\.[0-9]")
+# a ZIP archive's end record: a file that opens as a PDF or an image *and* as an archive (a
+# polyglot, e.g. a .docm or a .jar behind a PDF header) is refused
+_ZIP_END = b"PK\x05\x06"
+_ZIP_TAIL = 65_535 + 22
+# PDF actions that run something when the file is opened (only when not compressed inside an
+# object stream: served attachments are download-only and sandboxed besides)
+_PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)\b")
+
+
+def _refuse(words: str) -> Invalid:
+    return Invalid(f"the file {words}", code="attachment_type", problems=[("file", words)])
 
 
 def sniff(data: bytes) -> str:
-    """The media type of a PDF, PNG or JPEG, or Invalid ``attachment_type``."""
-    for magic, media_type in _MAGIC:
-        if data.startswith(magic):
-            return media_type
-    raise Invalid(
-        "an attachment must be a PDF, PNG or JPEG file",
-        code="attachment_type",
-        problems=[("file", "must be a PDF, PNG or JPEG file")],
-    )
+    """The media type of a well-formed PDF, PNG or JPEG, or Invalid ``attachment_type`` saying
+    what is wrong. Recognised by content: what the file is called or declared as is ignored."""
+    media_type = next((m for magic, m in _MAGIC if data.startswith(magic)), None)
+    if media_type is None:
+        raise _refuse("must be a PDF, PNG or JPEG file")
+    if _ZIP_END in data[-_ZIP_TAIL:]:
+        raise _refuse("is also a ZIP archive; attach the PDF or image alone")
+    if media_type == "application/pdf":
+        if not _PDF_VERSION.match(data) or b"%%EOF" not in data[-1024:]:
+            raise _refuse("is not a complete PDF (no version or no end-of-file marker)")
+        if _PDF_ACTIVE.search(data):
+            raise _refuse("is a PDF with scripts, launch actions or embedded files")
+    elif media_type == "image/png":
+        if data[12:16] != b"IHDR" or not data.endswith(b"IEND\xaeB`\x82"):
+            raise _refuse("is not a complete PNG image")
+    elif not data.rstrip(b"\x00").endswith(b"\xff\xd9"):
+        raise _refuse("is not a complete JPEG image")
+    return media_type
 
 
 class BlobStore:

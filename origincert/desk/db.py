@@ -26,11 +26,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cur.close()
 
 
+def _begin_before_savepoint(connection: Any, _name: str) -> None:
+    """The sqlite3 module begins a transaction only before a write, so a SAVEPOINT coming first
+    (``approve``'s nested transaction) began one of its own, and its RELEASE *committed* it:
+    the approval survived the rollback of the rest. Begin the transaction explicitly first."""
+    if not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def engine_for(url: str) -> Engine:
     """An engine for ``url`` (``sqlite:///path`` or ``postgresql+psycopg://...``)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 10, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "savepoint", _begin_before_savepoint)
         return engine
     return create_engine(url, pool_pre_ping=True)
 

@@ -14,7 +14,7 @@ from origincert.desk import accounts, service
 from origincert.desk.db import engine_for, migrate, session_factory
 from origincert.desk.documents import DESK_FIELDS
 from origincert.desk.models import Chamber, CompanyStatus, Role
-from origincert.samples import sample_certificate
+from origincert.devtools.samples import sample_certificate
 from origincert.webkit.passwords import hasher
 
 __all__ = ["DemoLogins", "create_demo_desk", "seed_demo"]

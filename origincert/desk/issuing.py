@@ -43,7 +43,7 @@ from origincert.errors import ChainUnavailable, ContractRevert, JournalError
 from origincert.issuer import Journal, issue_batch, replace, resume, revoke, safe_file_name
 from origincert.issuer.errors import IssuingError
 from origincert.issuer.journal import ActionKind, ActionState, BatchState
-from origincert.signing import Signer
+from origincert.signers import Signer
 
 __all__ = ["BatchPolicy", "IssuingWorker", "TickReport"]
 

@@ -42,6 +42,8 @@ __all__ = [
     "FormSettings",
     "IdempotencyKey",
     "LoginThrottle",
+    "OutboxMail",
+    "Product",
     "Role",
     "Status",
     "User",
@@ -280,6 +282,43 @@ class LoginThrottle(ThrottleColumns, Base):
     checked (the web kit's throttle, as the portal's)."""
 
     __tablename__ = "login_throttle"
+
+
+class OutboxMail(Base):
+    """An e-mail to send, written in the same transaction as the status change it tells of; the
+    sender (``desk.mailer``) claims a row before sending it, so it is never sent twice."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("applications.id"), index=True)
+    to_addr: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    link: Mapped[str] = mapped_column(String(300))  # a path; the sender adds the desk's address
+    status: Mapped[str] = mapped_column(String(12), index=True, default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column()
+
+
+class Product(Base):
+    """A company's saved goods (HS code, description, origin criterion, ...) reused in its
+    applications; ``item`` holds the goods item's fields the product fixes."""
+
+    __tablename__ = "products"
+    __table_args__ = (UniqueConstraint("company_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    item: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class EventImmutable(Exception):

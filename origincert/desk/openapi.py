@@ -103,6 +103,59 @@ def openapi_document() -> dict[str, Any]:
                     },
                 )
             },
+            "/api/v1/applications/import.csv": {
+                "post": _op(
+                    "Create (and submit) many applications from CSV, one row per goods item, "
+                    "grouped by the reference column; all or none, problems by row and column",
+                    {"201": _answer("Created", "BulkResult")},
+                    parameters=[
+                        {
+                            "name": n,
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "enum": ["true", "false"]},
+                        }
+                        for n in ("submit", "declaration")
+                    ],
+                    requestBody={
+                        "required": True,
+                        "content": {"text/csv": {"schema": {"type": "string"}}},
+                    },
+                )
+            },
+            "/api/v1/products": {
+                "get": _op(
+                    "This company's product library", {"200": _answer("The list", "ProductList")}
+                ),
+                "post": _op(
+                    "Save a product (goods reused in applications)",
+                    {"201": _answer("Saved", "Product")},
+                    requestBody={
+                        "required": True,
+                        "content": {_JSON: {"schema": _ref("NewProduct")}},
+                    },
+                ),
+            },
+            "/api/v1/products/{product_id}": {
+                "parameters": [
+                    {
+                        "name": "product_id",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string"},
+                    }
+                ],
+                "get": _op("One product", {"200": _answer("The product", "Product")}),
+                "put": _op(
+                    "Change a product",
+                    {"200": _answer("Saved", "Product")},
+                    requestBody={
+                        "required": True,
+                        "content": {_JSON: {"schema": _ref("NewProduct")}},
+                    },
+                ),
+                "delete": _op("Delete a product", {"204": {"description": "Deleted"}}),
+            },
             "/api/v1/applications/{public_id}": {
                 "parameters": [_ID],
                 "get": _op("One application", {"200": _answer("The application", "Application")}),
@@ -219,6 +272,32 @@ def openapi_document() -> dict[str, Any]:
                         "declaration": {"type": "boolean"},
                     },
                 },
+                "NewProduct": {
+                    "type": "object",
+                    "required": ["name", "item"],
+                    "properties": {
+                        "name": {"type": "string", "maxLength": 200},
+                        "item": {
+                            "type": "object",
+                            "description": "hs_code, description, origin_criterion {code, "
+                            "percentage}, country_of_origin, quantity {unit}, packages {kind}",
+                        },
+                    },
+                },
+                "Product": {
+                    "type": "object",
+                    "required": ["id", "name", "item"],
+                    "properties": {
+                        "id": {"type": "string"},
+                        "name": {"type": "string"},
+                        "item": {"type": "object"},
+                    },
+                },
+                "ProductList": {
+                    "type": "object",
+                    "required": ["products"],
+                    "properties": {"products": {"type": "array", "items": _ref("Product")}},
+                },
                 "Attachment": {
                     "type": "object",
                     "required": ["id", "kind", "sha256", "size", "media_type", "label"],
@@ -264,6 +343,7 @@ def openapi_document() -> dict[str, Any]:
                                 "type": "object",
                                 "required": ["id", "number", "status"],
                                 "properties": {
+                                    "reference": {"type": "string"},
                                     "id": {"type": "string"},
                                     "number": {"type": "string"},
                                     "status": {"type": "string"},

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from origincert.desk import documents, foureyes
+from origincert.desk import documents, foureyes, outbox
 from origincert.desk.errors import Conflict, Forbidden, Invalid, NotFound
 from origincert.desk.messages import N_
 from origincert.desk.models import (
@@ -46,6 +46,7 @@ __all__ = [
     "fee_for",
     "four_eyes_need",
     "get_application",
+    "import_applications",
     "queue",
     "record_event",
     "reject",
@@ -449,8 +450,39 @@ def transition(
         set_committed_value(app, key, value)
     set_committed_value(app, "version", app.version + 1)
     record_event(session, actor, name, application=app, before=before, after=_snapshot(app))
+    outbox.status_changed(session, app, before["status"])  # the mail, in this same transaction
     return app
 
 
 def _today() -> date:
     return datetime.now(UTC).date()
+
+
+def import_applications(
+    session: Session,
+    actor: Actor,
+    items: Sequence[Any],
+    *,
+    then_submit: bool = False,
+    declaration: bool = False,
+) -> list[Application]:
+    """Many applications at once (the JSON bulk call and the CSV import), all or none: Invalid
+    ``bulk_invalid`` names each problem as ``applications[i].<field>`` and the caller rolls back."""
+    created: list[Application] = []
+    problems: list[tuple[str, str]] = []
+    for i, fields in enumerate(items):
+        try:
+            app = create_application(session, actor, fields)
+            if then_submit:
+                submit(session, actor, app, declaration=declaration)
+            created.append(app)
+        except Invalid as exc:
+            problems += [
+                (f"applications[{i}].{p}" if p else f"applications[{i}]", m)
+                for p, m in exc.problems or [("", str(exc))]
+            ]
+    if problems:
+        raise Invalid(
+            f"{len(problems)} problem(s); nothing was saved", code="bulk_invalid", problems=problems
+        )
+    return created

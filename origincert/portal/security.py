@@ -40,6 +40,8 @@ POLICY = kit.Policy(
     permissions="camera=(self), microphone=(), geolocation=(), payment=(), usb=()",
     body_limits=BODY_LIMITS,
     full_body_endpoints=frozenset({"verify.upload"}),
+    # the API's PDF or phone photo is as large as the form's upload
+    full_body_types={"api.verify_file": ("application/pdf", "image/")},
 )
 
 csrf = CSRFProtect()

@@ -5,12 +5,16 @@ address that guesses."""
 
 from __future__ import annotations
 
+from typing import cast
+
+from sqlalchemy import Table
+
 from origincert.portal.db import LoginThrottle
 from origincert.webkit.throttle import Admission, Rule, Throttle, account_key, source_key
 
 __all__ = ["Admission", "Rule", "account_key", "admit", "forget_account", "source_key", "succeeded"]
 
-_THROTTLE = Throttle(LoginThrottle.__table__)
+_THROTTLE = Throttle(cast(Table, LoginThrottle.__table__))  # a declarative class's table
 admit = _THROTTLE.admit
 succeeded = _THROTTLE.succeeded
 forget_account = _THROTTLE.forget_account

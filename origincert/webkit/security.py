@@ -63,6 +63,8 @@ class Policy:
     body_limits: Mapping[str, int] = field(default_factory=dict)
     default_body_limit: int | None = 64 * 1024
     full_body_endpoints: frozenset[str] = frozenset()  # these keep MAX_CONTENT_LENGTH
+    # endpoint -> media types that keep MAX_CONTENT_LENGTH there ("image/" matches the family)
+    full_body_types: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     form_only: bool = True  # HTML endpoints (not ``api.*``) take form encoding only
 
 
@@ -81,7 +83,7 @@ def _bound_body(policy: Policy) -> None:
     endpoint = request.endpoint or ""
     limit = current_app.config["MAX_CONTENT_LENGTH"]
     bound = policy.body_limits.get(endpoint, policy.default_body_limit)
-    if bound is not None and endpoint not in policy.full_body_endpoints:
+    if bound is not None and not _keeps_full_body(policy, endpoint):
         limit = bound if limit is None else min(bound, limit)
         request.max_content_length = limit
     length = request.content_length or 0
@@ -93,6 +95,16 @@ def _bound_body(policy: Policy) -> None:
     if request.mimetype not in _FORM_TYPES and length > 0:
         _drain(length)
         abort(415, "This address takes an HTML form (form encoding) only.")
+
+
+def _keeps_full_body(policy: Policy, endpoint: str) -> bool:
+    if endpoint in policy.full_body_endpoints:
+        return True
+    kind = request.mimetype
+    return any(
+        kind == t or (t.endswith("/") and kind.startswith(t))
+        for t in policy.full_body_types.get(endpoint, ())
+    )
 
 
 def _drain(length: int) -> None:

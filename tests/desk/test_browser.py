@@ -82,6 +82,7 @@ def test_exporter_applies_clerk_approves_worker_issues_officer_verifies(
         # the exporter applies
         sign_in(driver, live.url, "alice@example.org")
         driver.get(f"{live.url}/exporter/new")
+        driver.find_element(By.CSS_SELECTOR, "details summary").click()  # the JSON way in
         text = json.dumps(fields(1), indent=2)
         driver.execute_script("arguments[0].value = arguments[1]", by_id(driver, "fields"), text)
         by_id(driver, "create").click()

@@ -24,7 +24,6 @@ from origincert.signing import LocalSigner
 from .support import Desk, fields
 from .test_browser import SIZES, by_id, shot, sign_in, status_is, wait_for
 
-
 WIDER = """
 const limit = arguments[0];
 return [...document.querySelectorAll('body *')]
