@@ -39,8 +39,8 @@ def create_app(
     )
     os.makedirs(app.instance_path, exist_ok=True)
     config.load(app, test_config)
+    web.init_app(app)  # the signed-in user first: a refused upload is answered on its own page
     security.init_app(app, POLICY)
-    web.init_app(app)
     i18n.init_app(app)
     for area in (auth, exporter, corrections, clerk, admin, api):
         area.init_app(app)
