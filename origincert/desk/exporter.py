@@ -26,6 +26,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from origincert.desk import accounts, fieldmap, products, service
+from origincert.desk.administration import form_template
 from origincert.desk.api import (
     add_attachment,
     import_csv_rows,
@@ -177,7 +178,12 @@ def new() -> Any:
 def _starting_fields(spec: fieldmap.FormSpec) -> dict[str, Any]:
     """A new draft of ``spec``'s form, with the exporter and declarant of the company's latest
     application filled in (they rarely change)."""
-    fields: dict[str, Any] = {"kind": spec.kind, "form": spec.form}
+    # the chamber's template for the form first (its admin's prefilled fields), then the form
+    fields: dict[str, Any] = {
+        **form_template(db(), g.user.chamber_id, spec.form),
+        "kind": spec.kind,
+        "form": spec.form,
+    }
     if spec.agreement:
         fields["agreement"] = spec.agreement
     latest = db().scalar(
