@@ -1,6 +1,6 @@
 // Hardhat 2: the local development chain, and an offline compile with the npm `solc` package
 // (soljson), because solc binaries cannot be downloaded here. Compiler settings live in
-// contracts/solc-settings.json, shared with the Python build (origincert/chain/build.py).
+// contracts/solc-settings.json, shared with the Python build (origincert/devtools/build.py).
 const path = require("path");
 const { subtask } = require("hardhat/config");
 const { TASK_COMPILE_SOLIDITY_GET_SOLC_BUILD } = require("hardhat/builtin-tasks/task-names");

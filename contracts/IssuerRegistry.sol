@@ -3,6 +3,7 @@ pragma solidity ^0.8.24;
 
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
+import {P256} from "@openzeppelin/contracts/utils/cryptography/P256.sol";
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Checkpoints} from "@openzeppelin/contracts/utils/structs/Checkpoints.sol";
 import {EnumerableSet} from "@openzeppelin/contracts/utils/structs/EnumerableSet.sol";
@@ -46,6 +47,9 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
     /// @dev keccak256("KeyPossession(address key,uint64 issuerId,bytes2 economy)")
     bytes32 public constant KEY_POSSESSION_TYPEHASH =
         keccak256("KeyPossession(address key,uint64 issuerId,bytes2 economy)");
+
+    /// @dev keccak256("VcKeyPossession(bytes32 keyHash,uint64 issuerId)")
+    bytes32 public constant VC_KEY_POSSESSION_TYPEHASH = keccak256("VcKeyPossession(bytes32 keyHash,uint64 issuerId)");
 
     /**
      * @dev One signing key. One slot (256 bits): issuerId 32 | activeFrom 40 | retiredAt 40 (0 = in use)
@@ -95,6 +99,19 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
     Issuer[] private _issuers; // index = issuerId - 1
     mapping(uint32 issuerId => Checkpoints.Trace208) private _statusHistory;
     mapping(address key => KeyRecord) private _keys;
+
+    /// @dev One VC key hash, claimed once for all. One slot: issuerId 32 | fromEpoch 56 | untilEpoch 56
+    /// (0 = in use) | since 40 | retiredAt 40.
+    struct VcKeyRecord {
+        uint32 issuerId;
+        uint56 fromEpoch;
+        uint56 untilEpoch;
+        uint40 since;
+        uint40 retiredAt;
+    }
+
+    mapping(bytes32 keyHash => VcKeyRecord) private _vcKeys;
+    mapping(uint32 issuerId => bytes32[]) private _vcKeyHistory;
 
     modifier onlyCouncilMember() {
         if (!_council.contains(msg.sender)) revert IssuerRegistryNotCouncilMember(msg.sender);
@@ -453,7 +470,86 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
         _nextEpoch(issuerId, _keys[issuer.signingKey]);
     }
 
+    /**
+     * @notice Register the hash of the issuing body's VC public key (P-256, the key that signs its
+     * W3C credentials), retiring the one before. The epoch moves, so every anchor names, through its
+     * epoch, exactly one VC key: {vcKeyAt} answers which key vouched for a certificate.
+     * @param qx,qy the key's affine coordinates; the hash kept is `keccak256(0x8024 || prefix || qx)`,
+     * the bytes of its public Multikey (prefix 0x02 for even `qy`, 0x03 for odd)
+     * @param r,s the VC key's ES256 signature over `sha256(vcKeyPossessionDigest(hash, issuerId))`,
+     * low-s: proof that the body holds the key, so nobody registers a key it does not hold
+     *
+     * Requirements: the caller is the authority of the body's economy while the body is neither
+     * withdrawn nor past its window, or the body's current key while the body is accredited now
+     * (not suspended); the point is on the curve; the key hash was never registered by any body;
+     * the possession proof is valid.
+     *
+     * Emits {VcKeyChanged} and {IssuerEpochChanged}.
+     */
+    function setVcKey(uint32 issuerId, bytes32 qx, bytes32 qy, bytes32 r, bytes32 s) external {
+        Issuer storage issuer = _issuer(issuerId);
+        KeyRecord storage k = _keys[issuer.signingKey];
+        Standing standing = _standing(k.status, k.validFrom, k.validUntil, block.timestamp);
+        bool byAuthority = _authorityOf[issuer.economy] == msg.sender;
+        if (!byAuthority && msg.sender != issuer.signingKey) revert IssuerRegistryNotIssuerOrAuthority(msg.sender, issuerId);
+        if (standing != Standing.Accredited && !(byAuthority && standing == Standing.Suspended)) {
+            revert IssuerRegistryNotInGoodStanding(issuerId, standing);
+        }
+        if (!P256.isValidPublicKey(qx, qy)) revert IssuerRegistryInvalidVcKey();
+        bytes32 keyHash = keccak256(abi.encodePacked(bytes2(0x8024), uint8(2 + (uint256(qy) & 1)), qx));
+        VcKeyRecord storage record = _vcKeys[keyHash];
+        if (record.issuerId != 0) revert IssuerRegistryVcKeyAlreadyUsed(keyHash, record.issuerId);
+        bytes32 h = sha256(abi.encodePacked(vcKeyPossessionDigest(keyHash, issuerId)));
+        if (!P256.verifySolidity(h, r, s, qx, qy)) revert IssuerRegistryInvalidVcPossession(keyHash);
+        uint56 epoch = k.epoch + 1;
+        uint40 now_ = block.timestamp.toUint40();
+        bytes32[] storage history = _vcKeyHistory[issuerId];
+        bytes32 previous = history.length == 0 ? bytes32(0) : history[history.length - 1];
+        if (previous != bytes32(0)) {
+            VcKeyRecord storage old = _vcKeys[previous];
+            old.untilEpoch = epoch;
+            old.retiredAt = now_;
+        }
+        _vcKeys[keyHash] = VcKeyRecord({issuerId: issuerId, fromEpoch: epoch, untilEpoch: 0, since: now_, retiredAt: 0});
+        history.push(keyHash);
+        emit VcKeyChanged(issuerId, previous, keyHash, epoch);
+        _nextEpoch(issuerId, k);
+    }
+
     // ------------------------------------------------------------------ views
+
+    /**
+     * @notice The VC key hash the body had registered while at `epoch` (zero if none): an anchor's
+     * record names its epoch, so this is the key that vouched for the anchor's certificates.
+     */
+    function vcKeyAt(uint32 issuerId, uint64 epoch) external view returns (bytes32 keyHash) {
+        _issuer(issuerId);
+        bytes32[] storage history = _vcKeyHistory[issuerId];
+        uint256 low = 0;
+        uint256 high = history.length;
+        while (low < high) {
+            uint256 mid = (low + high) / 2;
+            if (_vcKeys[history[mid]].fromEpoch > epoch) high = mid;
+            else low = mid + 1;
+        }
+        return low == 0 ? bytes32(0) : history[low - 1];
+    }
+
+    /**
+     * @notice Who registered a VC key hash and for which epochs: `[fromEpoch, untilEpoch)`
+     * (`untilEpoch` 0 while in use), with the block times of both changes. All zero if never registered.
+     */
+    function vcKeyRecord(
+        bytes32 keyHash
+    ) external view returns (uint32 issuerId, uint64 fromEpoch, uint64 untilEpoch, uint48 since, uint48 retiredAt) {
+        VcKeyRecord memory v = _vcKeys[keyHash];
+        return (v.issuerId, v.fromEpoch, v.untilEpoch, v.since, v.retiredAt);
+    }
+
+    /// @notice The EIP-712 digest whose SHA-256 a VC key signs to prove possession for `issuerId`.
+    function vcKeyPossessionDigest(bytes32 keyHash, uint64 issuerId) public view returns (bytes32) {
+        return _hashTypedDataV4(keccak256(abi.encode(VC_KEY_POSSESSION_TYPEHASH, keyHash, issuerId)));
+    }
 
     /**
      * @notice The standing of `key` now: the check run on every anchor, kept to two storage reads.

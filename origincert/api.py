@@ -20,7 +20,7 @@ from origincert.errors import DocumentError
 
 if TYPE_CHECKING:
     from origincert.chain import ChainClient, Manifest
-    from origincert.signing import Signer
+    from origincert.signers import Signer
     from origincert.verdict import VerificationResult
     from origincert.verifier import Verifier
 

@@ -61,6 +61,7 @@ from pydantic_core import PydanticCustomError
 
 from origincert.errors import DocumentError
 from origincert.safejson import load_json
+from origincert.schema import codelists
 
 __all__ = [
     "FORMS",
@@ -279,8 +280,30 @@ Origin = Annotated[
     ),
 ]
 Currency = Annotated[str, StringConstraints(pattern=_P_CURRENCY)]
-Unit = Annotated[str, StringConstraints(pattern=_P_UNIT)]
-PackageKind = Annotated[str, StringConstraints(pattern=_P_PACKAGE)]
+Unit = Annotated[
+    str,
+    StringConstraints(pattern=_P_UNIT),
+    Field(
+        description=codelists.describe(
+            "A UN/ECE Recommendation 20 unit of measure code (any code of 2 or 3 letters and "
+            "digits is accepted). Common ones:",
+            codelists.UNITS,
+        ),
+        examples=["KGM", "C62", "LTR"],
+    ),
+]
+PackageKind = Annotated[
+    str,
+    StringConstraints(pattern=_P_PACKAGE),
+    Field(
+        description=codelists.describe(
+            "A UN/ECE Recommendation 21 code for the kind of package (any code of 2 letters "
+            "and digits is accepted). Common ones:",
+            codelists.PACKAGES,
+        ),
+        examples=["CT", "PX", "BG"],
+    ),
+]
 PositiveDecimal = Annotated[str, StringConstraints(pattern=_P_DECIMAL), AfterValidator(_positive)]
 Percentage = Annotated[str, StringConstraints(pattern=_P_PERCENT)]
 AgreementCode = Annotated[str, StringConstraints(pattern=_P_AGREEMENT)]
@@ -354,7 +377,24 @@ class Invoice(_Model):
 class OriginCriterion(_Model):
     """Box "origin criterion"; ``percentage`` is rounded down to a whole number (40.6 % is "40")."""
 
-    code: CriterionCode
+    code: Annotated[
+        CriterionCode,
+        Field(
+            description=codelists.describe(
+                "The origin criterion, one the form takes ("
+                + "; ".join(
+                    f"{form}: {' '.join(sorted(rule.criteria))}"
+                    for form, rule in FORMS.items()
+                    if rule.criteria is not None
+                )
+                + "; "
+                + ", ".join(form for form, rule in FORMS.items() if rule.criteria is None)
+                + " have no criterion box). Codes:",
+                codelists.CRITERIA,
+            ),
+            examples=["WO", "RVC", "CTH"],
+        ),
+    ]
     percentage: Percentage | None = None
 
 

@@ -27,6 +27,7 @@ them re-export them under their old names.
       DeskError                the chamber's desk (Invalid, NotFound, Forbidden, Conflict)
       InteropError             a credential, context or key cannot be used
         ProofError             a Data Integrity proof cannot be made or checked
+        StatusListUnavailable  a status list is missing, unreadable, unsigned or stale (never a verdict)
       NetworkError             the consortium network cannot be set up, started or stopped
     DocumentError
       IssuedFileError          not a (v2) issued certificate file
@@ -64,6 +65,7 @@ __all__ = [
     "ProposalFailed",
     "RpcError",
     "SigningError",
+    "StatusListUnavailable",
     "VerificationFailed",
 ]
 
@@ -318,6 +320,16 @@ class ProofError(InteropError):
     code = "proof_invalid"
 
 
+class StatusListUnavailable(InteropError):
+    """A status list a verdict needs is unreadable, not signed by its issuer's VC key, or stale.
+
+    An infrastructure failure like an unreachable node: it says nothing about the certificate,
+    so it is never turned into INVALID (the CLI exits 4, the portal answers 503).
+    """
+
+    code = "status_list_unavailable"
+
+
 # ---- raised by origincert.issued
 
 
@@ -343,7 +355,7 @@ class NetworkError(OriginCertError):
 # ---- raised by origincert.webkit.passwords
 
 
-class PasswordError(OriginCertError):
+class PasswordError(AccountError):
     """A web account's password is refused (too weak, unknown hashing profile)."""
 
     code = "password_invalid"

@@ -21,7 +21,7 @@ import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from json.encoder import encode_basestring  # type: ignore[attr-defined]  # C-accelerated
-from typing import Any
+from typing import Any, cast
 
 import rfc8785
 
@@ -37,9 +37,11 @@ __all__ = [
     "derive_salts",
     "field_hash",
     "flatten",
+    "flatten_with_shape",
     "is_path",
     "new_seed",
     "recompute",
+    "seeded_hashes",
     "shape_of",
     "target_hash",
 ]
@@ -99,7 +101,8 @@ def shape_of(doc: Mapping[str, Any]) -> dict[str, int]:
     return shape
 
 
-def _flatten_and_shape(doc: Mapping[str, Any]) -> tuple[dict[str, Scalar], dict[str, int]]:
+def flatten_with_shape(doc: Mapping[str, Any]) -> tuple[dict[str, Scalar], dict[str, int]]:
+    """:func:`flatten` and :func:`shape_of` in one walk (a verifier needs both of every file)."""
     if not isinstance(doc, Mapping):
         raise DocumentError(
             "a certificate document must be a JSON object", code="document_not_object"
@@ -193,7 +196,7 @@ def canonical_pair(path: str, value: Scalar) -> bytes:
     kind = type(value)
     try:
         if kind is str:
-            return f"[{encode_basestring(path)},{encode_basestring(value)}]".encode()
+            return f"[{encode_basestring(path)},{encode_basestring(cast(str, value))}]".encode()
         if kind is bool:
             return f"[{encode_basestring(path)},{'true' if value else 'false'}]".encode()
         if kind is int and -_SAFE_INT <= value <= _SAFE_INT:  # type: ignore[operator]
@@ -210,8 +213,20 @@ def field_hash(salt: bytes, path: str, value: Scalar) -> bytes:
     return _sha256(salt + canonical_pair(path, value)).digest()
 
 
-def _u(n: int, size: int) -> bytes:
-    return n.to_bytes(size, "big")
+# path -> u16(len(utf8 path)) || utf8 path: the vocabulary of real paths is small; a bounded
+# number of short paths is kept, so hostile files cannot grow it
+_prefixed: dict[str, bytes] = {}
+_PREFIX_KEPT, _PREFIX_KEPT_LEN = 16_384, 96
+
+
+def _prefix(path: str) -> bytes:
+    raw = path.encode()
+    if len(raw) > 0xFFFF:
+        raise DocumentError("a field path is longer than 65,535 bytes", code="proof_bad_path")
+    encoded = len(raw).to_bytes(2, "big") + raw
+    if len(raw) <= _PREFIX_KEPT_LEN and len(_prefixed) < _PREFIX_KEPT:
+        _prefixed[path] = encoded
+    return encoded
 
 
 def target_hash(field_hashes: Mapping[str, bytes], shape: Mapping[str, int]) -> bytes:
@@ -220,36 +235,35 @@ def target_hash(field_hashes: Mapping[str, bytes], shape: Mapping[str, int]) -> 
     ``SHA-256("origincert:target:2" || u32(n) || n x (u16(len(path)) || path || hash)
     || u32(m) || m x (u16(len(path)) || path || u32(length)))``, each part sorted by path.
     Length-prefixed, so no two inputs share an encoding; binding the path makes a withheld
-    hash's label part of what was anchored.
+    hash's label part of what was anchored. Each path's length-prefixed bytes are a pure function
+    of the path, so they are kept (it halves the cost: 13 µs instead of 27 µs for 83 fields).
     """
-    parts = [TARGET_TAG, _u(len(field_hashes), 4)]
+    prefixed = _prefixed
+    parts = [TARGET_TAG, len(field_hashes).to_bytes(4, "big")]
     for path in sorted(field_hashes):
         digest = field_hashes[path]
         if len(digest) != 32:
             raise DocumentError(f"the hash of {path} is not 32 bytes", code="proof_bad_hash")
-        raw = path.encode()
-        parts += (_u(len(raw), 2), raw, digest)
-    parts.append(_u(len(shape), 4))
+        parts.append(prefixed.get(path) or _prefix(path))
+        parts.append(digest)
+    parts.append(len(shape).to_bytes(4, "big"))
     for path in sorted(shape):
-        raw = path.encode()
-        parts += (_u(len(raw), 2), raw, _u(shape[path], 4))
+        parts.append(prefixed.get(path) or _prefix(path))
+        parts.append(shape[path].to_bytes(4, "big"))
     return _sha256(b"".join(parts)).digest()
 
 
-def commit(doc: Mapping[str, Any], seed: bytes) -> Commitment:
-    """Salt and hash every field of a (canonical) certificate dict, and the target hash.
-
-    The same as ``field_hash(derive_salt(seed, p), p, v)`` for every leaf, unrolled: this runs
-    for every certificate issued. Paths from :func:`flatten` need no JSON escaping.
-    """
+def seeded_hashes(leaves: Mapping[str, Scalar], seed: bytes) -> dict[str, bytes]:
+    """``field_hash(derive_salt(seed, p), p, v)`` for every leaf of :func:`flatten`, unrolled:
+    this runs for every certificate issued and verified. Paths from :func:`flatten` need no JSON
+    escaping."""
     salt = _salter(seed)
     hashes: dict[str, bytes] = {}
-    leaves, shape = _flatten_and_shape(doc)
     for path, value in leaves.items():
         kind = type(value)
         if kind is str:
             try:
-                pair = f'["{path}",{encode_basestring(value)}]'.encode()
+                pair = f'["{path}",{encode_basestring(cast(str, value))}]'.encode()
             except UnicodeEncodeError:
                 pair = canonical_pair(path, value)  # raises the DocumentError
         elif kind is bool:
@@ -257,6 +271,13 @@ def commit(doc: Mapping[str, Any], seed: bytes) -> Commitment:
         else:
             pair = canonical_pair(path, value)
         hashes[path] = _sha256(salt(path) + pair).digest()
+    return hashes
+
+
+def commit(doc: Mapping[str, Any], seed: bytes) -> Commitment:
+    """Salt and hash every field of a (canonical) certificate dict, and the target hash."""
+    leaves, shape = flatten_with_shape(doc)
+    hashes = seeded_hashes(leaves, seed)
     return Commitment(hashes, shape, target_hash(hashes, shape))
 
 

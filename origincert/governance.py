@@ -6,18 +6,24 @@ thing the same way. Each returns the transaction result (and the id it created, 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eth_account.signers.local import LocalAccount
 from web3 import Web3
 from web3.logs import DISCARD
+from web3.types import BlockIdentifier
 
 from origincert.chain import ChainClient, TransactionSigner, TxResult
+from origincert.chain.codec import vc_key_record as _vc_key_record
 from origincert.chain.errors import decode_revert
-from origincert.chain.types import IssuerInfo, IssuerStatus, ProposalState, Standing
+from origincert.chain.types import IssuerInfo, IssuerStatus, ProposalState, Standing, VcKeyRecord
 from origincert.errors import OriginCertError, ProposalFailed
 from origincert.signing import LocalSigner, Signature, Signer, sign_key_possession
+
+if TYPE_CHECKING:
+    from origincert.interop.registration import VcKeyFinding, VcKeyPossession, VcKeyRegistry
 
 __all__ = [
     "COUNCIL_ACTS",
@@ -27,6 +33,7 @@ __all__ = [
     "ProposalInfo",
     "ProposalState",
     "Standing",
+    "VcKeyRecord",
     "accredit",
     "approve",
     "bump_epoch",
@@ -35,13 +42,17 @@ __all__ = [
     "execute",
     "issuer_info",
     "key_possession",
+    "ledger_vc_key_registry",
     "proposal_info",
     "propose",
     "reinstate",
     "renew",
     "rotate_key",
+    "set_vc_key",
     "standing_at",
     "suspend",
+    "vc_key_at",
+    "vc_key_record",
     "withdraw",
     "withdraw_approval",
 ]
@@ -252,13 +263,15 @@ def bump_epoch(client: ChainClient, signer: TransactionSigner, issuer_id: int) -
     return client.send(client.issuers.functions.bumpEpoch(issuer_id), signer)
 
 
-def epoch_of(client: ChainClient, issuer_id: int, block: int | str = "latest") -> int:
+def epoch_of(client: ChainClient, issuer_id: int, block: BlockIdentifier = "latest") -> int:
     """The body's current epoch: what its next anchor signature must name."""
     (epoch,) = client.view("IssuerRegistry", "epochOf", issuer_id, block=block)
     return int(epoch)
 
 
-def issuer_info(client: ChainClient, issuer_id: int, block: int | str = "latest") -> IssuerInfo:
+def issuer_info(
+    client: ChainClient, issuer_id: int, block: BlockIdentifier = "latest"
+) -> IssuerInfo:
     (v,) = client.view("IssuerRegistry", "issuer", issuer_id, block=block)
     return IssuerInfo(
         id=int(v[0]),
@@ -278,3 +291,69 @@ def standing_at(client: ChainClient, key: str, timestamp: int) -> tuple[int, Sta
         "IssuerRegistry", "standingAt", Web3.to_checksum_address(key), timestamp
     )
     return int(issuer_id), Standing(standing)
+
+
+def set_vc_key(
+    client: ChainClient,
+    signer: TransactionSigner,
+    issuer_id: int,
+    possession: VcKeyPossession,
+) -> TxResult:
+    """Register the body's VC key (its hash, with the key's proof of possession from
+    :func:`origincert.interop.registration.vc_key_possession`). The epoch moves."""
+    return client.send(
+        client.issuers.functions.setVcKey(
+            issuer_id, possession.qx, possession.qy, possession.r, possession.s
+        ),
+        signer,
+    )
+
+
+def vc_key_at(
+    client: ChainClient, issuer_id: int, epoch: int, block: BlockIdentifier = "latest"
+) -> bytes:
+    """The VC key hash the body had registered while at ``epoch`` (32 zero bytes if none)."""
+    (key_hash,) = client.view("IssuerRegistry", "vcKeyAt", issuer_id, epoch, block=block)
+    return bytes(key_hash)
+
+
+def vc_key_record(
+    client: ChainClient, key_hash: bytes, block: BlockIdentifier = "latest"
+) -> VcKeyRecord:
+    """Which body registered ``key_hash``, and for which epochs (``issuer_id`` 0: never)."""
+    return _vc_key_record(
+        key_hash, client.view("IssuerRegistry", "vcKeyRecord", key_hash, block=block)
+    )
+
+
+def ledger_vc_key_registry(client: ChainClient, block: BlockIdentifier = "latest") -> VcKeyRegistry:
+    """The ``vc_key_registered`` answer from the chain: the anchor record's epoch (never the
+    file's word for it), then the VC key the body had registered in that epoch."""
+    from origincert.interop.registration import vc_key_finding, vc_key_hash
+
+    def answer(issued: Mapping[str, Any], public_multikey: str) -> VcKeyFinding | None:
+        proof = issued.get("proof")
+        issuer_id = proof.get("issuer_id") if isinstance(proof, Mapping) else None
+        root_hex = proof.get("root") if isinstance(proof, Mapping) else None
+        if type(issuer_id) is not int or not 0 < issuer_id < 2**32 or not isinstance(root_hex, str):
+            return None  # the evidence layer reports the malformed proof
+        try:
+            root = bytes.fromhex(root_hex.removeprefix("0x"))
+        except ValueError:
+            return None
+        if len(root) != 32:
+            return None
+        (anchor,) = client.view("CertificateRegistry", "anchorOf", issuer_id, root, block=block)
+        if int(anchor[2]) == 0:  # anchoredAt 0: the evidence layer says NOT_ANCHORED
+            return None
+        epoch = int(anchor[6])
+        key_hash = vc_key_hash(public_multikey)
+        return vc_key_finding(
+            vc_key_at(client, issuer_id, epoch, block),
+            key_hash,
+            vc_key_record(client, key_hash, block),
+            issuer_id,
+            epoch,
+        )
+
+    return answer

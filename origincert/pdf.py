@@ -14,7 +14,9 @@ Japanese and Korean; a character neither font has is refused rather than printed
 
 from __future__ import annotations
 
+import contextvars
 import functools
+import gettext
 from collections.abc import Iterable, Iterator
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -29,7 +31,44 @@ from origincert.qr import EMBEDDED_PREFIX, encode_payload, qr_modules
 from origincert.qrlink import make_link
 from origincert.redact import covers, disclose
 
-__all__ = ["FONT_FILES", "WITHHELD", "render_pdf"]
+__all__ = ["FONT_FILES", "LANGUAGES", "WITHHELD", "render_pdf"]
+
+# The printed words go through the portal's translation catalogue (origincert/portal/
+# translations, extracted by scripts/i18n): one catalogue for everything an officer reads.
+LANGUAGES = ("en", "de")
+_CATALOGUE = Path(__file__).parent / "portal" / "translations"
+_WORDS: contextvars.ContextVar[tuple[str, gettext.NullTranslations] | None] = (
+    contextvars.ContextVar("origincert_pdf_words", default=None)
+)  # (language, its catalogue) while a PDF is printed
+_ENGLISH = ("en", gettext.NullTranslations())
+
+
+def _current() -> tuple[str, gettext.NullTranslations]:
+    return _WORDS.get() or _ENGLISH
+
+
+def N_(message: str) -> str:
+    """Marks a message for the catalogue where it is defined; :func:`t_` translates it."""
+    return message
+
+
+def t_(message: str, **values: Any) -> str:
+    """``message`` in the language of the PDF being printed, with ``%(name)s`` filled in."""
+    text = _current()[1].gettext(message)
+    return text % values if values else text
+
+
+@functools.cache
+def _words(lang: str) -> gettext.NullTranslations:
+    if lang == "en":
+        return gettext.NullTranslations()
+    if lang not in LANGUAGES:
+        raise OriginCertError(
+            f"no PDF in language {lang!r}: choose one of {', '.join(LANGUAGES)}",
+            code="pdf_language_unknown",
+        )
+    return gettext.translation("messages", localedir=_CATALOGUE, languages=[lang])
+
 
 WITHHELD = "[withheld]"
 
@@ -54,64 +93,84 @@ _SHADE = (235, 240, 246)
 _STAMP = (170, 30, 40)
 
 _TITLES = {
-    "ICC_CO": ("CERTIFICATE OF ORIGIN", "Non-preferential"),
-    "EUR1": ("MOVEMENT CERTIFICATE EUR.1", "Preferential"),
-    "EUR_MED": ("MOVEMENT CERTIFICATE EUR-MED", "Preferential"),
-    "FORM_A": ("CERTIFICATE OF ORIGIN", "Generalized System of Preferences - Form A"),
-    "FORM_D": ("CERTIFICATE OF ORIGIN", "ATIGA - Form D"),
-    "FORM_E": ("CERTIFICATE OF ORIGIN", "ASEAN-China FTA - Form E"),
-    "RCEP": ("CERTIFICATE OF ORIGIN", "Regional Comprehensive Economic Partnership"),
-    "FORM_AK": ("CERTIFICATE OF ORIGIN", "ASEAN-Korea FTA - Form AK"),
-    "FORM_AJ": ("CERTIFICATE OF ORIGIN", "ASEAN-Japan CEP - Form AJ"),
-    "FORM_AI": ("CERTIFICATE OF ORIGIN", "ASEAN-India FTA - Form AI"),
-    "AANZ": ("CERTIFICATE OF ORIGIN", "ASEAN-Australia-New Zealand FTA - Form AANZ"),
-    "FORM_AHK": ("CERTIFICATE OF ORIGIN", "ASEAN-Hong Kong, China FTA - Form AHK"),
+    "ICC_CO": (N_("CERTIFICATE OF ORIGIN"), N_("Non-preferential")),
+    "EUR1": (N_("MOVEMENT CERTIFICATE EUR.1"), N_("Preferential")),
+    "EUR_MED": (N_("MOVEMENT CERTIFICATE EUR-MED"), N_("Preferential")),
+    "FORM_A": (N_("CERTIFICATE OF ORIGIN"), N_("Generalized System of Preferences - Form A")),
+    "FORM_D": (N_("CERTIFICATE OF ORIGIN"), N_("ATIGA - Form D")),
+    "FORM_E": (N_("CERTIFICATE OF ORIGIN"), N_("ASEAN-China FTA - Form E")),
+    "RCEP": (N_("CERTIFICATE OF ORIGIN"), N_("Regional Comprehensive Economic Partnership")),
+    "FORM_AK": (N_("CERTIFICATE OF ORIGIN"), N_("ASEAN-Korea FTA - Form AK")),
+    "FORM_AJ": (N_("CERTIFICATE OF ORIGIN"), N_("ASEAN-Japan CEP - Form AJ")),
+    "FORM_AI": (N_("CERTIFICATE OF ORIGIN"), N_("ASEAN-India FTA - Form AI")),
+    "AANZ": (N_("CERTIFICATE OF ORIGIN"), N_("ASEAN-Australia-New Zealand FTA - Form AANZ")),
+    "FORM_AHK": (N_("CERTIFICATE OF ORIGIN"), N_("ASEAN-Hong Kong, China FTA - Form AHK")),
 }
 _FLAGS = (
-    ("issued_retroactively", "Issued retroactively"),
-    ("back_to_back", "Back-to-back"),
-    ("third_party_invoicing", "Third-party invoicing"),
-    ("exhibition", "Exhibition"),
-    ("de_minimis", "De minimis"),
-    ("accumulation", "Accumulation"),
-    ("partial_cumulation", "Partial cumulation"),
-    ("certified_true_copy", "Certified true copy"),
-    ("duplicate", "Duplicate"),
+    ("issued_retroactively", N_("Issued retroactively")),
+    ("back_to_back", N_("Back-to-back")),
+    ("third_party_invoicing", N_("Third-party invoicing")),
+    ("exhibition", N_("Exhibition")),
+    ("de_minimis", N_("De minimis")),
+    ("accumulation", N_("Accumulation")),
+    ("partial_cumulation", N_("Partial cumulation")),
+    ("certified_true_copy", N_("Certified true copy")),
+    ("duplicate", N_("Duplicate")),
 )
 _PRODUCER = {
-    "SAME": "Same as the exporter",
-    "UNKNOWN": "Unknown",
-    "AVAILABLE_UPON_REQUEST": "Available to the authorised body upon request",
+    "SAME": N_("Same as the exporter"),
+    "UNKNOWN": N_("Unknown"),
+    "AVAILABLE_UPON_REQUEST": N_("Available to the authorised body upon request"),
 }
 _MODES = {
-    "sea": "By sea",
-    "air": "By air",
-    "road": "By road",
-    "rail": "By rail",
-    "multimodal": "Multimodal",
+    "sea": N_("By sea"),
+    "air": N_("By air"),
+    "road": N_("By road"),
+    "rail": N_("By rail"),
+    "multimodal": N_("Multimodal"),
 }
 _PACKAGES = {  # UN/ECE Rec. 21, the common ones; others print as their code
-    "BG": "bags", "BE": "bundles", "BL": "bales", "BX": "boxes", "CL": "coils", "CS": "cases",
-    "CT": "cartons", "DR": "drums", "PK": "packages", "PX": "pallets", "RO": "rolls", "VY": "bulk",
+    "BG": N_("bags"), "BE": N_("bundles"), "BL": N_("bales"), "BX": N_("boxes"),
+    "CL": N_("coils"), "CS": N_("cases"), "CT": N_("cartons"), "DR": N_("drums"),
+    "PK": N_("packages"), "PX": N_("pallets"), "RO": N_("rolls"), "VY": N_("bulk"),
 }  # fmt: skip
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_CERTIFY = (
+_MONTHS = (
+    N_("Jan"), N_("Feb"), N_("Mar"), N_("Apr"), N_("May"), N_("Jun"),
+    N_("Jul"), N_("Aug"), N_("Sep"), N_("Oct"), N_("Nov"), N_("Dec"),
+)  # fmt: skip
+_CERTIFY = N_(
     "It is hereby certified, on the basis of control carried out, that the declaration by the "
     "exporter is correct and that the goods described originate as stated."
 )
 
 
-def render_pdf(issued: dict[str, Any] | IssuedFile, *, portal_url: str | None = None) -> bytes:
-    """The printable PDF of an issued file (full or redacted copy), QR code included.
+def render_pdf(
+    issued: dict[str, Any] | IssuedFile, *, portal_url: str | None = None, lang: str = "en"
+) -> bytes:
+    """The printable PDF of an issued file (full or redacted copy), QR code and the issued file
+    attached, its labels in ``lang`` (one of LANGUAGES; the certificate's own text as written).
 
     Refuses (DocumentError) a file whose document does not match its proof or is not a valid
-    certificate, and (OriginCertError ``pdf_font_missing``) a machine without the fonts.
+    certificate, and (OriginCertError ``pdf_font_missing``) a machine without the fonts,
+    ``pdf_language_unknown`` a language with no catalogue.
     """
+    token = _WORDS.set((lang, _words(lang)))
+    try:
+        return _render_pdf(issued, portal_url, lang)
+    finally:
+        _WORDS.reset(token)
+
+
+def _render_pdf(issued: dict[str, Any] | IssuedFile, portal_url: str | None, lang: str) -> bytes:
     f = _read(issued)
     doc = _checked(f)
     payload = encode_payload(f, portal_url=portal_url)
     fonts = _font_paths(doc)
-    return _Renderer(doc, f.to_json()["proof"], payload, portal_url, fonts).render()
+    issued_json = f.to_json()
+    renderer = _Renderer(doc, issued_json["proof"], payload, portal_url, fonts)
+    renderer.pdf.set_lang(lang)
+    renderer.attach(issued_json)
+    return renderer.render()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -188,11 +247,21 @@ def country_name(code: str) -> str:
     import pycountry
 
     if code == "EU":
-        return "European Union (EU)"
+        return f"{t_('European Union')} (EU)"
     if code == "XK":
-        return "Kosovo (XK)"
+        return f"{t_('Kosovo')} (XK)"
     entry = pycountry.countries.get(alpha_2=code)
-    return f"{entry.name} ({code})" if entry is not None else code
+    if entry is None:
+        return code
+    return f"{_iso3166(_current()[0]).gettext(entry.name)} ({code})"
+
+
+@functools.cache
+def _iso3166(lang: str) -> gettext.NullTranslations:
+    """pycountry's own translations of the ISO 3166 names."""
+    import pycountry
+
+    return gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
 
 
 def long_date(iso: str) -> str:
@@ -201,7 +270,7 @@ def long_date(iso: str) -> str:
         d = date.fromisoformat(iso)
     except ValueError:
         return iso
-    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+    return f"{d.day} {t_(_MONTHS[d.month - 1])} {d.year}"
 
 
 def amount(text: str) -> str:
@@ -223,42 +292,58 @@ def _remarks(d: _Doc) -> str:
     if d.get("replaces") is not None:
         r = d.get("replaces")
         out.append(
-            f"This certificate cancels & replaces certificate {r.get('number', WITHHELD)} "
-            f"issued on {long_date(r['issue_date']) if 'issue_date' in r else WITHHELD}"
+            t_(
+                "This certificate cancels & replaces certificate %(number)s issued on %(date)s",
+                number=r.get("number", WITHHELD),
+                date=long_date(r["issue_date"]) if "issue_date" in r else WITHHELD,
+            )
             + (f" ({r['reason']})." if r.get("reason") else ".")
         )
     elif d.hidden("replaces"):
-        out.append(f"Replaces an earlier certificate: {WITHHELD}")
+        out.append(t_("Replaces an earlier certificate: %(withheld)s", withheld=WITHHELD))
     for key, wording in (
-        ("copy_of", "Certified true copy of certificate"),
-        ("duplicate_of", "Duplicate of certificate"),
+        ("copy_of", N_("Certified true copy of certificate %(number)s issued on %(date)s.")),
+        ("duplicate_of", N_("Duplicate of certificate %(number)s issued on %(date)s.")),
     ):
         ref = d.get(key)
         if ref is not None:
             out.append(
-                f"{wording} {ref.get('number', WITHHELD)} issued on {long_date(ref.get('issue_date', WITHHELD))}."
+                t_(
+                    wording,
+                    number=ref.get("number", WITHHELD),
+                    date=long_date(ref.get("issue_date", WITHHELD)),
+                )
             )
     proof = d.get("original_proof")
     if proof is not None:
-        line = (
-            f"Back-to-back: original proof of origin {proof.get('number', WITHHELD)} of "
-            f"{long_date(proof.get('issue_date', WITHHELD))}, issued in {_country_or(proof.get('issuing_country'))}, "
-            f"origin {_country_or(proof.get('country_of_origin'))}"
+        line = t_(
+            "Back-to-back: original proof of origin %(number)s of %(date)s, issued in "
+            "%(country)s, origin %(origin)s",
+            number=proof.get("number", WITHHELD),
+            date=long_date(proof.get("issue_date", WITHHELD)),
+            country=_country_or(proof.get("issuing_country")),
+            origin=_country_or(proof.get("country_of_origin")),
         )
         if proof.get("approved_exporter"):
-            line += f", approved exporter {proof['approved_exporter']}"
+            line += t_(", approved exporter %(code)s", code=proof["approved_exporter"])
         out.append(line + ".")
     invoicer = d.get("third_party_invoicer")
     if invoicer is not None:
-        line = f"Third-party invoice by {invoicer.get('name', WITHHELD)}, {_country_or(invoicer.get('country'))}"
+        line = t_(
+            "Third-party invoice by %(name)s, %(country)s",
+            name=invoicer.get("name", WITHHELD),
+            country=_country_or(invoicer.get("country")),
+        )
         inv = invoicer.get("invoice")
         if inv:
-            line += (
-                f", invoice {inv.get('number', WITHHELD)} of {long_date(inv.get('date', WITHHELD))}"
+            line += t_(
+                ", invoice %(number)s of %(date)s",
+                number=inv.get("number", WITHHELD),
+                date=long_date(inv.get("date", WITHHELD)),
             )
         out.append(line + ".")
     elif d.hidden("third_party_invoicer"):
-        out.append(f"Third-party invoicer: {WITHHELD}")
+        out.append(t_("Third-party invoicer: %(withheld)s", withheld=WITHHELD))
     remarks = d.text("remarks")
     if remarks:
         out.append(remarks)
@@ -289,18 +374,18 @@ def _origins(d: _Doc) -> str:
 def _transport(d: _Doc) -> str:
     if d.get("transport") is None:
         return d.text("transport")
-    mode = d.text("transport.mode", lambda m: _MODES.get(m, m))
+    mode = d.text("transport.mode", lambda m: t_(_MODES[m]) if m in _MODES else m)
     departure = d.text("transport.departure_date", long_date)
-    lines = [f"{mode}, departure {departure}" if departure else mode]
+    lines = [t_("%(mode)s, departure %(date)s", mode=mode, date=departure) if departure else mode]
     for key, label in (
-        ("vessel_or_flight", "Vessel / flight / vehicle"),
-        ("port_of_loading", "Loading"),
-        ("port_of_discharge", "Discharge"),
-        ("route", "Route"),
+        ("vessel_or_flight", N_("Vessel / flight / vehicle")),
+        ("port_of_loading", N_("Loading")),
+        ("port_of_discharge", N_("Discharge")),
+        ("route", N_("Route")),
     ):
         value = d.text(f"transport.{key}")
         if value:
-            lines.append(f"{label}: {value}")
+            lines.append(f"{t_(label)}: {value}")
     return "\n".join(lines)
 
 
@@ -314,7 +399,7 @@ def _item_cells(d: _Doc, i: int) -> tuple[str, ...]:
     else:
         count, kind = pkg.get("count"), pkg.get("kind")
         number = amount(str(count)) if count is not None else WITHHELD
-        packages = f"{number} {_PACKAGES.get(kind, kind) if kind else WITHHELD}"
+        packages = f"{number} {t_(_PACKAGES[kind]) if kind in _PACKAGES else kind or WITHHELD}"
         if kind in _PACKAGES:
             packages += f" ({kind})"
     description = f"{packages}\n{d.text(f'{at}.description')}"
@@ -329,7 +414,7 @@ def _item_cells(d: _Doc, i: int) -> tuple[str, ...]:
         if qty is None
         else f"{amount(qty.get('value', WITHHELD))} {qty.get('unit', '')}".strip()
     )
-    measures = [quantity, f"G.W. {d.text(f'{at}.gross_weight_kg', amount)} kg"]
+    measures = [quantity, t_("G.W. %(weight)s kg", weight=d.text(f"{at}.gross_weight_kg", amount))]
     fob = d.get(f"{at}.fob_value")
     if fob is not None:
         measures.append(
@@ -456,8 +541,13 @@ class _Renderer:
         self.portal_url = portal_url
         number = doc.text("number")
         footer_lines = (
-            f"Certificate No. {number}  ·  chain id {proof['chain_id']}  ·  registry {proof['registry']}",
-            f"Merkle root {proof['root']}",
+            t_(
+                "Certificate No. %(number)s  ·  chain id %(chain)s  ·  registry %(registry)s",
+                number=number,
+                chain=proof["chain_id"],
+                registry=proof["registry"],
+            ),
+            t_("Merkle root %(root)s", root=proof["root"]),
         )
         renderer = self
 
@@ -493,14 +583,28 @@ class _Renderer:
         if "cjk" in fonts:  # 0.2 s to load: only when the certificate needs it
             pdf.add_font("cjk", "", str(fonts["cjk"]))
             pdf.set_fallback_fonts(["cjk"], exact_match=False)
-        pdf.set_title(f"Certificate of origin {number}")
+        pdf.set_title(t_("Certificate of origin %(number)s", number=number))
         pdf.set_author(doc.text("issuing_body.name") or "origincert")
-        pdf.set_subject(_TITLES.get(doc.text("form"), ("Certificate of origin", ""))[1])
+        pdf.set_subject(t_(_TITLES.get(doc.text("form"), ("", N_("Certificate of origin")))[1]))
         pdf.set_creator("origincert")
         pdf.set_draw_color(*_RULE)
         pdf.set_text_color(*_INK)
         pdf.set_line_width(0.25)
         self.pdf = pdf
+
+    def attach(self, issued: dict[str, Any]) -> None:
+        """The issued file itself, attached: a verifier reads the whole certificate from the PDF
+        (origincert.pdfqr), not only the QR code, which may be a reference or badly printed."""
+        import json
+
+        name = (self.d.text("number") or "certificate").replace("/", "-")
+        self.pdf.embed_file(
+            bytes=json.dumps(issued, ensure_ascii=False, indent=1).encode(),
+            basename=f"{name}.coo.json",
+            mime_type="application/json",
+            desc=t_("The issued certificate file: verify it with origincert or the customs portal"),
+            compress=True,
+        )
 
     def render(self) -> bytes:
         pdf = self.pdf
@@ -519,7 +623,10 @@ class _Renderer:
             pdf.cell(
                 _WIDTH,
                 4,
-                f"Goods continue on the continuation sheet(s), pages 2 to {pdf.pages_count}.",
+                t_(
+                    "Goods continue on the continuation sheet(s), pages 2 to %(last)s.",
+                    last=pdf.pages_count,
+                ),
                 align="R",
             )
             pdf.page = last
@@ -590,7 +697,8 @@ class _Renderer:
 
     def _header(self) -> None:
         pdf, d = self.pdf, self.d
-        title, subtitle = _TITLES.get(d.text("form"), ("CERTIFICATE OF ORIGIN", ""))
+        title, subtitle = _TITLES.get(d.text("form"), (N_("CERTIFICATE OF ORIGIN"), ""))
+        title, subtitle = t_(title), t_(subtitle) if subtitle else ""
         if d.get("agreement") and d.text("form") not in ("FORM_D", "FORM_E", "FORM_A", "RCEP"):
             subtitle = f"{subtitle} - {d.text('agreement')}"
         y = _MARGIN
@@ -601,7 +709,9 @@ class _Renderer:
         pdf.set_text_color(*_INK)
         lines = [d.text("issuing_body.economy", country_name)]
         if d.text("issuing_body.accreditation_ref"):
-            lines.append(f"ICC WCF accreditation {d.text('issuing_body.accreditation_ref')}")
+            lines.append(
+                t_("ICC WCF accreditation %(ref)s", ref=d.text("issuing_body.accreditation_ref"))
+            )
         pdf.set_x(_MARGIN)
         self._write(100, "\n".join(lines), 7.5)
         # title and number, right
@@ -613,12 +723,12 @@ class _Renderer:
         pdf.set_x(right)
         self._write(86, subtitle, 7.5, align="R")
         pdf.set_x(right)
-        self._write(86, f"No. {d.text('number')}", 10.5, bold=True, align="R")
+        self._write(86, t_("No. %(number)s", number=d.text("number")), 10.5, bold=True, align="R")
         stamp = [
-            label
+            t_(label)
             for key, label in (
-                ("certified_true_copy", "CERTIFIED TRUE COPY"),
-                ("duplicate", "DUPLICATE"),
+                ("certified_true_copy", N_("CERTIFIED TRUE COPY")),
+                ("duplicate", N_("DUPLICATE")),
             )
             if d.get(f"flags.{key}") is True
         ]
@@ -650,48 +760,54 @@ class _Renderer:
         d = self.d
         right = _WIDTH - _LEFT_W
         kind = (
-            "Preferential"
+            t_("Preferential")
             if d.get("kind") == "preferential"
-            else "Non-preferential"
+            else t_("Non-preferential")
             if d.get("kind")
             else d.text("kind")
         )
         form = f"{kind} - {d.text('agreement')}" if d.get("agreement") else kind
         cert = "\n".join(
             [
-                f"Issued at {d.text('issue_place')} on {d.text('issue_date', long_date)}",
-                f"Valid until {d.text('valid_until', long_date)}",
+                t_(
+                    "Issued at %(place)s on %(date)s",
+                    place=d.text("issue_place"),
+                    date=d.text("issue_date", long_date),
+                ),
+                t_("Valid until %(date)s", date=d.text("valid_until", long_date)),
                 form,
             ]
         )
         y = self._row(
             self.top + 2,
-            [(_LEFT_W, "1", "Exporter / consignor (name, address, country)", d.party("exporter")),
-             (right, "", "Certificate", cert)],
+            [(_LEFT_W, "1", t_("Exporter / consignor (name, address, country)"), d.party("exporter")),
+             (right, "", t_("Certificate"), cert)],
             22,
         )  # fmt: skip
         producer = d.get("producer")
         producer_text = (
-            _PRODUCER.get(producer, producer) if isinstance(producer, str) else d.party("producer")
+            (t_(_PRODUCER[producer]) if producer in _PRODUCER else producer)
+            if isinstance(producer, str)
+            else d.party("producer")
         )
         y = self._row(
             y,
-            [(_LEFT_W, "2", "Producer (name, address, country)", producer_text),
-             (right, "3", "Country of origin", _origins(d))],
+            [(_LEFT_W, "2", t_("Producer (name, address, country)"), producer_text),
+             (right, "3", t_("Country of origin"), _origins(d))],
             14,
         )  # fmt: skip
         consignee = d.party("consignee")
         y = self._row(
             y,
-            [(_LEFT_W, "4", "Consignee (name, address, country)", consignee),
-             (right, "5", "Importing country", d.text("importing_country", country_name))],
+            [(_LEFT_W, "4", t_("Consignee (name, address, country)"), consignee),
+             (right, "5", t_("Importing country"), d.text("importing_country", country_name))],
             18,
         )  # fmt: skip
         y = self._row(
             y,
             [
-                (_LEFT_W, "6", "Means of transport and route", _transport(d)),
-                (right, "7", "Remarks", _remarks(d)),
+                (_LEFT_W, "6", t_("Means of transport and route"), _transport(d)),
+                (right, "7", t_("Remarks"), _remarks(d)),
             ],
             18,
         )
@@ -701,7 +817,7 @@ class _Renderer:
         pdf, d = self.pdf, self.d
         h = 12.0
         pdf.rect(_MARGIN, y, _WIDTH, h)
-        self._label(_MARGIN, y, _WIDTH, "8", "Tick where applicable")
+        self._label(_MARGIN, y, _WIDTH, "8", t_("Tick where applicable"))
         col = _WIDTH / 5
         for i, (key, label) in enumerate(_FLAGS):
             x = _MARGIN + 2 + (i % 5) * col
@@ -718,9 +834,9 @@ class _Renderer:
             self._font(6.8, bold=value is True)
             pdf.set_xy(x + 3.2, yy)
             text = (
-                label
+                t_(label)
                 if value is not None or not d.hidden(f"flags.{key}")
-                else f"{label} {WITHHELD}"
+                else f"{t_(label)} {WITHHELD}"
             )
             pdf.cell(col - 5, 3, text)
         self.goods_y = y + h + 2
@@ -729,13 +845,13 @@ class _Renderer:
 
     _COLS = (8.0, 27.0, 60.0, 19.0, 15.0, 30.0, 27.0)
     _HEADINGS = (
-        "No.",
-        "Marks and numbers",
-        "Number and kind of packages; description of goods",
-        "HS code",
-        "Origin criterion",
-        "Quantity, gross weight, value",
-        "Invoice number and date",
+        N_("No."),
+        N_("Marks and numbers"),
+        N_("Number and kind of packages; description of goods"),
+        N_("HS code"),
+        N_("Origin criterion"),
+        N_("Quantity, gross weight, value"),
+        N_("Invoice number and date"),
     )
 
     def _goods(self) -> None:
@@ -761,7 +877,7 @@ class _Renderer:
             repeat_headings=1,
             borders_layout="HORIZONTAL_LINES",
         ) as table:
-            table.row(self._HEADINGS)
+            table.row([t_(h) for h in self._HEADINGS])
             for i in range(count):
                 row = table.row()
                 for text in _item_cells(d, i):
@@ -774,7 +890,7 @@ class _Renderer:
                 row.cell(d.text("goods") or "", colspan=len(self._COLS))
             end = table.row()
             end.cell(
-                f"*** {count} item{'s' if count != 1 else ''}, no further entries ***",
+                _ngettext_items(count),
                 colspan=len(self._COLS),
                 align="CENTER",
                 style=FontFace(color=_LABEL),
@@ -790,16 +906,22 @@ class _Renderer:
         pdf.set_xy(_MARGIN, _MARGIN)
         pdf.set_text_color(*_ACCENT)
         self._font(10, bold=True)
-        pdf.cell(_WIDTH / 2, 5, "CONTINUATION SHEET")
+        pdf.cell(_WIDTH / 2, 5, t_("CONTINUATION SHEET"))
         self._font(9, bold=True)
-        pdf.cell(_WIDTH / 2, 5, f"Certificate No. {d.text('number')}", align="R")
+        pdf.cell(
+            _WIDTH / 2, 5, t_("Certificate No. %(number)s", number=d.text("number")), align="R"
+        )
         pdf.set_text_color(*_INK)
         pdf.set_xy(_MARGIN, _MARGIN + 5)
         self._font(7)
         pdf.cell(
             _WIDTH,
             4,
-            f"{d.text('issuing_body.name')} - issued on {d.text('issue_date', long_date)} - goods (continued)",
+            t_(
+                "%(body)s - issued on %(date)s - goods (continued)",
+                body=d.text("issuing_body.name"),
+                date=d.text("issue_date", long_date),
+            ),
         )
         pdf.set_draw_color(*_ACCENT)
         pdf.set_line_width(0.6)
@@ -817,21 +939,21 @@ class _Renderer:
         w_qr = _WIDTH - w_decl - w_cert
         # 9 declaration
         pdf.rect(_MARGIN, y, w_decl, _BOTTOM_H)
-        self._label(_MARGIN, y, w_decl, "9", "Declaration by the exporter")
+        self._label(_MARGIN, y, w_decl, "9", t_("Declaration by the exporter"))
         pdf.set_xy(_MARGIN, y + 4)
         self._write(w_decl, d.text("declaration.statement"), 6.8)
         self._signature(
             _MARGIN, y, w_decl,
             f"{d.text('declaration.place')}, {d.text('declaration.date', long_date)}",
             d.text("declaration.signatory"),
-            "Place, date, name and signature",
+            t_("Place, date, name and signature"),
         )  # fmt: skip
         # 10 certification
         x = _MARGIN + w_decl
         pdf.rect(x, y, w_cert, _BOTTOM_H)
-        self._label(x, y, w_cert, "10", "Certification")
+        self._label(x, y, w_cert, "10", t_("Certification"))
         pdf.set_xy(x, y + 4)
-        self._write(w_cert, _CERTIFY, 6.8)
+        self._write(w_cert, t_(_CERTIFY), 6.8)
         pdf.set_x(x)
         self._write(w_cert, d.text("issuing_body.name"), 7.5, bold=True)
         pdf.set_x(x)
@@ -840,7 +962,11 @@ class _Renderer:
         pdf.multi_cell(
             w_cert,
             2.6,
-            f"Signed with key {self.proof.get('signer', '')} and anchored on chain {self.proof['chain_id']}",
+            t_(
+                "Signed with key %(key)s and anchored on chain %(chain)s",
+                key=self.proof.get("signer", ""),
+                chain=self.proof["chain_id"],
+            ),
             align="L",
             new_x="LEFT",
             new_y="NEXT",
@@ -850,24 +976,39 @@ class _Renderer:
             x, y, w_cert,
             f"{d.text('issue_place')}, {d.text('issue_date', long_date)}",
             "",
-            "Place, date, signature and stamp",
+            t_("Place, date, signature and stamp"),
         )  # fmt: skip
         # 11 QR code
         x += w_cert
         pdf.rect(x, y, w_qr, _BOTTOM_H)
-        self._label(x, y, w_qr, "11", "Verification")
+        self._label(x, y, w_qr, "11", t_("Verification"))
         embedded = self.payload.startswith(EMBEDDED_PREFIX)
         side = w_qr - 6
         self._qr(x + 3, y + 4, side)
         self._font(6)
         pdf.set_xy(x, y + 4 + side + 0.3)
         caption = (
-            f"Scan with any phone camera to verify at {self.portal_url}. The code carries the whole certificate and its proof."
+            t_(
+                "Scan with any phone camera to verify at %(url)s. The code carries the whole "
+                "certificate and its proof.",
+                url=self.portal_url,
+            )
             if embedded and self.portal_url
-            else "Scan to verify. The code carries the whole certificate and its proof: it verifies offline."
+            else t_(
+                "Scan to verify. The code carries the whole certificate and its proof: it "
+                "verifies offline."
+            )
             if embedded
-            else "Scan to verify. The code names this certificate on the ledger; compare this paper with the record"
-            + (f" at {self.portal_url}." if self.portal_url else ".")
+            else t_(
+                "Scan to verify. The code names this certificate on the ledger; compare this "
+                "paper with the record at %(url)s.",
+                url=self.portal_url,
+            )
+            if self.portal_url
+            else t_(
+                "Scan to verify. The code names this certificate on the ledger; compare this "
+                "paper with the record."
+            )
         )
         pdf.multi_cell(w_qr, 2.6, caption, align="C")
 
@@ -920,5 +1061,16 @@ class _Renderer:
         pdf.cell(_WIDTH - 25, 2.8, lines[1])
         self._font(7)
         pdf.set_xy(_MARGIN + _WIDTH - 25, y + 1.5)
-        pdf.cell(25, 3, f"Page {pdf.page_no()} of {{nb}}", align="R")
+        pdf.cell(
+            25, 3, t_("Page %(page)s of %(pages)s", page=pdf.page_no(), pages="{nb}"), align="R"
+        )
         pdf.set_text_color(*_INK)
+
+
+def _ngettext_items(count: int) -> str:
+    """The goods table's end line: how many items, and that nothing may be added."""
+    return _current()[1].ngettext(
+        "*** %(num)d item, no further entries ***",
+        "*** %(num)d items, no further entries ***",
+        count,
+    ) % {"num": count}

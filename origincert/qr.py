@@ -503,7 +503,9 @@ def _symbol(text: str) -> segno.QRCode:
     from origincert.qrlink import segments
 
     try:  # a link to the portal: its parts in the QR modes that keep it small
-        return segno.make_qr(segments(text) or text, error=ERROR_LEVEL, boost_error=True)
+        content = segments(text) or text
+        # segno's stub says int | str | bytes; make_qr also takes (text, mode) segments
+        return segno.make_qr(content, error=ERROR_LEVEL, boost_error=True)  # type: ignore[arg-type]
     except segno.DataOverflowError:
         raise DocumentError(
             f"{len(text)} characters do not fit in a QR code", code="qr_payload_too_large"
@@ -555,7 +557,7 @@ def read_qr_image(data: bytes) -> str:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(bytes(data)))
+            image: Image.Image = Image.open(io.BytesIO(bytes(data)))
             width, height = image.size
             if width * height > MAX_IMAGE_PIXELS:
                 raise DocumentError(
@@ -569,7 +571,12 @@ def read_qr_image(data: bytes) -> str:
         raise DocumentError(
             f"the file is not a readable image ({type(exc).__name__})", code="qr_image_unreadable"
         ) from None
-    found = [b.text for b in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+    found = [
+        b.text
+        for b in zxingcpp.read_barcodes(
+            image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+        )
+    ]
     if not found:
         raise DocumentError("no QR code was found in the image", code="qr_not_found")
     ours = list(dict.fromkeys(t for t in found if _PREFIX.match(t)))

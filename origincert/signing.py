@@ -27,6 +27,7 @@ from eth_account.signers.local import LocalAccount
 from eth_hash.auto import keccak
 from eth_keys import keys
 from eth_keys.exceptions import BadSignature, ValidationError
+from eth_typing import Hash32
 from eth_utils import is_checksum_address
 
 from origincert.errors import SigningError
@@ -312,10 +313,10 @@ def _as_signature(signature: Signature | bytes) -> Signature:
     return signature if isinstance(signature, Signature) else Signature.from_bytes(signature)
 
 
-def _check_digest(digest: bytes) -> bytes:
+def _check_digest(digest: bytes) -> Hash32:
     if not isinstance(digest, (bytes, bytearray)) or len(digest) != 32:
         raise SigningError("a digest must be 32 bytes", code="digest_malformed")
-    return bytes(digest)
+    return Hash32(bytes(digest))
 
 
 def recover_signer(digest: bytes, signature: Signature | bytes) -> str:

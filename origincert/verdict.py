@@ -25,6 +25,7 @@ class Verdict(enum.Enum):
     SUSPECT = "SUSPECT"  # the issuer was later withdrawn for fraud or is suspended
     UNCONFIRMED = "UNCONFIRMED"  # everything checkable offline passed; the chain was not consulted
     MALFORMED = "MALFORMED"  # not a certificate file at all
+    UNREADABLE = "UNREADABLE"  # no QR code could be read from a photo or PDF: take it again
 
     def __bool__(self) -> bool:  # pragma: no cover - the guard is the point
         raise TypeError("a Verdict has no truth value: compare with Verdict.VALID")
@@ -34,6 +35,7 @@ class Verdict(enum.Enum):
 # A revocation is a definite act, so it outranks a doubt about the issuer; a doubt about the issuer
 # outranks a replacement or an expiry, which are ordinary ends of a lawful certificate.
 SEVERITY: tuple[Verdict, ...] = (
+    Verdict.UNREADABLE,
     Verdict.MALFORMED,
     Verdict.INVALID,
     Verdict.REVOKED,

@@ -29,9 +29,19 @@ test_account.__test__ = False  # type: ignore[attr-defined]  # a helper, not a t
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A loopback port the OS chose, left in TIME_WAIT so that for a minute the OS gives it to no
+    other ``bind(("127.0.0.1", 0))``: two xdist workers asking at once get different ports. The
+    servers the tests start (Node, Redis, PostgreSQL, gunicorn) bind with SO_REUSEADDR, which
+    TIME_WAIT does not stop."""
+    with socket.socket() as listener:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port = int(listener.getsockname()[1])
+        with socket.create_connection(("127.0.0.1", port)):
+            accepted, _ = listener.accept()
+            accepted.close()  # this side closes first, so this side's port waits in TIME_WAIT
+    return port
 
 
 @dataclass

@@ -3,6 +3,7 @@ council, authorities and accredited chambers, and per-test isolation by snapshot
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,13 +11,43 @@ import pytest
 from chainutil import YEAR, World, free_port, test_account
 from hypothesis import settings
 
-from origincert import devchain, governance
+from origincert import governance
 from origincert.chain import ChainClient, deploy
+from origincert.devtools import devchain
 
 # Property tests assert behaviour, not speed: on a shared 2-core machine one example can take far
 # longer than hypothesis's 200 ms default deadline, which would fail a correct test.
 settings.register_profile("origincert", deadline=None)
 settings.load_profile("origincert")
+
+# Running in parallel (scripts/test passes ``-n auto``), each xdist worker has its own session
+# fixtures: its own Hardhat node on a port the OS chose, its own temporary folder, its own servers.
+# Tests go to the workers a file at a time, so a fixture a module or a package builds once (a served
+# portal, a PostgreSQL server, a ledger scene) is built once per worker at most; the folders below go
+# to one worker whole. (Not ``--dist loadgroup`` with ``xdist_group`` marks: on pytest 9.2 the marks
+# no longer reach the scheduler, pytest-xdist issue #1386.)
+# The geth consortium (a minute to build) and the interval-mining node:
+ONE_WORKER = ("tests/network/",)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object:
+    if config.getoption("dist") != "load":
+        return None  # an explicit --dist other than load is obeyed as it is
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByFile(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            path = nodeid.split("::", 1)[0]
+            return next((f for f in ONE_WORKER if path.startswith(f)), path)
+
+    config.option.loadscopereorder = False  # keep the order below, the longest unit first
+    return ByFile(config, log)  # type: ignore[arg-type]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if "PYTEST_XDIST_WORKER" in os.environ:  # every worker sorts alike: the collections must agree
+        items.sort(key=lambda item: not item.nodeid.startswith(ONE_WORKER))
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from origincert.devtools.samples import sample_certificate
 from origincert.document import (
     FORMS,
     SCHEMA_ID,
@@ -27,7 +28,6 @@ from origincert.document import (
     validate_shown,
 )
 from origincert.errors import DocumentError
-from origincert.samples import sample_certificate
 
 
 def sample(form: str | None = None, items: int = 3, seed: int = 1, **kw: Any) -> dict[str, Any]:

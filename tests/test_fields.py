@@ -13,6 +13,7 @@ import rfc8785
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from origincert.devtools.samples import sample_certificate
 from origincert.errors import DocumentError
 from origincert.fields import (
     canonical_pair,
@@ -27,7 +28,6 @@ from origincert.fields import (
     shape_of,
     target_hash,
 )
-from origincert.samples import sample_certificate
 
 VECTORS = json.loads(
     (Path(__file__).parent / "vectors" / "fields-2.json").read_text(encoding="utf-8")

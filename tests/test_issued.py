@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 
 from origincert.audit.archive import read_issued_file
+from origincert.devtools.samples import sample_certificate
 from origincert.errors import DocumentError
 from origincert.fields import commit
 from origincert.issued import FORMAT_ID, IssuedFile, parse_issued, read_issued
 from origincert.portal import certindex
 from origincert.redact import redact
-from origincert.samples import sample_certificate
 
 
 def full_copy(seed: int = 1) -> dict[str, Any]:

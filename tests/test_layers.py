@@ -11,7 +11,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "origincert"
 
-PURE = ("document", "fields", "merkle", "signing", "redact", "qr", "verdict", "samples")
+PURE = ("document", "fields", "merkle", "signing", "redact", "qr", "verdict", "devtools/samples")
 IO_LIBRARIES = ("web3", "requests", "http", "sqlalchemy", "flask", "click", "socket", "urllib")
 # What each layer may not import (ARCHITECTURE.md: data flows down on issue, up on verify).
 FORBIDDEN = {
@@ -90,12 +90,25 @@ def test_only_the_portal_imports_flask_and_only_the_cli_imports_click() -> None:
 
 def test_only_the_chain_package_opens_connections_to_a_node() -> None:
     """web3's provider, http.client and requests are how JSON-RPC is spoken: chain/ (and the dev node)."""
-    allowed = {"chain", "devchain"}
     talkers = [
         f"{p.relative_to(PACKAGE)} imports {n}"
         for p in sources()
-        if layer(p) not in allowed
+        if layer(p) != "chain" and p != PACKAGE / "devtools" / "devchain.py"
         for n in imports(p)
         if under(n, ("http.client", "requests")) or n in ("web3.providers", "web3.providers.rpc")
     ]
     assert talkers == []
+
+
+def test_the_library_never_imports_the_development_tools() -> None:
+    """devtools (samples, dev node, demo, contract build) serve the CLI's dev commands and the
+    desk's demo seeding only; nothing a chamber or a customs service runs depends on them."""
+    allowed = {PACKAGE / "desk" / "demo.py"}
+    users = [
+        f"{p.relative_to(PACKAGE)} imports {n}"
+        for p in sources()
+        if layer(p) not in ("devtools", "cli") and p not in allowed
+        for n in imports(p)
+        if under(n, ("origincert.devtools",))
+    ]
+    assert users == []

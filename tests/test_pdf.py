@@ -15,13 +15,13 @@ import pytest
 from click.testing import CliRunner
 from test_qr import make_issued
 
-from origincert import pdf, qr
+from origincert import pdf, pdfqr, qr
 from origincert.cli.pdf import default_output, register
+from origincert.devtools.samples import sample_certificate
 from origincert.document import parse_certificate
 from origincert.errors import DocumentError, OriginCertError
 from origincert.qrlink import payload_of
 from origincert.redact import redact
-from origincert.samples import sample_certificate
 
 PORTAL = "https://verify.example.org/coo"
 VIETNAMESE = "Công ty TNHH Thủy sản Sao Mai"
@@ -384,3 +384,40 @@ def test_cli_reports_bad_files_without_a_traceback(
 def test_cli_reports_a_missing_file(tmp_path: Path, runner: CliRunner) -> None:
     result = runner.invoke(_cli(), ["pdf", str(tmp_path / "nope.coo.json")])
     assert result.exit_code == 1 and "[file_unreadable]" in result.output
+
+
+def test_the_labels_are_printed_in_the_chosen_language(
+    tmp_path: Path, runner: CliRunner, unicode_issued: dict[str, Any]
+) -> None:
+    """Every printed label comes from the catalogue: in German, none of the English labels
+    remains; the certificate's own text, the QR code and the attached file are the same."""
+    import json
+
+    from origincert.cli.pdf import PDF_LANGUAGES
+
+    english, german = (pdf.render_pdf(unicode_issued, lang=lang) for lang in ("en", "de"))
+    en_text, de_text = (" ".join(pages_text(x)) for x in (english, german))
+    for label, word in (
+        ("Exporter / consignor (name, address, country)", "Ausführer / Versender"),
+        ("Tick where applicable", "Zutreffendes ankreuzen"),
+        ("Declaration by the exporter", None),
+        ("Place, date, signature and stamp", "Ort, Datum, Unterschrift und Stempel"),
+        ("Valid until", "Gültig bis"),
+        ("Invoice number and date", "Rechnungsnummer und -datum"),
+    ):
+        assert label in en_text and label not in de_text, label
+        assert word is None or word in de_text
+    assert VIETNAMESE in de_text and unicode_issued["document"]["number"] in de_text
+    assert page_qr(german) == page_qr(english)
+    assert pdfqr.attached_issued_file(german) == pdfqr.attached_issued_file(english)
+    with pytest.raises(OriginCertError) as err:
+        pdf.render_pdf(unicode_issued, lang="xx")
+    assert err.value.code == "pdf_language_unknown"
+    assert PDF_LANGUAGES == pdf.LANGUAGES  # the CLI's choice, kept without importing fpdf
+    source = tmp_path / "VN-1.coo.json"
+    source.write_text(json.dumps(unicode_issued, ensure_ascii=False), encoding="utf-8")
+    result = runner.invoke(
+        _cli(), ["pdf", str(source), "--lang", "de", "-o", str(tmp_path / "de.pdf")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Zutreffendes ankreuzen" in " ".join(pages_text((tmp_path / "de.pdf").read_bytes()))

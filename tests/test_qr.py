@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from origincert import qr
+from origincert.devtools.samples import sample_certificate
 from origincert.errors import DocumentError
 from origincert.fields import commit
 from origincert.redact import redact
-from origincert.samples import sample_certificate
 
 VECTORS = Path(__file__).parent / "vectors" / "qr-2.json"
 PORTAL = "https://verify.example.org/coo"

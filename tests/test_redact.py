@@ -15,11 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from origincert.cli.redact import default_output, register
+from origincert.devtools.samples import sample_certificate
 from origincert.document import forbidden_withheld, validate_shown
 from origincert.errors import DocumentError
 from origincert.fields import commit, flatten, is_path
 from origincert.redact import ISSUED_FORMAT, redact, reveal_commitment
-from origincert.samples import sample_certificate
 
 
 def issued_file(doc: dict[str, Any], seed: bytes = bytes(range(32))) -> dict[str, Any]:

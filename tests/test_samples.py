@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from origincert.devtools.samples import ECONOMIES, sample_batch, sample_certificate
 from origincert.document import FORMS, parse_certificate
 from origincert.errors import DocumentError
-from origincert.samples import ECONOMIES, sample_batch, sample_certificate
+from origincert.fields import commit
+from origincert.issued import FORMAT_ID
+from origincert.verifier import Verifier
 
 
 @settings(max_examples=400, deadline=None)
@@ -124,3 +129,48 @@ def test_back_to_back_origin_is_the_first_party(batch: list[dict]) -> None:
             == {c["original_proof"]["country_of_origin"]}
             == {first}
         )
+
+
+def _validity_today(doc: dict[str, Any]) -> tuple[str, str]:
+    """The verifier's validity check on ``doc`` with its own (real) clock: (status, code)."""
+    seed = bytes(range(32))
+    c = commit(doc, seed)
+    issued = {
+        "format": FORMAT_ID,
+        "document": doc,
+        "proof": {
+            "seed": "0x" + seed.hex(),
+            "field_hashes": {p: "0x" + h.hex() for p, h in c.field_hashes.items()},
+            "shape": dict(c.shape),
+            "target_hash": "0x" + c.target_hash.hex(),
+            "leaf": "0x" + "11" * 32,
+            "merkle_proof": [],
+            "root": "0x" + "11" * 32,
+            "leaf_index": 0,
+            "batch_size": 1,
+            "signature": "0x" + "44" * 65,
+            "signer": "0x" + "AB" * 20,
+            "chain_id": 31337,
+            "registry": "0x" + "cd" * 20,
+            "issuer_id": 1,
+            "epoch": 0,
+            "deadline": 1_900_000_000,
+        },
+    }
+    result = Verifier.offline().verify(issued)
+    (check,) = [c for c in result.checks if c.name == "validity"]
+    return check.status.value, check.code
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_fresh_sample_is_in_force_today(seed: int) -> None:
+    """Samples are issued today unless pinned: a fresh one never verifies EXPIRED (a generator
+    pinned to a past year made every demo and benchmark certificate expired)."""
+    doc = sample_certificate(random.Random(seed), ledger_id=1)
+    assert doc["issue_date"] == datetime.now(UTC).date().isoformat()
+    assert _validity_today(doc) == ("ok", "within_validity")
+
+
+def test_a_sample_pinned_to_a_past_year_is_expired_today() -> None:
+    doc = sample_certificate(random.Random(3), ledger_id=1, issued_on=date(2021, 3, 1))
+    assert _validity_today(doc) == ("failed", "expired")

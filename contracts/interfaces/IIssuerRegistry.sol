@@ -112,6 +112,9 @@ interface IIssuerRegistry {
     /// @dev The body's epoch moved (suspend, reinstate, rotate, withdraw, or the body's own bump):
     /// every anchor signature of an earlier epoch is void.
     event IssuerEpochChanged(uint32 indexed issuerId, uint64 epoch);
+    /// @dev The body's VC key changed: `newHash` vouches for anchors of epochs from `epoch` on,
+    /// `previousHash` (zero for the first) for the epochs before.
+    event VcKeyChanged(uint32 indexed issuerId, bytes32 indexed previousHash, bytes32 indexed newHash, uint64 epoch);
 
     error IssuerRegistryNotCouncilMember(address account);
     error IssuerRegistryOnlyCouncil();
@@ -144,4 +147,8 @@ interface IIssuerRegistry {
     error IssuerRegistryEmptyName();
     error IssuerRegistryInvalidStatus(uint32 issuerId, IssuerStatus status);
     error IssuerRegistryAccreditationExpired(uint32 issuerId, uint48 validUntil);
+    error IssuerRegistryNotInGoodStanding(uint32 issuerId, Standing standing);
+    error IssuerRegistryInvalidVcKey();
+    error IssuerRegistryVcKeyAlreadyUsed(bytes32 keyHash, uint32 issuerId);
+    error IssuerRegistryInvalidVcPossession(bytes32 keyHash);
 }

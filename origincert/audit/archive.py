@@ -17,7 +17,7 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
-from origincert.audit.findings import Finding, Severity
+from origincert.audit.findings import Finding, finding
 from origincert.errors import OriginCertError
 from origincert.issued import read_issued
 from origincert.merkle import MerkleTree, hash_pair, leaf_hash
@@ -131,7 +131,7 @@ def _read_many(paths: Sequence[str]) -> list[tuple[Any, ...]]:
 
 def archive_files(folders: Iterable[str | os.PathLike[str]]) -> list[str]:
     """Every ``*.coo.json`` under the folders, sorted (so findings come in a stable order)."""
-    found = []
+    found: list[str] = []
     for folder in folders:
         for dirpath, _, names in os.walk(folder):
             found.extend(os.path.join(dirpath, n) for n in names if n.endswith(ISSUED_SUFFIX))
@@ -184,15 +184,14 @@ def read_journal(
             certificates = journal.certificates(batch.id)
             if batch.root is None:
                 unsigned.append(
-                    Finding(
+                    finding(
                         "reconciliation.journal_pending",
-                        Severity.INFO,
                         f"batch {batch.id} of the journal ({batch.leaf_count} certificate(s)) is prepared, not signed",
-                        None,
-                        None,
-                        None,
-                        f"batch {batch.id}",
-                        {
+                        tx_hash=None,
+                        block=None,
+                        issuer_id=None,
+                        subject=f"batch {batch.id}",
+                        details={
                             "state": batch.state.value,
                             "numbers": [c.number for c in certificates[:5]],
                         },

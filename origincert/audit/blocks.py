@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from origincert.audit.findings import Finding, Severity
+from origincert.audit.findings import Finding, finding
 
 __all__ = ["Header", "check_headers"]
 
@@ -42,41 +42,41 @@ def check_headers(previous: Header | None, headers: Sequence[Header]) -> list[Fi
         if previous is not None:
             if h.number != previous.number + 1:
                 findings.append(
-                    Finding(
+                    finding(
                         "ledger.missing_block",
-                        Severity.CRITICAL,
                         f"the node went from block {previous.number} to block {h.number}",
-                        None,
-                        h.number,
-                        None,
-                        h.hash,
-                        {"previous": previous.number},
+                        tx_hash=None,
+                        block=h.number,
+                        issuer_id=None,
+                        subject=h.hash,
+                        details={"previous": previous.number},
                     )
                 )
             elif h.parent_hash != previous.hash:
                 findings.append(
-                    Finding(
+                    finding(
                         "ledger.broken_link",
-                        Severity.CRITICAL,
                         f"block {h.number} names parent {h.parent_hash[:10]}…, but block {previous.number} is {previous.hash[:10]}…",
-                        None,
-                        h.number,
-                        None,
-                        h.hash,
-                        {"parent_hash": h.parent_hash, "previous_hash": previous.hash},
+                        tx_hash=None,
+                        block=h.number,
+                        issuer_id=None,
+                        subject=h.hash,
+                        details={"parent_hash": h.parent_hash, "previous_hash": previous.hash},
                     )
                 )
             if h.timestamp < previous.timestamp:
                 findings.append(
-                    Finding(
+                    finding(
                         "ledger.time_went_back",
-                        Severity.CRITICAL,
                         f"block {h.number} is dated {previous.timestamp - h.timestamp} s before block {previous.number}",
-                        None,
-                        h.number,
-                        None,
-                        h.hash,
-                        {"timestamp": h.timestamp, "previous_timestamp": previous.timestamp},
+                        tx_hash=None,
+                        block=h.number,
+                        issuer_id=None,
+                        subject=h.hash,
+                        details={
+                            "timestamp": h.timestamp,
+                            "previous_timestamp": previous.timestamp,
+                        },
                     )
                 )
         previous = h

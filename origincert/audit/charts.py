@@ -1,6 +1,9 @@
 """Inline SVG charts for the HTML report: generated here, no JavaScript, no external assets.
 
 Pure functions from numbers to an ``<svg>`` string; every label goes through ``html.escape``.
+Drawn for a phone first: 480 units wide with a ``viewBox`` (the page scales them to the screen),
+legends and bar labels on their own lines above or below the plot rather than in a side column,
+and labels cut to what fits, so no text runs off a 390 px screen.
 """
 
 from __future__ import annotations
@@ -13,7 +16,16 @@ __all__ = ["PALETTE", "bar_chart", "line_chart"]
 
 # Colour-blind-safe (Okabe-Ito), then grey for "others".
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#999999")
-_FONT = 'font-family="system-ui, sans-serif" font-size="11"'
+_FONT_SIZE = 13
+_FONT = f'font-family="system-ui, sans-serif" font-size="{_FONT_SIZE}"'
+WIDTH = 480  # user units; at 360 px of screen a 13-unit label is 10 px
+_CHAR = 0.6 * _FONT_SIZE  # a conservative average glyph width, to cut labels that would overflow
+
+
+def _fit(text: str, room: float) -> str:
+    """``text`` cut (with an ellipsis) to what ``room`` units hold."""
+    most = max(1, int(room / _CHAR))
+    return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def _nice_max(value: float) -> float:
@@ -31,13 +43,15 @@ def _day(d: int) -> str:
 
 
 def line_chart(
-    series: Mapping[str, Mapping[int, int]], *, title: str, width: int = 760, height: int = 260
+    series: Mapping[str, Mapping[int, int]], *, title: str, width: int = WIDTH, height: int = 220
 ) -> str:
-    """One line per series over UTC days (``day number -> value``); missing days count as zero."""
+    """One line per series over UTC days (``day number -> value``); missing days count as zero.
+    The legend is below the plot, one series a line."""
     days = sorted({d for s in series.values() for d in s})
     if not days:
         return _empty(title, width)
-    left, right, top, bottom = 48, 170, 28, 34
+    left, right, top, bottom = 44, 14, 30, 40
+    legend = 18 * len(series)
     first, last = days[0], days[-1]
     span = max(1, last - first)
     peak = _nice_max(max((v for s in series.values() for v in s.values()), default=0))
@@ -49,15 +63,20 @@ def line_chart(
     def y(v: float) -> float:
         return top + ph * (1 - v / peak)
 
-    parts = [_open(width, height, title), _text(left, 16, title, weight="bold")]
+    parts = [
+        _open(width, height + legend, title),
+        _text(4, 18, _fit(title, width - 8), weight="bold"),
+    ]
     for frac in (0, 0.5, 1):
         yy = y(peak * frac)
         parts.append(
             f'<line x1="{left}" y1="{yy:.1f}" x2="{left + pw}" y2="{yy:.1f}" stroke="#ddd"/>'
         )
         parts.append(_text(left - 6, yy + 4, f"{peak * frac:g}", anchor="end"))
-    for d in sorted({first, last, first + span // 2}):
-        parts.append(_text(x(d), height - bottom + 16, _day(d), anchor="middle"))
+    ticks = sorted({first, last})
+    for d in ticks:
+        anchor = "start" if d == first else "end"  # the first day's label runs right
+        parts.append(_text(x(d), height - bottom + 18, _day(d), anchor=anchor))
     for i, (name, values) in enumerate(series.items()):
         colour = PALETTE[min(i, len(PALETTE) - 1)]
         if len(days) == 1:
@@ -72,11 +91,9 @@ def line_chart(
             parts.append(
                 f'<polyline fill="none" stroke="{colour}" stroke-width="1.6" points="{points}"/>'
             )
-        ly = top + 14 * i
-        parts.append(
-            f'<rect x="{left + pw + 12}" y="{ly}" width="10" height="10" fill="{colour}"/>'
-        )
-        parts.append(_text(left + pw + 26, ly + 9, name[:24]))
+        ly = height + 18 * i
+        parts.append(f'<rect x="{left}" y="{ly}" width="11" height="11" fill="{colour}"/>')
+        parts.append(_text(left + 17, ly + 10, _fit(name, width - left - 21)))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -86,36 +103,38 @@ def bar_chart(
     *,
     title: str,
     colours: Mapping[str, str],
-    width: int = 760,
+    width: int = WIDTH,
 ) -> str:
-    """Horizontal bars, each split into coloured segments (e.g. by severity); ``colours`` orders the segments."""
+    """Horizontal bars, each split into coloured segments (e.g. by severity); ``colours`` orders
+    the segments. Each bar's label is on the line above it, so labels may be long and bars use
+    the whole width."""
     if not bars:
         return _empty(title, width)
-    left, top, row = 230, 28, 22
-    height = top + row * len(bars) + 30
+    left, top, row = 4, 30, 40
+    height = top + row * len(bars) + 26
     peak = _nice_max(max(sum(seg.values()) for _, seg in bars))
-    pw = width - left - 60
-    parts = [_open(width, height, title), _text(8, 16, title, weight="bold")]
+    pw = width - left - 50
+    parts = [_open(width, height, title), _text(4, 18, _fit(title, width - 8), weight="bold")]
     for i, (label, segments) in enumerate(bars):
         yy = top + i * row
-        parts.append(_text(left - 8, yy + 14, label[:36], anchor="end"))
+        parts.append(_text(left, yy + 13, _fit(label, width - 8)))
         xx = float(left)
         for key, colour in colours.items():
             n = segments.get(key, 0)
             if n:
                 w = pw * n / peak
                 parts.append(
-                    f'<rect x="{xx:.1f}" y="{yy + 3}" width="{max(w, 1):.1f}" height="{row - 6}" fill="{colour}">'
+                    f'<rect x="{xx:.1f}" y="{yy + 18}" width="{max(w, 1):.1f}" height="{row - 24}" fill="{colour}">'
                     f"<title>{escape(f'{label}: {n} {key}')}</title></rect>"
                 )
                 xx += w
-        parts.append(_text(xx + 6, yy + 14, str(sum(segments.values()))))
+        parts.append(_text(xx + 6, yy + 30, str(sum(segments.values()))))
     legend_y = top + row * len(bars) + 14
     lx = left
     for key, colour in colours.items():
-        parts.append(f'<rect x="{lx}" y="{legend_y - 9}" width="10" height="10" fill="{colour}"/>')
-        parts.append(_text(lx + 14, legend_y, key))
-        lx += 24 + 7 * len(key)
+        parts.append(f'<rect x="{lx}" y="{legend_y - 10}" width="11" height="11" fill="{colour}"/>')
+        parts.append(_text(lx + 15, legend_y, key))
+        lx += 26 + int(_CHAR * len(key))
     parts.append("</svg>")
     return "".join(parts)
 
@@ -134,7 +153,7 @@ def _text(x: float, y: float, text: str, *, anchor: str = "start", weight: str =
 def _empty(title: str, width: int) -> str:
     return (
         _open(width, 50, title)
-        + _text(8, 16, title, weight="bold")
-        + _text(8, 38, "nothing to show")
+        + _text(4, 18, _fit(title, width - 8), weight="bold")
+        + _text(4, 40, "nothing to show")
         + "</svg>"
     )

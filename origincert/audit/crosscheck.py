@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from origincert.audit import calls
-from origincert.audit.findings import Finding, Severity
+from origincert.audit.findings import Finding, finding
 from origincert.audit.node import Rpc
 from origincert.audit.state import LedgerState, standing_at, status_at
 from origincert.audit.store import AnchorRow
@@ -55,7 +55,7 @@ class CrosscheckSummary:
 
 
 def _mismatch(
-    what: str,
+    code: str,
     subject: str,
     expected: Any,
     actual: Any,
@@ -64,15 +64,16 @@ def _mismatch(
     block: int | None = None,
     issuer_id: int | None = None,
 ) -> Finding:
-    return Finding(
-        f"crosscheck.{what}_mismatch",
-        Severity.CRITICAL,
+    """``code`` is ``crosscheck.<what>_mismatch``; the message names ``<what>``."""
+    what = code.removeprefix("crosscheck.").removesuffix("_mismatch")
+    return finding(
+        code,
         f"{what} {subject}: the events say {expected!r}, the contract says {actual!r}",
-        tx,
-        block,
-        issuer_id,
-        subject,
-        {"expected": expected, "actual": actual},
+        tx_hash=tx,
+        block=block,
+        issuer_id=issuer_id,
+        subject=subject,
+        details={"expected": expected, "actual": actual},
     )
 
 
@@ -110,14 +111,25 @@ class _Checker:
         ]
         if sorted(_a(m) for m in members) != sorted(s.council):
             self.findings.append(
-                _mismatch("council", "members", sorted(s.council), sorted(_a(m) for m in members))
+                _mismatch(
+                    "crosscheck.council_mismatch",
+                    "members",
+                    sorted(s.council),
+                    sorted(_a(m) for m in members),
+                )
             )
         if threshold != s.threshold:
-            self.findings.append(_mismatch("threshold", "M of N", s.threshold, threshold))
+            self.findings.append(
+                _mismatch("crosscheck.threshold_mismatch", "M of N", s.threshold, threshold)
+            )
         if proposals != len(s.proposals):
-            self.findings.append(_mismatch("proposal", "count", len(s.proposals), proposals))
+            self.findings.append(
+                _mismatch("crosscheck.proposal_mismatch", "count", len(s.proposals), proposals)
+            )
         if issuers != len(s.issuers):
-            self.findings.append(_mismatch("issuer", "count", len(s.issuers), issuers))
+            self.findings.append(
+                _mismatch("crosscheck.issuer_mismatch", "count", len(s.issuers), issuers)
+            )
         self.summary.add("council", 4)
 
         ids = sorted(i for i in s.proposals if i < proposals)
@@ -139,7 +151,7 @@ class _Checker:
             if mine != theirs:
                 self.findings.append(
                     _mismatch(
-                        "proposal",
+                        "crosscheck.proposal_mismatch",
                         str(pid),
                         list(mine),
                         list(theirs),
@@ -160,16 +172,26 @@ class _Checker:
         ):
             if _a(account) != s.authority_of.get(economy, ZERO):
                 self.findings.append(
-                    _mismatch("authority", economy, s.authority_of.get(economy, ZERO), _a(account))
+                    _mismatch(
+                        "crosscheck.authority_mismatch",
+                        economy,
+                        s.authority_of.get(economy, ZERO),
+                        _a(account),
+                    )
                 )
         accounts = sorted({a["account"] for a in s.authority_history})
         for account, (economy,) in zip(
             accounts, self._ask("IssuerRegistry", "economyOf", [(a,) for a in accounts])
         ):
-            theirs = bytes(economy).decode("latin-1") if any(economy) else ""
-            if theirs != s.economy_of.get(account, ""):
+            held = bytes(economy).decode("latin-1") if any(economy) else ""
+            if held != s.economy_of.get(account, ""):
                 self.findings.append(
-                    _mismatch("authority", account, s.economy_of.get(account, ""), theirs)
+                    _mismatch(
+                        "crosscheck.authority_mismatch",
+                        account,
+                        s.economy_of.get(account, ""),
+                        held,
+                    )
                 )
         self.summary.add("authorities", len(economies) + len(accounts))
 
@@ -203,7 +225,7 @@ class _Checker:
             if mine != theirs:
                 self.findings.append(
                     _mismatch(
-                        "issuer",
+                        "crosscheck.issuer_mismatch",
                         str(iid),
                         mine,
                         theirs,
@@ -222,7 +244,7 @@ class _Checker:
             if [k.issuer_id, k.active_from, k.retired_at or 0] != [iid, active_from, retired_at]:
                 self.findings.append(
                     _mismatch(
-                        "key",
+                        "crosscheck.key_mismatch",
                         key,
                         [k.issuer_id, k.active_from, k.retired_at or 0],
                         [iid, active_from, retired_at],
@@ -230,6 +252,40 @@ class _Checker:
                     )
                 )
         self.summary.add("keys", len(keys))
+
+        # VC keys: each hash's record, and each body's key at its current epoch.
+        hashes = sorted(s.vc_keys)
+        for key_hash, answer in zip(
+            hashes,
+            self._ask("IssuerRegistry", "vcKeyRecord", [(bytes.fromhex(h[2:]),) for h in hashes]),
+        ):
+            v = s.vc_keys[key_hash]
+            mine = [v.issuer_id, v.from_epoch, v.until_epoch, v.since, v.retired_at]
+            if mine != list(answer):
+                self.findings.append(
+                    _mismatch(
+                        "crosscheck.vc_key_mismatch",
+                        key_hash,
+                        mine,
+                        list(answer),
+                        issuer_id=v.issuer_id,
+                    )
+                )
+        self.summary.add("VC keys", len(hashes))
+        for iid, (theirs,) in zip(
+            ids, self._ask("IssuerRegistry", "vcKeyAt", [(i, s.issuers[i].epoch) for i in ids])
+        ):
+            mine_at = s.vc_key_at(iid, s.issuers[iid].epoch)
+            if mine_at != "0x" + bytes(theirs).hex():
+                self.findings.append(
+                    _mismatch(
+                        "crosscheck.vc_key_at_mismatch",
+                        f"issuer {iid} at epoch {s.issuers[iid].epoch}",
+                        mine_at,
+                        "0x" + bytes(theirs).hex(),
+                        issuer_id=iid,
+                    )
+                )
 
         # History: status at, and just before, every change; standing of every key around every boundary.
         status_points = [
@@ -242,10 +298,16 @@ class _Checker:
         for (iid, t), (status,) in zip(
             status_points, self._ask("IssuerRegistry", "statusAt", status_points)
         ):
-            mine = int(status_at(s.issuers[iid], t))
-            if mine != status:
+            status_here = int(status_at(s.issuers[iid], t))
+            if status_here != status:
                 self.findings.append(
-                    _mismatch("status_history", f"issuer {iid} at {t}", mine, status, issuer_id=iid)
+                    _mismatch(
+                        "crosscheck.status_history_mismatch",
+                        f"issuer {iid} at {t}",
+                        status_here,
+                        status,
+                        issuer_id=iid,
+                    )
                 )
         self.summary.add("status points", len(status_points))
         standing_points = sorted(
@@ -254,15 +316,15 @@ class _Checker:
         for (key, t), (iid, standing) in zip(
             standing_points, self._ask("IssuerRegistry", "standingAt", standing_points)
         ):
-            mine = standing_at(s, key, t)
-            if (mine[0], int(mine[1])) != (iid, standing):
+            our_iid, our_standing = standing_at(s, key, t)
+            if (our_iid, int(our_standing)) != (iid, standing):
                 self.findings.append(
                     _mismatch(
-                        "standing",
+                        "crosscheck.standing_mismatch",
                         f"{key} at {t}",
-                        [mine[0], mine[1].name.lower()],
+                        [our_iid, our_standing.name.lower()],
                         [iid, standing],
-                        issuer_id=mine[0] or None,
+                        issuer_id=our_iid or None,
                     )
                 )
         self.summary.add("standing points", len(standing_points))
@@ -354,17 +416,22 @@ class _Checker:
         for (root, leaf, expected, tx, block, iid), theirs in zip(batch, actual):
             if expected != theirs:
                 diff = {n: [e, t] for n, e, t in zip(_STATUS_FIELDS, expected, theirs) if e != t}
-                what = "anchor" if set(diff) <= set(_STATUS_FIELDS[:7]) else "certificate"
+                anchor_only = set(diff) <= set(_STATUS_FIELDS[:7])
+                what = "anchor" if anchor_only else "certificate"
+                code = (
+                    "crosscheck.anchor_mismatch"
+                    if anchor_only
+                    else "crosscheck.certificate_mismatch"
+                )
                 self.findings.append(
-                    Finding(
-                        f"crosscheck.{what}_mismatch",
-                        Severity.CRITICAL,
+                    finding(
+                        code,
                         f"{what} {leaf[:10]}… under root {root[:10]}…: the events and the contract differ in {', '.join(diff)}",
-                        tx or None,
-                        block or None,
-                        iid or None,
-                        leaf,
-                        {"root": root, "leaf": leaf, "differences": diff},
+                        tx_hash=tx or None,
+                        block=block or None,
+                        issuer_id=iid or None,
+                        subject=leaf,
+                        details={"root": root, "leaf": leaf, "differences": diff},
                     )
                 )
         self.summary.add("certificates", len(batch))

@@ -13,9 +13,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from eth_abi import decode as abi_decode
+from eth_typing import ABIEvent, ABIFunction
 from eth_utils import event_abi_to_log_topic, function_abi_to_4byte_selector
 
 from origincert.chain.artifacts import load_artifact
@@ -50,6 +51,7 @@ __all__ = [
     "ThresholdChanged",
     "Transaction",
     "UnknownEvent",
+    "VcKeyChanged",
     "act_signature",
     "decode_council_act",
     "decode_log",
@@ -200,6 +202,16 @@ class IssuerEpochChanged(Event):
     epoch: int
 
 
+@dataclass(frozen=True, slots=True)
+class VcKeyChanged(Event):
+    """The body's VC key hash vouches for its anchors from ``epoch`` on."""
+
+    issuer_id: int
+    previous_hash: str
+    new_hash: str
+    epoch: int
+
+
 # ---- CertificateRegistry ----
 @dataclass(frozen=True, slots=True)
 class Anchored(Event):
@@ -253,6 +265,7 @@ ISSUER_ACT_EVENTS = (
     IssuerRenewed,
     SigningKeyRotated,
     IssuerEpochChanged,
+    VcKeyChanged,
 )
 
 
@@ -365,6 +378,9 @@ _DECODERS: dict[tuple[str, str], Decoder] = {
     (ISSUER_REGISTRY, "SigningKeyRotated"): lambda p, t, d: SigningKeyRotated(
         *p, _int(t[1]), _addr(t[2]), _addr(t[3])
     ),
+    (ISSUER_REGISTRY, "VcKeyChanged"): lambda p, t, d: VcKeyChanged(
+        *p, _int(t[1]), _h(t[2]), _h(t[3]), _int(_word(d, 0))
+    ),
     # The hot path (most logs are anchors): sliced inline.
     (CERTIFICATE_REGISTRY, "Anchored"): lambda p, t, d: Anchored(
         *p, t[1].lower(), int(t[2], 16), "0x" + d[26:66].lower(), int(d[66:130], 16)
@@ -389,7 +405,7 @@ def topics() -> dict[tuple[str, str], Decoder]:
         (item,) = [
             i for i in load_artifact(contract).abi if i["type"] == "event" and i["name"] == event
         ]
-        table[(contract, "0x" + event_abi_to_log_topic(item).hex())] = decoder
+        table[(contract, "0x" + event_abi_to_log_topic(cast(ABIEvent, item)).hex())] = decoder
     return table
 
 
@@ -470,7 +486,7 @@ def _act_table() -> dict[bytes, tuple[str, list[str]]]:
     table = {}
     for item in load_artifact(ISSUER_REGISTRY).abi:
         if item["type"] == "function" and item["name"] in _ACTS:
-            table[function_abi_to_4byte_selector(item)] = (
+            table[function_abi_to_4byte_selector(cast(ABIFunction, item))] = (
                 item["name"],
                 [i["type"] for i in item["inputs"]],
             )

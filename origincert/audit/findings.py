@@ -2,34 +2,21 @@
 
 A finding's ``code`` is ``<kind>.<what>`` (``anchor.not_accredited``); the kind is the family a
 reader filters on (anchor, revocation, replacement, council, authority, issuer, ledger,
-crosscheck, reconciliation, pattern). Codes are stable: schedulers and dashboards key on them.
+crosscheck, reconciliation, pattern). Every code, with its severity, lives in one table
+(``origincert.audit.codes``); :func:`finding` builds a finding from it, and a ``Finding`` with a
+code or severity the table does not give is refused.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["Finding", "Severity", "utc", "worst"]
+from origincert.audit.codes import FINDINGS, Severity
 
-
-class Severity(enum.IntEnum):
-    """Ordered, so ``--fail-on warning`` means warning or worse."""
-
-    INFO = 1
-    WARNING = 2
-    CRITICAL = 3
-
-    @property
-    def label(self) -> str:
-        return self.name.lower()
-
-    @classmethod
-    def parse(cls, text: str) -> Severity:
-        return cls[text.upper()]
+__all__ = ["Finding", "Severity", "finding", "utc", "worst"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +31,17 @@ class Finding:
     issuer_id: int | None = None
     subject: str | None = None  # the root, leaf, key, proposal or file the finding is about
     details: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        known = FINDINGS.get(self.code)
+        if known is None:
+            raise ValueError(f"{self.code!r} is not a finding code (origincert.audit.codes)")
+        if self.severity is not known.severity:
+            raise ValueError(f"{self.code} is {known.severity.label}, not {self.severity.label}")
+
+    @property
+    def title(self) -> str:
+        return FINDINGS[self.code].title
 
     @property
     def kind(self) -> str:
@@ -74,6 +72,25 @@ class Finding:
             subject=data.get("subject"),
             details=dict(data.get("details") or {}),
         )
+
+
+def finding(
+    code: str,
+    message: str,
+    *,
+    tx_hash: str | None = None,
+    block: int | None = None,
+    issuer_id: int | None = None,
+    subject: str | None = None,
+    details: Mapping[str, Any] | None = None,
+) -> Finding:
+    """A finding of a registered ``code``, at the severity the table gives it."""
+    known = FINDINGS.get(code)
+    if known is None:
+        raise ValueError(f"{code!r} is not a finding code (origincert.audit.codes)")
+    return Finding(
+        code, known.severity, message, tx_hash, block, issuer_id, subject, dict(details or {})
+    )
 
 
 def worst(findings: list[Finding]) -> Severity | None:

@@ -9,9 +9,12 @@ is. Requests still go through :meth:`ChainClient.guard`, so an unreachable node 
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
+
+from web3.types import RPCEndpoint
 
 from origincert.chain import ChainClient
 from origincert.errors import ChainError, ChainUnavailable, NodeHttpError, RpcError
@@ -29,6 +32,15 @@ class Rpc(Protocol):
     def call(self, method: str, params: list[Any]) -> Any: ...
 
     def batch(self, calls: Sequence[tuple[str, list[Any]]]) -> list[Any]: ...
+
+
+@runtime_checkable
+class _JsonRpcProvider(Protocol):
+    """The part of web3's JSON providers (HTTP, failover) the audit speaks through."""
+
+    def make_request(self, method: RPCEndpoint, params: Any) -> Any: ...
+
+    def make_batch_request(self, requests: list[tuple[RPCEndpoint, Any]]) -> Any: ...
 
 
 def _result(method: str, response: Any) -> Any:
@@ -50,7 +62,12 @@ class NodeRpc:
     def __init__(self, client: ChainClient) -> None:
         self.client = client
         self.url = client.url
-        self._provider = client.w3.provider
+        provider = client.w3.provider
+        if not isinstance(provider, _JsonRpcProvider):
+            raise ChainError(
+                f"the connection to {self.url} cannot send JSON-RPC batches", code="rpc_error"
+            )
+        self._provider = provider
 
     def _send(self, method: str, fn: Any) -> Any:
         try:
@@ -64,16 +81,17 @@ class NodeRpc:
 
     def call(self, method: str, params: list[Any]) -> Any:
         return _result(
-            method, self._send(method, lambda: self._provider.make_request(method, params))
+            method,
+            self._send(method, lambda: self._provider.make_request(RPCEndpoint(method), params)),
         )
 
     def batch(self, calls: Sequence[tuple[str, list[Any]]]) -> list[Any]:
         """Results in order; any error in the batch raises (the audit never half-reads)."""
         out: list[Any] = []
         for i in range(0, len(calls), MAX_BATCH):
-            part = list(calls[i : i + MAX_BATCH])
+            part = [(RPCEndpoint(m), p) for m, p in calls[i : i + MAX_BATCH]]
             responses = self._send(
-                part[0][0], lambda part=part: self._provider.make_batch_request(part)
+                part[0][0], functools.partial(self._provider.make_batch_request, part)
             )
             if not isinstance(responses, list):
                 _result(part[0][0], responses)  # a batch refused as a whole: raises its error

@@ -13,7 +13,7 @@ import statistics
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from origincert.audit.findings import Finding, Severity, utc
+from origincert.audit.findings import Finding, finding, utc
 from origincert.audit.state import DAY, HOUR, LedgerState
 
 __all__ = ["DEFAULT_POLICY", "PatternPolicy", "find_patterns", "retroactive_shares"]
@@ -84,16 +84,15 @@ def _volume_spikes(
                 continue
             first = state.store.first_in("anchors", issuer_id, day * DAY, (day + 1) * DAY)
             out.append(
-                Finding(
+                finding(
                     "pattern.volume_spike",
-                    Severity.WARNING,
                     f"{_name(state, issuer_id)} issued {count} certificates on {utc(day * DAY)[:10]}, "
                     f"{count / max(usual, 1):.0f}x its usual {usual:g} a day",
-                    first[0] if first else None,
-                    first[1] if first else None,
-                    issuer_id,
-                    None,
-                    {"day": utc(day * DAY)[:10], "certificates": count, "usual": usual},
+                    tx_hash=first[0] if first else None,
+                    block=first[1] if first else None,
+                    issuer_id=issuer_id,
+                    subject=None,
+                    details={"day": utc(day * DAY)[:10], "certificates": count, "usual": usual},
                 )
             )
     return out
@@ -111,15 +110,14 @@ def _revocation_bursts(
                 continue
             first = state.store.first_in("revocations", issuer_id, hour * HOUR, (hour + 1) * HOUR)
             out.append(
-                Finding(
+                finding(
                     "pattern.revocation_burst",
-                    Severity.WARNING,
                     f"{count} certificates of {_name(state, issuer_id)} were revoked within the hour from {utc(hour * HOUR)}",
-                    first[0] if first else None,
-                    first[1] if first else None,
-                    issuer_id,
-                    None,
-                    {"hour": utc(hour * HOUR), "revocations": count},
+                    tx_hash=first[0] if first else None,
+                    block=first[1] if first else None,
+                    issuer_id=issuer_id,
+                    subject=None,
+                    details={"hour": utc(hour * HOUR), "revocations": count},
                 )
             )
     return out
@@ -143,16 +141,15 @@ def _off_hours(
         for day, (count, tx, block, first_ts) in sorted(by_day.items()):
             if _once(reported, f"offhours:{issuer_id}:{day}"):
                 out.append(
-                    Finding(
+                    finding(
                         "pattern.off_hours",
-                        Severity.INFO,
                         f"{_name(state, issuer_id)} anchored {count} time(s) on {utc(day * DAY)[:10]} at hours it "
                         f"almost never works (first at {utc(first_ts)[11:]})",
-                        tx,
-                        block,
-                        issuer_id,
-                        None,
-                        {
+                        tx_hash=tx,
+                        block=block,
+                        issuer_id=issuer_id,
+                        subject=None,
+                        details={
                             "day": utc(day * DAY)[:10],
                             "anchors": count,
                             "usual_hours": sorted(set(range(24)) - unusual),
@@ -172,16 +169,15 @@ def retroactive_shares(
     for issuer_id, (total, retro, example) in sorted(counts.items()):
         if total >= policy.retro_min and retro / total > policy.retro_share:
             out.append(
-                Finding(
+                finding(
                     "pattern.retroactive_share",
-                    Severity.WARNING,
                     f"{retro} of {total} archived certificates of {_name(state, issuer_id)} ({retro / total:.0%}) were "
                     f"issued retroactively (e.g. {example})",
-                    None,
-                    None,
-                    issuer_id,
-                    example,
-                    {"certificates": total, "retroactive": retro},
+                    tx_hash=None,
+                    block=None,
+                    issuer_id=issuer_id,
+                    subject=example,
+                    details={"certificates": total, "retroactive": retro},
                 )
             )
     return out

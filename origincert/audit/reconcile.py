@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from origincert.audit.archive import ArchivedCertificate
-from origincert.audit.findings import Finding, Severity
+from origincert.audit.findings import Finding, finding
 from origincert.audit.patterns import DEFAULT_POLICY, PatternPolicy, retroactive_shares
 from origincert.audit.state import LedgerState
 
-__all__ = ["ContractLookup", "ReconciliationSummary", "reconcile"]
+__all__ = ["ContractLookup", "ReconciliationSummary", "reconcile", "reconcile_sources"]
 
 
 @dataclass
@@ -34,29 +34,28 @@ class ReconciliationSummary:
     accounted: int = 0
     retroactive: int = 0
     by_problem: dict[str, int] = field(default_factory=dict)
+    sources: dict[int, list[str]] = field(default_factory=dict)  # issuer -> archives, journals
+    # root -> the first few certificate numbers archived under it, so a finding about an anchor
+    # can name its certificates (not in the JSON: the report puts them on the findings)
+    root_numbers: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if k != "root_numbers"}
 
 
 _FILE_PROBLEMS = {
-    "reconciliation.unreadable_file": (
-        Severity.WARNING,
-        "cannot be read as an issued certificate file",
-    ),
-    "reconciliation.leaf_mismatch": (
-        Severity.CRITICAL,
-        "has a target hash that does not give its leaf (altered?)",
-    ),
-    "reconciliation.proof_mismatch": (
-        Severity.CRITICAL,
-        "has a Merkle proof that does not reach its root",
-    ),
+    "reconciliation.unreadable_file": "cannot be read as an issued certificate file",
+    "reconciliation.leaf_mismatch": "has a target hash that does not give its leaf (altered?)",
+    "reconciliation.proof_mismatch": "has a Merkle proof that does not reach its root",
 }
 
 
-# roots -> {root: (issuer id, block)} for those the contract has anchored (asked for roots the replay never saw)
-ContractLookup = Callable[[list[str]], dict[str, tuple[int, int]]]
+ROOT_NUMBERS = 5  # certificate numbers kept per anchored root, to name them in findings
+ROOTS_NAMED = 200_000  # roots whose numbers are kept (about 30 MB at most)
+
+# (issuer, root) keys -> {key: (issuer id, block)} for those the contract has anchored (asked
+# for anchors the replay never saw)
+ContractLookup = Callable[[list[tuple[int, str]]], dict[tuple[int, str], tuple[int, int]]]
 
 
 class _Reconciler:
@@ -79,7 +78,9 @@ class _Reconciler:
         self.findings: list[Finding] = []
         self.summary = ReconciliationSummary()
         self.leaves: dict[str, set[str]] = {}  # root -> archived leaves
-        self.numbers: dict[str, tuple[str, str]] = {}  # number -> (leaf, path)
+        # (issuer, number) -> {leaf: file}: numbers are unique per issuing body
+        self.numbers: dict[tuple[int, str], dict[str, str]] = {}
+        self.source = ""  # the archive folder or journal being read
         self.retro: dict[int, list[Any]] = {}  # issuer -> [certificates, retroactive, example]
         self.batches_reported: set[tuple[str, int | None]] = set()
 
@@ -89,7 +90,6 @@ class _Reconciler:
     def _add(
         self,
         code: str,
-        severity: Severity,
         message: str,
         c: ArchivedCertificate,
         *,
@@ -100,15 +100,14 @@ class _Reconciler:
     ) -> None:
         self.summary.by_problem[code] = self.summary.by_problem.get(code, 0) + 1
         self.findings.append(
-            Finding(
+            finding(
                 code,
-                severity,
                 message,
-                tx,
-                block,
-                issuer_id,
-                c.number or self._name(c.path),
-                {"file": self._name(c.path), **details},
+                tx_hash=tx,
+                block=block,
+                issuer_id=issuer_id,
+                subject=c.number or self._name(c.path),
+                details={"file": self._name(c.path), **details},
             )
         )
 
@@ -135,16 +134,18 @@ class _Reconciler:
             self.summary.files += 1
             what = f"certificate {c.number or self._name(c.path)}"
             for code, text in c.problems:
-                severity, sentence = _FILE_PROBLEMS[code]
+                sentence = _FILE_PROBLEMS[code]
                 self._add(
                     code,
-                    severity,
                     f"{what} {sentence} ({text})"
                     if code.endswith("unreadable_file")
                     else f"{what} {sentence}",
                     c,
                 )
             if c.problems:  # a file that contradicts itself accounts for nothing
+                continue
+            root, leaf = c.root, c.leaf
+            if root is None or leaf is None:  # only an unreadable file lacks them: a problem above
                 continue
             key = keys.get(c.signer or "")
             issuer_id = key.issuer_id if key else None
@@ -154,35 +155,31 @@ class _Reconciler:
             if c.chain_id != self.chain_id or c.registry != self.registry:
                 self._add(
                     "reconciliation.wrong_network",
-                    Severity.CRITICAL,
                     f"{what} names chain {c.chain_id} and registry {c.registry}, not this ledger",
                     c,
                     issuer_id=issuer_id,
                 )
                 continue
+            if issuer_id is not None:
+                sources = self.summary.sources.setdefault(issuer_id, [])
+                if self.source not in sources:
+                    sources.append(self.source)
+            if c.number is not None and c.root:
+                self._name_root(c.root, c.number)
             if c.number is not None:
-                other = self.numbers.setdefault(c.number, (c.leaf, c.path))
-                if other[0] != c.leaf:
-                    self._add(
-                        "reconciliation.duplicate_number",
-                        Severity.WARNING,
-                        f"number {c.number} is used by two different certificates",
-                        c,
-                        issuer_id=issuer_id,
-                        other_file=self._name(other[1]),
-                    )
-            anchor = anchors.get((body(c), c.root or ""))
-            if anchor is None and (body(c), c.root) in on_contract:
-                by, block = on_contract[(body(c), c.root or "")]
+                leaves = self.numbers.setdefault((issuer_id or 0, c.number), {})
+                leaves.setdefault(leaf, self._name(c.path))
+            anchor = anchors.get((body(c), root))
+            if anchor is None and (body(c), root) in on_contract:
+                by, block = on_contract[(body(c), root)]
                 self._add(
                     "crosscheck.hidden_anchor",
-                    Severity.CRITICAL,
-                    f"{what}: the contract has its root {c.root[:10]}… anchored (issuer {by}, block {block}), "
+                    f"{what}: the contract has its root {root[:10]}… anchored (issuer {by}, block {block}), "
                     "but the node's logs never showed that anchor",
                     c,
                     block=block,
                     issuer_id=by,
-                    root=c.root,
+                    root=root,
                 )
                 continue
             pending = c.journal_state not in (None, "anchored")
@@ -190,7 +187,6 @@ class _Reconciler:
                 if self._once_per_batch(c):
                     self._add(
                         "reconciliation.journal_pending",
-                        Severity.INFO,
                         f"batch {c.journal_batch} of the journal is {c.journal_state}, not on the ledger yet",
                         c,
                         tx=c.tx_hash,
@@ -201,8 +197,7 @@ class _Reconciler:
             if anchor is None:
                 self._add(
                     "reconciliation.not_anchored",
-                    Severity.CRITICAL,
-                    f"{what} is archived as issued but its root {c.root[:10]}… is not on the ledger",
+                    f"{what} is archived as issued but its root {root[:10]}… is not on the ledger",
                     c,
                     tx=c.tx_hash,
                     issuer_id=issuer_id,
@@ -211,7 +206,6 @@ class _Reconciler:
             if pending and self._once_per_batch(c):
                 self._add(
                     "reconciliation.journal_behind",
-                    Severity.WARNING,
                     f"batch {c.journal_batch} is anchored on the ledger but the journal still says {c.journal_state}: "
                     "resume the issuer so it writes the files",
                     c,
@@ -221,11 +215,10 @@ class _Reconciler:
                     state=c.journal_state,
                 )
             self.summary.anchored += 1
-            self.leaves.setdefault(c.root, set()).add(c.leaf)
+            self.leaves.setdefault(root, set()).add(leaf)
             if issuer_id is None or anchor.issuer_id != issuer_id:
                 self._add(
                     "reconciliation.wrong_issuer",
-                    Severity.CRITICAL,
                     f"{what} says it was signed by {c.signer} (issuer {issuer_id}), but its root was anchored by "
                     f"issuer {anchor.issuer_id}",
                     c,
@@ -237,7 +230,6 @@ class _Reconciler:
             if anchor.signer != c.signer:
                 self._add(
                     "reconciliation.signer_mismatch",
-                    Severity.WARNING,
                     f"{what} names signer {c.signer}, the anchor was signed by {anchor.signer}",
                     c,
                     tx=anchor.tx_hash,
@@ -247,7 +239,6 @@ class _Reconciler:
             if c.batch_size != anchor.leaf_count:
                 self._add(
                     "reconciliation.batch_size_mismatch",
-                    Severity.WARNING,
                     f"{what} says its batch holds {c.batch_size}, the anchor says {anchor.leaf_count}",
                     c,
                     tx=anchor.tx_hash,
@@ -257,13 +248,44 @@ class _Reconciler:
             if c.tx_hash and c.tx_hash != anchor.tx_hash:
                 self._add(
                     "reconciliation.tx_mismatch",
-                    Severity.INFO,
                     f"{what} names transaction {c.tx_hash[:10]}…, its root was anchored in {anchor.tx_hash[:10]}…",
                     c,
                     tx=anchor.tx_hash,
                     block=anchor.block,
                     issuer_id=issuer_id,
                 )
+
+    def _name_root(self, root: str, number: str) -> None:
+        known = self.summary.root_numbers
+        named = known.get(root)
+        if named is None:
+            if len(known) >= ROOTS_NAMED:  # bounded memory on a national archive
+                return
+            named = known[root] = []
+        if len(named) < ROOT_NUMBERS and number not in named:
+            named.append(number)
+
+    def duplicates(self) -> None:
+        """One finding per number an issuing body gave to more than one certificate, naming them
+        all (the same certificate in an archive and a journal is one certificate, not two)."""
+        for (issuer_id, number), leaves in sorted(self.numbers.items()):
+            if len(leaves) < 2:
+                continue
+            files = sorted(leaves.values())
+            self.summary.by_problem["reconciliation.duplicate_number"] = (
+                self.summary.by_problem.get("reconciliation.duplicate_number", 0) + 1
+            )
+            self.findings.append(
+                finding(
+                    "reconciliation.duplicate_number",
+                    f"number {number} of issuer {issuer_id or 'unknown'} was given to {len(leaves)} "
+                    f"different certificates ({', '.join(files[:5])}{' …' if len(files) > 5 else ''}): "
+                    "numbers are unique per issuing body, so one number is covering two consignments",
+                    issuer_id=issuer_id or None,
+                    subject=number,
+                    details={"files": files, "leaves": sorted(leaves)},
+                )
+            )
 
     def _once_per_batch(self, c: ArchivedCertificate) -> bool:
         key = (c.path.split("#")[0], c.journal_batch)
@@ -291,32 +313,30 @@ class _Reconciler:
                 leaves = self.leaves.get(anchor.root)
                 if leaves is None:
                     self.findings.append(
-                        Finding(
+                        finding(
                             "reconciliation.anchor_not_archived",
-                            Severity.CRITICAL,
                             f"root {anchor.root[:10]}… ({anchor.leaf_count} certificate(s)) was anchored by issuer {issuer_id} "
                             "but no archived certificate accounts for it",
-                            anchor.tx_hash,
-                            anchor.block,
-                            issuer_id,
-                            anchor.root,
-                            {"leaf_count": anchor.leaf_count},
+                            tx_hash=anchor.tx_hash,
+                            block=anchor.block,
+                            issuer_id=issuer_id,
+                            subject=anchor.root,
+                            details={"leaf_count": anchor.leaf_count},
                         )
                     )
                     continue
                 self.summary.accounted += 1
                 if len(leaves) < anchor.leaf_count:
                     self.findings.append(
-                        Finding(
+                        finding(
                             "reconciliation.batch_incomplete",
-                            Severity.WARNING,
                             f"batch {anchor.root[:10]}… of issuer {issuer_id} holds {anchor.leaf_count} certificates, "
                             f"the archive has {len(leaves)}",
-                            anchor.tx_hash,
-                            anchor.block,
-                            issuer_id,
-                            anchor.root,
-                            {"leaf_count": anchor.leaf_count, "archived": len(leaves)},
+                            tx_hash=anchor.tx_hash,
+                            block=anchor.block,
+                            issuer_id=issuer_id,
+                            subject=anchor.root,
+                            details={"leaf_count": anchor.leaf_count, "archived": len(leaves)},
                         )
                     )
         for code in ("reconciliation.anchor_not_archived", "reconciliation.batch_incomplete"):
@@ -342,16 +362,51 @@ def reconcile(
     ``base`` makes file names in findings relative to the archive folder. ``lookup`` asks the
     contract about roots the replay never saw: anchored there means the node hid their logs.
     """
-    r = _Reconciler(
-        state, chain_id, registry, issuer_ids, str(Path(base)) if base else None, lookup
+    name = str(Path(base)) if base else ""
+    return reconcile_sources(
+        state,
+        [(name, certificates)],
+        chain_id=chain_id,
+        registry=registry,
+        issuer_ids=issuer_ids,
+        relative=bool(base),
+        policy=policy,
+        lookup=lookup,
     )
-    chunk: list[ArchivedCertificate] = []
-    for c in certificates:
-        chunk.append(c)
-        if len(chunk) >= 1_000:
-            r.batch(chunk)
-            chunk = []
-    r.batch(chunk)
+
+
+def reconcile_sources(
+    state: LedgerState,
+    sources: Iterable[tuple[str, Iterable[ArchivedCertificate]]],
+    *,
+    chain_id: int,
+    registry: str,
+    issuer_ids: set[int] | None = None,
+    relative: bool = True,
+    policy: PatternPolicy = DEFAULT_POLICY,
+    lookup: ContractLookup | None = None,
+) -> tuple[list[Finding], ReconciliationSummary]:
+    """Several archive folders and journals as one archive: an issuing body's files are often
+    spread over folders and workstations, and judged one by one each would call the others'
+    anchors unarchived, and a number used in two folders would go unseen. ``sources`` are
+    (folder or journal, its certificates); with ``relative``, file names in findings are
+    relative to their folder.
+    """
+    r = _Reconciler(state, chain_id, registry, issuer_ids, None, lookup)
+    sources = list(sources)
+    folders = [name for name, _ in sources if name and Path(name).is_dir()]
+    base = os.path.commonpath(folders) if relative and folders else None  # names tell folders apart
+    for name, certificates in sources:
+        r.source = name
+        r.base = base if name in folders else None
+        chunk: list[ArchivedCertificate] = []
+        for c in certificates:
+            chunk.append(c)
+            if len(chunk) >= 1_000:
+                r.batch(chunk)
+                chunk = []
+        r.batch(chunk)
+    r.duplicates()
     r.unaccounted()
     counts = {i: (n, retro, example) for i, (n, retro, example) in r.retro.items()}
     return r.findings + retroactive_shares(counts, state, policy), r.summary

@@ -20,7 +20,7 @@ from typing import Any
 
 from origincert.audit import events as ev
 from origincert.audit.blocks import Header
-from origincert.audit.findings import Finding, Severity
+from origincert.audit.findings import Finding, finding
 from origincert.audit.node import Rpc, RpcError
 from origincert.errors import ChainError, ChainUnavailable
 
@@ -126,33 +126,31 @@ def _chunk(rpc: Rpc, contracts: Mapping[str, str], first: int, last: int, logs: 
         tx = log["transactionHash"].lower()
         if header is None or log.get("blockHash", "").lower() != header.hash:
             findings.append(
-                Finding(
+                finding(
                     "ledger.log_block_mismatch",
-                    Severity.CRITICAL,
                     f"a log of transaction {tx[:10]}… claims block {block} {log.get('blockHash', '')[:10]}…, "
                     "which is not the block the node serves",
-                    tx,
-                    block,
-                    None,
-                    log.get("blockHash"),
+                    tx_hash=tx,
+                    block=block,
+                    issuer_id=None,
+                    subject=log.get("blockHash"),
                 )
             )
             continue
         if log.get("removed"):
             findings.append(
-                Finding(
+                finding(
                     "ledger.removed_log",
-                    Severity.WARNING,
                     f"the node served a log of {tx[:10]}… marked removed (a reorg)",
-                    tx,
-                    block,
+                    tx_hash=tx,
+                    block=block,
                 )
             )
             continue
         try:
             event = decode(log, contracts[log["address"].lower()], header.timestamp)
         except ev.UnknownEvent as exc:
-            findings.append(Finding("ledger.unknown_event", Severity.WARNING, str(exc), tx, block))
+            findings.append(finding("ledger.unknown_event", str(exc), tx_hash=tx, block=block))
             continue
         group = groups.get(tx)
         if group is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,16 +18,30 @@ from jinja2 import Environment
 from markupsafe import Markup
 
 from origincert.audit import charts
+from origincert.audit.desklog import DeskLog
 from origincert.audit.findings import Finding, Severity
 from origincert.audit.rules import REVOCATION_REASONS
 from origincert.audit.run import AuditResult
 from origincert.errors import OriginCertError
 
-__all__ = ["FORMAT", "check_explorer_url", "render_html", "report_json", "write_report"]
+__all__ = [
+    "FORMAT",
+    "certificate_numbers",
+    "check_explorer_url",
+    "coverage",
+    "render_html",
+    "report_json",
+    "write_report",
+]
 
 FORMAT = "urn:origincert:audit-report:1"
 SEVERITY_COLOURS = {"critical": "#C0392B", "warning": "#E69F00", "info": "#0072B2"}
 _TOP_ISSUERS = 7
+
+
+def _day(day: int) -> str:
+    """ISO date of a day number (days since the epoch, UTC)."""
+    return datetime.fromtimestamp(day * 86_400, tz=UTC).strftime("%Y-%m-%d")
 
 
 def _iso(ts: int | None) -> str | None:
@@ -67,6 +81,7 @@ def report_json(result: AuditResult, *, generated_at: datetime | None = None) ->
     s = result.state
     m = result.manifest
     findings = _ordered(result.findings)
+    named = certificate_numbers(result, findings)
     worst = result.worst
     return {
         "format": FORMAT,
@@ -104,16 +119,59 @@ def report_json(result: AuditResult, *, generated_at: datetime | None = None) ->
         if result.crosscheck
         else None,
         "reconciliations": [{"archive": a, **r.to_json()} for a, r in result.reconciliations],
+        "coverage": coverage(result),
         "charts": {
             "daily_certificates": {
-                str(i): {_iso(d * 86_400)[:10]: v[1] for d, v in sorted(days.items())}
+                str(i): {_day(d): v[1] for d, v in sorted(days.items())}
                 for i, days in s.daily.items()
             },
             "revocation_reasons": {str(r): n for r, n in sorted(s.revocation_reasons.items())},
             "findings_by_kind": _by_kind(findings),
         },
-        "findings": [f.to_json() for f in findings],
+        "findings": [{**f.to_json(), "certificates": named.get(id(f), [])} for f in findings],
     }
+
+
+def coverage(result: AuditResult) -> list[dict[str, Any]]:
+    """Each issuing body with anchors: reconciled against which archives and journals, or not at
+    all (then its anchors were checked against the ledger's own rules only)."""
+    sources: dict[int, list[str]] = {}
+    for _, summary in result.reconciliations:
+        for issuer_id, names in summary.sources.items():
+            sources.setdefault(issuer_id, []).extend(n for n in names if n)
+    return [
+        {
+            "issuer_id": i.id,
+            "name": i.name,
+            "anchors": i.anchors,
+            "certificates": i.certificates,
+            "reconciled": i.id in sources,
+            "sources": sources.get(i.id, []),
+        }
+        for i in sorted(result.state.issuers.values(), key=lambda i: i.id)
+        if i.anchors or i.id in sources
+    ]
+
+
+def certificate_numbers(result: AuditResult, findings: Iterable[Finding]) -> dict[int, list[str]]:
+    """The certificate numbers each finding is about, where an archive or journal knows them:
+    its own subject for a file's finding, the numbers archived under the root it names."""
+    roots: dict[str, list[str]] = {}
+    for _, summary in result.reconciliations:
+        for root, numbers in summary.root_numbers.items():
+            merged = roots.setdefault(root, [])
+            merged.extend(n for n in numbers if n not in merged)
+    out: dict[int, list[str]] = {}
+    for f in findings:
+        if f.code == "reconciliation.duplicate_number" and f.subject:
+            out[id(f)] = [f.subject]
+            continue
+        named = f.subject if f.subject in roots else f.details.get("root")
+        if isinstance(named, str) and named in roots:
+            out[id(f)] = roots[named]
+        elif f.kind == "reconciliation" and f.subject and not f.subject.startswith("0x"):
+            out[id(f)] = [f.subject]
+    return out
 
 
 def _issuer_json(i: Any) -> dict[str, Any]:
@@ -154,6 +212,13 @@ def _write_csv(path: Path, header: list[str], rows: Iterable[list[Any]]) -> Path
         w.writerow(header)
         w.writerows(rows)
     return path
+
+
+def _inert(value: Any) -> Any:
+    """A cell a spreadsheet shows as text, never runs: a desk's log holds what its users typed."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def write_csv(result: AuditResult, out: Path) -> list[Path]:
@@ -343,7 +408,14 @@ th{background:#f6f6f6}code,.mono{font-family:ui-monospace,monospace;font-size:12
 .verdict.critical{background:#FBEAEA;border-color:#E08080}.verdict.warning{background:#FDF3E1;border-color:#E6B35C}
 .verdict.info{background:#EAF2FB;border-color:#7FA8D6}.cards{display:flex;gap:1em;flex-wrap:wrap}
 .card{border:1px solid #ddd;border-radius:6px;padding:.5em 1em;min-width:8em}.card b{display:block;font-size:1.4em}
-.muted{color:#666}svg{max-width:100%;height:auto}
+.muted{color:#666}svg{max-width:100%;height:auto;display:block;margin:1em 0}
+.wide{overflow-x:auto;max-width:100%}.numbers{font-size:12px}
+.uncovered{background:#FDF3E1}
+@media (max-width:640px){body{margin:1em auto;padding:0 .6em;font-size:15px}h1{font-size:1.35em}
+.cards{gap:.5em}.card{min-width:6.5em;padding:.4em .6em}
+table.findings tr{display:block;border-bottom:1px solid #ddd;padding:.4em 0}
+table.findings th{display:none}table.findings td{display:block;border:0;padding:2px 0}
+table.findings td[data-label]:not(:empty)::before{content:attr(data-label) ": ";color:#666}}
 </style></head><body>
 <h1>Ledger audit</h1>
 <p class="muted">Chain {{ r.network.chain_id }} · IssuerRegistry <code>{{ r.network.issuer_registry }}</code> ·
@@ -362,14 +434,22 @@ Blocks {{ r.range.first_block }}–{{ r.range.last_block }} (last block {{ r.ran
 <div class="card"><b>{{ r.stats.events }}</b>events replayed</div>
 </div>
 
+<h2>Coverage</h2>
+{% set uncovered = r.coverage | rejectattr("reconciled") | list %}
+<p id="coverage-summary">{% if not r.coverage %}No issuing body has anchored anything.{% elif not uncovered %}Every issuing body with anchors was reconciled against an archive or a journal.{% else %}{{ uncovered | length }} of {{ r.coverage | length }} issuing bodies with anchors were <b>not</b> reconciled against an archive or a journal: their anchors were checked against the ledger's rules only, and an anchor made outside their own process would not be seen.{% endif %}</p>
+{% if r.coverage %}<div class="wide"><table id="coverage"><tr><th>issuing body</th><th>anchors</th><th>certificates</th><th>reconciled against</th></tr>
+{% for c in r.coverage %}<tr class="{{ '' if c.reconciled else 'uncovered' }}" data-reconciled="{{ 'yes' if c.reconciled else 'no' }}"><td>{{ c.issuer_id }} {{ c.name }}</td><td>{{ c.anchors }}</td><td>{{ c.certificates }}</td>
+<td class="mono">{% if c.reconciled %}{{ c.sources | join(", ") }}{% else %}<b>not reconciled</b>{% endif %}</td></tr>{% endfor %}</table></div>{% endif %}
+
 <h2>Anomalies</h2>
-{% if findings %}<table><tr><th>severity</th><th>what</th><th>issuer</th><th>block</th><th>transaction</th></tr>
+{% if findings %}<div class="wide"><table class="findings"><tr><th>severity</th><th>what</th><th>certificates</th><th>issuer</th><th>block</th><th>transaction</th></tr>
 {% for f in findings %}<tr><td><span class="sev {{ f.severity.label }}">{{ f.severity.label }}</span></td>
 <td><code>{{ f.code }}</code><br>{{ f.message }}</td>
-<td>{% if f.issuer_id is not none %}{{ f.issuer_id }} {{ issuer_names.get(f.issuer_id, "") }}{% endif %}</td>
-<td>{{ f.block if f.block is not none else "" }}</td>
-<td class="mono">{% if f.tx_hash and explorer %}<a href="{{ explorer.replace('{tx}', f.tx_hash) }}">{{ f.tx_hash }}</a>{% else %}{{ f.tx_hash or "" }}{% endif %}</td></tr>
-{% endfor %}</table>{% else %}<p>None.</p>{% endif %}
+<td class="numbers" data-label="certificates">{{ numbers[loop.index0] | join(", ") }}</td>
+<td data-label="issuer">{% if f.issuer_id is not none %}{{ f.issuer_id }} {{ issuer_names.get(f.issuer_id, "") }}{% endif %}</td>
+<td data-label="block">{{ f.block if f.block is not none else "" }}</td>
+<td class="mono" data-label="transaction">{% if f.tx_hash and explorer %}<a href="{{ explorer.replace('{tx}', f.tx_hash) }}">{{ f.tx_hash }}</a>{% else %}{{ f.tx_hash or "" }}{% endif %}</td></tr>
+{% endfor %}</table></div>{% else %}<p>None.</p>{% endif %}
 
 <h2>Charts</h2>
 {{ issuance }}
@@ -377,26 +457,31 @@ Blocks {{ r.range.first_block }}–{{ r.range.last_block }} (last block {{ r.ran
 {{ kinds }}
 
 <h2>Issuing bodies</h2>
-<table><tr><th>id</th><th>name</th><th>economy</th><th>status</th><th>window (UTC)</th><th>anchors</th><th>certificates</th><th>revocations</th><th>history</th></tr>
+<div class="wide"><table><tr><th>id</th><th>name</th><th>economy</th><th>status</th><th>window (UTC)</th><th>anchors</th><th>certificates</th><th>revocations</th><th>history</th></tr>
 {% for i in r.issuers %}<tr><td>{{ i.id }}</td><td>{{ i.name }}<br><span class="mono">{{ i.signing_key }}</span></td><td>{{ i.economy }}</td>
 <td>{{ i.status }}</td><td>{{ i.valid_from }} – {{ i.valid_until }}</td><td>{{ i.anchors }}</td><td>{{ i.certificates }}</td><td>{{ i.revocations }}</td>
 <td>{% for h in i.history %}{{ h.what }} (block {{ h.block }}){{ ", " if not loop.last }}{% endfor %}</td></tr>
-{% endfor %}</table>
+{% endfor %}</table></div>
 
 <h2>Council and competent authorities</h2>
 <p>Council of {{ r.council.members|length }}, threshold {{ r.council.threshold }}:
 {% for m in r.council.members %}<code>{{ m }}</code>{{ ", " if not loop.last }}{% endfor %}</p>
-<table><tr><th>proposal</th><th>act</th><th>approvals</th><th>executed</th></tr>
+<div class="wide"><table><tr><th>proposal</th><th>act</th><th>approvals</th><th>executed</th></tr>
 {% for p in r.council.proposals %}<tr><td>{{ p.id }}</td><td><code>{{ p.act }}</code></td><td>{{ p.approvers|length }}</td>
-<td>{{ "block %d"|format(p.executed_block) if p.executed else "pending" }}</td></tr>{% endfor %}</table>
-<table><tr><th>economy</th><th>authority</th><th>name</th><th>registered</th><th>removed</th></tr>
+<td>{{ "block %d"|format(p.executed_block) if p.executed else "pending" }}</td></tr>{% endfor %}</table></div>
+<div class="wide"><table><tr><th>economy</th><th>authority</th><th>name</th><th>registered</th><th>removed</th></tr>
 {% for a in r.authorities %}<tr><td>{{ a.economy }}</td><td class="mono">{{ a.account }}</td><td>{{ a.name }}</td>
-<td>block {{ a.registered_block }}</td><td>{{ "block %d"|format(a.removed_block) if a.removed_block is not none else "" }}</td></tr>{% endfor %}</table>
+<td>block {{ a.registered_block }}</td><td>{{ "block %d"|format(a.removed_block) if a.removed_block is not none else "" }}</td></tr>{% endfor %}</table></div>
+
+{% if r.desk_events %}<h2>Chamber desks' event logs</h2>
+<table><tr><th>log</th><th>chamber</th><th>events</th><th>from</th><th>to</th><th>revoked by the desk</th><th>replaced by the desk</th><th>actions</th></tr>
+{% for d in r.desk_events %}<tr><td class="mono">{{ d.source }}</td><td>{{ d.chamber }}</td><td>{{ d.events }}</td><td>{{ d.first_at }}</td><td>{{ d.last_at }}</td>
+<td>{{ d.revoked|length }}</td><td>{{ d.replaced|length }}</td><td>{% for a, n in d.by_action|dictsort %}{{ a }} {{ n }}{{ ", " if not loop.last }}{% endfor %}</td></tr>{% endfor %}</table>{% endif %}
 
 {% if r.reconciliations %}<h2>Archives reconciled</h2>
-<table><tr><th>archive</th><th>files</th><th>anchored</th><th>issuers</th><th>their anchors</th><th>accounted for</th><th>retroactive</th></tr>
+<div class="wide"><table><tr><th>archive</th><th>files</th><th>anchored</th><th>issuers</th><th>their anchors</th><th>accounted for</th><th>retroactive</th></tr>
 {% for a in r.reconciliations %}<tr><td class="mono">{{ a.archive }}</td><td>{{ a.files }}</td><td>{{ a.anchored }}</td>
-<td>{{ a.issuers|join(", ") }}</td><td>{{ a.issuer_anchors }}</td><td>{{ a.accounted }}</td><td>{{ a.retroactive }}</td></tr>{% endfor %}</table>{% endif %}
+<td>{{ a.issuers|join(", ") }}</td><td>{{ a.issuer_anchors }}</td><td>{{ a.accounted }}</td><td>{{ a.retroactive }}</td></tr>{% endfor %}</table></div>{% endif %}
 
 <h2>How this audit was made</h2>
 <p>{{ "Every event since the last checkpoint" if r.range.resumed_from_checkpoint else "Every event of both registries since their deployment" }}
@@ -416,9 +501,11 @@ def render_html(
     data = data or report_json(result)
     findings = _ordered(result.findings)
     env = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    named = certificate_numbers(result, findings)
     return env.from_string(_TEMPLATE).render(
         r=data,
         findings=findings,
+        numbers=[named.get(id(f), []) for f in findings],
         explorer=explorer,
         issuer_names={i.id: i.name for i in result.state.issuers.values()},
         issuance=Markup(_issuance_chart(result)),
@@ -433,12 +520,17 @@ def write_report(
     *,
     formats: Iterable[str] = ("json", "csv", "html"),
     explorer_url: str | None = None,
+    desk_logs: Sequence[DeskLog] = (),
 ) -> list[Path]:
-    """Write the chosen formats into folder ``out``: report.json, the CSV tables, report.html."""
+    """Write the chosen formats into folder ``out``: report.json, the CSV tables, report.html.
+    ``desk_logs`` (chambers' desk event logs) are summarised in the report and copied as
+    ``desk-events.csv``."""
     check_explorer_url(explorer_url)
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     data = report_json(result)
+    if desk_logs:
+        data["desk_events"] = [log.to_json() for log in desk_logs]
     written = []
     formats = set(formats)
     if "json" in formats:
@@ -447,6 +539,27 @@ def write_report(
         written.append(path)
     if "csv" in formats:
         written.extend(write_csv(result, folder))
+        if desk_logs:
+            written.append(
+                _write_csv(
+                    folder / "desk-events.csv",
+                    ["chamber", "id", "at", "actor", "action", "application", "before", "after"],
+                    (
+                        [
+                            log.chamber,
+                            r.get("id"),
+                            r["at"],
+                            _inert(r.get("actor")),
+                            _inert(r["action"]),
+                            _inert(r.get("application")),
+                            json.dumps(r.get("before")),
+                            json.dumps(r.get("after")),
+                        ]
+                        for log in desk_logs
+                        for r in log.rows
+                    ),
+                )
+            )
     if "html" in formats:
         path = folder / "report.html"
         path.write_text(render_html(result, explorer_url=explorer_url, data=data), encoding="utf-8")

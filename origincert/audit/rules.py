@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from origincert.audit import events as ev
-from origincert.audit.findings import Finding, Severity, utc
+from origincert.audit.findings import Finding, finding, utc
 from origincert.audit.state import LedgerState, current_standing
 from origincert.audit.store import Store
 from origincert.governance import IssuerStatus, Standing
@@ -22,10 +22,15 @@ from origincert.issuer.reasons import REVOCATION_REASONS as ISSUER_REASONS
 
 __all__ = ["REVOCATION_REASONS", "Auditor", "audit_transactions", "lapsed_accreditations"]
 
-CRITICAL, WARNING, INFO = Severity.CRITICAL, Severity.WARNING, Severity.INFO
 
 # CertificateRegistry's NatSpec codes, named as the issuer names them; other codes belong to agreements.
 REVOCATION_REASONS = {code: name.replace("_", " ") for name, code in ISSUER_REASONS.items()}
+
+_UNKNOWN_ROOT = {
+    "revocation": "revocation.unknown_root",
+    "replacement": "replacement.unknown_root",
+}
+_NOT_ALLOWED = {"revocation": "revocation.not_allowed", "replacement": "replacement.not_allowed"}
 
 _MAX_CHAIN = 10_000  # replacement links followed before giving up on a cycle search
 _CERTIFICATE_EVENTS = frozenset(
@@ -50,7 +55,6 @@ def _nothing(e: Any, tx: ev.Transaction) -> Iterator[Finding]:
 
 def _f(
     code: str,
-    severity: Severity,
     message: str,
     e: ev.Event,
     *,
@@ -58,7 +62,15 @@ def _f(
     subject: str | None = None,
     **details: Any,
 ) -> Finding:
-    return Finding(code, severity, message, e.tx_hash, e.block, issuer_id, subject, details)
+    return finding(
+        code,
+        message,
+        tx_hash=e.tx_hash,
+        block=e.block,
+        issuer_id=issuer_id,
+        subject=subject,
+        details=details,
+    )
 
 
 def _short(x: str) -> str:
@@ -90,6 +102,7 @@ class Auditor:
             ev.IssuerWithdrawn: self._withdrawn,
             ev.IssuerRenewed: self._renewed,
             ev.SigningKeyRotated: self._rotated,
+            ev.VcKeyChanged: self._vc_key_changed,
             ev.Anchored: self._anchored,
             ev.RootRevoked: self._root_revoked,
             ev.LeafRevoked: self._leaf_revoked,
@@ -134,7 +147,6 @@ class Auditor:
                 findings.append(
                     _f(
                         "council.act_without_proposal",
-                        CRITICAL,
                         f"{e.name} happened without an executed council proposal in the same transaction",
                         e,
                         act=list(ev.act_signature(e)),
@@ -152,7 +164,6 @@ class Auditor:
         if account not in (self.state.council if council is None else council):
             yield _f(
                 "council.not_member",
-                CRITICAL,
                 f"the {role} {account} was not a council member at the time",
                 e,
                 subject=account,
@@ -164,7 +175,6 @@ class Auditor:
         if e.proposal_id in self.state.proposals:
             yield _f(
                 "council.duplicate_proposal",
-                CRITICAL,
                 f"proposal {e.proposal_id} was created twice",
                 e,
                 subject=str(e.proposal_id),
@@ -172,7 +182,6 @@ class Auditor:
         elif e.proposal_id != len(self.state.proposals):
             yield _f(
                 "council.proposal_out_of_order",
-                CRITICAL,
                 f"proposal {e.proposal_id} was created where proposal {len(self.state.proposals)} was due",
                 e,
                 subject=str(e.proposal_id),
@@ -183,7 +192,6 @@ class Auditor:
         if p is None:
             yield _f(
                 "council.unknown_proposal",
-                CRITICAL,
                 f"an approval for proposal {e.proposal_id}, which was never created",
                 e,
                 subject=str(e.proposal_id),
@@ -193,7 +201,6 @@ class Auditor:
         if p.executed:
             yield _f(
                 "council.approved_after_execution",
-                CRITICAL,
                 f"proposal {p.id} was approved after it was executed",
                 e,
                 subject=str(p.id),
@@ -201,7 +208,6 @@ class Auditor:
         if e.approver in p.approvers:
             yield _f(
                 "council.duplicate_approval",
-                CRITICAL,
                 f"{e.approver} approved proposal {p.id} twice",
                 e,
                 subject=str(p.id),
@@ -211,7 +217,6 @@ class Auditor:
         if e.approvals != expected:
             yield _f(
                 "council.approval_count_mismatch",
-                CRITICAL,
                 f"proposal {p.id}: the event counts {e.approvals} approvals, the members' approvals are {expected}",
                 e,
                 subject=str(p.id),
@@ -224,7 +229,6 @@ class Auditor:
         if p is None:
             yield _f(
                 "council.unknown_proposal",
-                CRITICAL,
                 f"proposal {e.proposal_id} was executed but never created",
                 e,
                 subject=str(e.proposal_id),
@@ -232,7 +236,6 @@ class Auditor:
         elif p.executed:
             yield _f(
                 "council.already_executed",
-                CRITICAL,
                 f"proposal {p.id} was executed twice",
                 e,
                 subject=str(p.id),
@@ -244,7 +247,6 @@ class Auditor:
         if p is not None and p.state != "pending":
             yield _f(
                 "council.already_final",
-                CRITICAL,
                 f"proposal {p.id} failed after it was already {p.state}",
                 e,
                 subject=str(p.id),
@@ -264,7 +266,6 @@ class Auditor:
         if approvals < threshold:
             yield _f(
                 "council.insufficient_approvals",
-                CRITICAL,
                 f"proposal {p.id} ({act.describe()}) was executed with {approvals} approvals from current members; "
                 f"the threshold was {threshold}",
                 e,
@@ -276,7 +277,6 @@ class Auditor:
         if e.approvals != approvals:
             yield _f(
                 "council.approval_count_mismatch",
-                CRITICAL,
                 f"proposal {p.id}: the execution counts {e.approvals} approvals, the members' approvals are {approvals}",
                 e,
                 subject=str(p.id),
@@ -286,7 +286,6 @@ class Auditor:
         if not act.function:
             yield _f(
                 "council.unknown_act",
-                WARNING,
                 f"proposal {p.id} executed a call that is not a council act ({act.selector})",
                 e,
                 subject=str(p.id),
@@ -297,7 +296,6 @@ class Auditor:
         if seen != expected:
             yield _f(
                 "council.act_mismatch",
-                CRITICAL,
                 f"proposal {p.id} ({act.describe()}) was executed but its events say otherwise",
                 e,
                 subject=str(p.id),
@@ -309,7 +307,6 @@ class Auditor:
         if e.member in self.state.council:
             yield _f(
                 "council.already_member",
-                CRITICAL,
                 f"{e.member} was added to the council twice",
                 e,
                 subject=e.member,
@@ -319,7 +316,6 @@ class Auditor:
         if e.member not in self.state.council:
             yield _f(
                 "council.not_member",
-                CRITICAL,
                 f"{e.member} was removed from the council but was not a member",
                 e,
                 subject=e.member,
@@ -328,7 +324,6 @@ class Auditor:
         elif len(self.state.council) - 1 < self.state.threshold:
             yield _f(
                 "council.threshold_invalid",
-                CRITICAL,
                 f"removing {e.member} left {len(self.state.council) - 1} members for a threshold of {self.state.threshold}",
                 e,
                 subject=e.member,
@@ -338,7 +333,6 @@ class Auditor:
         if e.previous != self.state.threshold:
             yield _f(
                 "council.threshold_mismatch",
-                CRITICAL,
                 f"the threshold changed from {e.previous}, but it was {self.state.threshold}",
                 e,
                 reported=e.previous,
@@ -347,7 +341,6 @@ class Auditor:
         if not 1 <= e.new <= len(self.state.council):
             yield _f(
                 "council.threshold_invalid",
-                CRITICAL,
                 f"threshold {e.new} for a council of {len(self.state.council)}",
                 e,
                 threshold=e.new,
@@ -362,7 +355,6 @@ class Auditor:
         if len(e.economy) != 2 or not ("A" <= e.economy[0] <= "Z" and "A" <= e.economy[1] <= "Z"):
             yield _f(
                 "authority.invalid_economy",
-                CRITICAL,
                 f"an authority was registered for the invalid economy {e.economy!r}",
                 e,
                 subject=e.account,
@@ -370,7 +362,6 @@ class Auditor:
         if e.economy in s.authority_of:
             yield _f(
                 "authority.economy_taken",
-                CRITICAL,
                 f"{e.economy} got a second authority {e.account} while {s.authority_of[e.economy]} was registered",
                 e,
                 subject=e.account,
@@ -379,7 +370,6 @@ class Auditor:
         if e.account in s.economy_of:
             yield _f(
                 "authority.account_taken",
-                CRITICAL,
                 f"{e.account} became authority of {e.economy} while already authority of {s.economy_of[e.account]}",
                 e,
                 subject=e.account,
@@ -390,7 +380,6 @@ class Auditor:
         if self.state.authority_of.get(e.economy) != e.account:
             yield _f(
                 "authority.unknown",
-                CRITICAL,
                 f"{e.account} was removed as authority of {e.economy} but was not it",
                 e,
                 subject=e.account,
@@ -413,7 +402,6 @@ class Auditor:
             return
         yield _f(
             "issuer.act_not_by_authority",
-            CRITICAL,
             f"{e.name} was sent by {tx.sender}, not by the authority of {economy}"
             + (" nor the issuer's current key" if also else ""),
             e,
@@ -428,7 +416,6 @@ class Auditor:
     def _unknown_issuer(self, e: Any) -> Finding:
         return _f(
             "issuer.unknown",
-            CRITICAL,
             f"{e.name} for issuer {e.issuer_id}, which was never accredited",
             e,
             issuer_id=e.issuer_id,
@@ -440,7 +427,6 @@ class Auditor:
         if issuer.status not in allowed:
             yield _f(
                 "issuer.invalid_transition",
-                CRITICAL,
                 f"{e.name} for issuer {issuer.id} ({issuer.name}) while it was {issuer.status.name.lower()}",
                 e,
                 issuer_id=issuer.id,
@@ -453,7 +439,6 @@ class Auditor:
         if e.issuer_id in s.issuers or e.issuer_id != len(s.issuers) + 1:
             yield _f(
                 "issuer.id_out_of_order",
-                CRITICAL,
                 f"issuer {e.issuer_id} was accredited where issuer {len(s.issuers) + 1} was due",
                 e,
                 issuer_id=e.issuer_id,
@@ -461,7 +446,6 @@ class Auditor:
         if e.signing_key in s.keys:
             yield _f(
                 "issuer.key_reused",
-                CRITICAL,
                 f"key {e.signing_key} was given to issuer {e.issuer_id}; it already belongs to issuer {s.keys[e.signing_key].issuer_id}",
                 e,
                 issuer_id=e.issuer_id,
@@ -470,7 +454,6 @@ class Auditor:
         if e.valid_from >= e.valid_until or e.valid_until <= e.timestamp:
             yield _f(
                 "issuer.invalid_window",
-                CRITICAL,
                 f"issuer {e.issuer_id} was accredited for an empty or past window",
                 e,
                 issuer_id=e.issuer_id,
@@ -504,7 +487,6 @@ class Auditor:
         if e.fraud:
             yield _f(
                 "issuer.withdrawn_for_fraud",
-                WARNING,
                 f"issuer {issuer.id} ({issuer.name}) was withdrawn for fraud: its {issuer.certificates} certificates "
                 f"in {issuer.anchors} anchors are tainted, verifiers will say so",
                 e,
@@ -523,7 +505,6 @@ class Auditor:
         if issuer.valid_until <= e.timestamp:
             yield _f(
                 "issuer.renewed_after_expiry",
-                CRITICAL,
                 f"issuer {issuer.id} was renewed after its window ended, rewriting past standing",
                 e,
                 issuer_id=issuer.id,
@@ -532,7 +513,6 @@ class Auditor:
         if e.valid_until <= issuer.valid_until:
             yield _f(
                 "issuer.invalid_window",
-                CRITICAL,
                 f"issuer {issuer.id} was 'renewed' to an earlier or equal end",
                 e,
                 issuer_id=issuer.id,
@@ -549,7 +529,6 @@ class Auditor:
         if e.previous_key != issuer.signing_key:
             yield _f(
                 "issuer.key_mismatch",
-                CRITICAL,
                 f"issuer {issuer.id} rotated away from {e.previous_key}, but its key was {issuer.signing_key}",
                 e,
                 issuer_id=issuer.id,
@@ -558,11 +537,67 @@ class Auditor:
         if e.new_key in self.state.keys:
             yield _f(
                 "issuer.key_reused",
-                CRITICAL,
                 f"key {e.new_key} was reused by issuer {issuer.id}",
                 e,
                 issuer_id=issuer.id,
                 subject=e.new_key,
+            )
+
+    def _vc_key_changed(self, e: ev.VcKeyChanged, tx: ev.Transaction) -> Iterator[Finding]:
+        """A VC key is registered by the body's current key while accredited, or by its authority
+        while the body is not withdrawn nor past its window; each hash once, for one body."""
+        issuer = self._issuer(e)
+        if issuer is None:
+            yield self._unknown_issuer(e)
+            return
+        yield from self._by_authority(e, tx, issuer.economy, issuer.id, also=issuer.signing_key)
+        by_authority = tx.sender is not None and tx.sender == self.state.authority_of.get(
+            issuer.economy
+        )
+        allowed = (
+            (IssuerStatus.ACTIVE, IssuerStatus.SUSPENDED)
+            if by_authority
+            else (IssuerStatus.ACTIVE,)
+        )
+        if (
+            issuer.status not in allowed
+            or not issuer.valid_from <= e.timestamp < issuer.valid_until
+        ):
+            yield _f(
+                "issuer.vc_key_not_in_good_standing",
+                f"issuer {issuer.id} registered a VC key while {issuer.status.name.lower()}"
+                " or outside its window",
+                e,
+                issuer_id=issuer.id,
+                subject=e.new_hash,
+            )
+        current = issuer.vc_keys[-1] if issuer.vc_keys else "0x" + "0" * 64
+        if e.previous_hash != current:
+            yield _f(
+                "issuer.vc_key_mismatch",
+                f"issuer {issuer.id} replaced VC key {_short(e.previous_hash)}, but its key was "
+                f"{_short(current)}",
+                e,
+                issuer_id=issuer.id,
+                subject=e.previous_hash,
+            )
+        if e.new_hash in self.state.vc_keys:
+            yield _f(
+                "issuer.vc_key_reused",
+                f"VC key {_short(e.new_hash)} was registered again, by issuer {issuer.id}",
+                e,
+                issuer_id=issuer.id,
+                subject=e.new_hash,
+                first_issuer=self.state.vc_keys[e.new_hash].issuer_id,
+            )
+        if e.epoch != issuer.epoch + 1:
+            yield _f(
+                "issuer.vc_key_epoch",
+                f"issuer {issuer.id}'s VC key vouches from epoch {e.epoch}, not the next one "
+                f"({issuer.epoch + 1})",
+                e,
+                issuer_id=issuer.id,
+                subject=e.new_hash,
             )
 
     # ------------------------------------------------------------------ certificates
@@ -571,7 +606,6 @@ class Auditor:
         if e.leaf_count == 0:
             yield _f(
                 "anchor.empty_batch",
-                CRITICAL,
                 "a root was anchored for an empty batch",
                 e,
                 issuer_id=e.issuer_id,
@@ -581,7 +615,6 @@ class Auditor:
         if first is not None:
             yield _f(
                 "anchor.duplicate_root",
-                CRITICAL,
                 f"root {_short(e.root)} was anchored twice by issuer {e.issuer_id}",
                 e,
                 issuer_id=e.issuer_id,
@@ -596,7 +629,6 @@ class Auditor:
             if earlier is not None and earlier.root != e.root:
                 yield _f(
                     "anchor.leaf_already_revoked",
-                    WARNING,
                     f"issuer {e.issuer_id} anchored {_short(e.root)} again, a certificate it revoked "
                     f"under root {_short(earlier.root)} (it stays revoked)",
                     e,
@@ -610,7 +642,6 @@ class Auditor:
             # anchoring another's root is what a squatter or a copier does: say so.
             yield _f(
                 "anchor.root_of_another_issuer",
-                WARNING,
                 f"root {_short(e.root)} anchored by issuer {e.issuer_id} was already anchored by issuer "
                 f"{others[0].issuer_id}",
                 e,
@@ -623,7 +654,6 @@ class Auditor:
         if standing == Standing.UNKNOWN:
             yield _f(
                 "anchor.unknown_signer",
-                CRITICAL,
                 f"root {_short(e.root)} was signed by {e.signer}, no issuer's key",
                 e,
                 issuer_id=e.issuer_id,
@@ -634,7 +664,6 @@ class Auditor:
         if issuer_id != e.issuer_id:
             yield _f(
                 "anchor.issuer_mismatch",
-                CRITICAL,
                 f"root {_short(e.root)} is attributed to issuer {e.issuer_id}, its signer's key belongs to issuer {issuer_id}",
                 e,
                 issuer_id=e.issuer_id,
@@ -645,7 +674,6 @@ class Auditor:
         if standing != Standing.ACCREDITED:
             yield _f(
                 "anchor.not_accredited",
-                CRITICAL,
                 f"root {_short(e.root)} was anchored by issuer {issuer_id} while its standing was "
                 f"{standing.name.lower()}",
                 e,
@@ -660,8 +688,7 @@ class Auditor:
         anchor = store.anchor(e.issuer_id, root)
         if anchor is None:
             yield _f(
-                f"{kind}.unknown_root",
-                CRITICAL,
+                _UNKNOWN_ROOT[kind],
                 f"root {_short(root)} was never anchored by issuer {e.issuer_id}",
                 e,
                 issuer_id=e.issuer_id,
@@ -676,8 +703,7 @@ class Auditor:
         if not allowed:
             issuer = self.state.issuers.get(anchor.issuer_id)
             yield _f(
-                f"{kind}.not_allowed",
-                CRITICAL,
+                _NOT_ALLOWED[kind],
                 f"{e.by} acted on a certificate of issuer {anchor.issuer_id}; only its current key "
                 f"{issuer.signing_key if issuer else '?'} or its authority may",
                 e,
@@ -688,7 +714,6 @@ class Auditor:
         if kind == "revocation" and e.reason == 0:
             yield _f(
                 "revocation.invalid_reason",
-                CRITICAL,
                 "a revocation without a reason (code 0)",
                 e,
                 issuer_id=anchor.issuer_id,
@@ -700,7 +725,6 @@ class Auditor:
         if kind == "revocation" and previous is not None:
             yield _f(
                 "revocation.already_revoked",
-                CRITICAL,
                 f"{_short(leaf or root)} was revoked again",
                 e,
                 issuer_id=anchor.issuer_id,
@@ -719,7 +743,6 @@ class Auditor:
         if e.old_leaf == e.new_leaf:
             yield _f(
                 "replacement.cycle",
-                CRITICAL,
                 f"certificate {_short(e.old_leaf)} was replaced by itself",
                 e,
                 subject=e.old_leaf,
@@ -732,7 +755,6 @@ class Auditor:
             missing = e.old_root if old is None else e.new_root
             yield _f(
                 "replacement.unknown_root",
-                CRITICAL,
                 f"a replacement names root {_short(missing)}, never anchored by issuer {i}",
                 e,
                 issuer_id=i,
@@ -742,7 +764,6 @@ class Auditor:
         if new.block <= old.block:
             yield _f(
                 "replacement.successor_not_later",
-                CRITICAL,
                 f"{_short(e.old_leaf)} was replaced by {_short(e.new_leaf)}, anchored no later than it",
                 e,
                 issuer_id=i,
@@ -752,7 +773,6 @@ class Auditor:
         if store.revocation(i, e.old_root) or store.revocation(i, e.old_root, e.old_leaf):
             yield _f(
                 "replacement.of_revoked",
-                CRITICAL,
                 f"revoked certificate {_short(e.old_leaf)} was replaced",
                 e,
                 issuer_id=old.issuer_id,
@@ -761,7 +781,6 @@ class Auditor:
         if store.revocation(i, e.new_root) or store.revocation(i, e.new_root, e.new_leaf):
             yield _f(
                 "replacement.to_revoked",
-                CRITICAL,
                 f"{_short(e.old_leaf)} was replaced by revoked {_short(e.new_leaf)}",
                 e,
                 issuer_id=old.issuer_id,
@@ -771,7 +790,6 @@ class Auditor:
         if first is not None:
             yield _f(
                 "replacement.fork",
-                CRITICAL,
                 f"certificate {_short(e.old_leaf)} was replaced twice: by {_short(first.new_leaf)} and by {_short(e.new_leaf)}",
                 e,
                 issuer_id=old.issuer_id,
@@ -781,7 +799,6 @@ class Auditor:
         if store.replaced_by(i, e.new_leaf):
             yield _f(
                 "replacement.merge",
-                WARNING,
                 f"certificate {_short(e.new_leaf)} now replaces more than one certificate",
                 e,
                 issuer_id=old.issuer_id,
@@ -791,7 +808,6 @@ class Auditor:
         if chain and chain[-1] == e.old_leaf:
             yield _f(
                 "replacement.cycle",
-                CRITICAL,
                 f"replacing {_short(e.old_leaf)} by {_short(e.new_leaf)} closes a cycle of {len(chain)} certificates",
                 e,
                 issuer_id=old.issuer_id,
@@ -801,7 +817,6 @@ class Auditor:
         elif store.replacement(i, e.new_leaf) is not None:
             yield _f(
                 "replacement.to_superseded",
-                WARNING,
                 f"{_short(e.old_leaf)} was replaced by {_short(e.new_leaf)}, which had itself been replaced",
                 e,
                 issuer_id=old.issuer_id,
@@ -832,16 +847,15 @@ def lapsed_accreditations(state: LedgerState, since: int, until: int) -> list[Fi
             and since < issuer.valid_until <= until
         ):
             out.append(
-                Finding(
+                finding(
                     "issuer.accreditation_lapsed",
-                    WARNING,
                     f"the accreditation of issuer {issuer.id} ({issuer.name}, {issuer.economy}) lapsed on "
                     f"{utc(issuer.valid_until)} without renewal or withdrawal; it can no longer anchor",
-                    issuer.window_tx,
-                    None,
-                    issuer.id,
-                    issuer.signing_key,
-                    {"valid_until": issuer.valid_until},
+                    tx_hash=issuer.window_tx,
+                    block=None,
+                    issuer_id=issuer.id,
+                    subject=issuer.signing_key,
+                    details={"valid_until": issuer.valid_until},
                 )
             )
     return out

@@ -26,10 +26,10 @@ from origincert.audit.checkpoint import (
     save_checkpoint,
 )
 from origincert.audit.crosscheck import CrosscheckSummary, anchored_on_contract, crosscheck
-from origincert.audit.findings import Finding, Severity, worst
+from origincert.audit.findings import Finding, Severity, finding, worst
 from origincert.audit.node import NodeRpc, Rpc
 from origincert.audit.patterns import DEFAULT_POLICY, PatternPolicy, find_patterns
-from origincert.audit.reconcile import ReconciliationSummary, reconcile
+from origincert.audit.reconcile import ReconciliationSummary, reconcile_sources
 from origincert.audit.replay import RangePolicy, prefetch, stream
 from origincert.audit.rules import Auditor, lapsed_accreditations
 from origincert.audit.state import LedgerState
@@ -63,6 +63,8 @@ class AuditOptions:
     ranges: RangePolicy | None = (
         None  # eth_getLogs range sizing (a fresh policy per run by default)
     )
+    status_lists: Path | None = None  # published status lists (a file or folder) to check
+    trust_list: Path | None = None  # trusted DID documents: whose VC keys may sign those lists
 
 
 @dataclass
@@ -103,11 +105,9 @@ def _cap(findings: list[Finding], per_code: int) -> list[Finding]:
             kept.append(f)
     for code, n in counts.items():
         if n > per_code:
-            severity = max(f.severity for f in kept if f.code == code)
             kept.append(
-                Finding(
+                finding(
                     code,
-                    severity,
                     f"… and {n - per_code} more findings {code} not listed",
                     details={"omitted": n - per_code},
                 )
@@ -139,18 +139,17 @@ def _resume(rpc: Rpc, cp: Checkpoint) -> tuple[Checkpoint, list[Finding]]:
     if block is not None and block["hash"].lower() == h.hash:
         return cp, []
     now = block["hash"].lower() if block else "missing"
-    finding = Finding(
+    rewritten = finding(
         "ledger.history_rewritten",
-        Severity.CRITICAL,
         f"block {h.number} was {h.hash[:10]}… when the last audit saw it and is now {now[:10]}…: the ledger's "
         "history changed since; the audit starts over from the deployment",
-        None,
-        h.number,
-        None,
-        h.hash,
-        {"was": h.hash, "now": now},
+        tx_hash=None,
+        block=h.number,
+        issuer_id=None,
+        subject=h.hash,
+        details={"was": h.hash, "now": now},
     )
-    return reset_checkpoint(cp), [finding]
+    return reset_checkpoint(cp), [rewritten]
 
 
 def _replay(
@@ -209,8 +208,8 @@ def _reconcile_all(
 ) -> tuple[list[Finding], list[tuple[str, ReconciliationSummary]], int]:
     """Every archive folder and journal of the options, against the rebuilt state."""
 
-    def lookup(roots: list[str]) -> dict[str, tuple[int, int]]:
-        return anchored_on_contract(rpc, manifest, roots, block=pinned)
+    def lookup(keys: list[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, int]]:
+        return anchored_on_contract(rpc, manifest, keys, block=pinned)
 
     common: dict[str, Any] = {
         "chain_id": manifest.chain_id,
@@ -220,25 +219,45 @@ def _reconcile_all(
         "lookup": lookup,
     }
     findings: list[Finding] = []
-    done: list[tuple[str, ReconciliationSummary]] = []
+    sources: list[tuple[str, Any]] = []
     records = 0
     for folder in options.archives:
         files = archive_files([folder])
         records += len(files)
-        found, summary = reconcile(
-            state, read_archive(files, workers=options.workers), base=folder, **common
-        )
-        findings.extend(found)
-        done.append((str(folder), summary))
+        sources.append((str(folder), read_archive(files, workers=options.workers)))
     for path in options.journals:
         certificates, unsigned = read_journal(
             path, chain_id=manifest.chain_id, registry=manifest.certificate_registry.address
         )
         records += len(certificates)
-        found, summary = reconcile(state, certificates, **common)
-        findings.extend(unsigned + found)
-        done.append((str(path), summary))
+        findings.extend(unsigned)
+        sources.append((str(path), certificates))
+    if not sources:
+        return findings, [], records
+    # every folder and journal together: one chamber's files are often spread over several
+    found, summary = reconcile_sources(state, sources, **common)
+    findings.extend(found)
+    done = [(" + ".join(name for name, _ in sources), summary)]
     return findings, done, records
+
+
+def _status_lists(
+    rpc: Rpc, state: LedgerState, options: AuditOptions, pinned: int
+) -> list[Finding]:
+    """Each published status list against the ledger (``origincert.audit.statuslists``)."""
+    from origincert.audit.statuslists import audit_status_lists
+
+    if options.trust_list is None or options.status_lists is None:
+        raise OriginCertError(
+            "checking status lists needs the trust list of DID documents", code="trust_list_missing"
+        )
+    if not isinstance(rpc, NodeRpc):  # the lists are rebuilt from the node's logs, as published
+        raise OriginCertError("checking status lists needs a node", code="audit_node_missing")
+    return audit_status_lists(
+        rpc.client, state, lists_path=options.status_lists,
+        trust_path=options.trust_list, archives=options.archives, to_block=pinned,
+        workers=options.workers,
+    )  # fmt: skip
 
 
 def _audit(
@@ -282,6 +301,11 @@ def _audit(
     findings.extend(found)
     stats["archived_files"] = records
     stats["reconcile_seconds"] = round(time.perf_counter() - t, 3)
+
+    if options.status_lists is not None:
+        t = time.perf_counter()
+        findings.extend(_status_lists(rpc, cp.state, options, pinned))
+        stats["status_list_seconds"] = round(time.perf_counter() - t, 3)
 
     if options.checkpoint is not None:
         save_checkpoint(options.checkpoint, cp, manifest)

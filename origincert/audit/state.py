@@ -24,6 +24,7 @@ __all__ = [
     "KeyRecord",
     "LedgerState",
     "Proposal",
+    "VcKeyEntry",
     "current_standing",
     "standing_at",
     "status_at",
@@ -39,6 +40,18 @@ class KeyRecord:
     issuer_id: int
     active_from: int
     retired_at: int | None = None
+
+
+@dataclass
+class VcKeyEntry:
+    """A VC key hash and the epochs of its body it vouched for: ``[from_epoch, until_epoch)``."""
+
+    key_hash: str
+    issuer_id: int
+    from_epoch: int
+    since: int
+    until_epoch: int = 0  # 0: in use
+    retired_at: int = 0
 
 
 @dataclass
@@ -63,6 +76,7 @@ class IssuerRecord:
     certificates: int = 0
     revocations: int = 0
     epoch: int = 0  # from IssuerEpochChanged: what an anchor at this log position must have signed
+    vc_keys: list[str] = field(default_factory=list)  # VC key hashes, oldest first
 
     def to_json(self) -> dict[str, Any]:
         d = dict(self.__dict__)
@@ -109,6 +123,7 @@ class LedgerState:
         self.authority_history: list[dict[str, Any]] = []
         self.issuers: dict[int, IssuerRecord] = {}
         self.keys: dict[str, KeyRecord] = {}
+        self.vc_keys: dict[str, VcKeyEntry] = {}  # VC key hash -> its record
         # Aggregates for the patterns: small (issuers x days), never per anchor.
         self.daily: dict[int, dict[int, list[int]]] = {}  # issuer -> day -> [anchors, certificates]
         self.hours: dict[int, list[int]] = {}  # issuer -> anchors per UTC hour of day
@@ -145,6 +160,7 @@ class LedgerState:
             ),
             ev.IssuerRenewed: self._renewed,
             ev.SigningKeyRotated: self._rotated,
+            ev.VcKeyChanged: self._vc_key_changed,
             ev.Anchored: self._anchored,
             ev.RootRevoked: self._root_revoked,
             ev.LeafRevoked: self._leaf_revoked,
@@ -297,6 +313,29 @@ class LedgerState:
             _history(e, "key_rotated", previous_key=e.previous_key, new_key=e.new_key)
         )
 
+    def _vc_key_changed(self, e: ev.VcKeyChanged) -> None:
+        issuer = self.issuers.get(e.issuer_id)
+        if issuer is None or e.new_hash in self.vc_keys:
+            return  # as the contract would refuse it (the rules report it)
+        if issuer.vc_keys:
+            old = self.vc_keys[issuer.vc_keys[-1]]
+            old.until_epoch, old.retired_at = e.epoch, e.timestamp
+        issuer.vc_keys.append(e.new_hash)
+        self.vc_keys[e.new_hash] = VcKeyEntry(e.new_hash, e.issuer_id, e.epoch, e.timestamp)
+        issuer.events.append(
+            _history(e, "vc_key_changed", previous_hash=e.previous_hash, new_hash=e.new_hash)
+        )
+
+    def vc_key_at(self, issuer_id: int, epoch: int) -> str:
+        """The VC key hash ``issuer_id`` had registered at ``epoch`` (zero hash if none), as
+        ``IssuerRegistry.vcKeyAt`` answers it."""
+        issuer = self.issuers.get(issuer_id)
+        found = "0x" + "0" * 64
+        for key_hash in issuer.vc_keys if issuer is not None else []:
+            if self.vc_keys[key_hash].from_epoch <= epoch:
+                found = key_hash
+        return found
+
     def _anchored(self, e: ev.Anchored) -> None:
         body = self.issuers.get(e.issuer_id)
         epoch = body.epoch if body is not None else 0
@@ -394,6 +433,7 @@ class LedgerState:
             "authority_history": self.authority_history,
             "issuers": [i.to_json() for i in self.issuers.values()],
             "keys": [k.__dict__ for k in self.keys.values()],
+            "vc_keys": [v.__dict__ for v in self.vc_keys.values()],
             "daily": {
                 str(i): {str(d): v for d, v in days.items()} for i, days in self.daily.items()
             },
@@ -420,6 +460,7 @@ class LedgerState:
         s.authority_history = list(data["authority_history"])
         s.issuers = {i["id"]: IssuerRecord.from_json(i) for i in data["issuers"]}
         s.keys = {k["key"]: KeyRecord(**k) for k in data["keys"]}
+        s.vc_keys = {v["key_hash"]: VcKeyEntry(**v) for v in data.get("vc_keys", [])}
         s.daily = {
             int(i): {int(d): list(v) for d, v in days.items()} for i, days in data["daily"].items()
         }

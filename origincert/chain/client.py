@@ -7,14 +7,16 @@ sender is kept locally under a lock so concurrent senders do not collide.
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, cast
 
 import requests
 from eth_account.datastructures import SignedTransaction
+from eth_typing import HexStr
 from web3 import Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
@@ -27,7 +29,7 @@ from web3.exceptions import (
     Web3RPCError,
 )
 from web3.middleware import ExtraDataToPOAMiddleware
-from web3.types import RPCEndpoint
+from web3.types import BlockIdentifier, RPCEndpoint, TxParams
 
 from origincert.chain import codec
 from origincert.chain.artifacts import load_artifact
@@ -232,10 +234,10 @@ class ChainClient:
                 f"the node at {self.url} refused the request: {exc}", code="rpc_error"
             ) from exc
 
-    def call(self, fn: ContractFunction, block: int | str = "latest") -> Any:
+    def call(self, fn: ContractFunction, block: BlockIdentifier = "latest") -> Any:
         return self.guard(lambda: fn.call(block_identifier=block))
 
-    def view(self, contract: str, name: str, *args: Any, block: int | str = "latest") -> Any:
+    def view(self, contract: str, name: str, *args: Any, block: BlockIdentifier = "latest") -> Any:
         """A registry view through the one codec (``origincert.chain.codec``): encoded and decoded
         from the shipped ABI, strictly."""
         manifest = self._require_manifest()
@@ -370,7 +372,9 @@ class ChainClient:
         for attempt in (1, 2):
             if sender not in self._nonces:
                 self._nonces[sender] = self.guard(
-                    lambda: self.w3.eth.get_transaction_count(sender, "pending")
+                    lambda: self.w3.eth.get_transaction_count(
+                        Web3.to_checksum_address(sender), "pending"
+                    )
                 )
             tx: dict[str, Any] = {
                 "chainId": self.chain_id,
@@ -386,7 +390,7 @@ class ChainClient:
             raw = signed.raw_transaction
             self._raw["0x" + bytes(signed.hash).hex()] = bytes(raw)
             try:
-                tx_hash = self.guard(lambda raw=raw: self.w3.eth.send_raw_transaction(raw))
+                tx_hash = self.guard(functools.partial(self.w3.eth.send_raw_transaction, raw))
             except ChainError as exc:
                 # Another process used this key: resynchronise the nonce once and try again.
                 if attempt == 1 and "nonce" in str(exc).lower():
@@ -432,12 +436,12 @@ class ChainClient:
         self._raw.pop(tx_hash.lower(), None)
         if receipt["status"] != 1:
             if replay is not None:
-                self.guard(lambda: self.w3.eth.call(replay, receipt["blockNumber"]))
+                self.guard(lambda: self.w3.eth.call(cast(TxParams, replay), receipt["blockNumber"]))
             raise ChainError(f"transaction {tx_hash} failed", code="tx_failed")
         return TxResult(tx_hash, receipt["blockNumber"], receipt["gasUsed"], receipt)
 
     def _receipt(self, tx_hash: str) -> Any:
         try:
-            return self.w3.eth.get_transaction_receipt(tx_hash)
+            return self.w3.eth.get_transaction_receipt(HexStr(tx_hash))
         except TransactionNotFound:
             return None

@@ -13,16 +13,25 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from eth_abi import decode, encode
+from eth_typing import ABIEvent
 from eth_utils import event_abi_to_log_topic, function_signature_to_4byte_selector
 
 from origincert.chain.artifacts import load_artifact
-from origincert.chain.types import IssuerInfo, IssuerStatus
+from origincert.chain.types import IssuerInfo, IssuerStatus, VcKeyRecord
 from origincert.errors import ChainError
 
-__all__ = ["decode_issuer", "decode_statuses", "fn", "malformed", "topic", "uints"]
+__all__ = [
+    "decode_issuer",
+    "decode_statuses",
+    "fn",
+    "malformed",
+    "topic",
+    "uints",
+    "vc_key_record",
+]
 
 
 def _type_str(param: dict[str, Any]) -> str:
@@ -114,7 +123,7 @@ def fn(contract: str, name: str) -> _Fn:
 @functools.cache
 def topic(contract: str, name: str) -> str:
     (item,) = [i for i in load_artifact(contract).abi if i["type"] == "event" and i["name"] == name]
-    return "0x" + event_abi_to_log_topic(item).hex()
+    return "0x" + event_abi_to_log_topic(cast(ABIEvent, item)).hex()
 
 
 # certificateStatuses returns CertificateStatus[]: a static tuple of 12 words each, after the
@@ -158,7 +167,7 @@ def decode_statuses(raw: str, count: int) -> list[tuple[Any, ...]]:
     out = []
     for i in range(count):
         base = 64 + i * size
-        words = []
+        words: list[int | bytes] = []
         for j, bits in enumerate(_STATUS_BITS):
             word = data[base + 32 * j : base + 32 * (j + 1)]
             if bits:
@@ -223,3 +232,11 @@ def decode_issuer(raw: str) -> IssuerInfo:
         metadata_hash="0x" + word(8).hex(),
         name=name,
     )
+
+
+def vc_key_record(key_hash: bytes, values: tuple[Any, ...]) -> VcKeyRecord:
+    """``IssuerRegistry.vcKeyRecord(keyHash)``'s decoded words as a :class:`VcKeyRecord`."""
+    if len(values) != 5 or not all(type(v) is int for v in values):
+        raise malformed("vcKeyRecord")
+    issuer_id, from_epoch, until_epoch, since, retired_at = values
+    return VcKeyRecord(bytes(key_hash), issuer_id, from_epoch, until_epoch, since, retired_at)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-__all__ = ["IssuerInfo", "IssuerStatus", "ProposalState", "Standing"]
+__all__ = ["IssuerInfo", "IssuerStatus", "ProposalState", "Standing", "VcKeyRecord"]
 
 
 class ProposalState(enum.IntEnum):
@@ -46,3 +46,25 @@ class IssuerInfo:
     signing_key: str
     metadata_hash: str
     name: str
+
+
+@dataclass(frozen=True)
+class VcKeyRecord:
+    """One VC key hash on the ledger: the body that registered it and the epochs it vouched for,
+    ``[from_epoch, until_epoch)`` (``until_epoch`` 0 while in use). ``issuer_id`` 0: never
+    registered."""
+
+    key_hash: bytes
+    issuer_id: int
+    from_epoch: int
+    until_epoch: int
+    since: int
+    retired_at: int
+
+    def vouches_for(self, issuer_id: int, epoch: int) -> bool:
+        """Was this the key of ``issuer_id`` while the body was at ``epoch``?"""
+        return (
+            self.issuer_id == issuer_id
+            and self.from_epoch <= epoch
+            and (self.until_epoch == 0 or epoch < self.until_epoch)
+        )

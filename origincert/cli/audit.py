@@ -49,11 +49,29 @@ class AnomaliesFound(click.ClickException):
     help="An issuing body's journal (origincert issue) to reconcile with the ledger (repeat).",
 )
 @click.option(
+    "--desk-events",
+    "desk_events",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="A chamber desk's event log (its admin's JSON Lines export) to include in the report (repeat).",
+)
+@click.option(
     "--archive-issuer",
     "archive_issuers",
     multiple=True,
     type=int,
     help="Issuer id whose archive or journal it is (repeat; default: the issuers whose keys signed it).",
+)
+@click.option(
+    "--status-list",
+    "status_list",
+    type=click.Path(exists=True, path_type=Path),
+    help="Published status lists (a file or a folder) to check against the ledger (needs --trust-list).",
+)
+@click.option(
+    "--trust-list",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Trusted DID documents: the VC keys that may sign those status lists.",
 )
 @click.option(
     "--out",
@@ -105,7 +123,10 @@ def audit(
     to_block: int | None,
     archives: tuple[str, ...],
     journals: tuple[str, ...],
+    desk_events: tuple[str, ...],
     archive_issuers: tuple[int, ...],
+    status_list: Path | None,
+    trust_list: Path | None,
     out: str,
     formats: tuple[str, ...],
     explorer_url: str | None,
@@ -119,9 +140,13 @@ def audit(
     from tqdm import tqdm
 
     from origincert.audit import AuditOptions, Severity, run_audit
+    from origincert.audit.desklog import read_desk_log
     from origincert.audit.report import check_explorer_url, write_report
 
     check_explorer_url(explorer_url)
+    if status_list is not None and trust_list is None:
+        raise click.UsageError("--status-list needs --trust-list (whose keys may sign the lists)")
+    desk_logs = [read_desk_log(Path(p)) for p in desk_events]  # refused before the long replay
     options = AuditOptions(
         checkpoint=Path(checkpoint) if checkpoint else None,
         to_block=to_block,
@@ -130,6 +155,8 @@ def audit(
         archive_issuers=frozenset(archive_issuers) or None,
         crosscheck=not no_crosscheck,
         workers=workers,
+        status_lists=status_list,
+        trust_list=trust_list,
     )
     client = obj.client()
     bar = tqdm(
@@ -149,7 +176,11 @@ def audit(
         with run_audit(client, options, on_progress=progress) as result:
             bar.close()
             written = write_report(
-                result, out, formats=formats or ("json", "csv", "html"), explorer_url=explorer_url
+                result,
+                out,
+                formats=formats or ("json", "csv", "html"),
+                explorer_url=explorer_url,
+                desk_logs=desk_logs,
             )
             threshold = Severity.parse(fail_on)
             hits = [f for f in result.findings if f.severity >= threshold]

@@ -23,7 +23,7 @@ def chain() -> None:
 @handle_errors
 def up(port: int, state_dir: str) -> None:
     """Start a local Hardhat node in the background; return once it answers."""
-    from origincert import devchain
+    from origincert.devtools import devchain
 
     node = devchain.start(port, state_dir=Path(state_dir))
     click.echo(f"local chain running at {node.url} (pid {node.pid}, log {node.log})")
@@ -37,7 +37,7 @@ def up(port: int, state_dir: str) -> None:
 @handle_errors
 def down(port: int, state_dir: str) -> None:
     """Stop the local node started by `chain up`."""
-    from origincert import devchain
+    from origincert.devtools import devchain
 
     if devchain.stop(port, state_dir=Path(state_dir)):
         click.echo(f"stopped the local chain on port {port}")
@@ -80,14 +80,13 @@ def deploy_cmd(obj: Context, signer: Any, council: tuple[str, ...], threshold: i
 def info(obj: Context) -> None:
     """Show the network, the registries and the council."""
     client = obj.client()
-    m = client.manifest
     members = client.call(client.issuers.functions.councilMembers())
     threshold = client.call(client.issuers.functions.threshold())
     issuers = client.call(client.issuers.functions.issuerCount())
     click.echo(
         f"chain {client.chain_id} at {obj.rpc_url}, block {client.block_number()}\n"
-        f"  IssuerRegistry      {m.issuer_registry.address}\n"
-        f"  CertificateRegistry {m.certificate_registry.address}\n"
+        f"  IssuerRegistry      {client.issuers.address}\n"
+        f"  CertificateRegistry {client.certificates.address}\n"
         f"  council: {threshold} of {len(members)}: {', '.join(members)}\n"
         f"  issuing bodies accredited so far: {issuers}"
     )

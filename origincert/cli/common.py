@@ -14,7 +14,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from origincert.errors import ChainUnavailable, DocumentError, OriginCertError
+from origincert.errors import (
+    ChainUnavailable,
+    DocumentError,
+    OriginCertError,
+    StatusListUnavailable,
+)
 
 if TYPE_CHECKING:
     from origincert.chain import ChainClient
@@ -33,7 +38,8 @@ class ExitCode(enum.IntEnum):
     NOT_VALID = 1  # a verdict other than VALID, bad input, or a refusal (nothing was changed)
     USAGE = 2  # a bad option or argument (Click's own code), or declined when asked to confirm
     ANOMALIES = 3  # audit: anomalies at or above --fail-on
-    UNREACHABLE = 4  # the ledger cannot be reached or did not answer within --timeout
+    UNREACHABLE = 4  # the ledger cannot be reached or did not answer within --timeout, or a
+    # status list needed for a credential is unreadable, not its issuer's or stale
 
 
 class OriginCertClickError(click.ClickException):
@@ -124,7 +130,7 @@ def handle_errors(fn: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return fn(*args, **kwargs)
-        except ChainUnavailable as exc:
+        except (ChainUnavailable, StatusListUnavailable) as exc:  # infrastructure, never a verdict
             _json_error(exc)
             raise InfrastructureError(f"[{exc.code}] {exc}") from exc
         except OriginCertError as exc:

@@ -39,10 +39,10 @@ def demo(
     ctx: click.Context, workdir: str, port: int, portal_port: int, serve: bool, on_network: bool
 ) -> None:
     """Start a chain, deploy, set up a consortium, issue real certificates, serve the portal."""
-    from origincert import devchain
     from origincert.cli.portal import add_officer
     from origincert.cli.portal import serve as serve_portal
-    from origincert.demo import run_demo
+    from origincert.devtools import devchain
+    from origincert.devtools.demo import run_demo
 
     root = Path(workdir).resolve()
     portal_url = f"http://127.0.0.1:{portal_port}"

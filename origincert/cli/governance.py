@@ -1,17 +1,22 @@
-"""``origincert council``, ``authority`` and ``issuer``: the governance acts on the IssuerRegistry."""
+"""``origincert council``, ``authority`` and ``issuer``: the governance acts on the IssuerRegistry.
+
+``origincert.governance`` (web3) is imported inside each command, so ``--help`` stays fast.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from origincert import governance
 from origincert.cli.common import Context, confirm_options, echo_tx, handle_errors, key_options
 from origincert.cli.preview import governance_plan, guard
-from origincert.signing import Signature, SigningError
+from origincert.errors import SigningError
+
+if TYPE_CHECKING:
+    from origincert.signing import Signature
 
 
 def _timestamp(value: str) -> int:
@@ -31,6 +36,8 @@ def _timestamp(value: str) -> int:
 
 def _signature(text: str) -> Signature:
     """A 65-byte signature given as 0x-hex on the command line."""
+    from origincert.signing import Signature
+
     try:
         raw = bytes.fromhex(text.removeprefix("0x"))
         return Signature.from_bytes(raw)
@@ -56,6 +63,8 @@ def propose() -> None:
 
 
 def _propose(obj: Context, signer: Any, act: str, args: list[Any], what: str) -> None:
+    from origincert import governance
+
     result = governance.propose(obj.client(), signer, act, args)
     threshold = obj.client().call(obj.client().issuers.functions.threshold())
     echo_tx(
@@ -75,6 +84,8 @@ def propose_register_authority(
     obj: Context, signer: Any, economy: str, account: str, name: str
 ) -> None:
     """Register ACCOUNT as the competent authority of ECONOMY (ISO alpha-2)."""
+    from origincert import governance
+
     _propose(
         obj,
         signer,
@@ -91,6 +102,8 @@ def propose_register_authority(
 @handle_errors
 def propose_remove_authority(obj: Context, signer: Any, economy: str) -> None:
     """Remove the competent authority of ECONOMY."""
+    from origincert import governance
+
     _propose(
         obj,
         signer,
@@ -137,6 +150,8 @@ def propose_set_threshold(obj: Context, signer: Any, threshold: int) -> None:
 @handle_errors
 def approve(obj: Context, signer: Any, proposal_id: int) -> None:
     """Approve proposal PROPOSAL_ID."""
+    from origincert import governance
+
     result = governance.approve(obj.client(), signer, proposal_id)
     echo_tx(f"approved proposal {proposal_id} ({result.approvals} approvals)", result.tx)
 
@@ -148,6 +163,8 @@ def approve(obj: Context, signer: Any, proposal_id: int) -> None:
 @handle_errors
 def execute(obj: Context, signer: Any, proposal_id: int) -> None:
     """Execute proposal PROPOSAL_ID once it has enough approvals."""
+    from origincert import governance
+
     result = governance.execute(obj.client(), signer, proposal_id)
     echo_tx(f"executed proposal {proposal_id} with {result.approvals} approvals", result.tx)
 
@@ -159,6 +176,8 @@ def execute(obj: Context, signer: Any, proposal_id: int) -> None:
 @handle_errors
 def cancel(obj: Context, signer: Any, proposal_id: int) -> None:
     """Cancel your own pending proposal PROPOSAL_ID for good."""
+    from origincert import governance
+
     echo_tx(
         f"cancelled proposal {proposal_id}", governance.cancel(obj.client(), signer, proposal_id)
     )
@@ -171,6 +190,8 @@ def cancel(obj: Context, signer: Any, proposal_id: int) -> None:
 @handle_errors
 def withdraw_approval(obj: Context, signer: Any, proposal_id: int) -> None:
     """Take back your approval of pending proposal PROPOSAL_ID."""
+    from origincert import governance
+
     result = governance.withdraw_approval(obj.client(), signer, proposal_id)
     echo_tx(
         f"withdrew your approval of proposal {proposal_id} ({result.approvals} approvals left)",
@@ -184,6 +205,8 @@ def withdraw_approval(obj: Context, signer: Any, proposal_id: int) -> None:
 @handle_errors
 def show_proposal(obj: Context, proposal_id: int) -> None:
     """Show a proposal, its state, its expiry and who approved it."""
+    from origincert import governance
+
     client = obj.client()
     p = governance.proposal_info(client, proposal_id)
     threshold = client.call(client.issuers.functions.threshold())
@@ -242,6 +265,8 @@ def accredit(
     possession: str,
 ) -> None:
     """Accredit an issuing body of your economy."""
+    from origincert import governance
+
     client = obj.client()
     start = (
         _timestamp(valid_from)
@@ -282,6 +307,8 @@ def suspend(
     obj: Context, signer: Any, issuer_id: int, reason: int, assume_yes: bool, dry_run: bool
 ) -> None:
     """Suspend an issuing body: its keys cannot anchor until reinstated."""
+    from origincert import governance
+
     plan = governance_plan(obj.client(), signer, "suspend", issuer_id, reason=reason)
     if not guard(plan, assume_yes=assume_yes, dry_run=dry_run):
         return
@@ -298,6 +325,8 @@ def suspend(
 @handle_errors
 def reinstate(obj: Context, signer: Any, issuer_id: int) -> None:
     """Reinstate a suspended issuing body."""
+    from origincert import governance
+
     echo_tx(
         f"reinstated issuing body {issuer_id}",
         governance.reinstate(obj.client(), signer, issuer_id),
@@ -317,6 +346,8 @@ def withdraw(
     obj: Context, signer: Any, issuer_id: int, fraud: bool, assume_yes: bool, dry_run: bool
 ) -> None:
     """Withdraw an accreditation for good (an ordinary end unless --fraud)."""
+    from origincert import governance
+
     plan = governance_plan(obj.client(), signer, "withdraw", issuer_id, fraud=fraud)
     if not guard(plan, assume_yes=assume_yes, dry_run=dry_run):
         return
@@ -332,6 +363,8 @@ def withdraw(
 @handle_errors
 def renew(obj: Context, signer: Any, issuer_id: int, valid_until: str) -> None:
     """Extend an accreditation before it ends."""
+    from origincert import governance
+
     tx = governance.renew(obj.client(), signer, issuer_id, _timestamp(valid_until))
     echo_tx(f"renewed issuing body {issuer_id} until {_when(_timestamp(valid_until))}", tx)
 
@@ -355,6 +388,8 @@ def issuer() -> None:
 def prove_key(obj: Context, signer: Any, issuer_id: int, economy: str) -> None:
     """Sign, with the NEW key (--key), the proof that you hold it: hand the printed value to
     whoever accredits the body or rotates its key. It names the body and this registry only."""
+    from origincert import governance
+
     governance.economy_bytes(economy)
     proof = governance.key_possession(obj.client(), signer, issuer_id, economy)
     click.echo("0x" + proof.to_bytes().hex())
@@ -383,6 +418,8 @@ def rotate_key(
 ) -> None:
     """Replace the signing key (sent by the current key while the body's accreditation runs, or
     by the authority at any time). The epoch moves: unsent anchor signatures become void."""
+    from origincert import governance
+
     plan = governance_plan(
         obj.client(),
         signer,
@@ -401,6 +438,64 @@ def rotate_key(
     )
 
 
+@issuer.command("register-vc-key")
+@click.argument("issuer_id", type=int)
+@click.option(
+    "--vc-key",
+    "vc_key_path",
+    required=True,
+    type=click.Path(dir_okay=False, exists=True),
+    help="The VC keystore (from `origincert issuer vc-key`): it signs its proof of possession.",
+)
+@click.option(
+    "--vc-password-file", type=click.Path(dir_okay=False), help="File holding its password."
+)
+@click.option(
+    "--vc-password-env",
+    default="ORIGINCERT_VC_PASSWORD",
+    show_default=True,
+    help="Environment variable holding its password.",
+)
+@confirm_options
+@key_options
+@click.pass_obj
+@handle_errors
+def register_vc_key(
+    obj: Context,
+    signer: Any,
+    issuer_id: int,
+    vc_key_path: str,
+    vc_password_file: str | None,
+    vc_password_env: str,
+    assume_yes: bool,
+    dry_run: bool,
+) -> None:
+    """Register the hash of the body's VC key on the ledger (sent by its current key while it is
+    accredited, or by its authority), so outsiders' credentials check against the ledger. Register
+    it before issuing: a credential verifies only with the key registered when its certificate was
+    anchored. The epoch moves: unsent anchor signatures become void."""
+    from origincert import governance
+    from origincert.interop.keystore import load_vc_key
+    from origincert.interop.registration import vc_key_possession
+    from origincert.keys import read_password
+
+    client = obj.client()
+    key = load_vc_key(
+        vc_key_path, read_password(prompt=True, file=vc_password_file, env=vc_password_env)
+    )
+    possession = vc_key_possession(
+        key, issuer_id, client.chain_id, client._require_manifest().issuer_registry.address
+    )
+    plan = governance_plan(client, signer, "register-vc-key", issuer_id, possession=possession)
+    if not guard(plan, assume_yes=assume_yes, dry_run=dry_run):
+        return
+    echo_tx(
+        f"issuing body {issuer_id} registered VC key {key.public_multikey} "
+        f"(hash 0x{possession.key_hash.hex()})",
+        governance.set_vc_key(client, signer, issuer_id, possession),
+    )
+
+
 @issuer.command("bump-epoch")
 @click.argument("issuer_id", type=int)
 @key_options
@@ -408,6 +503,8 @@ def rotate_key(
 @handle_errors
 def bump_epoch(obj: Context, signer: Any, issuer_id: int) -> None:
     """Void every anchor signature the body made and has not anchored yet (a lost laptop)."""
+    from origincert import governance
+
     tx = governance.bump_epoch(obj.client(), signer, issuer_id)
     epoch = governance.epoch_of(obj.client(), issuer_id)
     echo_tx(f"issuing body {issuer_id} is now at epoch {epoch}", tx)
@@ -419,6 +516,8 @@ def bump_epoch(obj: Context, signer: Any, issuer_id: int) -> None:
 @handle_errors
 def show(obj: Context, issuer_id: int) -> None:
     """Show an issuing body: economy, status, validity window, key."""
+    from origincert import governance
+
     i = governance.issuer_info(obj.client(), issuer_id)
     click.echo(
         f"issuing body {i.id}: {i.name} ({i.economy})\n"

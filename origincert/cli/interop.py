@@ -145,20 +145,34 @@ def is_credential(data: Any) -> bool:
     return isinstance(data, dict) and "@context" in data and "format" not in data
 
 
-def verify_credential_bytes(raw: bytes, verifier: Any, trust_list: str | None, on: Any) -> Any:
-    """Verify one credential with the CLI's verifier for the evidence (used by ``verify``)."""
+def verify_credential_input(
+    sniffed: tuple[Any, Any],
+    verifier: Any,
+    trust_list: str | None,
+    status_lists: str | None,
+    on: Any,
+    client: Any = None,
+) -> Any:
+    """Verify one credential (either form) with the CLI's verifier for the evidence; with a
+    ``client``, the ledger is asked whether the VC key was the issuer's at issue."""
+    from origincert.governance import ledger_vc_key_registry
     from origincert.interop.did import TrustList
-    from origincert.interop.files import MAX_VC_BYTES, read_trust_list
+    from origincert.interop.files import read_status_lists, read_trust_list
+    from origincert.interop.inputs import Form
     from origincert.interop.loader import shipped_loader
+    from origincert.interop.registration import unsupported_registry
     from origincert.interop.verify import verify_credential
-    from origincert.safejson import load_json
+    from origincert.interop.verify_jwt import verify_jwt_credential
 
-    trust = read_trust_list(Path(trust_list)) if trust_list else TrustList({})
-    return verify_credential(
-        load_json(raw, max_bytes=MAX_VC_BYTES),
-        trust=trust,
+    form, payload = sniffed
+    check = verify_credential if form is Form.DATA_INTEGRITY else verify_jwt_credential
+    return check(
+        payload,
+        trust=read_trust_list(Path(trust_list)) if trust_list else TrustList({}),
         loader=shipped_loader(),
         verify_issued=lambda issued: verifier.verify(issued, on=on),
+        registry=unsupported_registry if client is None else ledger_vc_key_registry(client),
+        status_lists=read_status_lists(Path(status_lists)) if status_lists else None,
     )
 
 
@@ -212,66 +226,22 @@ def publish(
     body withdrawn for fraud."""
     from datetime import UTC, datetime
 
-    from origincert.chain.codec import topic
-    from origincert.chain.logs import get_logs
+    from origincert.audit.statuslists import archive_positions, body_events
     from origincert.interop.did import VC_KEY_FRAGMENT
-    from origincert.interop.files import read_json_file, write_new
+    from origincert.interop.files import write_new
     from origincert.interop.keystore import load_vc_key
     from origincert.interop.loader import shipped_loader
     from origincert.interop.status import revoked_indexes, status_list_credential
     from origincert.keys import read_password
 
     key = load_vc_key(vc_key, read_password(prompt=True, file=password_file, env=password_env))
-    client = ctx.client()
-    manifest = client.manifest
-
-    def events(contract_name: str, name: str) -> list[Any]:
-        """Decoded arguments of every ``name`` event of the contract, paged by the client."""
-        registries = {
-            "CertificateRegistry": (client.certificates, manifest.certificate_registry),
-            "IssuerRegistry": (client.issuers, manifest.issuer_registry),
-        }
-        contract, deployment = registries[contract_name]
-        event = getattr(contract.events, name)()
-        logs = get_logs(client, deployment.address, [topic(contract_name, name)], deployment.block)
-        return [event.process_log(log)["args"] for log in logs]
-
-    hexed = lambda b: "0x" + bytes(b).hex()
-    anchors = [
-        (hexed(e["root"]), int(e["leafCount"]))
-        for e in events("CertificateRegistry", "Anchored")
-        if int(e["issuerId"]) == issuer_id
-    ]
-    fraud = any(
-        int(e["issuerId"]) == issuer_id and bool(e["fraud"])
-        for e in events("IssuerRegistry", "IssuerWithdrawn")
-    )
-    positions: dict[tuple[str, str], int] = {}
-    for path in sorted(archive.glob("*.json")):
-        proof = read_json_file(path, max_bytes=4_000_000).get("proof")
-        if isinstance(proof, dict) and {"root", "leaf", "leaf_index"} <= set(proof):
-            positions[(str(proof["root"]).lower(), str(proof["leaf"]).lower())] = int(
-                proof["leaf_index"]
-            )
-    mine = lambda e: int(e["issuerId"]) == issuer_id
-    revoked_leaves = [
-        (hexed(e["root"]), hexed(e["leaf"]))
-        for e in events("CertificateRegistry", "LeafRevoked")
-        if mine(e)
-    ]
-    revoked_leaves += [
-        (hexed(e["oldRoot"]), hexed(e["oldLeaf"]))
-        for e in events("CertificateRegistry", "CertificateReplaced")
-        if mine(e)
-    ]
+    events = body_events(ctx.client(), issuer_id)
     bits = revoked_indexes(
-        anchors,
-        revoked_roots=[
-            hexed(e["root"]) for e in events("CertificateRegistry", "RootRevoked") if mine(e)
-        ],
-        revoked_leaves=revoked_leaves,
-        positions=positions,
-        withdrawn_for_fraud=fraud,
+        events.anchors,
+        revoked_roots=events.revoked_roots,
+        revoked_leaves=events.revoked_leaves,
+        positions=archive_positions([archive]),
+        withdrawn_for_fraud=events.fraud,
     )
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     credential = status_list_credential(
@@ -279,7 +249,9 @@ def publish(
         key=key, valid_from=now, created=now, loader=shipped_loader(), multibase=not plain_base64,
     )  # fmt: skip
     write_new(output, (json.dumps(credential, indent=2) + "\n").encode())
-    click.echo(f"{len(anchors)} batch(es), {len(bits)} certificate(s) revoked; wrote {output}")
+    click.echo(
+        f"{len(events.anchors)} batch(es), {len(bits)} certificate(s) revoked; wrote {output}"
+    )
 
 
 def register(group: click.Group) -> None:
@@ -294,23 +266,29 @@ def register(group: click.Group) -> None:
 
 
 def verify_inputs(
-    names: tuple[str, ...], raws: list[bytes], verifier: Any, trust_list: str | None, on: Any
+    names: tuple[str, ...],
+    raws: list[bytes],
+    verifier: Any,
+    trust_list: str | None,
+    on: Any,
+    status_lists: str | None = None,
+    *,
+    client: Any = None,
 ) -> list[tuple[str, Any]]:
-    """Results in input order: credentials through the VC layer, issued files as before."""
-    from origincert.errors import DocumentError
-    from origincert.safejson import load_json
+    """Results in input order: credentials (W3C VC or UNTP vc+jwt) through the VC layers,
+    issued files as before."""
+    from origincert.interop.inputs import sniff_credential
 
-    def credential(raw: bytes) -> bool:
-        try:
-            return is_credential(load_json(raw, max_bytes=4_000_000))
-        except DocumentError:  # not JSON: the issued-file verifier reports it
-            return False
-
-    kinds = [credential(raw) for raw in raws]
-    plain = iter(verifier.verify_many_bytes([r for r, k in zip(raws, kinds) if not k], on=on))
+    sniffed = [sniff_credential(raw) for raw in raws]
+    plain = iter(verifier.verify_many_bytes([r for r, k in zip(raws, sniffed) if k is None], on=on))
     return [
-        (name, verify_credential_bytes(raw, verifier, trust_list, on) if kind else next(plain))
-        for name, raw, kind in zip(names, raws, kinds)
+        (
+            name,
+            next(plain)
+            if kind is None
+            else verify_credential_input(kind, verifier, trust_list, status_lists, on, client),
+        )
+        for name, kind in zip(names, sniffed)
     ]
 
 

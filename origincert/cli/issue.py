@@ -1,14 +1,16 @@
-"""``origincert issue``, ``revoke`` and ``replace``: a chamber's daily work, thin over ``origincert.issuer``."""
+"""``origincert issue``, ``revoke`` and ``replace``: a chamber's daily work, thin over ``origincert.issuer``.
+
+The issuer (web3, SQLAlchemy) is imported inside each command, so ``--help`` stays fast.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from tqdm import tqdm
 
 from origincert.cli.common import (
     Context,
@@ -20,8 +22,12 @@ from origincert.cli.common import (
     json_option,
     key_options,
 )
-from origincert.issuer import DEFAULT_JOURNAL, REVOCATION_REASONS, IssueResult, Journal, workflows
-from origincert.issuer.pipeline import FILE_SUFFIX, default_workers
+from origincert.issuer import DEFAULT_JOURNAL
+from origincert.issuer.reasons import REVOCATION_REASONS
+
+if TYPE_CHECKING:
+    from origincert.issuer import IssueResult
+    from origincert.issuer.issuing import Progress
 
 DEFAULT_OUT = "issued"
 POOL_THRESHOLD = 1000  # below this many documents a process pool costs more than it saves
@@ -79,6 +85,8 @@ def _relayer(key: str | None, password_file: str | None, password_env: str) -> A
 
 def _documents(paths: tuple[Path, ...]) -> list[Path]:
     """Files as given; a folder gives its ``*.json`` files (not issued ``*.coo.json`` ones), sorted."""
+    from origincert.issuer.pipeline import FILE_SUFFIX
+
     out: list[Path] = []
     for p in paths:
         if p.is_dir():
@@ -93,8 +101,10 @@ def _documents(paths: tuple[Path, ...]) -> list[Path]:
 
 
 @contextmanager
-def _bars() -> Iterator[workflows.Progress]:
+def _bars() -> Iterator[Progress]:
     """A tqdm bar per stage (on a terminal only)."""
+    from tqdm import tqdm
+
     bars: dict[str, tqdm[Any]] = {}
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -209,12 +219,15 @@ def issue(
     """
     if resume == bool(paths):
         raise click.UsageError("give either certificate files or folders to issue, or --resume")
+    from origincert.issuer import Journal, issuing, resuming
+    from origincert.issuer.pipeline import default_workers
+
     relayer = _relayer(relayer_key, relayer_password_file, relayer_password_env)
     client = obj.client()
     say = (lambda _text: None) if as_json else click.echo
     with Journal.open(journal_location) as journal, _bars() as progress:
         if resume:
-            report = workflows.resume(client, signer, journal, relayer=relayer, progress=progress)
+            report = resuming.resume(client, signer, journal, relayer=relayer, progress=progress)
             if as_json:
                 results = [batch_json(r) for r in report.batches]
                 results += [action_json(a) for a in report.actions]
@@ -245,7 +258,7 @@ def issue(
         labels = [str(p) for p in sources]
         if as_batch:
             n_workers = workers or (default_workers() if len(sources) >= POOL_THRESHOLD else 1)
-            result = workflows.issue_batch(
+            result = issuing.issue_batch(
                 client, signer, sources, journal=journal, out_dir=out_dir, relayer=relayer, labels=labels,
                 workers=n_workers, progress=progress,
             )  # fmt: skip
@@ -258,7 +271,7 @@ def issue(
                 batches.append(r)
                 say(_summary(r))
 
-            workflows.issue_each(
+            issuing.issue_each(
                 client, signer, sources, journal=journal, out_dir=out_dir, relayer=relayer, labels=labels,
                 on_issued=on_issued,
             )  # fmt: skip
@@ -300,6 +313,7 @@ def revoke(
     Shows what will be sent and asks first (--yes skips the question, --dry-run sends nothing).
     """
     from origincert.cli.preview import revocation_plan
+    from origincert.issuer import Journal, actions
 
     with Journal.open(journal_location) as journal:
         plan = revocation_plan(obj.client(), signer, journal, number, reason)
@@ -310,7 +324,7 @@ def revoke(
                 click.echo("\n".join([*plan.lines(), "dry run: nothing was sent"]))
             return
         confirm(plan.lines(), assume_yes=assume_yes)
-        a = workflows.revoke(obj.client(), signer, journal, number, reason)
+        a = actions.revoke(obj.client(), signer, journal, number, reason)
     if as_json:
         echo_json(envelope("revoke", [action_json(a)], ok=True, summary={"dry_run": False}))
         return
@@ -346,9 +360,11 @@ def replace(
     as_json: bool,
 ) -> None:
     """Issue NEW_FILE as the replacement of certificate OLD_NUMBER and link them on the ledger."""
+    from origincert.issuer import Journal, actions
+
     relayer = _relayer(relayer_key, relayer_password_file, relayer_password_env)
     with Journal.open(journal_location) as journal:
-        issued, action = workflows.replace(
+        issued, action = actions.replace(
             obj.client(),
             signer,
             journal,

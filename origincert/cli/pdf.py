@@ -8,6 +8,8 @@ import click
 
 from origincert.cli.common import handle_errors, read_issued, sibling, write_output
 
+PDF_LANGUAGES = ("en", "de")  # origincert.pdf.LANGUAGES (not imported: help stays fast)
+
 
 def default_output(path: Path) -> Path:
     """``dir/x.coo.json`` -> ``x.pdf`` in the current folder, not in ``dir``."""
@@ -28,15 +30,22 @@ def default_output(path: Path) -> Path:
     metavar="URL",
     help="Verification portal printed with a reference QR code (env ORIGINCERT_PORTAL_URL).",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(PDF_LANGUAGES),
+    default="en",
+    show_default=True,
+    help="Language of the printed labels (the certificate's own text is printed as written).",
+)
 @handle_errors
-def pdf_cmd(file: Path, output: Path | None, portal_url: str | None) -> None:
+def pdf_cmd(file: Path, output: Path | None, portal_url: str | None, lang: str) -> None:
     """Print FILE (a full or redacted copy) as an A4 PDF whose QR code verifies it."""
     from origincert.issued import parse_issued
     from origincert.pdf import render_pdf
     from origincert.qr import EMBEDDED_PREFIX, encode_payload
 
     issued = parse_issued(read_issued(file))  # the one issued-file model
-    data = render_pdf(issued, portal_url=portal_url)
+    data = render_pdf(issued, portal_url=portal_url, lang=lang)
     target = output or default_output(file)
     write_output(target, file, data, overwrite_code="pdf_overwrite")
     embedded = encode_payload(issued, portal_url=portal_url).startswith(EMBEDDED_PREFIX)

@@ -169,7 +169,8 @@ def anchored_by(client: ChainClient, issuer_id: int) -> tuple[int, int] | None:
 
 
 def governance_plan(client: ChainClient, signer: Any, act: str, issuer_id: int, **kw: Any) -> Plan:
-    """What ``authority suspend|withdraw`` and ``issuer rotate-key`` send, and what it does."""
+    """What ``authority suspend|withdraw`` and ``issuer rotate-key|register-vc-key`` send, and
+    what it does."""
     effect = [_issuer_line(client, issuer_id)]
     if act == "suspend":
         function = "suspend"
@@ -204,6 +205,13 @@ def governance_plan(client: ChainClient, signer: Any, act: str, issuer_id: int, 
         else:
             args["possession"] = "(signed by the new key)"
         effect.append(f"from now on only {new_key} signs for it; the current key is retired")
+    elif act == "register-vc-key":
+        possession = kw["possession"]
+        function = "setVcKey"
+        args = {"issuerId": issuer_id, "qx": possession.qx, "qy": possession.qy}
+        args["r"], args["s"] = possession.r, possession.s
+        effect.append(f"its VC key becomes 0x{possession.key_hash.hex()} for every certificate")
+        effect.append("it anchors from now on; the previous VC key keeps vouching for earlier ones")
     else:  # pragma: no cover - the CLI passes one of the three
         raise ValueError(act)
     return call_plan(

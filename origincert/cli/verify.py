@@ -58,6 +58,11 @@ def register(group: click.Group) -> None:
     help="Directory of trusted DID documents, for Verifiable Credential inputs.",
 )
 @click.option(
+    "--status-lists",
+    type=click.Path(exists=True),
+    help="Published status lists (a file or a folder), for credentials' revocation bits.",
+)
+@click.option(
     "--on",
     "on",
     type=click.DateTime(["%Y-%m-%d"]),
@@ -74,13 +79,15 @@ def verify(
     qr_texts: tuple[str, ...],
     qr_images: tuple[str, ...],
     trust_list: str | None,
+    status_lists: str | None,
     on: datetime | None,
 ) -> None:
     """Verify certificate FILEs or DIRs (- reads standard input) and QR codes against the ledger.
 
-    A FILE is an issued file or the printed PDF (its QR code is read); a folder gives its issued
-    files (*.coo.json); a QR code is its text or a link to the portal carrying it. A summary line
-    ends the report.
+    A FILE is an issued file, the printed PDF (its QR code is read) or a credential exported from
+    one (a W3C VC, a UNTP .jwt or its envelope: checked against --trust-list, and against
+    --status-lists when given); a folder gives its issued files (*.coo.json); a QR code is its
+    text or a link to the portal carrying it. A summary line ends the report.
     """
     names = expand(files)
     if not (names or qr_texts or qr_images):
@@ -100,6 +107,8 @@ def verify(
             verifier,
             trust_list,
             day,
+            status_lists,
+            client=None if offline else ctx.client(),
         )
     )
     labelled += [
@@ -115,6 +124,9 @@ def verify(
 
     all_valid = all(result.verdict is Verdict.VALID for _, result in labelled)
     counts = summary_counts(result for _, result in labelled)
+    repeated = duplicate_numbers(labelled)
+    if repeated:
+        counts["duplicate_numbers"] = repeated
     if as_json:
         results = [{"input": name, **result.to_json()} for name, result in labelled]
         echo_json(envelope("verify", results, ok=all_valid, summary=counts))
@@ -124,6 +136,13 @@ def verify(
         else:
             click.echo("\n\n".join(report(name, result) for name, result in labelled))
         click.echo(("" if quiet else "\n") + summary_line(counts))
+        for group in repeated:
+            click.echo(
+                f"warning: number {group['number']} of issuing body {group['issuer_id']} is used by "
+                f"{len(group['inputs'])} different certificates ({', '.join(group['inputs'])}): "
+                "numbers are unique per issuing body; ask it which one is in force",
+                err=True,
+            )
     if not all_valid:
         raise click.exceptions.Exit(1)
 
@@ -138,6 +157,25 @@ def expand(paths: Sequence[str]) -> list[str]:
         else:
             out.append(p)
     return out
+
+
+def duplicate_numbers(labelled: Sequence[tuple[str, VerificationResult]]) -> list[dict[str, Any]]:
+    """Inputs that are different certificates (other leaves) under one number of one issuing
+    body, as the ledger names the body: a warning, not a verdict (both are the body's own)."""
+    groups: dict[tuple[int, str], dict[str, list[str]]] = {}
+    for name, result in labelled:
+        ev = result.evidence
+        issuer, shown, batch = ev.get("issuer"), ev.get("certificate"), ev.get("batch")
+        if not (isinstance(issuer, dict) and isinstance(shown, dict) and isinstance(batch, dict)):
+            continue
+        number, leaf = shown.get("number"), batch.get("leaf")
+        if isinstance(number, str) and isinstance(leaf, str):
+            groups.setdefault((issuer["id"], number), {}).setdefault(leaf, []).append(name)
+    return [
+        {"issuer_id": issuer_id, "number": number, "inputs": [n[0] for n in leaves.values()]}
+        for (issuer_id, number), leaves in sorted(groups.items())
+        if len(leaves) > 1
+    ]
 
 
 def summary_counts(results: Any) -> dict[str, Any]:

@@ -12,12 +12,19 @@ from typing import Any
 
 from flask import Flask
 
-from origincert.desk import admin, api, auth, clerk, config, exporter, web
+from origincert.desk import admin, api, auth, clerk, config, corrections, exporter, i18n, web
 from origincert.webkit import security
 
 __all__ = ["create_app"]
 
 DEFAULT_INSTANCE = ".origincert/desk"
+# the desk's pages read at most MAX_CONTENT_LENGTH (attachments); sign-in far less. Its forms
+# use no form library that would parse a JSON body, so its pages may take JSON (autosave).
+POLICY = security.Policy(
+    body_limits={"auth.login": 16 * 1024, "auth.logout": 4 * 1024},
+    default_body_limit=None,
+    form_only=False,
+)
 
 
 def create_app(
@@ -32,8 +39,9 @@ def create_app(
     )
     os.makedirs(app.instance_path, exist_ok=True)
     config.load(app, test_config)
-    security.init_app(app)
-    web.init_app(app)
-    for area in (auth, exporter, clerk, admin, api):
+    web.init_app(app)  # the signed-in user first: a refused upload is answered on its own page
+    security.init_app(app, POLICY)
+    i18n.init_app(app)
+    for area in (auth, exporter, corrections, clerk, admin, api):
         area.init_app(app)
     return app

@@ -21,9 +21,18 @@ DEFAULTS: dict[str, Any] = {
     "MAX_BULK": 1000,  # applications in one bulk import
     "ARGON2_PROFILE": "RFC_9106_LOW_MEMORY",
     "SECURE_COOKIES": True,
+    "HSTS": None,  # None: sent on every HTTPS response; False: never; True: always
+    "TRUSTED_PROXIES": 0,  # reverse proxies in front (TLS termination) whose X-Forwarded-* to trust
     "SESSION_IDLE_MINUTES": 30,
+    "SESSION_MAX_HOURS": 12,
     "API_RATE_LIMIT": "6000 per minute",
     "LOGIN_RATE_LIMIT": "10 per minute",
+    # sign-in throttle (the web kit's): free attempts per account and address, and per address,
+    # then one attempt per delay doubling from LOGIN_DELAY_SECONDS to LOGIN_MAX_DELAY_SECONDS
+    "LOGIN_FREE_ATTEMPTS": 5,
+    "LOGIN_SOURCE_FREE_ATTEMPTS": 50,
+    "LOGIN_DELAY_SECONDS": 30,
+    "LOGIN_MAX_DELAY_SECONDS": 900,
     # per process; several processes behind one address want a shared store (redis://...)
     "RATELIMIT_STORAGE_URI": "memory://",
 }

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from origincert.desk import accounts, service
 from origincert.desk.documents import DESK_FIELDS
 from origincert.desk.models import Chamber, CompanyStatus, Role
-from origincert.samples import sample_certificate
+from origincert.devtools.samples import sample_certificate
 
 __all__ = ["DemoLogins", "seed_demo"]
 

@@ -14,6 +14,16 @@ The journal is the truth of what was issued; the desk database follows it. A cra
 two steps leaves either nothing in the journal (the applications are still approved and issue at
 the next tick) or a batch that step 1 finishes and step 2 records. When the ledger is
 unreachable the applications stay approved, never failed, and issue when it returns.
+
+4. corrections (approved applications linked to an issued one) are issued one by one with the
+   issuer's ``replace``, and clerks' revocation requests are carried out with ``revoke``; both
+   are journaled actions, so ``resume`` (step 1) finishes one a killed worker left, and
+   ``_settle_actions`` marks the applications revoked or replaced once the journal says done.
+   A refusal by the ledger (already revoked elsewhere, a key no longer accredited) is kept on
+   the application (``issue_error``) for a clerk to see; it never blocks the other work.
+
+The batch policy is the chamber's (set on the admin's settings page) when it has one, else the
+worker's flags; it is read at every tick.
 """
 
 from __future__ import annotations
@@ -23,16 +33,17 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from origincert.chain import ChainClient
 from origincert.desk import service
-from origincert.desk.models import Application, Status, utcnow
-from origincert.errors import ChainUnavailable
-from origincert.issuer import Journal, issue_batch, resume, safe_file_name
-from origincert.issuer.journal import BatchState
-from origincert.signing import Signer
+from origincert.desk.models import Application, Chamber, Status, utcnow
+from origincert.errors import ChainUnavailable, ContractRevert, JournalError
+from origincert.issuer import Journal, issue_batch, replace, resume, revoke, safe_file_name
+from origincert.issuer.errors import IssuingError
+from origincert.issuer.journal import ActionKind, ActionState, BatchState
+from origincert.signers import Signer
 
 __all__ = ["BatchPolicy", "IssuingWorker", "TickReport"]
 
@@ -54,6 +65,9 @@ class TickReport:
     batch_id: int | None = None
     ledger_unavailable: bool = False
     waiting: int = 0  # approved applications not due yet
+    revoked: list[str] = field(default_factory=list)  # numbers now shown revoked
+    replaced: list[str] = field(default_factory=list)  # numbers now shown replaced
+    refused: list[str] = field(default_factory=list)  # numbers the ledger refused to act on
 
 
 @dataclass
@@ -73,7 +87,8 @@ class IssuingWorker:
                 resume(self.client, self.signer, self.journal, out_dir=self.files_dir).batches
             )
             report.issued += self._reconcile()
-            due = self._due(report)
+            self._settle_actions(report)
+            due = self._due(report, self._policy())
             if due:
                 result = issue_batch(
                     self.client,
@@ -85,29 +100,154 @@ class IssuingWorker:
                 )
                 report.batch_id = result.batch_id
                 report.issued += self._reconcile()
+            self._corrections(report)
+            self._revocations(report)
+            report.issued += self._reconcile()
+            self._settle_actions(report)
         except ChainUnavailable as exc:
             log.warning("the ledger is unreachable (%s): approved applications wait", exc)
             report.ledger_unavailable = True
         return report
 
-    def _approved(self, db: Session, limit: int | None = None) -> list[Application]:
+    def _policy(self) -> BatchPolicy:
+        """The chamber's batch settings where it has them, the worker's flags otherwise."""
+        with self.sessions() as db:
+            chamber = db.get(Chamber, self.chamber_id)
+        if chamber is None:
+            return self.policy
+        return BatchPolicy(
+            size=chamber.batch_size or self.policy.size,
+            wait=float(
+                chamber.batch_wait_seconds
+                if chamber.batch_wait_seconds is not None
+                else self.policy.wait
+            ),
+        )
+
+    def _journaled(self, number: str, kind: ActionKind) -> list[ActionState]:
+        return [a.state for a in self.journal.actions(number=number) if a.kind is kind]
+
+    def _refused(
+        self, report: TickReport, app_id: int, number: str, exc: Exception, action: str
+    ) -> None:
+        log.error("the ledger refused to %s %s: %s", action, number, exc)
+        with self.sessions() as db:
+            app = db.get(Application, app_id)
+            if app is not None:
+                app.issue_error = f"{action}: {exc}"[:2000]
+                service.record_event(
+                    db, None, f"{action}_refused", application=app, after={"error": str(exc)}
+                )
+                db.commit()
+        report.refused.append(number)
+
+    def _corrections(self, report: TickReport) -> None:
+        """Issue each approved correction as the ledger's replacement of its original."""
+        with self.sessions() as db:
+            waiting = [
+                (a.id, a.number, dict(a.document), old.number)
+                for a in self._approved(db, corrections=True)
+                if a.issue_error is None and (old := db.get(Application, a.replaces_id)) is not None
+            ]
+        for app_id, number, document, old_number in waiting:
+            if self.journal.existing_numbers([number]):
+                continue  # journaled: resume finishes it, reconcile records it
+            document.pop("replaces", None)
+            try:
+                replace(
+                    self.client, self.signer, self.journal, old_number, document,
+                    out_dir=self.files_dir, reason=f"Correction of {old_number}",
+                )  # fmt: skip
+            except (IssuingError, ContractRevert, JournalError) as exc:
+                self._refused(report, app_id, number, exc, "replace")
+
+    def _revocations(self, report: TickReport) -> None:
+        """Carry out each revocation a clerk confirmed and the journal does not hold yet."""
+        with self.sessions() as db:
+            asked = [
+                (a.id, a.number, a.revoke_reason or "")
+                for a in db.scalars(
+                    select(Application)
+                    .where(
+                        Application.chamber_id == self.chamber_id,
+                        Application.status == Status.ISSUED,
+                        Application.revoke_requested_at.is_not(None),
+                        Application.issue_error.is_(None),
+                    )
+                    .order_by(Application.revoke_requested_at)
+                )
+            ]
+        for app_id, number, reason in asked:
+            if self._journaled(number, ActionKind.REVOKE):
+                continue  # resume finishes a pending one; _settle_actions records a done one
+            try:
+                revoke(self.client, self.signer, self.journal, number, reason)
+            except IssuingError as exc:
+                if exc.code == "already_revoked":  # revoked outside the desk: show it
+                    self._settle(app_id, "revoke", report.revoked, number)
+                else:
+                    self._refused(report, app_id, number, exc, "revoke")
+            except (ContractRevert, JournalError) as exc:
+                self._refused(report, app_id, number, exc, "revoke")
+
+    def _settle_actions(self, report: TickReport) -> None:
+        """Issued applications whose revocation or replacement the journal holds done."""
+        with self.sessions() as db:
+            successors = select(Application.replaces_id).where(
+                Application.chamber_id == self.chamber_id,
+                Application.replaces_id.is_not(None),
+                Application.status == Status.ISSUED,
+            )
+            candidates = [
+                (a.id, a.number)
+                for a in db.scalars(
+                    select(Application).where(
+                        Application.chamber_id == self.chamber_id,
+                        Application.status == Status.ISSUED,
+                        or_(
+                            Application.revoke_requested_at.is_not(None),
+                            Application.id.in_(successors),
+                        ),
+                    )
+                )
+            ]
+        for app_id, number in candidates:
+            if ActionState.DONE in self._journaled(number, ActionKind.REPLACE):
+                self._settle(app_id, "replace", report.replaced, number)
+            elif ActionState.DONE in self._journaled(number, ActionKind.REVOKE):
+                self._settle(app_id, "revoke", report.revoked, number)
+
+    def _settle(self, app_id: int, transition: str, into: list[str], number: str) -> None:
+        with self.sessions() as db:
+            app = db.get(Application, app_id)
+            if app is not None and app.status == Status.ISSUED:
+                service.transition(db, None, app, transition)
+                db.commit()
+                into.append(number)
+
+    def _approved(
+        self, db: Session, limit: int | None = None, *, corrections: bool | None = None
+    ) -> list[Application]:
+        """Approved applications, oldest approval first; ``corrections`` True: only those that
+        replace a certificate, False: only the others, None: all."""
         q = (
             select(Application)
             .where(Application.chamber_id == self.chamber_id, Application.status == Status.APPROVED)
             .order_by(Application.approved_at, Application.id)
         )
+        if corrections is not None:
+            linked = Application.replaces_id.is_not(None)
+            q = q.where(linked if corrections else Application.replaces_id.is_(None))
         return list(db.scalars(q.limit(limit) if limit else q))
 
-    def _due(self, report: TickReport) -> list[Application]:
+    def _due(self, report: TickReport, policy: BatchPolicy) -> list[Application]:
         with self.sessions() as db:
-            waiting = self._approved(db, self.policy.size)
+            waiting = self._approved(db, policy.size, corrections=False)
         report.waiting = len(waiting)
         if not waiting:
             return []
         oldest = waiting[0].approved_at or utcnow()
-        if len(waiting) >= self.policy.size or utcnow() - oldest >= timedelta(
-            seconds=self.policy.wait
-        ):
+        if len(waiting) >= policy.size or utcnow() - oldest >= timedelta(seconds=policy.wait):
             report.waiting = 0
             # a number the journal already holds is issued (or being finished) already
             taken = set(self.journal.existing_numbers([a.number for a in waiting]))

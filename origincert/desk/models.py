@@ -27,6 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from origincert.webkit.throttle import ThrottleColumns
+
 __all__ = [
     "ApiKey",
     "Application",
@@ -37,7 +39,9 @@ __all__ = [
     "Company",
     "CompanyStatus",
     "Event",
+    "FormSettings",
     "IdempotencyKey",
+    "LoginThrottle",
     "OutboxMail",
     "Product",
     "Role",
@@ -110,6 +114,12 @@ class Chamber(Base):
     # four-eyes rule: a company's first N applications need a second clerk (0: never)
     four_eyes_first: Mapped[int] = mapped_column(Integer, default=0)
     fee_cents: Mapped[int] = mapped_column(Integer, default=0)  # recorded per certificate
+    # four-eyes rule: a known product (the company's HS code) claimed under another origin
+    # criterion than its last issued certificate needs a second clerk
+    four_eyes_origin_change: Mapped[bool] = mapped_column(Boolean, default=False)
+    # the worker's batch: one root every N seconds or N certificates (None: the worker's flags)
+    batch_size: Mapped[int | None] = mapped_column(Integer)
+    batch_wait_seconds: Mapped[int | None] = mapped_column(Integer)
 
 
 class Company(Base):
@@ -136,6 +146,7 @@ class User(Base):
     company_id: Mapped[int | None] = mapped_column(ForeignKey("companies.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
+    language: Mapped[str | None] = mapped_column(String(8))  # None: the browser's choice
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -168,8 +179,27 @@ class Application(Base):
     issued_file: Mapped[str | None] = mapped_column(Text)
     fee_cents: Mapped[int | None] = mapped_column(Integer)
     replaces_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
+    # a clerk asked the worker to revoke this issued certificate (the worker alone holds the key)
+    revoke_reason: Mapped[str | None] = mapped_column(String(40))
+    revoke_comment: Mapped[str | None] = mapped_column(Text)
+    revoke_requested_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revoke_requested_at: Mapped[datetime | None] = mapped_column()
+    issue_error: Mapped[str | None] = mapped_column(Text)  # the ledger refused; a clerk decides
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class FormSettings(Base):
+    """A chamber's template (prefilled fields) and fee for one certificate form."""
+
+    __tablename__ = "form_settings"
+    __table_args__ = (UniqueConstraint("chamber_id", "form"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    chamber_id: Mapped[int] = mapped_column(ForeignKey("chambers.id"))
+    form: Mapped[str] = mapped_column(String(16))
+    fee_cents: Mapped[int | None] = mapped_column(Integer)  # None: the chamber's fee
+    template: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class Approval(Base):
@@ -245,6 +275,13 @@ class IdempotencyKey(Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginThrottle(ThrottleColumns, Base):
+    """Sign-in attempts per (account, address) and per address, counted before the password is
+    checked (the web kit's throttle, as the portal's)."""
+
+    __tablename__ = "login_throttle"
 
 
 class OutboxMail(Base):

@@ -19,8 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from origincert.desk import documents, outbox
+from origincert.desk import documents, foureyes, outbox
 from origincert.desk.errors import Conflict, Forbidden, Invalid, NotFound
+from origincert.desk.messages import N_
 from origincert.desk.models import (
     Application,
     Approval,
@@ -28,6 +29,7 @@ from origincert.desk.models import (
     Company,
     CompanyStatus,
     Event,
+    FormSettings,
     Role,
     Status,
     User,
@@ -41,6 +43,8 @@ __all__ = [
     "applications_for",
     "approve",
     "create_application",
+    "fee_for",
+    "four_eyes_need",
     "get_application",
     "import_applications",
     "queue",
@@ -54,12 +58,14 @@ __all__ = [
 ]
 
 REJECT_REASONS: dict[str, str] = {
-    "origin_not_proven": "The evidence does not prove the origin claimed",
-    "documents_missing": "A required document (invoice, packing list, bill of lading) is missing",
-    "documents_inconsistent": "The documents contradict the application",
-    "exporter_not_registered": "The exporter is not registered with this chamber",
-    "goods_not_eligible": "The goods are not eligible for this form",
-    "other": "Another reason, given in the comment",
+    "origin_not_proven": N_("The evidence does not prove the origin claimed"),
+    "documents_missing": N_(
+        "A required document (invoice, packing list, bill of lading) is missing"
+    ),
+    "documents_inconsistent": N_("The documents contradict the application"),
+    "exporter_not_registered": N_("The exporter is not registered with this chamber"),
+    "goods_not_eligible": N_("The goods are not eligible for this form"),
+    "other": N_("Another reason, given in the comment"),
 }
 EXPORTER_ROLES = frozenset({Role.EXPORTER, Role.EXPORTER_ADMIN})
 CLERK_ROLES = frozenset({Role.CLERK, Role.CHAMBER_ADMIN})
@@ -268,19 +274,20 @@ def submit(session: Session, actor: Actor, app: Application, *, declaration: boo
             code="declaration_required",
             problems=[("declaration", "must be accepted before submitting")],
         )
-    final_document(session, app, _today())  # raises with every problem, nothing changes
-    chamber = _chamber(session, app.chamber_id)
-    needed = 1
-    if chamber.four_eyes_first > 0:
-        earlier = session.scalar(
-            select(func.count(Application.id)).where(
-                Application.company_id == app.company_id,
-                Application.status.in_([Status.APPROVED, Status.ISSUED]),
-            )
+    company = _company(session, app.company_id)
+    if company is None or company.status != CompanyStatus.ACTIVE:
+        raise Forbidden(
+            "the company is not (or no longer) accepted by the chamber", code="company_not_active"
         )
-        needed = 2 if (earlier or 0) < chamber.four_eyes_first else 1
+    final_document(session, app, _today())  # raises with every problem, nothing changes
+    need = four_eyes_need(session, app)
+    needed = need.approvals
     if app.status == Status.AMENDMENT_REQUESTED:  # a fresh review: earlier approvals lapse
         session.execute(delete(Approval).where(Approval.application_id == app.id))
+    if need.reasons:
+        record_event(
+            session, actor, "four_eyes", application=app, after={"reasons": list(need.reasons)}
+        )
     return transition(
         session,
         actor,
@@ -296,6 +303,43 @@ def submit(session: Session, actor: Actor, app: Application, *, declaration: boo
         comment=None,
         comment_field=None,
     )
+
+
+def four_eyes_need(session: Session, app: Application) -> foureyes.Need:
+    """How many clerks ``app`` needs under its chamber's four-eyes rules, and why."""
+    chamber = _chamber(session, app.chamber_id)
+    policy = foureyes.FourEyesPolicy(chamber.four_eyes_first, chamber.four_eyes_origin_change)
+    done = [Status.APPROVED, Status.ISSUED, Status.REVOKED, Status.REPLACED]
+    mine = (Application.company_id == app.company_id, Application.id != app.id)
+    earlier: int | None = 0
+    if policy.first > 0:
+        earlier = session.scalar(
+            select(func.count(Application.id)).where(*mine, Application.status.in_(done))
+        )
+    known: dict[str, str] = {}
+    if policy.origin_change:
+        issued = [Status.ISSUED, Status.REVOKED, Status.REPLACED]
+        docs = session.scalars(
+            select(Application.document)
+            .where(*mine, Application.status.in_(issued))
+            .order_by(Application.issued_at, Application.id)
+        )
+        known = foureyes.latest_claims(docs)
+    return foureyes.approvals_needed(
+        policy, earlier_certificates=earlier or 0, known_claims=known, document=app.document
+    )
+
+
+def fee_for(session: Session, app: Application) -> int:
+    """The fee recorded on the certificate: its form's, else the chamber's."""
+    settings = session.scalar(
+        select(FormSettings).where(
+            FormSettings.chamber_id == app.chamber_id, FormSettings.form == app.form
+        )
+    )
+    if settings is not None and settings.fee_cents is not None:
+        return settings.fee_cents
+    return _chamber(session, app.chamber_id).fee_cents
 
 
 # --- clerks -----------------------------------------------------------------------------------
@@ -329,7 +373,6 @@ def approve(session: Session, actor: Actor, app: Application) -> Application:
             transition(session, actor, app, "review")
         return app
     document = final_document(session, app, _today())
-    chamber = _chamber(session, app.chamber_id)
     return transition(
         session,
         actor,
@@ -337,7 +380,7 @@ def approve(session: Session, actor: Actor, app: Application) -> Application:
         "approve",
         approved_at=utcnow(),
         document=document,
-        fee_cents=chamber.fee_cents,
+        fee_cents=fee_for(session, app),
     )
 
 

@@ -35,6 +35,7 @@ from origincert.desk.db import engine_for, session_factory
 from origincert.desk.errors import DeskError
 from origincert.desk.models import User
 from origincert.desk.service import Actor
+from origincert.webkit import sessions
 from origincert.webkit.passwords import hasher
 
 __all__ = ["actor", "api_auth", "blobs", "db", "init_app", "login_required", "role_required"]
@@ -86,15 +87,19 @@ def _load_user() -> None:
     g.user = None
     if _is_api():
         return
-    uid, epoch, seen = session.get("uid"), session.get("epoch"), session.get("seen", 0)
-    if uid is None:
+    uid = session.get("uid")
+    if uid is None or request.endpoint == "static":
         return
-    idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
-    user = db().get(User, uid)
-    if user is None or not user.active or user.session_epoch != epoch or time.time() - seen > idle:
+    cfg, now = current_app.config, int(time.time())
+    idle_s, max_s = cfg["SESSION_IDLE_MINUTES"] * 60, cfg["SESSION_MAX_HOURS"] * 3600
+    if sessions.expired(session, now, idle_s=idle_s, max_s=max_s):
         session.clear()
         return
-    session["seen"] = int(time.time())
+    user = db().get(User, uid)
+    if user is None or not user.active or user.session_epoch != session.get("epoch"):
+        session.clear()
+        return
+    sessions.touch(session, now)
     g.user = user
 
 

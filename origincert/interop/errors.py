@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from origincert.errors import InteropError, ProofError
+from origincert.errors import InteropError, ProofError, StatusListUnavailable
 
-__all__ = ["InteropError", "ProofError"]
+__all__ = ["InteropError", "ProofError", "StatusListUnavailable"]

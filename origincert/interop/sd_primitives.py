@@ -179,7 +179,7 @@ def _select_paths(paths: list[str], document: Any, selection: dict[str, Any]) ->
                 f"the JSON pointer /{'/'.join(paths)} does not match the document",
                 code="pointer_unmatched",
             )
-        key: Any = int(path) if isinstance(parent_value, list) else path
+        key = int(path) if isinstance(parent_value, list) else path
         if not isinstance(selected_parent, dict):
             raise ProofError(
                 "a pointer reaches inside a value already selected whole", code="pointer_invalid"

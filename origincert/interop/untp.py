@@ -6,6 +6,12 @@ The UNTP profile asks for VC 2.0, did:web, Bitstring Status List and JOSE. The c
 percentage as ``declaredValue``, the agreement as ``referenceRegulation``. What DCC has no place
 for (HS code, origin, parties, transport, flags) goes under origincert's UNTP extension context.
 JWT has no selective disclosure: redact the issued file before exporting it this way.
+
+So that a verifier can go from the JWT to the ledger, the DCC also carries the certificate as
+origincert's VC form does (``certificateOfOrigin.certificate``, the same terms) and the same
+``evidence`` (ledger anchor and one salt per shown field): the issued file is rebuilt from these,
+and the whole DCC is then rebuilt from that file and must be equal, so no UNTP field can say
+anything the anchored certificate does not (:mod:`origincert.interop.verify_jwt`).
 """
 
 from __future__ import annotations
@@ -15,14 +21,15 @@ from collections.abc import Mapping
 from typing import Any
 
 from joserfc import jws
-from joserfc.errors import JoseError
+from joserfc.errors import ExceededSizeError, JoseError
 from joserfc.jwk import ECKey
+from joserfc.jws import JWSRegistry
 
 from origincert.interop.credential import StatusEntry
 from origincert.interop.did import TrustList, did_of
 from origincert.interop.errors import InteropError
 from origincert.interop.loader import CREDENTIALS_V2
-from origincert.interop.mapping import evidence_of
+from origincert.interop.mapping import document_to_subject, evidence_of
 from origincert.interop.multikey import decode_public_multikey
 from origincert.interop.p256 import P256KeyPair
 
@@ -39,6 +46,14 @@ DCC_CONTEXT = "https://test.uncefact.org/vocabulary/untp/dcc/0.6.0/"
 UNTP_EXTENSION = "https://origincert.org/ns/untp-coo/v1"
 TOPIC = "governance.compliance"  # DCC 0.6.0 has no origin topic; compliance with a trade rule
 MAX_JWT = 2_000_000
+
+
+def _registry() -> JWSRegistry:
+    """ES256 only, and room for a 50-item certificate (joserfc's default payload limit, 128 kB,
+    refused one with about 200 kB as if its signature were wrong)."""
+    registry = JWSRegistry(algorithms=["ES256"])
+    registry.max_payload_length = MAX_JWT
+    return registry
 
 
 def _party(kind: str, number: str, party: Mapping[str, Any]) -> dict[str, Any]:
@@ -132,8 +147,8 @@ def build_dcc(
             **({"consignee": doc["consignee"]} if "consignee" in doc else {}),
             **({"transport": doc["transport"]} if "transport" in doc else {}),
             **({"flags": doc["flags"]} if "flags" in doc else {}),
+            "certificate": document_to_subject(doc),
         },
-        "ledgerAnchor": evidence["ledgerAnchor"],
     }
     vc: dict[str, Any] = {
         "@context": [CREDENTIALS_V2, DCC_CONTEXT, UNTP_EXTENSION],
@@ -147,6 +162,7 @@ def build_dcc(
     vc["credentialSubject"] = subject
     if status is not None:
         vc["credentialStatus"] = status.to_json()
+    vc["evidence"] = evidence
     return vc
 
 
@@ -197,7 +213,9 @@ def verify_vc_jwt(token: str, trust: TrustList) -> dict[str, Any]:
     method = trust.assertion_key(header["kid"])
     key = _jwk(decode_public_multikey(method["publicKeyMultibase"]))
     try:
-        obj = jws.deserialize_compact(token, key, algorithms=["ES256"])
+        obj = jws.deserialize_compact(token, key, algorithms=["ES256"], registry=_registry())
+    except ExceededSizeError as exc:
+        raise InteropError(f"the JWT is too large: {exc}", code="jwt_too_large") from exc
     except JoseError as exc:
         raise InteropError(
             "the JWT signature does not verify", code="jwt_signature_invalid"

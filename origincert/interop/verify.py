@@ -5,29 +5,34 @@ contexts, no inline context or ``@vocab``, one proof), ``vc_terms`` (no property
 not define: JSON-LD would drop it silently from what is signed), ``vc_issuer`` (the proof's key
 belongs to the credential's issuer), ``vc_key`` (that key is an assertion method of a DID in the
 local trust list, whose ledger account is the anchor's signer), ``vc_proof`` (ecdsa-sd-2023,
-base or derived), ``vc_dates`` (validFrom/validUntil are the certificate's dates), ``vc_key_registered`` (the ledger records the key; skipped until the contract
-can). Then the issued file inside is verified by the caller's verifier, and the verdict is the
-worst of both. Pure: the trust list, the registry answer and the inner verifier are passed in.
+base or derived), ``vc_dates`` (validFrom/validUntil are the certificate's dates),
+``vc_key_registered`` (the ledger registered that key for the anchor's issuing body in the
+anchor's own epoch; skipped when no ledger is consulted), ``vc_status`` (its bit in the issuer's
+published status list, when this verifier holds it). Then the issued file inside is verified by
+the caller's verifier, and the verdict is the worst of both. Pure: the trust list, the registry
+answer and the inner verifier are passed in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any
 
 from origincert.errors import OriginCertError
 from origincert.interop.credential import CONTEXT, import_credential
 from origincert.interop.did import TrustList, did_of, ledger_accounts
 from origincert.interop.ecdsa_sd import is_base_proof, verify_sd_base, verify_sd_derived
-from origincert.interop.errors import InteropError, ProofError
+from origincert.interop.errors import InteropError, ProofError, StatusListUnavailable
 from origincert.interop.loader import OfflineLoader
 from origincert.interop.proofs import unsecured
 from origincert.interop.rdf import compact, expand
 from origincert.interop.registration import VcKeyRegistry, unsupported_registry
+from origincert.interop.statuscheck import StatusLists, status_check
 from origincert.interop.vocab import CREDENTIAL_TYPE
 from origincert.verdict import Check, CheckStatus, Verdict, VerificationResult, worst
 
-__all__ = ["verify_credential"]
+__all__ = ["ledger_layers", "verify_credential"]
 
 MAX_DEPTH = 32
 
@@ -159,8 +164,14 @@ def verify_credential(
     loader: OfflineLoader,
     verify_issued: Callable[[dict[str, Any]], VerificationResult],
     registry: VcKeyRegistry = unsupported_registry,
+    status_lists: StatusLists | None = None,
+    now: datetime | None = None,
 ) -> VerificationResult:
-    """The verdict on a certificate credential; the report says which layer failed."""
+    """The verdict on a certificate credential; the report says which layer failed.
+
+    ``status_lists``: the published lists this verifier holds (None: the check is skipped and
+    revocation is read from the ledger only); ``now``: the clock for their freshness.
+    """
     checks: list[Check] = []
     try:
         proof = _format(vc)
@@ -209,24 +220,6 @@ def verify_credential(
         checks.append(
             _ok("vc_dates", "ok", "The credential's validity dates are the certificate's.")
         )
-        registered = registry(signer, key["publicKeyMultibase"], None)
-        if registered is False:
-            raise _Refused(
-                "vc_key_registered",
-                "key_unregistered",
-                "The ledger does not record this VC key for the issuer.",
-                Verdict.INVALID,
-            )
-        checks.append(
-            _ok("vc_key_registered", "ok", "The ledger records the VC key.")
-            if registered
-            else Check(
-                "vc_key_registered",
-                CheckStatus.SKIPPED,
-                "vc_key_registry_unsupported",
-                "The ledger cannot record VC keys yet; the trust list vouches for the key.",
-            )
-        )
     except _Refused as refused:
         checks.append(Check(refused.check, CheckStatus.FAILED, refused.code, refused.message))
         return VerificationResult(refused.verdict, tuple(checks), summary=refused.message)
@@ -234,15 +227,74 @@ def verify_credential(
         layer = "vc_proof" if isinstance(exc, ProofError) else "vc_evidence"
         checks.append(Check(layer, CheckStatus.FAILED, exc.code, str(exc)))
         return VerificationResult(Verdict.INVALID, tuple(checks), summary=str(exc))
+    return ledger_layers(
+        checks,
+        issued=issued,
+        signer=signer,
+        key_multibase=key["publicKeyMultibase"],
+        registry=registry,
+        status=lambda: status_check(
+            vc.get("credentialStatus"),
+            issuer_did=did_of(method),
+            lists=status_lists,
+            trust=trust,
+            loader=loader,
+            now=now or datetime.now(UTC),
+        ),
+        verify_issued=verify_issued,
+    )
+
+
+def ledger_layers(
+    checks: list[Check],
+    *,
+    issued: dict[str, Any],
+    signer: str,
+    key_multibase: str,
+    registry: VcKeyRegistry,
+    status: Callable[[], Check],
+    verify_issued: Callable[[dict[str, Any]], VerificationResult],
+) -> VerificationResult:
+    """The layers after the credential's own proof, the same for every form: the VC key on the
+    ledger, the status list, then the usual checks on the issued file inside. A status list
+    that cannot be relied on raises ``StatusListUnavailable`` (never a verdict)."""
+    registered = registry(issued, key_multibase)
+    if registered is None:
+        checks.append(
+            Check(
+                "vc_key_registered",
+                CheckStatus.SKIPPED,
+                "vc_key_registry_not_consulted",
+                "The ledger was not asked about the VC key; the trust list vouches for it.",
+            )
+        )
+    elif not registered.ok:
+        checks.append(
+            Check("vc_key_registered", CheckStatus.FAILED, registered.code, registered.message)
+        )
+        return VerificationResult(Verdict.INVALID, tuple(checks), summary=registered.message)
+    else:
+        checks.append(_ok("vc_key_registered", "ok", registered.message))
+    try:
+        listed = status()
+    except StatusListUnavailable:
+        raise
+    except InteropError as exc:  # a signed status entry that is not one
+        checks.append(Check("vc_status", CheckStatus.FAILED, exc.code, str(exc)))
+        return VerificationResult(Verdict.INVALID, tuple(checks), summary=str(exc))
+    checks.append(listed)
     inner = verify_issued(issued)
-    verdict = worst([inner.verdict])
+    verdicts = [inner.verdict]
+    if listed.status is CheckStatus.FAILED:
+        verdicts.append(Verdict.REVOKED)
+    verdict = worst(verdicts)
     return VerificationResult(
         verdict,
         tuple(checks) + inner.checks,
         evidence=inner.evidence,
         document=inner.document,
         withheld=inner.withheld,
-        summary=inner.summary,
+        summary=listed.message if verdict is not inner.verdict else inner.summary,
     )
 
 

@@ -45,10 +45,10 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, IntegrityError, OperationalError, SQLAlchemyError
 
 from origincert.errors import JournalError
+from origincert.issuer import DEFAULT_JOURNAL
 from origincert.issuer.pipeline import PreparedCertificate
 
 __all__ = [
-    "DEFAULT_JOURNAL",
     "ActionKind",
     "ActionRecord",
     "ActionState",
@@ -58,7 +58,6 @@ __all__ = [
     "Journal",
 ]
 
-DEFAULT_JOURNAL = ".origincert/journal.sqlite"
 SCHEMA_VERSION = "2"  # 2: the anchor signature names an epoch and a deadline
 
 

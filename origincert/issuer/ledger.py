@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from eth_account.datastructures import SignedTransaction
+from eth_typing import HexStr
 from web3 import Web3
 from web3.exceptions import TransactionNotFound
 
@@ -35,6 +36,8 @@ __all__ = [
     "anchor_terms",
     "certificate_status",
     "find_event",
+    "gas_used",
+    "issuer_topic",
     "revive",
     "standing_of",
     "transaction_known",
@@ -171,6 +174,17 @@ def find_event(
         if where is None or where(contract_event.process_log(log)["args"]):
             return LedgerEvent("0x" + bytes(log["transactionHash"]).hex(), int(log["blockNumber"]))
     return None
+
+
+def issuer_topic(issuer_id: int) -> bytes:
+    """An issuer id as an indexed event argument (a 32-byte topic)."""
+    return issuer_id.to_bytes(32, "big")
+
+
+def gas_used(client: ChainClient, tx_hash: str) -> int | None:
+    """The gas a mined transaction used, as its receipt says; None when the node has no receipt."""
+    receipt = client.guard(lambda: client.w3.eth.get_transaction_receipt(HexStr(tx_hash)))
+    return int(receipt["gasUsed"]) if receipt is not None else None
 
 
 class RecordingSigner:

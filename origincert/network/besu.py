@@ -21,7 +21,8 @@ __all__ = ["node_config", "permissions_config", "write_kit"]
 
 
 class _Keys(Protocol):
-    node_key: bytes
+    @property
+    def node_key(self) -> bytes: ...
 
 
 def _toml_list(items: Sequence[str]) -> str:

@@ -17,6 +17,7 @@ from origincert.portal import (
     api,
     auth,
     config,
+    credentials,
     db,
     errors,
     log,
@@ -56,7 +57,7 @@ def create_app(
     auth.init_app(app)
     security.init_app(app)
     verification.init_app(app)
-    for area in (verify, log, admin, api):
+    for area in (verify, log, admin, api, credentials):
         area.init_app(app)
     app.add_template_filter(render.when, "when")
     app.add_template_global(db.utcnow, "now_utc")

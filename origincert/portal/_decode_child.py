@@ -45,7 +45,7 @@ def _decode(data: bytes) -> dict[str, object]:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data), formats=FORMATS)
+            image: Image.Image = Image.open(io.BytesIO(data), formats=FORMATS)
             width, height = image.size
             if width * height > MAX_DECLARED_PIXELS:
                 return {"error": "qr_image_too_large", "detail": f"{width} x {height} pixels"}
@@ -64,7 +64,9 @@ def _decode(data: bytes) -> dict[str, object]:
         image.thumbnail((TARGET_SIDE, TARGET_SIDE), Image.Resampling.BOX)
     import zxingcpp
 
-    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    found = zxingcpp.read_barcodes(
+        image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+    )
     return {"texts": [b.text for b in found], "size": list(image.size)}
 
 

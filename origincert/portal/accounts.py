@@ -5,20 +5,22 @@ No Flask here, so the CLI and the portal's admin pages create accounts the same 
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import argon2
-from argon2 import PasswordHasher, profiles
+from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from origincert.errors import AccountError
 from origincert.portal import throttle
 from origincert.portal.db import ApiToken, Office, Officer, utcnow
+from origincert.webkit.passwords import MIN_PASSWORD_LENGTH, hasher
+from origincert.webkit.passwords import check_strength as check_password_strength
+from origincert.webkit.passwords import key_hash as token_hash
+from origincert.webkit.passwords import verify as verify_password
 
 __all__ = [
     "MIN_PASSWORD_LENGTH",
@@ -37,32 +39,9 @@ __all__ = [
     "verify_password",
 ]
 
-MIN_PASSWORD_LENGTH = 12
 TOKEN_PREFIX = "oct_"
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,62}[a-z0-9]$")
 _OFFICE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,30}[A-Z0-9]$")
-
-
-def hasher(profile: str = "RFC_9106_LOW_MEMORY") -> PasswordHasher:
-    """argon2id with one of argon2-cffi's named parameter profiles (tests use CHEAPEST)."""
-    try:
-        return PasswordHasher.from_parameters(getattr(profiles, profile))
-    except AttributeError:
-        raise AccountError(
-            f"unknown argon2 profile {profile!r}", code="argon2_profile_unknown"
-        ) from None
-
-
-def check_password_strength(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(
-            f"the password must have at least {MIN_PASSWORD_LENGTH} characters",
-            code="password_too_short",
-        )
-    if len(password) > 1024:
-        raise AccountError(
-            "the password is too long (at most 1024 characters)", code="password_too_long"
-        )
 
 
 def ensure_office(db: Session, code: str, name: str | None = None) -> Office:
@@ -230,17 +209,6 @@ def authenticate(
     if ph.check_needs_rehash(officer.password_hash):
         officer.password_hash = ph.hash(password)
     return LoginOutcome("ok", officer=officer)
-
-
-def verify_password(ph: PasswordHasher, stored: str, password: str) -> bool:
-    try:
-        return ph.verify(stored, password)
-    except (argon2.exceptions.VerificationError, argon2.exceptions.InvalidHashError):
-        return False
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def issue_token(db: Session, *, name: str, office: Office, created_by: str) -> tuple[ApiToken, str]:

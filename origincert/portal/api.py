@@ -18,8 +18,17 @@ from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
 from origincert.errors import DocumentError, OriginCertError
-from origincert.portal import accounts, certindex, db, references, seclog, verification
+from origincert.portal import (
+    accounts,
+    certindex,
+    credentials,
+    db,
+    references,
+    seclog,
+    verification,
+)
 from origincert.portal.errors import error_response
+from origincert.portal.namesakes import namesake_warning, namesakes
 from origincert.portal.security import csrf, spend, spend_check
 from origincert.portal.verification import Actor, record
 from origincert.safejson import load_json
@@ -83,7 +92,10 @@ def _too_many() -> Response:
 
 def _answer(result: VerificationResult, channel: str) -> Response:
     entry_id = record(result, channel=channel, actor=g.api_actor)
-    response = jsonify(result.to_json())
+    same_number = namesakes(db.session(), result.evidence, current_app.config["ARCHIVE_DIRS"])
+    db.session().commit()  # an archive rescan while looking for namesakes
+    warnings = [namesake_warning(same_number)] if same_number else []
+    response = jsonify({**result.to_json(), "warnings": warnings})
     response.headers["X-Verification-Id"] = str(entry_id)
     return response
 
@@ -133,6 +145,8 @@ def verify_file() -> Response:
     mimetype = request.mimetype or ""
     if mimetype == "application/pdf" or mimetype.startswith("image/"):
         return _verify_printed(request.get_data(cache=False), mimetype)  # the PDF or a photo
+    if mimetype in credentials.MEDIA_TYPES:  # a credential sent as what it is
+        return _verify_credential(request.get_data(cache=False), mimetype)
     if not request.is_json:
         return error_response(
             415,
@@ -144,23 +158,56 @@ def verify_file() -> Response:
     body = _parsed_body(max_bytes=certindex.MAX_FILE_BYTES)  # not a JSON object: 400, not a verdict
     if isinstance(body, Response):
         return body
+    credential = credentials.sniff(raw)  # a W3C VC or a UNTP envelope sent as plain JSON
+    if credential is not None:
+        return _answer(credentials.verify(credential), credentials.channel(credential, api=True))
     return _answer(verification.verify_file(raw), "api_file")
 
 
+def _verify_credential(raw: bytes, mimetype: str) -> Response:
+    """A body sent as application/vc or application/vc+jwt must be a credential of that form."""
+    credential = (
+        credentials.sniff_as(raw, mimetype) if len(raw) <= certindex.MAX_FILE_BYTES else None
+    )
+    if credential is None:
+        return error_response(
+            400,
+            "body_invalid",
+            "The body is not a credential: send a W3C VC (JSON-LD) as application/vc, or a "
+            "compact vc+jwt as application/vc+jwt.",
+            reason="credential_unreadable",
+        )
+    return _answer(credentials.verify(credential), credentials.channel(credential, api=True))
+
+
 def _verify_printed(raw: bytes, mimetype: str) -> Response:
-    """The printed PDF or a photo of its QR code: the QR code is read, then verified."""
-    from origincert import qrlink
-    from origincert.portal.verify import read_qr_pdf, read_qr_photo
+    """The printed PDF (its attached issued file, else its QR code) or a photo of its QR code."""
+    from origincert import qrlink, retake
+    from origincert.portal.verify import read_printed, read_qr_photo
 
     channel = "api_pdf" if mimetype == "application/pdf" else "api_photo"
     try:
-        text = qrlink.payload_of(read_qr_pdf(raw) if channel == "api_pdf" else read_qr_photo(raw))
+        if channel == "api_pdf":
+            printed = read_printed(raw)
+            if printed.attached is not None:
+                return _answer(verification.verify_printed(printed), channel)
+            if printed.qr_text is None:
+                assert printed.qr_error is not None
+                raise printed.qr_error
+            text = qrlink.payload_of(printed.qr_text)
+        else:
+            text = qrlink.payload_of(read_qr_photo(raw))
     except OriginCertError as exc:
-        message = f"No certificate QR code could be read: {exc.message}. Retake the photo or send the certificate file."
-        verification.record_attempt(
-            "UNREADABLE", channel=channel, actor=g.api_actor, reason_code=exc.code, message=message
+        outcome = "UNREADABLE" if exc.code in retake.READER_CODES else "REFUSED"
+        message = (
+            retake.advice("pdf" if channel == "api_pdf" else "photo", exc.message)
+            if outcome == "UNREADABLE"
+            else exc.message[:1].upper() + exc.message[1:] + "."
         )
-        return error_response(422, exc.code, message)
+        verification.record_attempt(
+            outcome, channel=channel, actor=g.api_actor, reason_code=exc.code, message=message
+        )
+        return error_response(422, exc.code, message, verdict=outcome)
     return _answer(references.verify_qr_text(db.session(), text), channel)
 
 

@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -35,6 +34,7 @@ from origincert.portal import accounts, db, seclog
 from origincert.portal.db import Officer
 from origincert.portal.forms import LoginForm, PasswordForm
 from origincert.portal.security import limiter
+from origincert.webkit import sessions
 
 __all__ = ["admin_required", "bp", "login_required", "password_hasher"]
 
@@ -45,7 +45,6 @@ REFUSED = (
     "sign-in from this address slows down: wait a few minutes before trying again."
 )
 F = TypeVar("F", bound=Callable[..., Any])
-_SEEN_RESOLUTION = 60  # seconds: refresh "last activity" at most once a minute
 
 
 def password_hasher() -> accounts.PasswordHasher:
@@ -73,11 +72,8 @@ def load_officer() -> None:
         return
     now = int(time.time())
     cfg = current_app.config
-    seen, since = session.get("seen", 0), session.get("since", 0)
-    if (
-        now - seen > cfg["SESSION_IDLE_MINUTES"] * 60
-        or now - since > cfg["SESSION_MAX_HOURS"] * 3600
-    ):
+    idle_s, max_s = cfg["SESSION_IDLE_MINUTES"] * 60, cfg["SESSION_MAX_HOURS"] * 3600
+    if sessions.expired(session, now, idle_s=idle_s, max_s=max_s):
         session.clear()
         g.session_expired = True
         return
@@ -87,8 +83,7 @@ def load_officer() -> None:
         g.session_expired = True
         return
     g.officer = officer
-    if now - seen >= _SEEN_RESOLUTION:
-        session["seen"] = now
+    sessions.touch(session, now)
 
 
 def login_required(view: F) -> F:
@@ -115,21 +110,12 @@ def admin_required(view: F) -> F:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this portal: never an open redirect to another site, never a control
-    character (urlsplit drops CR, LF and TAB before checking, the Location header would not)."""
-    if target and len(target) <= 2048 and target.isprintable():
-        parts = urlsplit(target)
-        local = not parts.scheme and not parts.netloc
-        if local and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-            return target
-    return url_for("verify.index")
+    return sessions.safe_next(target, url_for("verify.index"))
 
 
 def _start_session(officer: Officer) -> None:
-    now = int(time.time())
-    session.clear()
+    sessions.start(session, "officer_id", officer.id, officer.session_epoch, int(time.time()))
     session.permanent = True
-    session.update(officer_id=officer.id, epoch=officer.session_epoch, since=now, seen=now)
 
 
 @bp.route("/login", methods=("GET", "POST"))

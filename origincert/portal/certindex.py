@@ -142,8 +142,8 @@ def scan_archives(db: Session, dirs: Iterable[str | os.PathLike[str]]) -> ScanRe
             _fill(entry, ident)
             entry.mtime_ns = stat.st_mtime_ns
     removed = 0
-    for key, entry in known.items():
-        if key not in seen:
+    for path_key, entry in known.items():
+        if path_key not in seen:
             db.delete(entry)
             removed += 1
     db.flush()

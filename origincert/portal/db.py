@@ -43,6 +43,8 @@ from sqlalchemy.orm import (
     sessionmaker,
 )
 
+from origincert.webkit.throttle import ThrottleColumns
+
 __all__ = [
     "ApiToken",
     "Base",
@@ -184,22 +186,13 @@ class IndexedCertificate(Base):
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class LoginThrottle(Base):
+class LoginThrottle(ThrottleColumns, Base):
     """Sign-in attempts counted per key (an account from one address, or one address), in the
-    database so every worker and host sees the same count (see :mod:`origincert.portal.throttle`).
-
-    Times are milliseconds since the epoch: the counting statement compares them in SQL.
+    database so every worker and host sees the same count (see :mod:`origincert.portal.throttle`;
+    the columns are the web kit's).
     """
 
     __tablename__ = "login_throttle"
-
-    key: Mapped[str] = mapped_column(String(80), primary_key=True)
-    account: Mapped[str | None] = mapped_column(String(64), index=True)
-    attempts: Mapped[int] = mapped_column(default=0)  # counted before the password is checked
-    delay_ms: Mapped[int] = mapped_column(BigInteger, default=0)  # the current delay; doubles
-    next_allowed_ms: Mapped[int] = mapped_column(BigInteger, default=0)
-    claimed_at: Mapped[int] = mapped_column(default=0)  # the attempt number that took the last slot
-    updated_ms: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 def make_engine(url: str) -> Engine:

@@ -74,6 +74,7 @@ class LogSearchForm(FlaskForm):
     officer = StringField("Officer", validators=[Optional(), Length(max=64)])
     office = StringField("Office", validators=[Optional(), Length(max=32)])
     verdict = SelectField("Verdict", validators=[Optional()], validate_choice=True)
+    channel = SelectField("Method", validators=[Optional()], validate_choice=True)
     since = DateField("From", validators=[Optional()])
     until = DateField("To", validators=[Optional()])
 

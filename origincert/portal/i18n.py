@@ -10,26 +10,25 @@ with ``pybabel extract -F babel.cfg`` (see babel.cfg at the repository root).
 from __future__ import annotations
 
 from flask import Blueprint, Flask, g, redirect, request, url_for
-from flask_babel import Babel, gettext
 from werkzeug.wrappers import Response
 
 from origincert.portal import db
 from origincert.portal.auth import login_required
+from origincert.webkit import i18n
 
 __all__ = ["LANGUAGES", "bp", "init_app", "select_locale"]
 
-LANGUAGES = {"en": "English", "de": "Deutsch"}
-DEFAULT = "en"
+LANGUAGES = i18n.LANGUAGES
+DEFAULT = i18n.DEFAULT
 
 bp = Blueprint("i18n", __name__)
 
 
-def select_locale() -> str:
-    officer = getattr(g, "officer", None)
-    chosen = getattr(officer, "language", None)
-    if chosen in LANGUAGES:
-        return str(chosen)
-    return request.accept_languages.best_match(list(LANGUAGES), DEFAULT) or DEFAULT
+def _chosen() -> str | None:
+    return getattr(getattr(g, "officer", None), "language", None)
+
+
+select_locale = i18n.locale_selector(_chosen)
 
 
 @bp.post("/account/language")
@@ -44,10 +43,5 @@ def choose() -> Response:
 
 
 def init_app(app: Flask) -> None:
-    Babel(app, locale_selector=select_locale)
+    i18n.init_app(app, _chosen)
     app.register_blueprint(bp)
-    app.jinja_env.globals["LANGUAGES"] = LANGUAGES
-    app.jinja_env.globals["current_language"] = select_locale
-    app.jinja_env.globals["t_"] = (
-        gettext  # a message marked N_ where defined, translated where shown
-    )

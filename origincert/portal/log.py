@@ -28,12 +28,13 @@ from sqlalchemy import Select, func, select
 
 from origincert.portal import db
 from origincert.portal.auth import login_required
+from origincert.portal.catalogue import gettext
 from origincert.portal.db import Verification
 from origincert.portal.forms import LogSearchForm
-from origincert.portal.verification import CHANNELS
+from origincert.portal.verification import ATTEMPT_OUTCOMES, CHANNELS
 from origincert.verdict import Verdict
 
-__all__ = ["bp", "csv_safe"]
+__all__ = ["bp", "csv_safe", "outcomes"]
 
 bp = Blueprint("log", __name__)
 
@@ -50,13 +51,24 @@ CSV_COLUMNS = (
 )
 
 
+def outcomes() -> list[str]:
+    """Every word a log entry can carry: the verdicts, then the attempts that reached none."""
+    words = [v.value for v in Verdict]
+    return words + [w for w in ATTEMPT_OUTCOMES if w not in words]
+
+
 def _form() -> LogSearchForm:
     form = LogSearchForm(request.args)
-    form.verdict.choices = [("", "Any verdict")] + [(v.value, v.value) for v in Verdict]
+    form.verdict.choices = [("", gettext("Any verdict"))] + [
+        (w, gettext(w.replace("_", " "))) for w in outcomes()
+    ]
+    form.channel.choices = [("", gettext("Any method"))] + [
+        (key, gettext(label)) for key, label in CHANNELS.items()
+    ]
     return form
 
 
-def _query(form: LogSearchForm) -> Select[tuple[Verification]]:
+def _query(form: LogSearchForm) -> Select[Verification]:
     q = select(Verification)
     if not g.officer.is_admin:
         q = q.where(Verification.office_code == g.officer.office.code)
@@ -72,6 +84,8 @@ def _query(form: LogSearchForm) -> Select[tuple[Verification]]:
         q = q.where(Verification.actor.contains(form.officer.data.strip().lower(), autoescape=True))
     if form.verdict.data:
         q = q.where(Verification.verdict == form.verdict.data)
+    if form.channel.data:
+        q = q.where(Verification.channel == form.channel.data)
     if form.since.data:
         q = q.where(Verification.created_at >= _start_of(form.since.data))
     if form.until.data:

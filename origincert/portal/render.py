@@ -19,6 +19,7 @@ from origincert.errors import DocumentError
 from origincert.fields import flatten
 from origincert.portal import names
 from origincert.portal.catalogue import N_, gettext
+from origincert.portal.vcwords import VC_CHECK_LABELS
 
 __all__ = [
     "Box",
@@ -77,6 +78,7 @@ CHECK_LABELS = {
     "not_revoked": N_("Not revoked"),
     "not_replaced": N_("Not replaced"),
     "validity": N_("Validity period"),
+    **VC_CHECK_LABELS,
 }
 
 FORM_TITLES = {
@@ -608,19 +610,11 @@ def issuer_view(
     checks: Iterable[Mapping[str, Any]],
 ) -> IssuerView:
     """Who issued it: the ledger's record when the verifier gave one, else what the document claims."""
-    ledger = evidence.get("issuer") if isinstance(evidence.get("issuer"), Mapping) else {}
-    claimed = (
-        document.get("issuing_body")
-        if document and isinstance(document.get("issuing_body"), Mapping)
-        else {}
-    )
-    source = "ledger" if ledger else "certificate"
+    ledger = _mapping(evidence.get("issuer"))
+    claimed = _mapping(document.get("issuing_body")) if document else {}
     body = ledger or claimed
-    extra = {
-        "number": _text(ledger.get("id")),
-        "standing_now": _text(ledger.get("status")),
-        "source": source,
-    }
+    number, standing_now = _text(ledger.get("id")), _text(ledger.get("status"))
+    source = "ledger" if ledger else "certificate"
     accredited = {c.get("name"): c for c in checks}.get("issuer_accredited")
     if accredited is None:
         return IssuerView(
@@ -629,7 +623,9 @@ def issuer_view(
             N_("Not checked"),
             "neutral",
             None,
-            **extra,
+            number,
+            standing_now,
+            source,
         )
     status, tone = _ACCREDITATION.get(str(accredited.get("status")), (N_("Unknown"), "neutral"))
     if accredited.get("status") == "failed" and accredited.get("code") in (
@@ -639,12 +635,24 @@ def issuer_view(
         status, tone = N_("Accredited at issue, now suspended or withdrawn"), "warn"
     message = _text(accredited.get("message"))
     return IssuerView(
-        _text(body.get("name")), _text(body.get("economy")), status, tone, message, **extra
+        _text(body.get("name")),
+        _text(body.get("economy")),
+        status,
+        tone,
+        message,
+        number,
+        standing_now,
+        source,
     )
 
 
 def _text(value: Any) -> str | None:
     return None if value is None else str(value)
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """A JSON object of the stored result, or an empty one where something else stands."""
+    return value if isinstance(value, Mapping) else {}
 
 
 # ------------------------------------------------------------------------------------------
@@ -661,7 +669,7 @@ def _revocation_words(evidence: Mapping[str, Any]) -> str | None:
     r = evidence.get("revocation")
     if not isinstance(r, Mapping):
         return None
-    issuer = evidence.get("issuer") if isinstance(evidence.get("issuer"), Mapping) else {}
+    issuer = _mapping(evidence.get("issuer"))
     role, on = r.get("by_role"), when(r.get("time"))
     if role == "issuing body" and issuer.get("name"):
         who = gettext("by %(name)s", name=issuer["name"])
@@ -680,7 +688,7 @@ def _revocation_words(evidence: Mapping[str, Any]) -> str | None:
 
 
 def _replacement_words(evidence: Mapping[str, Any], successor: str | None) -> str:
-    r = evidence.get("replaced_by") if isinstance(evidence.get("replaced_by"), Mapping) else {}
+    r = _mapping(evidence.get("replaced_by"))
     on = when(r["time"]) if r.get("time") else "?"
     if successor:
         return gettext(
@@ -765,7 +773,7 @@ def page_view(
     ``successor`` the number of the certificate that replaced it, when the portal knows it.
     """
     result = stored.get("result") or {}
-    evidence = result.get("evidence") if isinstance(result.get("evidence"), dict) else {}
+    evidence = _mapping(result.get("evidence"))
     raw_checks = [c for c in result.get("checks", []) if isinstance(c, dict)]
     checks = tuple(
         officer_check(c, evidence, from_qr=channel in QR_CHANNELS, successor=successor)

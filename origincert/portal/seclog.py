@@ -37,11 +37,11 @@ def event(name: str, *, level: int = logging.WARNING, **fields: Any) -> None:
 def init_app(app: Flask) -> None:
     """Attach the handler once per process (every app of the process shares the logger)."""
     target = app.config.get("SECURITY_LOG") or None
-    for handler in list(_logger.handlers):
-        if getattr(handler, "_origincert_target", None) == target:
+    for old in list(_logger.handlers):
+        if getattr(old, "_origincert_target", None) == target:
             return
-        _logger.removeHandler(handler)
-        handler.close()
+        _logger.removeHandler(old)
+        old.close()
     if target:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
         handler: logging.Handler = logging.StreamHandler(os.fdopen(fd, "a", encoding="utf-8"))

@@ -26,14 +26,17 @@ from sqlalchemy import insert
 from sqlalchemy.orm import sessionmaker
 
 from origincert.errors import DocumentError
+from origincert.pdfqr import Printed
 from origincert.portal import db
 from origincert.portal.batching import Batcher
 from origincert.portal.catalogue import N_
 from origincert.portal.db import Verification, utcnow
+from origincert.portal.vcwords import VC_CHANNELS
 from origincert.safejson import load_json
 from origincert.verdict import CheckStatus, VerificationResult
 
 if TYPE_CHECKING:
+    from origincert.interop.registration import VcKeyRegistry
     from origincert.verifier import Verifier
 
 __all__ = [
@@ -46,6 +49,7 @@ __all__ = [
     "record_attempt",
     "stored_result",
     "verify_file",
+    "verify_printed",
     "verify_qr",
 ]
 
@@ -64,6 +68,7 @@ CHANNELS = {
     "api_number": N_("API: number"),
     "api_pdf": N_("API: PDF"),
     "api_photo": N_("API: photo"),
+    **VC_CHANNELS,  # W3C and UNTP credentials, on the form and through the API
 }
 
 # What an attempt that reached no verdict is logged as, beside the verdicts.
@@ -97,8 +102,21 @@ class Ledger:
     def verify_bytes(self, raw: bytes) -> VerificationResult:
         return self._batcher.submit(("file", raw))
 
+    def vc_key_registry(self) -> VcKeyRegistry:
+        """The ledger's answer on a credential's VC key (no answer when the portal is offline)."""
+        from origincert.governance import ledger_vc_key_registry
+        from origincert.interop.registration import unsupported_registry
+
+        if self._verifier is None:
+            self._verifier = make_verifier(*self._settings)
+        client = self._verifier.client
+        return unsupported_registry if client is None else ledger_vc_key_registry(client)
+
     def verify_qr(self, text: str) -> VerificationResult:
         return self._batcher.submit(("qr", text))
+
+    def verify_printed(self, printed: Printed) -> VerificationResult:
+        return self._batcher.submit(("printed", printed))
 
     def _verify_group(
         self, jobs: Sequence[tuple[str, Any]]
@@ -115,10 +133,12 @@ class Ledger:
                 files, verifier.verify_many_bytes([jobs[i][1] for i in files]), strict=True
             ):
                 results[i] = result
-        for i, (kind, text) in enumerate(jobs):
-            if kind == "qr":
+        for i, (kind, job) in enumerate(jobs):
+            if kind in ("qr", "printed"):
                 try:
-                    results[i] = verifier.verify_qr(text)
+                    results[i] = (
+                        verifier.verify_qr(job) if kind == "qr" else verifier.verify_printed(job)
+                    )
                 except Exception as exc:  # noqa: BLE001 - this caller's own error (ChainUnavailable)
                     results[i] = exc
         return results
@@ -203,6 +223,17 @@ def verify_qr(text: str) -> VerificationResult:
     """Verify a QR code's text."""
     db.release()
     return _per_process().get()[0].verify_qr(text)
+
+
+def vc_key_registry() -> VcKeyRegistry:
+    """Whether a credential's VC key was its issuer's on the ledger when its batch was anchored."""
+    return _per_process().get()[0].vc_key_registry()
+
+
+def verify_printed(printed: Printed) -> VerificationResult:
+    """Verify a PDF already read: its attached issued file, checked against its QR code."""
+    db.release()
+    return _per_process().get()[0].verify_printed(printed)
 
 
 def _per_process() -> _PerProcess:

@@ -21,14 +21,16 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from origincert import qrlink
+from origincert import qrlink, retake
 from origincert.errors import OriginCertError
-from origincert.portal import certindex, db, imagedecode, references, verification
+from origincert.pdfqr import Printed
+from origincert.portal import certindex, credentials, db, imagedecode, references, verification
 from origincert.portal.auth import login_required
 from origincert.portal.catalogue import N_, gettext
 from origincert.portal.db import Verification
 from origincert.portal.forms import NumberForm, QrForm, UploadForm
 from origincert.portal.intake import Kind, sniff
+from origincert.portal.namesakes import namesakes
 from origincert.portal.render import page_view
 from origincert.portal.security import spend
 from origincert.portal.successor import successor_number
@@ -41,7 +43,7 @@ from origincert.portal.verification import (
 )
 from origincert.verdict import VerificationResult
 
-__all__ = ["Outcome", "bp", "read_qr_pdf", "read_qr_photo", "verify_upload"]
+__all__ = ["Outcome", "bp", "read_printed", "read_qr_pdf", "read_qr_photo", "verify_upload"]
 
 bp = Blueprint("verify", __name__)
 
@@ -121,17 +123,28 @@ def verify_upload(raw: bytes, *, file_channel: str = "file") -> Outcome:
     """Verify one uploaded file, whatever it is (issued file, PDF, photo); always logged."""
     _spend("RATELIMIT_VERIFY")
     kind = sniff(raw)
+    credential = credentials.sniff(raw) if kind in (Kind.CERTIFICATE, Kind.UNKNOWN) else None
+    if credential is not None:  # a W3C VC or a UNTP vc+jwt: its layers, then the file inside
+        return Outcome(
+            _log(credentials.verify(credential), credentials.channel(credential, api=False))
+        )
     if kind is Kind.CERTIFICATE:
         return Outcome(_log(verification.verify_file(raw), file_channel, raw))
     if kind in (Kind.IMAGE, Kind.PDF):
         _spend("RATELIMIT_IMAGE")  # decoding a photo or rendering a PDF costs CPU
         channel = "qr_photo" if kind is Kind.IMAGE else "pdf"
         try:
-            text = qrlink.payload_of(read_qr_photo(raw) if kind is Kind.IMAGE else read_qr_pdf(raw))
+            if kind is Kind.PDF:
+                printed = read_printed(raw)
+                if printed.attached is not None:  # the issued file itself, checked against the QR
+                    result = verification.verify_printed(printed)
+                    return Outcome(_log(result, channel, printed.attached))
+            text = qrlink.payload_of(read_qr_photo(raw) if kind is Kind.IMAGE else _qr_of(printed))
         except OriginCertError as exc:
             message = _unreadable_words(kind, exc)
+            outcome = "UNREADABLE" if exc.code in retake.READER_CODES else "REFUSED"
             entry_id = record_attempt(
-                "UNREADABLE", channel=channel, actor=_actor(), reason_code=exc.code, message=message
+                outcome, channel=channel, actor=_actor(), reason_code=exc.code, message=message
             )
             return Outcome(entry_id, 422, message, "qr" if kind is Kind.IMAGE else "file")
         return Outcome(_log(_verify_qr(text), channel))
@@ -186,21 +199,26 @@ def read_qr_pdf(data: bytes) -> str:
     return qr_text_from_pdf(data)
 
 
+def read_printed(data: bytes) -> Printed:
+    """A PDF's attached issued file and QR code (OriginCertError for a refused attachment)."""
+    from origincert.pdfqr import read_printed as read
+
+    return read(data)
+
+
+def _qr_of(printed: Printed) -> str:
+    if printed.qr_text is None:
+        assert printed.qr_error is not None
+        raise printed.qr_error
+    return printed.qr_text
+
+
 def _unreadable_words(kind: Kind, exc: OriginCertError) -> str:
-    """What to do next when no QR code could be read: never an accusation (it is not MALFORMED)."""
-    if exc.code == "qr_not_origincert":
+    """What to do next when no QR code could be read: never an accusation (it is not MALFORMED).
+    The same sentence as the CLI's and the API's (origincert.retake), in the officer's language."""
+    if exc.code not in retake.READER_CODES:  # not origincert's, or a refused attachment
         return exc.message[:1].upper() + exc.message[1:] + "."
-    if kind is Kind.PDF:
-        return gettext(
-            "No certificate QR code could be read from this PDF. Upload the certificate's .json "
-            "file, or scan the QR code on the paper. (%(detail)s)",
-            detail=exc.message,
-        )
-    return gettext(
-        "No QR code could be read from this picture: retake the photo, closer to the code, "
-        "sharp and well lit, with the whole code inside the picture. (%(detail)s)",
-        detail=exc.message,
-    )
+    return gettext(retake.PDF if kind is Kind.PDF else retake.PHOTO, detail=exc.message)
 
 
 @bp.post("/verify/qr")
@@ -292,8 +310,18 @@ def show(entry_id: int) -> Page:
         else None
     )
     view = page_view(stored, channel=entry.channel, successor=successor)
+    same_number = (
+        namesakes(db.session(), evidence, current_app.config["ARCHIVE_DIRS"])
+        if isinstance(evidence, dict)
+        else []
+    )
+    db.session().commit()  # an archive rescan while looking for namesakes
     return render_template(
-        "verdict.html", entry=entry, view=view, channel=CHANNELS.get(entry.channel, entry.channel)
+        "verdict.html",
+        entry=entry,
+        view=view,
+        namesakes=same_number,
+        channel=CHANNELS.get(entry.channel, entry.channel),
     )
 
 

@@ -1,6 +1,6 @@
 """Document templates, one per form: a complete certificate a clerk edits, valid as shipped.
 
-Each ``<FORM>.json`` was drawn once from the sample generator (``origincert.samples``) with one goods
+Each ``<FORM>.json`` was drawn once from the sample generator (``origincert.devtools.samples``) with one goods
 item and no flags set, and is kept as data so it can be read and reviewed. :func:`template` re-dates
 it to a given day so that the copy a clerk starts from passes every date rule.
 """

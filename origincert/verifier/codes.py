@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from origincert.retake import READER_CODES
 from origincert.verdict import CheckStatus, Verdict
 
 __all__ = ["REASONS", "Reason", "verdict_for_code"]
@@ -62,6 +63,22 @@ REASONS: dict[str, Reason] = {
         "format", FAILED, "the file's structure or a proof value is malformed", _M
     ),
     "qr_unreadable": _r("format", FAILED, "no readable origincert QR code", _M),
+    # the issued file attached to a PDF (origincert.pdfqr)
+    "pdf_attachments_too_many": _r("format", FAILED, "the PDF lists too many attached files", _M),
+    "pdf_attachment_ambiguous": _r(
+        "format", FAILED, "the PDF has more than one certificate file attached", _M
+    ),
+    "pdf_attachment_too_large": _r(
+        "format", FAILED, "the file attached to the PDF exceeds a certificate file's size", _M
+    ),
+    "pdf_qr_mismatch": _r(
+        "format", FAILED, "the PDF's attached certificate file and its QR code differ", _I
+    ),
+    # a photo or PDF from which no QR code could be read: take it again (origincert.retake)
+    **{
+        code: _r("format", FAILED, meaning, Verdict.UNREADABLE)
+        for code, meaning in READER_CODES.items()
+    },
     # schema
     "schema_ok": _r("schema", OK, "a valid certificate of origin"),
     "schema_invalid": _r("schema", FAILED, "the document breaks the certificate model"),

@@ -25,6 +25,10 @@ class LedgerQuery:
     leaf: bytes
     signer: str | None
     issuer_id: int = 0  # 0: no body named, so nothing on the ledger can answer
+    # The anchoring transaction the file names: only a hint of where the Anchored event is, so
+    # it can be read in the first round trip; an event is taken only if the ledger's own anchor
+    # record (issuer, root, block) matches it, otherwise the logs are searched as without a hint.
+    tx_hash: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

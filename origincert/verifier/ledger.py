@@ -1,21 +1,29 @@
-"""The edge: read what the ledger says about many certificates in few JSON-RPC round trips.
+"""The edge: read what the ledger says about many certificates in one JSON-RPC round trip.
 
 Every certificate is asked for one issuing body, the one its document names: anchors and
 revocations are keyed ``(issuerId, root)`` and ``(issuerId, leaf)`` on chain, so another body's
-anchor of the same root or leaf is never seen. For a chunk of certificates: one
-``certificateStatuses`` call; then, in one JSON-RPC batch, the ``Anchored`` events of the chunk's
-roots (``eth_getLogs`` paged by the client's log span), each distinct signer's key record, and
-each issuing body's view; a third batch only when the chunk holds revoked certificates. "Accredited
-at issue" is the anchor record itself: the contract accepts an anchor only while its signer is the
-body's accredited key in the signed epoch, in that very transaction, so no timestamp is judged.
-Everything is read as of one block, named in the result. Calls are ABI-coded by
-``origincert.chain.codec`` and sent by ``rpc``, so a node that is down is ``ChainUnavailable``. A
-log query the node refuses costs evidence (the transaction, the revoker), never a verdict.
+anchor of the same root or leaf is never seen. A chunk of certificates is one JSON-RPC batch:
+``certificateStatuses`` calls of at most :data:`STATUS_CALL` certificates, the key record of each distinct signer and the view of each issuing
+body named (known from the files, so asked at once), and the receipt of each anchoring transaction
+the files name, which holds the ``Anchored`` event. The first chunk of a read also asks for the
+head block before and after the calls: a node answers a batch's calls in order (geth and Hardhat
+do), so the same head hash on both sides means every call read that block; otherwise a block was
+sealed meanwhile, and the chunk is read again pinned at the later head (a second round trip, at most
+once per block). Later chunks are pinned at that block. Further round trips only when needed:
+``eth_getLogs`` (paged by the client's log span) when a file names no transaction or one that is
+not the anchoring one, views the files did not predict, and the revokers of revoked certificates.
+
+"Accredited at issue" is the anchor record itself: the contract accepts an anchor only while its
+signer is the body's accredited key in the signed epoch, in that very transaction, so no timestamp
+is judged. Calls are ABI-coded by ``origincert.chain.codec`` and sent by ``rpc``, so a node that is
+down is ``ChainUnavailable``. A log query the node refuses costs evidence (the transaction, the
+revoker), never a verdict; so does a prefetched view the node refuses (asked again if needed).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from origincert.chain import ChainClient, decode_revert
@@ -32,11 +40,14 @@ from origincert.verifier.facts import (
     Revocation,
 )
 
-__all__ = ["DEFAULT_CHUNK", "LOG_SPAN", "ChunkRead", "LedgerReader", "Session"]
+__all__ = ["DEFAULT_CHUNK", "LOG_SPAN", "STATUS_CALL", "ChunkRead", "LedgerReader", "Session"]
 
-DEFAULT_CHUNK = (
-    500  # certificates per certificateStatuses call: well under any node's eth_call gas cap
-)
+DEFAULT_CHUNK = 500  # certificates per JSON-RPC batch (one round trip)
+# Certificates per certificateStatuses call. Its result array is built in EVM memory, whose cost
+# grows with the square of its size: for 500 certificates Hardhat spent 224 ms of CPU as one call
+# of 500, 84 ms as calls of 250, 62 ms as calls of 125, 86 ms as calls of 50 (measured on
+# 2026-12-04, 5 runs each); a chunk is several such calls in its one batch.
+STATUS_CALL = 125
 
 
 def _hex(b: bytes) -> str:
@@ -86,46 +97,78 @@ class LedgerReader:
         return self.begin_chunk(s, queries).facts()
 
     def begin_chunk(self, s: Session, queries: Sequence[LedgerQuery]) -> ChunkRead:
-        """Send the chunk's first request and return: :meth:`ChunkRead.facts` finishes the read,
-        so the caller can run the file checks while the node answers."""
+        """Send the chunk's request and return: :meth:`ChunkRead.facts` finishes the read, so
+        the caller can run the file checks while the node answers."""
         if len(queries) > self._chunk:
             raise ValueError(f"at most {self._chunk} queries per chunk")
         if not queries:
             return ChunkRead(self, s, queries, [], None)
-        statuses_call = self._call(
-            self._certificates,
-            fn("CertificateRegistry", "certificateStatuses").data(
-                [q.issuer_id for q in queries], [q.root for q in queries], [q.leaf for q in queries]
+        plan = _Plan.of(s, queries)
+        statuses = fn("CertificateRegistry", "certificateStatuses")
+        calls = [
+            *(
+                self._call(
+                    self._certificates,
+                    statuses.data(
+                        [q.issuer_id for q in part],
+                        [q.root for q in part],
+                        [q.leaf for q in part],
+                    ),
+                    s.block_tag,
+                )
+                for part in _parts(queries, STATUS_CALL)
             ),
-            s.block_tag,
-        )
-        calls = (
-            [statuses_call]
-            if s.block is not None
-            else [("eth_getBlockByNumber", ["latest", False]), statuses_call]
-        )
-        return ChunkRead(self, s, queries, calls, self._transport.send(calls))
+            *self._views(s, plan.keys, plan.issuers),
+            *(("eth_getTransactionReceipt", [tx]) for tx in plan.receipts),
+        ]
+        if s.block is None:  # the head before and after: both the same, every call read it
+            calls = [_HEAD, *calls, _HEAD]
+        return ChunkRead(self, s, queries, calls, self._transport.send(calls), plan)
 
     def _finish_chunk(
-        self, s: Session, queries: Sequence[LedgerQuery], calls: list[Call], answer: Any
+        self,
+        s: Session,
+        queries: Sequence[LedgerQuery],
+        calls: list[Call],
+        answer: Any,
+        plan: _Plan,
     ) -> list[LedgerFacts]:
-        results = self._results(calls, answer)
-        if len(results) == 2:
-            head, raw = results
-            s.block, s.block_time = int(head["number"], 16), int(head["timestamp"], 16)
-        else:
-            (raw,) = results
-        statuses = decode_statuses(raw, len(queries))
+        first = s.block is None
+        n_status = -(-len(queries) // STATUS_CALL)
+        # the prefetched views and receipts may fail on their own (an id no body has): optional
+        prefetched = range(n_status + (1 if first else 0), len(calls) - (1 if first else 0))
+        results = self._results(calls, answer, optional=prefetched)
+        if first:
+            head, after = results[0], results[-1]
+            if not (isinstance(head, dict) and isinstance(after, dict)):
+                raise ChainError(
+                    f"the node at {self._client.url} did not name its head block", code="rpc_error"
+                )
+            if head.get("hash") != after.get("hash"):  # sealed meanwhile: read again, pinned
+                s.block, s.block_time = self._head(after)
+                return self.begin_chunk(s, queries).facts()
+            s.block, s.block_time = self._head(head)
+            results = results[1:-1]
+        statuses = [
+            st
+            for raw, part in zip(results, _parts(queries, STATUS_CALL), strict=False)
+            for st in decode_statuses(raw, len(part))
+        ]
+        views = results[n_status : n_status + len(plan.keys) + len(plan.issuers)]
+        receipts = results[n_status + len(views) :]
+        self._store_views(s, plan.keys, plan.issuers, views)
 
         anchors = [_anchor(st[0]) for st in statuses]
-        for q, a in zip(queries, anchors):
+        for q, a in zip(queries, anchors, strict=True):
             if a is not None:
                 s.anchor_blocks[(a[0], q.root)] = a[3]
-        # Second round: anchoring events, the signers' key records, issuing bodies.
+        self._take_receipts(s, receipts)
+        # Second round, only for what the first could not predict: anchoring events without a
+        # matching receipt, signers' key records and issuing bodies not asked for.
         roots_wanted = sorted(
             {
                 (a[0], q.root)
-                for q, a in zip(queries, anchors)
+                for q, a in zip(queries, anchors, strict=True)
                 if a is not None and (a[0], q.root) not in s.events
             }
         )
@@ -135,7 +178,7 @@ class LedgerReader:
         issuers_wanted = sorted({a[0] for a in anchors if a is not None} - s.issuers.keys())
         revoked = [
             (q, a, st)
-            for q, a, st in zip(queries, anchors, statuses)
+            for q, a, st in zip(queries, anchors, statuses, strict=True)
             if a is not None and (a[4] or st[1])
         ]
         self._round(s, roots_wanted, keys_wanted, issuers_wanted)
@@ -145,7 +188,33 @@ class LedgerReader:
         if others or revoked:
             self._third_round(s, others, revoked)
 
-        return [self._facts(s, q, a, st) for q, a, st in zip(queries, anchors, statuses)]
+        return [
+            self._facts(s, q, a, st) for q, a, st in zip(queries, anchors, statuses, strict=True)
+        ]
+
+    def _head(self, block: dict[str, Any]) -> tuple[int, int]:
+        try:
+            return int(block["number"], 16), int(block["timestamp"], 16)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ChainError(
+                f"the node at {self._client.url} sent an unreadable block", code="rpc_error"
+            ) from exc
+
+    def _take_receipts(self, s: Session, receipts: list[Any]) -> None:
+        """Anchored events from the receipts of the transactions the files name. An event counts
+        only when it is this registry's, not removed, in a successful transaction, and in the very
+        block the ledger's anchor record (read at the pinned block) gives for its (issuer, root):
+        a file naming another transaction, or a forged one, finds nothing here and its event is
+        searched in the logs, so the hint saves a round trip and decides nothing."""
+        anchored = topic("CertificateRegistry", "Anchored")
+        for receipt in receipts:
+            try:
+                found = _anchored_events(receipt, anchored, self._certificates)
+            except (KeyError, TypeError, ValueError, AttributeError, IndexError):
+                continue  # an unreadable receipt is no hint: the logs are searched instead
+            for key, block, event in found:
+                if key not in s.events and s.anchor_blocks.get(key) == block:
+                    s.events[key] = event
 
     def _round(
         self, s: Session, roots: list[tuple[int, bytes]], keys: list[str], issuers: list[int]
@@ -256,11 +325,13 @@ class LedgerReader:
     def _store_views(
         self, s: Session, keys: list[str], issuers: list[int], results: list[Any]
     ) -> None:
-        for key, raw in zip(keys, results):
-            issuer_id, active_from, retired_at = uints(raw, (32, 48, 48))
-            s.keys[key] = (issuer_id, active_from, retired_at)
-        for i, raw in zip(issuers, results[len(keys) :]):
-            s.issuers[i] = decode_issuer(raw)
+        for key, raw in zip(keys, results, strict=False):
+            if raw is not None:  # None: a prefetch the node refused, asked again if needed
+                issuer_id, active_from, retired_at = uints(raw, (32, 48, 48))
+                s.keys[key] = (issuer_id, active_from, retired_at)
+        for i, raw in zip(issuers, results[len(keys) :], strict=True):
+            if raw is not None:
+                s.issuers[i] = decode_issuer(raw)
 
     def _logs(self, lo: int, hi: int, topics: list[Any]) -> Call:
         return (
@@ -348,7 +419,9 @@ class LedgerReader:
         calls = list(calls)
         return self._results(calls, self._transport.batch(calls), optional=optional)
 
-    def _results(self, calls: list[Call], responses: Any, *, optional: int = 0) -> list[Any]:
+    def _results(
+        self, calls: list[Call], responses: Any, *, optional: int | range = 0
+    ) -> list[Any]:
         if (
             not isinstance(responses, list)
             or len(responses) != len(calls)
@@ -359,10 +432,11 @@ class LedgerReader:
                 code="rpc_error",
             )
         responses.sort(key=lambda r: r.get("id") if isinstance(r.get("id"), int) else -1)
-        out = []
-        for n, ((method, _), response) in enumerate(zip(calls, responses)):
+        spared = range(optional) if isinstance(optional, int) else optional
+        out: list[Any] = []
+        for n, ((method, _), response) in enumerate(zip(calls, responses, strict=True)):
             error = response.get("error")
-            if (error is not None or "result" not in response) and n < optional:
+            if (error is not None or "result" not in response) and n in spared:
                 out.append(None)
                 continue
             if error is not None or "result" not in response:
@@ -393,22 +467,49 @@ class ChunkRead:
         queries: Sequence[LedgerQuery],
         calls: list[Call],
         pending: Pending | None,
+        plan: _Plan | None = None,
     ) -> None:
-        self._reader, self._session, self._queries, self._calls, self._pending = (
-            reader,
-            s,
-            queries,
-            calls,
-            pending,
-        )
+        self._reader, self._session, self._queries = reader, s, queries
+        self._calls, self._pending, self._plan = calls, pending, plan
 
     def facts(self) -> list[LedgerFacts]:
         """Wait for the answer, make the chunk's other requests and return its facts, in order."""
         if self._pending is None:
             return []
         pending, self._pending = self._pending, None
+        assert self._plan is not None
         return self._reader._finish_chunk(
-            self._session, self._queries, self._calls, pending.result()
+            self._session, self._queries, self._calls, pending.result(), self._plan
+        )
+
+
+_HEAD: Call = ("eth_getBlockByNumber", ["latest", False])
+_MAX_ISSUER_ID = 2**32 - 1  # issuing body ids are uint32 on chain
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What a chunk's one request asks besides the statuses: what the files predict."""
+
+    keys: list[str]  # signers whose key record this session has not read
+    issuers: list[int]  # issuing bodies the files name, not read yet
+    receipts: list[str]  # anchoring transactions the files name, events not known yet
+
+    @classmethod
+    def of(cls, s: Session, queries: Sequence[LedgerQuery]) -> _Plan:
+        return cls(
+            sorted({q.signer.lower() for q in queries if q.signer is not None} - s.keys.keys()),
+            sorted(
+                {q.issuer_id for q in queries if 0 < q.issuer_id <= _MAX_ISSUER_ID}
+                - s.issuers.keys()
+            ),
+            sorted(
+                {
+                    q.tx_hash.lower()
+                    for q in queries
+                    if q.tx_hash is not None and (q.issuer_id, q.root) not in s.events
+                }
+            ),
         )
 
 
@@ -431,6 +532,33 @@ class Session:
     @property
     def block_tag(self) -> str:
         return "latest" if self.block is None else hex(self.block)
+
+
+def _anchored_events(
+    receipt: Any, anchored: str, registry: str
+) -> list[tuple[tuple[int, bytes], int, tuple[str, str]]]:
+    """The registry's Anchored events in a successful transaction's receipt:
+    ((issuer, root), block, (transaction, signer)) each."""
+    if not isinstance(receipt, dict) or receipt.get("status") != "0x1":
+        return []
+    block, tx = int(receipt["blockNumber"], 16), str(receipt["transactionHash"]).lower()
+    out = []
+    for log in receipt.get("logs") or ():
+        topics: Sequence[str] = log.get("topics") or ()
+        if (
+            len(topics) == 3
+            and topics[0] == anchored
+            and str(log.get("address", "")).lower() == registry
+            and not log.get("removed")
+            and len(topics[1]) == 66
+        ):
+            key = (int(topics[2], 16), bytes.fromhex(topics[1][2:]))
+            out.append((key, block, (tx, _word_address(log["data"][2:66]))))
+    return out
+
+
+def _parts(items: Sequence[LedgerQuery], size: int) -> list[Sequence[LedgerQuery]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def _anchor(raw: tuple[Any, ...]) -> tuple[Any, ...] | None:

@@ -32,16 +32,18 @@ class Recomputed:
 def recompute_fields(f: IssuedFile) -> Recomputed:
     """Hash every shown field with its salt; the target hash adds the withheld fields' hashes.
 
+    One walk of the document gives its leaves and its lists' lengths, and the target hash is
+    computed once, over the committed shape (hash once: each was computed twice before).
     Raises OriginCertError (from ``fields``) when the document holds something not hashable.
     """
-    reshaped = _reshaped(fields.shape_of(f.document), f.shape, f.redacted)
+    leaves, shown_shape = fields.flatten_with_shape(f.document)
+    reshaped = _reshaped(shown_shape, f.shape, f.redacted)
     if f.seed is not None:
-        c = fields.commit(f.document, f.seed)
-        target = fields.target_hash(c.field_hashes, f.shape)  # the committed shape, as a verifier
-        return Recomputed(dict(c.field_hashes), (), reshaped, target)
-    hashes: dict[str, bytes] = {}
+        hashes = fields.seeded_hashes(leaves, f.seed)
+        return Recomputed(hashes, (), reshaped, fields.target_hash(hashes, f.shape))
+    hashes = {}
     unsalted: list[str] = []
-    for path, value in fields.flatten(f.document).items():
+    for path, value in leaves.items():
         salt = f.salts.get(path)
         if salt is None:
             unsalted.append(path)

@@ -22,6 +22,9 @@ class FormatProblem(Exception):
         self.code = code
         self.message = message
 
+    def __reduce__(self) -> tuple[type[FormatProblem], tuple[str, str]]:
+        return FormatProblem, (self.code, self.message)  # to and from worker processes
+
 
 @dataclass(frozen=True, slots=True)
 class Reference:

@@ -8,17 +8,22 @@
 from __future__ import annotations
 
 import contextlib
+import copyreg
+import functools
 import gc
+import logging
 import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from origincert.chain import ChainClient, Manifest
 from origincert.errors import DocumentError, OriginCertError, VerificationFailed
 from origincert.issued import IssuedFile
+from origincert.pdfqr import Printed
 from origincert.safejson import load_json
 from origincert.verdict import Check, CheckStatus, Verdict, VerificationResult
 from origincert.verifier.facts import LedgerFacts, LedgerQuery
@@ -51,10 +56,12 @@ from origincert.verifier.policy import (
 from origincert.verifier.recompute import leaf_of, recovered_signer
 from origincert.verifier.subject import FormatProblem, Reference, parse_issued
 from origincert.verifier.text import STATUS_WORDS, describe_issuer, iso, revocation_reason
+from origincert.verifier.workers import Job, cores, in_order, register_fast_pickling
 
-__all__ = ["DEFAULT_POLICIES", "MAX_INPUT_BYTES", "Verifier", "verify_or_raise"]
+__all__ = ["DEFAULT_POLICIES", "MAX_INPUT_BYTES", "PARALLEL_FROM", "Verifier", "verify_or_raise"]
 
 MAX_INPUT_BYTES = 1_000_000  # a 50-item certificate is under 100 kB; anything near this is not one
+PARALLEL_FROM = 1_000  # uploads in one batch from which the file checks use every core
 
 DEFAULT_POLICIES: tuple[Policy, ...] = (
     FormatCheck(),
@@ -83,6 +90,7 @@ _INPUT_CODES = {
 }
 
 _Parsed = tuple[IssuedFile | Reference | None, FormatProblem | None]
+_log = logging.getLogger(__name__)
 
 
 def _today() -> date:
@@ -105,6 +113,8 @@ class Verifier:
         max_bytes: int = MAX_INPUT_BYTES,
         chunk: int = DEFAULT_CHUNK,
         clock: Callable[[], date] = _today,
+        workers: int | None = None,
+        parallel_from: int = PARALLEL_FROM,
     ) -> None:
         policies = tuple(DEFAULT_POLICIES if policies is None else policies)
         if not policies:
@@ -121,15 +131,19 @@ class Verifier:
                 )
             manifest = client.manifest
         self._policies = policies
-        self._before_ledger, self._from_ledger = split_at_ledger(policies)
+        self._client = client
+        before, after = split_at_ledger(policies)
         self._reader = LedgerReader(client, chunk=chunk) if client is not None else None
         self._network = (
             Network(manifest.chain_id, manifest.certificate_registry.address.lower())
             if manifest is not None
             else None
         )
+        self._stages = _Stages(before, after, self._network, max_bytes)
         self._max_bytes = max_bytes
         self._clock = clock
+        self._workers = cores() if workers is None else max(1, workers)
+        self._parallel_from = parallel_from
 
     @classmethod
     def connect(
@@ -143,6 +157,17 @@ class Verifier:
     def offline(cls, manifest: Manifest | None = None, **kwargs: Any) -> Verifier:
         """Check everything the file alone can prove; the verdict is at best UNCONFIRMED."""
         return cls(None, manifest=manifest, **kwargs)
+
+    @property
+    def workers(self) -> int:
+        """Processes that check the files of a batch of at least ``parallel_from`` uploads."""
+        return self._workers
+
+    @property
+    def client(self) -> ChainClient | None:
+        """The member node this verifier reads (None offline), for the reads a caller adds,
+        such as the VC key a credential's issuer registered."""
+        return self._client
 
     @property
     def is_offline(self) -> bool:
@@ -194,41 +219,59 @@ class Verifier:
         try:
             text = qr.read_qr_image(data)
         except OriginCertError as exc:
-            code = "input_too_large" if exc.code == "qr_image_too_large" else "qr_unreadable"
-            return self._malformed(code, f"No readable QR code in the image: {exc.message}.", on)
+            return self._unreadable("photo", exc, on)
         return self.verify_qr(text, on=on)
 
     def verify_pdf(self, data: bytes, *, on: date | None = None) -> VerificationResult:
-        """The printed PDF: its QR code is read from the rendered pages (origincert.pdfqr)."""
-        from origincert.pdfqr import qr_text_from_pdf
+        """The printed PDF: the issued file attached to it when there is one (origincert's own
+        print attaches it), else its QR code. When both are there they must be the same
+        certificate: a print whose attachment and QR code differ is INVALID (altered)."""
+        from origincert import pdfqr
 
         try:
-            text = qr_text_from_pdf(data)
+            printed = pdfqr.read_printed(data)
         except OriginCertError as exc:
-            code = "input_too_large" if exc.code == "pdf_too_large" else "qr_unreadable"
-            return self._malformed(code, f"No readable QR code in the PDF: {exc.message}.", on)
-        return self.verify_qr(text, on=on)
+            if exc.code in _ATTACHMENT_CODES:
+                return self._malformed(exc.code, f"{exc.message[:1].upper()}{exc.message[1:]}.", on)
+            return self._unreadable("pdf", exc, on)
+        return self.verify_printed(printed, on=on)
+
+    def verify_printed(self, printed: Printed, *, on: date | None = None) -> VerificationResult:
+        """:meth:`verify_pdf` once the PDF was read (the portal reads it in the request)."""
+        from origincert import pdfqr
+
+        if printed.attached is None:
+            if printed.qr_text is None:
+                assert printed.qr_error is not None
+                return self._unreadable("pdf", printed.qr_error, on)
+            return self.verify_qr(printed.qr_text, on=on)
+        if (
+            printed.qr_text is not None
+            and pdfqr.same_certificate(printed.attached, printed.qr_text) is False
+        ):
+            return self._malformed(
+                "pdf_qr_mismatch",
+                "The certificate file attached to this PDF and the QR code printed on it are "
+                "different certificates: the PDF was altered. Ask for the certificate file.",
+                on,
+            )
+        return self.verify_bytes(printed.attached, on=on)
 
     # ------------------------------------------------------------------ pipeline
 
     def _parse_bytes(self, raw: bytes) -> _Parsed:
-        if not isinstance(raw, (bytes, bytearray, memoryview)):
-            return None, FormatProblem(
-                "format_invalid", "Expected the bytes of a certificate file."
-            )
-        if len(raw) > self._max_bytes:
-            return None, FormatProblem(
-                "input_too_large",
-                f"The file is too large to be a certificate ({len(raw)} bytes; the limit is {self._max_bytes}).",
-            )
-        try:
-            data = load_json(bytes(raw), max_bytes=self._max_bytes)
-        except DocumentError as exc:
-            return None, FormatProblem(
-                _INPUT_CODES.get(exc.code, "input_not_json"),
-                f"{exc.message[:1].upper()}{exc.message[1:]}.",
-            )
-        return _parse(data)
+        return _parse_raw(raw, self._max_bytes)
+
+    def _unreadable(
+        self, source: Literal["photo", "pdf"], exc: OriginCertError, on: date | None
+    ) -> VerificationResult:
+        """UNREADABLE with the advice every surface gives (origincert.retake), never MALFORMED:
+        a blurred photo says nothing about a certificate. Another failure stays MALFORMED."""
+        from origincert import retake
+
+        if exc.code not in retake.READER_CODES:
+            return self._malformed("qr_unreadable", f"No readable QR code: {exc.message}.", on)
+        return self._malformed(exc.code, retake.advice(source, exc.message), on)
 
     def _malformed(self, code: str, message: str, on: date | None) -> VerificationResult:
         return self._run([FormatProblem(code, message)], lambda p: (None, p), on)[0]
@@ -237,41 +280,56 @@ class Verifier:
         self, inputs: Sequence[Any], parse: Callable[[Any], _Parsed], on: date | None
     ) -> list[VerificationResult]:
         day = on or self._clock()
-        reader = self._reader
+        reader, stages = self._reader, self._stages
         with _gc_paused(len(inputs) >= _GC_PAUSE_FROM):
+            if parse == self._parse_bytes and self._parallel(len(inputs)):
+                job = Job.for_batch(len(inputs), self._workers)
+                try:
+                    if reader is None:
+                        return [
+                            r
+                            for done in in_order(_verify_offline, (stages, day), inputs, job)
+                            for r in done
+                        ]
+                    return self._run_pipelined(reader, in_order(_begin, (stages, day), inputs, job))
+                except BrokenProcessPool:  # a worker died (killed, out of memory): do it here
+                    _log.warning("a verifier worker process died; checking the batch in-process")
             if reader is None:
-                return [self._finish(self._start(parse(x), day), None) for x in inputs]
+                return [_finish(stages, _start(stages, parse(x), day), None) for x in inputs]
             if len(inputs) <= reader.chunk:  # one chunk: the file checks run while the node answers
                 parsed = [parse(x) for x in inputs]
                 read = reader.begin_chunk(
                     Session(), [_query(s) for s, _ in parsed if s is not None]
                 )
-                begun = [self._start(p, day) for p in parsed]
+                begun = [_start(stages, p, day) for p in parsed]
                 return self._finish_chunk(begun, read.facts())
-            return self._run_pipelined(reader, inputs, parse, day)
+            return self._run_pipelined(
+                reader,
+                (
+                    [_start(stages, parse(x), day) for x in inputs[i : i + reader.chunk]]
+                    for i in range(0, len(inputs), reader.chunk)
+                ),
+            )
+
+    def _parallel(self, n: int) -> bool:
+        return self._workers > 1 and n >= self._parallel_from and self._stages.picklable
 
     def _run_pipelined(
-        self,
-        reader: LedgerReader,
-        inputs: Sequence[Any],
-        parse: Callable[[Any], _Parsed],
-        day: date,
+        self, reader: LedgerReader, chunks: Iterator[list[_Begun]]
     ) -> list[VerificationResult]:
-        """Parse and check chunk by chunk while a worker thread reads the ledger for each chunk.
+        """Check the files chunk by chunk while a worker thread reads the ledger for each chunk.
 
         The checks before the first ledger check run while the node answers, so a batch costs
         about the longer of the two, not their sum; the ledger checks run once the facts are in.
+        The first chunk's read pins the block; the others read at it.
         """
         session = Session()
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="origincert-ledger")
         try:
             pending: list[tuple[list[_Begun], Future[list[LedgerFacts]]]] = []
-            for start in range(0, len(inputs), reader.chunk):
-                parsed = [parse(x) for x in inputs[start : start + reader.chunk]]
-                future = pool.submit(
-                    reader.read_chunk, session, [_query(s) for s, _ in parsed if s is not None]
-                )
-                pending.append(([self._start(p, day) for p in parsed], future))
+            for begun in _rechunk(chunks, reader.chunk):
+                queries = [_query(b.subject) for b in begun if b.subject is not None]
+                pending.append((begun, pool.submit(reader.read_chunk, session, queries)))
             return [
                 r for begun, future in pending for r in self._finish_chunk(begun, future.result())
             ]
@@ -283,26 +341,81 @@ class Verifier:
     ) -> list[VerificationResult]:
         """Match the facts (one per parsed subject, in order) back to their certificates."""
         it = iter(facts)
-        return [self._finish(b, next(it) if b.subject is not None else None) for b in begun]
+        return [
+            _finish(self._stages, b, next(it) if b.subject is not None else None) for b in begun
+        ]
 
-    def _start(self, parsed: _Parsed, on: date) -> _Begun:
-        subject, problem = parsed
-        ctx = Context(subject, problem, self._network, None, on, {})
-        return _Begun(subject, problem, on, continue_policies(self._before_ledger, ctx, {}))
 
-    def _finish(self, b: _Begun, facts: LedgerFacts | None) -> VerificationResult:
-        ctx = Context(b.subject, b.problem, self._network, facts, b.on, {})
-        checks = tuple(continue_policies(self._from_ledger, ctx, b.done).values())
-        verdict = verdict_of(checks)
-        subject = b.subject
-        return VerificationResult(
-            verdict=verdict,
-            checks=checks,
-            evidence=_evidence(subject, facts, self._network),
-            document=subject.document if isinstance(subject, IssuedFile) else None,
-            withheld=tuple(sorted(subject.withheld)) if isinstance(subject, IssuedFile) else (),
-            summary=_summary(verdict, checks, facts),
+@dataclass(frozen=True)
+class _Stages:
+    """A verifier's checks and settings: all a worker process needs to check a file as the
+    verifier itself would (sent with each chunk, so workers keep nothing between chunks)."""
+
+    before_ledger: tuple[Policy, ...]
+    from_ledger: tuple[Policy, ...]
+    network: Network | None
+    max_bytes: int
+
+    @functools.cached_property
+    def picklable(self) -> bool:
+        """Only origincert's own checks go to workers, which can import them; custom checks
+        (defined in the caller's code) stay in this process."""
+        return all(
+            type(p).__module__.startswith("origincert.")
+            for p in self.before_ledger + self.from_ledger
         )
+
+
+def _start(stages: _Stages, parsed: _Parsed, on: date) -> _Begun:
+    subject, problem = parsed
+    ctx = Context(subject, problem, stages.network, None, on, {})
+    return _Begun(subject, problem, on, continue_policies(stages.before_ledger, ctx, {}))
+
+
+def _finish(stages: _Stages, b: _Begun, facts: LedgerFacts | None) -> VerificationResult:
+    ctx = Context(b.subject, b.problem, stages.network, facts, b.on, {})
+    checks = tuple(continue_policies(stages.from_ledger, ctx, b.done).values())
+    verdict = verdict_of(checks)
+    subject = b.subject
+    return VerificationResult(
+        verdict=verdict,
+        checks=checks,
+        evidence=_evidence(subject, facts, stages.network),
+        document=subject.document if isinstance(subject, IssuedFile) else None,
+        withheld=tuple(sorted(subject.withheld)) if isinstance(subject, IssuedFile) else (),
+        summary=_summary(verdict, checks, facts),
+    )
+
+
+def _begin(config: tuple[_Stages, date], raws: Sequence[bytes]) -> list[_Begun]:
+    """In a worker: parse and check a chunk of uploads up to the first ledger check."""
+    stages, day = config
+    with _gc_paused(True):
+        return [_start(stages, _parse_raw(raw, stages.max_bytes), day) for raw in raws]
+
+
+def _verify_offline(
+    config: tuple[_Stages, date], raws: Sequence[bytes]
+) -> list[VerificationResult]:
+    """In a worker: verify a chunk of uploads offline, every check the file alone allows."""
+    stages, day = config
+    with _gc_paused(True):
+        return [
+            _finish(stages, _start(stages, _parse_raw(raw, stages.max_bytes), day), None)
+            for raw in raws
+        ]
+
+
+def _rechunk(chunks: Iterator[list[_Begun]], size: int) -> Iterator[list[_Begun]]:
+    """The same items in lists of ``size`` (the ledger's chunk), whatever the workers' chunks."""
+    held: list[_Begun] = []
+    for chunk in chunks:
+        held.extend(chunk)
+        while len(held) >= size:
+            yield held[:size]
+            held = held[size:]
+    if held:
+        yield held
 
 
 @dataclass(frozen=True, slots=True)
@@ -313,6 +426,10 @@ class _Begun:
     problem: FormatProblem | None
     on: date
     done: dict[str, Check]
+
+
+register_fast_pickling()
+copyreg.pickle(_Begun, lambda b: (_Begun, (b.subject, b.problem, b.on, b.done)))
 
 
 _GC_PAUSE_FROM = 100
@@ -354,6 +471,24 @@ def verify_or_raise(
 # helpers (pure)
 
 
+def _parse_raw(raw: Any, max_bytes: int) -> _Parsed:
+    if not isinstance(raw, (bytes, bytearray, memoryview)):
+        return None, FormatProblem("format_invalid", "Expected the bytes of a certificate file.")
+    if len(raw) > max_bytes:
+        return None, FormatProblem(
+            "input_too_large",
+            f"The file is too large to be a certificate ({len(raw)} bytes; the limit is {max_bytes}).",
+        )
+    try:
+        data = load_json(bytes(raw), max_bytes=max_bytes)
+    except DocumentError as exc:
+        return None, FormatProblem(
+            _INPUT_CODES.get(exc.code, "input_not_json"),
+            f"{exc.message[:1].upper()}{exc.message[1:]}.",
+        )
+    return _parse(data)
+
+
 def _parse(data: Any) -> _Parsed:
     try:
         return parse_issued(data), None
@@ -382,7 +517,9 @@ def _query(s: IssuedFile | Reference) -> LedgerQuery:
     proof's ``issuer_id`` for a v1 document without one), a reference's own issuer id."""
     if isinstance(s, Reference):
         return LedgerQuery(s.root, s.leaf, None, _int_or_zero(getattr(s, "issuer_id", 0)))
-    return LedgerQuery(s.root, leaf_of(s.target_hash), recovered_signer(s), named_issuer(s))
+    return LedgerQuery(
+        s.root, leaf_of(s.target_hash), recovered_signer(s), named_issuer(s), s.tx_hash
+    )
 
 
 def _int_or_zero(value: Any) -> int:
@@ -463,6 +600,10 @@ def _evidence(
     return ev
 
 
+_ATTACHMENT_CODES = frozenset(
+    {"pdf_attachments_too_many", "pdf_attachment_ambiguous", "pdf_attachment_too_large"}
+)
+
 _OPENINGS = {
     Verdict.INVALID: "Not authentic.",
     Verdict.REVOKED: "Revoked.",
@@ -471,6 +612,7 @@ _OPENINGS = {
     Verdict.SUSPECT: "Doubtful.",
     Verdict.UNCONFIRMED: "Not confirmed.",
     Verdict.MALFORMED: "Not a certificate file.",
+    Verdict.UNREADABLE: "Nothing read.",
 }
 
 

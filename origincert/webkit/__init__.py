@@ -1,4 +1,5 @@
-"""What the desk (and, once moved, the customs portal) share: password hashing, API-key hashing,
-security headers, CSRF and rate limits. Written for the desk first; see the README for what of
-the portal should move here.
+"""What the customs portal and the chamber's desk share, written once: password hashing and
+API-key hashes (``passwords``), body bounds, CSRF, rate limits and security headers
+(``security``, each app stating its ``Policy``), sign-in throttling counted in the app's own
+database (``throttle``) and translations with each user's language (``i18n``).
 """

@@ -41,7 +41,10 @@ def check_strength(password: str) -> None:
             code="password_too_short",
         )
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise PasswordError("the password is too long", code="password_too_long")
+        raise PasswordError(
+            f"the password is too long (at most {MAX_PASSWORD_LENGTH} characters)",
+            code="password_too_long",
+        )
 
 
 def verify(ph: PasswordHasher, stored: str, password: str) -> bool:

@@ -45,8 +45,9 @@ class Ledger:
     def __init__(self, workdir: Path) -> None:
         from conftest import test_account
 
-        from origincert import devchain, governance
+        from origincert import governance
         from origincert.chain import ChainClient, deploy
+        from origincert.devtools import devchain
 
         self.workdir = workdir
         self.port = free_port()
@@ -236,7 +237,7 @@ class Ledger:
 
     def write_archive(self, folder: Path, made: list[tuple[int, list[bytes], bytes, int]]) -> int:
         """One ``<number>.coo.json`` per certificate, as the issuer writes them (docs/FORMAT.md)."""
-        from origincert.samples import sample_batch
+        from origincert.devtools.samples import sample_batch
 
         documents = sample_batch(200, 11)
         folder.mkdir(parents=True, exist_ok=True)
@@ -281,7 +282,7 @@ class Ledger:
         return n
 
     def stop(self) -> None:
-        from origincert import devchain
+        from origincert.devtools import devchain
 
         devchain.stop(self.port, state_dir=self.workdir / "devchain")
 

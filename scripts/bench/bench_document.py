@@ -12,10 +12,10 @@ import json
 import random
 import timeit
 
+from origincert.devtools.samples import sample_batch, sample_certificate
 from origincert.document import load_json, parse_certificate
 from origincert.fields import commit, flatten
 from origincert.redact import redact, reveal_commitment
-from origincert.samples import sample_batch, sample_certificate
 
 
 def per_call_us(fn, number: int) -> float:

@@ -12,7 +12,7 @@ from eth_utils import keccak
 
 from origincert import governance
 from origincert.chain import ChainClient, deploy
-from origincert.samples import sample_certificate
+from origincert.devtools.samples import sample_certificate
 from origincert.signing import LocalSigner
 
 YEARS_3 = 3 * 365 * 86400

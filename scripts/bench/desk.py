@@ -41,14 +41,14 @@ from benchkit import consortium, free_port
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from origincert import devchain
 from origincert.desk import accounts, service
 from origincert.desk.db import engine_for, migrate, session_factory
 from origincert.desk.documents import DESK_FIELDS
 from origincert.desk.issuing import BatchPolicy, IssuingWorker
 from origincert.desk.models import Application, CompanyStatus, Role, Status
+from origincert.devtools import devchain
+from origincert.devtools.samples import sample_certificate
 from origincert.issuer import Journal
-from origincert.samples import sample_certificate
 from origincert.verifier import Verifier
 from origincert.webkit.passwords import hasher
 

@@ -2,7 +2,7 @@
 """Gas of every act, measured on a Hardhat node the script starts: anchoring one certificate,
 anchoring a batch of 1,000 (target <= 100 gas per certificate), revokeRoot, revokeLeaf, replace,
 and the governance acts (council proposal, approval, execution; accredit, suspend, reinstate,
-renew, rotate key, withdraw).
+renew, rotate key, register a VC key, withdraw).
 
 Each figure is the ``gasUsed`` of the transaction's receipt, sent through the same library calls
 the CLI uses. Gas is free on the production network (zero gas price); it is the measure of how
@@ -22,10 +22,13 @@ from pathlib import Path
 
 from benchkit import account, free_port
 
-from origincert import devchain, governance
+from origincert import governance
 from origincert.chain import ChainClient, deploy
+from origincert.devtools import devchain
+from origincert.devtools.samples import sample_certificate
+from origincert.interop.p256 import generate_key_pair
+from origincert.interop.registration import vc_key_possession
 from origincert.issuer import Journal, issue_batch, replace, revoke
-from origincert.samples import sample_certificate
 from origincert.signing import LocalSigner
 
 YEAR = 365 * 86400
@@ -44,7 +47,7 @@ def main() -> None:
         try:
             client = ChainClient.connect(node.url)
             council = [account(f"council-{i}") for i in range(3)]
-            deploy(client, account("deployer"), [a.address for a in council], 2)
+            manifest = deploy(client, account("deployer"), [a.address for a in council], 2)
             authority = account("authority-DE")
             p = governance.propose(
                 client, council[0], "registerAuthority", [b"DE", authority.address, "Authority DE"]
@@ -128,6 +131,19 @@ def main() -> None:
                     "",
                 )
             )
+            for n in (1, 2):  # the first VC key, then a rotation that retires it
+                vc_key = generate_key_pair()
+                possession = vc_key_possession(
+                    vc_key, other_id, client.chain_id, manifest.issuer_registry.address
+                )
+                gas = governance.set_vc_key(client, other, other_id, possession).gas_used
+                rows.append(
+                    (
+                        f"issuer: register VC key ({'first' if n == 1 else 'rotation'})",
+                        gas,
+                        "P-256 proof of possession checked in Solidity",
+                    )
+                )
             new_key = account("chamber-DE-new")
             rows.append(
                 (

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from origincert.devtools.samples import sample_certificate
 from origincert.fields import commit
 from origincert.interop.credential import StatusEntry, derive_credential, export_credential
 from origincert.interop.did import TrustList, did_web, did_web_document
@@ -27,7 +28,6 @@ from origincert.interop.loader import shipped_loader
 from origincert.interop.p256 import P256KeyPair
 from origincert.interop.untp import build_dcc, sign_vc_jwt, verify_vc_jwt
 from origincert.issued import FORMAT_ID
-from origincert.samples import sample_certificate
 
 DID = did_web("chamber.example")
 VM = f"{DID}#vc-key-1"

@@ -27,11 +27,11 @@ from typing import Any
 
 from benchkit import consortium, free_port
 
-from origincert import devchain
 from origincert.chain import ChainClient
+from origincert.devtools import devchain
+from origincert.devtools.samples import sample_certificate
 from origincert.issuer import IssueResult, Journal, issue_batch
 from origincert.issuer.pipeline import default_workers
-from origincert.samples import sample_certificate
 from origincert.signing import LocalSigner
 
 

@@ -6,6 +6,7 @@ Prints, for one-second blocks (``--period``):
   node, in seconds and blocks, with 2 confirmations;
 - certificates per block for single issuance (each certificate its own transaction, sent at
   block speed, then awaited);
+- single verifications against the member's own node (no added latency): median and p95;
 - verifications per second against a node behind a loopback proxy that adds 100 ms to every
   request, and the round trips (HTTP requests) per verification, which should be one.
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 import argparse
 import http.client
 import os
+import statistics
 import tempfile
 import threading
 import time
@@ -35,7 +37,7 @@ from origincert import network
 from origincert.chain import ChainClient
 from origincert.issuer import Journal, issue_batch, issue_each
 from origincert.verdict import Verdict
-from origincert.verifier import Verifier
+from origincert.verifier import Verifier, recompute
 
 DAY = date.today()
 
@@ -143,9 +145,25 @@ def run(spec: network.NetworkSpec, tmp: Path, args: argparse.Namespace) -> None:
           f"blocks ({len(results) / len(used):.1f} certificates per block that carried any; "
           f"{len(results) / max(span, 1):.1f} per block elapsed, blocks {first + 1}..{used[-1]})")  # fmt: skip
 
-    # 3. verifications against a node 100 ms away
+    # 3. single verifications against the member's own node (geth, loopback), warm process
     files = sorted((tmp / "singles").glob("*.coo.json"))
     raws = [f.read_bytes() for f in files]
+    near = Verifier.connect(spec.urls[0], manifest)
+    near.verify_bytes(raws[0], on=DAY)  # warm: connection, code checks
+    walls, cpus = [], []
+    for i in range(max(args.verifications, 30)):
+        recompute._recover.cache_clear()  # nothing reused from an earlier call
+        t0, c0 = time.perf_counter(), time.process_time()
+        verdict = near.verify_bytes(raws[i % len(raws)], on=DAY).verdict
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+        assert verdict is Verdict.VALID, verdict
+    walls.sort()
+    print(f"single verification against the member's own geth node: median "
+          f"{statistics.median(walls) * 1e3:.2f} ms, p95 {walls[int(len(walls) * 0.95)] * 1e3:.2f} ms "
+          f"over {len(walls)}; verifier CPU median {statistics.median(cpus) * 1e3:.2f} ms")  # fmt: skip
+
+    # 4. verifications against a node 100 ms away
     proxy = LatencyProxy(spec.urls[0], args.delay)
     try:
         far = Verifier.connect(proxy.url, manifest)

@@ -36,8 +36,8 @@ from pathlib import Path
 import requests
 from benchkit import consortium, documents_valid_on, free_port
 
-from origincert import devchain
 from origincert.chain import ChainClient
+from origincert.devtools import devchain
 from origincert.issuer import Journal, issue_batch
 from origincert.portal import accounts, create_app, db
 from origincert.signing import LocalSigner

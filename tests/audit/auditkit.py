@@ -371,6 +371,15 @@ def busy_ledger(world: World) -> dict[str, object]:
         ),
         berlin,
     )
+    # Berlin registers its VC key with its own signing key (VcKeyChanged; the epoch moves).
+    from origincert.interop.p256 import P256KeyPair
+    from origincert.interop.registration import vc_key_possession
+
+    vc_key = P256KeyPair.from_secret(keccak(text="busy-ledger-vc-key"))
+    possession = vc_key_possession(
+        vc_key, berlin_id, c.chain_id, world.manifest.issuer_registry.address
+    )
+    governance.set_vc_key(c, berlin, berlin_id, possession)
     governance.withdraw(c, de, munich_id, fraud=False)
     return {
         "singles": singles,
@@ -414,7 +423,7 @@ def issued_file(
     import json
     from pathlib import Path
 
-    from origincert.samples import sample_batch
+    from origincert.devtools.samples import sample_batch
 
     document = sample_batch(1, doc_seed)[0]
     document["number"] = number

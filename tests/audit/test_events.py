@@ -93,6 +93,8 @@ _FIELDS = {
     "epoch": "epoch",
     "expiresAt": "expires_at",
     "councilEpoch": "council_epoch",
+    "previousHash": "previous_hash",
+    "newHash": "new_hash",
 }
 
 

@@ -11,8 +11,8 @@ from audit.auditkit import KEY_1, audit, consortium, h32, single
 from origincert.audit.archive import ArchivedCertificate
 from origincert.audit.reconcile import reconcile
 from origincert.audit.rules import audit_transactions
+from origincert.devtools.samples import sample_certificate
 from origincert.issuer import Journal, issue_batch, issue_documents, replace, revoke
-from origincert.samples import sample_certificate
 
 
 def _docs(n: int, prefix: str) -> list[dict]:
@@ -35,14 +35,10 @@ def test_the_issuers_files_and_journal_reconcile_cleanly(
     replace(world.client, berlin_signer, journal, "DE-ONE-0000", new, out_dir=out, reason="amended")
     with audit(world, archives=(out,), journals=(journal_path,)) as r:
         assert r.findings == []
-        (_, files), (_, journaled) = r.reconciliations
-        assert (files.files, files.anchored, files.issuer_anchors, files.accounted) == (5, 5, 3, 3)
-        assert (
-            journaled.files,
-            journaled.anchored,
-            journaled.issuer_anchors,
-            journaled.accounted,
-        ) == (5, 5, 3, 3)
+        # the folder and the journal are one archive: each certificate in both is one certificate
+        ((_, both),) = r.reconciliations
+        assert (both.files, both.anchored, both.issuer_anchors, both.accounted) == (10, 10, 3, 3)
+        assert both.sources == {world.chamber_ids["DE-berlin"]: [str(out), str(journal_path)]}
         assert r.state.revocations == 1 and r.state.replacements == 1
         assert (
             r.state.store.anchor(
@@ -59,14 +55,19 @@ def test_a_lost_file_and_an_anchor_the_issuer_never_recorded(
     batch = issue_batch(world.client, berlin_signer, _docs(3, "DE-B"), journal=journal, out_dir=out)
     (out / "DE-B-0002.coo.json").unlink()
     _, _, rogue_tx = single(world, world.chambers["DE-berlin"])  # the key, used outside the issuer
-    with audit(world, archives=(out,), journals=(journal_path,)) as r:
+    with audit(world, archives=(out,)) as r:
         assert sorted((f.code, f.tx_hash) for f in r.findings) == sorted(
             [
-                ("reconciliation.batch_incomplete", batch.tx_hash),  # among the files only
+                ("reconciliation.batch_incomplete", batch.tx_hash),  # a file lost
                 ("reconciliation.anchor_not_archived", rogue_tx.tx_hash),  # not among the files
-                ("reconciliation.anchor_not_archived", rogue_tx.tx_hash),  # nor in the journal
             ]
         )
+    with audit(world, archives=(out,), journals=(journal_path,)) as r:
+        # folder and journal are one archive: the journal accounts for the lost file, and the
+        # rogue anchor is one finding, not one per place it is missing from
+        assert [(f.code, f.tx_hash) for f in r.findings] == [
+            ("reconciliation.anchor_not_archived", rogue_tx.tx_hash)
+        ]
 
 
 def test_journal_batches_on_their_way_and_a_journal_behind_the_ledger() -> None:
@@ -110,3 +111,28 @@ def test_journal_batches_on_their_way_and_a_journal_behind_the_ledger() -> None:
     ]
     assert (summary.anchored, summary.accounted) == (1, 1)
     state.store.close()
+
+
+def test_two_folders_of_one_chamber_and_a_number_used_twice(
+    world: World, berlin_signer, journal: Journal, tmp_path: Path
+) -> None:
+    """The review's case: a clerk issues from a second workstation (a second journal and folder)
+    and gives one number twice. Judged together, the folders account for each other's anchors,
+    and the number is one critical finding naming both files, not a wall of false criticals."""
+    first, second = tmp_path / "clerk" / "issued", tmp_path / "clerk" / "issued2"
+    issue_batch(world.client, berlin_signer, _docs(3, "DE-MUC"), journal=journal, out_dir=first)
+    again = sample_certificate(random.Random(77), number="DE-MUC-0001", economy="DE")
+    with Journal.open(tmp_path / "workstation-2.sqlite") as other:
+        issue_documents(world.client, berlin_signer, [again], journal=other, out_dir=second)
+    with audit(world, archives=(first, second)) as r:
+        assert [(f.code, f.severity.label, f.subject) for f in r.findings] == [
+            ("reconciliation.duplicate_number", "critical", "DE-MUC-0001")
+        ]
+        [duplicate] = r.findings
+        assert duplicate.details["files"] == [
+            "issued/DE-MUC-0001.coo.json",
+            "issued2/DE-MUC-0001.coo.json",
+        ]
+        assert len(duplicate.details["leaves"]) == 2
+        ((_, summary),) = r.reconciliations
+        assert summary.sources == {world.chamber_ids["DE-berlin"]: [str(first), str(second)]}

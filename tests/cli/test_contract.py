@@ -41,6 +41,29 @@ def test_help_imports_no_area_and_no_heavy_library() -> None:
     assert out.strip() == "[] []"
 
 
+_HELP_IMPORTS = """
+import contextlib, io, sys
+from origincert.cli import main
+with contextlib.redirect_stdout(io.StringIO()) as out:
+    try:
+        main([sys.argv[1], "--help"], prog_name="origincert")
+    except SystemExit as exc:
+        assert exc.code == 0, exc.code
+assert "Usage: origincert " + sys.argv[1] in out.getvalue(), out.getvalue()
+print(sorted(m for m in ("web3", "eth_account", "flask") if m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_every_commands_help_imports_neither_web3_nor_eth_account_nor_flask(command: str) -> None:
+    """Heavy libraries load inside the command that runs, not for its help (a fresh process each,
+    as a user's shell starts one)."""
+    out = subprocess.run(
+        [sys.executable, "-c", _HELP_IMPORTS, command], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+
+
 def test_the_command_table_matches_what_each_area_registers() -> None:
     """Every command an area's ``register`` adds is in the table, with the help --help shows."""
     modules = {m for entry, _ in COMMANDS.values() for m in entry.split(",")}

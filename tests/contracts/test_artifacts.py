@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from origincert.chain.build import ARTIFACTS, CONTRACTS, REPO, compile_contracts
+from origincert.devtools.build import ARTIFACTS, CONTRACTS, REPO, compile_contracts
 
 
 def test_shipped_artifacts_match_a_fresh_compile() -> None:
@@ -13,7 +13,7 @@ def test_shipped_artifacts_match_a_fresh_compile() -> None:
         shipped = json.loads((ARTIFACTS / f"{name}.json").read_text())
         assert shipped["compiler"] == fresh[name]["compiler"] == "solc-js 0.8.28"
         assert shipped["abi"] == fresh[name]["abi"], (
-            f"{name}: ABI differs, run python -m origincert.chain.build"
+            f"{name}: ABI differs, run python -m origincert.devtools.build"
         )
         assert shipped["bytecode"] == fresh[name]["bytecode"], (
             f"{name}: bytecode differs, rebuild the artifacts"
@@ -35,3 +35,11 @@ def test_artifacts_name_every_custom_error_the_contracts_raise() -> None:
             if line.strip().startswith(f"error {name}")
         }
         assert declared and declared <= abi_errors
+
+
+def test_every_contract_fits_the_code_size_limit() -> None:
+    """EIP-170: a node refuses to deploy more than 24,576 bytes of runtime code (the P-256 check
+    in IssuerRegistry is what brings it near the limit)."""
+    for name in CONTRACTS:
+        runtime = json.loads((ARTIFACTS / f"{name}.json").read_text())["deployedBytecode"]
+        assert 0 < (len(runtime) - 2) // 2 <= 24_576, name

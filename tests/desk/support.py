@@ -14,7 +14,7 @@ from origincert.desk import accounts
 from origincert.desk.documents import DESK_FIELDS
 from origincert.desk.models import Chamber, Company, CompanyStatus, Role, User
 from origincert.desk.service import Actor
-from origincert.samples import sample_certificate
+from origincert.devtools.samples import sample_certificate
 from origincert.webkit.passwords import hasher
 
 PASSWORD = "a long enough password"

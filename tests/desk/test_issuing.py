@@ -15,13 +15,14 @@ from pathlib import Path
 import pytest
 from issuer.kit import PASSWORD, verdict_of, write_keystore
 from sqlalchemy import select
+from stepkill import killed_at
 from web3 import Web3
 
 from origincert.desk import service
 from origincert.desk.issuing import BatchPolicy, IssuingWorker
 from origincert.desk.models import Application, Status
 from origincert.issuer import Journal
-from origincert.issuer.workflows import CRASH_ENV, CRASH_POINTS
+from origincert.issuer.issuing import STEPS
 from origincert.signing import LocalSigner
 
 from .support import Desk, fields
@@ -91,7 +92,7 @@ def test_an_unreachable_ledger_leaves_applications_approved_until_it_returns(
     assert sorted(worker.tick().issued) == numbers
 
 
-@pytest.mark.parametrize("point", CRASH_POINTS)
+@pytest.mark.parametrize("point", STEPS)
 def test_a_worker_killed_at_any_step_resumes_and_issues_each_exactly_once(
     point: str, world, desk: Desk, db_url: str, manifest_path: Path, tmp_path: Path
 ) -> None:
@@ -104,14 +105,21 @@ def test_a_worker_killed_at_any_step_resumes_and_issues_each_exactly_once(
         "ORIGINCERT_PASSWORD": PASSWORD,
         "ORIGINCERT_DESK_DB": db_url,
     }
-    args = [sys.executable, "-m", "origincert.cli", "desk", "worker", "--chamber", "DEBER",
-            "--key", str(key), "--instance", str(tmp_path / "inst"), "--batch-wait", "0", "--once"]  # fmt: skip
+    args = ["desk", "worker", "--chamber", "DEBER", "--key", str(key),
+            "--instance", str(tmp_path / "inst"), "--batch-wait", "0", "--once"]  # fmt: skip
     killed = subprocess.run(
-        args, check=False, env={**env, CRASH_ENV: point}, capture_output=True, timeout=120
+        [*killed_at(point), *args], check=False, env=env, capture_output=True, timeout=120
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr.decode()
     assert set(statuses(desk).values()) == {Status.APPROVED}
-    again = subprocess.run(args, check=False, env=env, capture_output=True, timeout=120, text=True)
+    again = subprocess.run(
+        [sys.executable, "-m", "origincert.cli", *args],
+        check=False,
+        env=env,
+        capture_output=True,
+        timeout=120,
+        text=True,
+    )
     assert again.returncode == 0, again.stderr
     assert set(statuses(desk).values()) == {Status.ISSUED}
     with Journal.open(tmp_path / "inst" / "journal.sqlite") as journal:

@@ -185,3 +185,41 @@ def test_a_valid_credential_of_a_tampered_file_cannot_be_made(vc) -> None:
     assert result.verdict is Verdict.INVALID
     assert result.check("vc_proof").code == "ok"
     assert result.check("integrity").status.value == "failed"
+
+
+def test_a_foreign_issuer_dressed_as_ours_is_refused(vc) -> None:
+    """A DID trusted for foreign imports (TrustVC chambers name no origincert ledger account)
+    signs a credential of our type around a genuine anchor: its key is not bound to the anchor's
+    signer, so it never passes, whatever the proof."""
+    from origincert.interop.did import did_web
+
+    foreign = did_web("trustvc-chamber.example")
+    plain = did_web_document(foreign, THIEF.public_multikey, ledger_address="0x" + "ef" * 20,
+                             chain_id=tc.CHAIN_ID)  # fmt: skip
+    plain.pop("alsoKnownAs")  # as a TrustVC issuer's document has it
+    for doc in (plain, did_web_document(foreign, THIEF.public_multikey,
+                                        ledger_address="0x" + "ef" * 20, chain_id=tc.CHAIN_ID)):  # fmt: skip
+        trust = TrustList({**tc._trust().documents, foreign: doc})
+        dressed = _resign(dict(copy.deepcopy(vc), issuer=foreign), THIEF, f"{foreign}#vc-key-1")
+        result = tc._verify(dressed, trust)
+        assert result.verdict is Verdict.INVALID
+        assert [(c.name, c.code) for c in result.failed()] == [("vc_key", "key_not_bound")]
+
+
+def test_a_credential_signed_under_a_substituted_context_is_refused(vc) -> None:
+    """Context substitution: the chamber's key signs statements meaning something else under a
+    context the attacker serves at origincert's URL (consignor and consignee swapped). The
+    verifier never fetches: it reads the shipped context, so the statements differ and the
+    proof fails."""
+    from origincert.interop.loader import ORIGINCERT_COO_V1
+
+    evil = copy.deepcopy(tc.LOADER.documents[ORIGINCERT_COO_V1])
+    terms = evil["@context"]
+    terms["consignor"], terms["consignee"] = terms["consignee"], terms["consignor"]
+    substituted = tc.LOADER.with_documents({ORIGINCERT_COO_V1: evil})
+    unsigned = {k: v for k, v in copy.deepcopy(vc).items() if k != "proof"}
+    signed = sign_sd_base(unsigned, tc.VC_KEY, ProofOptions("ecdsa-sd-2023", tc.VM, "2026-01-01T00:00:00Z"),
+                          ["/issuer"], substituted)  # fmt: skip
+    result = tc._verify(signed)
+    assert result.verdict is Verdict.INVALID
+    assert result.failed()[0].code == "proof_invalid"

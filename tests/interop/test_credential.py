@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from verifier import builder
 
+from origincert.devtools.samples import sample_certificate
 from origincert.fields import flatten
 from origincert.interop.credential import (
     StatusEntry,
@@ -29,7 +30,6 @@ from origincert.interop.mapping import MANDATORY_FIELDS
 from origincert.interop.p256 import P256KeyPair
 from origincert.interop.verify import verify_credential
 from origincert.redact import covers, reveal_commitment
-from origincert.samples import sample_certificate
 from origincert.verdict import CheckStatus, Verdict
 from origincert.verifier import Verifier
 

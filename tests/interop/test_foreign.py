@@ -13,6 +13,7 @@ import pytest
 from origincert.interop.did import TrustList
 from origincert.interop.errors import InteropError
 from origincert.interop.foreign import TRUSTVC_COO_CONTEXT, import_foreign
+from origincert.verdict import Verdict
 
 from . import test_credential as tc
 from .jsbridge import TRUSTVC_CONTEXTS, base_documents, run
@@ -165,3 +166,11 @@ def test_import_foreign_on_the_command_line(signed, tmp_path, monkeypatch) -> No
     assert again.exit_code == 1 and "output_exists" in again.output
     missing = CliRunner().invoke(main, args[:5])
     assert missing.exit_code == 1 and "context_unknown" in missing.output
+
+
+def test_a_foreign_credential_is_never_a_verdict_of_ours(signed) -> None:
+    """Dropped on ``verify`` instead of ``import --foreign``, the TrustVC certificate is refused at
+    its first layer (its context is not one a certificate credential may use), never VALID."""
+    result = tc._verify(signed)
+    assert result.verdict is Verdict.INVALID
+    assert [(c.name, c.code) for c in result.failed()] == [("vc_format", "context_unknown")]

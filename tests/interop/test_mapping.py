@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from origincert.devtools.samples import sample_certificate
 from origincert.fields import flatten
 from origincert.interop.errors import InteropError
 from origincert.interop.loader import shipped_loader
@@ -20,7 +21,6 @@ from origincert.interop.mapping import (
     term_path,
 )
 from origincert.interop.vocab import build_context, model_paths
-from origincert.samples import sample_certificate
 
 CONTEXT_FILE = "origincert/interop/contexts/origincert-coo-v1.jsonld"
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from origincert.devtools.samples import sample_certificate
 from origincert.issuer import Journal
-from origincert.samples import sample_certificate
 from origincert.signing import LocalSigner
 
 

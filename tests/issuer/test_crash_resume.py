@@ -8,16 +8,16 @@ import json
 import os
 import signal
 import subprocess
-import sys
 
 import pytest
 from click.testing import CliRunner
+from stepkill import killed_at
 
 from issuer.kit import PASSWORD, verdict_of, write_docs, write_keystore
 from origincert.cli import main
 from origincert.issuer import Journal
+from origincert.issuer.issuing import STEPS
 from origincert.issuer.ledger import anchor_of, find_event
-from origincert.issuer.workflows import CRASH_ENV, CRASH_POINTS
 
 # point -> (state the journal holds after the kill, whether the ledger already holds the root)
 EXPECTED = {
@@ -32,7 +32,7 @@ EXPECTED = {
 
 
 def test_every_crash_point_is_tested():
-    assert set(EXPECTED) == set(CRASH_POINTS)
+    assert set(EXPECTED) == set(STEPS)
 
 
 @pytest.mark.parametrize("point", list(EXPECTED))
@@ -50,8 +50,8 @@ def test_kill_then_resume(point, world, manifest_path, make_docs, tmp_path):
     }
     args = ["issue", "--key", str(key), "--journal", str(journal_path), "--out", str(out)]
     killed = subprocess.run(
-        [sys.executable, "-m", "origincert.cli", *args, str(tmp_path / "todo")],
-        env={**env, CRASH_ENV: point},
+        [*killed_at(point), *args, str(tmp_path / "todo")],
+        env=env,
         capture_output=True,
         timeout=120,
         check=False,
@@ -136,8 +136,8 @@ def test_resume_with_node_down_keeps_the_journal_then_finishes(
         str(tmp_path / "out"),
     ]
     killed = subprocess.run(
-        [sys.executable, "-m", "origincert.cli", *args, str(tmp_path / "todo")],
-        env={**env, "ORIGINCERT_RPC_URL": world.client.url, CRASH_ENV: "after_sign"},
+        [*killed_at("after_sign"), *args, str(tmp_path / "todo")],
+        env={**env, "ORIGINCERT_RPC_URL": world.client.url},
         capture_output=True,
         timeout=120,
         check=False,

@@ -9,6 +9,7 @@ import pytest
 from chainutil import test_account
 
 from origincert import fields, merkle, signing
+from origincert.devtools.samples import sample_certificate
 from origincert.document import parse_certificate
 from origincert.errors import DocumentError
 from origincert.issuer.pipeline import (
@@ -21,7 +22,6 @@ from origincert.issuer.pipeline import (
     prepare_many,
     safe_file_name,
 )
-from origincert.samples import sample_certificate
 from origincert.verifier.subject import parse_issued
 
 REGISTRY = "0x" + "ab" * 20
@@ -144,7 +144,7 @@ def test_issued_file_is_the_format_and_its_proof_checks():
 _POOL_SCRIPT = """
 import multiprocessing, random, sys, time
 from origincert.issuer import pipeline
-from origincert.samples import sample_certificate
+from origincert.devtools.samples import sample_certificate
 pipeline.CHUNK = 5
 docs = [sample_certificate(random.Random(i), number=f"DE-K-{i}", economy="DE") for i in range(60)]
 stream = pipeline.prepare_many(docs, workers=2)

@@ -25,6 +25,7 @@ from origincert.issuer import (
     resume,
     revoke,
 )
+from origincert.issuer.issuing import ANCHOR_DEADLINE, STEPS
 from origincert.issuer.ledger import anchor_of, certificate_status
 from origincert.signing import LocalSigner
 
@@ -82,6 +83,16 @@ def test_issue_batch_anchors_every_certificate_in_one_transaction(
     assert journal.counts() == {"anchored": 5}
     b = journal.batch(result.batch_id)
     assert b.state is BatchState.ANCHORED and b.files_written and b.block_number == before + 1
+
+
+def test_a_run_passes_every_step_in_order(world, berlin, journal, make_docs, tmp_path):
+    """The ``step`` callback hears each point of STEPS, in order: where the crash tests kill."""
+    seen: list[str] = []
+    issue_batch(
+        world.client, berlin, make_docs(4), journal=journal, out_dir=tmp_path, step=seen.append
+    )
+    assert list(dict.fromkeys(seen)) == list(STEPS)
+    assert seen.count("mid_files") == 1 and seen[-1] == "mid_files"
 
 
 def test_relayer_sends_the_anchor_the_issuing_body_signs_it(world, berlin, journal, make_docs):
@@ -244,21 +255,17 @@ def test_suspended_issuer_is_refused_naming_suspension(world, berlin, journal, m
 
 
 def test_suspension_between_prepare_and_resume_is_refused_then_finished(
-    world, berlin, journal, make_docs, monkeypatch
+    world, berlin, journal, make_docs
 ):
     """A batch left prepared is not sent for a suspended body; after reinstatement resume anchors it."""
-    from origincert.issuer import workflows as wf
-
     docs = make_docs(2)
 
     def stop(name: str) -> None:
         if name == "after_prepare":
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(wf, "_crash_point", stop)
     with pytest.raises(KeyboardInterrupt):
-        issue_batch(world.client, berlin, docs, journal=journal)
-    monkeypatch.undo()
+        issue_batch(world.client, berlin, docs, journal=journal, step=stop)
     assert journal.counts() == {"prepared": 2}
 
     chamber = world.chamber_ids["DE-berlin"]
@@ -274,25 +281,22 @@ def test_suspension_between_prepare_and_resume_is_refused_then_finished(
 
 
 def test_a_signature_voided_by_a_new_epoch_or_its_deadline_is_signed_again(
-    world, berlin, journal, make_docs, monkeypatch
+    world, berlin, journal, make_docs
 ):
     """Signed, then the body's epoch moved (suspend + reinstate) and the deadline passed: the old
     signature can never be anchored, so resume signs the same root again and anchors it."""
-    from origincert.issuer import workflows as wf
 
     def stop(name: str) -> None:
         if name == "after_sign":
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(wf, "_crash_point", stop)
     with pytest.raises(KeyboardInterrupt):
-        issue_batch(world.client, berlin, make_docs(2), journal=journal)
-    monkeypatch.undo()
+        issue_batch(world.client, berlin, make_docs(2), journal=journal, step=stop)
     [signed] = journal.batches()
     chamber = world.chamber_ids["DE-berlin"]
     governance.suspend(world.client, world.authorities["DE"], chamber, 1)
     governance.reinstate(world.client, world.authorities["DE"], chamber)
-    world.advance(wf.ANCHOR_DEADLINE + 10)
+    world.advance(ANCHOR_DEADLINE + 10)
     report = resume(world.client, berlin, journal)
     [anchored] = journal.batches()
     assert [r.leaf_count for r in report.batches] == [2] and journal.counts() == {"anchored": 2}
@@ -360,7 +364,7 @@ def test_interrupted_revocation_is_found_on_the_ledger_not_sent_again(
 def test_interrupted_replacement_is_linked_by_resume(
     world, berlin, journal, make_docs, monkeypatch
 ):
-    from origincert.issuer import workflows as wf
+    from origincert.issuer import actions
 
     old, new = make_docs(2)
     issue_documents(world.client, berlin, [old], journal=journal)
@@ -369,7 +373,7 @@ def test_interrupted_replacement_is_linked_by_resume(
         raise KeyboardInterrupt  # the successor is anchored, the link not yet sent
 
     with monkeypatch.context() as m:
-        m.setattr(wf, "_finish_action", crash)
+        m.setattr(actions, "finish_action", crash)
         with pytest.raises(KeyboardInterrupt):
             replace(world.client, berlin, journal, old["number"], new, reason="amended")
     assert journal.status(new["number"]) is CertificateStatus.ANCHORED

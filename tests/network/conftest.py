@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 from chainutil import YEAR, World, free_port, test_account
 
-from origincert import devchain, governance, network
+from origincert import governance, network
 from origincert.chain import ChainClient, deploy
+from origincert.devtools import devchain
 
 from .netkit import Net
 

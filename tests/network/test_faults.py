@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from issuer.kit import PASSWORD, write_docs, write_keystore
 from portal.support import Scene, make_app
 from portal.test_api import auth, new_token
+from stepkill import killed_at
 
 from origincert import network
 from origincert.chain import ChainClient
@@ -24,7 +25,6 @@ from origincert.cli import main
 from origincert.cli.common import ExitCode
 from origincert.issuer import Journal, issue_each
 from origincert.issuer.ledger import anchor_of
-from origincert.issuer.workflows import CRASH_ENV
 from origincert.signing import LocalSigner
 
 from .netkit import Net
@@ -159,14 +159,13 @@ def test_the_members_own_node_stopped(net_all_up: Net, make_docs, tmp_path: Path
     assert again.exit_code == 0, again.output
 
 
-def _issue_process(net: Net, tmp_path: Path, key: Path, extra: dict[str, str]):
+def _issue_process(net: Net, tmp_path: Path, key: Path):
     env = {
         **os.environ,
         "ORIGINCERT_RPC_URL": net.url(1),
         "ORIGINCERT_MANIFEST": str(net.manifest_path),
         "ORIGINCERT_PASSWORD": PASSWORD,
         "ORIGINCERT_CONFIRMATIONS": "2",
-        **extra,
     }
     args = ["issue", "--key", str(key), "--journal", str(tmp_path / "j.sqlite")]
     args += ["--out", str(tmp_path / "out")]
@@ -180,7 +179,7 @@ def test_issuer_killed_while_its_transaction_is_pending(
     key = write_keystore(tmp_path / "sicc.json", chamber)
     docs = make_docs(3, prefix="SG-KILL", economy="SG")
     write_docs(tmp_path / "todo", docs)
-    env, args = _issue_process(net, tmp_path, key, {})
+    env, args = _issue_process(net, tmp_path, key)
     client = net.world.client
     nonce_before = client.w3.eth.get_transaction_count(chamber.address)
     proc = subprocess.Popen(
@@ -228,9 +227,9 @@ def test_a_transaction_that_never_left_is_sent_again_as_signed(
     chamber = net.world.chambers["DE-hamburg"]
     key = write_keystore(tmp_path / "hh.json", chamber)
     write_docs(tmp_path / "todo", make_docs(2, prefix="DE-LOST"))
-    env, args = _issue_process(net, tmp_path, key, {CRASH_ENV: "before_broadcast"})
+    env, args = _issue_process(net, tmp_path, key)
     killed = subprocess.run(
-        [sys.executable, "-m", "origincert.cli", *args, str(tmp_path / "todo")],
+        [*killed_at("before_broadcast"), *args, str(tmp_path / "todo")],
         env=env,
         capture_output=True,
         timeout=120,
@@ -242,7 +241,6 @@ def test_a_transaction_that_never_left_is_sent_again_as_signed(
         assert lost.state.value == "submitted" and j.signed_transaction(lost.tx_hash)
     client = net.world.client
     assert anchor_of(client, net.world.chamber_ids["DE-hamburg"], lost.root) is None
-    del env[CRASH_ENV]
     resumed = CliRunner().invoke(main, [*args, "--resume"], env=env)
     assert resumed.exit_code == 0, resumed.output
     assert "found anchored" not in resumed.output

@@ -15,7 +15,10 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from interop import test_credential as tc
 
+from origincert import governance
+from origincert.interop.registration import vc_key_possession
 from origincert.issuer import Journal, issue_documents, revoke
 from origincert.signing import LocalSigner
 
@@ -51,6 +54,17 @@ def scene(world_session: Any, tmp_path_factory: pytest.TempPathFactory) -> Itera
         "revoked": valid_today(4, number="DE-HH-2026-000999"),
     }
     try:
+        # Hamburg's VC key is on the ledger before its certificates are anchored, so the credentials
+        # of tests/portal/test_vc_inputs.py check against the key the ledger held at their anchor
+        ham_id = world.chamber_ids["DE-hamburg"]
+        governance.set_vc_key(
+            world.client,
+            world.chambers["DE-hamburg"],
+            ham_id,
+            vc_key_possession(
+                tc.VC_KEY, ham_id, world.client.chain_id, world.manifest.issuer_registry.address
+            ),
+        )
         with Journal.open(folder / "hamburg.sqlite") as journal:
             labels = list(documents)
             files = issue_documents(

@@ -15,8 +15,7 @@ from typing import Any
 
 import pytest
 
-from origincert.issuer import Journal, issue_documents
-from origincert.issuer.workflows import replace
+from origincert.issuer import Journal, issue_documents, replace
 from origincert.signing import LocalSigner
 
 from .support import Scene, valid_today

@@ -15,8 +15,8 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
+from origincert.devtools.samples import sample_certificate
 from origincert.portal import accounts, create_app, db
-from origincert.samples import sample_certificate
 
 PASSWORD = "correct horse battery staple"
 VALID_NUMBER = "DE-HH-2026-000123"

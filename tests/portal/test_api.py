@@ -48,7 +48,8 @@ def test_verify_file(app: Flask, client: FlaskClient, token: str, issued: bytes)
     )
     assert response.status_code == 200
     body = response.get_json()
-    assert set(body) == {"verdict", "summary", "checks", "evidence", "withheld"}
+    assert set(body) == {"verdict", "summary", "checks", "evidence", "withheld", "warnings"}
+    assert body["warnings"] == []  # no other certificate under its number is known here
     assert body["verdict"] == "VALID"
     assert body["evidence"]["anchor"]["tx"]
     assert all(set(c) >= {"name", "status", "code", "message"} for c in body["checks"])

@@ -56,7 +56,7 @@ def test_unreadable_photos_and_unknown_numbers_are_logged(app: Flask, client: Fl
     )
     assert answer.status_code == 422
     assert answer.get_json()["error"]["code"] == "qr_not_found"
-    assert "Retake the photo" in answer.get_json()["error"]["message"]
+    assert "retake the photo" in answer.get_json()["error"]["message"]
     unknown = client.post("/api/v1/verify/number", json={"number": "XX-1"}, headers=headers)
     assert unknown.status_code == 404
     assert logged(app) == [("UNREADABLE", "api_photo"), ("NOT_FOUND", "api_number")]

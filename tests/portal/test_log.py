@@ -12,7 +12,8 @@ from flask.testing import FlaskClient
 
 from origincert.portal import db
 from origincert.portal.db import Verification
-from origincert.portal.log import csv_safe
+from origincert.portal.log import csv_safe, outcomes
+from origincert.portal.verification import CHANNELS
 
 from .support import VALID_NUMBER, login
 
@@ -99,6 +100,26 @@ def test_search_filters(
     officer: FlaskClient, entries: None, query: str, expected: list[str]
 ) -> None:
     assert numbers(officer.get(f"/log?{query}").get_data(as_text=True)) == expected
+
+
+@pytest.mark.parametrize("word", outcomes())
+def test_every_outcome_can_be_filtered_on(app: Flask, officer: FlaskClient, word: str) -> None:
+    """Attempts that reached no verdict (NOT_FOUND, UNREADABLE, REFUSED) are searchable too."""
+    for other in outcomes():
+        add(app, certificate_number=f"X-{other}", verdict=other)
+    page = officer.get(f"/log?verdict={word}").get_data(as_text=True)
+    assert [o for o in outcomes() if f"X-{o}<" in page] == [word]
+    assert {"NOT_FOUND", "UNREADABLE", "REFUSED"} <= set(outcomes())
+
+
+def test_the_log_filters_by_method(app: Flask, officer: FlaskClient) -> None:
+    for channel in CHANNELS:
+        add(app, certificate_number=f"M-{channel.upper().replace('_', '-')}", channel=channel)
+    for channel in CHANNELS:
+        page = officer.get(f"/log?channel={channel}").get_data(as_text=True)
+        shown = [c for c in CHANNELS if f"M-{c.upper().replace('_', '-')}<" in page]
+        assert shown == [channel]
+    assert officer.get("/log?channel=telepathy").status_code == 400
 
 
 def test_bad_filters_say_so(officer: FlaskClient, entries: None) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from origincert.devtools.samples import sample_certificate
 from origincert.portal.render import (
     certificate_view,
     display_value,
@@ -16,7 +17,6 @@ from origincert.portal.render import (
     verdict_view,
     when,
 )
-from origincert.samples import sample_certificate
 from origincert.verdict import Verdict
 
 
@@ -137,7 +137,8 @@ def test_ticked_boxes_only(document: dict[str, Any]) -> None:
 def test_every_verdict_has_a_tone_and_headline(verdict: str) -> None:
     view = verdict_view(verdict)
     assert view.word == verdict and view.headline
-    assert view.tone == {"VALID": "good", "UNCONFIRMED": "neutral"}.get(
+    # nothing read is no accusation: UNREADABLE is neutral, as UNCONFIRMED
+    assert view.tone == {"VALID": "good", "UNCONFIRMED": "neutral", "UNREADABLE": "neutral"}.get(
         verdict, "bad" if verdict in ("INVALID", "REVOKED", "MALFORMED") else "warn"
     )
 

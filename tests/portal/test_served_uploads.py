@@ -23,6 +23,7 @@ from PIL import Image
 from origincert import qr
 from origincert.portal import imagedecode
 
+from .photos import phone_photo
 from .served import Served, redis_server, serve_portal, tiled_qr_png
 from .support import Scene
 
@@ -41,25 +42,6 @@ def served(scene: Scene, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
         ) as portal,
     ):
         yield portal
-
-
-def phone_photo(payload: str, width: int, height: int, seed: int) -> bytes:
-    """A camera-like JPEG of a QR code: a lit sheet with sensor noise all over, so it does not
-    compress small (a 12 MP photo is several MB, as a phone's is)."""
-    code = segno.make(payload, error="m")
-    side = int(min(width, height) * 0.45)
-    scale = max(2, side // (code.symbol_size(scale=1, border=4)[0]))
-    buffer = io.BytesIO()
-    code.save(buffer, kind="png", scale=scale, border=4)
-    symbol = Image.open(io.BytesIO(buffer.getvalue())).convert("L")
-    sheet = Image.new("L", (width, height), 200)
-    sheet.paste(symbol, ((width - symbol.width) // 2, (height - symbol.height) // 2))
-    noise = [Image.effect_noise((width, height), 50 + 10 * i) for i in range(3)]
-    channels = [Image.blend(sheet, n, 0.3) for n in noise]
-    photo = Image.merge("RGB", channels)
-    out = io.BytesIO()
-    photo.save(out, "JPEG", quality=93)
-    return out.getvalue()
 
 
 def webp_bomb(side: int = 7000) -> bytes:

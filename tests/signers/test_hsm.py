@@ -16,9 +16,9 @@ from chainutil import test_account
 from eth_account import Account
 from issuer.kit import verdict_of
 
+from origincert.devtools.samples import sample_certificate
 from origincert.errors import KeystoreError
 from origincert.issuer import Journal, issue_documents
-from origincert.samples import sample_certificate
 from origincert.signers import Signer
 from origincert.signers.hsm import Pkcs11Signer, generate_key, import_key
 from origincert.signing import anchor_digest, recover_signer, sign_anchor

@@ -20,9 +20,9 @@ from eth_utils import keccak
 
 from origincert import governance
 from origincert.chain import ChainClient, Manifest
+from origincert.devtools.samples import sample_certificate
 from origincert.document import parse_certificate
 from origincert.redact import redact
-from origincert.samples import sample_certificate
 from origincert.verifier import Verifier
 from verifier import builder
 

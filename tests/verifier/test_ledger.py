@@ -65,11 +65,11 @@ def test_a_batch_costs_one_status_call_per_chunk_and_a_few_batches(scene: Scene,
     assert spy.batches <= 6
 
 
-def test_a_single_verification_is_two_round_trips(
+def test_a_single_verification_is_one_round_trip(
     scene: Scene, verifier: Verifier, spy: _Spy
 ) -> None:
     assert verifier.verify(scene.files["single"][0]).verdict is Verdict.VALID
-    assert spy.batches == 2
+    assert spy.batches == 1
 
 
 def test_each_root_signature_is_recovered_once(
@@ -240,10 +240,10 @@ def test_a_node_refusing_log_queries_loses_evidence_not_verdicts(
 ) -> None:
     real = rpc._HttpTransport.send
 
+    refused = {"eth_getLogs", "eth_getTransactionReceipt"}  # every source of the Anchored event
+
     def no_logs(transport: Any, calls: list[tuple[str, Any]]) -> Any:
-        return real(
-            transport, [("eth_getLogs_refused" if m == "eth_getLogs" else m, p) for m, p in calls]
-        )
+        return real(transport, [(f"{m}_refused" if m in refused else m, p) for m, p in calls])
 
     monkeypatch.setattr(rpc._HttpTransport, "send", no_logs)
     v = Verifier(scene.client, clock=lambda: DAY)
@@ -254,3 +254,98 @@ def test_a_node_refusing_log_queries_loses_evidence_not_verdicts(
         revoked.evidence["revocation"]["by"] is None
         and revoked.evidence["revocation"]["reason"] == "fraud"
     )
+
+
+def test_a_file_naming_another_anchoring_transaction_is_caught_by_the_logs(
+    scene: Scene, verifier: Verifier, spy: _Spy
+) -> None:
+    """A real receipt with a real Anchored event, of another batch: the hint is not taken, the
+    event is searched in the logs, and the file's claim is refused."""
+    good, other = scene.files["single"][0], scene.files["batch"][0]
+    forged = {**good, "proof": {**good["proof"], "tx_hash": other["proof"]["tx_hash"]}}
+    assert forged["proof"]["tx_hash"] != good["proof"]["tx_hash"]
+    result = verifier.verify(forged)
+    assert result.verdict is Verdict.INVALID
+    assert {c.code for c in result.checks} >= {"anchor_tx_mismatch"}
+    assert result.evidence["anchor"]["tx"] == good["proof"]["tx_hash"]  # from the logs
+    assert spy.calls["eth_getLogs"] == 1 and spy.batches == 2
+
+
+def test_a_file_naming_no_transaction_costs_a_second_round_trip_not_a_check(
+    scene: Scene, verifier: Verifier, spy: _Spy
+) -> None:
+    good = scene.files["single"][0]
+    bare = {**good, "proof": {k: v for k, v in good["proof"].items() if k != "tx_hash"}}
+    result = verifier.verify(bare)
+    assert result.verdict is Verdict.VALID
+    assert result.evidence["anchor"]["tx"] == good["proof"]["tx_hash"]
+    assert spy.batches == 2 and spy.calls["eth_getTransactionReceipt"] == 0
+
+
+def test_a_block_sealed_while_the_node_answers_is_read_again_pinned(
+    scene: Scene, verifier: Verifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The heads around the first request differ (as when a block is sealed between the calls):
+    nothing of that request is kept; the chunk is read again at the later head."""
+    real = rpc._HttpTransport.send
+    sent: list[list[tuple[str, Any]]] = []
+
+    def shifted(transport: Any, calls: list[tuple[str, Any]]) -> Any:
+        sent.append(list(calls))
+        if len(sent) == 1 and calls[0][0] == "eth_getBlockByNumber":
+            calls = [("eth_getBlockByNumber", ["0x1", False]), *calls[1:]]  # an older head first
+        return real(transport, calls)
+
+    monkeypatch.setattr(rpc._HttpTransport, "send", shifted)
+    head = scene.client.w3.eth.block_number
+    result = verifier.verify(scene.files["single"][0])
+    assert result.verdict is Verdict.VALID
+    assert len(sent) == 2
+    assert {p[-1] for m, p in sent[1] if m == "eth_call"} == {hex(head)}  # pinned at the head
+    assert result.evidence["ledger"]["block"] == head
+
+
+def test_a_chunk_asks_its_statuses_in_small_calls_within_its_one_request(
+    scene: Scene, spy: _Spy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from origincert.verifier import ledger
+
+    monkeypatch.setattr(ledger, "STATUS_CALL", 5)
+    files = scene.files["batch"] * 4 + scene.files["single"] + scene.files["sg"]  # 22, 3 roots
+    results = Verifier(scene.client, chunk=22, clock=lambda: DAY).verify_many(files)
+    assert [r.verdict for r in results] == [Verdict.VALID] * 22
+    assert spy.calls["certificateStatuses"] == 5  # ceil(22 / 5)
+    assert spy.batches == 1
+
+
+def test_an_unreadable_or_foreign_receipt_is_no_hint(scene: Scene) -> None:
+    """Whatever a node answers for a receipt, nothing is taken from it unless it is a successful
+    transaction's Anchored event of this registry, in the block the anchor record names."""
+    from origincert.chain.codec import topic
+    from origincert.verifier.ledger import LedgerReader, Session
+
+    reader, s = LedgerReader(scene.client), Session()
+    root, issuer = b"\x11" * 32, 1
+    s.anchor_blocks[(issuer, root)] = 7
+    log = {
+        "address": scene.manifest.certificate_registry.address,
+        "topics": [topic("CertificateRegistry", "Anchored"), "0x" + root.hex(), hex(issuer)],
+        "data": "0x" + "00" * 12 + "ab" * 20 + "00" * 32,
+    }
+    good = {"status": "0x1", "blockNumber": "0x7", "transactionHash": "0xAA", "logs": [log]}
+    garbage: list[Any] = [
+        None,
+        "receipt",
+        {"status": "0x1"},
+        {"status": "0x1", "blockNumber": "zz", "transactionHash": "0x1", "logs": [log]},
+        {**good, "logs": [{**log, "topics": log["topics"][:2]}]},
+        {**good, "logs": [{**log, "data": 5}]},
+        {**good, "status": "0x0"},  # a failed transaction
+        {**good, "blockNumber": "0x8"},  # not the anchor record's block
+        {**good, "logs": [{**log, "address": "0x" + "22" * 20}]},  # another contract's event
+        {**good, "logs": [{**log, "removed": True}]},
+    ]
+    reader._take_receipts(s, garbage)
+    assert s.events == {}
+    reader._take_receipts(s, [good])
+    assert s.events == {(issuer, root): ("0xaa", "0x" + "ab" * 20)}

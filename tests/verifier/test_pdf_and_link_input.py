@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
+import pypdf
 import pytest
 from click.testing import CliRunner
 from fpdf import FPDF
@@ -36,9 +38,9 @@ def test_the_library_verifies_the_printed_pdf(scene: Scene, verifier: Verifier) 
     printed = pdf.render_pdf(scene.files["single"][0])
     assert verifier.verify_pdf(printed, on=DAY).verdict.value == "VALID"
     blank = verifier.verify_pdf(blank_pdf(), on=DAY)
-    assert blank.verdict.value == "MALFORMED"
-    assert blank.checks[0].code == "qr_unreadable"
-    assert "No readable QR code in the PDF" in blank.checks[0].message
+    assert blank.verdict.value == "UNREADABLE"  # nothing read says nothing about a certificate
+    assert blank.checks[0].code == "pdf_no_qr"
+    assert "scan the QR code on the paper" in blank.summary
 
 
 def test_a_link_is_read_like_its_payload(scene: Scene, verifier: Verifier) -> None:
@@ -71,7 +73,40 @@ def test_the_cli_takes_pdfs_and_links_in_order(
     assert [(x["input"], x["verdict"]) for x in listed] == [
         (str(printed), "VALID"),
         (str(good), "VALID"),
-        (str(blank), "MALFORMED"),
+        (str(blank), "UNREADABLE"),
         ("QR code #1", "VALID"),
     ]
     assert result.exit_code == 1
+
+
+def _attachment_swapped(printed: bytes, other: dict) -> bytes:
+    """``printed`` with its attached file replaced by ``other`` (its QR code left as printed)."""
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(printed))
+    del writer._root_object["/Names"]  # the attachment's name tree
+    writer.add_attachment("other.coo.json", json.dumps(other).encode())
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_the_attached_file_is_verified_and_must_match_the_qr_code(
+    scene: Scene, verifier: Verifier
+) -> None:
+    one, other = scene.files["single"][0], scene.files["batch"][0]
+    printed = pdf.render_pdf(one)
+    full = verifier.verify_pdf(printed, on=DAY)
+    assert full.verdict.value == "VALID"
+    assert full.document is not None and full.check("integrity").status.value == "ok"
+    # the attachment alone, with no QR code on the page, is the certificate too
+    bare = FPDF()
+    bare.add_page()
+    bare.embed_file(bytes=json.dumps(one).encode(), basename="x.coo.json")
+    assert verifier.verify_pdf(bytes(bare.output()), on=DAY).verdict.value == "VALID"
+    # another genuine certificate attached under this print's QR code: the PDF was altered
+    swapped = verifier.verify_pdf(_attachment_swapped(printed, other), on=DAY)
+    assert swapped.verdict.value == "INVALID"
+    assert swapped.checks[0].code == "pdf_qr_mismatch"
+    assert "different certificates" in swapped.summary
+    # a redacted copy's print: the attachment is the redacted file, its QR code a reference
+    redacted = scene.files["redacted"][1]
+    assert verifier.verify_pdf(pdf.render_pdf(redacted), on=DAY).verdict.value == "VALID"

@@ -161,12 +161,18 @@ def test_a_tampered_embedded_payload_fails(scene: Scene, verifier: Verifier) -> 
     assert r.check("merkle").code == "proof_invalid"
 
 
-def test_unreadable_codes_and_images_are_malformed(verifier: Verifier) -> None:
+def test_bad_codes_are_malformed_and_unread_pictures_unreadable(verifier: Verifier) -> None:
     for text in ("hello", "OC2:", "OC2:AAAA", "OC1:ABC", "OC3:ABC", "", "OC2R:" + "9" * 5000):
         r = verifier.verify_qr(text)
         assert r.verdict is Verdict.MALFORMED and r.check("format").code == "qr_unreadable", text
     blank = io.BytesIO()
     Image.new("L", (50, 50), 255).save(blank, format="PNG")
-    for data in (blank.getvalue(), b"not an image", b""):
+    # a picture with no code, or no picture: nothing read says nothing about a certificate
+    for data, code in (
+        (blank.getvalue(), "qr_not_found"),
+        (b"not an image", "qr_image_unreadable"),
+        (b"", "qr_image_unreadable"),
+    ):
         r = verifier.verify_qr_image(data)
-        assert r.verdict is Verdict.MALFORMED and r.check("format").code == "qr_unreadable"
+        assert r.verdict is Verdict.UNREADABLE and r.check("format").code == code
+        assert "retake the photo" in r.summary

@@ -1,7 +1,7 @@
 """Compile ``contracts/`` offline and write the artifacts shipped in the package.
 
 The compiler is the npm ``solc`` package (soljson) behind ``scripts/solc``, driven by py-solc-x,
-so nothing is downloaded. Run ``python -m origincert.chain.build`` after changing a contract; a
+so nothing is downloaded. Run ``python -m origincert.devtools.build`` after changing a contract; a
 test recompiles and fails when the shipped artifacts differ.
 """
 

@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from origincert import devchain, governance
+from origincert import governance
 from origincert.chain import ChainClient, Manifest, deploy
+from origincert.devtools import devchain
+from origincert.devtools.samples import sample_certificate
 from origincert.issuer import Journal, issue_batch, issue_each, replace, revoke
 from origincert.keys import create_keystore, load_keystore_signer
 from origincert.pdf import render_pdf
 from origincert.redact import redact
-from origincert.samples import sample_certificate
 from origincert.signing import LocalSigner
 
 YEAR = 365 * 24 * 3600

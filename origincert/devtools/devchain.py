@@ -39,7 +39,7 @@ def hardhat_dir() -> Path:
     """The source checkout holding hardhat.config.js and node_modules (``ORIGINCERT_HARDHAT_DIR`` overrides)."""
     candidates = [
         os.environ.get("ORIGINCERT_HARDHAT_DIR"),
-        Path(__file__).resolve().parents[1],
+        Path(__file__).resolve().parents[2],
         Path.cwd(),
     ]
     for c in candidates:

@@ -1,8 +1,8 @@
 """the exporter's side: the e-mail outbox (one row per mail, written with the status change it
 tells of) and the product library (a company's saved goods).
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003
+Revises: clerk0002
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003"
+down_revision = "clerk0002"
 branch_labels = None
 depends_on = None
 
