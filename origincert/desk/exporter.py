@@ -463,12 +463,5 @@ def _chamber(company: Company | None) -> Any:
     return db().get(Chamber, company.chamber_id)
 
 
-def _identity(text: str, **values: Any) -> str:
-    return text % values if values else text
-
-
 def init_app(app: Flask) -> None:
-    # the desk's catalogue is being wired (Flask-Babel); until it is, words pass through
-    app.jinja_env.globals.setdefault("_", _identity)
-    app.jinja_env.globals.setdefault("gettext", _identity)
     app.register_blueprint(bp)
