@@ -36,7 +36,7 @@ from origincert.desk.api import (
 )
 from origincert.desk.blobs import ATTACHMENT_KINDS
 from origincert.desk.csvimport import COLUMNS, template_csv
-from origincert.desk.documents import MAX_FIELDS_BYTES
+from origincert.desk.documents import MAX_FIELDS_BYTES, check_fields
 from origincert.desk.errors import DeskError, Invalid, NotFound
 from origincert.desk.models import (
     Application,
@@ -228,7 +228,9 @@ def autosave(public_id: str) -> Response:
     draft, answered with every field's problem by the rules of ``origincert validate``."""
     app = service.get_application(db(), actor(), public_id)
     try:
-        service.update_fields(db(), actor(), app, _fields_from_form(app))
+        fields = _fields_from_form(app)
+        if check_fields(fields) != app.document or Status(app.status) not in EDITABLE:
+            service.update_fields(db(), actor(), app, fields)  # unchanged: no second event
     except DeskError as exc:
         db().rollback()
         response = jsonify(
