@@ -37,7 +37,7 @@ from origincert.desk.api import (
 )
 from origincert.desk.blobs import ATTACHMENT_KINDS
 from origincert.desk.csvimport import COLUMNS, template_csv
-from origincert.desk.documents import MAX_FIELDS_BYTES
+from origincert.desk.documents import MAX_FIELDS_BYTES, check_fields
 from origincert.desk.errors import DeskError, Invalid, NotFound
 from origincert.desk.models import (
     Application,
@@ -234,7 +234,9 @@ def autosave(public_id: str) -> Response:
     draft, answered with every field's problem by the rules of ``origincert validate``."""
     app = service.get_application(db(), actor(), public_id)
     try:
-        service.update_fields(db(), actor(), app, _fields_from_form(app))
+        fields = _fields_from_form(app)
+        if check_fields(fields) != app.document or Status(app.status) not in EDITABLE:
+            service.update_fields(db(), actor(), app, fields)  # unchanged: no second event
     except DeskError as exc:
         db().rollback()
         response = jsonify(
@@ -469,12 +471,5 @@ def _chamber(company: Company | None) -> Any:
     return db().get(Chamber, company.chamber_id)
 
 
-def _identity(text: str, **values: Any) -> str:
-    return text % values if values else text
-
-
 def init_app(app: Flask) -> None:
-    # the desk's catalogue is being wired (Flask-Babel); until it is, words pass through
-    app.jinja_env.globals.setdefault("_", _identity)
-    app.jinja_env.globals.setdefault("gettext", _identity)
     app.register_blueprint(bp)
