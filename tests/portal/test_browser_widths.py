@@ -35,9 +35,13 @@ def live(app: Flask) -> Iterator[LiveServer]:
 
 
 def wait_for(driver: Any, condition: Any, timeout: float = 45) -> Any:
+    """Until ``condition`` holds; an element of the page being left (stale) is asked again."""
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout).until(condition)
+    return WebDriverWait(
+        driver, timeout, ignored_exceptions=(StaleElementReferenceException,)
+    ).until(condition)
 
 
 def fits(driver: Any, name: str, width: int) -> None:
