@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from chainutil import free_port
 from click.testing import CliRunner
 
 from origincert.cli import main
@@ -176,14 +177,6 @@ def test_serve_refuses_a_bad_bind_and_a_missing_manifest(runner: CliRunner, tmp_
         ["--manifest", str(tmp_path / "none.json"), "portal", "serve", "--instance", str(tmp_path)],
     )
     assert no_manifest.exit_code == 1 and "[manifest_missing]" in no_manifest.output
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def workers_of(pid: int, expected: int, timeout: float = 15, name: str = "gunicorn") -> int:
