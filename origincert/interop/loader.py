@@ -19,16 +19,19 @@ from origincert.interop.errors import InteropError
 __all__ = [
     "CREDENTIALS_V2",
     "ORIGINCERT_COO_V1",
+    "ORIGINCERT_UNTP_COO_V1",
     "OfflineLoader",
     "shipped_loader",
 ]
 
 CREDENTIALS_V2 = "https://www.w3.org/ns/credentials/v2"
 ORIGINCERT_COO_V1 = "https://origincert.org/ns/coo/v1"
+ORIGINCERT_UNTP_COO_V1 = "https://origincert.org/ns/untp-coo/v1"  # the UNTP DCC extension
 
 _SHIPPED = {
     CREDENTIALS_V2: "credentials-v2.jsonld",
     ORIGINCERT_COO_V1: "origincert-coo-v1.jsonld",
+    ORIGINCERT_UNTP_COO_V1: "origincert-untp-coo-v1.jsonld",
 }
 
 
@@ -68,7 +71,7 @@ def _read_shipped(name: str) -> Any:
 
 
 def shipped_loader() -> OfflineLoader:
-    """The loader with the contexts that ship in the package (VC 2.0, origincert CoO)."""
+    """The loader with the contexts that ship in the package (VC 2.0, origincert CoO, its UNTP extension)."""
     available = {}
     for url, name in _SHIPPED.items():
         try:

@@ -28,7 +28,7 @@ from joserfc.jws import JWSRegistry
 from origincert.interop.credential import StatusEntry
 from origincert.interop.did import TrustList, did_of
 from origincert.interop.errors import InteropError
-from origincert.interop.loader import CREDENTIALS_V2
+from origincert.interop.loader import CREDENTIALS_V2, ORIGINCERT_UNTP_COO_V1
 from origincert.interop.mapping import document_to_subject, evidence_of
 from origincert.interop.multikey import decode_public_multikey
 from origincert.interop.p256 import P256KeyPair
@@ -43,7 +43,7 @@ __all__ = [
 ]
 
 DCC_CONTEXT = "https://test.uncefact.org/vocabulary/untp/dcc/0.6.0/"
-UNTP_EXTENSION = "https://origincert.org/ns/untp-coo/v1"
+UNTP_EXTENSION = ORIGINCERT_UNTP_COO_V1
 TOPIC = "governance.compliance"  # DCC 0.6.0 has no origin topic; compliance with a trade rule
 MAX_JWT = 2_000_000
 

@@ -23,7 +23,7 @@ from origincert.errors import ConfigError, StatusListUnavailable
 from origincert.interop.did import TrustList
 from origincert.interop.files import read_status_lists, read_trust_list
 from origincert.interop.inputs import Form, sniff_credential
-from origincert.interop.loader import ORIGINCERT_COO_V1, shipped_loader
+from origincert.interop.loader import ORIGINCERT_COO_V1, ORIGINCERT_UNTP_COO_V1, shipped_loader
 from origincert.interop.statuscheck import StatusLists
 from origincert.interop.verify import verify_credential
 from origincert.interop.verify_jwt import verify_jwt_credential
@@ -134,12 +134,23 @@ def status_list(name: str) -> Response:
     return _cached(data, "application/vc", LIST_MAX_AGE, modified=modified)
 
 
-@bp.get("/ns/coo/v1")
-def coo_context() -> Response:
-    """origincert's JSON-LD context, the very file the offline loader serves to verifiers."""
-    document = shipped_loader().documents[ORIGINCERT_COO_V1]
+def _context(url: str) -> Response:
+    """A shipped JSON-LD context, the very file the offline loader serves to verifiers."""
+    document = shipped_loader().documents[url]
     data = json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")
     return _cached(data, "application/ld+json", CONTEXT_MAX_AGE, immutable=True)
+
+
+@bp.get("/ns/coo/v1")
+def coo_context() -> Response:
+    """origincert's context for the certificate as a VC."""
+    return _context(ORIGINCERT_COO_V1)
+
+
+@bp.get("/ns/untp-coo/v1")
+def untp_coo_context() -> Response:
+    """origincert's extension to the UNTP DCC context (HS code, origin, parties, transport)."""
+    return _context(ORIGINCERT_UNTP_COO_V1)
 
 
 def _unavailable(exc: StatusListUnavailable) -> Response:

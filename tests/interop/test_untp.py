@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +16,17 @@ from jsonschema.validators import validator_for
 from origincert.interop.credential import StatusEntry
 from origincert.interop.did import TrustList
 from origincert.interop.errors import InteropError
+from origincert.interop.loader import CREDENTIALS_V2, ORIGINCERT_COO_V1, shipped_loader
 from origincert.interop.p256 import P256KeyPair
-from origincert.interop.untp import build_dcc, enveloped, sign_vc_jwt, verify_vc_jwt
+from origincert.interop.rdf import compact, expand
+from origincert.interop.untp import (
+    DCC_CONTEXT,
+    UNTP_EXTENSION,
+    build_dcc,
+    enveloped,
+    sign_vc_jwt,
+    verify_vc_jwt,
+)
 
 from . import test_credential as tc
 from .jsbridge import node_available, run
@@ -134,3 +144,79 @@ def test_node_jose_verifies_and_ajv_validates(dcc, token) -> None:
     broken = json.loads(json.dumps(dcc))
     del broken["credentialSubject"]["issuedToParty"]
     assert run("ajv-validate", schema=SCHEMA, instance=broken)["valid"] is False
+
+
+# The UNTP extension context. The DCC 0.6.0 context itself is not vendored (only its schema is),
+# so the whole DCC cannot be expanded offline: the extension is tested on what it defines, with
+# VC 2.0 for id/type/name, and the schema stands in for "what DCC defines".
+
+EXT = shipped_loader().documents[UNTP_EXTENSION]
+UNTP = "https://origincert.org/ns/untp-coo#"
+
+
+def _walk(node: Any) -> Iterator[tuple[str, Any]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield key, value
+            yield from _walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _walk(value)
+
+
+def test_extension_context_is_protected_has_no_vocab_and_its_own_iris() -> None:
+    ctx = EXT["@context"]
+    assert ctx["@protected"] is True
+    assert all(key != "@vocab" for key, _ in _walk(EXT))
+    iris = [v["@id"] if isinstance(v, dict) else v for k, v in _walk(EXT) if not k.startswith("@")]
+    assert iris and all(iri.startswith(UNTP) for iri in iris)
+    scoped = ctx["certificateOfOrigin"]["@context"]
+    assert scoped["certificate"]["@context"] == ORIGINCERT_COO_V1  # the VC form's terms, reused
+
+
+def test_extension_defines_exactly_what_the_dcc_schema_lacks(dcc) -> None:
+    defs = SCHEMA["$defs"]
+    subject = dcc["credentialSubject"]
+    extra = set(subject) - set(defs["ConformityAttestation"]["properties"])
+    for assessment in subject["assessment"]:
+        extra |= set(assessment) - set(defs["ConformityAssessment"]["properties"])
+    assert extra == {"certificateOfOrigin", "hsCode", "originCountry"}
+    assert extra <= set(EXT["@context"])
+
+
+def _subtree(dcc: dict[str, Any]) -> dict[str, Any]:
+    subject = dcc["credentialSubject"]
+    return {
+        "@context": [CREDENTIALS_V2, UNTP_EXTENSION],
+        "id": subject["id"],
+        "certificateOfOrigin": subject["certificateOfOrigin"],
+        "@included": [
+            {"id": a["id"], "hsCode": a["hsCode"], "originCountry": a["originCountry"]}
+            for a in subject["assessment"]
+        ],
+    }
+
+
+def _keys(node: Any) -> set[str]:
+    return {key for key, _ in _walk(node) if key != "@context"}
+
+
+def test_extension_context_drops_no_property(dcc) -> None:
+    loader = shipped_loader()
+    doc = _subtree(dcc)
+    assert {"transport", "flags", "consignee"} <= set(doc["certificateOfOrigin"])
+    expanded = expand(doc, loader)
+    again = compact(expanded, {"@context": doc["@context"]}, loader)
+    assert _keys(again) == _keys(doc) and again == doc  # as verify's vc_terms check does
+    iris = {key for key, _ in _walk(expanded) if not key.startswith("@")}
+    assert f"{UNTP}hsCode" in iris and f"{UNTP}departureDate" in iris
+    assert "https://origincert.org/ns/coo#certificateNumber" in iris  # coo terms under certificate
+    undefined = json.loads(json.dumps(doc))
+    undefined["certificateOfOrigin"]["transport"]["vessel"] = "X"  # a term nobody defines
+    assert compact(expand(undefined, loader), {"@context": doc["@context"]}, loader) != undefined
+
+
+def test_the_dcc_context_itself_is_not_offline(dcc) -> None:
+    with pytest.raises(InteropError) as info:
+        expand(dcc, shipped_loader())
+    assert info.value.code == "context_unknown" and DCC_CONTEXT in str(info.value)

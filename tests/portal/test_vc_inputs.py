@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -24,7 +25,7 @@ from interop.test_adversarial_vc import CORPUS
 
 from origincert.interop.credential import StatusEntry, derive_credential, export_credential
 from origincert.interop.did import did_web_document
-from origincert.interop.loader import ORIGINCERT_COO_V1, shipped_loader
+from origincert.interop.loader import ORIGINCERT_COO_V1, ORIGINCERT_UNTP_COO_V1, shipped_loader
 from origincert.interop.p256 import P256KeyPair
 from origincert.interop.status import status_list_credential
 from origincert.interop.untp import build_dcc, enveloped, sign_vc_jwt
@@ -423,10 +424,13 @@ def test_status_lists_and_the_context_are_served_for_caching(vc_app: Flask, cred
     assert again.status_code == 304 and again.get_data() == b""
     for missing in ("/status/nothing", "/status/..%2Fsecret", "/status/.hidden"):
         assert client.get(missing).status_code == 404, missing
-    context = client.get("/ns/coo/v1")
-    assert context.status_code == 200 and context.mimetype == "application/ld+json"
-    assert "immutable" in context.headers["Cache-Control"]
-    assert context.get_json() == shipped_loader().documents[ORIGINCERT_COO_V1]
+    for url in (ORIGINCERT_COO_V1, ORIGINCERT_UNTP_COO_V1):  # served at the path its IRI names
+        context = client.get(urlsplit(url).path)
+        assert context.status_code == 200 and context.mimetype == "application/ld+json"
+        assert "immutable" in context.headers["Cache-Control"]
+        assert context.headers["Cache-Control"].startswith("public, max-age=")
+        assert context.headers["ETag"] and context.headers["Access-Control-Allow-Origin"] == "*"
+        assert context.get_json() == shipped_loader().documents[url]
 
 
 @pytest.fixture
