@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-pragma solidity ^0.8.24;
+pragma solidity 0.8.28;
 
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
@@ -7,7 +7,6 @@ import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProo
 import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ICertificateRegistry} from "./interfaces/ICertificateRegistry.sol";
 import {IIssuerRegistry} from "./interfaces/IIssuerRegistry.sol";
-import {IssuerRegistry} from "./IssuerRegistry.sol";
 
 /**
  * @title CertificateRegistry
@@ -34,11 +33,12 @@ import {IssuerRegistry} from "./IssuerRegistry.sol";
 contract CertificateRegistry is ICertificateRegistry, EIP712 {
     using SafeCast for uint256;
 
-    /// @dev keccak256("Anchor(bytes32 root,uint32 leafCount,uint64 issuerId,uint64 epoch,uint64 deadline)")
+    /// @inheritdoc ICertificateRegistry
     bytes32 public constant ANCHOR_TYPEHASH =
         keccak256("Anchor(bytes32 root,uint32 leafCount,uint64 issuerId,uint64 epoch,uint64 deadline)");
 
-    IssuerRegistry public immutable issuers;
+    /// @inheritdoc ICertificateRegistry
+    IIssuerRegistry public immutable issuers;
 
     /// @dev Leaf-level facts of one issuing body. One slot: revokedAt 40 | reason 8 | replacedAt 40 |
     /// isSuccessor 8; then the successor's root and leaf.
@@ -54,25 +54,13 @@ contract CertificateRegistry is ICertificateRegistry, EIP712 {
     mapping(uint32 issuerId => mapping(bytes32 root => Anchor)) private _anchors;
     mapping(uint32 issuerId => mapping(bytes32 leaf => LeafRecord)) private _leaves;
 
-    constructor(IssuerRegistry issuerRegistry) EIP712("origincert", "2") {
+    /// @notice Bind this registry, for good, to the IssuerRegistry that says who may anchor.
+    /// @param issuerRegistry that IssuerRegistry
+    constructor(IIssuerRegistry issuerRegistry) EIP712("origincert", "2") {
         issuers = issuerRegistry;
     }
 
-    /**
-     * @notice Anchor a batch root signed by an issuing body.
-     * @param root the batch Merkle root (the leaf itself for a single certificate)
-     * @param leafCount the number of certificates in the batch
-     * @param issuerId the issuing body the signature speaks for
-     * @param epoch the body's epoch when it signed ({IssuerRegistry-epochOf})
-     * @param deadline the last block timestamp at which the signature may be anchored
-     * @param r,vs the body's EIP-712 signature over `Anchor(root, leafCount, issuerId, epoch,
-     * deadline)`, EIP-2098 compact form
-     *
-     * Requirements: `leafCount > 0`; `root` is not zero and new for this body; the deadline has not
-     * passed; the signer is the body's current key, accredited now, and `epoch` is its epoch now.
-     *
-     * Emits {Anchored}.
-     */
+    /// @inheritdoc ICertificateRegistry
     function anchor(
         bytes32 root,
         uint32 leafCount,
@@ -105,22 +93,14 @@ contract CertificateRegistry is ICertificateRegistry, EIP712 {
             (uint256(block.timestamp.toUint40()) << 64) |
             (uint256(block.number.toUint40()) << 104) |
             (uint256(epoch) << 192);
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             sstore(a.slot, packed)
         }
         emit Anchored(root, id, signer, leafCount);
     }
 
-    /**
-     * @notice Revoke a whole batch of one issuing body (or a single certificate, a batch of one).
-     * Final: nothing un-revokes.
-     *
-     * Requirements: the root is anchored by `issuerId` and not revoked; `reason` is not 0; the caller
-     * is the body's current key (whatever its status: a withdrawn body may still revoke its own) or
-     * the authority of its economy.
-     *
-     * Emits {RootRevoked}.
-     */
+    /// @inheritdoc ICertificateRegistry
     function revokeRoot(uint32 issuerId, bytes32 root, uint8 reason) external {
         Anchor storage a = _anchoredBy(issuerId, root);
         _requireRevoker(issuerId);
@@ -131,15 +111,7 @@ contract CertificateRegistry is ICertificateRegistry, EIP712 {
         emit RootRevoked(root, issuerId, msg.sender, reason);
     }
 
-    /**
-     * @notice Revoke one certificate, given its target hash and its proof under one of the body's
-     * roots. The revocation holds for that leaf under every root of the body, so re-anchoring it in
-     * another batch never brings it back. Final.
-     *
-     * Requirements: as {revokeRoot}, and `proof` shows the leaf of `targetHash` is in the batch.
-     *
-     * Emits {LeafRevoked}.
-     */
+    /// @inheritdoc ICertificateRegistry
     function revokeLeaf(
         uint32 issuerId,
         bytes32 root,
@@ -152,24 +124,14 @@ contract CertificateRegistry is ICertificateRegistry, EIP712 {
         if (reason == 0) revert CertificateRegistryInvalidReason(reason);
         bytes32 leaf = leafOf(targetHash);
         if (!MerkleProof.verifyCalldata(proof, root, leaf)) revert CertificateRegistryInvalidProof(root, leaf);
-        LeafRecord storage l = _leaves[issuerId][leaf];
-        if (a.revokedAt != 0 || l.revokedAt != 0) revert CertificateRegistryAlreadyRevoked(root, leaf);
-        l.revokedAt = block.timestamp.toUint40();
-        l.revocationReason = reason;
+        LeafRecord storage record = _leaves[issuerId][leaf];
+        if (a.revokedAt != 0 || record.revokedAt != 0) revert CertificateRegistryAlreadyRevoked(root, leaf);
+        record.revokedAt = block.timestamp.toUint40();
+        record.revocationReason = reason;
         emit LeafRevoked(root, leaf, msg.sender, issuerId, reason);
     }
 
-    /**
-     * @notice Record that a certificate was replaced by another of the same body (lost
-     * certificate, amendment). The graph stays a set of chains: no cycles, no merges.
-     *
-     * Requirements: both roots anchored by `issuerId`, the successor's in a later block; both
-     * proofs valid; the old certificate neither revoked nor already replaced; the successor neither
-     * revoked, nor replaced, nor already the successor of another; the caller is the authority of
-     * the body's economy, or the body's current key while the body is accredited.
-     *
-     * Emits {CertificateReplaced}.
-     */
+    /// @inheritdoc ICertificateRegistry
     function replace(
         uint32 issuerId,
         bytes32 oldRoot,
@@ -182,15 +144,15 @@ contract CertificateRegistry is ICertificateRegistry, EIP712 {
         bytes32 oldLeaf = leafOf(oldTarget);
         bytes32 newLeaf = leafOf(newTarget);
         if (oldLeaf == newLeaf) revert CertificateRegistrySelfReplacement(oldLeaf);
-        Anchor storage o = _anchoredBy(issuerId, oldRoot);
+        Anchor storage oldAnchor = _anchoredBy(issuerId, oldRoot);
         Anchor storage n = _anchoredBy(issuerId, newRoot);
         if (!issuers.canReplaceFor(msg.sender, issuerId)) revert CertificateRegistryNotAllowed(msg.sender, issuerId);
         if (!MerkleProof.verifyCalldata(oldProof, oldRoot, oldLeaf)) revert CertificateRegistryInvalidProof(oldRoot, oldLeaf);
         if (!MerkleProof.verifyCalldata(newProof, newRoot, newLeaf)) revert CertificateRegistryInvalidProof(newRoot, newLeaf);
-        if (n.anchoredBlock <= o.anchoredBlock) revert CertificateRegistrySuccessorNotLater(oldRoot, newRoot);
+        if (n.anchoredBlock <= oldAnchor.anchoredBlock) revert CertificateRegistrySuccessorNotLater(oldRoot, newRoot);
         LeafRecord storage old = _leaves[issuerId][oldLeaf];
         LeafRecord storage succ = _leaves[issuerId][newLeaf];
-        if (o.revokedAt != 0 || old.revokedAt != 0) revert CertificateRegistryAlreadyRevoked(oldRoot, oldLeaf);
+        if (oldAnchor.revokedAt != 0 || old.revokedAt != 0) revert CertificateRegistryAlreadyRevoked(oldRoot, oldLeaf);
         if (old.replacedAt != 0) revert CertificateRegistryAlreadyReplaced(oldRoot, oldLeaf);
         if (n.revokedAt != 0 || succ.revokedAt != 0) revert CertificateRegistryAlreadyRevoked(newRoot, newLeaf);
         if (succ.replacedAt != 0) revert CertificateRegistryAlreadyReplaced(newRoot, newLeaf);
@@ -202,27 +164,27 @@ contract CertificateRegistry is ICertificateRegistry, EIP712 {
         emit CertificateReplaced(oldRoot, oldLeaf, newRoot, newLeaf, msg.sender, issuerId);
     }
 
-    /// @notice The anchor of a body's root (all zero if that body never anchored it).
+    /// @inheritdoc ICertificateRegistry
     function anchorOf(uint32 issuerId, bytes32 root) external view returns (Anchor memory) {
         return _anchors[issuerId][root];
     }
 
-    /// @notice Everything a verifier needs about one certificate of one issuing body.
+    /// @inheritdoc ICertificateRegistry
     function certificateStatus(
         uint32 issuerId,
         bytes32 root,
         bytes32 leaf
     ) public view returns (CertificateStatus memory s) {
-        LeafRecord storage l = _leaves[issuerId][leaf];
+        LeafRecord storage record = _leaves[issuerId][leaf];
         s.anchor = _anchors[issuerId][root];
-        s.leafRevokedAt = l.revokedAt;
-        s.leafRevocationReason = l.revocationReason;
-        s.replacedAt = l.replacedAt;
-        s.replacedByRoot = l.replacedByRoot;
-        s.replacedByLeaf = l.replacedByLeaf;
+        s.leafRevokedAt = record.revokedAt;
+        s.leafRevocationReason = record.revocationReason;
+        s.replacedAt = record.replacedAt;
+        s.replacedByRoot = record.replacedByRoot;
+        s.replacedByLeaf = record.replacedByLeaf;
     }
 
-    /// @notice {certificateStatus} for many certificates in one call, for batch verification.
+    /// @inheritdoc ICertificateRegistry
     function certificateStatuses(
         uint32[] calldata issuerIds,
         bytes32[] calldata roots,
@@ -237,12 +199,12 @@ contract CertificateRegistry is ICertificateRegistry, EIP712 {
         }
     }
 
-    /// @notice The Merkle leaf of a certificate's target hash: `keccak256(keccak256(targetHash))`.
+    /// @inheritdoc ICertificateRegistry
     function leafOf(bytes32 targetHash) public pure returns (bytes32) {
         return keccak256(bytes.concat(keccak256(abi.encode(targetHash))));
     }
 
-    /// @notice The EIP-712 domain separator, for off-chain signers that want to check theirs.
+    /// @inheritdoc ICertificateRegistry
     function domainSeparator() external view returns (bytes32) {
         return _domainSeparatorV4();
     }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-pragma solidity ^0.8.24;
+pragma solidity 0.8.28;
 
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
@@ -41,14 +41,14 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
     using EnumerableSet for EnumerableSet.AddressSet;
     using SafeCast for uint256;
 
-    /// @notice How long a proposal may gather approvals and be executed.
+    /// @inheritdoc IIssuerRegistry
     uint48 public constant PROPOSAL_LIFETIME = 14 days;
 
-    /// @dev keccak256("KeyPossession(address key,uint64 issuerId,bytes2 economy)")
+    /// @inheritdoc IIssuerRegistry
     bytes32 public constant KEY_POSSESSION_TYPEHASH =
         keccak256("KeyPossession(address key,uint64 issuerId,bytes2 economy)");
 
-    /// @dev keccak256("VcKeyPossession(bytes32 keyHash,uint64 issuerId)")
+    /// @inheritdoc IIssuerRegistry
     bytes32 public constant VC_KEY_POSSESSION_TYPEHASH = keccak256("VcKeyPossession(bytes32 keyHash,uint64 issuerId)");
 
     /**
@@ -125,27 +125,20 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
     }
 
     /**
+     * @notice Start the registry with its first council; every later change is a council act.
      * @param council the first council members
-     * @param threshold approvals needed to execute a proposal (1 <= threshold <= members)
+     * @param initialThreshold approvals needed to execute a proposal (1 <= it <= members)
      */
-    constructor(address[] memory council, uint256 threshold) EIP712("origincert-issuers", "2") {
+    constructor(address[] memory council, uint256 initialThreshold) EIP712("origincert-issuers", "2") {
         for (uint256 i = 0; i < council.length; ++i) {
             _addCouncilMember(council[i]);
         }
-        _setThreshold(threshold);
+        _setThreshold(initialThreshold);
     }
 
     // ------------------------------------------------------------------ council (M-of-N)
 
-    /**
-     * @notice Propose a council act: `data` is the calldata of one of the five council acts
-     * (addCouncilMember, removeCouncilMember, setThreshold, registerAuthority, removeAuthority).
-     * The proposer's approval is counted. It expires after {PROPOSAL_LIFETIME}.
-     *
-     * Requirements: the caller is a council member; the selector is a council act.
-     *
-     * Emits {ProposalCreated} and {ProposalApproved}.
-     */
+    /// @inheritdoc IIssuerRegistry
     function propose(bytes calldata data) external onlyCouncilMember returns (uint256 proposalId) {
         bytes4 selector = data.length >= 4 ? bytes4(data[:4]) : bytes4(0);
         if (
@@ -165,25 +158,12 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
         _approve(proposalId, p);
     }
 
-    /**
-     * @notice Approve a pending proposal.
-     *
-     * Requirements: the caller is a council member who has not approved it yet; the proposal is
-     * pending, not expired, and of the current council epoch.
-     *
-     * Emits {ProposalApproved}.
-     */
+    /// @inheritdoc IIssuerRegistry
     function approve(uint256 proposalId) external onlyCouncilMember {
         _approve(proposalId, _openProposal(proposalId));
     }
 
-    /**
-     * @notice Withdraw one's approval of a pending proposal.
-     *
-     * Requirements: the proposal is pending; the caller approved it.
-     *
-     * Emits {ApprovalWithdrawn}.
-     */
+    /// @inheritdoc IIssuerRegistry
     function withdrawApproval(uint256 proposalId) external {
         Proposal storage p = _pendingProposal(proposalId);
         uint256 n = p.approvers.length;
@@ -198,13 +178,7 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
         revert IssuerRegistryNotApprover(proposalId, msg.sender);
     }
 
-    /**
-     * @notice Cancel a pending proposal for good.
-     *
-     * Requirements: the caller is its proposer; the proposal is pending.
-     *
-     * Emits {ProposalCancelled}.
-     */
+    /// @inheritdoc IIssuerRegistry
     function cancel(uint256 proposalId) external {
         Proposal storage p = _pendingProposal(proposalId);
         if (p.proposer != msg.sender) revert IssuerRegistryNotProposer(proposalId, msg.sender);
@@ -212,16 +186,7 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
         emit ProposalCancelled(proposalId, msg.sender);
     }
 
-    /**
-     * @notice Execute a proposal once enough council members approved it in the current council
-     * epoch. The outcome is final: a reverted act marks the proposal Failed (never re-executable).
-     *
-     * Requirements: the caller is a council member; the proposal is pending, not expired, of the
-     * current council epoch; approvals >= threshold; enough gas is given for the act to run (a
-     * failure for want of gas reverts instead of failing the proposal).
-     *
-     * Emits {ProposalExecuted} and the events of the act, or {ProposalFailed}.
-     */
+    /// @inheritdoc IIssuerRegistry
     function execute(uint256 proposalId) external onlyCouncilMember returns (bool ok, bytes memory result) {
         Proposal storage p = _openProposal(proposalId);
         uint256 approvals = p.approvers.length;
@@ -230,6 +195,9 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
         }
         p.state = ProposalState.Executed;
         uint256 gasBefore = gasleft();
+        // The act is one of this contract's own council functions (checked in {propose}), called
+        // so that `msg.sender == address(this)` proves it came through an executed proposal.
+        // solhint-disable-next-line avoid-low-level-calls
         (ok, result) = address(this).call(p.data);
         if (!ok) {
             // 1/64 of the gas stays with the caller: if that is all that is left, the act ran out of
@@ -242,18 +210,12 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
         }
     }
 
-    /// @notice Council act: add a member. Emits {CouncilMemberAdded}.
+    /// @inheritdoc IIssuerRegistry
     function addCouncilMember(address account) external onlyCouncil {
         _addCouncilMember(account);
     }
 
-    /**
-     * @notice Council act: remove a member.
-     *
-     * Requirements: the council keeps at least `threshold` members.
-     *
-     * Emits {CouncilMemberRemoved}.
-     */
+    /// @inheritdoc IIssuerRegistry
     function removeCouncilMember(address account) external onlyCouncil {
         if (!_council.remove(account)) revert IssuerRegistryNotCouncilMember(account);
         if (_council.length() < _threshold) revert IssuerRegistryInvalidThreshold(_threshold, _council.length());
@@ -261,19 +223,12 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
         _nextCouncilEpoch();
     }
 
-    /// @notice Council act: change the threshold (1 <= threshold <= members). Emits {ThresholdChanged}.
-    function setThreshold(uint256 threshold) external onlyCouncil {
-        _setThreshold(threshold);
+    /// @inheritdoc IIssuerRegistry
+    function setThreshold(uint256 newThreshold) external onlyCouncil {
+        _setThreshold(newThreshold);
     }
 
-    /**
-     * @notice Council act: register the competent authority of an economy.
-     *
-     * Requirements: `economy` is two upper-case letters; no authority for it yet; `account` is
-     * not already an authority.
-     *
-     * Emits {AuthorityRegistered}.
-     */
+    /// @inheritdoc IIssuerRegistry
     function registerAuthority(bytes2 economy, address account, string calldata name) external onlyCouncil {
         if (uint8(economy[0]) < 0x41 || uint8(economy[0]) > 0x5A || uint8(economy[1]) < 0x41 || uint8(economy[1]) > 0x5A) {
             revert IssuerRegistryInvalidEconomy(economy);
@@ -291,12 +246,7 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
         emit AuthorityRegistered(economy, account, name);
     }
 
-    /**
-     * @notice Council act: remove the competent authority of an economy. Its issuing bodies keep
-     * their accreditation; a new authority takes them over.
-     *
-     * Emits {AuthorityRemoved}.
-     */
+    /// @inheritdoc IIssuerRegistry
     function removeAuthority(bytes2 economy) external onlyCouncil {
         address account = _authorityOf[economy];
         if (account == address(0)) revert IssuerRegistryUnknownEconomy(economy);
@@ -307,17 +257,7 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
 
     // ------------------------------------------------------------------ competent authorities
 
-    /**
-     * @notice Accredit an issuing body of the caller's economy for `[validFrom, validUntil)`.
-     * @param r,vs the new key's EIP-712 signature over `KeyPossession(signingKey, 0, economy)`
-     * (EIP-2098 compact form): proof that the body holds the key.
-     *
-     * Requirements: the caller is a competent authority; `signingKey` was never used and has no
-     * other role; the possession proof is valid; `validFrom < validUntil` and `validUntil` is in the
-     * future (both fit 40 bits); `name` is not empty.
-     *
-     * Emits {IssuerAccredited}.
-     */
+    /// @inheritdoc IIssuerRegistry
     function accredit(
         string calldata name,
         address signingKey,
@@ -351,70 +291,42 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
         emit IssuerEpochChanged(issuerId, 1);
     }
 
-    /**
-     * @notice Suspend an active issuing body; its keys cannot anchor until reinstated.
-     *
-     * Requirements: the caller is the authority of the issuer's economy; the issuer is Active.
-     *
-     * Emits {IssuerSuspended}.
-     */
+    /// @inheritdoc IIssuerRegistry
     function suspend(uint32 issuerId, uint8 reason) external {
-        Issuer storage issuer = _issuerForAuthority(issuerId);
-        _requireStatus(issuerId, issuer, IssuerStatus.Active);
-        _setStatus(issuerId, issuer, IssuerStatus.Suspended);
+        Issuer storage body = _issuerForAuthority(issuerId);
+        _requireStatus(issuerId, body, IssuerStatus.Active);
+        _setStatus(issuerId, body, IssuerStatus.Suspended);
         emit IssuerSuspended(issuerId, reason);
-        _nextEpoch(issuerId, _keys[issuer.signingKey]);
+        _nextEpoch(issuerId, _keys[body.signingKey]);
     }
 
-    /**
-     * @notice Reinstate a suspended issuing body.
-     *
-     * Requirements: the caller is the authority of the issuer's economy; the issuer is Suspended.
-     *
-     * Emits {IssuerReinstated}.
-     */
+    /// @inheritdoc IIssuerRegistry
     function reinstate(uint32 issuerId) external {
-        Issuer storage issuer = _issuerForAuthority(issuerId);
-        _requireStatus(issuerId, issuer, IssuerStatus.Suspended);
-        _setStatus(issuerId, issuer, IssuerStatus.Active);
+        Issuer storage body = _issuerForAuthority(issuerId);
+        _requireStatus(issuerId, body, IssuerStatus.Suspended);
+        _setStatus(issuerId, body, IssuerStatus.Active);
         emit IssuerReinstated(issuerId);
-        _nextEpoch(issuerId, _keys[issuer.signingKey]);
+        _nextEpoch(issuerId, _keys[body.signingKey]);
     }
 
-    /**
-     * @notice Withdraw an accreditation for good. An ordinary withdrawal leaves certificates
-     * anchored before it lawful; a withdrawal for fraud taints them, and verifiers say so.
-     *
-     * Requirements: the caller is the authority of the issuer's economy; the issuer is Active or
-     * Suspended.
-     *
-     * Emits {IssuerWithdrawn}.
-     */
+    /// @inheritdoc IIssuerRegistry
     function withdraw(uint32 issuerId, WithdrawalReason reason) external {
-        Issuer storage issuer = _issuerForAuthority(issuerId);
-        _requireNotWithdrawn(issuerId, issuer);
+        Issuer storage body = _issuerForAuthority(issuerId);
+        _requireNotWithdrawn(issuerId, body);
         _setStatus(
             issuerId,
-            issuer,
+            body,
             reason == WithdrawalReason.Fraud ? IssuerStatus.WithdrawnForFraud : IssuerStatus.Withdrawn
         );
         emit IssuerWithdrawn(issuerId, reason);
-        _nextEpoch(issuerId, _keys[issuer.signingKey]);
+        _nextEpoch(issuerId, _keys[body.signingKey]);
     }
 
-    /**
-     * @notice Extend an accreditation window. Only before it ends, so that {standingAt} never
-     * rewrites a past "expired" into "accredited".
-     *
-     * Requirements: the caller is the authority of the issuer's economy; the issuer is not
-     * withdrawn; the window has not ended; `validUntil` is later than the current end.
-     *
-     * Emits {IssuerRenewed}.
-     */
+    /// @inheritdoc IIssuerRegistry
     function renew(uint32 issuerId, uint48 validUntil) external {
-        Issuer storage issuer = _issuerForAuthority(issuerId);
-        _requireNotWithdrawn(issuerId, issuer);
-        KeyRecord storage k = _keys[issuer.signingKey];
+        Issuer storage body = _issuerForAuthority(issuerId);
+        _requireNotWithdrawn(issuerId, body);
+        KeyRecord storage k = _keys[body.signingKey];
         if (k.validUntil <= block.timestamp) revert IssuerRegistryAccreditationExpired(issuerId, k.validUntil);
         if (validUntil <= k.validUntil) revert IssuerRegistryInvalidWindow(k.validFrom, validUntil);
         k.validUntil = uint256(validUntil).toUint40();
@@ -423,22 +335,12 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
 
     // ------------------------------------------------------------------ issuing bodies
 
-    /**
-     * @notice Replace an issuing body's signing key. The old key stays attributed to the body
-     * (its past anchors remain its own) but can no longer anchor. The epoch moves.
-     * @param r,vs the new key's EIP-712 signature over `KeyPossession(newKey, issuerId, economy)`
-     *
-     * Requirements: the caller is the authority of the issuer's economy, or its current key while
-     * the body is neither withdrawn nor past its window; `newKey` was never used, has no other role,
-     * and the possession proof is valid.
-     *
-     * Emits {SigningKeyRotated} and {IssuerEpochChanged}.
-     */
+    /// @inheritdoc IIssuerRegistry
     function rotateKey(uint32 issuerId, address newKey, bytes32 r, bytes32 vs) external {
-        Issuer storage issuer = _issuer(issuerId);
-        address previous = issuer.signingKey;
-        _requireBodyPower(issuerId, issuer);
-        _claimKey(newKey, issuerId, issuer.economy, r, vs);
+        Issuer storage body = _issuer(issuerId);
+        address previous = body.signingKey;
+        _requireBodyPower(issuerId, body);
+        _claimKey(newKey, issuerId, body.economy, r, vs);
         uint40 now_ = block.timestamp.toUint40();
         KeyRecord storage old = _keys[previous];
         old.retiredAt = now_;
@@ -451,47 +353,25 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
             validUntil: old.validUntil,
             epoch: old.epoch
         });
-        issuer.signingKey = newKey;
+        body.signingKey = newKey;
         emit SigningKeyRotated(issuerId, previous, newKey);
         _nextEpoch(issuerId, _keys[newKey]);
     }
 
-    /**
-     * @notice Move the body's epoch, voiding every anchor signature it made so far and has not
-     * anchored yet (a lost laptop, a batch signed in error).
-     *
-     * Requirements: as {rotateKey}.
-     *
-     * Emits {IssuerEpochChanged}.
-     */
+    /// @inheritdoc IIssuerRegistry
     function bumpEpoch(uint32 issuerId) external {
-        Issuer storage issuer = _issuer(issuerId);
-        _requireBodyPower(issuerId, issuer);
-        _nextEpoch(issuerId, _keys[issuer.signingKey]);
+        Issuer storage body = _issuer(issuerId);
+        _requireBodyPower(issuerId, body);
+        _nextEpoch(issuerId, _keys[body.signingKey]);
     }
 
-    /**
-     * @notice Register the hash of the issuing body's VC public key (P-256, the key that signs its
-     * W3C credentials), retiring the one before. The epoch moves, so every anchor names, through its
-     * epoch, exactly one VC key: {vcKeyAt} answers which key vouched for a certificate.
-     * @param qx,qy the key's affine coordinates; the hash kept is `keccak256(0x8024 || prefix || qx)`,
-     * the bytes of its public Multikey (prefix 0x02 for even `qy`, 0x03 for odd)
-     * @param r,s the VC key's ES256 signature over `sha256(vcKeyPossessionDigest(hash, issuerId))`,
-     * low-s: proof that the body holds the key, so nobody registers a key it does not hold
-     *
-     * Requirements: the caller is the authority of the body's economy while the body is neither
-     * withdrawn nor past its window, or the body's current key while the body is accredited now
-     * (not suspended); the point is on the curve; the key hash was never registered by any body;
-     * the possession proof is valid.
-     *
-     * Emits {VcKeyChanged} and {IssuerEpochChanged}.
-     */
+    /// @inheritdoc IIssuerRegistry
     function setVcKey(uint32 issuerId, bytes32 qx, bytes32 qy, bytes32 r, bytes32 s) external {
-        Issuer storage issuer = _issuer(issuerId);
-        KeyRecord storage k = _keys[issuer.signingKey];
+        Issuer storage body = _issuer(issuerId);
+        KeyRecord storage k = _keys[body.signingKey];
         Standing standing = _standing(k.status, k.validFrom, k.validUntil, block.timestamp);
-        bool byAuthority = _authorityOf[issuer.economy] == msg.sender;
-        if (!byAuthority && msg.sender != issuer.signingKey) revert IssuerRegistryNotIssuerOrAuthority(msg.sender, issuerId);
+        bool byAuthority = _authorityOf[body.economy] == msg.sender;
+        if (!byAuthority && msg.sender != body.signingKey) revert IssuerRegistryNotIssuerOrAuthority(msg.sender, issuerId);
         if (standing != Standing.Accredited && !(byAuthority && standing == Standing.Suspended)) {
             revert IssuerRegistryNotInGoodStanding(issuerId, standing);
         }
@@ -518,10 +398,7 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
 
     // ------------------------------------------------------------------ views
 
-    /**
-     * @notice The VC key hash the body had registered while at `epoch` (zero if none): an anchor's
-     * record names its epoch, so this is the key that vouched for the anchor's certificates.
-     */
+    /// @inheritdoc IIssuerRegistry
     function vcKeyAt(uint32 issuerId, uint64 epoch) external view returns (bytes32 keyHash) {
         _issuer(issuerId);
         bytes32[] storage history = _vcKeyHistory[issuerId];
@@ -535,10 +412,7 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
         return low == 0 ? bytes32(0) : history[low - 1];
     }
 
-    /**
-     * @notice Who registered a VC key hash and for which epochs: `[fromEpoch, untilEpoch)`
-     * (`untilEpoch` 0 while in use), with the block times of both changes. All zero if never registered.
-     */
+    /// @inheritdoc IIssuerRegistry
     function vcKeyRecord(
         bytes32 keyHash
     ) external view returns (uint32 issuerId, uint64 fromEpoch, uint64 untilEpoch, uint48 since, uint48 retiredAt) {
@@ -546,14 +420,12 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
         return (v.issuerId, v.fromEpoch, v.untilEpoch, v.since, v.retiredAt);
     }
 
-    /// @notice The EIP-712 digest whose SHA-256 a VC key signs to prove possession for `issuerId`.
+    /// @inheritdoc IIssuerRegistry
     function vcKeyPossessionDigest(bytes32 keyHash, uint64 issuerId) public view returns (bytes32) {
         return _hashTypedDataV4(keccak256(abi.encode(VC_KEY_POSSESSION_TYPEHASH, keyHash, issuerId)));
     }
 
-    /**
-     * @notice The standing of `key` now: the check run on every anchor, kept to two storage reads.
-     */
+    /// @inheritdoc IIssuerRegistry
     function standingOf(address key) external view returns (uint32 issuerId, Standing standing) {
         KeyRecord memory k = _keys[key];
         if (k.issuerId == 0) return (0, Standing.Unknown);
@@ -561,10 +433,7 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
         return (k.issuerId, _standing(k.status, k.validFrom, k.validUntil, block.timestamp));
     }
 
-    /**
-     * @notice What {CertificateRegistry-anchor} checks, in one storage read: the key's body, its
-     * standing now and the body's current epoch.
-     */
+    /// @inheritdoc IIssuerRegistry
     function anchorTerms(address key) external view returns (uint32 issuerId, Standing standing, uint64 epoch) {
         KeyRecord memory k = _keys[key];
         if (k.issuerId == 0) return (0, Standing.Unknown, 0);
@@ -572,17 +441,12 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
         return (k.issuerId, _standing(k.status, k.validFrom, k.validUntil, block.timestamp), k.epoch);
     }
 
-    /// @notice The current epoch of an issuing body: what its next anchor signature must name.
+    /// @inheritdoc IIssuerRegistry
     function epochOf(uint32 issuerId) external view returns (uint64) {
         return _keys[_issuer(issuerId).signingKey].epoch;
     }
 
-    /**
-     * @notice Was `key` an accredited issuer at the end of second `t` (a block timestamp), and if
-     * not, why? One-second resolution: several transactions of one block share `t`, so this judges
-     * what happened since an anchor, never whether the anchor itself was lawful (the anchor record
-     * answers that exactly).
-     */
+    /// @inheritdoc IIssuerRegistry
     function standingAt(address key, uint48 t) public view returns (uint32 issuerId, Standing standing) {
         KeyRecord memory k = _keys[key];
         if (k.issuerId == 0) return (0, Standing.Unknown);
@@ -593,41 +457,33 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
         return (k.issuerId, _standing(status, current.validFrom, current.validUntil, t));
     }
 
-    /// @notice The status of an issuing body at time `t` (None before its accreditation).
+    /// @inheritdoc IIssuerRegistry
     function statusAt(uint32 issuerId, uint48 t) external view returns (IssuerStatus) {
         _issuer(issuerId);
         return IssuerStatus(uint8(_statusHistory[issuerId].upperLookupRecent(t)));
     }
 
-    /// @notice An issuing body as it is now.
+    /// @inheritdoc IIssuerRegistry
     function issuer(uint32 issuerId) external view returns (IssuerView memory) {
         Issuer storage i = _issuer(issuerId);
         KeyRecord storage k = _keys[i.signingKey];
         return IssuerView(issuerId, i.economy, k.status, k.validFrom, k.validUntil, i.statusSince, i.signingKey, i.metadataHash, i.name);
     }
 
-    /// @notice The issuing body a key belongs to (0 if none), when it became active and when it was retired (0 = in use).
+    /// @inheritdoc IIssuerRegistry
     function keyRecord(address key) external view returns (uint32 issuerId, uint48 activeFrom, uint48 retiredAt) {
         KeyRecord memory k = _keys[key];
         return (k.issuerId, k.activeFrom, k.retiredAt);
     }
 
-    /**
-     * @notice May `account` revoke for `issuerId`? True for the issuer's current key, whatever the
-     * body's status (a withdrawn body may still revoke its own certificates), and for the authority
-     * of its economy.
-     */
+    /// @inheritdoc IIssuerRegistry
     function canActFor(address account, uint32 issuerId) external view returns (bool) {
         if (issuerId == 0 || issuerId > _issuers.length) return false;
         Issuer storage i = _issuers[issuerId - 1];
         return account == i.signingKey || (account != address(0) && _authorityOf[i.economy] == account);
     }
 
-    /**
-     * @notice May `account` replace certificates for `issuerId`? True for the authority of its
-     * economy, and for its current key only while the body is accredited now (a replacement names a
-     * new certificate, which only an accredited body may vouch for).
-     */
+    /// @inheritdoc IIssuerRegistry
     function canReplaceFor(address account, uint32 issuerId) external view returns (bool) {
         if (issuerId == 0 || issuerId > _issuers.length) return false;
         Issuer storage i = _issuers[issuerId - 1];
@@ -637,39 +493,47 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
         return _standing(k.status, k.validFrom, k.validUntil, block.timestamp) == Standing.Accredited;
     }
 
+    /// @inheritdoc IIssuerRegistry
     function issuerCount() external view returns (uint32) {
         return _issuers.length.toUint32();
     }
 
+    /// @inheritdoc IIssuerRegistry
     function councilEpoch() external view returns (uint64) {
         return _councilEpoch;
     }
 
+    /// @inheritdoc IIssuerRegistry
     function authorityOf(bytes2 economy) external view returns (address) {
         return _authorityOf[economy];
     }
 
+    /// @inheritdoc IIssuerRegistry
     function economyOf(address account) external view returns (bytes2) {
         return _economyOf[account];
     }
 
+    /// @inheritdoc IIssuerRegistry
     function councilMembers() external view returns (address[] memory) {
         return _council.values();
     }
 
+    /// @inheritdoc IIssuerRegistry
     function isCouncilMember(address account) external view returns (bool) {
         return _council.contains(account);
     }
 
+    /// @inheritdoc IIssuerRegistry
     function threshold() external view returns (uint256) {
         return _threshold;
     }
 
+    /// @inheritdoc IIssuerRegistry
     function proposalCount() external view returns (uint256) {
         return _proposals.length;
     }
 
-    /// @notice A proposal with the number of approvals that count now (none once it is stale).
+    /// @inheritdoc IIssuerRegistry
     function proposal(uint256 proposalId) external view returns (ProposalView memory) {
         if (proposalId >= _proposals.length) revert IssuerRegistryUnknownProposal(proposalId);
         Proposal storage p = _proposals[proposalId];
@@ -677,7 +541,7 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
         return ProposalView(p.proposer, p.state, p.expiresAt, p.councilEpoch, p.data, p.approvers, approvals);
     }
 
-    /// @notice The EIP-712 digest a new key signs to prove possession (`issuerId` 0 to be accredited).
+    /// @inheritdoc IIssuerRegistry
     function keyPossessionDigest(address key, uint64 issuerId, bytes2 economy) public view returns (bytes32) {
         return _hashTypedDataV4(keccak256(abi.encode(KEY_POSSESSION_TYPEHASH, key, issuerId, economy)));
     }
@@ -756,9 +620,9 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
 
     /// @dev Rotation and epoch bumps: the authority always; the body's own key only while its
     /// accreditation has not ended (not withdrawn, window not over).
-    function _requireBodyPower(uint32 issuerId, Issuer storage issuer) private view {
-        if (_authorityOf[issuer.economy] == msg.sender) return;
-        if (msg.sender != issuer.signingKey) revert IssuerRegistryNotIssuerOrAuthority(msg.sender, issuerId);
+    function _requireBodyPower(uint32 issuerId, Issuer storage body) private view {
+        if (_authorityOf[body.economy] == msg.sender) return;
+        if (msg.sender != body.signingKey) revert IssuerRegistryNotIssuerOrAuthority(msg.sender, issuerId);
         KeyRecord storage k = _keys[msg.sender];
         if ((k.status != IssuerStatus.Active && k.status != IssuerStatus.Suspended) || block.timestamp >= k.validUntil) {
             revert IssuerRegistryKeyPowerEnded(issuerId);
@@ -776,27 +640,27 @@ contract IssuerRegistry is IIssuerRegistry, EIP712 {
         return _issuers[issuerId - 1];
     }
 
-    function _issuerForAuthority(uint32 issuerId) private view returns (Issuer storage issuer) {
-        issuer = _issuer(issuerId);
-        if (_authorityOf[issuer.economy] != msg.sender) revert IssuerRegistryNotAuthorityOf(msg.sender, issuerId);
+    function _issuerForAuthority(uint32 issuerId) private view returns (Issuer storage body) {
+        body = _issuer(issuerId);
+        if (_authorityOf[body.economy] != msg.sender) revert IssuerRegistryNotAuthorityOf(msg.sender, issuerId);
     }
 
-    function _requireStatus(uint32 issuerId, Issuer storage issuer, IssuerStatus expected) private view {
-        IssuerStatus status = _keys[issuer.signingKey].status;
+    function _requireStatus(uint32 issuerId, Issuer storage body, IssuerStatus expected) private view {
+        IssuerStatus status = _keys[body.signingKey].status;
         if (status != expected) revert IssuerRegistryInvalidStatus(issuerId, status);
     }
 
-    function _requireNotWithdrawn(uint32 issuerId, Issuer storage issuer) private view {
-        IssuerStatus status = _keys[issuer.signingKey].status;
+    function _requireNotWithdrawn(uint32 issuerId, Issuer storage body) private view {
+        IssuerStatus status = _keys[body.signingKey].status;
         if (status != IssuerStatus.Active && status != IssuerStatus.Suspended) {
             revert IssuerRegistryInvalidStatus(issuerId, status);
         }
     }
 
-    function _setStatus(uint32 issuerId, Issuer storage issuer, IssuerStatus status) private {
+    function _setStatus(uint32 issuerId, Issuer storage body, IssuerStatus status) private {
         uint48 now_ = block.timestamp.toUint48();
-        _keys[issuer.signingKey].status = status;
-        issuer.statusSince = now_;
+        _keys[body.signingKey].status = status;
+        body.statusSince = now_;
         _statusHistory[issuerId].push(now_, uint208(uint8(status)));
     }
 }

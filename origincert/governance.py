@@ -329,7 +329,7 @@ def vc_key_record(
 def ledger_vc_key_registry(client: ChainClient, block: BlockIdentifier = "latest") -> VcKeyRegistry:
     """The ``vc_key_registered`` answer from the chain: the anchor record's epoch (never the
     file's word for it), then the VC key the body had registered in that epoch."""
-    from origincert.interop.registration import vc_key_finding, vc_key_hash
+    from origincert.interop.registration import VcKeyFinding, vc_key_finding, vc_key_hash
 
     def answer(issued: Mapping[str, Any], public_multikey: str) -> VcKeyFinding | None:
         proof = issued.get("proof")
@@ -344,8 +344,12 @@ def ledger_vc_key_registry(client: ChainClient, block: BlockIdentifier = "latest
         if len(root) != 32:
             return None
         (anchor,) = client.view("CertificateRegistry", "anchorOf", issuer_id, root, block=block)
-        if int(anchor[2]) == 0:  # anchoredAt 0: the evidence layer says NOT_ANCHORED
-            return None
+        if int(anchor[2]) == 0:  # anchoredAt 0: the evidence layer says why
+            return VcKeyFinding(
+                "vc_key_no_anchor",
+                "The ledger holds no anchor of this certificate, so no VC key vouches for it.",
+                skipped=True,
+            )
         epoch = int(anchor[6])
         key_hash = vc_key_hash(public_multikey)
         return vc_key_finding(

@@ -134,7 +134,9 @@ class _Checker:
 
         ids = sorted(i for i in s.proposals if i < proposals)
         states = ("pending", "executed", "failed", "cancelled")
-        for pid, (view,) in zip(ids, self._ask("IssuerRegistry", "proposal", [(i,) for i in ids])):
+        for pid, (view,) in zip(
+            ids, self._ask("IssuerRegistry", "proposal", [(i,) for i in ids]), strict=True
+        ):
             proposer, state, expires_at, epoch, data, approvers, approvals = view
             p = s.proposals[pid]
             mine = (p.proposer, p.state, p.expires_at, p.council_epoch, p.data,
@@ -169,6 +171,7 @@ class _Checker:
                 "authorityOf",
                 [(e.encode("latin-1")[:2].ljust(2, b"\0"),) for e in economies],
             ),
+            strict=True,
         ):
             if _a(account) != s.authority_of.get(economy, ZERO):
                 self.findings.append(
@@ -181,7 +184,9 @@ class _Checker:
                 )
         accounts = sorted({a["account"] for a in s.authority_history})
         for account, (economy,) in zip(
-            accounts, self._ask("IssuerRegistry", "economyOf", [(a,) for a in accounts])
+            accounts,
+            self._ask("IssuerRegistry", "economyOf", [(a,) for a in accounts]),
+            strict=True,
         ):
             held = bytes(economy).decode("latin-1") if any(economy) else ""
             if held != s.economy_of.get(account, ""):
@@ -198,7 +203,9 @@ class _Checker:
     def issuers(self) -> None:
         s = self.state
         ids = sorted(s.issuers)
-        for iid, (view,) in zip(ids, self._ask("IssuerRegistry", "issuer", [(i,) for i in ids])):
+        for iid, (view,) in zip(
+            ids, self._ask("IssuerRegistry", "issuer", [(i,) for i in ids]), strict=True
+        ):
             i = s.issuers[iid]
             mine = [
                 i.id,
@@ -238,7 +245,7 @@ class _Checker:
 
         keys = sorted(s.keys)
         for key, (iid, active_from, retired_at) in zip(
-            keys, self._ask("IssuerRegistry", "keyRecord", [(k,) for k in keys])
+            keys, self._ask("IssuerRegistry", "keyRecord", [(k,) for k in keys]), strict=True
         ):
             k = s.keys[key]
             if [k.issuer_id, k.active_from, k.retired_at or 0] != [iid, active_from, retired_at]:
@@ -258,6 +265,7 @@ class _Checker:
         for key_hash, answer in zip(
             hashes,
             self._ask("IssuerRegistry", "vcKeyRecord", [(bytes.fromhex(h[2:]),) for h in hashes]),
+            strict=True,
         ):
             v = s.vc_keys[key_hash]
             mine = [v.issuer_id, v.from_epoch, v.until_epoch, v.since, v.retired_at]
@@ -273,7 +281,9 @@ class _Checker:
                 )
         self.summary.add("VC keys", len(hashes))
         for iid, (theirs,) in zip(
-            ids, self._ask("IssuerRegistry", "vcKeyAt", [(i, s.issuers[i].epoch) for i in ids])
+            ids,
+            self._ask("IssuerRegistry", "vcKeyAt", [(i, s.issuers[i].epoch) for i in ids]),
+            strict=True,
         ):
             mine_at = s.vc_key_at(iid, s.issuers[iid].epoch)
             if mine_at != "0x" + bytes(theirs).hex():
@@ -296,7 +306,7 @@ class _Checker:
             if t >= 0
         ]
         for (iid, t), (status,) in zip(
-            status_points, self._ask("IssuerRegistry", "statusAt", status_points)
+            status_points, self._ask("IssuerRegistry", "statusAt", status_points), strict=True
         ):
             status_here = int(status_at(s.issuers[iid], t))
             if status_here != status:
@@ -314,7 +324,7 @@ class _Checker:
             {(key, t) for key, t in self._standing_points() if 0 <= t < 1 << 48}
         )
         for (key, t), (iid, standing) in zip(
-            standing_points, self._ask("IssuerRegistry", "standingAt", standing_points)
+            standing_points, self._ask("IssuerRegistry", "standingAt", standing_points), strict=True
         ):
             our_iid, our_standing = standing_at(s, key, t)
             if (our_iid, int(our_standing)) != (iid, standing):
@@ -413,9 +423,13 @@ class _Checker:
                 )
             )
         actual = [w for raw in self.rpc.batch(requests) for w in calls.status_words(raw)]
-        for (root, leaf, expected, tx, block, iid), theirs in zip(batch, actual):
+        for (root, leaf, expected, tx, block, iid), theirs in zip(batch, actual, strict=True):
             if expected != theirs:
-                diff = {n: [e, t] for n, e, t in zip(_STATUS_FIELDS, expected, theirs) if e != t}
+                diff = {
+                    n: [e, t]
+                    for n, e, t in zip(_STATUS_FIELDS, expected, theirs, strict=True)
+                    if e != t
+                }
                 anchor_only = set(diff) <= set(_STATUS_FIELDS[:7])
                 what = "anchor" if anchor_only else "certificate"
                 code = (
@@ -460,4 +474,4 @@ def anchored_on_contract(
         roots = [bytes.fromhex(r[2:]) for _, r in part]
         requests.append(v.request(to, tag, [iid for iid, _ in part], roots, roots))
     words = [w for raw in rpc.batch(requests) for w in calls.status_words(raw)] if requests else []
-    return {key: (w[0], w[3]) for key, w in zip(keys, words) if w[2] != 0}
+    return {key: (w[0], w[3]) for key, w in zip(keys, words, strict=True) if w[2] != 0}

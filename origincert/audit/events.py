@@ -504,7 +504,7 @@ def decode_council_act(data: bytes) -> CouncilAct:
         values = abi_decode(types, data[4:])
     except Exception:  # noqa: BLE001 - malformed calldata is reported, not raised
         return CouncilAct("", (), selector)
-    args = tuple(_act_arg(v, t) for v, t in zip(values, types))
+    args = tuple(_act_arg(v, t) for v, t in zip(values, types, strict=True))
     return CouncilAct(name, args, selector)
 
 

@@ -103,5 +103,5 @@ class NodeRpc:
                     f"the node at {self.url} answered {len(responses)} of {len(part)} batched requests",
                     code="rpc_error",
                 )
-            out.extend(_result(method, r) for (method, _), r in zip(part, responses))
+            out.extend(_result(method, r) for (method, _), r in zip(part, responses, strict=True))
         return out

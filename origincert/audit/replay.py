@@ -119,7 +119,7 @@ def _chunk(rpc: Rpc, contracts: Mapping[str, str], first: int, last: int, logs: 
     acts = ev.ISSUER_ACT_EVENTS
     position = [(int(x["blockNumber"], 16), int(x["logIndex"], 16)) for x in logs]
     if position != sorted(position):  # nodes answer in ledger order; never trust it blindly
-        logs = [x for _, x in sorted(zip(position, logs), key=lambda pair: pair[0])]
+        logs = [x for _, x in sorted(zip(position, logs, strict=True), key=lambda pair: pair[0])]
     for log in logs:
         block = int(log["blockNumber"], 16)
         header = by_number.get(block)
@@ -162,7 +162,9 @@ def _chunk(rpc: Rpc, contracts: Mapping[str, str], first: int, last: int, logs: 
     senders: dict[str, str] = {}
     if need_sender:
         for tx, found in zip(
-            need_sender, rpc.batch([("eth_getTransactionByHash", [tx]) for tx in need_sender])
+            need_sender,
+            rpc.batch([("eth_getTransactionByHash", [tx]) for tx in need_sender]),
+            strict=True,
         ):
             if found is not None:
                 senders[tx] = str(found["from"]).lower()

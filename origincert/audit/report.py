@@ -444,7 +444,7 @@ Blocks {{ r.range.first_block }}–{{ r.range.last_block }} (last block {{ r.ran
 <h2>Anomalies</h2>
 {% if findings %}<div class="wide"><table class="findings"><tr><th>severity</th><th>what</th><th>certificates</th><th>issuer</th><th>block</th><th>transaction</th></tr>
 {% for f in findings %}<tr><td><span class="sev {{ f.severity.label }}">{{ f.severity.label }}</span></td>
-<td><code>{{ f.code }}</code><br>{{ f.message }}</td>
+<td><strong>{{ f.title }}</strong> <code>{{ f.code }}</code><br>{{ f.message }}</td>
 <td class="numbers" data-label="certificates">{{ numbers[loop.index0] | join(", ") }}</td>
 <td data-label="issuer">{% if f.issuer_id is not none %}{{ f.issuer_id }} {{ issuer_names.get(f.issuer_id, "") }}{% endif %}</td>
 <td data-label="block">{{ f.block if f.block is not none else "" }}</td>

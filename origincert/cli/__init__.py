@@ -87,7 +87,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "network": ("network", "Run a consortium network: one validator node per member."),
     "demo": (
         "demo",
-        "Start a chain, deploy, set up a consortium, issue real certificates, serve the portal.",
+        (
+            "Start a chain, deploy, set up a consortium, issue real certificates, serve the portal "
+            "and a chamber's desk with its issuing worker."
+        ),
     ),
 }
 

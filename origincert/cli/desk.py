@@ -102,6 +102,37 @@ def init(
 
 
 @desk.command()
+@click.option("--chamber", "code", required=True, help="The chamber whose event log to export.")
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+    help="File to write (default: standard output).",
+)  # fmt: skip
+@_db_option
+@_instance_option
+@handle_errors
+def events(code: str, output: str | None, db_url: str | None, instance: str) -> None:
+    """Export the chamber's event log as JSON Lines, for `origincert audit --desk-events`."""
+    from sqlalchemy import select
+
+    from origincert.desk.administration import events_jsonl
+    from origincert.desk.db import engine_for, session_factory
+    from origincert.desk.errors import NotFound
+    from origincert.desk.models import Chamber
+
+    engine = engine_for(_url(db_url, instance))
+    try:
+        with session_factory(engine)() as db:
+            chamber = db.scalar(select(Chamber).where(Chamber.code == code))
+            if chamber is None:
+                raise NotFound(f"no chamber {code} in the desk database", code="chamber_unknown")
+            with click.open_file(output or "-", "w", encoding="utf-8") as out:
+                for line in events_jsonl(db, chamber.id):
+                    out.write(line)
+    finally:
+        engine.dispose()
+
+
+@desk.command()
 @click.option("--bind", default="127.0.0.1:8090", show_default=True, help="HOST:PORT")
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
 @click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64))

@@ -515,16 +515,23 @@ def bump_epoch(obj: Context, signer: Any, issuer_id: int) -> None:
 @click.pass_obj
 @handle_errors
 def show(obj: Context, issuer_id: int) -> None:
-    """Show an issuing body: economy, status, validity window, key."""
+    """Show an issuing body: economy, status, validity window, signing key, VC key hash."""
     from origincert import governance
 
     i = governance.issuer_info(obj.client(), issuer_id)
+    epoch = governance.epoch_of(obj.client(), issuer_id)
+    vc_key = governance.vc_key_at(obj.client(), issuer_id, epoch)
+    if any(vc_key):
+        since = governance.vc_key_record(obj.client(), vc_key)
+        vc_line = f"0x{vc_key.hex()} (since epoch {since.from_epoch}, {_when(since.since)})"
+    else:
+        vc_line = "none registered (register-vc-key)"
     click.echo(
         f"issuing body {i.id}: {i.name} ({i.economy})\n"
-        f"  status {i.status.name.lower()} since {_when(i.status_since)}, "
-        f"epoch {governance.epoch_of(obj.client(), issuer_id)}\n"
+        f"  status {i.status.name.lower()} since {_when(i.status_since)}, epoch {epoch}\n"
         f"  accredited {_when(i.valid_from)} to {_when(i.valid_until)}\n"
-        f"  signing key {i.signing_key}"
+        f"  signing key {i.signing_key}\n"
+        f"  VC key hash {vc_line}"
     )
 
 

@@ -146,21 +146,12 @@ def is_credential(data: Any) -> bool:
 
 
 def verify_credential_input(
-    sniffed: tuple[Any, Any],
-    verifier: Any,
-    trust_list: str | None,
-    status_lists: str | None,
-    on: Any,
-    client: Any = None,
+    sniffed: tuple[Any, Any], verifier: Any, trust: Any, lists: Any, on: Any, registry: Any
 ) -> Any:
-    """Verify one credential (either form) with the CLI's verifier for the evidence; with a
-    ``client``, the ledger is asked whether the VC key was the issuer's at issue."""
-    from origincert.governance import ledger_vc_key_registry
-    from origincert.interop.did import TrustList
-    from origincert.interop.files import read_status_lists, read_trust_list
+    """Verify one credential (either form) with the CLI's verifier for the evidence and the
+    ``registry`` that says whether the VC key was the issuer's at issue."""
     from origincert.interop.inputs import Form
     from origincert.interop.loader import shipped_loader
-    from origincert.interop.registration import unsupported_registry
     from origincert.interop.verify import verify_credential
     from origincert.interop.verify_jwt import verify_jwt_credential
 
@@ -168,11 +159,11 @@ def verify_credential_input(
     check = verify_credential if form is Form.DATA_INTEGRITY else verify_jwt_credential
     return check(
         payload,
-        trust=read_trust_list(Path(trust_list)) if trust_list else TrustList({}),
+        trust=trust,
         loader=shipped_loader(),
         verify_issued=lambda issued: verifier.verify(issued, on=on),
-        registry=unsupported_registry if client is None else ledger_vc_key_registry(client),
-        status_lists=read_status_lists(Path(status_lists)) if status_lists else None,
+        registry=registry,
+        status_lists=lists,
     )
 
 
@@ -277,18 +268,33 @@ def verify_inputs(
 ) -> list[tuple[str, Any]]:
     """Results in input order: credentials (W3C VC or UNTP vc+jwt) through the VC layers,
     issued files as before."""
+    from origincert.interop.did import TrustList
+    from origincert.interop.files import read_status_lists, read_trust_list
     from origincert.interop.inputs import sniff_credential
+    from origincert.interop.registration import VcKeyRegistry, unsupported_registry
 
     sniffed = [sniff_credential(raw) for raw in raws]
-    plain = iter(verifier.verify_many_bytes([r for r, k in zip(raws, sniffed) if k is None], on=on))
+    trust, lists = TrustList({}), None
+    registry: VcKeyRegistry = unsupported_registry
+    if any(k is not None for k in sniffed):  # read once for every credential of the run
+        from origincert.governance import ledger_vc_key_registry
+
+        trust = read_trust_list(Path(trust_list)) if trust_list else trust
+        lists = read_status_lists(Path(status_lists)) if status_lists else None
+        registry = unsupported_registry if client is None else ledger_vc_key_registry(client)
+    plain = iter(
+        verifier.verify_many_bytes(
+            [r for r, k in zip(raws, sniffed, strict=True) if k is None], on=on
+        )
+    )
     return [
         (
             name,
             next(plain)
             if kind is None
-            else verify_credential_input(kind, verifier, trust_list, status_lists, on, client),
+            else verify_credential_input(kind, verifier, trust, lists, on, registry),
         )
-        for name, kind in zip(names, sniffed)
+        for name, kind in zip(names, sniffed, strict=True)
     ]
 
 

@@ -139,7 +139,7 @@ def status_cmd(folder: Path, as_json: bool) -> None:
                     "agreed": s.agreed,
                     "nodes": [
                         {"name": n.name, "validator": n.validator, **asdict(r)}
-                        for n, r in zip(s.spec.nodes, s.reports)
+                        for n, r in zip(s.spec.nodes, s.reports, strict=True)
                     ],
                 },
                 indent=2,
@@ -156,7 +156,7 @@ def status_cmd(folder: Path, as_json: bool) -> None:
             if s.agreed
             else "the nodes DISAGREE (or all are down)"
         )
-    down = [n.name for n, r in zip(s.spec.nodes, s.reports) if not r.up]
+    down = [n.name for n, r in zip(s.spec.nodes, s.reports, strict=True) if not r.up]
     if down:
         raise InfrastructureError(f"[node_down] not answering: {', '.join(down)}")
 

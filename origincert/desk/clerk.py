@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from origincert.desk import revocation, service
 from origincert.desk.api import send_attachment
-from origincert.desk.errors import NotFound
+from origincert.desk.errors import Invalid, NotFound
 from origincert.desk.models import Application, Attachment, Event, Role, Status
 from origincert.desk.web import actor, db, role_required
 
@@ -112,7 +112,11 @@ def act(public_id: str, what: str) -> Any:
     elif what == "amend":
         field = form.get("field", "")
         if field and field not in set(field_paths(app.document)):
-            field = ""  # a field the application does not have: the comment says what is meant
+            raise Invalid(
+                f"{field!r} is not a field of this application",
+                code="field_unknown",
+                problems=[("field", "choose one of the application's fields from the list")],
+            )
         service.request_amendment(db(), actor(), app, comment=form.get("comment", ""), field=field)
     else:
         service.review(db(), actor(), app)

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from sqlalchemy.orm import Session
 
 from origincert.desk import accounts, service
+from origincert.desk.db import engine_for, migrate, session_factory
 from origincert.desk.documents import DESK_FIELDS
 from origincert.desk.models import Chamber, CompanyStatus, Role
 from origincert.devtools.samples import sample_certificate
+from origincert.webkit.passwords import hasher
 
-__all__ = ["DemoLogins", "seed_demo"]
+__all__ = ["DemoLogins", "create_demo_desk", "seed_demo"]
 
 COMPANIES = (
     ("Evergreen Ceramics GmbH", CompanyStatus.ACTIVE),
@@ -28,6 +31,8 @@ class DemoLogins:
     exporters: tuple[str, ...]
     clerks: tuple[str, ...]
     password: str
+    admin: str = ""
+    url: str = ""  # the desk database
 
 
 def seed_demo(
@@ -62,3 +67,38 @@ def seed_demo(
         app = service.create_application(db, actor, fields)
         service.submit(db, actor, app, declaration=True)
     return DemoLogins(tuple(exporters), tuple(clerks), password)
+
+
+def create_demo_desk(
+    instance: Path,
+    *,
+    code: str,
+    name: str,
+    economy: str,
+    place: str,
+    password: str,
+    waiting: int = 8,
+) -> DemoLogins:
+    """A fresh SQLite desk in ``instance`` for one chamber (``name`` as the ledger knows it, so
+    its worker can issue): its admin, sample exporters, two clerks and a waiting queue. The
+    chamber asks a second clerk for a new exporter's first two applications."""
+    instance.mkdir(parents=True, exist_ok=True)
+    url = f"sqlite:///{instance.resolve() / 'desk.sqlite'}"
+    migrate(url)
+    engine = engine_for(url)
+    ph = hasher("CHEAPEST")  # demo users only: a real desk keeps the default profile
+    try:
+        with session_factory(engine).begin() as db:
+            chamber = accounts.create_chamber(
+                db, code=code, name=name, economy=economy, place=place, four_eyes_first=2,
+                fee_cents=2500,
+            )  # fmt: skip
+            admin = f"admin@{code.lower()}.demo.example"
+            accounts.create_user(
+                db, ph, email=admin, name="Chamber admin", password=password,
+                role=Role.CHAMBER_ADMIN, chamber=chamber,
+            )  # fmt: skip
+            logins = seed_demo(db, ph, chamber, password=password, waiting=waiting)
+    finally:
+        engine.dispose()
+    return replace(logins, admin=admin, url=url)

@@ -26,6 +26,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from origincert.desk import accounts, fieldmap, products, service
+from origincert.desk.administration import form_template
 from origincert.desk.api import (
     add_attachment,
     import_csv_rows,
@@ -36,7 +37,7 @@ from origincert.desk.api import (
 )
 from origincert.desk.blobs import ATTACHMENT_KINDS
 from origincert.desk.csvimport import COLUMNS, template_csv
-from origincert.desk.documents import MAX_FIELDS_BYTES
+from origincert.desk.documents import MAX_FIELDS_BYTES, check_fields
 from origincert.desk.errors import DeskError, Invalid, NotFound
 from origincert.desk.models import (
     Application,
@@ -177,7 +178,12 @@ def new() -> Any:
 def _starting_fields(spec: fieldmap.FormSpec) -> dict[str, Any]:
     """A new draft of ``spec``'s form, with the exporter and declarant of the company's latest
     application filled in (they rarely change)."""
-    fields: dict[str, Any] = {"kind": spec.kind, "form": spec.form}
+    # the chamber's template for the form first (its admin's prefilled fields), then the form
+    fields: dict[str, Any] = {
+        **form_template(db(), g.user.chamber_id, spec.form),
+        "kind": spec.kind,
+        "form": spec.form,
+    }
     if spec.agreement:
         fields["agreement"] = spec.agreement
     latest = db().scalar(
@@ -228,7 +234,9 @@ def autosave(public_id: str) -> Response:
     draft, answered with every field's problem by the rules of ``origincert validate``."""
     app = service.get_application(db(), actor(), public_id)
     try:
-        service.update_fields(db(), actor(), app, _fields_from_form(app))
+        fields = _fields_from_form(app)
+        if check_fields(fields) != app.document or Status(app.status) not in EDITABLE:
+            service.update_fields(db(), actor(), app, fields)  # unchanged: no second event
     except DeskError as exc:
         db().rollback()
         response = jsonify(
@@ -463,12 +471,5 @@ def _chamber(company: Company | None) -> Any:
     return db().get(Chamber, company.chamber_id)
 
 
-def _identity(text: str, **values: Any) -> str:
-    return text % values if values else text
-
-
 def init_app(app: Flask) -> None:
-    # the desk's catalogue is being wired (Flask-Babel); until it is, words pass through
-    app.jinja_env.globals.setdefault("_", _identity)
-    app.jinja_env.globals.setdefault("gettext", _identity)
     app.register_blueprint(bp)

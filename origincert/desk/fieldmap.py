@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from origincert.desk.errors import Invalid
+from origincert.desk.messages import N_
 from origincert.document import FORMS, MAX_ITEMS
 
 __all__ = [
@@ -32,11 +33,6 @@ __all__ = [
     "put_path",
     "spec_for",
 ]
-
-
-def N_(text: str) -> str:
-    """Mark a label for translation; the templates translate it when they show it."""
-    return text
 
 
 @dataclass(frozen=True, slots=True)

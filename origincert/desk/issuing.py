@@ -211,11 +211,11 @@ class IssuingWorker:
                     )
                 )
             ]
-        for app_id, number in candidates:
-            if ActionState.DONE in self._journaled(number, ActionKind.REPLACE):
-                self._settle(app_id, "replace", report.replaced, number)
-            elif ActionState.DONE in self._journaled(number, ActionKind.REVOKE):
+        for app_id, number in candidates:  # revoked outranks replaced, as in the verdict
+            if ActionState.DONE in self._journaled(number, ActionKind.REVOKE):
                 self._settle(app_id, "revoke", report.revoked, number)
+            elif ActionState.DONE in self._journaled(number, ActionKind.REPLACE):
+                self._settle(app_id, "replace", report.replaced, number)
 
     def _settle(self, app_id: int, transition: str, into: list[str], number: str) -> None:
         with self.sessions() as db:

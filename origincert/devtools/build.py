@@ -2,7 +2,7 @@
 
 The compiler is the npm ``solc`` package (soljson) behind ``scripts/solc``, driven by py-solc-x,
 so nothing is downloaded. Run ``python -m origincert.devtools.build`` after changing a contract; a
-test recompiles and fails when the shipped artifacts differ.
+test recompiles and fails when the shipped artifacts differ. Compiler warnings fail the build.
 """
 
 from __future__ import annotations
@@ -40,7 +40,9 @@ def compile_contracts(repo: Path = REPO) -> dict[str, dict[str, Any]]:
         solc_binary=str(repo / "scripts" / "solc"),
         allow_paths=[str(repo)],
     )
-    errors = [e for e in out.get("errors", []) if e.get("severity") == "error"]
+    # A warning fails the build as an error does: shadowed names, unreachable code or an unused
+    # result are how contract bugs look before they are bugs (tests/contracts/test_artifacts.py).
+    errors = [e for e in out.get("errors", []) if e.get("severity") in ("error", "warning")]
     if errors:
         raise RuntimeError("\n".join(e["formattedMessage"] for e in errors))
     artifacts = {}

@@ -41,7 +41,7 @@ CHAMBERS = {  # label -> (economy, name)
     "sicc": ("SG", "Singapore International Chamber of Commerce"),
 }
 # Folders the demo owns inside its workdir; recreated on every run, nothing else is touched.
-OWNED = ("keys", "journals", "issued", "examples", "chain", "portal", "network")
+OWNED = ("keys", "journals", "issued", "examples", "chain", "portal", "network", "desk")
 
 
 @dataclass

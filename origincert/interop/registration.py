@@ -109,14 +109,16 @@ def vc_key_possession(
 
 @dataclass(frozen=True)
 class VcKeyFinding:
-    """The ledger's answer about a credential's VC key: ``code`` "ok" or a reason code."""
+    """The ledger's answer about a credential's VC key: ``code`` "ok" or a reason code;
+    ``skipped`` when the ledger has nothing to judge by (no anchor: the evidence layer says so)."""
 
     code: str
     message: str
+    skipped: bool = False
 
     @property
     def ok(self) -> bool:
-        return self.code == "ok"
+        return self.code == "ok" and not self.skipped
 
 
 class VcKeyRegistry(Protocol):

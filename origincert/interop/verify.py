@@ -268,6 +268,10 @@ def ledger_layers(
                 "The ledger was not asked about the VC key; the trust list vouches for it.",
             )
         )
+    elif registered.skipped:  # no anchor to judge the key by: the evidence layer says why
+        checks.append(
+            Check("vc_key_registered", CheckStatus.SKIPPED, registered.code, registered.message)
+        )
     elif not registered.ok:
         checks.append(
             Check("vc_key_registered", CheckStatus.FAILED, registered.code, registered.message)

@@ -97,7 +97,7 @@ Step = Callable[[str], None]
 
 
 def no_step(name: str) -> None:
-    """The default :data:`Step`: a run's steps are nobody's business."""
+    """The default :data:`Step`: does nothing (only the crash tests listen)."""
 
 
 @dataclass(frozen=True)

@@ -92,8 +92,7 @@ def _too_many() -> Response:
 
 def _answer(result: VerificationResult, channel: str) -> Response:
     entry_id = record(result, channel=channel, actor=g.api_actor)
-    same_number = namesakes(db.session(), result.evidence, current_app.config["ARCHIVE_DIRS"])
-    db.session().commit()  # an archive rescan while looking for namesakes
+    same_number = namesakes(db.session(), result.evidence)
     warnings = [namesake_warning(same_number)] if same_number else []
     response = jsonify({**result.to_json(), "warnings": warnings})
     response.headers["X-Verification-Id"] = str(entry_id)

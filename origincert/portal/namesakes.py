@@ -10,8 +10,7 @@ namesake can be known: the ledger holds hashes, never numbers.
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,7 +20,6 @@ from origincert.errors import ArchiveError, DocumentError, OriginCertError
 from origincert.issued import read_issued
 from origincert.merkle import leaf_hash
 from origincert.portal import certindex
-from origincert.portal.db import IndexedCertificate
 
 __all__ = ["Namesake", "namesake_warning", "namesakes"]
 
@@ -50,17 +48,14 @@ def _leaf(target_hash: str) -> str | None:
         return None
 
 
-def _others(db: Session, number: str, leaf: str) -> list[IndexedCertificate]:
-    return [e for e in certindex.lookup(db, number) if _leaf(e.target_hash) != leaf]
-
-
-def namesakes(
-    db: Session, evidence: Mapping[str, Any], archives: Iterable[str | os.PathLike[str]] = ()
-) -> list[Namesake]:
+def namesakes(db: Session, evidence: Mapping[str, Any]) -> list[Namesake]:
     """Certificates the portal knows with this result's number, another leaf and the same body.
 
     The body is the one the ledger anchored this certificate for (``evidence["issuer"]``), so
     a file naming a body does not make a namesake on its own; without the ledger's word, none.
+    The index is read as it stands (archives are indexed when the portal starts, by
+    ``portal reindex`` and the administrator's page, and on a number look-up's miss): a rescan
+    on every verdict page would cost a walk of every archive folder.
     """
     shown = evidence.get("certificate")
     issuer = evidence.get("issuer")
@@ -76,17 +71,10 @@ def namesakes(
         wanted = certindex.normalise_number(number)
     except OriginCertError:  # a number the index cannot hold has no namesake there
         return []
-    others = _others(db, wanted, leaf.lower())
-    folders = list(archives)
-    if not others and folders:  # the other file may have just arrived in an archive folder
-        try:
-            with db.begin_nested():
-                certindex.scan_archives(db, folders)
-        except ArchiveError:
-            return []
-        others = _others(db, wanted, leaf.lower())
     found: list[Namesake] = []
-    for entry in others:
+    for entry in certindex.lookup(db, wanted):
+        if _leaf(entry.target_hash) == leaf.lower():
+            continue  # this very certificate
         try:
             raw = certindex.read(entry)
         except ArchiveError:

@@ -19,7 +19,7 @@ from origincert.errors import DocumentError
 from origincert.fields import flatten
 from origincert.portal import names
 from origincert.portal.catalogue import N_, gettext
-from origincert.portal.vcwords import VC_CHECK_LABELS
+from origincert.portal.vcwords import VC_CHECK_LABELS, vc_sentence
 
 __all__ = [
     "Box",
@@ -755,7 +755,8 @@ def officer_check(
     elif name == "not_replaced" and status == "failed":
         message = _replacement_words(evidence, successor)
     elif names.language() != "en":
-        message = _code_words(str(code), message)  # the library's sentence is English
+        vc = vc_sentence(str(name), str(code))  # a credential layer's sentence, marked here
+        message = gettext(vc) if vc else _code_words(str(code), message)  # the library's is English
     return {
         **check,
         "label": check_label(str(name or "")),

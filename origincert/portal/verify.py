@@ -310,12 +310,7 @@ def show(entry_id: int) -> Page:
         else None
     )
     view = page_view(stored, channel=entry.channel, successor=successor)
-    same_number = (
-        namesakes(db.session(), evidence, current_app.config["ARCHIVE_DIRS"])
-        if isinstance(evidence, dict)
-        else []
-    )
-    db.session().commit()  # an archive rescan while looking for namesakes
+    same_number = namesakes(db.session(), evidence) if isinstance(evidence, dict) else []
     return render_template(
         "verdict.html",
         entry=entry,

@@ -40,9 +40,18 @@ from origincert.verifier.facts import (
     Revocation,
 )
 
-__all__ = ["DEFAULT_CHUNK", "LOG_SPAN", "STATUS_CALL", "ChunkRead", "LedgerReader", "Session"]
+__all__ = [
+    "DEFAULT_CHUNK",
+    "LOG_SPAN",
+    "MAX_BATCH",
+    "STATUS_CALL",
+    "ChunkRead",
+    "LedgerReader",
+    "Session",
+]
 
 DEFAULT_CHUNK = 500  # certificates per JSON-RPC batch (one round trip)
+MAX_BATCH = 1_000  # calls per JSON-RPC batch: geth's default --rpc.batch-request-limit
 # Certificates per certificateStatuses call. Its result array is built in EVM memory, whose cost
 # grows with the square of its size: for 500 certificates Hardhat spent 224 ms of CPU as one call
 # of 500, 84 ms as calls of 250, 62 ms as calls of 125, 86 ms as calls of 50 (measured on
@@ -103,7 +112,8 @@ class LedgerReader:
             raise ValueError(f"at most {self._chunk} queries per chunk")
         if not queries:
             return ChunkRead(self, s, queries, [], None)
-        plan = _Plan.of(s, queries)
+        n_status = -(-len(queries) // STATUS_CALL)
+        plan = _Plan.of(s, queries, MAX_BATCH - n_status - 2)
         statuses = fn("CertificateRegistry", "certificateStatuses")
         calls = [
             *(
@@ -414,10 +424,16 @@ class LedgerReader:
         return ("eth_call", [{"to": to, "data": data}, block])
 
     def _batch(self, calls: Iterable[Call], *, optional: int = 0) -> list[Any]:
-        """One JSON-RPC batch; results in order. A revert becomes ContractRevert, an error
-        ChainError, except in the first ``optional`` calls, whose errors give None."""
+        """JSON-RPC batches of at most :data:`MAX_BATCH` calls; results in order. A revert
+        becomes ContractRevert, an error ChainError, except in the first ``optional`` calls,
+        whose errors give None."""
         calls = list(calls)
-        return self._results(calls, self._transport.batch(calls), optional=optional)
+        out: list[Any] = []
+        for i in range(0, len(calls), MAX_BATCH):
+            part = calls[i : i + MAX_BATCH]
+            spared = range(max(min(optional - i, len(part)), 0))
+            out += self._results(part, self._transport.batch(part), optional=spared)
+        return out
 
     def _results(
         self, calls: list[Call], responses: Any, *, optional: int | range = 0
@@ -496,21 +512,23 @@ class _Plan:
     receipts: list[str]  # anchoring transactions the files name, events not known yet
 
     @classmethod
-    def of(cls, s: Session, queries: Sequence[LedgerQuery]) -> _Plan:
-        return cls(
-            sorted({q.signer.lower() for q in queries if q.signer is not None} - s.keys.keys()),
-            sorted(
-                {q.issuer_id for q in queries if 0 < q.issuer_id <= _MAX_ISSUER_ID}
-                - s.issuers.keys()
-            ),
-            sorted(
-                {
-                    q.tx_hash.lower()
-                    for q in queries
-                    if q.tx_hash is not None and (q.issuer_id, q.root) not in s.events
-                }
-            ),
+    def of(cls, s: Session, queries: Sequence[LedgerQuery], budget: int) -> _Plan:
+        """At most ``budget`` calls: key records first, then bodies, then receipts; whatever
+        does not fit is asked in the next round, as if the files had not predicted it."""
+        keys = sorted({q.signer.lower() for q in queries if q.signer is not None} - s.keys.keys())
+        issuers = sorted(
+            {q.issuer_id for q in queries if 0 < q.issuer_id <= _MAX_ISSUER_ID} - s.issuers.keys()
         )
+        receipts = sorted(
+            {
+                q.tx_hash.lower()
+                for q in queries
+                if q.tx_hash is not None and (q.issuer_id, q.root) not in s.events
+            }
+        )
+        keys = keys[: max(budget, 0)]
+        issuers = issuers[: max(budget - len(keys), 0)]
+        return cls(keys, issuers, receipts[: max(budget - len(keys) - len(issuers), 0)])
 
 
 class Session:

@@ -12,6 +12,7 @@ offline run or a reference can at best be UNCONFIRMED.
 from __future__ import annotations
 
 import abc
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -98,10 +99,17 @@ class Policy(abc.ABC):
         return Check(self.name, CheckStatus.FAILED, code, message, tuple(fields))
 
     def skip(self, code: str, message: str) -> Check:
-        return Check(self.name, CheckStatus.SKIPPED, code, message)
+        return _skipped(self.name, code, message)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name}>"
+
+
+@functools.lru_cache(maxsize=1024)
+def _skipped(name: str, code: str, message: str) -> Check:
+    """A skipped check is the same immutable value for every certificate it is skipped for (five
+    of them for each certificate verified offline): made once, not once per certificate."""
+    return Check(name, CheckStatus.SKIPPED, code, message)
 
 
 def _unmet(requirement: str, done: Mapping[str, Check]) -> bool:
@@ -125,8 +133,8 @@ def continue_policies(
 
     Lets a verifier run the checks before the first ledger check while the ledger is being read.
     """
-    for policy in policies:
-        here = Context(ctx.subject, ctx.problem, ctx.network, ctx.ledger, ctx.on, done)
+    here = Context(ctx.subject, ctx.problem, ctx.network, ctx.ledger, ctx.on, done)
+    for policy in policies:  # ``here.done`` is ``done``: each policy sees the checks before it
         done[policy.name] = _run_one(policy, here)
     return done
 

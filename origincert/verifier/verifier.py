@@ -298,10 +298,9 @@ class Verifier:
                 return [_finish(stages, _start(stages, parse(x), day), None) for x in inputs]
             if len(inputs) <= reader.chunk:  # one chunk: the file checks run while the node answers
                 parsed = [parse(x) for x in inputs]
-                read = reader.begin_chunk(
-                    Session(), [_query(s) for s, _ in parsed if s is not None]
-                )
-                begun = [_start(stages, p, day) for p in parsed]
+                queries = [_query(s) if s is not None else None for s, _ in parsed]
+                read = reader.begin_chunk(Session(), [q for q in queries if q is not None])
+                begun = [_start(stages, p, day, q) for p, q in zip(parsed, queries, strict=True)]
                 return self._finish_chunk(begun, read.facts())
             return self._run_pipelined(
                 reader,
@@ -328,7 +327,7 @@ class Verifier:
         try:
             pending: list[tuple[list[_Begun], Future[list[LedgerFacts]]]] = []
             for begun in _rechunk(chunks, reader.chunk):
-                queries = [_query(b.subject) for b in begun if b.subject is not None]
+                queries = [b.query for b in begun if b.query is not None]
                 pending.append((begun, pool.submit(reader.read_chunk, session, queries)))
             return [
                 r for begun, future in pending for r in self._finish_chunk(begun, future.result())
@@ -366,10 +365,13 @@ class _Stages:
         )
 
 
-def _start(stages: _Stages, parsed: _Parsed, on: date) -> _Begun:
+def _start(stages: _Stages, parsed: _Parsed, on: date, query: LedgerQuery | None = None) -> _Begun:
     subject, problem = parsed
     ctx = Context(subject, problem, stages.network, None, on, {})
-    return _Begun(subject, problem, on, continue_policies(stages.before_ledger, ctx, {}))
+    done = continue_policies(stages.before_ledger, ctx, {})
+    if query is None and subject is not None:
+        query = _query(subject)  # the leaf and signer, computed where the file was checked
+    return _Begun(subject, problem, on, done, query)
 
 
 def _finish(stages: _Stages, b: _Begun, facts: LedgerFacts | None) -> VerificationResult:
@@ -380,7 +382,7 @@ def _finish(stages: _Stages, b: _Begun, facts: LedgerFacts | None) -> Verificati
     return VerificationResult(
         verdict=verdict,
         checks=checks,
-        evidence=_evidence(subject, facts, stages.network),
+        evidence=_evidence(subject, b.query, facts, stages.network),
         document=subject.document if isinstance(subject, IssuedFile) else None,
         withheld=tuple(sorted(subject.withheld)) if isinstance(subject, IssuedFile) else (),
         summary=_summary(verdict, checks, facts),
@@ -426,10 +428,11 @@ class _Begun:
     problem: FormatProblem | None
     on: date
     done: dict[str, Check]
+    query: LedgerQuery | None  # what the ledger is asked about it (None: nothing parsed)
 
 
 register_fast_pickling()
-copyreg.pickle(_Begun, lambda b: (_Begun, (b.subject, b.problem, b.on, b.done)))
+copyreg.pickle(_Begun, lambda b: (_Begun, (b.subject, b.problem, b.on, b.done, b.query)))
 
 
 _GC_PAUSE_FROM = 100
@@ -522,8 +525,14 @@ def _query(s: IssuedFile | Reference) -> LedgerQuery:
     )
 
 
+_MAX_ISSUER_ID = 2**32 - 1  # issuing body ids are uint32 on chain
+
+
 def _int_or_zero(value: Any) -> int:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
+    """A body id the ledger could hold, else 0 (no body: nothing on the ledger answers for it).
+    A larger number named by a file must cost that file its verdict, not the batch's read."""
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 < value <= _MAX_ISSUER_ID
+    return value if ok else 0
 
 
 def named_issuer(s: IssuedFile) -> int:
@@ -534,20 +543,24 @@ def named_issuer(s: IssuedFile) -> int:
 
 
 def _evidence(
-    s: IssuedFile | Reference | None, facts: LedgerFacts | None, network: Network | None
+    s: IssuedFile | Reference | None,
+    q: LedgerQuery | None,
+    facts: LedgerFacts | None,
+    network: Network | None,
 ) -> dict[str, Any]:
     ev: dict[str, Any] = {}
     if isinstance(s, IssuedFile):
+        assert q is not None  # made with the subject
         shown = {
             k: s.document[k]
             for k in ("number", "issue_date", "valid_until", "form")
             if isinstance(s.document.get(k), str)
         }
         ev["certificate"] = shown
-        ev["signer"] = recovered_signer(s)
+        ev["signer"] = q.signer
         ev["batch"] = {
             "root": "0x" + s.root.hex(),
-            "leaf": "0x" + leaf_of(s.target_hash).hex(),
+            "leaf": "0x" + q.leaf.hex(),
             "size": s.batch_size,
         }
     elif isinstance(s, Reference):

@@ -1,8 +1,10 @@
 """Both cores for large batches: the file checks of a batch's chunks in a pool of processes.
 
-Parsing and the checks before the ledger are pure CPU work on each file alone (about 0.4 ms of a
-certificate's 0.45 ms), so a batch of uploads is cut into chunks that worker processes take in
-turn; the results come back in order. The pool is started once per process, on the first batch
+Parsing and the checks before the ledger are pure CPU work on each file alone (all but about
+25 µs of a certificate's 710 µs, measured by ``scripts/bench/verify.py``), so a batch of uploads
+is cut into chunks that worker processes take in turn; the results come back in order. Handing a
+file over and its result back costs about 150 µs of CPU (measured the same way), which is why
+only batches of ``PARALLEL_FROM`` uploads or more use the workers. The pool is started once per process, on the first batch
 large enough to need it, and lives until the process exits. Its workers are forked (on Linux), all
 at once before the pool starts its own threads: a fork server or spawned workers would import the
 caller's main module again, which a script or a WSGI app may not survive. A forked worker runs only
@@ -58,7 +60,7 @@ class Job:
     @classmethod
     def for_batch(cls, n: int, workers: int) -> Job:
         # Four chunks per worker keep both busy to the end; 64 to 500 inputs each keep the
-        # per-chunk cost (a task and its pickles, about 1 ms) small beside the chunk's work.
+        # fixed cost of a task small beside its chunk's work.
         return cls(workers, max(64, min(500, -(-n // (workers * 4)))))
 
 
@@ -115,9 +117,10 @@ def register_fast_pickling() -> None:
     """The reductions above for what crosses between the calling process and the workers."""
     from origincert.issued import IssuedFile
     from origincert.verdict import Check, CheckStatus, Verdict, VerificationResult
+    from origincert.verifier.facts import LedgerQuery
     from origincert.verifier.subject import Reference
 
-    for cls in (Check, VerificationResult, IssuedFile, Reference):
+    for cls in (Check, VerificationResult, IssuedFile, Reference, LedgerQuery):
         _by_fields(cls)
     for member_of in (CheckStatus, Verdict):
         _by_name(member_of)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from chainutil import YEAR, World, test_account
+from markupsafe import escape
 
 from audit.auditkit import audit, revoke_root, single
 from origincert import governance
@@ -102,6 +103,8 @@ def test_the_html_page_is_self_contained_escaped_and_links_transactions(
     assert (
         page.count("<svg") == 3 and "Revocations by reason" in page and "Anomalies by kind" in page
     )
+    for f in r.findings:  # each anomaly under its title from the code table
+        assert f"<strong>{escape(f.title)}</strong> <code>{f.code}</code>" in page
 
 
 def test_without_an_explorer_hashes_are_text_and_a_bad_template_is_refused(

@@ -256,3 +256,14 @@ def test_an_unknown_body_is_refused(world: World) -> None:
         governance.set_vc_key(
             world.client, world.authorities["DE"], 999, proof(world, generate_key_pair(), 999)
         )
+
+
+def test_the_codec_refuses_an_answer_of_another_shape() -> None:
+    from origincert.chain.codec import vc_key_record
+    from origincert.errors import ChainError
+
+    good = vc_key_record(ZERO, (1, 2, 0, 3, 0))
+    assert (good.issuer_id, good.from_epoch, good.until_epoch) == (1, 2, 0)
+    for values in ((1, 2, 0, 3), (1, 2, 0, 3, 0, 9), (1, 2, 0, 3, "0"), (True, 2, 0, 3, 0)):
+        with pytest.raises(ChainError, match="vcKeyRecord"):
+            vc_key_record(ZERO, values)

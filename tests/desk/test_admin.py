@@ -258,3 +258,35 @@ def test_the_audit_refuses_a_file_that_is_not_a_desk_event_log(tmp_path) -> None
     assert result.exit_code == 1, result.output
     assert "not a desk event log" in result.output
     assert not (tmp_path / "r").exists()  # refused before the replay, nothing written
+
+
+def test_a_forms_template_starts_each_new_application_and_the_exporter_sees_the_fee(
+    app: Any, desk: Desk
+) -> None:
+    admin = login(app, "admin")
+    template = json.dumps({"remarks": "Chamber: quote the L/C number", "form": "EUR1"})
+    assert (
+        admin.post(
+            "/admin/forms", data={"form": "RCEP", "fee": "40", "template": template}
+        ).status_code
+        == 302
+    )
+    alice = login(app, "alice")
+    started = alice.post("/exporter/new", data={"form": "RCEP"})
+    assert started.status_code == 302
+    pid = started.headers["Location"].rsplit("/", 1)[1]
+    with desk.sessions() as db:
+        draft = db.scalars(select(Application).where(Application.public_id == pid)).one()
+        assert draft.document["remarks"] == "Chamber: quote the L/C number"
+        assert draft.document["form"] == "RCEP"  # the template cannot change the form chosen
+    other = alice.post("/exporter/new", data={"form": "EUR1"}).headers["Location"].rsplit("/", 1)[1]
+    with desk.sessions() as db:
+        row = db.scalars(select(Application).where(Application.public_id == other)).one()
+        assert "remarks" not in row.document  # another form, another (here no) template
+    with desk.sessions.begin() as db:
+        approved = service.create_application(db, desk.actor("alice"), fields(3))
+        service.submit(db, desk.actor("alice"), approved, declaration=True)
+        service.approve(db, desk.actor("clara"), approved)
+        approved_id = approved.public_id
+    page = alice.get(f"/exporter/a/{approved_id}").get_data(as_text=True)
+    assert 'id="fee"' in page and "Fee recorded: 25.00" in page

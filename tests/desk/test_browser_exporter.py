@@ -115,14 +115,18 @@ def test_the_exporters_whole_path(
         weight = by_id(driver, "f-goods[0].gross_weight_kg")
         weight.send_keys("heavy")
         weight.send_keys("\t")  # change: autosave now
-        wait_for(driver, lambda d: d.find_element(By.ID, "err-goods[0].gross_weight_kg").text != "")
-        assert by_id(driver, "err-goods[0].gross_weight_kg").text.startswith("must be")
+        wrong = "must be a decimal string"  # (the page drawn last said "is required")
+        wait_for(
+            driver,
+            lambda d: d.find_element(By.ID, "err-goods[0].gross_weight_kg").text.startswith(wrong),
+        )
         assert by_id(driver, "autosave-status").get_attribute("data-state") == "saved"
         shot(driver, f"{size}-x2-autosave-names-the-field")
         weight.clear()
         weight.send_keys("2181.65\t")
         wait_for(driver, lambda d: d.find_element(By.ID, "err-goods[0].gross_weight_kg").text == "")
         wait_for(driver, lambda d: d.find_elements(By.CSS_SELECTOR, ".has-error") == [])
+        assert not by_id(driver, "problems").is_displayed()  # the summary says: nothing left
         driver.get(app_url)  # reloaded: what autosave kept
         assert by_id(driver, "f-goods[0].gross_weight_kg").get_attribute("value") == "2181.65"
 

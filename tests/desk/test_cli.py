@@ -66,3 +66,25 @@ def test_demo_seeds_exporters_clerks_and_a_waiting_queue(tmp_path: Path) -> None
         "/login", data={"email": "clerk1@demo.example", "password": "a long first password"}
     )
     assert client.get("/clerk/").get_data(as_text=True).count("DEHAM-") == 5
+
+
+def test_events_exports_the_chambers_log_for_the_audit(tmp_path: Path) -> None:
+    import json
+
+    from origincert.audit.desklog import read_desk_log
+
+    instance = tmp_path / "desk"
+    env = {"ORIGINCERT_DESK_ADMIN_PASSWORD": "a long first password"}
+    assert CliRunner().invoke(main, [*ARGS, "--instance", str(instance)], env=env).exit_code == 0
+    demo = ["desk", "demo", "--chamber", "DEHAM", "--waiting", "2", "--instance", str(instance)]
+    assert CliRunner().invoke(main, demo, env=env).exit_code == 0
+    out = tmp_path / "events.jsonl"
+    args = ["desk", "events", "--chamber", "DEHAM", "-o", str(out), "--instance", str(instance)]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    log = read_desk_log(out)
+    assert log.by_action["submit"] == 2 and log.by_action["created"] == 2
+    assert json.loads(out.read_text().splitlines()[0])["format"] == "origincert-desk-events/1"
+    unknown = ["desk", "events", "--chamber", "NOPE", "--instance", str(instance)]
+    refused = CliRunner().invoke(main, unknown)
+    assert refused.exit_code == 1 and "no chamber NOPE" in refused.output

@@ -130,6 +130,17 @@ def test_autosave_saves_the_draft_and_answers_the_field_errors(app, desk: Desk) 
         assert db.scalar(select(Event.action).order_by(Event.id.desc())) == "edited"
 
 
+def test_an_unchanged_autosave_records_no_second_event(app, desk: Desk) -> None:
+    client = login(app)
+    public_id = start(client, "ICC_CO")
+    for _ in range(3):
+        answer = client.post(f"/exporter/a/{public_id}/autosave", data={"remarks": "ORDER 7"})
+        assert answer.json["saved"] is True
+    with desk.sessions() as db:
+        actions = db.scalars(select(Event.action).order_by(Event.id)).all()
+    assert actions == ["created", "edited"]
+
+
 def test_autosave_of_another_companys_application_or_a_submitted_one_saves_nothing(
     app, desk: Desk
 ) -> None:

@@ -182,3 +182,20 @@ def test_two_clerks_confirming_a_revocation_at_once_record_it_once(desk: Desk) -
             )
         ).all()
     assert len(events) == 1
+
+
+def test_an_amendment_names_a_field_the_application_has(app, desk: Desk) -> None:
+    pid = submitted(desk, "alice", fields(1)).public_id
+    clerk = app.test_client()
+    clerk.post("/login", data={"email": "clara@example.org", "password": PASSWORD})
+    page = clerk.get(f"/clerk/a/{pid}").get_data(as_text=True)
+    assert '<option value="goods.0.hs_code">' in page  # the list offers the real fields
+    bad = clerk.post(f"/clerk/a/{pid}/amend", data={"field": "goods.9.nope", "comment": "x"})
+    assert bad.status_code == 422 and "field_unknown" in bad.get_data(as_text=True)
+    ok = clerk.post(
+        f"/clerk/a/{pid}/amend", data={"field": "goods.0.hs_code", "comment": "Check it"}
+    )
+    assert ok.status_code == 302
+    with desk.sessions() as db:
+        row = db.scalars(select(Application).where(Application.public_id == pid)).one()
+        assert (row.status, row.comment_field) == ("amendment_requested", "goods.0.hs_code")

@@ -234,3 +234,22 @@ def test_the_dashboard_shows_each_change_and_not_another_companys(app, desk: Des
     assert "in review → <strong>approved</strong>" in changes
     with desk.sessions() as db:
         assert db.get(Application, other.id).number not in changes
+
+
+def test_revoked_and_replaced_certificates_are_mailed_too(desk: Desk) -> None:
+    with desk.sessions.begin() as db:
+        apps = []
+        for n in (20, 21):
+            app = service.create_application(db, desk.actor("alice"), fields(n))
+            service.submit(db, desk.actor("alice"), app, declaration=True)
+            service.approve(db, desk.actor("clara"), app)
+            service.transition(db, None, app, "issue", issued_file="{}")
+            apps.append(app)
+        service.transition(db, None, apps[0], "revoke")
+        service.transition(db, None, apps[1], "replace")
+    subjects = [r.subject for r in outbox(desk)]
+    assert f"Certificate {apps[0].number} issued: ready to download" in subjects
+    assert subjects[-2:] == [
+        f"Certificate {apps[0].number} revoked",
+        f"Certificate {apps[1].number} replaced",
+    ]

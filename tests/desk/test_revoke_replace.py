@@ -25,7 +25,7 @@ from origincert.issuer import Journal
 from origincert.signing import LocalSigner
 from origincert.verifier import Verifier
 
-from .support import Desk, fields
+from .support import PASSWORD, Desk, fields
 
 
 class Killed(BaseException):
@@ -154,7 +154,7 @@ def test_a_worker_killed_mid_revocation_resumes_with_exactly_one_revocation(
 
 
 def test_a_correction_approved_by_a_clerk_is_issued_as_the_replacement(
-    worker: IssuingWorker, desk: Desk, world: Any
+    worker: IssuingWorker, desk: Desk, world: Any, app: Any
 ) -> None:
     original, _other = issue(desk, worker)
     with desk.sessions.begin() as db:
@@ -185,6 +185,13 @@ def test_a_correction_approved_by_a_clerk_is_issued_as_the_replacement(
     assert result.verdict.value == "REPLACED"
     named = result.evidence["replaced_by"]  # the ledger names the successor's root and leaf
     assert named["root"] == new_file["proof"]["root"]
+    # the clerk's pages say it in words: N replaced by its successor, the successor a correction
+    clerk = app.test_client()
+    clerk.post("/login", data={"email": "carl@example.org", "password": PASSWORD})
+    old_page = clerk.get(f"/clerk/a/{original}").get_data(as_text=True)
+    assert f"Replaced by {row(desk, successor).number}." in old_page
+    new_page = clerk.get(f"/clerk/a/{successor}").get_data(as_text=True)
+    assert f"Correction of {old_number}" in new_page
 
 
 def test_another_chambers_clerk_cannot_revoke(worker: IssuingWorker, desk: Desk, app: Any) -> None:

@@ -186,6 +186,12 @@ def test_register_vc_key_cli_dry_run_then_yes(world, tmp_path: Path) -> None:
     assert governance.vc_key_at(world.client, issuer_id, epoch + 1) == vc_key_hash(public)
     again = cli("--yes")
     assert again.exit_code != 0 and "IssuerRegistryVcKeyAlreadyUsed" in again.output
+    shown = CliRunner().invoke(
+        main,
+        ["--rpc-url", world.client.url, "--manifest", str(manifest), "issuer", "show",
+         str(issuer_id)],
+    )  # fmt: skip
+    assert f"VC key hash 0x{vc_key_hash(public).hex()} (since epoch {epoch + 1}" in shown.output
 
 
 @pytest.mark.parametrize("field", ["issuer_id", "root"])
@@ -195,3 +201,14 @@ def test_a_malformed_proof_gets_no_ledger_answer(world, field: str) -> None:
     issued = issue(world, 49)
     issued["proof"][field] = "garbage"
     assert answer(issued, generate_key_pair().public_multikey) is None
+
+
+def test_a_credential_of_a_certificate_never_anchored_says_so_in_the_evidence_layer(world) -> None:
+    """No anchor, nothing for the VC key to be judged by: the check is skipped with its reason and
+    the evidence layer gives the verdict (never VALID)."""
+    key = generate_key_pair()
+    register(world, "DE-berlin", key)
+    issued = issue(world, 50)
+    issued["proof"]["root"] = "0x" + "ab" * 32  # a root the body never anchored
+    answer = ledger_vc_key_registry(world.client)(issued, key.public_multikey)
+    assert answer is not None and answer.skipped and answer.code == "vc_key_no_anchor"

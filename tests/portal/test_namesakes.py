@@ -11,10 +11,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from origincert.issuer import Journal, issue_documents
-from origincert.portal import certindex
+from origincert.portal import certindex, db
 from origincert.signing import LocalSigner
 
 from .browser import chrome, needs_chromium, serve
@@ -59,8 +60,17 @@ def archive(tmp_path: Path, **files: dict[str, Any]) -> Path:
     return folder
 
 
-def signed_in(tmp_path: Path, scene: Scene, folder: Path) -> FlaskClient:
+def indexed_app(tmp_path: Path, scene: Scene, folder: Path) -> Flask:
+    """The portal with ``folder`` as its archive, indexed as ``portal serve`` does at start."""
     app = make_app(tmp_path, scene, ARCHIVE_DIRS=[str(folder)])
+    with app.app_context():
+        certindex.scan_archives(db.session(), [folder])
+        db.session().commit()
+    return app
+
+
+def signed_in(tmp_path: Path, scene: Scene, folder: Path) -> FlaskClient:
+    app = indexed_app(tmp_path, scene, folder)
     client = app.test_client()
     assert login(client).status_code == 302
     client.application = app  # type: ignore[misc]
@@ -151,8 +161,7 @@ def test_the_warning_reads_on_a_phone(
     """The warning, its hashes and its buttons stay on a 390 px screen (screenshots saved)."""
     from selenium.webdriver.common.by import By
 
-    app = make_app(tmp_path, scene, ARCHIVE_DIRS=[str(archive(tmp_path, second=second))])
-    live = serve(app)
+    live = serve(indexed_app(tmp_path, scene, archive(tmp_path, second=second)))
     d = chrome(tmp_path / "profile", width=width, height=WIDTHS[width], mobile=width < 600)
     try:
         sign_in(d, live, "anna")

@@ -171,6 +171,33 @@ def test_each_form_is_valid_through_the_verify_form(
         assert entry.certificate_number == creds.base["credentialSubject"]["certificateNumber"]
 
 
+def test_a_refused_credential_page_names_the_failed_layer(
+    officer: FlaskClient, creds: Creds
+) -> None:
+    forged = copy.deepcopy(creds.base)
+    forged["credentialSubject"]["consignor"]["name"] = "Forged AG"
+    page = follow(officer, upload(officer, json.dumps(forged).encode(), "forged.vc.json"))
+    assert _verdict(page) == "INVALID"
+    assert "Credential signature" in page and "FAILED" in page
+    assert "refused before the certificate inside it was read" in page
+    assert "QR code carries only a reference" not in page
+
+
+def test_the_credential_layers_are_told_in_german(officer: FlaskClient, creds: Creds) -> None:
+    answer = officer.post(
+        "/account/language", data={"csrf_token": csrf_token(officer, "/account"), "language": "de"}
+    )
+    assert answer.status_code == 302
+    page = follow(officer, upload(officer, creds.token.encode(), "c.dcc.jwt"))
+    assert ">GÜLTIG<" in page
+    for words in ("Signatur des Nachweises", "Die Signatur des Nachweises ist gültig.",
+                  "Jedes Feld des UNTP-Nachweises stammt aus dem verankerten Zeugnis.",
+                  "Die Statusliste des Ausstellers führt das Zeugnis als gültig.",
+                  "Das Ledger verzeichnete diesen Nachweisschlüssel für den Aussteller"):  # fmt: skip
+        assert words in page, words
+    assert "The credential" not in page  # no English sentence of the credential layers left
+
+
 def _bulk(client: FlaskClient, files: dict[str, bytes]) -> Any:
     boundary = "vc-bulk-boundary"
     parts = [

@@ -349,3 +349,50 @@ def test_an_unreadable_or_foreign_receipt_is_no_hint(scene: Scene) -> None:
     assert s.events == {}
     reader._take_receipts(s, [good])
     assert s.events == {(issuer, root): ("0xaa", "0x" + "ab" * 20)}
+
+
+@pytest.mark.parametrize("ledger_id", [2**32, 2**40, 2**64 - 1])
+def test_an_issuer_id_no_body_can_have_costs_its_own_verdict_not_the_batch(
+    scene: Scene, verifier: Verifier, ledger_id: int
+) -> None:
+    """Issuing body ids are uint32 on chain: a file naming a larger one is asked about no body
+    (nothing can answer for it), instead of breaking the encoding of the whole batch's read."""
+    good = scene.files["batch"][0]
+    hostile = {
+        **good,
+        "document": {
+            **good["document"],
+            "issuing_body": {**good["document"]["issuing_body"], "ledger_id": ledger_id},
+        },
+        "proof": {**good["proof"], "issuer_id": ledger_id},
+    }
+    first, second = verifier.verify_many([good, hostile])
+    assert first.verdict is Verdict.VALID
+    assert second.verdict is Verdict.INVALID
+    assert verifier.verify(hostile).verdict is Verdict.INVALID
+
+
+def test_no_request_holds_more_calls_than_a_node_takes(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """geth refuses a batch of more than 1,000 calls: the prefetch is trimmed to fit and what
+    does not fit is asked in the next round, itself split; the verdicts do not change."""
+    from origincert.verifier import ledger
+
+    sizes: list[int] = []
+    real = rpc._HttpTransport.send
+
+    def counted(transport: Any, calls: list[tuple[str, Any]]) -> Any:
+        sizes.append(len(calls))
+        return real(transport, calls)
+
+    monkeypatch.setattr(rpc._HttpTransport, "send", counted)
+    monkeypatch.setattr(ledger, "MAX_BATCH", 4)
+    files = (
+        scene.files["batch"] + scene.files["single"] + scene.files["sg"] + scene.files["rotated"]
+    )
+    expected = [r.verdict for r in Verifier(scene.client, clock=lambda: DAY).verify_many(files)]
+    sizes.clear()
+    results = Verifier(scene.client, clock=lambda: DAY).verify_many(files)
+    assert [r.verdict for r in results] == expected and Verdict.VALID in expected
+    assert sizes and max(sizes) <= 4 and len(sizes) > 1

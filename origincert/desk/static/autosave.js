@@ -19,7 +19,24 @@
     }
   }
 
+  function summary(problems) {
+    // the list above the form (drawn by the last full page) now says what autosave found
+    var list = document.getElementById("problems");
+    if (!list) return;
+    list.textContent = "";
+    (problems || []).forEach(function (p) {
+      var li = document.createElement("li");
+      var strong = document.createElement("strong");
+      strong.textContent = p.field;
+      li.appendChild(strong);
+      li.appendChild(document.createTextNode(": " + p.message));
+      list.appendChild(li);
+    });
+    list.parentElement.hidden = !(problems && problems.length);
+  }
+
   function show(problems) {
+    summary(problems);
     form.querySelectorAll("[data-live]").forEach(function (el) { el.textContent = ""; });
     form.querySelectorAll(".has-error").forEach(function (el) { el.classList.remove("has-error"); });
     (problems || []).forEach(function (p) {
