@@ -798,7 +798,7 @@ def _open_readonly(path: Path) -> tuple[Engine, dict[str, str]]:
     )
     try:
         with engine.connect() as conn:
-            meta = dict(conn.execute(select(_meta.c.key, _meta.c.value)).tuples().all())
+            meta = {k: v for k, v in conn.execute(select(_meta.c.key, _meta.c.value))}
             conn.execute(select(_certificates.c.number).limit(1)).all()
     except SQLAlchemyError as exc:
         engine.dispose()
