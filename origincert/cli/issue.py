@@ -194,6 +194,18 @@ def _issued_summary(batches: list[IssueResult]) -> dict[str, Any]:
     type=click.IntRange(1, 64),
     help="Processes for hashing (default: one per core for large batches).",
 )
+@click.option(
+    "--other-journal",
+    "other_journals",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Another journal of the same issuing body (read only): refuse a number it holds. Repeatable.",
+)
+@click.option(
+    "--journal-dir",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="A folder of the body's journals: every *.sqlite in it except --journal is checked likewise.",
+)
 @json_option
 @click.pass_obj
 @handle_errors
@@ -210,15 +222,23 @@ def issue(
     relayer_password_env: str,
     resume: bool,
     workers: int | None,
+    other_journals: tuple[Path, ...],
+    journal_dir: Path | None,
     as_json: bool,
 ) -> None:
     """Issue the certificate documents in FILE|DIR ... and anchor them on the ledger.
 
     Every certificate is journaled before it is signed; after a crash, `--resume` finishes the
-    work without anchoring anything twice.
+    work without anchoring anything twice. Numbers are unique per issuing body: with several
+    journals (a desk each, a year each), name the others with --other-journal or --journal-dir.
     """
     if resume == bool(paths):
         raise click.UsageError("give either certificate files or folders to issue, or --resume")
+    also_check = [*other_journals, *(sorted(journal_dir.glob("*.sqlite")) if journal_dir else [])]
+    if resume and also_check:
+        raise click.UsageError(
+            "--other-journal and --journal-dir check new numbers; not with --resume"
+        )
     from origincert.issuer import Journal, issuing, resuming
     from origincert.issuer.pipeline import default_workers
 
@@ -260,7 +280,7 @@ def issue(
             n_workers = workers or (default_workers() if len(sources) >= POOL_THRESHOLD else 1)
             result = issuing.issue_batch(
                 client, signer, sources, journal=journal, out_dir=out_dir, relayer=relayer, labels=labels,
-                workers=n_workers, progress=progress,
+                workers=n_workers, progress=progress, also_check=also_check,
             )  # fmt: skip
             batches = [result]
             say(_summary(result))
@@ -273,7 +293,7 @@ def issue(
 
             issuing.issue_each(
                 client, signer, sources, journal=journal, out_dir=out_dir, relayer=relayer, labels=labels,
-                on_issued=on_issued,
+                on_issued=on_issued, also_check=also_check,
             )  # fmt: skip
     if as_json:
         echo_json(
