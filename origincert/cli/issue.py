@@ -75,6 +75,28 @@ def _relayer_options(fn: Any) -> Any:
     return fn
 
 
+def _other_journal_options(fn: Any) -> Any:
+    """Numbers are unique per issuing body, not per journal: name the body's other journals."""
+    fn = click.option(
+        "--journal-dir",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        help="A folder of the body's journals: every *.sqlite in it except --journal is checked likewise.",
+    )(fn)
+    return click.option(
+        "--other-journal",
+        "other_journals",
+        multiple=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Another journal of the same issuing body (read only): refuse a number it holds. Repeatable.",
+    )(fn)
+
+
+def _also_check(other_journals: tuple[Path, ...], journal_dir: Path | None) -> list[Path]:
+    """The journals to consult: those named, then the folder's ``*.sqlite`` (the library skips
+    the journal being written)."""
+    return [*other_journals, *(sorted(journal_dir.glob("*.sqlite")) if journal_dir else [])]
+
+
 def _relayer(key: str | None, password_file: str | None, password_env: str) -> Any:
     if key is None:
         return None
@@ -194,18 +216,7 @@ def _issued_summary(batches: list[IssueResult]) -> dict[str, Any]:
     type=click.IntRange(1, 64),
     help="Processes for hashing (default: one per core for large batches).",
 )
-@click.option(
-    "--other-journal",
-    "other_journals",
-    multiple=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Another journal of the same issuing body (read only): refuse a number it holds. Repeatable.",
-)
-@click.option(
-    "--journal-dir",
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    help="A folder of the body's journals: every *.sqlite in it except --journal is checked likewise.",
-)
+@_other_journal_options
 @json_option
 @click.pass_obj
 @handle_errors
@@ -234,7 +245,7 @@ def issue(
     """
     if resume == bool(paths):
         raise click.UsageError("give either certificate files or folders to issue, or --resume")
-    also_check = [*other_journals, *(sorted(journal_dir.glob("*.sqlite")) if journal_dir else [])]
+    also_check = _also_check(other_journals, journal_dir)
     if resume and also_check:
         raise click.UsageError(
             "--other-journal and --journal-dir check new numbers; not with --resume"
@@ -362,6 +373,7 @@ def revoke(
 @_journal_option
 @_out_option
 @_relayer_options
+@_other_journal_options
 @json_option
 @click.pass_obj
 @handle_errors
@@ -377,6 +389,8 @@ def replace(
     relayer_key: str | None,
     relayer_password_file: str | None,
     relayer_password_env: str,
+    other_journals: tuple[Path, ...],
+    journal_dir: Path | None,
     as_json: bool,
 ) -> None:
     """Issue NEW_FILE as the replacement of certificate OLD_NUMBER and link them on the ledger."""
@@ -393,6 +407,7 @@ def replace(
             out_dir=out_dir,
             reason=reason,
             relayer=relayer,
+            also_check=_also_check(other_journals, journal_dir),
         )
     if as_json:
         results = [batch_json(issued), action_json(action)]

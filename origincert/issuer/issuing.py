@@ -311,13 +311,15 @@ def issue_replacement(
     out_dir: str | os.PathLike[str] | None,
     relayer: TransactionSigner | None,
     replaces: str,
+    also_check: Sequence[str | os.PathLike[str]] = (),
 ) -> IssueResult:
     """Issue the successor of certificate ``replaces`` as a batch of one; the journal records the
     pending link with it, for ``actions.replace`` (or ``resume``) to send."""
-    return _issue(
-        client, signer, [document], journal=journal, out_dir=out_dir, relayer=relayer,
-        replaces=replaces,
-    ).result  # fmt: skip
+    with OtherJournals.open(also_check, exclude=journal.location) as others:
+        return _issue(
+            client, signer, [document], journal=journal, out_dir=out_dir, relayer=relayer,
+            replaces=replaces, others=others,
+        ).result  # fmt: skip
 
 
 def _record(

@@ -237,3 +237,23 @@ def test_an_other_journal_that_cannot_be_read_is_named(cli, make_docs, tmp_path)
         result = cli("issue", "todo", *option)
         assert result.exit_code == 1 and "[journal_unreadable]" in result.output, result.output
     assert not (tmp_path / "issued").exists()
+
+
+def test_replace_refuses_a_successor_number_another_desk_gave(cli, world, make_docs, tmp_path):
+    old, elsewhere = make_docs(2)
+    write_docs(tmp_path / "a", [elsewhere])
+    assert cli("issue", "a", "--journal", "desks/a.sqlite", "--out", "out-a").exit_code == 0
+    write_docs(tmp_path / "b", [old])
+    assert cli("issue", "b", "--journal", "desks/b.sqlite", "--out", "out-b").exit_code == 0
+    successor = {**elsewhere}  # the successor reuses desk A's number
+    [new_path] = write_docs(tmp_path / "new", [successor])
+    block = world.client.block_number()
+    result = cli(
+        "replace", old["number"], str(new_path), "--reason", "amended invoice",
+        "--journal", "desks/b.sqlite", "--out", "out-b", "--journal-dir", "desks",
+    )  # fmt: skip
+    assert result.exit_code == 1 and "[duplicate_number]" in result.output, result.output
+    assert "a.sqlite" in result.output
+    assert world.client.block_number() == block
+    with Journal.open(tmp_path / "desks" / "b.sqlite") as j:
+        assert j.status(old["number"]) is CertificateStatus.ANCHORED and j.actions() == []
