@@ -728,7 +728,8 @@ class OtherJournals:
     ) -> OtherJournals:
         """Open each SQLite journal at ``paths`` read-only and read whose it is; ``exclude`` (the
         location of the journal being written) is skipped, since it checks itself."""
-        own = _url(exclude)[1] if exclude is not None else None
+        # A path, or an SQLite URL naming one (another database's URL names no file: None).
+        own = _url(exclude.removeprefix("sqlite:///"))[1] if exclude is not None else None
         journals: list[tuple[Path, Engine, dict[str, str]]] = []
         try:
             for given in paths:

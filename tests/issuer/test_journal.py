@@ -217,3 +217,7 @@ def test_the_journal_being_written_is_not_an_other_journal(tmp_path):
     with OtherJournals.open([tmp_path / "own.sqlite"], exclude=str(tmp_path / "own.sqlite")) as o:
         assert o.paths == []
         o.refuse_taken(["OWN-1"], **BODY)
+    with OtherJournals.open(
+        [tmp_path / "own.sqlite"], exclude=f"sqlite:///{tmp_path / 'own.sqlite'}"
+    ) as o:
+        assert o.paths == []
