@@ -75,6 +75,28 @@ def _relayer_options(fn: Any) -> Any:
     return fn
 
 
+def _other_journal_options(fn: Any) -> Any:
+    """Numbers are unique per issuing body, not per journal: name the body's other journals."""
+    fn = click.option(
+        "--journal-dir",
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        help="A folder of the body's journals: every *.sqlite in it except --journal is checked likewise.",
+    )(fn)
+    return click.option(
+        "--other-journal",
+        "other_journals",
+        multiple=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Another journal of the same issuing body (read only): refuse a number it holds. Repeatable.",
+    )(fn)
+
+
+def _also_check(other_journals: tuple[Path, ...], journal_dir: Path | None) -> list[Path]:
+    """The journals to consult: those named, then the folder's ``*.sqlite`` (the library skips
+    the journal being written)."""
+    return [*other_journals, *(sorted(journal_dir.glob("*.sqlite")) if journal_dir else [])]
+
+
 def _relayer(key: str | None, password_file: str | None, password_env: str) -> Any:
     if key is None:
         return None
@@ -194,6 +216,7 @@ def _issued_summary(batches: list[IssueResult]) -> dict[str, Any]:
     type=click.IntRange(1, 64),
     help="Processes for hashing (default: one per core for large batches).",
 )
+@_other_journal_options
 @json_option
 @click.pass_obj
 @handle_errors
@@ -210,15 +233,23 @@ def issue(
     relayer_password_env: str,
     resume: bool,
     workers: int | None,
+    other_journals: tuple[Path, ...],
+    journal_dir: Path | None,
     as_json: bool,
 ) -> None:
     """Issue the certificate documents in FILE|DIR ... and anchor them on the ledger.
 
     Every certificate is journaled before it is signed; after a crash, `--resume` finishes the
-    work without anchoring anything twice.
+    work without anchoring anything twice. Numbers are unique per issuing body: with several
+    journals (a desk each, a year each), name the others with --other-journal or --journal-dir.
     """
     if resume == bool(paths):
         raise click.UsageError("give either certificate files or folders to issue, or --resume")
+    also_check = _also_check(other_journals, journal_dir)
+    if resume and also_check:
+        raise click.UsageError(
+            "--other-journal and --journal-dir check new numbers; not with --resume"
+        )
     from origincert.issuer import Journal, issuing, resuming
     from origincert.issuer.pipeline import default_workers
 
@@ -260,7 +291,7 @@ def issue(
             n_workers = workers or (default_workers() if len(sources) >= POOL_THRESHOLD else 1)
             result = issuing.issue_batch(
                 client, signer, sources, journal=journal, out_dir=out_dir, relayer=relayer, labels=labels,
-                workers=n_workers, progress=progress,
+                workers=n_workers, progress=progress, also_check=also_check,
             )  # fmt: skip
             batches = [result]
             say(_summary(result))
@@ -273,7 +304,7 @@ def issue(
 
             issuing.issue_each(
                 client, signer, sources, journal=journal, out_dir=out_dir, relayer=relayer, labels=labels,
-                on_issued=on_issued,
+                on_issued=on_issued, also_check=also_check,
             )  # fmt: skip
     if as_json:
         echo_json(
@@ -342,6 +373,7 @@ def revoke(
 @_journal_option
 @_out_option
 @_relayer_options
+@_other_journal_options
 @json_option
 @click.pass_obj
 @handle_errors
@@ -357,6 +389,8 @@ def replace(
     relayer_key: str | None,
     relayer_password_file: str | None,
     relayer_password_env: str,
+    other_journals: tuple[Path, ...],
+    journal_dir: Path | None,
     as_json: bool,
 ) -> None:
     """Issue NEW_FILE as the replacement of certificate OLD_NUMBER and link them on the ledger."""
@@ -373,6 +407,7 @@ def replace(
             out_dir=out_dir,
             reason=reason,
             relayer=relayer,
+            also_check=_also_check(other_journals, journal_dir),
         )
     if as_json:
         results = [batch_json(issued), action_json(action)]

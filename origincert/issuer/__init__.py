@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from origincert.issuer.actions import ActionResult, replace, revoke
     from origincert.issuer.errors import IssuingError, NotAccredited
     from origincert.issuer.issuing import IssueResult, issue_batch, issue_documents, issue_each
-    from origincert.issuer.journal import BatchState, CertificateStatus, Journal
+    from origincert.issuer.journal import BatchState, CertificateStatus, Journal, OtherJournals
     from origincert.issuer.pipeline import (
         PreparedCertificate,
         issued_file,
@@ -47,6 +47,7 @@ _EXPORTS = {
     "BatchState": "journal",
     "CertificateStatus": "journal",
     "Journal": "journal",
+    "OtherJournals": "journal",
     "PreparedCertificate": "pipeline",
     "issued_file": "pipeline",
     "prepare_certificate": "pipeline",
@@ -67,6 +68,7 @@ __all__ = [
     "IssuingError",
     "Journal",
     "NotAccredited",
+    "OtherJournals",
     "PreparedCertificate",
     "ResumeReport",
     "issue_batch",

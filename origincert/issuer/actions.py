@@ -9,7 +9,7 @@ already shows it, so ``resume`` can finish one a crash interrupted without sendi
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -89,13 +89,15 @@ def replace(
     out_dir: str | os.PathLike[str] | None = None,
     reason: str | None = None,
     relayer: TransactionSigner | None = None,
+    also_check: Sequence[str | os.PathLike[str]] = (),
 ) -> tuple[IssueResult, ActionResult]:
     """Issue a replacement for an anchored certificate and record the link on the ledger.
 
     The new document's ``replaces`` must name ``old_number``; when it has none, it is filled in
     from the old certificate (its number and issue date) and ``reason`` (then required).
     Raises IssuingError ``not_anchored``, ``already_revoked``, ``already_replaced``,
-    ``replaces_mismatch``, ``replace_reason_missing`` before anything is recorded.
+    ``replaces_mismatch``, ``replace_reason_missing`` before anything is recorded; the new
+    number is checked against ``also_check`` (the body's other journals) as by ``issue_batch``.
     """
     body = issuing_body(client, signer, journal, accredited=True)
     old = _anchored(journal, old_number)
@@ -116,7 +118,7 @@ def replace(
     )
     issued = issue_replacement(
         client, signer, document, journal=journal, out_dir=out_dir, relayer=relayer,
-        replaces=old_number,
+        replaces=old_number, also_check=also_check,
     )  # fmt: skip
     (action,) = [
         a for a in journal.actions(pending=True, number=old_number) if a.kind is ActionKind.REPLACE

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,7 +37,7 @@ from origincert.governance import Standing
 from origincert.issuer.body import IssuingBody, issuing_body
 from origincert.issuer.errors import IssuingError, NotAccredited
 from origincert.issuer.files import check_free, write_atomically
-from origincert.issuer.journal import BatchRecord, BatchState, Journal
+from origincert.issuer.journal import BatchRecord, BatchState, Journal, OtherJournals
 from origincert.issuer.ledger import (
     RecordingSigner,
     anchor_of,
@@ -143,23 +143,27 @@ def issue_batch(
     labels: Sequence[str] | None = None,
     workers: int = 1,
     progress: Progress | None = None,
+    also_check: Sequence[str | os.PathLike[str]] = (),
     step: Step = no_step,
 ) -> IssueResult:
     """Issue documents (dicts or JSON file paths) as one batch anchored in one transaction.
 
     ``signer`` is the issuing body's key: it signs the root and, without a ``relayer``, sends the
     transaction. Files go to ``out_dir`` (none written without one). ``workers > 1`` hashes on a
-    process pool.
+    process pool. ``also_check``: the issuing body's other journals (SQLite paths, read only); a
+    number one of them holds for this body is refused too, since numbers are unique per body.
 
     Raises, before anything is recorded: NotAccredited (naming the standing), DocumentError
-    (every invalid document), JournalError ``duplicate_number``/``journal_mismatch``,
-    IssuingError ``output_exists``, ChainUnavailable. A failure later leaves the batch in the
-    journal for ``resume``.
+    (every invalid document), JournalError ``duplicate_number``/``journal_mismatch``/
+    ``journal_unreadable`` (an other journal that cannot be read), IssuingError
+    ``output_exists``, ChainUnavailable. A failure later leaves the batch in the journal for
+    ``resume``.
     """
-    return _issue(
-        client, signer, sources, journal=journal, out_dir=out_dir, relayer=relayer, labels=labels,
-        workers=workers, progress=progress, step=step,
-    ).result  # fmt: skip
+    with OtherJournals.open(also_check, exclude=journal.location) as others:
+        return _issue(
+            client, signer, sources, journal=journal, out_dir=out_dir, relayer=relayer,
+            labels=labels, workers=workers, progress=progress, others=others, step=step,
+        ).result  # fmt: skip
 
 
 def issue_each(
@@ -172,6 +176,7 @@ def issue_each(
     relayer: TransactionSigner | None = None,
     labels: Sequence[str] | None = None,
     on_issued: Callable[[IssueResult], None] | None = None,
+    also_check: Sequence[str | os.PathLike[str]] = (),
     step: Step = no_step,
 ) -> list[IssueResult]:
     """Issue each document as its own batch of one (one transaction each), in order.
@@ -179,8 +184,29 @@ def issue_each(
     At block speed: every anchoring transaction is journaled and sent without waiting for a
     block, then the receipts are awaited in order, so one block carries many certificates.
     ``on_issued`` hears of each as it is anchored; a refusal of a later document raises once the
-    ones already sent are anchored (and reported), so it hides none of them.
+    ones already sent are anchored (and reported), so it hides none of them. ``also_check`` as
+    for :func:`issue_batch`.
     """
+    with OtherJournals.open(also_check, exclude=journal.location) as others:
+        return _issue_each(
+            client, signer, sources, journal=journal, out_dir=out_dir, relayer=relayer,
+            labels=labels, on_issued=on_issued, others=others, step=step,
+        )  # fmt: skip
+
+
+def _issue_each(
+    client: ChainClient,
+    signer: Signer,
+    sources: Sequence[DocumentSource],
+    *,
+    journal: Journal,
+    out_dir: str | os.PathLike[str] | None,
+    relayer: TransactionSigner | None,
+    labels: Sequence[str] | None,
+    on_issued: Callable[[IssueResult], None] | None,
+    others: OtherJournals,
+    step: Step,
+) -> list[IssueResult]:
     labels = (
         list(labels) if labels is not None else [f"document {i + 1}" for i in range(len(sources))]
     )
@@ -191,7 +217,7 @@ def issue_each(
         try:
             body, batch, prepared, timings = _record(
                 client, signer, [source], journal=journal, out_dir=out_dir, labels=[label],
-                body=checked, step=step,
+                body=checked, others=others, step=step,
             )  # fmt: skip
             checked = body
             _, batch = _tree_and_signature(
@@ -232,16 +258,20 @@ def issue_documents(
     journal: Journal,
     out_dir: str | os.PathLike[str] | None = None,
     relayer: TransactionSigner | None = None,
+    also_check: Sequence[str | os.PathLike[str]] = (),
     step: Step = no_step,
 ) -> list[dict[str, Any]]:
     """Issue certificate dicts as one batch and return the issued files (dicts, batch order).
+    ``also_check`` as for :func:`issue_batch`.
 
     files = issue_documents(client, LocalSigner(account), [doc], journal=Journal.open(path))
     files[0]["proof"]["root"]
     """
-    done = _issue(
-        client, signer, documents, journal=journal, out_dir=out_dir, relayer=relayer, step=step
-    )
+    with OtherJournals.open(also_check, exclude=journal.location) as others:
+        done = _issue(
+            client, signer, documents, journal=journal, out_dir=out_dir, relayer=relayer,
+            others=others, step=step,
+        )  # fmt: skip
     return [
         issued_file(c, done.tree.proof(i), done.anchoring) for i, c in enumerate(done.certificates)
     ]
@@ -259,11 +289,12 @@ def _issue(
     workers: int = 1,
     progress: Progress | None = None,
     replaces: str | None = None,
+    others: OtherJournals | None = None,
     step: Step = no_step,
 ) -> _Issued:
     body, batch, prepared, timings = _record(
         client, signer, sources, journal=journal, out_dir=out_dir, labels=labels,
-        workers=workers, progress=progress, replaces=replaces, step=step,
+        workers=workers, progress=progress, replaces=replaces, others=others, step=step,
     )  # fmt: skip
     return _complete(
         client, signer, journal, body, batch, prepared, relayer=relayer, timings=timings,
@@ -280,13 +311,15 @@ def issue_replacement(
     out_dir: str | os.PathLike[str] | None,
     relayer: TransactionSigner | None,
     replaces: str,
+    also_check: Sequence[str | os.PathLike[str]] = (),
 ) -> IssueResult:
     """Issue the successor of certificate ``replaces`` as a batch of one; the journal records the
     pending link with it, for ``actions.replace`` (or ``resume``) to send."""
-    return _issue(
-        client, signer, [document], journal=journal, out_dir=out_dir, relayer=relayer,
-        replaces=replaces,
-    ).result  # fmt: skip
+    with OtherJournals.open(also_check, exclude=journal.location) as others:
+        return _issue(
+            client, signer, [document], journal=journal, out_dir=out_dir, relayer=relayer,
+            replaces=replaces, others=others,
+        ).result  # fmt: skip
 
 
 def _record(
@@ -301,18 +334,31 @@ def _record(
     progress: Progress | None = None,
     replaces: str | None = None,
     body: IssuingBody | None = None,
+    others: OtherJournals | None = None,
     step: Step = no_step,
 ) -> tuple[IssuingBody, BatchRecord, list[PreparedCertificate], dict[str, float]]:
     """Check the key (unless ``body`` was just checked), validate, hash and journal the
-    documents as one ``prepared`` batch."""
+    documents as one ``prepared`` batch; ``others`` (the body's other journals) must not hold
+    any of its numbers."""
     if not sources:
         raise IssuingError("no documents to issue", code="nothing_to_issue")
     started = time.perf_counter()
     if body is None:
         body = issuing_body(client, signer, journal, accredited=True)
-    journal.refuse_taken(
+    known = [
         s["number"] for s in sources if isinstance(s, Mapping) and isinstance(s.get("number"), str)
-    )
+    ]
+    journal.refuse_taken(known)
+    checked_body = body
+
+    def refuse_elsewhere(numbers: Iterable[str]) -> None:
+        if others is not None:
+            others.refuse_taken(
+                numbers, chain_id=checked_body.chain_id, registry=checked_body.registry,
+                issuer_id=checked_body.issuer_id,
+            )  # fmt: skip
+
+    refuse_elsewhere(known)
     out = Path(out_dir).resolve() if out_dir is not None else None  # resume may run from elsewhere
     if out is not None:
         _make_out_dir(out)
@@ -346,6 +392,10 @@ def _record(
                 return
             finally:
                 hashing += time.perf_counter() - t0
+            # Numbers of file sources are known only now; raising here, before the journal took
+            # the chunk, rolls the whole batch back. Other journals are other databases, so
+            # reading them does not wait on this journal's open transaction.
+            refuse_elsewhere(c.number for c in chunk)
             prepared.extend(chunk)
             yield chunk
             step("during_prepare")

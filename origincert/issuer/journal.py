@@ -23,6 +23,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Self
+from urllib.parse import quote
 
 from sqlalchemy import (
     Column,
@@ -56,6 +57,7 @@ __all__ = [
     "BatchState",
     "CertificateStatus",
     "Journal",
+    "OtherJournals",
 ]
 
 SCHEMA_VERSION = "2"  # 2: the anchor signature names an epoch and a deadline
@@ -704,6 +706,113 @@ class Journal:
             q = q.where(_actions.c.number == number)
         with self._read() as conn:
             return [_action(r) for r in conn.execute(q).mappings()]
+
+
+class OtherJournals:
+    """The issuing body's other journals (other desks, other years), opened read-only.
+
+    One journal refuses a number it already holds, but a chamber keeps several; numbers are unique
+    per issuing body, so a batch's numbers are also looked up here before anything is recorded.
+    A journal tied to another body (or network) is ignored: its numbers are not this body's. One
+    tied to no body yet is consulted all the same (refusing is safer than a duplicate). A journal
+    that cannot be read raises JournalError ``journal_unreadable``: skipping it would hide exactly
+    the duplicates this exists to find. Never opened for writing.
+    """
+
+    def __init__(self, journals: list[tuple[Path, Engine, dict[str, str]]]) -> None:
+        self._journals = journals
+
+    @classmethod
+    def open(
+        cls, paths: Iterable[str | os.PathLike[str]], *, exclude: str | None = None
+    ) -> OtherJournals:
+        """Open each SQLite journal at ``paths`` read-only and read whose it is; ``exclude`` (the
+        location of the journal being written) is skipped, since it checks itself."""
+        # A path, or an SQLite URL naming one (another database's URL names no file: None).
+        own = _url(exclude.removeprefix("sqlite:///"))[1] if exclude is not None else None
+        journals: list[tuple[Path, Engine, dict[str, str]]] = []
+        try:
+            for given in paths:
+                path = Path(given).expanduser().resolve()
+                if path == own or any(path == p for p, _, _ in journals):
+                    continue
+                engine, meta = _open_readonly(path)
+                journals.append((path, engine, meta))
+        except BaseException:
+            for _, engine, _ in journals:
+                engine.dispose()
+            raise
+        return cls(journals)
+
+    @property
+    def paths(self) -> list[Path]:
+        return [p for p, _, _ in self._journals]
+
+    def refuse_taken(
+        self, numbers: Iterable[str], *, chain_id: int, registry: str, issuer_id: int
+    ) -> None:
+        """Raise JournalError ``duplicate_number`` naming the numbers and the journal when one of
+        this body's other journals already holds any of ``numbers``."""
+        wanted = {
+            "chain_id": str(chain_id),
+            "registry": registry.lower(),
+            "issuer_id": str(issuer_id),
+        }
+        numbers = list(numbers)
+        if not numbers:
+            return
+        for path, engine, meta in self._journals:
+            if meta and {k: meta.get(k) for k in wanted} != wanted:
+                continue  # another body's journal
+            try:
+                with engine.connect() as conn:
+                    taken = Journal._taken(conn, numbers)
+            except SQLAlchemyError as exc:
+                raise _unreadable(path, exc) from exc
+            if taken:
+                raise JournalError(
+                    f"certificate number(s) already given by this issuing body in the journal "
+                    f"{path}: {_few(taken)} (numbers are unique per issuing body)",
+                    code="duplicate_number",
+                )
+
+    def close(self) -> None:
+        for _, engine, _ in self._journals:
+            engine.dispose()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _open_readonly(path: Path) -> tuple[Engine, dict[str, str]]:
+    """A read-only engine on an existing SQLite journal (``mode=ro``: SQLite itself refuses any
+    write) and its identity rows; JournalError ``journal_unreadable`` when it is not one."""
+    if not path.is_file():
+        raise JournalError(
+            f"cannot read the journal {path}: no such file", code="journal_unreadable"
+        )
+    engine = create_engine(
+        f"sqlite:///file:{quote(str(path))}?mode=ro&uri=true", connect_args={"timeout": 10}
+    )
+    try:
+        with engine.connect() as conn:
+            meta = {k: v for k, v in conn.execute(select(_meta.c.key, _meta.c.value))}
+            conn.execute(select(_certificates.c.number).limit(1)).all()
+    except SQLAlchemyError as exc:
+        engine.dispose()
+        raise _unreadable(path, exc) from exc
+    return engine, {k: meta[k] for k in ("chain_id", "registry", "issuer_id") if k in meta}
+
+
+def _unreadable(path: Path, exc: SQLAlchemyError) -> JournalError:
+    reason = getattr(exc, "orig", None) or exc
+    return JournalError(
+        f"cannot read the journal {path} to check certificate numbers: {reason}",
+        code="journal_unreadable",
+    )
 
 
 def _refuse(taken: Sequence[str]) -> None:

@@ -204,3 +204,56 @@ def test_revoke_asks_and_a_no_sends_nothing(cli, world, make_docs, tmp_path, mon
         batch, cert = j.locate(number)
     berlin_id = world.chamber_ids["DE-berlin"]
     assert not certificate_status(world.client, berlin_id, batch.root, cert.leaf).revoked
+
+
+def test_other_journals_of_the_body_refuse_a_number_already_given(cli, make_docs, tmp_path):
+    taken, fresh = make_docs(2)
+    write_docs(tmp_path / "monday", [taken])
+    desk_a = "journals/desk-a.sqlite"
+    assert cli("issue", "monday", "--journal", desk_a, "--out", "out-a").exit_code == 0
+    write_docs(tmp_path / "tuesday", [fresh, taken])
+    desk_b = "journals/desk-b.sqlite"
+    for option in (["--other-journal", desk_a], ["--journal-dir", "journals"]):
+        for mode in ("--batch", "--single"):
+            result = cli("issue", "tuesday", "--journal", desk_b, "--out", "out-b", mode, *option)
+            assert result.exit_code == 1, result.output
+            assert "[duplicate_number]" in result.output and taken["number"] in result.output
+            assert "desk-a.sqlite" in result.output
+    # The duplicate sorts first, so even --single refused before issuing anything: nothing
+    # recorded in desk B, no file written.
+    with Journal.open(tmp_path / desk_b) as j:
+        assert j.batches() == []
+    assert not any((tmp_path / "out-b").glob("*.coo.json"))
+    # The folder holds the journal being written too: it is not "another" journal.
+    write_docs(tmp_path / "wednesday", make_docs(1))
+    result = cli("issue", "wednesday", "--journal", desk_b, "--journal-dir", "journals")
+    assert result.exit_code == 0, result.output
+
+
+def test_an_other_journal_that_cannot_be_read_is_named(cli, make_docs, tmp_path):
+    write_docs(tmp_path / "todo", make_docs(1))
+    (tmp_path / "broken.sqlite").write_bytes(b"\0not a database" * 300)
+    for option in (["--other-journal", "nowhere.sqlite"], ["--journal-dir", "."]):
+        result = cli("issue", "todo", *option)
+        assert result.exit_code == 1 and "[journal_unreadable]" in result.output, result.output
+    assert not (tmp_path / "issued").exists()
+
+
+def test_replace_refuses_a_successor_number_another_desk_gave(cli, world, make_docs, tmp_path):
+    old, elsewhere = make_docs(2)
+    write_docs(tmp_path / "a", [elsewhere])
+    assert cli("issue", "a", "--journal", "desks/a.sqlite", "--out", "out-a").exit_code == 0
+    write_docs(tmp_path / "b", [old])
+    assert cli("issue", "b", "--journal", "desks/b.sqlite", "--out", "out-b").exit_code == 0
+    successor = {**elsewhere}  # the successor reuses desk A's number
+    [new_path] = write_docs(tmp_path / "new", [successor])
+    block = world.client.block_number()
+    result = cli(
+        "replace", old["number"], str(new_path), "--reason", "amended invoice",
+        "--journal", "desks/b.sqlite", "--out", "out-b", "--journal-dir", "desks",
+    )  # fmt: skip
+    assert result.exit_code == 1 and "[duplicate_number]" in result.output, result.output
+    assert "a.sqlite" in result.output
+    assert world.client.block_number() == block
+    with Journal.open(tmp_path / "desks" / "b.sqlite") as j:
+        assert j.status(old["number"]) is CertificateStatus.ANCHORED and j.actions() == []

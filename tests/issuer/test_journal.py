@@ -14,6 +14,7 @@ from origincert.issuer.journal import (
     BatchState,
     CertificateStatus,
     Journal,
+    OtherJournals,
 )
 from origincert.issuer.pipeline import PreparedCertificate
 
@@ -173,3 +174,50 @@ def test_unusable_location_is_a_journal_error(tmp_path):
     with pytest.raises(JournalError) as e:
         Journal.open("nosuchdialect://x")
     assert e.value.code == "journal_unavailable"
+
+
+BODY = {"chain_id": 31337, "registry": "0x" + "ab" * 20, "issuer_id": 1}
+
+
+def test_other_journals_are_told_apart_by_the_body_they_were_bound_to(tmp_path):
+    """Same body (registry compared case-blind): refused; another body id, another network: not
+    this body's numbers; a journal bound to no body: consulted (refusing beats a duplicate)."""
+    kinds = {
+        "same": {**BODY, "registry": BODY["registry"].upper().replace("0X", "0x")},
+        "other_body": {**BODY, "issuer_id": 2},
+        "other_chain": {**BODY, "chain_id": 1},
+        "unbound": None,
+    }
+    for name, bound in kinds.items():
+        with Journal.open(tmp_path / f"{name}.sqlite") as j:
+            if bound is not None:
+                j.bind(**bound)
+            _batch(j, [f"N-{name}", "N-shared"])
+    paths = [tmp_path / f"{name}.sqlite" for name in kinds]
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in paths}
+    with OtherJournals.open(paths) as others:
+        for name, refused in [("same", True), ("other_body", False), ("other_chain", False),
+                              ("unbound", True)]:  # fmt: skip
+            if refused:
+                with pytest.raises(JournalError, match=f"{name}.sqlite") as e:
+                    others.refuse_taken([f"N-{name}", "N-free"], **BODY)
+                assert e.value.code == "duplicate_number" and f"N-{name}" in str(e.value)
+            else:
+                others.refuse_taken([f"N-{name}", "N-free"], **BODY)
+        with pytest.raises(JournalError, match="N-shared"):
+            others.refuse_taken(["N-shared"], **BODY)
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in paths} == before  # read only
+    assert sorted(os.listdir(tmp_path)) == sorted(p.name for p in paths)  # no -journal left
+
+
+def test_the_journal_being_written_is_not_an_other_journal(tmp_path):
+    with Journal.open(tmp_path / "own.sqlite") as j:
+        j.bind(**BODY)
+        _batch(j, ["OWN-1"])
+    with OtherJournals.open([tmp_path / "own.sqlite"], exclude=str(tmp_path / "own.sqlite")) as o:
+        assert o.paths == []
+        o.refuse_taken(["OWN-1"], **BODY)
+    with OtherJournals.open(
+        [tmp_path / "own.sqlite"], exclude=f"sqlite:///{tmp_path / 'own.sqlite'}"
+    ) as o:
+        assert o.paths == []
