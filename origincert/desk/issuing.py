@@ -255,29 +255,40 @@ class IssuingWorker:
         return []
 
     def _reconcile(self) -> list[str]:
-        """Record as issued every approved application the journal holds anchored."""
-        done: list[str] = []
+        """Record as issued every approved application the journal holds anchored: one journal
+        read for all of them and one set-based update (with the events and mails) in one
+        transaction, where one lookup and one UPDATE per application cost 3 s a 1,000 batch."""
         with self.sessions() as db:
-            approved = self._approved(db)
-            taken = set(self.journal.existing_numbers([a.number for a in approved]))
-            for app in approved:
-                if app.number not in taken:
-                    continue
-                batch, _cert = self.journal.locate(app.number)
-                if batch.state is not BatchState.ANCHORED or not batch.files_written:
-                    continue
+            approved = select(Application).where(
+                Application.chamber_id == self.chamber_id, Application.status == Status.APPROVED
+            )
+            numbers = list(  # oldest approval first, as one transition at a time recorded them
+                db.scalars(
+                    approved.with_only_columns(Application.number).order_by(
+                        Application.approved_at, Application.id
+                    )
+                )
+            )
+            held = self.journal.batches_of(numbers)
+            ready = [
+                n
+                for n in numbers
+                if (b := held.get(n)) and b.state is BatchState.ANCHORED and b.files_written
+            ]
+            apps: list[Application] = []
+            for i in range(0, len(ready), 500):  # only these are loaded, not the whole queue
+                apps += db.scalars(approved.where(Application.number.in_(ready[i : i + 500])))
+            order = {n: i for i, n in enumerate(ready)}
+            apps.sort(key=lambda a: order[a.number])
+            now = utcnow()
+            changes = []
+            for app in apps:
+                batch = held[app.number]
                 text = (
                     Path(batch.out_dir or self.files_dir) / safe_file_name(app.number)
                 ).read_text(encoding="utf-8")
-                service.transition(
-                    db,
-                    None,
-                    app,
-                    "issue",
-                    issued_at=utcnow(),
-                    batch_id=batch.id,
-                    issued_file=text,
-                )
-                done.append(app.number)
+                values = {"issued_at": now, "batch_id": batch.id, "issued_file": text}
+                changes.append((app, values))
+            done = service.transition_many(db, None, "issue", changes)
             db.commit()
-        return done
+        return [app.number for app in done]

@@ -12,9 +12,9 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
@@ -54,6 +54,7 @@ __all__ = [
     "review",
     "submit",
     "transition",
+    "transition_many",
     "update_fields",
 ]
 
@@ -452,6 +453,57 @@ def transition(
     record_event(session, actor, name, application=app, before=before, after=_snapshot(app))
     outbox.status_changed(session, app, before["status"])  # the mail, in this same transaction
     return app
+
+
+def transition_many(
+    session: Session,
+    actor: Actor | None,
+    name: str,
+    changes: Sequence[tuple[Application, dict[str, Any]]],
+) -> list[Application]:
+    """:func:`transition` for many applications at once, recording the same rows (the status
+    UPDATE, an event with before/after, the outbox mails) in a constant number of statements:
+    the worker records a 1,000-certificate batch this way, where one UPDATE per application (each
+    flushing the previous one's event and mails) cost it two seconds. Every row of ``changes``
+    must carry the same value keys. An application whose status moved under us is left out (not
+    an error: the others are still recorded) and is not in the list returned."""
+    if not changes:
+        return []
+    t = TRANSITIONS[name]
+    apps = {app.id: (app, _snapshot(app), values) for app, values in changes}
+    common = {"status": t.target.value, "updated_at": utcnow()}
+    moved: dict[int, int] = {}  # id -> its version now
+    ids = list(apps)
+    for i in range(0, len(ids), 500):  # claim them: a conditional UPDATE, as transition's
+        claimed = session.execute(
+            update(Application)
+            .where(
+                Application.id.in_(ids[i : i + 500]),
+                Application.status.in_([s.value for s in t.sources]),
+            )
+            .values(version=Application.version + 1, **common)
+            .returning(Application.id, Application.version)
+            .execution_options(synchronize_session=False)
+        )
+        moved.update((app_id, version) for app_id, version in claimed)
+    keys = sorted(changes[0][1])
+    if keys and moved:  # the per-application values, one executemany over the claimed rows
+        table = cast(Table, Application.__table__)
+        session.execute(
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values({k: bindparam(f"b_{k}") for k in keys}),
+            [{"b_id": i, **{f"b_{k}": apps[i][2][k] for k in keys}} for i in ids if i in moved],
+        )
+    done: list[Application] = []
+    for app_id in (i for i in ids if i in moved):  # in the caller's order
+        app, before, values = apps[app_id]
+        for key, value in {**common, **values, "version": moved[app_id]}.items():
+            set_committed_value(app, key, value)
+        record_event(session, actor, name, application=app, before=before, after=_snapshot(app))
+        outbox.status_changed(session, app, before["status"])
+        done.append(app)
+    return done
 
 
 def _today() -> date:

@@ -573,6 +573,22 @@ class Journal:
         with self._read() as conn:
             return [bytes(leaf) for leaf in conn.execute(q).scalars()]
 
+    def batches_of(self, numbers: Iterable[str]) -> dict[str, BatchRecord]:
+        """The batch of each of ``numbers`` the journal holds, keyed by number (others left out):
+        one read for a whole batch of applications, where :meth:`locate` costs two per number."""
+        wanted = list(numbers)
+        found: dict[str, BatchRecord] = {}
+        with self._read() as conn:
+            for i in range(0, len(wanted), 500):
+                q = (
+                    select(_certificates.c.number.label("certificate_number"), *_batches.c)
+                    .join(_batches, _batches.c.id == _certificates.c.batch_id)
+                    .where(_certificates.c.number.in_(wanted[i : i + 500]))
+                )
+                for row in conn.execute(q).mappings():
+                    found[row["certificate_number"]] = _batch(row)
+        return found
+
     def locate(self, number: str) -> tuple[BatchRecord, PreparedCertificate]:
         """A certificate and its batch. Raises JournalError ``unknown_number`` when this issuing
         body never prepared that number."""
