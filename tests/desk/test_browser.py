@@ -28,11 +28,25 @@ SIZES = {"desktop": (1366, 900, False), "phone": (390, 844, True)}
 
 
 def wait_for(driver: Any, condition: Any, timeout: float = 30) -> Any:
-    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+    """Until ``condition`` holds. An element of the page being left is asked again: Selenium
+    calls it stale, or Chromium says its node "does not belong to the document" (mid-navigation)."""
+    from selenium.common.exceptions import (
+        NoSuchElementException,
+        StaleElementReferenceException,
+        WebDriverException,
+    )
     from selenium.webdriver.support.ui import WebDriverWait
 
+    def settled(d: Any) -> Any:
+        try:
+            return condition(d)
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return False
+            raise
+
     ignored = (NoSuchElementException, StaleElementReferenceException)
-    return WebDriverWait(driver, timeout, ignored_exceptions=ignored).until(condition)
+    return WebDriverWait(driver, timeout, ignored_exceptions=ignored).until(settled)
 
 
 def shot(driver: Any, name: str) -> None:

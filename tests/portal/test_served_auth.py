@@ -10,6 +10,7 @@ import re
 import sqlite3
 import stat
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -78,7 +79,13 @@ def test_the_recursion_limit_stays_put_in_workers_that_verified(served: Served) 
         answers = list(pool.map(lambda _: served.api("/verify/file", raw=raw), range(16)))
     assert {a.status_code for a in answers} == {200}
     assert {a.json()["verdict"] for a in answers} == {"VALID"}
-    verified = [p for p in served.probes() if p[3] == "/api/v1/verify/file" and p[2] == "POST"]
+    # gunicorn's post_request hook writes the probe after the answer has gone: wait for it
+    deadline = time.monotonic() + 10
+    while True:
+        verified = [p for p in served.probes() if p[3] == "/api/v1/verify/file" and p[2] == "POST"]
+        if len(verified) >= 16 or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
     assert len(verified) >= 16
     # web3 (and py_ecc, which sets 100000) is imported by then in every worker that verified
     assert {limit for _, limit, _, _ in verified} == {SAFE_RECURSION_LIMIT}
