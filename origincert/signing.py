@@ -169,6 +169,31 @@ def _typed_fields(type_string: str) -> list[dict[str, str]]:
     return [dict(zip(("type", "name"), f.split(" "), strict=True)) for f in inner.split(",")]
 
 
+def _typed_data(
+    type_string: str,
+    domain_name: str,
+    domain_version: str,
+    chain_id: int,
+    contract: str,
+    values: dict[str, Any],
+) -> dict[str, Any]:
+    """EIP-712 typed data for one struct of ``type_string`` in a contract's domain: the fields
+    (and their order) come from the type string, so the message cannot drift from the digest."""
+    primary = type_string[: type_string.index("(")]
+    fields = _typed_fields(type_string)
+    return {
+        "types": {"EIP712Domain": _DOMAIN_FIELDS, primary: fields},
+        "primaryType": primary,
+        "domain": {
+            "name": domain_name,
+            "version": domain_version,
+            "chainId": chain_id,
+            "verifyingContract": contract,
+        },
+        "message": {f["name"]: values[f["name"]] for f in fields},
+    }
+
+
 def anchor_typed_data(
     root: bytes,
     leaf_count: int,
@@ -188,18 +213,7 @@ def anchor_typed_data(
         "epoch": epoch,
         "deadline": deadline,
     }
-    fields = _typed_fields(ANCHOR_TYPE)
-    return {
-        "types": {"EIP712Domain": _DOMAIN_FIELDS, "Anchor": fields},
-        "primaryType": "Anchor",
-        "domain": {
-            "name": DOMAIN_NAME,
-            "version": DOMAIN_VERSION,
-            "chainId": chain_id,
-            "verifyingContract": registry,
-        },
-        "message": {f["name"]: values[f["name"]] for f in fields},
-    }
+    return _typed_data(ANCHOR_TYPE, DOMAIN_NAME, DOMAIN_VERSION, chain_id, registry, values)
 
 
 def key_possession_typed_data(
@@ -209,18 +223,9 @@ def key_possession_typed_data(
     :func:`key_possession_digest`)."""
     key_possession_digest(key, issuer_id, economy, chain_id, issuer_registry)
     values = {"key": key, "issuerId": issuer_id, "economy": "0x" + economy.encode("ascii").hex()}
-    fields = _typed_fields(KEY_POSSESSION_TYPE)
-    return {
-        "types": {"EIP712Domain": _DOMAIN_FIELDS, "KeyPossession": fields},
-        "primaryType": "KeyPossession",
-        "domain": {
-            "name": KEY_DOMAIN_NAME,
-            "version": KEY_DOMAIN_VERSION,
-            "chainId": chain_id,
-            "verifyingContract": issuer_registry,
-        },
-        "message": {f["name"]: values[f["name"]] for f in fields},
-    }
+    return _typed_data(
+        KEY_POSSESSION_TYPE, KEY_DOMAIN_NAME, KEY_DOMAIN_VERSION, chain_id, issuer_registry, values
+    )
 
 
 def key_possession_digest(
