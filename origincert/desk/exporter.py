@@ -352,20 +352,26 @@ def product_list() -> Any:
     values: dict[str, str] = {}
     if request.method == "POST":
         values = {k: v for k, v in request.form.items() if k != "csrf_token"}
-        try:
-            products.save_product(db(), actor(), values.get("name", ""), values)
-        except DeskError as exc:
-            db().rollback()
-            problems = list(exc.problems) or [("", str(exc))]
-        else:
-            db().commit()
-            flash("Product saved.")
+        problems = _save_product(values)
+        if not problems:
             return redirect(url_for("exporter.product_list"))
     return render_template(
         "exporter/products.html", products=products.products_for(db(), actor()),
         product=None, values=values, problems=problems, at=dict(reversed(problems)),
         fields=_product_fields(),
     ), (422 if problems else 200)  # fmt: skip
+
+
+def _save_product(values: dict[str, str], public_id: str | None = None) -> list[tuple[str, str]]:
+    """Save a new or edited product whole; its problems (nothing saved) or none (committed)."""
+    try:
+        products.save_product(db(), actor(), values.get("name", ""), values, public_id=public_id)
+    except DeskError as exc:
+        db().rollback()
+        return list(exc.problems) or [("", str(exc))]
+    db().commit()
+    flash("Product saved.")
+    return []
 
 
 @bp.route("/products/<product_id>", methods=["GET", "POST"])
@@ -381,16 +387,8 @@ def product(product_id: str) -> Any:
             flash("Product deleted.")
             return redirect(url_for("exporter.product_list"))
         values = {k: v for k, v in request.form.items() if k != "csrf_token"}
-        try:
-            products.save_product(
-                db(), actor(), values.get("name", ""), values, public_id=product_id
-            )
-        except DeskError as exc:
-            db().rollback()
-            problems = list(exc.problems) or [("", str(exc))]
-        else:
-            db().commit()
-            flash("Product saved.")
+        problems = _save_product(values, public_id=product_id)
+        if not problems:
             return redirect(url_for("exporter.product_list"))
     return render_template(
         "exporter/products.html", products=[], product=item, values=values,
