@@ -4,6 +4,7 @@ council, authorities and accredited chambers, and per-test isolation by snapshot
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,8 +27,36 @@ settings.load_profile("origincert")
 # portal, a PostgreSQL server, a ledger scene) is built once per worker at most; the folders below go
 # to one worker whole. (Not ``--dist loadgroup`` with ``xdist_group`` marks: on pytest 9.2 the marks
 # no longer reach the scheduler, pytest-xdist issue #1386.)
+# ``-n auto`` starts a worker per core, and one more when the geth network tests are in the run
+# (they mostly wait for blocks: see pytest_xdist_auto_num_workers below). Scheduling is by file,
+# in collection order but for the network folder, which goes first: it is the longest unit
+# (about 100 s, a minute of it building the network), so it never ends the run late.
 # The geth consortium (a minute to build) and the interval-mining node:
 ONE_WORKER = ("tests/network/",)
+
+
+def _selects_the_network(config: pytest.Config) -> bool:
+    """Whether this run may hold tests/network/: a path given that includes it (or none given),
+    and no ``-m`` that leaves the ``network`` marker out."""
+    if re.search(r"\bnot\s+network\b", config.option.markexpr or ""):
+        return False
+    network = Path(config.rootpath, ONE_WORKER[0]).resolve()
+    paths = [Path(config.invocation_params.dir, a.split("::", 1)[0]).resolve() for a in config.args]
+    return any(p == network or network in p.parents or p in network.parents for p in paths)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """``-n auto``: a worker per core, and one more while the geth network tests are in the run.
+
+    Those tests spend their 100 s waiting for 1-second blocks (about 10 s of CPU in the worker),
+    so the worker that holds them leaves its core idle; a worker more keeps both cores busy with
+    the rest meanwhile. ``PYTEST_XDIST_AUTO_NUM_WORKERS`` still decides when set, as in xdist.
+    """
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None  # xdist's own hook reads it
+    cores = len(os.sched_getaffinity(0))
+    return cores + 1 if _selects_the_network(config) else cores
 
 
 @pytest.hookimpl(optionalhook=True)
