@@ -101,6 +101,9 @@ def screenshot(driver, name: str) -> Path:  # type: ignore[no-untyped-def]
         "Page.captureScreenshot",
         {
             "format": "png",
+            # the same pixels in a larger file (a faster PNG encoding): a 390 px page 7,600 px tall
+            # took 0.77 s instead of 1.21 s at load 3, and a run takes about 60 screenshots
+            "optimizeForSpeed": True,
             "captureBeyondViewport": True,
             "clip": {"x": 0, "y": 0, "width": size["width"], "height": size["height"], "scale": 1},
         },

@@ -37,11 +37,25 @@ def live(app: Flask) -> Iterator[LiveServer]:
     server.stop()
 
 
-@pytest.fixture
-def driver(tmp_path: Path) -> Iterator[Any]:
-    d = chrome(tmp_path / "profile")
+@pytest.fixture(scope="module")
+def chromium(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """One Chromium for the module's tests at the default size: a start and quit cost 1.2 s."""
+    d = chrome(tmp_path_factory.mktemp("chromium") / "profile")
     yield d
     d.quit()
+
+
+@pytest.fixture
+def driver(chromium: Any) -> Any:
+    """The module's Chromium as a fresh one would be for the test: no cookies (they ignore ports,
+    so the last test's sign-in would carry over), screen media, an empty console log. Every test
+    serves its own app on a port of its own, so no storage or cache of another test's origin is
+    read."""
+    chromium.get("about:blank")
+    chromium.execute_cdp_cmd("Network.clearBrowserCookies", {})
+    chromium.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
+    chromium.get_log("browser")  # read, so the test sees only its own console errors
+    return chromium
 
 
 def sign_in(driver: Any, live: LiveServer, username: str = "anna") -> None:
