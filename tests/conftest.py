@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,28 @@ from hypothesis import settings
 from origincert import governance
 from origincert.chain import ChainClient, deploy
 from origincert.devtools import devchain
+
+
+def _temporary_folders_in_memory() -> None:
+    """Temporary folders on /dev/shm (tmpfs) when the machine has one with room and TMPDIR is not
+    set: the suite's SQLite databases (journals, desks, portals: a migrated portal database per
+    test) commit with fsync, which costs CPU and waits on a disk. A portal app for a test took
+    36 to 59 ms instead of 83 to 94 ms, and 28 instead of 42 ms of CPU (load 3). What is tested
+    does not change: a SIGKILLed process leaves the same files in the page cache either way.
+    Subprocesses (Hardhat, PostgreSQL, gunicorn, Chromium) inherit TMPDIR. pyproject's
+    ``tmp_path_retention_policy = "failed"`` keeps only failed tests' folders, so the memory is
+    given back."""
+    shm = "/dev/shm"
+    if "TMPDIR" in os.environ or not os.access(shm, os.W_OK | os.X_OK):
+        return
+    stat = os.statvfs(shm)
+    if stat.f_bavail * stat.f_frsize < 4 * 1024**3:
+        return
+    os.environ["TMPDIR"] = shm
+    tempfile.tempdir = None  # gettempdir() reads TMPDIR again
+
+
+_temporary_folders_in_memory()
 
 # Property tests assert behaviour, not speed: on a shared 2-core machine one example can take far
 # longer than hypothesis's 200 ms default deadline, which would fail a correct test.
