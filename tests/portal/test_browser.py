@@ -17,6 +17,7 @@ from flask import Flask
 from origincert import qr
 
 from .browser import (
+    POLL_SECONDS,
     LiveServer,
     chrome,
     iter_console_errors,
@@ -71,7 +72,7 @@ def sign_in(driver: Any, live: LiveServer, username: str = "anna") -> None:
 def wait_for(driver: Any, condition: Any, timeout: float = 15) -> Any:
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout).until(condition)
+    return WebDriverWait(driver, timeout, poll_frequency=POLL_SECONDS).until(condition)
 
 
 def verdict(driver: Any) -> str:
