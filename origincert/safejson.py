@@ -13,6 +13,9 @@ import re
 from itertools import accumulate
 from typing import Any
 
+import orjson
+
+from origincert._native import NATIVE, ext
 from origincert.errors import DocumentError
 
 __all__ = ["DEFAULT_MAX_JSON_BYTES", "MAX_JSON_DEPTH", "load_json"]
@@ -27,7 +30,23 @@ def load_json(raw: bytes | str, *, max_bytes: int = DEFAULT_MAX_JSON_BYTES) -> d
     Refused: empty input, more than ``max_bytes``, invalid UTF-8 or a byte order mark, syntax
     errors (with line and column), NaN/Infinity, lone surrogates, duplicate keys (two readers could see two
     different values), nesting too deep, and a top level that is not an object.
+
+    Fast path (bytes only, with the native core): when ``origincert_native.json_clean`` finds
+    the text plain (UTF-8, no BOM, an object at most 100 deep, no duplicate or escaped key, no
+    surrogate escape, integers of at most 15 digits and no other number), ``orjson`` builds the
+    objects; anything else, refusals included, goes through the reference below, so every
+    refusal and its code come from one place. 4.5 µs instead of 50 µs for a 13 kB issued file
+    (JSON 107 -> 22 µs per certificate in ``scripts/bench/verify.py``'s breakdown).
     """
+    if NATIVE and isinstance(raw, bytes) and len(raw) <= max_bytes and ext.json_clean(raw):
+        value = orjson.loads(raw)
+        if value.__class__ is dict:
+            return value  # type: ignore[no-any-return]
+    return _load_json(raw, max_bytes=max_bytes)
+
+
+def _load_json(raw: bytes | str, *, max_bytes: int = DEFAULT_MAX_JSON_BYTES) -> dict[str, Any]:
+    """The reference reader: :func:`load_json` without its fast path (the specification)."""
     if isinstance(raw, str):
         text = raw
         size = len(raw.encode("utf-8", "surrogatepass"))
