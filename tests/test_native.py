@@ -354,3 +354,22 @@ def _hex_map(value: dict[str, Any], check_paths: bool, native: bool) -> Any:
         )
     finally:
         issued.NATIVE = saved
+
+
+def test_the_file_s_own_hashes_are_kept_only_when_they_are_the_recomputed_ones() -> None:
+    import random
+
+    from origincert.devtools.samples import sample_certificate
+
+    doc, seed = sample_certificate(random.Random(3)), bytes(range(32))
+    hashes, shape, target = reference_commit(doc, seed, None)
+    kept = dict(hashes)
+    assert fields.hash_seeded(doc, seed, shape, kept)[0] is kept
+    first = next(iter(hashes))
+    altered = {**hashes, first: bytes(32)}
+    reordered = dict(reversed(hashes.items()))
+    fewer = dict(list(hashes.items())[1:])
+    for stated in (altered, reordered, fewer, {**hashes, "extra": bytes(32)}):
+        got = fields.hash_seeded(doc, seed, shape, stated)
+        assert got[0] is not stated
+        assert list(got[0].items()) == list(hashes.items()) and got[1:] == (shape, target)

@@ -435,13 +435,35 @@ fn shape_pairs<'py>(shape: &Bound<'py, PyDict>) -> PyResult<Option<Vec<(String, 
 
 type Recomputed<'py> = (Bound<'py, PyDict>, Bound<'py, PyDict>, Bound<'py, PyBytes>);
 
-/// `(field hashes, shown shape, target hash over shape)` of a full copy, or None.
+/// Whether `stated` holds exactly `hashes`, in the same order (a file as the issuer wrote it).
+fn same_hashes(stated: &Bound<'_, PyDict>, hashes: &[(String, [u8; 32])]) -> bool {
+    stated.len() == hashes.len()
+        && stated.iter().zip(hashes).all(|((key, value), (path, h))| {
+            key.is_exact_instance_of::<PyString>()
+                && value.is_exact_instance_of::<PyBytes>()
+                && key
+                    .downcast::<PyString>()
+                    .ok()
+                    .and_then(|k| k.to_str().ok())
+                    == Some(path)
+                && value
+                    .downcast::<PyBytes>()
+                    .map(|v| v.as_bytes() == h)
+                    .unwrap_or(false)
+        })
+}
+
+/// `(field hashes, shown shape, target hash over shape)` of a full copy, or None. When the
+/// file's own `stated` hashes are those, in that order, that very dict is returned as the field
+/// hashes (equal, key order included, and no new objects).
 #[pyfunction]
+#[pyo3(signature = (document, seed, shape, stated=None))]
 fn recompute_seeded<'py>(
     py: Python<'py>,
     document: &Bound<'py, PyAny>,
     seed: &[u8],
     shape: &Bound<'py, PyDict>,
+    stated: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Option<Recomputed<'py>>> {
     if seed.len() != SEED_BYTES || !document.is_exact_instance_of::<PyDict>() {
         return Ok(None);
@@ -468,10 +490,16 @@ fn recompute_seeded<'py>(
     ) else {
         return Ok(None);
     };
-    let hashes = PyDict::new(py);
-    for (path, h) in &walk.hashes {
-        hashes.set_item(path, PyBytes::new(py, h))?;
-    }
+    let hashes = match stated {
+        Some(stated) if same_hashes(stated, &walk.hashes) => stated.clone(),
+        _ => {
+            let hashes = PyDict::new(py);
+            for (path, h) in &walk.hashes {
+                hashes.set_item(path, PyBytes::new(py, h))?;
+            }
+            hashes
+        }
+    };
     let shown = PyDict::new(py);
     for (path, n) in &walk.shape {
         shown.set_item(path, n)?;

@@ -37,7 +37,9 @@ def recompute_fields(f: IssuedFile) -> Recomputed:
     Raises OriginCertError (from ``fields``) when the document holds something not hashable.
     """
     if f.seed is not None:
-        hashes, shown_shape, target = fields.hash_seeded(f.document, f.seed, f.shape)
+        hashes, shown_shape, target = fields.hash_seeded(
+            f.document, f.seed, f.shape, f.field_hashes
+        )
         return Recomputed(hashes, (), _reshaped(shown_shape, f.shape, False), target)
     leaves, shown_shape = fields.flatten_with_shape(f.document)
     reshaped = _reshaped(shown_shape, f.shape, f.redacted)
