@@ -301,8 +301,8 @@ def hash_seeded(
     leaves with snake_case keys (then the reference runs and raises what it raises). A verifier
     passes the file's ``stated`` hashes: when they are exactly the recomputed ones, key order
     included, that dict is returned rather than an equal copy.
-    Measured by ``scripts/bench/verify.py``'s breakdown ("field hashes and target"): 189 µs
-    -> 24 µs per certificate of 82 fields.
+    Measured by ``scripts/bench/native.py`` (82 fields, SHA-256 by the CPU's SHA extensions,
+    load 6): 36 µs instead of 172 µs per certificate.
     """
     if NATIVE and doc.__class__ is dict and (committed is None or committed.__class__ is dict):
         over = {} if committed is None else committed
