@@ -373,3 +373,16 @@ def test_the_file_s_own_hashes_are_kept_only_when_they_are_the_recomputed_ones()
         got = fields.hash_seeded(doc, seed, shape, stated)
         assert got[0] is not stated
         assert list(got[0].items()) == list(hashes.items()) and got[1:] == (shape, target)
+
+
+def test_nesting_deeper_than_any_json_goes_to_the_reference_not_onto_the_stack() -> None:
+    def nested(depth: int, make: Callable[[Any], Any]) -> dict[str, Any]:
+        node: Any = 1
+        for _ in range(depth):
+            node = make(node)
+        return {"a": node}
+
+    for make in (lambda n: {"b": n}, lambda n: [n]):
+        assert ext.recompute_seeded(nested(100_000, make), bytes(32), {}) is None  # no crash
+        assert ext.recompute_seeded(nested(150, make), bytes(32), {}) is not None
+        same_hashes(nested(300, make), bytes(32))  # past the walk's bound: the reference's answer

@@ -27,6 +27,9 @@ const SAFE_INT: i64 = (1 << 53) - 1;
 const SEED_BYTES: usize = 32;
 const SALT_BYTES: usize = 16;
 const TARGET_TAG: &[u8] = b"origincert:target:2";
+/// Nesting the walk takes on (a JSON file nests at most 100 deep); deeper dicts and lists, only
+/// possible from Python code, go to the reference rather than onto this thread's stack.
+const MAX_WALK_DEPTH: usize = 200;
 
 // ---------------------------------------------------------------------------------------------
 // JSON pre-check
@@ -288,6 +291,7 @@ struct Walk {
     pair: Vec<u8>,
     hashes: Vec<(String, [u8; 32])>,
     shape: Vec<(String, u64)>,
+    depth: usize,
 }
 
 impl Walk {
@@ -323,16 +327,23 @@ impl Walk {
             self.pair.extend_from_slice(self.path.as_bytes());
             self.pair.extend_from_slice(b"\",");
             self.pair.extend_from_slice(n.to_string().as_bytes());
+        } else if self.depth >= MAX_WALK_DEPTH
+            && (value.is_instance_of::<PyDict>() || value.is_instance_of::<PyList>())
+        {
+            return Ok(false);
         } else if value.is_exact_instance_of::<PyDict>() {
             let len = self.path.len();
             self.path.push('.');
+            self.depth += 1;
             let ok = self.object(value.downcast::<PyDict>()?)?;
+            self.depth -= 1;
             self.path.truncate(len);
             return Ok(ok);
         } else if value.is_exact_instance_of::<PyList>() {
             let list = value.downcast::<PyList>()?;
             self.shape.push((self.path.clone(), list.len() as u64));
             let len = self.path.len();
+            self.depth += 1;
             for (i, item) in list.iter().enumerate() {
                 self.path.push('[');
                 self.path.push_str(&i.to_string());
@@ -343,6 +354,7 @@ impl Walk {
                     return Ok(false);
                 }
             }
+            self.depth -= 1;
             return Ok(true);
         } else if value.is_none() {
             return Ok(true);
@@ -477,6 +489,7 @@ fn recompute_seeded<'py>(
         pair: Vec::with_capacity(256),
         hashes: Vec::with_capacity(128),
         shape: Vec::with_capacity(8),
+        depth: 0,
     };
     if !walk.object(document.downcast::<PyDict>()?)? {
         return Ok(None);
