@@ -254,12 +254,18 @@ def test_bytes_subclasses_take_the_same_path() -> None:
 # for any common last 16 bytes; the same search solved for a given key gives a second key
 # colliding with a real field name.
 TWINS = ("mhflbmfdpdbaepke" + "country_of_origi", "olhlklohkniijphb" + "country_of_origi")
+FIELD_TWIN = "dpbajehgjcpnkbnpglhnnlcpodjddobp"  # xxh3_64 0x76101e00b2c23c6e, as country_of_origin
 
 
 def test_two_keys_of_one_orjson_hash_are_two_keys() -> None:
     first, second = TWINS
     assert_same_reading(json.dumps({first: "CH", second: "XX"}).encode())
     assert_same_reading(json.dumps({"a": [{first: 1}, {second: 2}]}).encode())
+
+
+def test_a_key_colliding_with_a_field_name_is_another_key() -> None:
+    assert_same_reading(json.dumps({"country_of_origin": "XX", FIELD_TWIN: "CH"}).encode())
+    assert_same_reading(json.dumps({FIELD_TWIN: "CH", "country_of_origin": "XX"}).encode())
 
 
 def test_a_key_read_once_never_renames_a_later_key() -> None:
@@ -614,3 +620,31 @@ def test_a_seed_of_the_wrong_shape_is_refused_alike(issued_files: list[dict[str,
     fast, reference = verdicts(raws)
     assert fast == reference
     assert "UNCONFIRMED" not in {r["verdict"] for r in fast}
+
+
+def test_a_second_value_under_a_colliding_key_is_a_second_field(
+    issued_files: list[dict[str, Any]],
+) -> None:
+    # every JSON reader but orjson sees goods[0] coming from "XX" (and a stray field); orjson read
+    # the twin's value as country_of_origin's, the issued one: UNCONFIRMED offline, VALID online
+    f = issued_files[0]
+    origin = json.dumps(f["document"]["goods"][0]["country_of_origin"])
+    forged = text(f).replace(
+        f'"country_of_origin": {origin}', f'"country_of_origin": "XX", "{FIELD_TWIN}": {origin}', 1
+    )
+    assert json.loads(forged)["document"]["goods"][0]["country_of_origin"] == "XX"
+    fast, reference = verdicts([forged.encode()])
+    assert fast == reference
+    assert fast[0]["verdict"] != "UNCONFIRMED"
+
+
+def test_an_upload_cannot_rename_a_field_of_later_uploads(
+    issued_files: list[dict[str, Any]],
+) -> None:
+    # one upload of many keys empties orjson's cache slot, the next caches the twin under
+    # country_of_origin's hash: every certificate read afterwards lost its country of origin
+    evict = json.dumps({f"k{i}": 1 for i in range(20_000)}).encode()
+    poison = json.dumps({FIELD_TWIN: "CH"}).encode()
+    fast, reference = verdicts([evict, poison, text(issued_files[0]).encode()])
+    assert fast == reference
+    assert fast[2]["verdict"] == "UNCONFIRMED"
