@@ -254,7 +254,8 @@ class LedgerReader:
             )
             for lo, hi in ranges
         ]
-        views = [self._snapshot([], keys, issuers, s)] if keys or issuers else []
+        parts = _view_parts(keys, issuers)
+        views = [self._snapshot([], k, i, s) for k, i in parts]
         if not (log_calls or views):
             return
         results = self._batch(log_calls + views, optional=len(log_calls))
@@ -266,9 +267,9 @@ class LedgerReader:
                     s.events[key] = (log["transactionHash"], _word_address(log["data"][2:66]))
         for r in roots:
             s.events.setdefault(r, (None, None))
-        if views:
-            self._take_snapshot(s, results[-1], 0, keys, issuers)
-            _require_bodies(s, issuers)
+        for (k, i), raw in zip(parts, results[len(log_calls) :], strict=True):
+            self._take_snapshot(s, raw, 0, k, i)
+        _require_bodies(s, issuers)
 
     def _third_round(
         self,
@@ -301,11 +302,12 @@ class LedgerReader:
                     )
                 )
             spans.append((first, len(log_calls)))
-        views = [self._snapshot([], [], others, s)] if others else []
+        parts = _view_parts([], others)
+        views = [self._snapshot([], k, i, s) for k, i in parts]
         results = self._batch(log_calls + views, optional=len(log_calls))
-        if views:
-            self._take_snapshot(s, results[-1], 0, [], others)
-            _require_bodies(s, others)
+        for (k, i), raw in zip(parts, results[len(log_calls) :], strict=True):
+            self._take_snapshot(s, raw, 0, k, i)
+        _require_bodies(s, others)
         found: list[tuple[tuple[int, bytes, bytes], str, str, int]] = []  # key, by, tx, issuer
         for (q, a), (lo, hi) in zip(wanted, spans):
             live = [
@@ -329,9 +331,14 @@ class LedgerReader:
         if not found:
             return
         # Who revoked: the issuing body's own key, or (the only other account allowed) its authority.
-        by_keys = sorted({by for _, by, _, _ in found})
-        [raw] = self._batch([self._snapshot([], by_keys, [], s)])
-        owners = dict(zip(by_keys, self._checked(s, raw, 0, by_keys, []).keys, strict=True))
+        parts = _view_parts(sorted({by for _, by, _, _ in found}), [])
+        owners = {
+            key: record
+            for (k, _), raw in zip(
+                parts, self._batch([self._snapshot([], k, [], s) for k, _ in parts]), strict=True
+            )
+            for key, record in zip(k, self._checked(s, raw, 0, k, []).keys, strict=True)
+        }
         for key, by, tx, issuer_id in found:
             role = "issuing body" if owners[by][0] == issuer_id else "competent authority"
             s.revokers[key] = (by, role, tx)
@@ -566,6 +573,18 @@ def _anchored_events(
             key = (int(topics[2], 16), bytes.fromhex(topics[1][2:]))
             out.append((key, block, (tx, _word_address(log["data"][2:66]))))
     return out
+
+
+def _view_parts(keys: list[str], issuers: list[int]) -> list[tuple[list[str], list[int]]]:
+    """Key records and bodies in groups of at most :data:`SNAPSHOT_VIEWS`, one snapshot each."""
+    views: list[tuple[str, str | int]] = [("key", k) for k in keys] + [("body", i) for i in issuers]
+    return [
+        (
+            [str(v) for kind, v in views[n : n + SNAPSHOT_VIEWS] if kind == "key"],
+            [int(v) for kind, v in views[n : n + SNAPSHOT_VIEWS] if kind == "body"],
+        )
+        for n in range(0, len(views), SNAPSHOT_VIEWS)
+    ]
 
 
 def _require_bodies(s: Session, issuers: list[int]) -> None:

@@ -543,3 +543,28 @@ def test_no_request_holds_more_calls_than_a_node_takes(
     results = Verifier(scene.client, clock=lambda: DAY).verify_many(files)
     assert [r.verdict for r in results] == expected and Verdict.VALID in expected
     assert sizes and max(sizes) <= 4 and len(sizes) > 1
+
+
+def test_no_snapshot_asks_more_views_than_its_budget(
+    scene: Scene, spy: _Spy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A snapshot's gas grows with the key records and bodies it reads: each asks at most
+    SNAPSHOT_VIEWS of them, the rest go to further snapshots; the verdicts do not change."""
+    from origincert.verifier import ledger
+
+    files = (
+        scene.files["batch"]
+        + scene.files["single"]
+        + scene.files["sg"]
+        + scene.files["rotated"]
+        + scene.files["root_revoked"]
+        + scene.files["leaf_revoked"]
+    )
+    expected = [r.verdict for r in Verifier(scene.client, clock=lambda: DAY).verify_many(files)]
+    spy.snapshots.clear()
+    monkeypatch.setattr(ledger, "SNAPSHOT_VIEWS", 1)
+    results = Verifier(scene.client, clock=lambda: DAY).verify_many(files)
+    assert [r.verdict for r in results] == expected
+    assert {Verdict.VALID, Verdict.REVOKED} <= set(expected)
+    assert all(len(keys) + len(ids) <= 1 for _, keys, ids in spy.snapshots)
+    assert len(spy.snapshots) > 3
