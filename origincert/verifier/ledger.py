@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from origincert.chain import ChainClient, decode_revert
-from origincert.chain.codec import Snapshot, decode_snapshot, encode_snapshot, topic
+from origincert.chain.codec import Snapshot, decode_snapshot, encode_snapshot, fn, topic
 from origincert.chain.logs import block_spans
 from origincert.chain.rpc import Call, Pending, transport_for
 from origincert.chain.types import IssuerInfo, Standing
@@ -450,7 +450,7 @@ class LedgerReader:
         responses.sort(key=lambda r: r.get("id") if isinstance(r.get("id"), int) else -1)
         spared = range(optional) if isinstance(optional, int) else optional
         out: list[Any] = []
-        for n, ((method, _), response) in enumerate(zip(calls, responses, strict=True)):
+        for n, ((method, params), response) in enumerate(zip(calls, responses, strict=True)):
             error = response.get("error")
             if (error is not None or "result" not in response) and n in spared:
                 out.append(None)
@@ -466,8 +466,15 @@ class LedgerReader:
                     and len(data) >= 10
                 ):
                     raise decode_revert(data)
+                hint = ""
+                if method == "eth_call" and str(params[0].get("data", ""))[:10] == _SNAPSHOT:
+                    hint = (
+                        " (a CertificateRegistry deployed before verificationSnapshot existed "
+                        "refuses it: deploy the registries of this version)"
+                    )
                 raise ChainError(
-                    f"the node at {self._client.url} refused {method}: {error}", code="rpc_error"
+                    f"the node at {self._client.url} refused {method}: {error}{hint}",
+                    code="rpc_error",
                 )
             out.append(response["result"])
         return out
@@ -500,6 +507,7 @@ class ChunkRead:
 
 
 _MAX_ISSUER_ID = 2**32 - 1  # issuing body ids are uint32 on chain
+_SNAPSHOT = "0x" + fn("CertificateRegistry", "verificationSnapshot").selector.hex()
 
 
 @dataclass(frozen=True, slots=True)

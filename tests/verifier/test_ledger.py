@@ -568,3 +568,24 @@ def test_no_snapshot_asks_more_views_than_its_budget(
     assert {Verdict.VALID, Verdict.REVOKED} <= set(expected)
     assert all(len(keys) + len(ids) <= 1 for _, keys, ids in spy.snapshots)
     assert len(spy.snapshots) > 3
+
+
+def test_a_registry_without_the_snapshot_is_a_clear_infrastructure_error(scene: Scene) -> None:
+    """A CertificateRegistry deployed before verificationSnapshot (here: an address whose code
+    lacks it) refuses the call: a ChainError that says so, never a verdict."""
+    import dataclasses
+
+    from origincert.chain import ChainClient
+    from origincert.errors import ChainError
+
+    m = scene.manifest
+    old = dataclasses.replace(
+        m,
+        certificate_registry=dataclasses.replace(
+            m.certificate_registry, address=m.issuer_registry.address
+        ),
+    )
+    client = ChainClient(scene.client.w3, scene.client.url, old)
+    with pytest.raises(ChainError, match="deployed before verificationSnapshot") as info:
+        Verifier(client, clock=lambda: DAY).verify(scene.files["single"][0])
+    assert info.value.code == "rpc_error"
