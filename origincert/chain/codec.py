@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from eth_abi import decode, encode
+from eth_abi.exceptions import EncodingError
 from eth_typing import ABIEvent
 from eth_utils import event_abi_to_log_topic, function_signature_to_4byte_selector
 
@@ -272,49 +273,30 @@ def encode_snapshot(
     certificates: Sequence[tuple[int, bytes, bytes]], keys: Sequence[str], issuer_ids: Sequence[int]
 ) -> str:
     """The call data of ``verificationSnapshot(certificates, keys, issuerIds)``, each certificate
-    ``(issuerId, root, leaf)``. Encoded by hand: a chunk of 500 certificates costs about 0.3 ms
-    here, eth_abi's ``encode`` about 2 ms (tested equal to it)."""
+    ``(issuerId, root, leaf)`` packed into its 68 bytes here, the rest ABI-encoded by eth_abi
+    (0.17 ms for a chunk of 500 with the checks; a hand encoder took 0.26 ms, timeit). Raises
+    ValueError for a value its type cannot hold."""
     packed = bytearray()
     for issuer_id, root, leaf in certificates:
         if type(issuer_id) is not int or not 0 <= issuer_id < 1 << 32:
             raise ValueError(f"{issuer_id!r} is not a uint32")
-        if (
-            not (isinstance(root, bytes) and isinstance(leaf, bytes))
-            or len(root) != 32
-            or len(leaf) != 32
-        ):
+        if type(root) is not bytes or type(leaf) is not bytes or len(root) != 32 or len(leaf) != 32:
             raise ValueError("a root and a leaf are 32 bytes each")
         packed += issuer_id.to_bytes(4, "big") + root + leaf
-    packed += bytes(-len(packed) % 32)
-    words = [_word(len(certificates) * 68), bytes(packed)]
-    words.append(_word(len(keys)))
-    for key in keys:
-        raw = bytes.fromhex(key[2:]) if isinstance(key, str) and key[:2] == "0x" else b""
-        if len(raw) != 20:
-            raise ValueError(f"not an address: {key!r}")
-        words.append(bytes(12) + raw)
-    words.append(_word(len(issuer_ids)))
-    words += [_uint32(i) for i in issuer_ids]
-    at_keys = 96 + 32 + len(packed)
-    at_ids = at_keys + 32 * (1 + len(keys))
-    head = _word(96) + _word(at_keys) + _word(at_ids)
-    return (
-        "0x"
-        + (
-            fn("CertificateRegistry", "verificationSnapshot").selector + head + b"".join(words)
-        ).hex()
-    )
-
-
-_uint32 = _uint_word("uint32")
-_LOW96 = (1 << 96) - 1
+    f = fn("CertificateRegistry", "verificationSnapshot")
+    try:
+        args = encode(f.inputs, (bytes(packed), list(keys), list(issuer_ids)))
+    except EncodingError as exc:
+        raise ValueError(f"verificationSnapshot cannot take these keys or bodies: {exc}") from exc
+    return "0x" + (f.selector + args).hex()
 
 
 def decode_snapshot(raw: str, certificates: int, keys: int, issuers: int) -> Snapshot:
     """``verificationSnapshot``'s answer for that many certificates, keys and bodies, decoded
     strictly: the ABI frame, every integer's width, the unused bits of each leaf slot and the
     exact length are checked, so an answer of another shape is an error, never a misread status.
-    About 2 µs a certificate (eth_abi cannot decode the packed words at all)."""
+    By hand, since the words are packed storage slots that eth_abi cannot split: about 1.4 µs a
+    certificate (timeit on an answer for 500)."""
     bad = lambda: malformed("verificationSnapshot")
     data = bytes.fromhex(raw[2:]) if isinstance(raw, str) and raw[:2] == "0x" else b""
     if len(data) < 64 + 128 or int.from_bytes(data[:32], "big") != 32:
