@@ -203,7 +203,9 @@ class LedgerReader:
         self, s: Session, raw: Any, certificates: int, keys: list[str], issuers: list[int]
     ) -> Snapshot:
         """Decode a snapshot and check it is of the manifest's registries and of the session's
-        block (the first snapshot of a session pins it)."""
+        block (the first snapshot of a session pins it). A later read names the block by number;
+        one whose parent is not the first read's parent is of another branch (the chain was
+        reorganised meanwhile, as Clique's can be at its head): refused, never mixed."""
         snap = decode_snapshot(raw, certificates, len(keys), len(issuers))
         if snap.issuer_registry != self._issuers:
             raise ChainError(
@@ -212,11 +214,17 @@ class LedgerReader:
                 code="manifest_mismatch",
             )
         if s.block is None:
-            s.block, s.block_time = snap.block, snap.block_time
+            s.block, s.block_time, s.parent_hash = snap.block, snap.block_time, snap.parent_hash
         elif snap.block != s.block:
             raise ChainError(
                 f"the node at {self._client.url} answered a read of block {s.block} from block "
                 f"{snap.block}",
+                code="rpc_error",
+            )
+        elif snap.parent_hash != s.parent_hash:
+            raise ChainError(
+                f"the ledger at {self._client.url} was reorganised during the read (block "
+                f"{s.block} has another parent now): verify again",
                 code="rpc_error",
             )
         return snap
@@ -546,6 +554,7 @@ class Session:
     def __init__(self) -> None:
         self.block: int | None = None
         self.block_time: int | None = None
+        self.parent_hash: str | None = None  # of the pinned block: later reads must share it
         # (issuer, root) -> (tx, signer) of the Anchored event
         self.events: dict[tuple[int, bytes], tuple[str | None, str | None]] = {}
         self.anchor_blocks: dict[tuple[int, bytes], int] = {}

@@ -589,3 +589,41 @@ def test_a_registry_without_the_snapshot_is_a_clear_infrastructure_error(scene: 
     with pytest.raises(ChainError, match="deployed before verificationSnapshot") as info:
         Verifier(client, clock=lambda: DAY).verify(scene.files["single"][0])
     assert info.value.code == "rpc_error"
+
+
+def test_a_chain_reorganised_between_chunks_is_refused(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Later chunks name the first's block by number; if the chain was reorganised meanwhile,
+    that number is another block (another parent): the read is refused, never mixed."""
+    from origincert.errors import ChainError
+
+    node = scene.client.w3.provider.make_request
+    outer = node("evm_snapshot", [])["result"]  # type: ignore[arg-type]
+    try:
+        base = node("evm_snapshot", [])["result"]  # type: ignore[arg-type]
+        first_time = scene.client.w3.eth.get_block("latest")["timestamp"]
+        node("evm_mine", [])  # type: ignore[arg-type]
+        node("evm_mine", [])  # type: ignore[arg-type]
+        real = rpc._HttpTransport.send
+        sent: list[int] = []
+
+        def reorganising(transport: Any, calls: list[tuple[str, Any]]) -> Any:
+            sent.append(len(calls))
+            pending = real(transport, calls)
+            if len(sent) == 1:
+                answer = pending.result()
+                node("evm_revert", [base])  # type: ignore[arg-type]
+                node("evm_setNextBlockTimestamp", [first_time + 7])  # type: ignore[arg-type]
+                node("evm_mine", [])  # type: ignore[arg-type]
+                node("evm_mine", [])  # type: ignore[arg-type]
+                return _Answered(answer)
+            return pending
+
+        monkeypatch.setattr(rpc._HttpTransport, "send", reorganising)
+        files = scene.files["batch"] * 4 + scene.files["single"] + scene.files["sg"]
+        with pytest.raises(ChainError, match="reorganised") as info:
+            Verifier(scene.client, chunk=8, clock=lambda: DAY).verify_many(files)
+        assert info.value.code == "rpc_error"
+    finally:
+        node("evm_revert", [outer])  # type: ignore[arg-type]
