@@ -974,14 +974,31 @@ def _error(problems: list[Problem]) -> DocumentError:
 # Public entry points
 
 
+_FIELDS_ONLY = {"fields_only": True}
+
+
 def parse_certificate(data: dict[str, Any]) -> Certificate:
-    """Validate a certificate dict; raise DocumentError listing every problem as (path, message)."""
+    """Validate a certificate dict; raise DocumentError listing every problem as (path, message).
+
+    The same as ``Certificate.model_validate(data)`` (which runs the rules on the model's
+    ``to_json()``), with the rules run on ``data`` itself and its default ``valid_until``: once
+    every field is valid (strict: one JSON shape per value, no coercion, no extra key) each value
+    a rule reads is the same in both, and an absent optional field reads as None in both (as for
+    a redacted copy, :func:`validate_shown`). Saves the dump: 72 µs instead of 85 µs per
+    certificate (``scripts/bench/native.py``, load 6); ``tests/test_document.py`` compares them.
+    """
     if not isinstance(data, dict):
         raise DocumentError("a certificate must be a JSON object", code="document_not_object")
     try:
-        return Certificate.model_validate(data)
+        cert = Certificate.model_validate(data, context=_FIELDS_ONLY)
     except ValidationError as exc:
         raise _error(_problems(exc)) from None
+    if data.get("valid_until") is None and cert.valid_until is not None:
+        data = {**data, "valid_until": cert.valid_until.isoformat()}
+    problems = run_rules(data)
+    if problems:
+        raise _error(problems)
+    return cert
 
 
 def validate_shown(

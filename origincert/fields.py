@@ -25,6 +25,7 @@ from typing import Any, cast
 
 import rfc8785
 
+from origincert._native import NATIVE, ext
 from origincert.errors import DocumentError
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "field_hash",
     "flatten",
     "flatten_with_shape",
+    "hash_seeded",
     "is_path",
     "new_seed",
     "recompute",
@@ -230,6 +232,16 @@ def _prefix(path: str) -> bytes:
 
 
 def target_hash(field_hashes: Mapping[str, bytes], shape: Mapping[str, int]) -> bytes:
+    """The v2 target hash (:func:`_target_hash`, the reference), by the native core when it
+    is installed and both maps are plain dicts."""
+    if NATIVE and field_hashes.__class__ is dict and shape.__class__ is dict:
+        digest = ext.target_hash(field_hashes, shape)
+        if digest is not None:
+            return digest
+    return _target_hash(field_hashes, shape)
+
+
+def _target_hash(field_hashes: Mapping[str, bytes], shape: Mapping[str, int]) -> bytes:
     """The v2 target hash: every ``(path, field hash)`` and every ``(list path, length)``.
 
     ``SHA-256("origincert:target:2" || u32(n) || n x (u16(len(path)) || path || hash)
@@ -274,11 +286,46 @@ def seeded_hashes(leaves: Mapping[str, Scalar], seed: bytes) -> dict[str, bytes]
     return hashes
 
 
-def commit(doc: Mapping[str, Any], seed: bytes) -> Commitment:
-    """Salt and hash every field of a (canonical) certificate dict, and the target hash."""
+def hash_seeded(
+    doc: Mapping[str, Any],
+    seed: bytes,
+    committed: Mapping[str, int] | None = None,
+    stated: Mapping[str, bytes] | None = None,
+) -> tuple[dict[str, bytes], dict[str, int], bytes]:
+    """Every field's hash, the document's shape and the target hash over ``committed`` (the
+    document's own shape when None): :func:`flatten_with_shape`, :func:`seeded_hashes` and
+    :func:`target_hash` in one step.
+
+    Fast path: the native core's ``recompute_seeded`` walks the dicts, derives the salts and
+    hashes in one call, and answers None for anything but plain str/int/bool/None/dict/list
+    leaves with snake_case keys (then the reference runs and raises what it raises). A verifier
+    passes the file's ``stated`` hashes: when they are exactly the recomputed ones, key order
+    included, that dict is returned rather than an equal copy.
+    Measured by ``scripts/bench/native.py`` (82 fields, SHA-256 by the CPU's SHA extensions,
+    load 6): 36 µs instead of 172 µs per certificate.
+    """
+    if (
+        NATIVE
+        and doc.__class__ is dict
+        and seed.__class__ is bytes  # the native core takes bytes only; others: the reference
+        and (committed is None or committed.__class__ is dict)
+    ):
+        over = {} if committed is None else committed
+        fast = ext.recompute_seeded(doc, seed, over, stated if stated.__class__ is dict else None)
+        if fast is not None:
+            hashes, shape, target = fast
+            if committed is None:  # the target over the document's own shape
+                target = target_hash(hashes, shape)
+            return hashes, shape, target
     leaves, shape = flatten_with_shape(doc)
     hashes = seeded_hashes(leaves, seed)
-    return Commitment(hashes, shape, target_hash(hashes, shape))
+    return hashes, shape, target_hash(hashes, shape if committed is None else committed)
+
+
+def commit(doc: Mapping[str, Any], seed: bytes) -> Commitment:
+    """Salt and hash every field of a (canonical) certificate dict, and the target hash."""
+    hashes, shape, target = hash_seeded(doc, seed)
+    return Commitment(hashes, shape, target)
 
 
 def recompute(

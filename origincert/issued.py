@@ -24,6 +24,7 @@ from typing import Any
 
 from eth_utils import to_checksum_address
 
+from origincert._native import NATIVE, ext
 from origincert.document import forbidden_withheld
 from origincert.errors import IssuedFileError
 from origincert.fields import is_path
@@ -272,10 +273,26 @@ def _hex_map(
 ) -> dict[str, bytes]:
     """A map of field paths to hashes, decoded in one ``bytes.fromhex`` (this runs for every field
     of every certificate). ``check_paths`` for maps whose paths are shown to people as they are;
-    elsewhere a path no field has simply never matches one."""
+    elsewhere a path no field has simply never matches one.
+
+    Fast path: the native core's ``hex_map`` decodes a plain dict of well-formed values in one
+    call (None otherwise: the reference below names the problem): 8.8 µs instead of 33 µs for
+    82 field hashes (``scripts/bench/native.py``, load 6)."""
     value = proof.get(key)
     if not isinstance(value, dict) or len(value) > MAX_FIELDS:
         raise _fail(f"The proof's {key} must be an object of field paths.")
+    decoded = ext.hex_map(value, size) if NATIVE and value.__class__ is dict else None
+    if decoded is None:
+        decoded = _hex_decode(value, key, size)
+    if check_paths:
+        bad = next((path for path in value if not is_path(path)), None)
+        if bad is not None:
+            raise _fail(f"The proof's {key} names {_name(bad)}, which is not a field path.")
+    return decoded
+
+
+def _hex_decode(value: dict[str, Any], key: str, size: int) -> dict[str, bytes]:
+    """The reference decoding of :func:`_hex_map`."""
     width = 2 + 2 * size
     hexes = list(value.values())
     if not all(h.__class__ is str and len(h) == width and h[:2] == "0x" for h in hexes):
@@ -286,10 +303,6 @@ def _hex_map(
         raw = b""
     if len(raw) != size * len(hexes):  # a non-hex digit, or spaces (which fromhex would skip)
         raise _fail(f"The proof's {key} entries must be 0x and {2 * size} hex digits.")
-    if check_paths:
-        bad = next((path for path in value if not is_path(path)), None)
-        if bad is not None:
-            raise _fail(f"The proof's {key} names {_name(bad)}, which is not a field path.")
     return {path: raw[i * size : (i + 1) * size] for i, path in enumerate(value)}
 
 

@@ -769,3 +769,68 @@ def test_samples_validate_against_the_shipped_schema() -> None:
         validator.validate(sample_certificate(random.Random(seed)))
     bad = set_path(plain(), "goods[0].hs_code", "12")
     assert not validator.is_valid(bad)
+
+
+# --- the rules on the input (parse_certificate) and on the model's dump (model_validate) ----------
+
+
+def _via_the_model(data: dict[str, Any]) -> Certificate:
+    """The reference: pydantic's validator runs the rules on ``to_json()`` of the model."""
+    from origincert.document import _error, _problems
+
+    try:
+        return Certificate.model_validate(data)
+    except ValidationError as exc:
+        raise _error(_problems(exc)) from None
+
+
+def _outcome(parse: Callable[[dict[str, Any]], Certificate], data: dict[str, Any]) -> Any:
+    try:
+        return ("ok", parse(data).to_json())
+    except DocumentError as exc:
+        return ("refused", exc.code, exc.message, exc.problems)
+
+
+_EDITS: list[tuple[str, list[Any]]] = [
+    ("form", sorted(FORMS)),
+    ("kind", ["preferential", "non_preferential"]),
+    ("agreement", [..., None, "ATIGA", "ACFTA", "GSP", "EU-CH"]),
+    ("valid_until", [..., None, "2026-01-01", "2031-12-31"]),
+    ("issue_date", ["2026-01-01", "2026-06-30", "2027-02-28"]),
+    ("declaration.date", ["2025-12-31", "2026-06-30", "2027-03-01"]),
+    ("transport.departure_date", ["2025-12-01", "2026-06-29", "2027-02-28"]),
+    ("flags", [..., None, {}, {"issued_retroactively": True}, {"back_to_back": True},
+               {"third_party_invoicing": True, "duplicate": True, "certified_true_copy": True}]),
+    ("original_proof", [..., None, {"number": "OP-1", "issue_date": "2026-01-01",
+                                    "issuing_country": "DE", "country_of_origin": "CN"}]),
+    ("third_party_invoicer", [..., None, {"name": "Inv Ltd", "country": "HK"}]),
+    ("copy_of", [..., None, {"number": "X-1", "issue_date": "2027-05-01"}]),
+    ("duplicate_of", [..., None, {"number": "X-2", "issue_date": "2025-05-01"}]),
+    ("replaces", [..., None, {"number": "R-1", "issue_date": "2026-01-01", "reason": "lost"}]),
+    ("consignee.address", [..., None, "1 Harbour Road"]),
+    ("consignee.name", ["TO ORDER of the bank", "Some Importer"]),
+    ("goods[0].item_number", [1, 2]),
+    ("goods[0].hs_code", ["847130", "8471300000"]),
+    ("goods[0].origin_criterion", [..., None, {"code": "RVC"}, {"code": "RVC", "percentage": "40"},
+                                   {"code": "WO", "percentage": "10"}, {"code": "P"}]),
+    ("goods[0].fob_value", [..., None, {"amount": "100.50", "currency": "USD"}]),
+    ("goods[0].invoice.date", ["2025-12-01", "2027-12-01"]),
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.integers(0, 200),
+    st.lists(st.tuples(st.integers(0, len(_EDITS) - 1), st.integers(0, 10)), max_size=5),
+)
+def test_the_rules_read_the_input_as_they_read_the_model(
+    seed: int, edits: list[tuple[int, int]]
+) -> None:
+    data = sample(seed=seed, items=1 + seed % 3)
+    for which, choice in edits:
+        path, values = _EDITS[which]
+        try:
+            data = set_path(data, path, values[choice % len(values)])
+        except (KeyError, IndexError, TypeError):
+            pass  # the path's parent is absent in this sample
+    assert _outcome(parse_certificate, data) == _outcome(_via_the_model, data)

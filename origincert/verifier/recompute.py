@@ -36,11 +36,13 @@ def recompute_fields(f: IssuedFile) -> Recomputed:
     computed once, over the committed shape (hash once: each was computed twice before).
     Raises OriginCertError (from ``fields``) when the document holds something not hashable.
     """
+    if f.seed is not None:
+        hashes, shown_shape, target = fields.hash_seeded(
+            f.document, f.seed, f.shape, f.field_hashes
+        )
+        return Recomputed(hashes, (), _reshaped(shown_shape, f.shape, False), target)
     leaves, shown_shape = fields.flatten_with_shape(f.document)
     reshaped = _reshaped(shown_shape, f.shape, f.redacted)
-    if f.seed is not None:
-        hashes = fields.seeded_hashes(leaves, f.seed)
-        return Recomputed(hashes, (), reshaped, fields.target_hash(hashes, f.shape))
     hashes = {}
     unsalted: list[str] = []
     for path, value in leaves.items():

@@ -1,10 +1,11 @@
 """Both cores for large batches: the file checks of a batch's chunks in a pool of processes.
 
-Parsing and the checks before the ledger are pure CPU work on each file alone (all but about
-25 µs of a certificate's 710 µs, measured by ``scripts/bench/verify.py``), so a batch of uploads
-is cut into chunks that worker processes take in turn; the results come back in order. Handing a
-file over and its result back costs about 150 µs of CPU (measured the same way), which is why
-only batches of ``PARALLEL_FROM`` uploads or more use the workers. The pool is started once per process, on the first batch
+Parsing and the checks before the ledger are pure CPU work on each file alone (all of a
+certificate's 239 µs offline, measured by ``scripts/bench/verify.py`` at load 3.8), so a batch of
+uploads is cut into chunks that worker processes take in turn; the results come back in order.
+Handing a file over and its result back costs about 45 µs of CPU (282 µs per certificate for the
+two workers and the calling process together, measured the same way), which is why only batches
+of ``PARALLEL_FROM`` uploads or more use the workers. The pool is started once per process, on the first batch
 large enough to need it, and lives until the process exits. Its workers are forked (on Linux), all
 at once before the pool starts its own threads: a fork server or spawned workers would import the
 caller's main module again, which a script or a WSGI app may not survive. A forked worker runs only
