@@ -40,7 +40,7 @@ from typing import Any
 from origincert.chain import ChainClient, decode_revert
 from origincert.chain.codec import Snapshot, decode_snapshot, encode_snapshot, fn, topic
 from origincert.chain.logs import block_spans
-from origincert.chain.rpc import Call, Pending, transport_for
+from origincert.chain.rpc import Call, Pending, _HttpTransport, transport_for
 from origincert.chain.types import IssuerInfo, Standing
 from origincert.errors import ChainError
 from origincert.verifier.facts import (
@@ -58,6 +58,7 @@ __all__ = [
     "SNAPSHOT_VIEWS",
     "ChunkRead",
     "LedgerReader",
+    "ReaderSpec",
     "Session",
 ]
 
@@ -88,11 +89,37 @@ class LedgerReader:
             )
         if chunk < 1:
             raise ValueError("chunk must be at least 1")
-        self._client = client
+        self._url, self._log_span = client.url, client.log_span
         self._certificates = client.manifest.certificate_registry.address.lower()
         self._issuers = client.manifest.issuer_registry.address.lower()
         self._chunk = chunk
         self._transport = transport_for(client)
+
+    @classmethod
+    def from_spec(cls, spec: ReaderSpec) -> LedgerReader:
+        """A reader in another process (a verifier's worker), as :meth:`spec` describes it."""
+        url, headers, timeout = spec.transport
+        reader = cls.__new__(cls)
+        reader._url, reader._log_span = url, spec.log_span
+        reader._certificates, reader._issuers = spec.certificates, spec.issuers
+        reader._chunk = spec.chunk
+        reader._transport = _HttpTransport(url, dict(headers), timeout)
+        return reader
+
+    def spec(self) -> ReaderSpec | None:
+        """What another process needs to read as this reader does: None unless it talks plain
+        HTTP(S) through the fast transport (a custom provider stays in this process)."""
+        if not isinstance(self._transport, _HttpTransport):
+            return None
+        return ReaderSpec(
+            self._transport.settings, self._certificates, self._issuers, self._log_span, self._chunk
+        )
+
+    def pin(self, s: Session) -> None:
+        """Pin a session at the head block now (an empty snapshot), so that several readers,
+        each with a session pinned alike, read one state."""
+        [raw] = self._batch([self._snapshot([], [], [], s)])
+        self._checked(s, raw, 0, [], [])
 
     # ------------------------------------------------------------------ public
 
@@ -217,13 +244,13 @@ class LedgerReader:
             s.block, s.block_time, s.parent_hash = snap.block, snap.block_time, snap.parent_hash
         elif snap.block != s.block:
             raise ChainError(
-                f"the node at {self._client.url} answered a read of block {s.block} from block "
+                f"the node at {self._url} answered a read of block {s.block} from block "
                 f"{snap.block}",
                 code="rpc_error",
             )
         elif snap.parent_hash != s.parent_hash:
             raise ChainError(
-                f"the ledger at {self._client.url} was reorganised during the read (block "
+                f"the ledger at {self._url} was reorganised during the read (block "
                 f"{s.block} has another parent now): verify again",
                 code="rpc_error",
             )
@@ -250,7 +277,7 @@ class LedgerReader:
     ) -> None:
         """The anchoring events of ``roots`` (issuer, root), the key records and the issuing
         bodies, in one batch."""
-        ranges = _block_ranges(sorted({s.anchor_blocks[r] for r in roots}), self._client.log_span)
+        ranges = _block_ranges(sorted({s.anchor_blocks[r] for r in roots}), self._log_span)
         log_calls = [
             self._logs(
                 lo,
@@ -294,7 +321,7 @@ class LedgerReader:
         issuer_topic = lambda i: "0x" + i.to_bytes(32, "big").hex()
         for q, a in wanted:
             first = len(log_calls)
-            for lo, hi in block_spans(a[3], s.block, self._client.log_span):
+            for lo, hi in block_spans(a[3], s.block, self._log_span):
                 log_calls.append(
                     self._logs(
                         lo,
@@ -452,7 +479,7 @@ class LedgerReader:
             or not all(isinstance(r, dict) for r in responses)
         ):
             raise ChainError(
-                f"the node at {self._client.url} refused a batch request: {responses!r:.200}",
+                f"the node at {self._url} refused a batch request: {responses!r:.200}",
                 code="rpc_error",
             )
         responses.sort(key=lambda r: r.get("id") if isinstance(r.get("id"), int) else -1)
@@ -481,7 +508,7 @@ class LedgerReader:
                         "refuses it: deploy the registries of this version)"
                     )
                 raise ChainError(
-                    f"the node at {self._client.url} refused {method}: {error}{hint}",
+                    f"the node at {self._url} refused {method}: {error}{hint}",
                     code="rpc_error",
                 )
             out.append(response["result"])
@@ -547,6 +574,17 @@ class _Plan:
         return cls(keys, issuers, txs[: max(receipts, 0)])
 
 
+@dataclass(frozen=True, slots=True)
+class ReaderSpec:
+    """A :class:`LedgerReader` as another process makes it again: picklable and hashable."""
+
+    transport: tuple[str, tuple[tuple[str, str], ...], float]  # url, headers, timeout
+    certificates: str
+    issuers: str
+    log_span: int
+    chunk: int
+
+
 class Session:
     """What one verification run has learned so far; reused across its chunks, never across runs
     (an issuer's status may change between two runs)."""
@@ -563,6 +601,20 @@ class Session:
         self.revokers: dict[
             tuple[int, bytes, bytes], tuple[str | None, str | None, str | None]
         ] = {}
+
+    @property
+    def pin(self) -> tuple[int, int, str] | None:
+        """The block this session reads (number, time, parent hash), once the first read set it."""
+        if self.block is None or self.block_time is None or self.parent_hash is None:
+            return None
+        return self.block, self.block_time, self.parent_hash
+
+    @classmethod
+    def pinned(cls, pin: tuple[int, int, str]) -> Session:
+        """A session that reads the block another session pinned (see :meth:`LedgerReader.pin`)."""
+        s = cls()
+        s.block, s.block_time, s.parent_hash = pin
+        return s
 
     @property
     def block_tag(self) -> str:
