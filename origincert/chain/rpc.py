@@ -178,7 +178,7 @@ class _HttpTransport:
                     self._pid = os.getpid()
                 if self._idle:
                     return self._idle.pop(), True
-        cls = _OneWriteHttps if self._https else _OneWriteHttp
+        cls = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
         conn = cls(self._host, self._port, timeout=self._timeout)
         try:
             conn.connect()
@@ -197,33 +197,6 @@ class _HttpTransport:
 
 
 _MAX_IDLE = 4
-
-
-class _OneWrite(http.client.HTTPConnection):
-    """Writes a request's headers and body in one ``send``.
-
-    ``http.client`` writes them apart; with ``TCP_NODELAY`` that is two packets and two wake-ups
-    of the node for every request. In one write, a single online verification cost Hardhat 1.00 ms
-    of CPU instead of 1.27, with a p95 of 8.9 ms instead of 27.3 (medians 2.18 and 2.10 ms: within
-    the noise at load 10); ``scripts/bench/snapshot.py`` alternates the two (2026-12-05).
-    """
-
-    def _send_output(self, message_body: Any = None, encode_chunked: bool = False) -> None:
-        if not isinstance(message_body, bytes) or encode_chunked:
-            super()._send_output(message_body, encode_chunked)  # type: ignore[misc]
-            return
-        self._buffer.extend((b"", message_body))  # type: ignore[attr-defined]
-        request = b"\r\n".join(self._buffer)  # type: ignore[attr-defined]
-        del self._buffer[:]  # type: ignore[attr-defined]
-        self.send(request)
-
-
-class _OneWriteHttp(_OneWrite):
-    pass
-
-
-class _OneWriteHttps(_OneWrite, http.client.HTTPSConnection):
-    pass
 
 
 class _Stale(Exception):

@@ -11,9 +11,7 @@ interleaved, with the node's CPU time (utime + stime from /proc) measured around
   the receipt (now).
 
 What a deployless lens would cost per certificate is the first line: it could only call the
-registries' views. Then single ``Verifier.verify_bytes`` calls, alternating between the
-transport's connection that writes a request in one ``send`` and ``http.client``'s own, which
-writes headers and body apart. Prints medians, and the load average.
+registries' views. Prints medians, and the load average.
 
 Run: .venv/bin/python scripts/bench/snapshot.py [--count 500] [--runs 5]
 """
@@ -41,40 +39,6 @@ from origincert.verifier.recompute import leaf_of
 def _cpu(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _one_write_or_two(client: Any, raws: list[bytes], node_pid: int, runs: int) -> None:
-    import http.client
-    import time
-
-    from origincert.chain import rpc
-    from origincert.verifier import Verifier, recompute
-
-    one = rpc._OneWriteHttp
-    walls: dict[str, list[float]] = {"one write": [], "http.client's two": []}
-    node: dict[str, float] = dict.fromkeys(walls, 0.0)
-    try:
-        for _ in range(runs):
-            for label, times in walls.items():
-                rpc._OneWriteHttp = one if label == "one write" else http.client.HTTPConnection  # type: ignore[misc]
-                verifier = Verifier(client, clock=date.today)
-                verifier.verify_bytes(raws[0])  # a kept-alive connection of this kind
-                before = _cpu(node_pid)
-                for raw in raws:
-                    recompute._recover.cache_clear()
-                    t = time.perf_counter()
-                    verifier.verify_bytes(raw)
-                    times.append(time.perf_counter() - t)
-                node[label] += _cpu(node_pid) - before
-    finally:
-        rpc._OneWriteHttp = one  # type: ignore[misc]
-    for label, times in walls.items():
-        times.sort()
-        print(
-            f"single verify_bytes, {label}: median {statistics.median(times) * 1e3:.2f} ms, p95 "
-            f"{times[int(len(times) * 0.95)] * 1e3:.2f} ms, node CPU "
-            f"{node[label] * 1e3 / len(times):.2f} ms each ({len(times)} verifications)"
-        )
 
 
 def main() -> None:
@@ -156,9 +120,6 @@ def main() -> None:
                     cpu[label].append((_cpu(node.pid) - before) / repeat[label])
             for label, times in cpu.items():
                 print(f"{label}: node CPU {statistics.median(times) * 1e3:.2f} ms a request")
-            _one_write_or_two(
-                client, [Path(f).read_bytes() for f in files[:30]], node.pid, args.runs
-            )
             print(f"machine: load average {os.getloadavg()[0]:.1f}")
         finally:
             devchain.stop(port, state_dir=work / "node")
