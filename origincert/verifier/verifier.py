@@ -302,7 +302,7 @@ class Verifier:
                     session = Session()
                     reader.pin(session)
                     assert session.pin is not None
-                    config = (stages, day, spec, session.pin)
+                    config = (stages, day, spec, (session.pin, os.urandom(8)))  # block, run
                     return [
                         r for done in in_order(_verify_online, config, inputs, job) for r in done
                     ]
@@ -434,7 +434,8 @@ def _begin(config: tuple[_Stages, date], raws: Sequence[bytes]) -> list[_Begun]:
 
 
 def _verify_online(
-    config: tuple[_Stages, date, ReaderSpec, tuple[int, int, str]], raws: Sequence[bytes]
+    config: tuple[_Stages, date, ReaderSpec, tuple[tuple[int, int, str], bytes]],
+    raws: Sequence[bytes],
 ) -> list[VerificationResult]:
     """In a worker: verify a chunk of uploads online, reading the ledger at the pinned block.
 
@@ -443,14 +444,15 @@ def _verify_online(
     them, as offline: 2,000 certificates cost the calling process about 38 µs each instead of
     about 100 when it read the ledger and finished every result itself (process_time, 3 runs).
     """
-    stages, day, spec, pin = config
+    stages, day, spec, (pin, run) = config
     reader = _reader_for(spec)
     # Every chunk of every worker reads the one pinned block; a worker's chunks of one run share
     # a session (the key records and bodies it read), as the chunks read in one process do. A
-    # session is never reused for another block.
-    session = _SESSIONS.get(spec)
-    if session is None or session.pin != pin:
-        session = _SESSIONS[spec] = Session.pinned(pin)
+    # session is never reused for another run.
+    held = _SESSIONS.get(spec)
+    if held is None or held[0] != run:
+        held = _SESSIONS[spec] = (run, Session.pinned(pin))
+    session = held[1]
     same: dict[Check, Check] = {}
     with _gc_paused(True):
         begun = [_start(stages, _parse_raw(raw, stages.max_bytes), day, same=same) for raw in raws]
@@ -466,7 +468,7 @@ def _verify_online(
 
 
 _READERS: dict[ReaderSpec, LedgerReader] = {}  # a worker's readers, one per node and registry
-_SESSIONS: dict[ReaderSpec, Session] = {}  # a worker's session of the block last pinned
+_SESSIONS: dict[ReaderSpec, tuple[bytes, Session]] = {}  # a worker's session of its last run
 
 
 def _reader_for(spec: ReaderSpec) -> LedgerReader:
