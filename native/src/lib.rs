@@ -9,7 +9,9 @@
 //! - `json_clean(data)`: is `data` a plain JSON object the strict reader would take as it is
 //!   (`origincert.safejson.load_json`): UTF-8, no byte order mark, nesting at most 100 deep, no
 //!   duplicate key, no escape in a key, no surrogate escape, integers of at most 15 digits and no
-//!   other numbers? Then `orjson` builds the objects.
+//!   other numbers? Then the standard library's C parser builds the objects (not `orjson`,
+//!   whose key cache takes two keys of one unseeded xxh3_64 hash for one key:
+//!   `tests/test_native_attacks.py`).
 //! - `recompute_seeded(document, seed, shape)`: the leaves and lists of a document
 //!   (`origincert.fields.flatten_with_shape`), every field's seeded salt and hash
 //!   (`seeded_hashes`) and the target hash over the given shape (`target_hash`), in one call.
