@@ -206,6 +206,20 @@ def test_hostile_json_is_read_or_refused_as_the_reference_does(raw: bytes) -> No
     assert_same_reading(raw)
 
 
+def test_every_byte_at_every_offset_of_an_8_byte_block() -> None:
+    # json_clean skips 8 string bytes at a time unless a word trick sees a quote, a backslash or
+    # a control byte among them: a miss would let a control character or an end quote through
+    for byte in range(256):
+        for offset in range(16):
+            body = b"x" * offset + bytes([byte]) + b"y" * (15 - offset)
+            assert_same_reading(b'{"a": "' + body + b'"}')
+    for high in (0x80, 0xC3, 0xE2, 0xFF):  # a borrow out of a high byte into a control byte
+        for low in (0x00, 0x01, 0x1F, 0x20, 0x21, 0x22, 0x5C):
+            for offset in range(8):
+                body = b"x" * offset + bytes([high, low]) + b"y" * 8
+                assert_same_reading(b'{"a": "' + body + b'"}')
+
+
 def _nested(depth: int, make: str, inner: str = "1") -> bytes:
     """An object whose member nests ``depth`` levels in all (the top object counts as one)."""
     opening, closing = {"list": ("[", "]"), "object": ('{"k":', "}")}[make]
@@ -455,6 +469,14 @@ def test_hostile_hex_maps_decode_or_are_refused_as_the_reference_does(
             lambda v=value: issued._hex_map({"salts": v}, "salts", 16, check_paths=check_paths)
         )
         assert fast == reference
+
+
+def test_every_character_in_every_digit_position() -> None:
+    for code in [*range(256), 0x0663, 0x06F3, 0xFF11, 0xFF21, 0x1D7CE, 0xD800]:
+        for position in (2, 3, 33):
+            value = GOOD[:position] + chr(code) + GOOD[position + 1 :]
+            fast, reference = both(lambda v=value: issued._hex_map({"m": {"a": v}}, "m", 16))
+            assert fast == reference, hex(code)
 
 
 def test_a_key_that_runs_code_cannot_panic_the_hex_map() -> None:
