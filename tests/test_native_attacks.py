@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -477,6 +479,14 @@ def test_every_character_in_every_digit_position() -> None:
             value = GOOD[:position] + chr(code) + GOOD[position + 1 :]
             fast, reference = both(lambda v=value: issued._hex_map({"m": {"a": v}}, "m", 16))
             assert fast == reference, hex(code)
+
+
+@pytest.mark.parametrize("size", [2**40, 2**62, 2**63, 2**64 - 1])
+def test_an_absurd_size_is_no_crash(size: int) -> None:
+    # in a child: allocating size bytes up front aborted the whole process (SIGABRT, no exception)
+    code = f"from origincert._native import ext; print(ext.hex_map({{}}, {size}))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert (out.returncode, out.stdout) == (0, "None\n"), out.stderr[-300:]
 
 
 def test_a_key_that_runs_code_cannot_panic_the_hex_map() -> None:

@@ -32,6 +32,8 @@ const TARGET_TAG: &[u8] = b"origincert:target:2";
 /// Nesting the walk takes on (a JSON file nests at most 100 deep); deeper dicts and lists, only
 /// possible from Python code, go to the reference rather than onto this thread's stack.
 const MAX_WALK_DEPTH: usize = 200;
+/// The longest value `hex_map` decodes itself (a signature is 65 bytes); longer: the reference.
+const MAX_HEX_BYTES: usize = 128;
 
 // ---------------------------------------------------------------------------------------------
 // JSON pre-check
@@ -578,6 +580,9 @@ fn hex_map<'py>(
     map: &Bound<'py, PyDict>,
     size: usize,
 ) -> PyResult<Option<Bound<'py, PyDict>>> {
+    if size > MAX_HEX_BYTES {
+        return Ok(None); // a proof's values are 16 or 32 bytes; `vec![0; 2**62]` aborts the process
+    }
     let out = PyDict::new(py);
     let mut raw = vec![0u8; size];
     for (key, value) in map.iter() {
