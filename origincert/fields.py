@@ -10,7 +10,10 @@ Speed: the issuer commits thousands of certificates a second, so two steps have 
 each tested byte for byte against the reference it replaces: HMAC-SHA256 with the key's pad
 states computed once per seed (RFC 2104, checked against :func:`hmac.digest`), and RFC 8785 for
 ``[path, value]`` pairs of strings, booleans and safe integers via the C JSON string encoder
-(whose escapes are exactly RFC 8785's; checked against :func:`rfc8785.dumps`).
+(whose escapes are exactly RFC 8785's; checked against :func:`rfc8785.dumps`). With the native
+core installed (``origincert._native``), :func:`hash_seeded` and :func:`target_hash` run in Rust
+and answer exactly what the Python functions here answer, or hand the input back to them
+(``tests/test_native.py``).
 """
 
 from __future__ import annotations
