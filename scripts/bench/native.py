@@ -122,6 +122,11 @@ def main() -> None:
             best(lambda f: fields.hash_seeded(f.document, f.seed, f.shape, f.field_hashes), files),
             best(_reference_commit, files),
         )
+        row(
+            "target hash alone (redacted copies, issuing)",
+            best(lambda f: fields.target_hash(f.field_hashes, f.shape), files),
+            best(lambda f: fields._target_hash(f.field_hashes, f.shape), files),
+        )
         docs = [f.document for f in files]
         row(
             "schema: parse_certificate (rules on the input)",
