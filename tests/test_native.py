@@ -32,6 +32,19 @@ def test_the_native_core_is_built_and_used() -> None:
     assert ext is not None and _native.NATIVE
 
 
+def test_the_reference_alone_on_request() -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = "from origincert import _native, safejson; print(_native.NATIVE, safejson.NATIVE)"
+    env = {**os.environ, "ORIGINCERT_NO_NATIVE": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["False", "False"], out.stderr
+
+
 def test_every_user_of_the_native_core_is_known_to_the_verdict_test() -> None:
     users = sorted(
         str(p.relative_to(PACKAGE))
