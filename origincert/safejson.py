@@ -13,8 +13,6 @@ import re
 from itertools import accumulate
 from typing import Any
 
-import orjson
-
 from origincert._native import NATIVE, ext
 from origincert.errors import DocumentError
 
@@ -33,13 +31,21 @@ def load_json(raw: bytes | str, *, max_bytes: int = DEFAULT_MAX_JSON_BYTES) -> d
 
     Fast path (bytes only, with the native core): when ``origincert_native.json_clean`` finds
     the text plain (UTF-8, no BOM, an object at most 100 deep, no duplicate or escaped key, no
-    surrogate escape, integers of at most 15 digits and no other number), ``orjson`` builds the
-    objects; anything else, refusals included, goes through the reference below, so every
-    refusal and its code come from one place. Measured by ``scripts/bench/native.py`` (13.5 kB
-    issued files, load 6): 39 µs (11 of them the pre-check) instead of 105 µs per file.
+    surrogate escape, integers of at most 15 digits and no other number), the standard
+    library's C parser builds the objects without the reference's hooks and checks, which such
+    a text cannot trip; anything else, refusals included, goes through the reference below, so
+    every refusal and its code come from one place.
+
+    Not ``orjson``: it files the keys it has read in a process-wide cache under their unseeded
+    xxh3_64 hash and never compares the keys themselves, so two different keys with one hash
+    (found in minutes: ``tests/test_native_attacks.py``) are read as one; a holder could hide a
+    second value of a field from the duplicate-key check, or make one upload rename a field in
+    every later file the process reads. Measured on 10.5 kB issued files (load 8,
+    ``scripts/bench/native.py``'s files): pre-check 11 µs + ``json.loads`` 47 µs, against 97 µs
+    for the reference (orjson was 15 µs).
     """
-    if NATIVE and isinstance(raw, bytes) and len(raw) <= max_bytes and ext.json_clean(raw):
-        value = orjson.loads(raw)
+    if NATIVE and raw.__class__ is bytes and len(raw) <= max_bytes and ext.json_clean(raw):
+        value = json.loads(raw.decode("utf-8"))  # UTF-8 checked by json_clean
         if value.__class__ is dict:
             return value  # type: ignore[no-any-return]
     return _load_json(raw, max_bytes=max_bytes)

@@ -570,8 +570,8 @@ const UNHEX: [u8; 256] = {
     table
 };
 
-/// `{key: bytes}` from `{key: "0x" + 2 * size hex digits}`, keys kept as they are; None when
-/// any value is not exactly that (the reference names the problem).
+/// `{key: bytes}` from `{key: "0x" + 2 * size hex digits}`, keys (each a plain str) kept as they
+/// are; None when any key or value is not exactly that (the reference names the problem).
 #[pyfunction]
 fn hex_map<'py>(
     py: Python<'py>,
@@ -581,7 +581,9 @@ fn hex_map<'py>(
     let out = PyDict::new(py);
     let mut raw = vec![0u8; size];
     for (key, value) in map.iter() {
-        if !value.is_exact_instance_of::<PyString>() {
+        // a key that is not exactly a str could run Python code (its __hash__) while `map` is
+        // iterated, and a change of `map` then panics the iterator: the reference takes those
+        if !key.is_exact_instance_of::<PyString>() || !value.is_exact_instance_of::<PyString>() {
             return Ok(None);
         }
         let Ok(text) = value.downcast::<PyString>()?.to_str() else {
