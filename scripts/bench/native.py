@@ -105,7 +105,7 @@ def main() -> None:
     gc.disable()
     try:
         row(
-            "JSON: load_json (pre-check + orjson)",
+            "JSON: load_json (native json_load)",
             best(safejson.load_json, raws),
             best(safejson._load_json, raws),
         )
