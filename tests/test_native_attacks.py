@@ -24,6 +24,8 @@ from typing import Any
 import pytest
 from eth_account import Account
 from eth_utils import keccak
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from verifier import builder
 
 from origincert import _native, fields, issued, safejson
@@ -158,6 +160,15 @@ JSON_ATTACKS: dict[str, bytes] = {
     "lone-continuation": b'{"a": "\x80"}',
     "truncated-sequence": b'{"a": "\xe2\x82"}',
     "latin1-key": b'{"\xe9": 1}',
+    # a raw UTF-8 sequence cut by an escape (the native reader decodes escapes itself)
+    "lead-byte-then-escape": b'{"a": "\xc3\\u00a9"}',
+    "escape-then-continuation": b'{"a": "\\u00c3\xa9"}',
+    "escape-then-two-continuations": b'{"a": "\\u00e2\x82\xac"}',
+    "three-byte-lead-escape-between": b'{"a": "\xe2\\u0041\x82\xac"}',
+    "every-short-escape": b'{"a": "\\b\\f\\n\\r\\t\\/\\\\\\""}',
+    "escape-edges": b'{"a": "\\u0000\\u007f\\u0080\\u07ff\\u0800\\ufffe\\uFFFF\\ud7ff\\ue000"}',
+    "invalid-utf8-between-tokens": b'{"a": 1\xff}',
+    "invalid-utf8-before-key": b'{\xff"a": 1}',
     # byte order marks and odd characters
     "bom": b'\xef\xbb\xbf{"a": 1}',
     "bom-after-space": b' \xef\xbb\xbf{"a": 1}',
@@ -220,6 +231,18 @@ def test_every_byte_at_every_offset_of_an_8_byte_block() -> None:
             for offset in range(8):
                 body = b"x" * offset + bytes([high, low]) + b"y" * 8
                 assert_same_reading(b'{"a": "' + body + b'"}')
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(st.text(max_size=6), st.text(max_size=12) | st.integers(-(10**16), 10**16)),
+    st.booleans(),
+)
+def test_any_text_keys_and_values_read_as_the_reference_reads_them(
+    members: dict[str, Any], ascii_only: bool
+) -> None:
+    assert_same_reading(json.dumps(members, ensure_ascii=ascii_only).encode())
+    assert_same_reading(json.dumps({"a": [members, members]}, ensure_ascii=ascii_only).encode())
 
 
 def _nested(depth: int, make: str, inner: str = "1") -> bytes:
