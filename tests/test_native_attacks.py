@@ -703,3 +703,20 @@ def test_an_upload_cannot_rename_a_field_of_later_uploads(
     fast, reference = verdicts([evict, poison, text(issued_files[0]).encode()])
     assert fast == reference
     assert fast[2]["verdict"] == "UNCONFIRMED"
+
+
+def test_worker_processes_read_and_hash_as_this_process(issued_files: list[dict[str, Any]]) -> None:
+    # the native core in forked workers (results pickled back) against the reference in-process
+    good = issued_files[0]
+    raws = [text(good).encode(), text(issued_files[2]).encode()]
+    raws += [e.encode("utf-8", "surrogatepass") for e in _edits(good).values()]
+    raws += [r.encode() for r in _neutral(good).values()]
+    raws += list(JSON_ATTACKS.values())
+    today = datetime.now(UTC).date()
+    pooled = Verifier.offline(clock=lambda: today, workers=2, parallel_from=1)
+    assert pooled._parallel(len(raws))  # the batch goes to the worker processes
+    fast = [r.to_json() for r in pooled.verify_many_bytes(raws)]
+    with reference_only():
+        alone = Verifier.offline(clock=lambda: today, workers=1)
+        reference = [r.to_json() for r in alone.verify_many_bytes(raws)]
+    assert fast == reference
