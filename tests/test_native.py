@@ -32,6 +32,19 @@ def test_the_native_core_is_built_and_used() -> None:
     assert ext is not None and _native.NATIVE
 
 
+def test_the_reference_alone_on_request() -> None:
+    import os
+    import subprocess
+    import sys
+
+    code = "from origincert import _native, safejson; print(_native.NATIVE, safejson.NATIVE)"
+    env = {**os.environ, "ORIGINCERT_NO_NATIVE": "1"}
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert out.stdout.split() == ["False", "False"], out.stderr
+
+
 def test_every_user_of_the_native_core_is_known_to_the_verdict_test() -> None:
     users = sorted(
         str(p.relative_to(PACKAGE))
@@ -67,8 +80,10 @@ def same_reading(raw: bytes, max_bytes: int = safejson.DEFAULT_MAX_JSON_BYTES) -
     fast = outcome(lambda: safejson.load_json(raw, max_bytes=max_bytes))
     reference = outcome(lambda: safejson._load_json(raw, max_bytes=max_bytes))
     assert fast == reference, raw[:200]
-    if ext.json_clean(raw) and len(raw) <= max_bytes:  # the fast path: the reference takes it
-        assert reference[0] == "ok", raw[:200]
+    built = ext.json_load(raw)
+    assert (built is not None) == ext.json_clean(raw), raw[:200]  # one grammar, two functions
+    if built is not None and len(raw) <= max_bytes:  # the fast path: the reference takes it
+        assert ("ok", typed(built)) == reference, raw[:200]
 
 
 HOSTILE = [
@@ -386,3 +401,28 @@ def test_nesting_deeper_than_any_json_goes_to_the_reference_not_onto_the_stack()
         assert ext.recompute_seeded(nested(100_000, make), bytes(32), {}) is None  # no crash
         assert ext.recompute_seeded(nested(150, make), bytes(32), {}) is not None
         same_hashes(nested(300, make), bytes(32))  # past the walk's bound: the reference's answer
+
+
+@pytest.mark.parametrize("offset", range(17))
+def test_the_scan_of_a_string_eight_bytes_at_a_time_misses_nothing(offset: int) -> None:
+    # quote, backslash, control characters and multi-byte text at every position of a word
+    pad = "x" * offset
+    for special in ('\\"', "\\\\", "\\n", "\\u0041", "\x01", "\x1f", "\x7f", "é", "\u2028", '"'):
+        same_reading(f'{{"k": "{pad}{special}{pad}y"}}'.encode())
+        same_reading(f'{{"{pad}{special}": 1, "{pad}{special}": 2}}'.encode())
+    long_key = "k" * offset + "long_enough_for_a_word"
+    same_reading(f'{{"{long_key}": 1, "{long_key}": 2}}'.encode())  # repeated
+    same_reading(f'{{"{long_key}": 1, "{long_key}x": 2}}'.encode())  # differs after a word
+
+
+@pytest.mark.parametrize("keys", [2, 7, 8, 9, 16, 83])
+def test_a_repeated_key_is_found_in_small_and_large_objects(keys: int) -> None:
+    names = [f"goods[{i}].field_{i % 7}" for i in range(keys)]
+    for repeat in (0, keys // 2, keys - 1):
+        members = [f'"{n}": "0x{i:02x}"' for i, n in enumerate(names)]
+        members.append(f'"{names[repeat]}": "again"')
+        same_reading(("{" + ", ".join(members) + "}").encode())
+        nested = '{"proof": {"field_hashes": {' + ", ".join(members) + "}}}"
+        same_reading(nested.encode())
+    distinct = "{" + ", ".join(f'"{n}": {i}' for i, n in enumerate(names)) + "}"
+    assert ext.json_clean(distinct.encode())  # no false alarm either

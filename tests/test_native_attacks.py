@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -22,6 +24,8 @@ from typing import Any
 import pytest
 from eth_account import Account
 from eth_utils import keccak
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from verifier import builder
 
 from origincert import _native, fields, issued, safejson
@@ -156,6 +160,15 @@ JSON_ATTACKS: dict[str, bytes] = {
     "lone-continuation": b'{"a": "\x80"}',
     "truncated-sequence": b'{"a": "\xe2\x82"}',
     "latin1-key": b'{"\xe9": 1}',
+    # a raw UTF-8 sequence cut by an escape (the native reader decodes escapes itself)
+    "lead-byte-then-escape": b'{"a": "\xc3\\u00a9"}',
+    "escape-then-continuation": b'{"a": "\\u00c3\xa9"}',
+    "escape-then-two-continuations": b'{"a": "\\u00e2\x82\xac"}',
+    "three-byte-lead-escape-between": b'{"a": "\xe2\\u0041\x82\xac"}',
+    "every-short-escape": b'{"a": "\\b\\f\\n\\r\\t\\/\\\\\\""}',
+    "escape-edges": b'{"a": "\\u0000\\u007f\\u0080\\u07ff\\u0800\\ufffe\\uFFFF\\ud7ff\\ue000"}',
+    "invalid-utf8-between-tokens": b'{"a": 1\xff}',
+    "invalid-utf8-before-key": b'{\xff"a": 1}',
     # byte order marks and odd characters
     "bom": b'\xef\xbb\xbf{"a": 1}',
     "bom-after-space": b' \xef\xbb\xbf{"a": 1}',
@@ -204,6 +217,32 @@ JSON_ATTACKS: dict[str, bytes] = {
 @pytest.mark.parametrize("raw", JSON_ATTACKS.values(), ids=JSON_ATTACKS.keys())
 def test_hostile_json_is_read_or_refused_as_the_reference_does(raw: bytes) -> None:
     assert_same_reading(raw)
+
+
+def test_every_byte_at_every_offset_of_an_8_byte_block() -> None:
+    # json_clean skips 8 string bytes at a time unless a word trick sees a quote, a backslash or
+    # a control byte among them: a miss would let a control character or an end quote through
+    for byte in range(256):
+        for offset in range(16):
+            body = b"x" * offset + bytes([byte]) + b"y" * (15 - offset)
+            assert_same_reading(b'{"a": "' + body + b'"}')
+    for high in (0x80, 0xC3, 0xE2, 0xFF):  # a borrow out of a high byte into a control byte
+        for low in (0x00, 0x01, 0x1F, 0x20, 0x21, 0x22, 0x5C):
+            for offset in range(8):
+                body = b"x" * offset + bytes([high, low]) + b"y" * 8
+                assert_same_reading(b'{"a": "' + body + b'"}')
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(st.text(max_size=6), st.text(max_size=12) | st.integers(-(10**16), 10**16)),
+    st.booleans(),
+)
+def test_any_text_keys_and_values_read_as_the_reference_reads_them(
+    members: dict[str, Any], ascii_only: bool
+) -> None:
+    assert_same_reading(json.dumps(members, ensure_ascii=ascii_only).encode())
+    assert_same_reading(json.dumps({"a": [members, members]}, ensure_ascii=ascii_only).encode())
 
 
 def _nested(depth: int, make: str, inner: str = "1") -> bytes:
@@ -457,6 +496,22 @@ def test_hostile_hex_maps_decode_or_are_refused_as_the_reference_does(
         assert fast == reference
 
 
+def test_every_character_in_every_digit_position() -> None:
+    for code in [*range(256), 0x0663, 0x06F3, 0xFF11, 0xFF21, 0x1D7CE, 0xD800]:
+        for position in (2, 3, 33):
+            value = GOOD[:position] + chr(code) + GOOD[position + 1 :]
+            fast, reference = both(lambda v=value: issued._hex_map({"m": {"a": v}}, "m", 16))
+            assert fast == reference, hex(code)
+
+
+@pytest.mark.parametrize("size", [2**40, 2**62, 2**63, 2**64 - 1])
+def test_an_absurd_size_is_no_crash(size: int) -> None:
+    # in a child: allocating size bytes up front aborted the whole process (SIGABRT, no exception)
+    code = f"from origincert._native import ext; print(ext.hex_map({{}}, {size}))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert (out.returncode, out.stdout) == (0, "None\n"), out.stderr[-300:]
+
+
 def test_a_key_that_runs_code_cannot_panic_the_hex_map() -> None:
     # only from Python code (JSON keys are plain str), but a panic is a BaseException that an
     # embedding caller's ``except Exception`` does not stop: the reference's RuntimeError instead
@@ -648,3 +703,20 @@ def test_an_upload_cannot_rename_a_field_of_later_uploads(
     fast, reference = verdicts([evict, poison, text(issued_files[0]).encode()])
     assert fast == reference
     assert fast[2]["verdict"] == "UNCONFIRMED"
+
+
+def test_worker_processes_read_and_hash_as_this_process(issued_files: list[dict[str, Any]]) -> None:
+    # the native core in forked workers (results pickled back) against the reference in-process
+    good = issued_files[0]
+    raws = [text(good).encode(), text(issued_files[2]).encode()]
+    raws += [e.encode("utf-8", "surrogatepass") for e in _edits(good).values()]
+    raws += [r.encode() for r in _neutral(good).values()]
+    raws += list(JSON_ATTACKS.values())
+    today = datetime.now(UTC).date()
+    pooled = Verifier.offline(clock=lambda: today, workers=2, parallel_from=1)
+    assert pooled._parallel(len(raws))  # the batch goes to the worker processes
+    fast = [r.to_json() for r in pooled.verify_many_bytes(raws)]
+    with reference_only():
+        alone = Verifier.offline(clock=lambda: today, workers=1)
+        reference = [r.to_json() for r in alone.verify_many_bytes(raws)]
+    assert fast == reference

@@ -9,12 +9,16 @@
 //! - `json_clean(data)`: is `data` a plain JSON object the strict reader would take as it is
 //!   (`origincert.safejson.load_json`): UTF-8, no byte order mark, nesting at most 100 deep, no
 //!   duplicate key, no escape in a key, no surrogate escape, integers of at most 15 digits and no
-//!   other numbers? Then `orjson` builds the objects.
+//!   other numbers? `json_load(data)` builds the objects of such a text in the same pass (None
+//!   otherwise); key names are interned by Python (whole strings compared), nothing else is
+//!   kept between calls.
 //! - `recompute_seeded(document, seed, shape)`: the leaves and lists of a document
 //!   (`origincert.fields.flatten_with_shape`), every field's seeded salt and hash
 //!   (`seeded_hashes`) and the target hash over the given shape (`target_hash`), in one call.
 //! - `target_hash(hashes, shape)`: `origincert.fields.target_hash`.
 //! - `hex_map(map, size)`: the proof's `0x` hex maps decoded (`origincert.issued._hex_map`).
+//!
+//! Each beside its reference, per certificate: `scripts/bench/native.py`.
 
 use hmac::{Hmac, Mac};
 use pyo3::prelude::*;
@@ -30,6 +34,8 @@ const TARGET_TAG: &[u8] = b"origincert:target:2";
 /// Nesting the walk takes on (a JSON file nests at most 100 deep); deeper dicts and lists, only
 /// possible from Python code, go to the reference rather than onto this thread's stack.
 const MAX_WALK_DEPTH: usize = 200;
+/// The longest value `hex_map` decodes itself (a signature is 65 bytes); longer: the reference.
+const MAX_HEX_BYTES: usize = 128;
 
 // ---------------------------------------------------------------------------------------------
 // JSON pre-check
@@ -246,6 +252,185 @@ fn json_clean(data: &[u8]) -> bool {
     }
     scan.ws();
     scan.i == data.len()
+}
+
+/// The value of the text between a string's quotes (UTF-8 checked, escapes decoded), or None.
+fn text<'py>(py: Python<'py>, raw: &[u8], escaped: bool) -> Option<Bound<'py, PyString>> {
+    if !escaped {
+        return Some(PyString::new(py, std::str::from_utf8(raw).ok()?));
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        let c = raw[i];
+        if c != b'\\' {
+            out.push(c);
+            i += 1;
+            continue;
+        }
+        let decoded = match *raw.get(i + 1)? {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => {
+                let hex = std::str::from_utf8(raw.get(i + 2..i + 6)?).ok()?;
+                let unit = u32::from_str_radix(hex, 16).ok()?;
+                i += 4;
+                char::from_u32(unit)? // never a surrogate: the scan refused those
+            }
+            _ => return None,
+        };
+        i += 2;
+        let mut utf8 = [0u8; 4];
+        out.extend_from_slice(decoded.encode_utf8(&mut utf8).as_bytes());
+    }
+    Some(PyString::new(py, &String::from_utf8(out).ok()?))
+}
+
+/// The objects of a text `json_clean` takes, built as it is read (one pass).
+struct Build<'a, 'py> {
+    scan: Scan<'a>,
+    py: Python<'py>,
+}
+
+impl<'a, 'py> Build<'a, 'py> {
+    fn value(&mut self, depth: usize) -> Option<Bound<'py, PyAny>> {
+        self.scan.ws();
+        let py = self.py;
+        match self.scan.peek()? {
+            b'{' => self.object(depth + 1),
+            b'[' => self.array(depth + 1),
+            b'"' => {
+                let (raw, escaped) = self.scan.string()?;
+                Some(text(py, raw, escaped)?.into_any())
+            }
+            b't' => self
+                .scan
+                .literal(b"true")
+                .then(|| PyBool::new(py, true).to_owned().into_any()),
+            b'f' => self
+                .scan
+                .literal(b"false")
+                .then(|| PyBool::new(py, false).to_owned().into_any()),
+            b'n' => self.scan.literal(b"null").then(|| py.None().into_bound(py)),
+            b'-' | b'0'..=b'9' => {
+                let start = self.scan.i;
+                if !self.scan.number() {
+                    return None;
+                }
+                let digits = std::str::from_utf8(&self.scan.b[start..self.scan.i]).ok()?;
+                let n: i64 = digits.parse().ok()?; // at most 15 digits: exact
+                Some(n.into_pyobject(py).ok()?.into_any())
+            }
+            _ => None,
+        }
+    }
+
+    fn object(&mut self, depth: usize) -> Option<Bound<'py, PyAny>> {
+        if depth > MAX_JSON_DEPTH {
+            return None;
+        }
+        self.scan.i += 1;
+        let dict = PyDict::new(self.py);
+        self.scan.ws();
+        if self.scan.peek() == Some(b'}') {
+            self.scan.i += 1;
+            return Some(dict.into_any());
+        }
+        let first = self.scan.keys.len();
+        let mut members = 0usize;
+        loop {
+            self.scan.ws();
+            if self.scan.peek() != Some(b'"') {
+                return None;
+            }
+            // an escaped key may spell another key differently: the reference compares them
+            let (key, false) = self.scan.string()? else {
+                return None;
+            };
+            self.scan.keys.push(key);
+            self.scan.ws();
+            if self.scan.peek() != Some(b':') {
+                return None;
+            }
+            self.scan.i += 1;
+            let value = self.value(depth)?;
+            // interned: one str per key name, as the standard library's parser shares them within
+            // a call (smaller pickles for the worker processes); Python's table compares whole
+            // strings and drops a name once no object holds it
+            let name = PyString::intern(self.py, std::str::from_utf8(key).ok()?);
+            dict.set_item(name, value).ok()?;
+            members += 1;
+            self.scan.ws();
+            match self.scan.peek() {
+                Some(b',') => self.scan.i += 1,
+                Some(b'}') => {
+                    self.scan.i += 1;
+                    break;
+                }
+                _ => return None,
+            }
+        }
+        // no key twice, by its bytes and again by the dict (Python's own equality of the keys)
+        (self.scan.distinct_keys(first) && dict.len() == members).then(|| dict.into_any())
+    }
+
+    fn array(&mut self, depth: usize) -> Option<Bound<'py, PyAny>> {
+        if depth > MAX_JSON_DEPTH {
+            return None;
+        }
+        self.scan.i += 1;
+        let list = PyList::empty(self.py);
+        self.scan.ws();
+        if self.scan.peek() == Some(b']') {
+            self.scan.i += 1;
+            return Some(list.into_any());
+        }
+        loop {
+            list.append(self.value(depth)?).ok()?;
+            self.scan.ws();
+            match self.scan.peek() {
+                Some(b',') => self.scan.i += 1,
+                Some(b']') => {
+                    self.scan.i += 1;
+                    return Some(list.into_any());
+                }
+                _ => return None,
+            }
+        }
+    }
+}
+
+/// The dict `load_json` reads from `data` when `json_clean(data)` holds, built in the same pass
+/// (nothing but Python's interned key names outlives the call); None when the reference must
+/// decide.
+#[pyfunction]
+fn json_load<'py>(py: Python<'py>, data: &[u8]) -> Option<Bound<'py, PyAny>> {
+    // UTF-8: outside strings the grammar takes ASCII only, and each string's bytes are checked
+    // as its str is made, so the whole text is checked as json_clean checks it
+    if data.starts_with(b"\xef\xbb\xbf") {
+        return None;
+    }
+    let mut build = Build {
+        scan: Scan {
+            b: data,
+            i: 0,
+            keys: Vec::with_capacity(256),
+        },
+        py,
+    };
+    build.scan.ws();
+    if build.scan.peek() != Some(b'{') {
+        return None;
+    }
+    let value = build.value(0)?;
+    build.scan.ws();
+    (build.scan.i == data.len()).then_some(value)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -576,6 +761,9 @@ fn hex_map<'py>(
     map: &Bound<'py, PyDict>,
     size: usize,
 ) -> PyResult<Option<Bound<'py, PyDict>>> {
+    if size > MAX_HEX_BYTES {
+        return Ok(None); // a proof's values are 16 or 32 bytes; `vec![0; 2**62]` aborts the process
+    }
     let out = PyDict::new(py);
     let mut raw = vec![0u8; size];
     for (key, value) in map.iter() {
@@ -608,6 +796,7 @@ fn hex_map<'py>(
 #[pymodule]
 fn origincert_native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(json_clean, m)?)?;
+    m.add_function(wrap_pyfunction!(json_load, m)?)?;
     m.add_function(wrap_pyfunction!(recompute_seeded, m)?)?;
     m.add_function(wrap_pyfunction!(target_hash, m)?)?;
     m.add_function(wrap_pyfunction!(hex_map, m)?)?;
