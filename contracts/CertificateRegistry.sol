@@ -200,6 +200,148 @@ contract CertificateRegistry is ICertificateRegistry, EIP712 {
     }
 
     /// @inheritdoc ICertificateRegistry
+    function verificationSnapshot(
+        bytes calldata certificates,
+        address[] calldata keys,
+        uint32[] calldata issuerIds
+    ) external view returns (bytes memory answer) {
+        if (certificates.length % 68 != 0) revert CertificateRegistryMalformedQuery(certificates.length);
+        address registry = address(issuers);
+        // Written word by word into one buffer (each part allocated as it is written) and returned
+        // from it: the answer is ABI `bytes` (offset, length, words) built without a memory struct
+        // or a copy, since a node's cost grows with the steps and the memory of a call.
+        uint256 start;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            start := mload(0x40)
+            let p := add(start, 0x40)
+            mstore(p, number())
+            mstore(add(p, 0x20), timestamp())
+            mstore(add(p, 0x40), blockhash(sub(number(), 1)))
+            mstore(add(p, 0x60), registry)
+            mstore(0x40, add(p, 0x80))
+        }
+        uint256 end = _writeStatuses(start + 0xc0, certificates);
+        end = _writeKeyRecords(end, registry, keys);
+        end = _writeBodies(end, registry, issuerIds);
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            answer := start
+            mstore(start, 0x20)
+            mstore(add(start, 0x20), sub(end, add(start, 0x40)))
+            return(start, sub(end, start))
+        }
+    }
+
+    /// @dev Per certificate (68 bytes: issuerId, root, leaf), its Anchor slot and leaf slot from
+    /// `p` on, and the successor's root and leaf when replaced; returns the end.
+    function _writeStatuses(uint256 p, bytes calldata certificates) private view returns (uint256 end) {
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            let anchors := _anchors.slot
+            let leaves := _leaves.slot
+            for {
+                let q := certificates.offset
+                let last := add(q, certificates.length)
+            } lt(q, last) {
+                q := add(q, 68)
+            } {
+                let id := shr(224, calldataload(q))
+                // _anchors[id][root] and _leaves[id][leaf]: keccak256(key . keccak256(id . slot))
+                mstore(0, id)
+                mstore(0x20, anchors)
+                mstore(0x20, keccak256(0, 0x40))
+                mstore(0, calldataload(add(q, 4)))
+                mstore(p, sload(keccak256(0, 0x40)))
+                mstore(0, id)
+                mstore(0x20, leaves)
+                mstore(0x20, keccak256(0, 0x40))
+                mstore(0, calldataload(add(q, 36)))
+                let slot := keccak256(0, 0x40)
+                let record := sload(slot)
+                mstore(add(p, 0x20), record)
+                p := add(p, 0x40)
+                if and(shr(48, record), 0xffffffffff) {
+                    mstore(p, sload(add(slot, 1)))
+                    mstore(add(p, 0x20), sload(add(slot, 2)))
+                    p := add(p, 0x40)
+                }
+            }
+            end := p
+            mstore(0x40, p)
+        }
+    }
+
+    /// @dev Per key, `IssuerRegistry.keyRecord(key)`'s three words from `p` on; returns the end.
+    /// A dirty address word makes keyRecord revert, and the snapshot with it.
+    function _writeKeyRecords(
+        uint256 p,
+        address registry,
+        address[] calldata keys
+    ) private view returns (uint256 end) {
+        bytes4 selector = IIssuerRegistry.keyRecord.selector;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            for {
+                let i := 0
+            } lt(i, keys.length) {
+                i := add(i, 1)
+            } {
+                mstore(p, selector)
+                mstore(add(p, 4), calldataload(add(keys.offset, shl(5, i))))
+                if iszero(staticcall(gas(), registry, p, 0x24, p, 0x60)) {
+                    revert(0, 0)
+                }
+                if iszero(eq(returndatasize(), 0x60)) {
+                    revert(0, 0)
+                }
+                p := add(p, 0x60)
+            }
+            end := p
+            mstore(0x40, p)
+        }
+    }
+
+    /// @dev Per body, the length of `IssuerRegistry.issuer(id)`'s answer and the answer padded to
+    /// whole words (length 0, nothing else, when it reverts: no such body); returns the end.
+    function _writeBodies(
+        uint256 p,
+        address registry,
+        uint32[] calldata issuerIds
+    ) private view returns (uint256 end) {
+        bytes4 selector = IIssuerRegistry.issuer.selector;
+        // solhint-disable-next-line no-inline-assembly
+        assembly ("memory-safe") {
+            for {
+                let i := 0
+            } lt(i, issuerIds.length) {
+                i := add(i, 1)
+            } {
+                let id := calldataload(add(issuerIds.offset, shl(5, i)))
+                if gt(id, 0xffffffff) {
+                    revert(0, 0)
+                }
+                mstore(add(p, 0x20), selector)
+                mstore(add(p, 0x24), id)
+                switch staticcall(gas(), registry, add(p, 0x20), 0x24, 0, 0)
+                case 0 {
+                    mstore(p, 0)
+                    p := add(p, 0x20)
+                }
+                default {
+                    let n := returndatasize()
+                    mstore(p, n)
+                    returndatacopy(add(p, 0x20), 0, n)
+                    mstore(add(add(p, 0x20), n), 0) // the padding of the last word
+                    p := add(add(p, 0x20), and(add(n, 31), not(31)))
+                }
+            }
+            end := p
+            mstore(0x40, p)
+        }
+    }
+
+    /// @inheritdoc ICertificateRegistry
     function leafOf(bytes32 targetHash) public pure returns (bytes32) {
         return keccak256(bytes.concat(keccak256(abi.encode(targetHash))));
     }

@@ -115,6 +115,8 @@ interface ICertificateRegistry is IERC5267 {
     error CertificateRegistrySelfReplacement(bytes32 leaf);
     /// @dev The batch view's arrays differ in length.
     error CertificateRegistryLengthMismatch(uint256 issuers, uint256 roots, uint256 leaves);
+    /// @dev The snapshot's certificates are not whole 68-byte records.
+    error CertificateRegistryMalformedQuery(uint256 length);
 
     // solhint-disable func-name-mixedcase
 
@@ -254,6 +256,34 @@ interface ICertificateRegistry is IERC5267 {
         bytes32[] calldata roots,
         bytes32[] calldata leaves
     ) external view returns (CertificateStatus[] memory out);
+
+    /**
+     * @notice Everything a verifier reads, from one state in one call: the block, the status of
+     * each certificate, the key record of each signing key and the view of each issuing body.
+     * @dev Read-only and cheap per certificate (two storage reads, four more words when replaced):
+     * the words are the storage slots themselves, in the packed layouts documented on {Anchor} and
+     * below, so nothing is copied into memory structs. The answer, in 32-byte words:
+     *
+     * - `block.number`, `block.timestamp`, `blockhash(block.number - 1)`, {issuers}' address;
+     * - per certificate, in order: the Anchor slot (all zero if never anchored), the leaf slot
+     *   (revokedAt bits 0..39, revocationReason 40..47, replacedAt 48..87, isSuccessor 88..95), and
+     *   only when replacedAt is not zero, the successor's root and leaf;
+     * - per key: `IssuerRegistry.keyRecord(key)`, three words;
+     * - per body: the byte length `n` of `IssuerRegistry.issuer(id)`'s ABI-encoded answer, then
+     *   that answer padded to whole words; `n` is 0 (and nothing follows) when it reverted (no
+     *   such body).
+     *
+     * Requirements: `certificates.length` is a multiple of 68.
+     * @param certificates per certificate 68 bytes: issuerId (uint32), root, leaf
+     * @param keys the signing keys whose key records are wanted
+     * @param issuerIds the issuing bodies whose views are wanted
+     * @return answer the words above
+     */
+    function verificationSnapshot(
+        bytes calldata certificates,
+        address[] calldata keys,
+        uint32[] calldata issuerIds
+    ) external view returns (bytes memory answer);
 
     /**
      * @notice The Merkle leaf of a certificate's target hash: `keccak256(keccak256(targetHash))`.

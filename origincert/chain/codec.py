@@ -12,10 +12,12 @@ answer that is not exactly what that type allows: a misread status would be a fa
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
 from eth_abi import decode, encode
+from eth_abi.exceptions import EncodingError
 from eth_typing import ABIEvent
 from eth_utils import event_abi_to_log_topic, function_signature_to_4byte_selector
 
@@ -24,8 +26,11 @@ from origincert.chain.types import IssuerInfo, IssuerStatus, VcKeyRecord
 from origincert.errors import ChainError
 
 __all__ = [
+    "Snapshot",
     "decode_issuer",
+    "decode_snapshot",
     "decode_statuses",
+    "encode_snapshot",
     "fn",
     "malformed",
     "topic",
@@ -201,7 +206,10 @@ def uints(raw: str, bits: tuple[int, ...]) -> tuple[int, ...]:
 def decode_issuer(raw: str) -> IssuerInfo:
     """``IssuerRegistry.issuer`` output, the IssuerView tuple, decoded strictly by hand (eth_abi
     takes ~130 µs, on the path of every single verification)."""
-    data = bytes.fromhex(raw[2:]) if isinstance(raw, str) and raw[:2] == "0x" else b""
+    return _issuer_view(bytes.fromhex(raw[2:]) if isinstance(raw, str) and raw[:2] == "0x" else b"")
+
+
+def _issuer_view(data: bytes) -> IssuerInfo:
     word = lambda i: data[32 * i : 32 * (i + 1)]
     if (
         len(data) < 32 * 11
@@ -240,3 +248,115 @@ def vc_key_record(key_hash: bytes, values: tuple[Any, ...]) -> VcKeyRecord:
         raise malformed("vcKeyRecord")
     issuer_id, from_epoch, until_epoch, since, retired_at = values
     return VcKeyRecord(bytes(key_hash), issuer_id, from_epoch, until_epoch, since, retired_at)
+
+
+# ---------------------------------------------------------------------------------------------
+# CertificateRegistry.verificationSnapshot: everything a verification reads, in one call
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """``verificationSnapshot``'s answer, decoded: what one state of the ledger says."""
+
+    block: int
+    block_time: int
+    parent_hash: str
+    issuer_registry: str  # the IssuerRegistry the CertificateRegistry is bound to, lowercase
+    # per certificate, as decode_statuses gives them: (anchor 7-tuple, leafRevokedAt, leafReason,
+    # replacedAt, replacedByRoot, replacedByLeaf)
+    statuses: list[tuple[Any, ...]]
+    keys: list[tuple[int, int, int]]  # per key: (issuerId, activeFrom, retiredAt)
+    issuers: list[IssuerInfo | None]  # per body: its view, None when it reverted (no such body)
+
+
+def encode_snapshot(
+    certificates: Sequence[tuple[int, bytes, bytes]], keys: Sequence[str], issuer_ids: Sequence[int]
+) -> str:
+    """The call data of ``verificationSnapshot(certificates, keys, issuerIds)``, each certificate
+    ``(issuerId, root, leaf)`` packed into its 68 bytes here, the rest ABI-encoded by eth_abi
+    (0.17 ms for a chunk of 500 with the checks; a hand encoder took 0.26 ms, timeit). Raises
+    ValueError for a value its type cannot hold."""
+    packed = bytearray()
+    for issuer_id, root, leaf in certificates:
+        if type(issuer_id) is not int or not 0 <= issuer_id < 1 << 32:
+            raise ValueError(f"{issuer_id!r} is not a uint32")
+        if type(root) is not bytes or type(leaf) is not bytes or len(root) != 32 or len(leaf) != 32:
+            raise ValueError("a root and a leaf are 32 bytes each")
+        packed += issuer_id.to_bytes(4, "big") + root + leaf
+    f = fn("CertificateRegistry", "verificationSnapshot")
+    try:
+        args = encode(f.inputs, (bytes(packed), list(keys), list(issuer_ids)))
+    except EncodingError as exc:
+        raise ValueError(f"verificationSnapshot cannot take these keys or bodies: {exc}") from exc
+    return "0x" + (f.selector + args).hex()
+
+
+def decode_snapshot(raw: str, certificates: int, keys: int, issuers: int) -> Snapshot:
+    """``verificationSnapshot``'s answer for that many certificates, keys and bodies, decoded
+    strictly: the ABI frame, every integer's width, the unused bits of each leaf slot and the
+    exact length are checked, so an answer of another shape is an error, never a misread status.
+    By hand, since the words are packed storage slots that eth_abi cannot split: about 1.4 µs a
+    certificate (timeit on an answer for 500)."""
+    bad = lambda: malformed("verificationSnapshot")
+    data = bytes.fromhex(raw[2:]) if isinstance(raw, str) and raw[:2] == "0x" else b""
+    if len(data) < 64 + 128 or int.from_bytes(data[:32], "big") != 32:
+        raise bad()
+    if int.from_bytes(data[32:64], "big") != len(data) - 64 or len(data) % 32:
+        raise bad()
+    block, block_time = int.from_bytes(data[64:96], "big"), int.from_bytes(data[96:128], "big")
+    if block >> 64 or block_time >> 64 or any(data[160:172]):
+        raise bad()
+    parent, registry = "0x" + data[128:160].hex(), "0x" + data[172:192].hex()
+    at, end, zero = 192, len(data), bytes(32)
+    statuses: list[tuple[Any, ...]] = []
+    for _ in range(certificates):
+        if at + 64 > end:
+            raise bad()
+        a = int.from_bytes(data[at : at + 32], "big")
+        record = int.from_bytes(data[at + 32 : at + 64], "big")
+        at += 64
+        if record >> 96 or (record >> 88) & 0xFF > 1:
+            raise bad()
+        replaced_at = (record >> 48) & 0xFFFFFFFFFF
+        by_root = by_leaf = zero
+        if replaced_at:
+            if at + 64 > end:
+                raise bad()
+            by_root, by_leaf = data[at : at + 32], data[at + 32 : at + 64]
+            at += 64
+        anchor = (
+            a & 0xFFFFFFFF,
+            (a >> 32) & 0xFFFFFFFF,
+            (a >> 64) & 0xFFFFFFFFFF,
+            (a >> 104) & 0xFFFFFFFFFF,
+            (a >> 144) & 0xFFFFFFFFFF,
+            (a >> 184) & 0xFF,
+            a >> 192,
+        )
+        statuses.append(
+            (anchor, record & 0xFFFFFFFFFF, (record >> 40) & 0xFF, replaced_at, by_root, by_leaf)
+        )
+    records: list[tuple[int, int, int]] = []
+    for _ in range(keys):
+        if at + 96 > end:
+            raise bad()
+        issuer_id, active_from, retired_at = (
+            int.from_bytes(data[at + 32 * i : at + 32 * (i + 1)], "big") for i in range(3)
+        )
+        if issuer_id >> 32 or active_from >> 48 or retired_at >> 48:
+            raise bad()
+        records.append((issuer_id, active_from, retired_at))
+        at += 96
+    views: list[IssuerInfo | None] = []
+    for _ in range(issuers):
+        if at + 32 > end:
+            raise bad()
+        n = int.from_bytes(data[at : at + 32], "big")
+        padded = 32 * ((n + 31) // 32) if n < end else end
+        if at + 32 + padded > end or any(data[at + 32 + n : at + 32 + padded]):
+            raise bad()
+        views.append(_issuer_view(data[at + 32 : at + 32 + n]) if n else None)
+        at += 32 + padded
+    if at != end:
+        raise bad()
+    return Snapshot(block, block_time, parent, registry, statuses, records, views)

@@ -78,6 +78,8 @@ class _HttpTransport:
 
     def __init__(self, url: str, headers: dict[str, str], timeout: float) -> None:
         parts = urlsplit(url)
+        # what another process needs to make the same transport (a verifier's worker)
+        self.settings = (url, tuple(sorted(headers.items())), timeout)
         self._url = url
         self._https = parts.scheme == "https"
         self._host = parts.hostname or "localhost"

@@ -2,22 +2,33 @@
 
 Every certificate is asked for one issuing body, the one its document names: anchors and
 revocations are keyed ``(issuerId, root)`` and ``(issuerId, leaf)`` on chain, so another body's
-anchor of the same root or leaf is never seen. A chunk of certificates is one JSON-RPC batch:
-``certificateStatuses`` calls of at most :data:`STATUS_CALL` certificates, the key record of each distinct signer and the view of each issuing
-body named (known from the files, so asked at once), and the receipt of each anchoring transaction
-the files name, which holds the ``Anchored`` event. The first chunk of a read also asks for the
-head block before and after the calls: a node answers a batch's calls in order (geth and Hardhat
-do), so the same head hash on both sides means every call read that block; otherwise a block was
-sealed meanwhile, and the chunk is read again pinned at the later head (a second round trip, at most
-once per block). Later chunks are pinned at that block. Further round trips only when needed:
-``eth_getLogs`` (paged by the client's log span) when a file names no transaction or one that is
-not the anchoring one, views the files did not predict, and the revokers of revoked certificates.
+anchor of the same root or leaf is never seen. A chunk of certificates is one JSON-RPC request:
+one ``CertificateRegistry.verificationSnapshot`` call, which answers from one state, in one
+``eth_call``, with the block (number, time, parent hash), each certificate's anchor and leaf
+records, the key record of each distinct signer and the view of each issuing body named (known
+from the files, so asked at once), plus the receipt of each anchoring transaction the files name,
+which holds the ``Anchored`` event. One call reads one state, so no head is read before and after
+it; the first chunk's block pins the later chunks and rounds (their calls name it). Further round
+trips only when needed: ``eth_getLogs`` (paged by the client's log span) when a file names no
+transaction or one that is not the anchoring one, views the files did not predict, and the
+revokers of revoked certificates.
+
+Why a view on the registry and not a deployless lens (an ``eth_call`` of a read-only contract's
+init code, no deployment): a lens can only call the registries' views, so each certificate would
+still cost a ``certificateStatuses`` item, whose memory structs are what the node spends its time
+on; the registry's own code reads the two storage slots directly. Hardhat's CPU for 500
+certificates: 71 ms as ``certificateStatuses`` calls of 125, 14 ms as one snapshot; for one
+certificate, 1.95 ms as the six requests read before, 1.00 ms as the snapshot and the receipt
+(``scripts/bench/snapshot.py``, medians of 5, load 2.7, 2026-12-05). A lens's answer is also
+capped by EIP-170 (24,576 bytes of returned code) and its input by EIP-3860 (49,152 bytes of init
+code), about 350 certificates a call; a view is not. The cost: the registry is redeployed.
 
 "Accredited at issue" is the anchor record itself: the contract accepts an anchor only while its
 signer is the body's accredited key in the signed epoch, in that very transaction, so no timestamp
-is judged. Calls are ABI-coded by ``origincert.chain.codec`` and sent by ``rpc``, so a node that is
-down is ``ChainUnavailable``. A log query the node refuses costs evidence (the transaction, the
-revoker), never a verdict; so does a prefetched view the node refuses (asked again if needed).
+is judged. The snapshot names the IssuerRegistry the CertificateRegistry is bound to: it must be
+the manifest's, or nothing is read. Calls are ABI-coded by ``origincert.chain.codec`` and sent by
+``rpc``, so a node that is down is ``ChainUnavailable``. A log query the node refuses costs
+evidence (the transaction, the revoker), never a verdict; so does a receipt it refuses.
 """
 
 from __future__ import annotations
@@ -27,9 +38,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from origincert.chain import ChainClient, decode_revert
-from origincert.chain.codec import decode_issuer, decode_statuses, fn, topic, uints
+from origincert.chain.codec import Snapshot, decode_snapshot, encode_snapshot, fn, topic
 from origincert.chain.logs import block_spans
-from origincert.chain.rpc import Call, Pending, transport_for
+from origincert.chain.rpc import Call, Pending, _HttpTransport, transport_for
 from origincert.chain.types import IssuerInfo, Standing
 from origincert.errors import ChainError
 from origincert.verifier.facts import (
@@ -44,19 +55,19 @@ __all__ = [
     "DEFAULT_CHUNK",
     "LOG_SPAN",
     "MAX_BATCH",
-    "STATUS_CALL",
+    "SNAPSHOT_VIEWS",
     "ChunkRead",
     "LedgerReader",
+    "ReaderSpec",
     "Session",
 ]
 
-DEFAULT_CHUNK = 500  # certificates per JSON-RPC batch (one round trip)
+DEFAULT_CHUNK = 500  # certificates per JSON-RPC request (one round trip, one snapshot call)
 MAX_BATCH = 1_000  # calls per JSON-RPC batch: geth's default --rpc.batch-request-limit
-# Certificates per certificateStatuses call. Its result array is built in EVM memory, whose cost
-# grows with the square of its size: for 500 certificates Hardhat spent 224 ms of CPU as one call
-# of 500, 84 ms as calls of 250, 62 ms as calls of 125, 86 ms as calls of 50 (measured on
-# 2026-12-04, 5 runs each); a chunk is several such calls in its one batch.
-STATUS_CALL = 125
+# Key records and issuing bodies asked in one snapshot call, besides its certificates: its gas stays
+# far under the nodes' call caps (Hardhat 16,777,216; geth 50,000,000): 500 certificates take
+# 1.9 million, a key record about 3,000 and a body's view about 15,000 more.
+SNAPSHOT_VIEWS = 256
 
 
 def _hex(b: bytes) -> str:
@@ -78,11 +89,37 @@ class LedgerReader:
             )
         if chunk < 1:
             raise ValueError("chunk must be at least 1")
-        self._client = client
+        self._url, self._log_span = client.url, client.log_span
         self._certificates = client.manifest.certificate_registry.address.lower()
         self._issuers = client.manifest.issuer_registry.address.lower()
         self._chunk = chunk
         self._transport = transport_for(client)
+
+    @classmethod
+    def from_spec(cls, spec: ReaderSpec) -> LedgerReader:
+        """A reader in another process (a verifier's worker), as :meth:`spec` describes it."""
+        url, headers, timeout = spec.transport
+        reader = cls.__new__(cls)
+        reader._url, reader._log_span = url, spec.log_span
+        reader._certificates, reader._issuers = spec.certificates, spec.issuers
+        reader._chunk = spec.chunk
+        reader._transport = _HttpTransport(url, dict(headers), timeout)
+        return reader
+
+    def spec(self) -> ReaderSpec | None:
+        """What another process needs to read as this reader does: None unless it talks plain
+        HTTP(S) through the fast transport (a custom provider stays in this process)."""
+        if not isinstance(self._transport, _HttpTransport):
+            return None
+        return ReaderSpec(
+            self._transport.settings, self._certificates, self._issuers, self._log_span, self._chunk
+        )
+
+    def pin(self, s: Session) -> None:
+        """Pin a session at the head block now (an empty snapshot), so that several readers,
+        each with a session pinned alike, read one state."""
+        [raw] = self._batch([self._snapshot([], [], [], s)])
+        self._checked(s, raw, 0, [], [])
 
     # ------------------------------------------------------------------ public
 
@@ -112,27 +149,13 @@ class LedgerReader:
             raise ValueError(f"at most {self._chunk} queries per chunk")
         if not queries:
             return ChunkRead(self, s, queries, [], None)
-        n_status = -(-len(queries) // STATUS_CALL)
-        plan = _Plan.of(s, queries, MAX_BATCH - n_status - 2)
-        statuses = fn("CertificateRegistry", "certificateStatuses")
+        plan = _Plan.of(s, queries, SNAPSHOT_VIEWS, MAX_BATCH - 1)
         calls = [
-            *(
-                self._call(
-                    self._certificates,
-                    statuses.data(
-                        [q.issuer_id for q in part],
-                        [q.root for q in part],
-                        [q.leaf for q in part],
-                    ),
-                    s.block_tag,
-                )
-                for part in _parts(queries, STATUS_CALL)
+            self._snapshot(
+                [(q.issuer_id, q.root, q.leaf) for q in queries], plan.keys, plan.issuers, s
             ),
-            *self._views(s, plan.keys, plan.issuers),
             *(("eth_getTransactionReceipt", [tx]) for tx in plan.receipts),
         ]
-        if s.block is None:  # the head before and after: both the same, every call read it
-            calls = [_HEAD, *calls, _HEAD]
         return ChunkRead(self, s, queries, calls, self._transport.send(calls), plan)
 
     def _finish_chunk(
@@ -143,36 +166,15 @@ class LedgerReader:
         answer: Any,
         plan: _Plan,
     ) -> list[LedgerFacts]:
-        first = s.block is None
-        n_status = -(-len(queries) // STATUS_CALL)
-        # the prefetched views and receipts may fail on their own (an id no body has): optional
-        prefetched = range(n_status + (1 if first else 0), len(calls) - (1 if first else 0))
-        results = self._results(calls, answer, optional=prefetched)
-        if first:
-            head, after = results[0], results[-1]
-            if not (isinstance(head, dict) and isinstance(after, dict)):
-                raise ChainError(
-                    f"the node at {self._client.url} did not name its head block", code="rpc_error"
-                )
-            if head.get("hash") != after.get("hash"):  # sealed meanwhile: read again, pinned
-                s.block, s.block_time = self._head(after)
-                return self.begin_chunk(s, queries).facts()
-            s.block, s.block_time = self._head(head)
-            results = results[1:-1]
-        statuses = [
-            st
-            for raw, part in zip(results, _parts(queries, STATUS_CALL), strict=False)
-            for st in decode_statuses(raw, len(part))
-        ]
-        views = results[n_status : n_status + len(plan.keys) + len(plan.issuers)]
-        receipts = results[n_status + len(views) :]
-        self._store_views(s, plan.keys, plan.issuers, views)
-
+        # the receipts are hints: a node that refuses one costs a log query, not the read
+        results = self._results(calls, answer, optional=range(1, len(calls)))
+        snap = self._take_snapshot(s, results[0], len(queries), plan.keys, plan.issuers)
+        statuses = snap.statuses
         anchors = [_anchor(st[0]) for st in statuses]
         for q, a in zip(queries, anchors, strict=True):
             if a is not None:
                 s.anchor_blocks[(a[0], q.root)] = a[3]
-        self._take_receipts(s, receipts)
+        self._take_receipts(s, results[1:])
         # Second round, only for what the first could not predict: anchoring events without a
         # matching receipt, signers' key records and issuing bodies not asked for.
         roots_wanted = sorted(
@@ -202,13 +204,57 @@ class LedgerReader:
             self._facts(s, q, a, st) for q, a, st in zip(queries, anchors, statuses, strict=True)
         ]
 
-    def _head(self, block: dict[str, Any]) -> tuple[int, int]:
-        try:
-            return int(block["number"], 16), int(block["timestamp"], 16)
-        except (KeyError, TypeError, ValueError) as exc:
+    def _snapshot(
+        self,
+        certificates: list[tuple[int, bytes, bytes]],
+        keys: list[str],
+        issuers: list[int],
+        s: Session,
+    ) -> Call:
+        data = encode_snapshot(certificates, keys, issuers)
+        return self._call(self._certificates, data, s.block_tag)
+
+    def _take_snapshot(
+        self, s: Session, raw: Any, certificates: int, keys: list[str], issuers: list[int]
+    ) -> Snapshot:
+        """Decode a snapshot, check it (:meth:`_checked`) and keep its key records and bodies."""
+        snap = self._checked(s, raw, certificates, keys, issuers)
+        for key, record in zip(keys, snap.keys, strict=True):
+            s.keys[key] = record
+        for i, view in zip(issuers, snap.issuers, strict=True):
+            if view is not None:  # None: no such body (an id a file named), nothing to keep
+                s.issuers[i] = view
+        return snap
+
+    def _checked(
+        self, s: Session, raw: Any, certificates: int, keys: list[str], issuers: list[int]
+    ) -> Snapshot:
+        """Decode a snapshot and check it is of the manifest's registries and of the session's
+        block (the first snapshot of a session pins it). A later read names the block by number;
+        one whose parent is not the first read's parent is of another branch (the chain was
+        reorganised meanwhile, as Clique's can be at its head): refused, never mixed."""
+        snap = decode_snapshot(raw, certificates, len(keys), len(issuers))
+        if snap.issuer_registry != self._issuers:
             raise ChainError(
-                f"the node at {self._client.url} sent an unreadable block", code="rpc_error"
-            ) from exc
+                f"the CertificateRegistry at {self._certificates} is bound to the IssuerRegistry "
+                f"at {snap.issuer_registry}, not the manifest's {self._issuers}",
+                code="manifest_mismatch",
+            )
+        if s.block is None:
+            s.block, s.block_time, s.parent_hash = snap.block, snap.block_time, snap.parent_hash
+        elif snap.block != s.block:
+            raise ChainError(
+                f"the node at {self._url} answered a read of block {s.block} from block "
+                f"{snap.block}",
+                code="rpc_error",
+            )
+        elif snap.parent_hash != s.parent_hash:
+            raise ChainError(
+                f"the ledger at {self._url} was reorganised during the read (block "
+                f"{s.block} has another parent now): verify again",
+                code="rpc_error",
+            )
+        return snap
 
     def _take_receipts(self, s: Session, receipts: list[Any]) -> None:
         """Anchored events from the receipts of the transactions the files name. An event counts
@@ -231,7 +277,7 @@ class LedgerReader:
     ) -> None:
         """The anchoring events of ``roots`` (issuer, root), the key records and the issuing
         bodies, in one batch."""
-        ranges = _block_ranges(sorted({s.anchor_blocks[r] for r in roots}), self._client.log_span)
+        ranges = _block_ranges(sorted({s.anchor_blocks[r] for r in roots}), self._log_span)
         log_calls = [
             self._logs(
                 lo,
@@ -243,7 +289,8 @@ class LedgerReader:
             )
             for lo, hi in ranges
         ]
-        views = self._views(s, keys, issuers)
+        parts = _view_parts(keys, issuers)
+        views = [self._snapshot([], k, i, s) for k, i in parts]
         if not (log_calls or views):
             return
         results = self._batch(log_calls + views, optional=len(log_calls))
@@ -255,7 +302,9 @@ class LedgerReader:
                     s.events[key] = (log["transactionHash"], _word_address(log["data"][2:66]))
         for r in roots:
             s.events.setdefault(r, (None, None))
-        self._store_views(s, keys, issuers, results[len(log_calls) :])
+        for (k, i), raw in zip(parts, results[len(log_calls) :], strict=True):
+            self._take_snapshot(s, raw, 0, k, i)
+        _require_bodies(s, issuers)
 
     def _third_round(
         self,
@@ -272,7 +321,7 @@ class LedgerReader:
         issuer_topic = lambda i: "0x" + i.to_bytes(32, "big").hex()
         for q, a in wanted:
             first = len(log_calls)
-            for lo, hi in block_spans(a[3], s.block, self._client.log_span):
+            for lo, hi in block_spans(a[3], s.block, self._log_span):
                 log_calls.append(
                     self._logs(
                         lo,
@@ -288,9 +337,12 @@ class LedgerReader:
                     )
                 )
             spans.append((first, len(log_calls)))
-        views = self._views(s, [], others)
+        parts = _view_parts([], others)
+        views = [self._snapshot([], k, i, s) for k, i in parts]
         results = self._batch(log_calls + views, optional=len(log_calls))
-        self._store_views(s, [], others, results[len(log_calls) :])
+        for (k, i), raw in zip(parts, results[len(log_calls) :], strict=True):
+            self._take_snapshot(s, raw, 0, k, i)
+        _require_bodies(s, others)
         found: list[tuple[tuple[int, bytes, bytes], str, str, int]] = []  # key, by, tx, issuer
         for (q, a), (lo, hi) in zip(wanted, spans):
             live = [
@@ -314,34 +366,17 @@ class LedgerReader:
         if not found:
             return
         # Who revoked: the issuing body's own key, or (the only other account allowed) its authority.
-        key_fn = fn("IssuerRegistry", "keyRecord")
-        owners = self._batch(
-            [self._call(self._issuers, key_fn.data(by), s.block_tag) for _, by, _, _ in found]
-        )
-        for (key, by, tx, issuer_id), owner in zip(found, owners):
-            role = (
-                "issuing body"
-                if uints(owner, (32, 48, 48))[0] == issuer_id
-                else "competent authority"
+        parts = _view_parts(sorted({by for _, by, _, _ in found}), [])
+        owners = {
+            key: record
+            for (k, _), raw in zip(
+                parts, self._batch([self._snapshot([], k, [], s) for k, _ in parts]), strict=True
             )
+            for key, record in zip(k, self._checked(s, raw, 0, k, []).keys, strict=True)
+        }
+        for key, by, tx, issuer_id in found:
+            role = "issuing body" if owners[by][0] == issuer_id else "competent authority"
             s.revokers[key] = (by, role, tx)
-
-    def _views(self, s: Session, keys: list[str], issuers: list[int]) -> list[Call]:
-        key_fn, issuer_fn = fn("IssuerRegistry", "keyRecord"), fn("IssuerRegistry", "issuer")
-        return [self._call(self._issuers, key_fn.data(k), s.block_tag) for k in keys] + [
-            self._call(self._issuers, issuer_fn.data(i), s.block_tag) for i in issuers
-        ]
-
-    def _store_views(
-        self, s: Session, keys: list[str], issuers: list[int], results: list[Any]
-    ) -> None:
-        for key, raw in zip(keys, results, strict=False):
-            if raw is not None:  # None: a prefetch the node refused, asked again if needed
-                issuer_id, active_from, retired_at = uints(raw, (32, 48, 48))
-                s.keys[key] = (issuer_id, active_from, retired_at)
-        for i, raw in zip(issuers, results[len(keys) :], strict=True):
-            if raw is not None:
-                s.issuers[i] = decode_issuer(raw)
 
     def _logs(self, lo: int, hi: int, topics: list[Any]) -> Call:
         return (
@@ -444,13 +479,13 @@ class LedgerReader:
             or not all(isinstance(r, dict) for r in responses)
         ):
             raise ChainError(
-                f"the node at {self._client.url} refused a batch request: {responses!r:.200}",
+                f"the node at {self._url} refused a batch request: {responses!r:.200}",
                 code="rpc_error",
             )
         responses.sort(key=lambda r: r.get("id") if isinstance(r.get("id"), int) else -1)
         spared = range(optional) if isinstance(optional, int) else optional
         out: list[Any] = []
-        for n, ((method, _), response) in enumerate(zip(calls, responses, strict=True)):
+        for n, ((method, params), response) in enumerate(zip(calls, responses, strict=True)):
             error = response.get("error")
             if (error is not None or "result" not in response) and n in spared:
                 out.append(None)
@@ -466,8 +501,15 @@ class LedgerReader:
                     and len(data) >= 10
                 ):
                     raise decode_revert(data)
+                hint = ""
+                if method == "eth_call" and str(params[0].get("data", ""))[:10] == _SNAPSHOT:
+                    hint = (
+                        " (a CertificateRegistry deployed before verificationSnapshot existed "
+                        "refuses it: deploy the registries of this version)"
+                    )
                 raise ChainError(
-                    f"the node at {self._client.url} refused {method}: {error}", code="rpc_error"
+                    f"the node at {self._url} refused {method}: {error}{hint}",
+                    code="rpc_error",
                 )
             out.append(response["result"])
         return out
@@ -499,8 +541,8 @@ class ChunkRead:
         )
 
 
-_HEAD: Call = ("eth_getBlockByNumber", ["latest", False])
 _MAX_ISSUER_ID = 2**32 - 1  # issuing body ids are uint32 on chain
+_SNAPSHOT = "0x" + fn("CertificateRegistry", "verificationSnapshot").selector.hex()
 
 
 @dataclass(frozen=True, slots=True)
@@ -512,23 +554,35 @@ class _Plan:
     receipts: list[str]  # anchoring transactions the files name, events not known yet
 
     @classmethod
-    def of(cls, s: Session, queries: Sequence[LedgerQuery], budget: int) -> _Plan:
-        """At most ``budget`` calls: key records first, then bodies, then receipts; whatever
-        does not fit is asked in the next round, as if the files had not predicted it."""
+    def of(cls, s: Session, queries: Sequence[LedgerQuery], views: int, receipts: int) -> _Plan:
+        """At most ``views`` key records and bodies (key records first) and ``receipts``
+        receipts; whatever does not fit is asked in the next round, as if the files had not
+        predicted it."""
         keys = sorted({q.signer.lower() for q in queries if q.signer is not None} - s.keys.keys())
         issuers = sorted(
             {q.issuer_id for q in queries if 0 < q.issuer_id <= _MAX_ISSUER_ID} - s.issuers.keys()
         )
-        receipts = sorted(
+        txs = sorted(
             {
                 q.tx_hash.lower()
                 for q in queries
                 if q.tx_hash is not None and (q.issuer_id, q.root) not in s.events
             }
         )
-        keys = keys[: max(budget, 0)]
-        issuers = issuers[: max(budget - len(keys), 0)]
-        return cls(keys, issuers, receipts[: max(budget - len(keys) - len(issuers), 0)])
+        keys = keys[: max(views, 0)]
+        issuers = issuers[: max(views - len(keys), 0)]
+        return cls(keys, issuers, txs[: max(receipts, 0)])
+
+
+@dataclass(frozen=True, slots=True)
+class ReaderSpec:
+    """A :class:`LedgerReader` as another process makes it again: picklable and hashable."""
+
+    transport: tuple[str, tuple[tuple[str, str], ...], float]  # url, headers, timeout
+    certificates: str
+    issuers: str
+    log_span: int
+    chunk: int
 
 
 class Session:
@@ -538,6 +592,7 @@ class Session:
     def __init__(self) -> None:
         self.block: int | None = None
         self.block_time: int | None = None
+        self.parent_hash: str | None = None  # of the pinned block: later reads must share it
         # (issuer, root) -> (tx, signer) of the Anchored event
         self.events: dict[tuple[int, bytes], tuple[str | None, str | None]] = {}
         self.anchor_blocks: dict[tuple[int, bytes], int] = {}
@@ -546,6 +601,20 @@ class Session:
         self.revokers: dict[
             tuple[int, bytes, bytes], tuple[str | None, str | None, str | None]
         ] = {}
+
+    @property
+    def pin(self) -> tuple[int, int, str] | None:
+        """The block this session reads (number, time, parent hash), once the first read set it."""
+        if self.block is None or self.block_time is None or self.parent_hash is None:
+            return None
+        return self.block, self.block_time, self.parent_hash
+
+    @classmethod
+    def pinned(cls, pin: tuple[int, int, str]) -> Session:
+        """A session that reads the block another session pinned (see :meth:`LedgerReader.pin`)."""
+        s = cls()
+        s.block, s.block_time, s.parent_hash = pin
+        return s
 
     @property
     def block_tag(self) -> str:
@@ -575,8 +644,26 @@ def _anchored_events(
     return out
 
 
-def _parts(items: Sequence[LedgerQuery], size: int) -> list[Sequence[LedgerQuery]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
+def _view_parts(keys: list[str], issuers: list[int]) -> list[tuple[list[str], list[int]]]:
+    """Key records and bodies in groups of at most :data:`SNAPSHOT_VIEWS`, one snapshot each."""
+    views: list[tuple[str, str | int]] = [("key", k) for k in keys] + [("body", i) for i in issuers]
+    return [
+        (
+            [str(v) for kind, v in views[n : n + SNAPSHOT_VIEWS] if kind == "key"],
+            [int(v) for kind, v in views[n : n + SNAPSHOT_VIEWS] if kind == "body"],
+        )
+        for n in range(0, len(views), SNAPSHOT_VIEWS)
+    ]
+
+
+def _require_bodies(s: Session, issuers: list[int]) -> None:
+    """Bodies the ledger itself names (by an anchor or a key record) must have a view."""
+    missing = [i for i in issuers if i not in s.issuers]
+    if missing:
+        raise ChainError(
+            f"the IssuerRegistry has no issuing body #{missing[0]}, which the ledger names",
+            code="rpc_error",
+        )
 
 
 def _anchor(raw: tuple[Any, ...]) -> tuple[Any, ...] | None:

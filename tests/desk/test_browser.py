@@ -46,7 +46,9 @@ def wait_for(driver: Any, condition: Any, timeout: float = 30) -> Any:
             raise
 
     ignored = (NoSuchElementException, StaleElementReferenceException)
-    return WebDriverWait(driver, timeout, ignored_exceptions=ignored).until(settled)
+    return WebDriverWait(
+        driver, timeout, poll_frequency=browser.POLL_SECONDS, ignored_exceptions=ignored
+    ).until(settled)
 
 
 def shot(driver: Any, name: str) -> None:

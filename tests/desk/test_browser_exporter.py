@@ -47,7 +47,7 @@ def downloaded(folder: Path, suffix: str, timeout: float = 30) -> Path:
         done = [p for p in folder.glob(f"*{suffix}") if p.stat().st_size > 0]
         if done:
             return done[0]
-        time.sleep(0.2)
+        time.sleep(0.05)
     raise AssertionError(f"no {suffix} downloaded into {folder}: {list(folder.iterdir())}")
 
 

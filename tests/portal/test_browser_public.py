@@ -17,7 +17,15 @@ from flask import Flask
 from origincert import qr, qrlink
 from origincert.issued import parse_issued
 
-from .browser import LiveServer, chrome, iter_console_errors, needs_chromium, screenshot, serve
+from .browser import (
+    POLL_SECONDS,
+    LiveServer,
+    chrome,
+    iter_console_errors,
+    needs_chromium,
+    screenshot,
+    serve,
+)
 from .support import PASSWORD, Scene
 
 pytestmark = needs_chromium
@@ -33,7 +41,7 @@ def live(app: Flask) -> Iterator[LiveServer]:
 def wait_for(driver: Any, condition: Any, timeout: float = 45) -> Any:
     from selenium.webdriver.support.ui import WebDriverWait
 
-    return WebDriverWait(driver, timeout).until(condition)
+    return WebDriverWait(driver, timeout, poll_frequency=POLL_SECONDS).until(condition)
 
 
 def offline_state(driver: Any) -> str:

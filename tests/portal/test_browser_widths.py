@@ -18,7 +18,15 @@ from PIL import Image
 
 from origincert import pdf
 
-from .browser import LiveServer, chrome, iter_console_errors, needs_chromium, screenshot, serve
+from .browser import (
+    POLL_SECONDS,
+    LiveServer,
+    chrome,
+    iter_console_errors,
+    needs_chromium,
+    screenshot,
+    serve,
+)
 from .officer_scene import NEW_NUMBER, Replacement, replacement_fixture  # noqa: F401
 from .support import PASSWORD, TWIN_NUMBER, Scene
 
@@ -40,7 +48,10 @@ def wait_for(driver: Any, condition: Any, timeout: float = 45) -> Any:
     from selenium.webdriver.support.ui import WebDriverWait
 
     return WebDriverWait(
-        driver, timeout, ignored_exceptions=(StaleElementReferenceException,)
+        driver,
+        timeout,
+        poll_frequency=POLL_SECONDS,
+        ignored_exceptions=(StaleElementReferenceException,),
     ).until(condition)
 
 

@@ -44,30 +44,36 @@ def _webp(side: int) -> bytes:
     return out.getvalue()
 
 
-CORPUS: dict[str, bytes] = {
-    "deep array": b"[" * 100_000 + b"]" * 100_000,
-    "deep object": b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
-    "lone surrogate escaped": b'{"document": {"number": "DE\\ud800X"}, "proof": {}}',
-    "lone surrogate raw": b'{"number": "DE\xed\xa0\x80X"}',
-    "huge integer": b'{"n": 1' + b"0" * 5000 + b"}",
-    "huge exponent": b'{"n": 1e999999}',
-    "NaN": b'{"n": NaN}',
-    "NUL escaped": b'{"number": "DE\\u0000X"}',
-    "NUL raw": b"\x00" * 64,
-    "BOM": b'\xef\xbb\xbf{"a": 1}',
-    "invalid UTF-8": b"\xff\xfe\xfd{",
-    "duplicate keys": b'{"a": 1, "a": 2}',
-    "long text": b"A" * 200_000,
-    "PDF": b"%PDF-1.7\n" + b"0" * 1000,
-    "PNG declaring 30000x30000": _png_declaring(30_000, 30_000),
-    "WebP declaring 49 MP": _webp(7000),
-    "7000x7000 PNG tiled with QR codes": tiled_qr_png(7000),
-}
-TEXTUAL = {
-    k: v
-    for k, v in CORPUS.items()
-    if len(v) <= 200_000 and not k.startswith(("PNG", "WebP", "7000"))
-}
+def corpus() -> dict[str, bytes]:
+    """Built when the test runs, not at import: the images cost 1.5 s of CPU, and every xdist
+    worker imports this module to collect it."""
+    return {
+        "deep array": b"[" * 100_000 + b"]" * 100_000,
+        "deep object": b'{"a":' * 50_000 + b"1" + b"}" * 50_000,
+        "lone surrogate escaped": b'{"document": {"number": "DE\\ud800X"}, "proof": {}}',
+        "lone surrogate raw": b'{"number": "DE\xed\xa0\x80X"}',
+        "huge integer": b'{"n": 1' + b"0" * 5000 + b"}",
+        "huge exponent": b'{"n": 1e999999}',
+        "NaN": b'{"n": NaN}',
+        "NUL escaped": b'{"number": "DE\\u0000X"}',
+        "NUL raw": b"\x00" * 64,
+        "BOM": b'\xef\xbb\xbf{"a": 1}',
+        "invalid UTF-8": b"\xff\xfe\xfd{",
+        "duplicate keys": b'{"a": 1, "a": 2}',
+        "long text": b"A" * 200_000,
+        "PDF": b"%PDF-1.7\n" + b"0" * 1000,
+        "PNG declaring 30000x30000": _png_declaring(30_000, 30_000),
+        "WebP declaring 49 MP": _webp(7000),
+        "7000x7000 PNG tiled with QR codes": tiled_qr_png(7000),
+    }
+
+
+def textual(corpus: dict[str, bytes]) -> dict[str, bytes]:
+    return {
+        k: v
+        for k, v in corpus.items()
+        if len(v) <= 200_000 and not k.startswith(("PNG", "WebP", "7000"))
+    }
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +118,8 @@ def test_the_corpus_through_every_entry_point(served: Served) -> None:
     before = served.workers()
     officer = served.signed_in("anna", "192.0.2.40")
     token = served.csrf(officer, "/")
-    for label, data in CORPUS.items():
+    hostile = corpus()
+    for label, data in hostile.items():
         where = f"{label}: upload"
         _clear_html(served.upload(officer, data, "x.bin", "application/octet-stream"), where)
         for path in ("/login", "/verify/qr", "/verify/number", "/account"):
@@ -123,7 +130,7 @@ def test_the_corpus_through_every_entry_point(served: Served) -> None:
             _clear_html(raw, f"{label}: raw JSON body to {path}")
         _clear_json(served.api("/verify/file", raw=data), f"{label}: API file")
         _clear_json(served.api("/verify/qr", raw=data), f"{label}: API QR raw body")
-    for label, data in TEXTUAL.items():
+    for label, data in textual(hostile).items():
         fields = {
             "/login": {"username": data, "password": data},
             "/verify/qr": {"payload": data},

@@ -1,6 +1,6 @@
-"""Batch verification reads the ledger in few calls: one certificateStatuses per chunk, each
-distinct signing key and issuing body once, and each (root, signature) recovered once. No
-standingAt: "accredited at issue" is the anchor record itself."""
+"""Batch verification reads the ledger in few calls: one verificationSnapshot per chunk (one state,
+one eth_call), each distinct signing key and issuing body asked once, and each (root, signature)
+recovered once. No standingAt: "accredited at issue" is the anchor record itself."""
 
 from __future__ import annotations
 
@@ -13,23 +13,36 @@ from origincert.chain import rpc
 from origincert.chain.codec import fn as _fn
 from origincert.verdict import Verdict
 from origincert.verifier import Verifier, recompute
+from origincert.verifier.text import iso
 from verifier.conftest import DAY, Scene
 
 
 class _Spy:
-    """Counts the JSON-RPC batches and the requests in them that the verifier sends."""
+    """Counts the JSON-RPC batches and the requests in them that the verifier sends, and what
+    each snapshot call asks (certificates, keys, bodies)."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.batches, self.calls = 0, Counter[str]()
+        self.snapshots: list[tuple[int, list[str], list[int]]] = []
         real = rpc._HttpTransport.send  # every batch goes through send
 
         def counted(transport: Any, calls: list[tuple[str, Any]]) -> Any:
             self.batches += 1
             for method, params in calls:
-                self.calls[_selector_name(method, params)] += 1
+                name = _selector_name(method, params)
+                self.calls[name] += 1
+                if name == "verificationSnapshot":
+                    self.snapshots.append(_snapshot_args(params[0]["data"]))
             return real(transport, calls)
 
         monkeypatch.setattr(rpc._HttpTransport, "send", counted)
+
+
+def _snapshot_args(data: str) -> tuple[int, list[str], list[int]]:
+    from eth_abi import decode
+
+    packed, keys, ids = decode(["bytes", "address[]", "uint32[]"], bytes.fromhex(data[10:]))
+    return len(packed) // 68, [k.lower() for k in keys], list(ids)
 
 
 def _selector_name(method: str, params: Any) -> str:
@@ -38,6 +51,7 @@ def _selector_name(method: str, params: Any) -> str:
     data = params[0]["data"]
     names = {
         _fn("CertificateRegistry", "certificateStatuses").selector.hex(): "certificateStatuses",
+        _fn("CertificateRegistry", "verificationSnapshot").selector.hex(): "verificationSnapshot",
         _fn("IssuerRegistry", "standingAt").selector.hex(): "standingAt",
         _fn("IssuerRegistry", "issuer").selector.hex(): "issuer",
         _fn("IssuerRegistry", "keyRecord").selector.hex(): "keyRecord",
@@ -50,26 +64,35 @@ def spy(monkeypatch: pytest.MonkeyPatch) -> _Spy:
     return _Spy(monkeypatch)
 
 
-def test_a_batch_costs_one_status_call_per_chunk_and_a_few_batches(scene: Scene, spy: _Spy) -> None:
+def test_a_batch_costs_one_snapshot_per_chunk_and_a_few_batches(scene: Scene, spy: _Spy) -> None:
     files = (
         scene.files["batch"] * 4 + scene.files["single"] + scene.files["sg"]
     )  # 22 certificates, 3 roots
     v = Verifier(scene.client, chunk=8, clock=lambda: DAY)
     results = v.verify_many(files)
     assert {r.verdict for r in results} == {Verdict.VALID}
-    assert spy.calls["certificateStatuses"] == 3  # ceil(22 / 8)
+    assert [n for n, _, _ in spy.snapshots if n] == [8, 8, 6]  # one per chunk of 8
     assert spy.calls["standingAt"] == 0  # the anchor record answers "accredited at issue"
-    assert spy.calls["keyRecord"] == 3  # one per signing key
-    assert spy.calls["issuer"] == 3  # one per issuing body
+    assert spy.calls["keyRecord"] == spy.calls["issuer"] == 0  # asked inside the snapshots
+    keys = [k for _, ks, _ in spy.snapshots for k in ks]
+    bodies = [i for _, _, ids in spy.snapshots for i in ids]
+    assert len(keys) == len(set(keys)) == 3  # one per signing key
+    assert len(bodies) == len(set(bodies)) == 3  # one per issuing body
     assert spy.calls["eth_getLogs"] <= 3
     assert spy.batches <= 6
 
 
-def test_a_single_verification_is_one_round_trip(
+def test_a_single_verification_is_one_round_trip_of_one_call_and_its_receipt(
     scene: Scene, verifier: Verifier, spy: _Spy
 ) -> None:
-    assert verifier.verify(scene.files["single"][0]).verdict is Verdict.VALID
+    result = verifier.verify(scene.files["single"][0])
+    assert result.verdict is Verdict.VALID
     assert spy.batches == 1
+    assert spy.calls == Counter({"verificationSnapshot": 1, "eth_getTransactionReceipt": 1})
+    assert result.evidence["anchor"]["tx"] == scene.files["single"][0]["proof"]["tx_hash"]
+    head = scene.client.w3.eth.get_block("latest")
+    assert result.evidence["ledger"]["block"] == head["number"]
+    assert result.evidence["ledger"]["time"] == iso(head["timestamp"])  # the block's own time
 
 
 def test_each_root_signature_is_recovered_once(
@@ -223,6 +246,79 @@ def test_hand_decoded_issuer_views_match_eth_abi_and_refuse_malformed_answers() 
             decode_issuer(bad)
 
 
+def test_the_snapshot_codec_matches_eth_abi_and_refuses_malformed_answers() -> None:
+    """verificationSnapshot's call data is eth_abi's encoding; its answer (packed storage words)
+    is decoded field by field, and any answer of another shape is an error."""
+    import os
+
+    from eth_abi import encode
+
+    from origincert.chain.codec import decode_snapshot, encode_snapshot
+    from origincert.errors import ChainError
+
+    certs = [(1, os.urandom(32), os.urandom(32)), (2**32 - 1, os.urandom(32), os.urandom(32))]
+    keys = ["0x" + os.urandom(20).hex() for _ in range(2)]
+    f = _fn("CertificateRegistry", "verificationSnapshot")
+    for args in ((certs, keys, [1, 2**32 - 1]), ([], [], []), (certs[:1], [], [7])):
+        packed = b"".join(i.to_bytes(4, "big") + r + leaf for i, r, leaf in args[0])
+        expected = f.selector + encode(f.inputs, (packed, args[1], args[2]))
+        assert encode_snapshot(*args) == "0x" + expected.hex()
+    for bad in (
+        ([(2**32, b"\0" * 32, b"\0" * 32)], [], []),
+        ([(1, b"\0" * 31, b"\0" * 32)], [], []),
+        ([], ["0x1234"], []),
+        ([], [], [2**32]),
+    ):
+        with pytest.raises(ValueError):
+            encode_snapshot(*bad)
+
+    word = lambda n: n.to_bytes(32, "big")
+    anchor = (
+        7 | 250 << 32 | 1_700_000_000 << 64 | 42 << 104 | 1_700_000_100 << 144 | 2 << 184 | 9 << 192
+    )
+    leaf_plain = 1_700_000_050 | 4 << 40  # revoked, reason 4, not replaced
+    leaf_replaced = 1_700_000_060 << 48 | 1 << 88  # replaced, and a successor itself
+    by_root, by_leaf = os.urandom(32), os.urandom(32)
+    (view_type,) = _fn("IssuerRegistry", "issuer").outputs
+    view = encode([view_type], [(7, b"DE", 1, 5, 2**48 - 1, 6, keys[0], b"\1" * 32, "IHK Ä")])
+    registry = os.urandom(20)
+    parts = [
+        word(123), word(1_700_000_200), b"\xaa" * 32, bytes(12) + registry,
+        word(anchor), word(leaf_plain), word(0), word(leaf_replaced), by_root, by_leaf,
+        word(7) + word(1_600_000_000) + word(0),
+        word(len(view)) + view + bytes(-len(view) % 32), word(0),
+    ]  # fmt: skip
+
+    def answer(ps: list[bytes]) -> str:
+        return "0x" + encode(["bytes"], [b"".join(ps)]).hex()
+
+    snap = decode_snapshot(answer(parts), 2, 1, 2)
+    assert (snap.block, snap.block_time, snap.parent_hash) == (123, 1_700_000_200, "0x" + "aa" * 32)
+    assert snap.issuer_registry == "0x" + registry.hex()
+    assert snap.statuses == [
+        ((7, 250, 1_700_000_000, 42, 1_700_000_100, 2, 9), 1_700_000_050, 4, 0, bytes(32), bytes(32)),
+        ((0, 0, 0, 0, 0, 0, 0), 0, 0, 1_700_000_060, by_root, by_leaf),
+    ]  # fmt: skip
+    assert snap.keys == [(7, 1_600_000_000, 0)]
+    assert snap.issuers[1] is None and snap.issuers[0] is not None
+    assert (snap.issuers[0].id, snap.issuers[0].name, snap.issuers[0].economy) == (7, "IHK Ä", "DE")
+    malformed = [
+        answer(parts)[:-64],  # a word short
+        answer([*parts, word(0)]),  # a word too many
+        answer([*parts[:5], word(leaf_plain | 1 << 96), *parts[6:]]),  # unused bits of a leaf slot
+        answer([*parts[:7], word(leaf_replaced | 1 << 89), *parts[8:]]),  # isSuccessor is a bool
+        answer([*parts[:10], word(2**32) + word(0) + word(0), *parts[11:]]),  # a uint32 too wide
+        answer([*parts[:3], b"\1" + bytes(11) + registry, *parts[4:]]),  # not an address
+        answer([*parts[:11], word(len(view)) + view[:-1] + b"\1" + bytes(-len(view) % 32), parts[12]]),
+        "0x" + word(64).hex() + answer(parts)[66:],  # not the ABI frame of bytes
+    ]  # fmt: skip
+    for bad in malformed:
+        with pytest.raises(ChainError):
+            decode_snapshot(bad, 2, 1, 2)
+    with pytest.raises(ChainError):
+        decode_snapshot(answer(parts), 3, 1, 2)  # more certificates than answered
+
+
 def test_log_queries_stay_within_a_bounded_block_range() -> None:
     from origincert.verifier.ledger import _block_ranges
 
@@ -282,40 +378,91 @@ def test_a_file_naming_no_transaction_costs_a_second_round_trip_not_a_check(
     assert spy.batches == 2 and spy.calls["eth_getTransactionReceipt"] == 0
 
 
-def test_a_block_sealed_while_the_node_answers_is_read_again_pinned(
-    scene: Scene, verifier: Verifier, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The heads around the first request differ (as when a block is sealed between the calls):
-    nothing of that request is kept; the chunk is read again at the later head."""
+def _mine_after_first_request(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch, *, unpin: bool = False
+) -> list[list[tuple[str, Any]]]:
+    """Seal a block once the first request is answered (as a busy network does between chunks);
+    with ``unpin``, later requests ask "latest" instead of the block they name."""
     real = rpc._HttpTransport.send
     sent: list[list[tuple[str, Any]]] = []
 
-    def shifted(transport: Any, calls: list[tuple[str, Any]]) -> Any:
+    def mining(transport: Any, calls: list[tuple[str, Any]]) -> Any:
+        if unpin and sent:
+            calls = [(m, [p[0], "latest"]) if m == "eth_call" else (m, p) for m, p in calls]
         sent.append(list(calls))
-        if len(sent) == 1 and calls[0][0] == "eth_getBlockByNumber":
-            calls = [("eth_getBlockByNumber", ["0x1", False]), *calls[1:]]  # an older head first
-        return real(transport, calls)
+        pending = real(transport, calls)
+        if len(sent) == 1:
+            answer = pending.result()
+            scene.client.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+            return _Answered(answer)
+        return pending
 
-    monkeypatch.setattr(rpc._HttpTransport, "send", shifted)
-    head = scene.client.w3.eth.block_number
-    result = verifier.verify(scene.files["single"][0])
-    assert result.verdict is Verdict.VALID
-    assert len(sent) == 2
-    assert {p[-1] for m, p in sent[1] if m == "eth_call"} == {hex(head)}  # pinned at the head
-    assert result.evidence["ledger"]["block"] == head
+    monkeypatch.setattr(rpc._HttpTransport, "send", mining)
+    return sent
 
 
-def test_a_chunk_asks_its_statuses_in_small_calls_within_its_one_request(
-    scene: Scene, spy: _Spy, monkeypatch: pytest.MonkeyPatch
+class _Answered:
+    def __init__(self, answer: Any) -> None:
+        self._answer = answer
+
+    def result(self) -> Any:
+        return self._answer
+
+
+def test_later_chunks_read_the_block_of_the_first(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from origincert.verifier import ledger
+    """One snapshot call reads one state; the first chunk's block pins every later call."""
+    head = scene.client.w3.eth.block_number
+    sent = _mine_after_first_request(scene, monkeypatch)
+    files = scene.files["batch"] * 4 + scene.files["single"] + scene.files["sg"]  # 22
+    results = Verifier(scene.client, chunk=8, clock=lambda: DAY).verify_many(files)
+    assert scene.client.w3.eth.block_number == head + 1  # a block was sealed meanwhile
+    assert [r.verdict for r in results] == [Verdict.VALID] * 22
+    assert {r.evidence["ledger"]["block"] for r in results} == {head}
+    assert sent[0][0][1][-1] == "latest"
+    assert {p[-1] for calls in sent[1:] for m, p in calls if m == "eth_call"} == {hex(head)}
 
-    monkeypatch.setattr(ledger, "STATUS_CALL", 5)
+
+def test_a_node_answering_a_pinned_read_from_another_block_is_refused(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from origincert.errors import ChainError
+
+    _mine_after_first_request(scene, monkeypatch, unpin=True)
+    files = scene.files["batch"] * 4 + scene.files["single"] + scene.files["sg"]
+    with pytest.raises(ChainError, match="answered a read of block") as info:
+        Verifier(scene.client, chunk=8, clock=lambda: DAY).verify_many(files)
+    assert info.value.code == "rpc_error"
+
+
+def test_a_registry_bound_to_another_issuer_registry_than_the_manifests_is_refused(
+    scene: Scene,
+) -> None:
+    """The snapshot reads keys and bodies from the IssuerRegistry the CertificateRegistry trusts;
+    a manifest naming another one is a misconfiguration, never a verdict."""
+    import dataclasses
+
+    from origincert.chain import ChainClient
+    from origincert.errors import ChainError
+
+    m = scene.manifest
+    other = dataclasses.replace(
+        m, issuer_registry=dataclasses.replace(m.issuer_registry, address=scene.second_registry)
+    )
+    client = ChainClient(scene.client.w3, scene.client.url, other)
+    with pytest.raises(ChainError) as info:
+        Verifier(client, clock=lambda: DAY).verify(scene.files["single"][0])
+    assert info.value.code == "manifest_mismatch"
+
+
+def test_a_chunk_is_one_snapshot_call_in_one_request(scene: Scene, spy: _Spy) -> None:
     files = scene.files["batch"] * 4 + scene.files["single"] + scene.files["sg"]  # 22, 3 roots
     results = Verifier(scene.client, chunk=22, clock=lambda: DAY).verify_many(files)
     assert [r.verdict for r in results] == [Verdict.VALID] * 22
-    assert spy.calls["certificateStatuses"] == 5  # ceil(22 / 5)
     assert spy.batches == 1
+    assert spy.calls == Counter({"verificationSnapshot": 1, "eth_getTransactionReceipt": 3})
+    assert spy.snapshots[0][0] == 22
 
 
 def test_an_unreadable_or_foreign_receipt_is_no_hint(scene: Scene) -> None:
@@ -396,3 +543,87 @@ def test_no_request_holds_more_calls_than_a_node_takes(
     results = Verifier(scene.client, clock=lambda: DAY).verify_many(files)
     assert [r.verdict for r in results] == expected and Verdict.VALID in expected
     assert sizes and max(sizes) <= 4 and len(sizes) > 1
+
+
+def test_no_snapshot_asks_more_views_than_its_budget(
+    scene: Scene, spy: _Spy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A snapshot's gas grows with the key records and bodies it reads: each asks at most
+    SNAPSHOT_VIEWS of them, the rest go to further snapshots; the verdicts do not change."""
+    from origincert.verifier import ledger
+
+    files = (
+        scene.files["batch"]
+        + scene.files["single"]
+        + scene.files["sg"]
+        + scene.files["rotated"]
+        + scene.files["root_revoked"]
+        + scene.files["leaf_revoked"]
+    )
+    expected = [r.verdict for r in Verifier(scene.client, clock=lambda: DAY).verify_many(files)]
+    spy.snapshots.clear()
+    monkeypatch.setattr(ledger, "SNAPSHOT_VIEWS", 1)
+    results = Verifier(scene.client, clock=lambda: DAY).verify_many(files)
+    assert [r.verdict for r in results] == expected
+    assert {Verdict.VALID, Verdict.REVOKED} <= set(expected)
+    assert all(len(keys) + len(ids) <= 1 for _, keys, ids in spy.snapshots)
+    assert len(spy.snapshots) > 3
+
+
+def test_a_registry_without_the_snapshot_is_a_clear_infrastructure_error(scene: Scene) -> None:
+    """A CertificateRegistry deployed before verificationSnapshot (here: an address whose code
+    lacks it) refuses the call: a ChainError that says so, never a verdict."""
+    import dataclasses
+
+    from origincert.chain import ChainClient
+    from origincert.errors import ChainError
+
+    m = scene.manifest
+    old = dataclasses.replace(
+        m,
+        certificate_registry=dataclasses.replace(
+            m.certificate_registry, address=m.issuer_registry.address
+        ),
+    )
+    client = ChainClient(scene.client.w3, scene.client.url, old)
+    with pytest.raises(ChainError, match="deployed before verificationSnapshot") as info:
+        Verifier(client, clock=lambda: DAY).verify(scene.files["single"][0])
+    assert info.value.code == "rpc_error"
+
+
+def test_a_chain_reorganised_between_chunks_is_refused(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Later chunks name the first's block by number; if the chain was reorganised meanwhile,
+    that number is another block (another parent): the read is refused, never mixed."""
+    from origincert.errors import ChainError
+
+    node = scene.client.w3.provider.make_request
+    outer = node("evm_snapshot", [])["result"]  # type: ignore[arg-type]
+    try:
+        base = node("evm_snapshot", [])["result"]  # type: ignore[arg-type]
+        first_time = scene.client.w3.eth.get_block("latest")["timestamp"]
+        node("evm_mine", [])  # type: ignore[arg-type]
+        node("evm_mine", [])  # type: ignore[arg-type]
+        real = rpc._HttpTransport.send
+        sent: list[int] = []
+
+        def reorganising(transport: Any, calls: list[tuple[str, Any]]) -> Any:
+            sent.append(len(calls))
+            pending = real(transport, calls)
+            if len(sent) == 1:
+                answer = pending.result()
+                node("evm_revert", [base])  # type: ignore[arg-type]
+                node("evm_setNextBlockTimestamp", [first_time + 7])  # type: ignore[arg-type]
+                node("evm_mine", [])  # type: ignore[arg-type]
+                node("evm_mine", [])  # type: ignore[arg-type]
+                return _Answered(answer)
+            return pending
+
+        monkeypatch.setattr(rpc._HttpTransport, "send", reorganising)
+        files = scene.files["batch"] * 4 + scene.files["single"] + scene.files["sg"]
+        with pytest.raises(ChainError, match="reorganised") as info:
+            Verifier(scene.client, chunk=8, clock=lambda: DAY).verify_many(files)
+        assert info.value.code == "rpc_error"
+    finally:
+        node("evm_revert", [outer])  # type: ignore[arg-type]

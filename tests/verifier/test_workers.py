@@ -70,3 +70,29 @@ def test_a_worker_killed_between_batches_costs_nothing(scene: Scene) -> None:
     again = v.verify_many_bytes(uploads)
     assert [r.to_json() for r in again] == [r.to_json() for r in first]
     assert {r.verdict for r in again} == {Verdict.VALID}
+
+
+def test_workers_read_the_ledger_at_the_block_pinned_before_they_start(
+    scene: Scene, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Online, each worker reads its own files' facts, every one at the block the calling process
+    pinned: a block sealed meanwhile is not read, and the verdicts are those of one process."""
+    from origincert.verifier.ledger import LedgerReader
+
+    head = scene.client.w3.eth.block_number
+    real = LedgerReader.pin
+
+    def pin_then_seal(reader: LedgerReader, session: object) -> None:
+        real(reader, session)  # type: ignore[arg-type]
+        scene.client.w3.provider.make_request("evm_mine", [])  # type: ignore[arg-type]
+
+    monkeypatch.setattr(LedgerReader, "pin", pin_then_seal)
+    uploads = [json.dumps(f).encode() for f in scene.files["batch"] * 30 + scene.files["sg"]]
+    pooled = Verifier(scene.client, clock=lambda: DAY, workers=2, parallel_from=1)
+    results = pooled.verify_many_bytes(uploads)
+    assert scene.client.w3.eth.block_number == head + 1
+    assert workers.pids() and os.getpid() not in workers.pids()
+    assert {r.evidence["ledger"]["block"] for r in results} == {head}
+    assert {r.verdict for r in results} == {Verdict.VALID}
+    here = Verifier(scene.client, clock=lambda: DAY, workers=1).verify_many_bytes(uploads)
+    assert [r.verdict for r in here] == [r.verdict for r in results]
