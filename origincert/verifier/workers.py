@@ -1,9 +1,9 @@
 """Both cores for large batches: the file checks of a batch's chunks in a pool of processes.
 
 Parsing and the checks before the ledger are pure CPU work on each file alone (all of a
-certificate's 239 µs offline, measured by ``scripts/bench/verify.py`` at load 3.8), so a batch of
+certificate's 275 µs offline, measured by ``scripts/bench/verify.py`` at load 0.4), so a batch of
 uploads is cut into chunks that worker processes take in turn; the results come back in order.
-Handing a file over and its result back costs about 45 µs of CPU (282 µs per certificate for the
+Handing a file over and its result back costs about 65 µs of CPU (339 µs per certificate for the
 two workers and the calling process together, measured the same way), which is why only batches
 of ``PARALLEL_FROM`` uploads or more use the workers. The pool is started once per process, on the first batch
 large enough to need it, and lives until the process exits. Its workers are forked (on Linux), all
