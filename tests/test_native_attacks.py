@@ -86,7 +86,7 @@ def test_the_native_core_is_built_and_used() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# the strict JSON reader: load_json (json_clean, then orjson) against _load_json
+# the strict JSON reader: load_json (the native one-pass reader) against _load_json
 
 
 def assert_same_reading(raw: bytes, max_bytes: int = safejson.DEFAULT_MAX_JSON_BYTES) -> None:
