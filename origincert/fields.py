@@ -314,13 +314,11 @@ def hash_seeded(
         and seed.__class__ is bytes  # the native core takes bytes only; others: the reference
         and (committed is None or committed.__class__ is dict)
     ):
-        over = {} if committed is None else committed
-        fast = ext.recompute_seeded(doc, seed, over, stated if stated.__class__ is dict else None)
+        fast = ext.recompute_seeded(
+            doc, seed, committed, stated if stated.__class__ is dict else None
+        )
         if fast is not None:
-            hashes, shape, target = fast
-            if committed is None:  # the target over the document's own shape
-                target = target_hash(hashes, shape)
-            return hashes, shape, target
+            return fast
     leaves, shape = flatten_with_shape(doc)
     hashes = seeded_hashes(leaves, seed)
     return hashes, shape, target_hash(hashes, shape if committed is None else committed)

@@ -650,23 +650,29 @@ fn same_hashes(stated: &Bound<'_, PyDict>, hashes: &[(String, [u8; 32])]) -> boo
         })
 }
 
-/// `(field hashes, shown shape, target hash over shape)` of a full copy, or None. When the
-/// file's own `stated` hashes are those, in that order, that very dict is returned as the field
-/// hashes (equal, key order included, and no new objects).
+/// `(field hashes, shown shape, target hash)` of a full copy, or None. The target hash is over
+/// `shape` (a verifier's committed shape), or over the shown shape when `shape` is None (an
+/// issuer's commitment: one target hash, not one over an empty shape then the right one). When
+/// the file's own `stated` hashes are those, in that order, that very dict is returned as the
+/// field hashes (equal, key order included, and no new objects).
 #[pyfunction]
-#[pyo3(signature = (document, seed, shape, stated=None))]
+#[pyo3(signature = (document, seed, shape=None, stated=None))]
 fn recompute_seeded<'py>(
     py: Python<'py>,
     document: &Bound<'py, PyAny>,
     seed: &[u8],
-    shape: &Bound<'py, PyDict>,
+    shape: Option<&Bound<'py, PyDict>>,
     stated: Option<&Bound<'py, PyDict>>,
 ) -> PyResult<Option<Recomputed<'py>>> {
     if seed.len() != SEED_BYTES || !document.is_exact_instance_of::<PyDict>() {
         return Ok(None);
     }
-    let Some(committed) = shape_pairs(shape)? else {
-        return Ok(None);
+    let committed = match shape {
+        Some(shape) => match shape_pairs(shape)? {
+            Some(pairs) => Some(pairs),
+            None => return Ok(None),
+        },
+        None => None,
     };
     let mut walk = Walk {
         mac: <Hmac<Sha256> as Mac>::new_from_slice(seed).expect("HMAC takes any key length"),
@@ -679,12 +685,25 @@ fn recompute_seeded<'py>(
     if !walk.object(document.downcast::<PyDict>()?)? {
         return Ok(None);
     }
+    let over: Vec<(&str, u32)> = match &committed {
+        Some(pairs) => pairs.iter().map(|(p, n)| (p.as_str(), *n)).collect(),
+        None => {
+            let mut own = Vec::with_capacity(walk.shape.len());
+            for (p, n) in &walk.shape {
+                let Ok(n) = u32::try_from(*n) else {
+                    return Ok(None); // no u32 length: the reference decides
+                };
+                own.push((p.as_str(), n));
+            }
+            own
+        }
+    };
     let Some(digest) = target(
         walk.hashes
             .iter()
             .map(|(p, h)| (p.as_str(), &h[..]))
             .collect(),
-        committed.iter().map(|(p, n)| (p.as_str(), *n)).collect(),
+        over,
     ) else {
         return Ok(None);
     };
