@@ -362,11 +362,7 @@ class Verifier:
     def _finish_chunk(
         self, begun: list[_Begun], facts: list[LedgerFacts]
     ) -> list[VerificationResult]:
-        """Match the facts (one per parsed subject, in order) back to their certificates."""
-        it = iter(facts)
-        return [
-            _finish(self._stages, b, next(it) if b.subject is not None else None) for b in begun
-        ]
+        return _finish_chunk(self._stages, begun, facts)
 
 
 @dataclass(frozen=True)
@@ -425,6 +421,17 @@ def _finish(
     )
 
 
+def _finish_chunk(
+    stages: _Stages,
+    begun: list[_Begun],
+    facts: list[LedgerFacts],
+    same: dict[Check, Check] | None = None,
+) -> list[VerificationResult]:
+    """Match the facts (one per parsed subject, in order) back to their certificates."""
+    it = iter(facts)
+    return [_finish(stages, b, next(it) if b.subject is not None else None, same) for b in begun]
+
+
 def _begin(config: tuple[_Stages, date], raws: Sequence[bytes]) -> list[_Begun]:
     """In a worker: parse and check a chunk of uploads up to the first ledger check."""
     stages, day = config
@@ -459,11 +466,8 @@ def _verify_online(
         out: list[VerificationResult] = []
         for i in range(0, len(begun), reader.chunk):
             part = begun[i : i + reader.chunk]
-            facts = iter(reader.read_chunk(session, [b.query for b in part if b.query is not None]))
-            out += [
-                _finish(stages, b, next(facts) if b.subject is not None else None, same)
-                for b in part
-            ]
+            facts = reader.read_chunk(session, [b.query for b in part if b.query is not None])
+            out += _finish_chunk(stages, part, facts, same)
         return out
 
 
