@@ -214,6 +214,25 @@ class LedgerReader:
         data = encode_snapshot(certificates, keys, issuers)
         return self._call(self._certificates, data, s.block_tag)
 
+    def _view_calls(
+        self, s: Session, keys: list[str], issuers: list[int]
+    ) -> tuple[list[tuple[list[str], list[int]]], list[Call]]:
+        """Key records and bodies asked in snapshots of no certificate (:func:`_view_parts`)."""
+        parts = _view_parts(keys, issuers)
+        return parts, [self._snapshot([], k, i, s) for k, i in parts]
+
+    def _take_views(
+        self,
+        s: Session,
+        parts: list[tuple[list[str], list[int]]],
+        raws: list[Any],
+        issuers: list[int],
+    ) -> None:
+        """Keep the answers to :meth:`_view_calls`; every body in ``issuers`` must have a view."""
+        for (k, i), raw in zip(parts, raws, strict=True):
+            self._take_snapshot(s, raw, 0, k, i)
+        _require_bodies(s, issuers)
+
     def _take_snapshot(
         self, s: Session, raw: Any, certificates: int, keys: list[str], issuers: list[int]
     ) -> Snapshot:
@@ -289,8 +308,7 @@ class LedgerReader:
             )
             for lo, hi in ranges
         ]
-        parts = _view_parts(keys, issuers)
-        views = [self._snapshot([], k, i, s) for k, i in parts]
+        parts, views = self._view_calls(s, keys, issuers)
         if not (log_calls or views):
             return
         results = self._batch(log_calls + views, optional=len(log_calls))
@@ -302,9 +320,7 @@ class LedgerReader:
                     s.events[key] = (log["transactionHash"], _word_address(log["data"][2:66]))
         for r in roots:
             s.events.setdefault(r, (None, None))
-        for (k, i), raw in zip(parts, results[len(log_calls) :], strict=True):
-            self._take_snapshot(s, raw, 0, k, i)
-        _require_bodies(s, issuers)
+        self._take_views(s, parts, results[len(log_calls) :], issuers)
 
     def _third_round(
         self,
@@ -337,12 +353,9 @@ class LedgerReader:
                     )
                 )
             spans.append((first, len(log_calls)))
-        parts = _view_parts([], others)
-        views = [self._snapshot([], k, i, s) for k, i in parts]
+        parts, views = self._view_calls(s, [], others)
         results = self._batch(log_calls + views, optional=len(log_calls))
-        for (k, i), raw in zip(parts, results[len(log_calls) :], strict=True):
-            self._take_snapshot(s, raw, 0, k, i)
-        _require_bodies(s, others)
+        self._take_views(s, parts, results[len(log_calls) :], others)
         found: list[tuple[tuple[int, bytes, bytes], str, str, int]] = []  # key, by, tx, issuer
         for (q, a), (lo, hi) in zip(wanted, spans):
             live = [
