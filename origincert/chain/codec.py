@@ -29,12 +29,10 @@ __all__ = [
     "Snapshot",
     "decode_issuer",
     "decode_snapshot",
-    "decode_statuses",
     "encode_snapshot",
     "fn",
     "malformed",
     "topic",
-    "uints",
     "vc_key_record",
 ]
 
@@ -131,76 +129,8 @@ def topic(contract: str, name: str) -> str:
     return "0x" + event_abi_to_log_topic(cast(ABIEvent, item)).hex()
 
 
-# certificateStatuses returns CertificateStatus[]: a static tuple of 12 words each, after the
-# array's offset and length words. Types of the words, in order (bytes32 kept as bytes): the
-# Anchor (issuerId, leafCount, anchoredAt, anchoredBlock, revokedAt, reason, epoch), then the
-# leaf's revokedAt, reason, replacedAt, replacedByRoot, replacedByLeaf.
-_STATUS_WORDS = (
-    "uint32",
-    "uint32",
-    "uint40",
-    "uint40",
-    "uint40",
-    "uint8",
-    "uint64",
-    "uint40",
-    "uint8",
-    "uint40",
-    "bytes32",
-    "bytes32",
-)
-_ANCHOR_WORDS = 7
-_STATUS_BITS = tuple(int(t[4:]) if t.startswith("uint") else 0 for t in _STATUS_WORDS)
-
-
-def decode_statuses(raw: str, count: int) -> list[tuple[Any, ...]]:
-    """Decode ``certificateStatuses`` output as eth_abi would, as ``(anchor, leafRevokedAt,
-    leafReason, replacedAt, replacedByRoot, replacedByLeaf)`` tuples, ten times faster; ``anchor``
-    is the 7-tuple of the Anchor struct.
-
-    Strict: the offset, the length, the size and every integer's range are checked, so a node
-    answering something else is an error, never a misread status.
-    """
-    data = bytes.fromhex(raw[2:]) if raw[:2] == "0x" else b""
-    size = 32 * len(_STATUS_WORDS)
-    if (
-        len(data) != 64 + size * count
-        or int.from_bytes(data[:32], "big") != 32
-        or int.from_bytes(data[32:64], "big") != count
-    ):
-        raise ChainError("the node's answer to certificateStatuses is malformed", code="rpc_error")
-    out = []
-    for i in range(count):
-        base = 64 + i * size
-        words: list[int | bytes] = []
-        for j, bits in enumerate(_STATUS_BITS):
-            word = data[base + 32 * j : base + 32 * (j + 1)]
-            if bits:
-                value = int.from_bytes(word, "big")
-                if value >> bits:
-                    raise ChainError(
-                        "the node's answer to certificateStatuses is malformed", code="rpc_error"
-                    )
-                words.append(value)
-            else:
-                words.append(word)
-        out.append((tuple(words[:_ANCHOR_WORDS]), *words[_ANCHOR_WORDS:]))
-    return out
-
-
 def malformed(what: str) -> ChainError:
     return ChainError(f"the node's answer to {what} is malformed", code="rpc_error")
-
-
-def uints(raw: str, bits: tuple[int, ...]) -> tuple[int, ...]:
-    """Static unsigned integers, one per word, each checked against its type's width."""
-    data = bytes.fromhex(raw[2:]) if isinstance(raw, str) and raw[:2] == "0x" else b""
-    if len(data) != 32 * len(bits):
-        raise malformed("a registry view")
-    values = tuple(int.from_bytes(data[32 * i : 32 * (i + 1)], "big") for i in range(len(bits)))
-    if any(v >> b for v, b in zip(values, bits)):
-        raise malformed("a registry view")
-    return values
 
 
 def decode_issuer(raw: str) -> IssuerInfo:
@@ -262,7 +192,8 @@ class Snapshot:
     block_time: int
     parent_hash: str
     issuer_registry: str  # the IssuerRegistry the CertificateRegistry is bound to, lowercase
-    # per certificate, as decode_statuses gives them: (anchor 7-tuple, leafRevokedAt, leafReason,
+    # per certificate: (anchor 7-tuple (issuerId, leafCount, anchoredAt, anchoredBlock, revokedAt,
+    # reason, epoch), leafRevokedAt, leafReason,
     # replacedAt, replacedByRoot, replacedByLeaf)
     statuses: list[tuple[Any, ...]]
     keys: list[tuple[int, int, int]]  # per key: (issuerId, activeFrom, retiredAt)
